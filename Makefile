@@ -1,0 +1,53 @@
+# vmp - Vipps MobilePay in-store payments for point-of-sale software.
+# `make demo` runs the C till on the embedded simulator; `make test` runs every test.
+
+SHELL      := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO         ?= go
+CC         ?= gcc
+BUILD      := build
+LIB        := $(BUILD)/libvmp.so
+CFLAGS     ?= -O2 -g
+CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
+CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
+GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
+
+.PHONY: all lib demo test test-go test-c deps help clean
+
+all: lib
+
+help:
+	@echo "make demo    build libvmp.so and run examples/c/till.c on the embedded Vipps simulator"
+	@echo "make test    install what the tests need (Debian packages) and run every test"
+	@echo "make lib     build $(LIB)"
+	@echo "make clean   remove $(BUILD)/"
+
+lib: $(LIB)
+
+# cgo writes a header next to the library; it is not the public header and is never shipped.
+$(LIB): $(GO_SOURCES)
+	@mkdir -p $(BUILD)
+	$(GO) build -buildmode=c-shared -trimpath -o $@ ./capi
+	@rm -f $(BUILD)/libvmp.h
+
+$(BUILD)/till: examples/c/till.c include/vmp.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
+
+demo: $(BUILD)/till
+	./$(BUILD)/till
+
+deps:
+	@./scripts/install-deps.sh
+
+test: deps test-go test-c
+	@echo "all test suites passed"
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-c: $(LIB)
+	./tests/c/run.sh
+
+clean:
+	rm -rf $(BUILD)

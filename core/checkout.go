@@ -1,0 +1,104 @@
+package core
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/vmp-dev/vmp/core/wirejson"
+)
+
+// CheckoutRequest is the JSON given to vmp_start_checkout. Unknown fields are an error.
+type CheckoutRequest struct {
+	// Amount in minor units, > 0.
+	Amount int64 `json:"amount"`
+	// Currency; default the config's currency.
+	Currency string `json:"currency"`
+	// PhoneNumber is the customer's MSISDN ("4791234567", "+47 912 34 567", "004791234567").
+	PhoneNumber string `json:"phone_number"`
+	// PersonalQR is the text of the customer's scanned personal QR code.
+	PersonalQR string `json:"personal_qr"`
+	// Description is shown to the customer; default the config's description.
+	Description string `json:"description"`
+	// Reference identifies the payment; default generated from store_id and pos_id.
+	Reference string `json:"reference"`
+}
+
+// maxAmount is the largest value Vipps accepts for a payment, in minor units.
+const maxAmount = 65_000_000
+
+// ParseCheckout decodes and checks a checkout request. Defaults that come from the config are
+// filled in by StartCheckout.
+func ParseCheckout(data []byte) (CheckoutRequest, error) {
+	var req CheckoutRequest
+	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
+		msg := "checkout: " + err.Error()
+		if strings.Contains(err.Error(), "amount") {
+			msg += " (amount is an integer in minor units: 499.00 NOK is 49900)"
+		}
+		return CheckoutRequest{}, &Error{Code: CodeInvalidJSON, Message: msg, Err: err}
+	}
+	if err := checkAmount(req.Amount); err != nil {
+		return CheckoutRequest{}, err
+	}
+	if req.Currency != "" && !validCurrency(req.Currency) {
+		return CheckoutRequest{}, newError(CodeInvalidArgument, "checkout: currency %q is not NOK, DKK or EUR", req.Currency)
+	}
+	if req.Description != "" {
+		if err := checkDescription(req.Description); err != nil {
+			return CheckoutRequest{}, newError(CodeInvalidArgument, "checkout: %v", err)
+		}
+	}
+	if req.Reference != "" {
+		if err := checkReference(req.Reference); err != nil {
+			return CheckoutRequest{}, err
+		}
+	}
+	switch {
+	case req.PhoneNumber != "" && req.PersonalQR != "":
+		return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: give either phone_number or personal_qr, not both")
+	case req.PhoneNumber != "":
+		msisdn, err := normalizeMSISDN(req.PhoneNumber)
+		if err != nil {
+			return CheckoutRequest{}, &Error{Code: CodeInvalidCustomer, Message: "checkout: " + err.Error(), Err: err}
+		}
+		req.PhoneNumber = msisdn
+	case req.PersonalQR != "":
+		if n := len(req.PersonalQR); n < 5 || n > 255 {
+			return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: personal_qr must be 5 to 255 characters, is %d", n)
+		}
+	default:
+		return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: a push payment needs phone_number or personal_qr")
+	}
+	return req, nil
+}
+
+func checkAmount(amount int64) error {
+	if amount <= 0 {
+		return newError(CodeInvalidAmount, "amount must be greater than 0 (minor units), is %d", amount)
+	}
+	if amount > maxAmount {
+		return newError(CodeInvalidAmount, "amount must be at most %d (minor units), is %d", maxAmount, amount)
+	}
+	return nil
+}
+
+// normalizeMSISDN turns a typed phone number into Vipps' MSISDN form: country code and
+// number, digits only. It needs the country code; a bare national number is an error.
+func normalizeMSISDN(typed string) (string, error) {
+	s := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", "\u00a0", "").Replace(strings.TrimSpace(typed))
+	switch {
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	case strings.HasPrefix(s, "00"):
+		s = s[2:]
+	}
+	if len(s) < 10 || len(s) > 15 {
+		return "", errors.New("phone_number must be a mobile number with country code, e.g. 4791234567 or +47 912 34 567")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return "", errors.New("phone_number may hold only digits, spaces, dashes and a leading + or 00")
+		}
+	}
+	return s, nil
+}

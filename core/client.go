@@ -1,0 +1,180 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
+const Version = "0.1.0"
+
+// Client is the engine behind one vmp_client handle. It is safe for concurrent use.
+type Client struct {
+	cfg Config
+	api *vipps.Client
+	sim *sim.Server // the embedded simulator, when the config asks for one
+
+	// closingCtx is cancelled by Close; every call derives its context from it.
+	closingCtx context.Context
+	cancel     context.CancelFunc
+
+	mu       sync.Mutex
+	closed   bool
+	calls    sync.WaitGroup
+	trackers map[string]*tracker
+	pruned   time.Time
+}
+
+// New starts a client: it starts the embedded simulator when the environment asks for it and
+// prepares the wire client. It sends nothing yet.
+func New(cfg Config) (*Client, error) {
+	if err := cfg.applyDefaults(); err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, trackers: make(map[string]*tracker)}
+	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		SubscriptionKey: cfg.SubscriptionKey, MSN: cfg.MSN}
+	baseURL := cfg.BaseURL
+	if baseURL == "" {
+		baseURL = environments[cfg.Environment]
+	}
+	if cfg.Environment == EnvSimulator {
+		if creds == (vipps.Credentials{}) {
+			d := sim.DefaultCredentials
+			creds = vipps.Credentials{ClientID: d.ClientID, ClientSecret: d.ClientSecret, SubscriptionKey: d.SubscriptionKey, MSN: d.MSN}
+		}
+		if baseURL == "" {
+			s, err := sim.Start(simOptions(cfg.Simulator, creds))
+			if err != nil {
+				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}
+			}
+			c.sim, baseURL = s, s.URL()
+		}
+	}
+	api, err := vipps.New(vipps.Config{
+		BaseURL:        baseURL,
+		Credentials:    creds,
+		System:         vipps.System{Name: cfg.System.Name, Version: cfg.System.Version, PluginName: pluginName(cfg.System), PluginVersion: pluginVersion(cfg.System)},
+		ConnectTimeout: cfg.Timeouts.connect(),
+		RequestTimeout: cfg.Timeouts.request(),
+	})
+	if err != nil {
+		if c.sim != nil {
+			_ = c.sim.Close()
+		}
+		return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
+	}
+	c.api = api
+	c.closingCtx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+func simOptions(sc SimulatorConfig, creds vipps.Credentials) sim.Options {
+	o := sim.Options{Credentials: sim.Credentials{ClientID: creds.ClientID, ClientSecret: creds.ClientSecret,
+		SubscriptionKey: creds.SubscriptionKey, MSN: creds.MSN}}
+	if sc.ApproveDelayMS != nil {
+		o.ApproveDelay = time.Duration(*sc.ApproveDelayMS) * time.Millisecond
+		if o.ApproveDelay == 0 {
+			o.ApproveDelay = -1 // the simulator reads 0 as "default", negative as "at once"
+		}
+	}
+	o.PaymentExpiry = time.Duration(sc.PaymentExpiryMS) * time.Millisecond
+	return o
+}
+
+// pluginName and pluginVersion name vmp itself in the Vipps-System-Plugin-* headers unless the
+// integrator names its own plugin.
+func pluginName(s SystemConfig) string {
+	if s.PluginName != "" {
+		return s.PluginName
+	}
+	return "vmp"
+}
+
+func pluginVersion(s SystemConfig) string {
+	if s.PluginName != "" {
+		return s.PluginVersion
+	}
+	return Version
+}
+
+// SimulatorURL is the embedded simulator's base URL, "" when the client talks to Vipps.
+func (c *Client) SimulatorURL() string {
+	if c.sim == nil {
+		return ""
+	}
+	return c.sim.URL()
+}
+
+// Simulator is the embedded simulator, nil when the client talks to Vipps.
+func (c *Client) Simulator() *sim.Server { return c.sim }
+
+// Close cancels calls in progress, waits for them to return, and releases everything.
+// Idempotent.
+func (c *Client) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.calls.Wait()
+	c.api.Close()
+	if c.sim != nil {
+		_ = c.sim.Close()
+	}
+}
+
+// enter registers a call in progress; it fails once Close has begun. The returned context
+// ends when Close begins or the caller's ctx ends.
+func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, nil, newError(CodeInvalidHandle, "the client is closed")
+	}
+	c.calls.Add(1)
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(c.closingCtx, cancel)
+	return ctx, func() { stop(); cancel(); c.calls.Done() }, nil
+}
+
+const trackerIdleLimit = 30 * time.Minute
+
+// tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
+// about for a while are dropped so a till running for months does not grow.
+func (c *Client) tracker(reference string) *tracker {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.trackers[reference]
+	if !ok {
+		if len(c.trackers) >= 1024 && now.Sub(c.pruned) > time.Minute {
+			c.pruneTrackers(now)
+			c.pruned = now
+		}
+		t = newTracker(reference, now)
+		c.trackers[reference] = t
+	}
+	t.mu.Lock()
+	t.lastUsed = now
+	t.mu.Unlock()
+	return t
+}
+
+func (c *Client) pruneTrackers(now time.Time) {
+	for ref, t := range c.trackers {
+		t.mu.Lock()
+		idle := now.Sub(t.lastUsed) > trackerIdleLimit && !t.reading
+		t.mu.Unlock()
+		if idle {
+			delete(c.trackers, ref)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package core
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/wirejson"
+)
+
+// Config is the JSON configuration given to vmp_init (documented in README.md). Unknown fields
+// are an error, so a typo cannot silently change behaviour.
+type Config struct {
+	// Environment is "simulator" (default: an embedded simulator, no credentials), "test"
+	// (apitest.vipps.no) or "production" (api.vipps.no).
+	Environment string `json:"environment"`
+	// BaseURL overrides the environment's host, e.g. a standalone simulator's URL.
+	BaseURL         string       `json:"base_url"`
+	ClientID        string       `json:"client_id"`
+	ClientSecret    string       `json:"client_secret"`
+	SubscriptionKey string       `json:"subscription_key"`
+	MSN             string       `json:"msn"`
+	System          SystemConfig `json:"system"`
+	StoreID         string       `json:"store_id"`
+	PosID           string       `json:"pos_id"`
+	// Currency of checkouts that do not name one; default NOK.
+	Currency string `json:"currency"`
+	// Description shown to the customer when a checkout has none; default "Purchase".
+	Description string          `json:"description"`
+	Timeouts    TimeoutConfig   `json:"timeouts"`
+	Simulator   SimulatorConfig `json:"simulator"`
+}
+
+// SystemConfig fills the Vipps-System-* headers; each value at most 30 characters.
+type SystemConfig struct {
+	Name          string `json:"name"`
+	Version       string `json:"version"`
+	PluginName    string `json:"plugin_name"`
+	PluginVersion string `json:"plugin_version"`
+}
+
+// TimeoutConfig bounds network waits, in milliseconds.
+type TimeoutConfig struct {
+	ConnectMS int64 `json:"connect_ms"` // TCP/TLS connect; default 3000
+	RequestMS int64 `json:"request_ms"` // one HTTP exchange; default 10000
+	// OperationMS bounds one vmp call including its retries; default 30000.
+	OperationMS int64 `json:"operation_ms"`
+}
+
+// SimulatorConfig tunes the embedded simulator (environment "simulator" only).
+type SimulatorConfig struct {
+	// ApproveDelayMS is how long the simulated customer takes to answer; default 1000.
+	ApproveDelayMS *int64 `json:"approve_delay_ms"`
+	// PaymentExpiryMS is how long an unanswered payment lives; default 600000 (10 minutes).
+	PaymentExpiryMS int64 `json:"payment_expiry_ms"`
+}
+
+const (
+	EnvSimulator  = "simulator"
+	EnvTest       = "test"
+	EnvProduction = "production"
+)
+
+var (
+	msnPattern   = regexp.MustCompile(`^[0-9]{4,7}$`)
+	idPattern    = regexp.MustCompile(`^[a-zA-Z0-9-]{0,20}$`)
+	environments = map[string]string{EnvTest: "https://apitest.vipps.no", EnvProduction: "https://api.vipps.no", EnvSimulator: ""}
+)
+
+// ParseConfig decodes a configuration, fills defaults and checks it.
+func ParseConfig(data []byte) (Config, error) {
+	var cfg Config
+	if err := wirejson.UnmarshalStrict(data, &cfg); err != nil {
+		return Config{}, &Error{Code: CodeInvalidJSON, Message: "config: " + err.Error(), Err: err}
+	}
+	if err := cfg.applyDefaults(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) applyDefaults() error {
+	if c.Environment == "" {
+		c.Environment = EnvSimulator
+	}
+	if _, ok := environments[c.Environment]; !ok {
+		return newError(CodeInvalidConfig, "config: environment %q is not one of simulator, test, production", c.Environment)
+	}
+	if c.Environment != EnvSimulator {
+		var missing []string
+		for name, v := range map[string]string{"client_id": c.ClientID, "client_secret": c.ClientSecret,
+			"subscription_key": c.SubscriptionKey, "msn": c.MSN} {
+			if v == "" {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			slices.Sort(missing)
+			return newError(CodeInvalidConfig, "config: environment %q needs %s", c.Environment, strings.Join(missing, ", "))
+		}
+		if c.Simulator != (SimulatorConfig{}) {
+			return newError(CodeInvalidConfig, "config: the simulator block applies only to environment \"simulator\"")
+		}
+	}
+	if c.MSN != "" && !msnPattern.MatchString(c.MSN) {
+		return newError(CodeInvalidConfig, "config: msn must be 4 to 7 digits")
+	}
+	for name, v := range map[string]string{"system.name": c.System.Name, "system.version": c.System.Version,
+		"system.plugin_name": c.System.PluginName, "system.plugin_version": c.System.PluginVersion} {
+		if len(v) > 30 {
+			return newError(CodeInvalidConfig, "config: %s is longer than 30 characters", name)
+		}
+	}
+	for name, v := range map[string]string{"store_id": c.StoreID, "pos_id": c.PosID} {
+		if !idPattern.MatchString(v) {
+			return newError(CodeInvalidConfig, "config: %s must be at most 20 of a-z A-Z 0-9 -", name)
+		}
+	}
+	if c.Currency == "" {
+		c.Currency = "NOK"
+	}
+	if !validCurrency(c.Currency) {
+		return newError(CodeInvalidConfig, "config: currency %q is not NOK, DKK or EUR", c.Currency)
+	}
+	if c.Description == "" {
+		c.Description = "Purchase"
+	}
+	if err := checkDescription(c.Description); err != nil {
+		return newError(CodeInvalidConfig, "config: %v", err)
+	}
+	return c.Timeouts.applyDefaults()
+}
+
+func (t *TimeoutConfig) applyDefaults() error {
+	fields := []struct {
+		name     string
+		v        *int64
+		def, min int64
+	}{
+		{"timeouts.connect_ms", &t.ConnectMS, 3000, 100},
+		{"timeouts.request_ms", &t.RequestMS, 10000, 500},
+		{"timeouts.operation_ms", &t.OperationMS, 30000, 500},
+	}
+	for _, f := range fields {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+		if *f.v < f.min || *f.v > 600000 {
+			return newError(CodeInvalidConfig, "config: %s must be between %d and 600000", f.name, f.min)
+		}
+	}
+	if t.OperationMS < t.RequestMS {
+		return newError(CodeInvalidConfig, "config: timeouts.operation_ms must not be less than timeouts.request_ms")
+	}
+	return nil
+}
+
+func (t TimeoutConfig) connect() time.Duration { return time.Duration(t.ConnectMS) * time.Millisecond }
+func (t TimeoutConfig) request() time.Duration { return time.Duration(t.RequestMS) * time.Millisecond }
+func (t TimeoutConfig) operation() time.Duration {
+	return time.Duration(t.OperationMS) * time.Millisecond
+}
+
+func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }
+
+func checkDescription(d string) error {
+	if n := len([]rune(d)); n < 3 || n > 100 {
+		return fmt.Errorf("description must be 3 to 100 characters, is %d", n)
+	}
+	return nil
+}

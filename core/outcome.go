@@ -1,0 +1,98 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// retryDecision says what one failed attempt means for the call.
+type retryDecision struct {
+	retry bool
+	// wait before the next attempt; 0 means use the backoff schedule.
+	wait time.Duration
+	// maybeApplied is true when Vipps may have acted on the attempt.
+	maybeApplied bool
+}
+
+// Vipps ErrorCodes that mean "busy, try the same request again shortly".
+var transientErrorCodes = map[string]bool{"6160": true, "6280": true}
+
+func decideRetry(err error) retryDecision {
+	var te *vipps.TransportError
+	var p *vipps.Problem
+	switch {
+	case errors.Is(err, context.Canceled):
+		return retryDecision{maybeApplied: isMaybeSent(err)}
+	case errors.As(err, &te):
+		return retryDecision{retry: true, maybeApplied: te.MaybeSent}
+	case errors.As(err, &p):
+		switch {
+		case p.HTTPStatus == 429:
+			return retryDecision{retry: true, wait: p.RetryAfter}
+		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode]:
+			return retryDecision{retry: true, wait: p.RetryAfter}
+		case p.HTTPStatus >= 500:
+			// A 5xx may come after the operation was committed.
+			return retryDecision{retry: true, wait: p.RetryAfter, maybeApplied: true}
+		}
+	}
+	return retryDecision{}
+}
+
+func isMaybeSent(err error) bool {
+	var te *vipps.TransportError
+	return errors.As(err, &te) && te.MaybeSent
+}
+
+// wireError turns the last error of a call into the engine's Error. what names the call for the
+// message ("capture of store1-pos2-..."). maybeApplied is true when any attempt of a
+// money-moving call may have reached Vipps: then a missing answer is an unknown outcome, never
+// a failure.
+func wireError(what string, err error, maybeApplied, mutation bool) *Error {
+	var te *vipps.TransportError
+	var p *vipps.Problem
+	var bad *vipps.MalformedAnswerError
+	e := &Error{Err: err}
+	switch {
+	case errors.As(err, &p):
+		e.HTTPStatus, e.VippsErrorCode = p.HTTPStatus, p.ErrorCode
+		switch {
+		case p.HTTPStatus == 401 || p.HTTPStatus == 403:
+			e.Code = CodeAuth
+		case p.HTTPStatus == 404:
+			e.Code = CodeNotFound
+		case p.HTTPStatus == 409:
+			e.Code = CodeConflict
+		case p.HTTPStatus == 429:
+			e.Code = CodeRateLimited
+		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode] || p.HTTPStatus >= 500:
+			e.Code = CodeUnavailable
+		default:
+			e.Code = CodeRejected
+		}
+		if mutation && maybeApplied && (e.Code == CodeUnavailable || e.Code == CodeRateLimited) {
+			e.Code = CodeUnknownOutcome
+		}
+	case errors.As(err, &bad):
+		e.Code = CodeUnknownOutcome
+		if !mutation {
+			e.Code = CodeUnavailable
+		}
+	case errors.As(err, &te):
+		e.Code = CodeNetwork
+		if mutation && (maybeApplied || te.MaybeSent) {
+			e.Code = CodeUnknownOutcome
+		}
+	default:
+		e.Code = CodeInternal
+	}
+	e.Message = fmt.Sprintf("%s: %s", what, err.Error())
+	if e.Code == CodeUnknownOutcome {
+		e.Message += " - the operation may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"
+	}
+	return e
+}

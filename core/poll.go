@@ -1,0 +1,120 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// MaxPollWait is the longest wait PollStatus accepts.
+const MaxPollWait = 10 * time.Minute
+
+// PollStatus returns the payment's state. With wait 0 it answers from memory, reading Vipps
+// once if the payment was never read. Otherwise it returns as soon as the state is final or
+// when wait has elapsed, reading Vipps on the tracker's schedule; concurrent callers share
+// the reads.
+func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+	if err := checkReference(reference); err != nil {
+		return Payment{}, err
+	}
+	if wait < 0 || wait > MaxPollWait {
+		return Payment{}, newError(CodeInvalidArgument, "wait must be between 0 and %s", MaxPollWait)
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	defer leave()
+	t := c.tracker(reference)
+	deadline := time.Now().Add(wait)
+
+	t.mu.Lock()
+	startSeq := t.readSeq
+	t.mu.Unlock()
+	for {
+		now := time.Now()
+		t.mu.Lock()
+		p, known := t.payment, t.known
+		expired := !now.Before(deadline)
+		readDone := t.readSeq != startSeq
+		lastErr := t.lastErr
+		if known && (p.State.Final() || expired) {
+			t.mu.Unlock()
+			return p, nil
+		}
+		if !known && lastErr != nil && (expired || (readDone && isFinalReadError(lastErr))) {
+			t.mu.Unlock()
+			return Payment{}, lastErr
+		}
+		due := t.nextReadAt(now)
+		startRead := !t.reading && !now.Before(due)
+		if startRead {
+			t.reading = true
+		}
+		changed := t.changed
+		t.mu.Unlock()
+
+		if startRead {
+			c.readStatus(ctx, t)
+			continue
+		}
+		wake := due
+		if !expired && deadline.Before(wake) {
+			wake = deadline
+		}
+		timer := time.NewTimer(max(time.Until(wake), time.Millisecond))
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			if known {
+				return p, nil
+			}
+			return Payment{}, newError(CodeNetwork, "status of %s: the client is closing", reference)
+		}
+		timer.Stop()
+	}
+}
+
+// isFinalReadError reports whether waiting longer cannot help.
+func isFinalReadError(err error) bool {
+	switch CodeOf(err) {
+	case CodeNotFound, CodeAuth, CodeInvalidReference, CodeInvalidHandle:
+		return true
+	}
+	return false
+}
+
+// readStatus performs one status read for the tracker (the caller set t.reading) and records
+// the outcome. It does not retry: the poll loop's schedule does.
+func (c *Client) readStatus(ctx context.Context, t *tracker) {
+	now := time.Now()
+	var err error
+	if wait := t.admit(false, now); wait > 0 {
+		t.mu.Lock()
+		t.notBefore = now.Add(wait)
+		t.reading = false
+		t.mu.Unlock()
+		return
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
+	resp, err := c.api.GetPayment(rctx, t.reference)
+	cancel()
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reading = false
+	t.readSeq++
+	t.lastRead = time.Now()
+	if err != nil {
+		t.failures++
+		t.lastErr = wireError("status of "+t.reference, err, false, false)
+		if d := decideRetry(err); d.wait > 0 {
+			t.notBefore = t.lastRead.Add(d.wait)
+		}
+		t.signal()
+		return
+	}
+	t.failures, t.lastErr = 0, nil
+	t.update(paymentFromGet(resp))
+}

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var referencePattern = regexp.MustCompile(`^[a-zA-Z0-9-]{8,64}$`)
+
+func checkReference(ref string) error {
+	if !referencePattern.MatchString(ref) {
+		return newError(CodeInvalidReference, "reference %q must be 8 to 64 characters of a-z A-Z 0-9 -", truncateForMessage(ref, 70))
+	}
+	return nil
+}
+
+// generateReference makes a reference unique per till: store and POS id, the time to the
+// second, and a random suffix so two tills configured alike still differ.
+func generateReference(storeID, posID string, now time.Time) string {
+	var parts []string
+	for _, p := range []string{storeID, posID} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	parts = append(parts, now.UTC().Format("20060102T150405"), randomHex(4))
+	ref := strings.Join(parts, "-")
+	if len(ref) > 64 {
+		ref = ref[len(ref)-64:]
+		ref = strings.TrimLeft(ref, "-")
+	}
+	return ref
+}
+
+func randomHex(nBytes int) string {
+	b := make([]byte, nBytes)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+func truncateForMessage(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}

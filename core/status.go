@@ -1,0 +1,55 @@
+package core
+
+// Code is the outcome class of an engine call. The values are those of vmp_status in
+// include/vmp.h and are never renumbered; new ones are only appended (in both places).
+type Code int32
+
+const (
+	CodeOK               Code = 0
+	CodeInvalidArgument  Code = 1
+	CodeInvalidHandle    Code = 2
+	CodeBufferTooSmall   Code = 3
+	CodeInvalidJSON      Code = 4
+	CodeInvalidConfig    Code = 5
+	CodeInvalidAmount    Code = 6
+	CodeInvalidReference Code = 7
+	CodeInvalidCustomer  Code = 8
+	CodeNotFound         Code = 9
+	CodeRejected         Code = 10
+	CodeAuth             Code = 11
+	CodeNetwork          Code = 12
+	CodeUnknownOutcome   Code = 13
+	CodeRateLimited      Code = 14
+	CodeConflict         Code = 15
+	CodeUnavailable      Code = 16
+	CodeInternal         Code = 17
+)
+
+var codeNames = map[Code]string{
+	CodeOK:               "VMP_OK",
+	CodeInvalidArgument:  "VMP_ERR_INVALID_ARGUMENT",
+	CodeInvalidHandle:    "VMP_ERR_INVALID_HANDLE",
+	CodeBufferTooSmall:   "VMP_ERR_BUFFER_TOO_SMALL",
+	CodeInvalidJSON:      "VMP_ERR_INVALID_JSON",
+	CodeInvalidConfig:    "VMP_ERR_INVALID_CONFIG",
+	CodeInvalidAmount:    "VMP_ERR_INVALID_AMOUNT",
+	CodeInvalidReference: "VMP_ERR_INVALID_REFERENCE",
+	CodeInvalidCustomer:  "VMP_ERR_INVALID_CUSTOMER",
+	CodeNotFound:         "VMP_ERR_NOT_FOUND",
+	CodeRejected:         "VMP_ERR_REJECTED",
+	CodeAuth:             "VMP_ERR_AUTH",
+	CodeNetwork:          "VMP_ERR_NETWORK",
+	CodeUnknownOutcome:   "VMP_ERR_UNKNOWN_OUTCOME",
+	CodeRateLimited:      "VMP_ERR_RATE_LIMITED",
+	CodeConflict:         "VMP_ERR_CONFLICT",
+	CodeUnavailable:      "VMP_ERR_UNAVAILABLE",
+	CodeInternal:         "VMP_ERR_INTERNAL",
+}
+
+// String gives the C name of the code, e.g. "VMP_ERR_REJECTED".
+func (c Code) String() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return "VMP_ERR_UNKNOWN_STATUS"
+}

@@ -1,0 +1,125 @@
+package core
+
+import (
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// tracker is what the engine knows of one payment reference: the last state read from Vipps
+// (or returned by a capture, refund or cancel), when to read it next, and the per-reference
+// request budget. Waiters block on changed, which is closed and replaced on every update.
+type tracker struct {
+	reference string
+
+	mu        sync.Mutex
+	payment   Payment
+	known     bool
+	since     time.Time // start of the polling schedule: creation, or first interest
+	lastRead  time.Time
+	failures  int // consecutive failed reads, to back off
+	notBefore time.Time
+	reading   bool
+	readSeq   uint64 // completed reads, successful or not
+	lastErr   error
+	changed   chan struct{}
+	lastUsed  time.Time
+	mutations rateWindow
+	reads     rateWindow
+}
+
+func newTracker(reference string, now time.Time) *tracker {
+	return &tracker{
+		reference: reference,
+		since:     now,
+		lastUsed:  now,
+		changed:   make(chan struct{}),
+		mutations: rateWindow{limit: mutationsLimit, period: time.Minute},
+		reads:     rateWindow{limit: readsLimit, period: time.Minute},
+	}
+}
+
+// admit reserves one request of the kind in the per-reference window, or says how long to wait.
+func (t *tracker) admit(mutation bool, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if mutation {
+		return t.mutations.take(now)
+	}
+	return t.reads.take(now)
+}
+
+// readInterval paces status reads: quick while a customer is likely looking at the phone,
+// slower later, and slower still after failures.
+func (t *tracker) readInterval(now time.Time) time.Duration {
+	age := now.Sub(t.since)
+	d := 500 * time.Millisecond
+	switch {
+	case age > 5*time.Minute:
+		d = 2 * time.Second
+	case age > 2*time.Minute:
+		d = time.Second
+	}
+	for i := 0; i < t.failures && d < 5*time.Second; i++ {
+		d *= 2
+	}
+	return d
+}
+
+// nextReadAt is when the next status read is due. Caller holds mu.
+func (t *tracker) nextReadAt(now time.Time) time.Time {
+	if t.lastRead.IsZero() {
+		return t.notBefore
+	}
+	next := t.lastRead.Add(t.readInterval(now))
+	if t.notBefore.After(next) {
+		next = t.notBefore
+	}
+	return next
+}
+
+// update stores a newer view of the payment and wakes waiters. Caller holds mu.
+func (t *tracker) update(p Payment) {
+	t.payment, t.known = p, true
+	t.signal()
+}
+
+func (t *tracker) signal() {
+	close(t.changed)
+	t.changed = make(chan struct{})
+}
+
+func (t *tracker) snapshot() (Payment, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.payment, t.known
+}
+
+func paymentFromGet(r vipps.GetPaymentResponse) Payment {
+	return Payment{
+		Reference:    r.Reference,
+		State:        ParseState(r.State),
+		Currency:     r.Amount.Currency,
+		Amount:       r.Amount.Value,
+		Authorized:   r.Aggregate.AuthorizedAmount.Value,
+		Captured:     r.Aggregate.CapturedAmount.Value,
+		Refunded:     r.Aggregate.RefundedAmount.Value,
+		Cancelled:    r.Aggregate.CancelledAmount.Value,
+		PSPReference: r.PSPReference,
+	}
+}
+
+func paymentFromModification(r vipps.ModificationResponse) Payment {
+	return Payment{
+		Reference:    r.Reference,
+		State:        ParseState(r.State),
+		Currency:     r.Amount.Currency,
+		Amount:       r.Amount.Value,
+		Authorized:   r.Aggregate.AuthorizedAmount.Value,
+		Captured:     r.Aggregate.CapturedAmount.Value,
+		Refunded:     r.Aggregate.RefundedAmount.Value,
+		Cancelled:    r.Aggregate.CancelledAmount.Value,
+		PSPReference: r.PSPReference,
+	}
+}

@@ -1,0 +1,15 @@
+module github.com/vmp-dev/vmp
+
+go 1.26.8
+
+require (
+	github.com/goccy/go-json v0.12.0
+	github.com/valyala/fasthttp v1.77.0
+	go.uber.org/goleak v1.3.0
+)
+
+require (
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/molecule-man/go-brrr v1.3.0 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+)

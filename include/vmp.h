@@ -1,0 +1,287 @@
+/*
+ * vmp.h - Vipps MobilePay in-store payments for point-of-sale software.
+ *
+ * This header is the whole contract between a till and libvmp.so / vmp.dll. It is hand-written,
+ * C99, and depends only on <stdint.h> and <stddef.h>.
+ *
+ * Conventions that hold for every function unless its documentation says otherwise:
+ *
+ *  - Status: functions return vmp_status; VMP_OK (0) is success. Values are explicit and never
+ *    renumbered; new ones are only appended. vmp_status_str() names any value.
+ *  - Last error: after a failure, vmp_last_error() on the same thread gives a human-readable
+ *    detail. It never contains secrets, tokens or full phone numbers.
+ *  - Strings in: UTF-8, NUL-terminated, borrowed for the duration of the call only.
+ *  - Small outputs go to caller buffers with a capacity. Variable-size outputs are allocated by
+ *    the library and freed with vmp_free().
+ *  - Structs that cross the ABI start with `uint32_t struct_size`, which the caller sets to
+ *    sizeof(the struct) as it knows it; the library writes no more than that many bytes.
+ *  - Handles: a vmp_client is opaque. A NULL, closed or forged handle gives
+ *    VMP_ERR_INVALID_HANDLE, never a crash. Handle values are never reused in a process.
+ *  - Threads: a vmp_client may be used from many threads at once unless a function says
+ *    otherwise. Blocking functions block only the calling thread.
+ *  - Amounts are int64_t in minor units (øre/cents): 499.00 NOK is 49900.
+ *  - The library is loaded once per process and never unloaded (it contains a Go runtime).
+ */
+#ifndef VMP_H
+#define VMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMP_VERSION_MAJOR 0
+#define VMP_VERSION_MINOR 1
+#define VMP_VERSION_PATCH 0
+
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  define VMP_CALL __cdecl
+#  if defined(VMP_BUILDING)
+#    define VMP_API __declspec(dllexport)
+#  else
+#    define VMP_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define VMP_CALL
+#  define VMP_API __attribute__((visibility("default")))
+#else
+#  define VMP_CALL
+#  define VMP_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Status codes
+ *
+ * One list gives both the enum and vmp_status_str(). X(name, value, description).
+ * ------------------------------------------------------------------------------------------- */
+#define VMP_STATUS_LIST(X)                                                                        \
+  X(VMP_OK, 0, "success")                                                                         \
+  X(VMP_ERR_INVALID_ARGUMENT, 1, "an argument is NULL or out of range")                          \
+  X(VMP_ERR_INVALID_HANDLE, 2, "the client handle is NULL, closed or not a vmp handle")           \
+  X(VMP_ERR_BUFFER_TOO_SMALL, 3, "the output buffer is too small; nothing was done")              \
+  X(VMP_ERR_INVALID_JSON, 4, "the JSON is malformed, has an unknown field or a wrong type")       \
+  X(VMP_ERR_INVALID_CONFIG, 5, "the configuration is incomplete or inconsistent")                 \
+  X(VMP_ERR_INVALID_AMOUNT, 6, "the amount is zero, negative or too large")                       \
+  X(VMP_ERR_INVALID_REFERENCE, 7, "the reference is not 8-64 characters of a-z A-Z 0-9 -")        \
+  X(VMP_ERR_INVALID_CUSTOMER, 8, "the phone number or personal QR is not valid")                  \
+  X(VMP_ERR_NOT_FOUND, 9, "Vipps does not know this payment")                                      \
+  X(VMP_ERR_REJECTED, 10, "Vipps refused the operation; the detail names its ErrorCode")          \
+  X(VMP_ERR_AUTH, 11, "Vipps refused the credentials (client id, secret, subscription key, MSN)") \
+  X(VMP_ERR_NETWORK, 12, "Vipps could not be reached; the request was certainly not processed")   \
+  X(VMP_ERR_UNKNOWN_OUTCOME, 13, "the request was sent but no answer came; it may have happened") \
+  X(VMP_ERR_RATE_LIMITED, 14, "Vipps asked to slow down; try again later")                        \
+  X(VMP_ERR_CONFLICT, 15, "the operation conflicts with an earlier one of the same key")          \
+  X(VMP_ERR_UNAVAILABLE, 16, "Vipps answered with a server error; nothing was changed")           \
+  X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")
+
+/** Result of every fallible vmp function. Stored as int32_t across the ABI. */
+typedef int32_t vmp_status;
+
+#define VMP_STATUS_ENUM_ITEM(name, value, text) name = value,
+enum vmp_status_code { VMP_STATUS_LIST(VMP_STATUS_ENUM_ITEM) };
+#undef VMP_STATUS_ENUM_ITEM
+
+/* ---------------------------------------------------------------------------------------------
+ * Payment state (the Vipps ePayment state; there is no CAPTURED state: read the aggregates)
+ * ------------------------------------------------------------------------------------------- */
+typedef int32_t vmp_payment_state;
+enum vmp_payment_state_code {
+  VMP_STATE_UNKNOWN = 0,    /* not yet read from Vipps */
+  VMP_STATE_CREATED = 1,    /* sent to the customer, who has not answered yet */
+  VMP_STATE_AUTHORIZED = 2, /* approved; final. Stays AUTHORIZED after capture/refund/cancel */
+  VMP_STATE_ABORTED = 3,    /* the customer declined in the app; final */
+  VMP_STATE_EXPIRED = 4,    /* the customer did not answer in time; final */
+  VMP_STATE_TERMINATED = 5  /* the merchant cancelled before approval; final */
+};
+
+/** Size of a buffer that holds any payment reference (64 characters + NUL). */
+#define VMP_REFERENCE_SIZE 65
+
+/**
+ * A payment as last known by the library. The caller sets struct_size = sizeof(vmp_payment)
+ * before passing it; the library fills the rest. Fields may be appended in later versions.
+ */
+typedef struct vmp_payment {
+  uint32_t struct_size;
+  vmp_payment_state state;
+  int64_t amount;            /* requested amount, minor units */
+  int64_t authorized_amount; /* aggregate: reserved by the customer's approval */
+  int64_t captured_amount;   /* aggregate: captured so far */
+  int64_t refunded_amount;   /* aggregate: refunded so far */
+  int64_t cancelled_amount;  /* aggregate: released by cancel */
+  char currency[4];          /* ISO 4217, e.g. "NOK", NUL-terminated */
+  char reference[VMP_REFERENCE_SIZE]; /* the payment's reference, NUL-terminated */
+} vmp_payment;
+
+/** Flags for vmp_cancel. */
+#define VMP_CANCEL_TRANSACTION_ONLY 0x1u
+
+/** An open connection to Vipps (or to the embedded simulator). Opaque. */
+typedef struct vmp_client vmp_client;
+
+/* ---------------------------------------------------------------------------------------------
+ * Library information. These cannot fail and may be called from any thread at any time.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * The library's version as "MAJOR.MINOR.PATCH". Static storage; never NULL; do not free.
+ * Compare its MAJOR.MINOR with VMP_VERSION_MAJOR/MINOR to detect a header/library mismatch.
+ */
+VMP_API const char *VMP_CALL vmp_version(void);
+
+/**
+ * The symbolic name of a status, e.g. "VMP_ERR_INVALID_HANDLE"; "VMP_ERR_UNKNOWN_STATUS" for a
+ * value this library does not know. Static storage; never NULL; do not free.
+ */
+VMP_API const char *VMP_CALL vmp_status_str(vmp_status status);
+
+/**
+ * The symbolic name of a payment state, e.g. "AUTHORIZED"; "UNKNOWN" for values this library
+ * does not know. Static storage; never NULL; do not free.
+ */
+VMP_API const char *VMP_CALL vmp_state_str(vmp_payment_state state);
+
+/**
+ * Detail text of the last failed vmp call on the calling thread ("" after a success).
+ * Thread-local: each thread sees its own. Never NULL. Valid until the same thread's next vmp_
+ * call (vmp_version, vmp_status_str, vmp_state_str and vmp_last_error itself do not change it).
+ * Never contains secrets, access tokens, full phone numbers or personal-QR contents.
+ */
+VMP_API const char *VMP_CALL vmp_last_error(void);
+
+/**
+ * Frees memory the library allocated and handed to the caller. NULL is a no-op.
+ * Never pass memory from anywhere else.
+ */
+VMP_API void VMP_CALL vmp_free(void *ptr);
+
+/* ---------------------------------------------------------------------------------------------
+ * Client lifetime
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Creates a client from a JSON configuration (documented in README.md, "Configuration").
+ * With "environment": "simulator" (the default) it starts an embedded Vipps simulator on
+ * 127.0.0.1 and needs no credentials.
+ *
+ * config_json: UTF-8 JSON object, borrowed. Unknown fields are an error.
+ * out:         receives the new handle; set to NULL on failure. Must not be NULL.
+ * Threading:   any thread. Each client is independent.
+ * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument); VMP_ERR_INVALID_JSON
+ *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (missing
+ *              credentials for test/production, bad value); VMP_ERR_INTERNAL.
+ */
+VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
+
+/**
+ * Closes a client: waits for calls in progress on other threads to return (they are
+ * cancelled and return promptly), stops the embedded simulator if any, releases everything.
+ * After it returns the handle is invalid for good; using it gives VMP_ERR_INVALID_HANDLE.
+ * NULL, and a handle that is already closed, are no-ops. Cannot fail.
+ * Threading: any thread, but not from inside a vmp callback.
+ */
+VMP_API void VMP_CALL vmp_close(vmp_client *client);
+
+/* ---------------------------------------------------------------------------------------------
+ * Payments
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Sends a push payment request to the customer's phone (ePayment createPayment with
+ * userFlow PUSH_MESSAGE and customerInteraction CUSTOMER_PRESENT). Returns as soon as Vipps has
+ * accepted the request; follow it with vmp_poll_status.
+ *
+ * checkout_json:  UTF-8 JSON object, borrowed. Fields:
+ *                   "amount"        integer, minor units, > 0 (required)
+ *                   "currency"      "NOK" | "DKK" | "EUR" (default: the config's currency)
+ *                   "phone_number"  MSISDN with country code, e.g. "4791234567" or "+47 912 34 567"
+ *                   "personal_qr"   the scanned personal QR text (exactly one of the two)
+ *                   "description"   shown to the customer, 3-100 characters (default: config)
+ *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
+ *                                   pos_id, time and a random suffix)
+ *                 Unknown fields are an error.
+ * reference:      caller buffer receiving the payment's reference, NUL-terminated.
+ * reference_size: capacity of `reference` in bytes; must be >= VMP_REFERENCE_SIZE. This is
+ *                 checked before anything is sent, so a too-small buffer never loses a payment.
+ * Threading:      any thread; blocks for at most the configured request timeout (plus retries).
+ * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL);
+ *                 VMP_ERR_BUFFER_TOO_SMALL; VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_AMOUNT;
+ *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
+ *                 ErrorCode 7010 customer not found, 4150 reference already used);
+ *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
+ *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
+ *                 vmp_poll_status with the reference, which is filled in this case too).
+ */
+VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *checkout_json,
+                                               char *reference, size_t reference_size);
+
+/**
+ * Gets the state of a payment. With wait_ms == 0 it answers at once from what the library last
+ * learned (reading Vipps once if it has never seen the payment). With wait_ms > 0 it returns as
+ * soon as the payment reaches a final state, or when wait_ms elapses (then with the last known,
+ * possibly non-final state and VMP_OK). The library polls Vipps itself - starting quickly and
+ * backing off, never more than 120 reads a minute per payment - so the caller never has to
+ * schedule polls; many threads may wait on the same payment at once.
+ *
+ * reference: the payment's reference, borrowed.
+ * wait_ms:   0 .. 600000 (10 minutes).
+ * out:       caller struct with struct_size set; filled on VMP_OK. Must not be NULL.
+ * Threading: any thread; blocks the calling thread for at most wait_ms plus one request timeout.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, struct_size too
+ *            small, wait_ms out of range); VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND;
+ *            VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *reference,
+                                            int32_t wait_ms, vmp_payment *out);
+
+/**
+ * Captures `amount` of an AUTHORIZED payment (partial captures allowed, repeatedly, up to the
+ * authorized amount minus what was captured or cancelled).
+ *
+ * operation_id: optional (NULL or ""): the till's own id for this operation, e.g. the receipt
+ *               number. The Idempotency-Key sent to Vipps is derived from reference, operation
+ *               and operation_id, so calling again with the same operation_id after
+ *               VMP_ERR_UNKNOWN_OUTCOME resends the same operation and can never capture twice.
+ *               Without it, each call is a new capture (the library retries each call's own
+ *               request with one key internally).
+ * out:          optional (may be NULL): the payment after the capture, struct_size set.
+ * Threading:    any thread; blocks for at most the request timeout plus retries.
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_INVALID_AMOUNT;
+ *               VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
+ *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other
+ *               amount); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
+ *               VMP_ERR_UNKNOWN_OUTCOME.
+ */
+VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
+                                        const char *operation_id, vmp_payment *out);
+
+/**
+ * Refunds `amount` of what was captured (partial refunds allowed, up to captured minus
+ * refunded). Parameters, operation_id rule, threading and statuses as vmp_capture; typical
+ * rejections are 6020 (nothing captured) and 6150 (not enough refundable).
+ */
+VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference, int64_t amount,
+                                       const char *operation_id, vmp_payment *out);
+
+/**
+ * Cancels a payment. Before the customer approves, the payment becomes TERMINATED. After
+ * approval, the remaining uncaptured amount is released (cancelled_amount) and the state stays
+ * AUTHORIZED. A fully captured payment cannot be cancelled (6040: refund instead).
+ *
+ * flags:        0, or VMP_CANCEL_TRANSACTION_ONLY: cancel only if the customer has not approved
+ *               yet; if they already approved, Vipps rejects (6060) and the payment stays
+ *               AUTHORIZED, ready to capture or cancel fully.
+ * operation_id: optional, as vmp_capture.
+ * out:          optional (may be NULL): the payment after the cancel, struct_size set.
+ * Threading and statuses as vmp_capture (VMP_ERR_INVALID_ARGUMENT also for unknown flags).
+ */
+VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
+                                       const char *operation_id, vmp_payment *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMP_H */
