@@ -93,7 +93,7 @@ func normalizeMSISDN(typed string) (string, error) {
 		s = s[2:]
 	}
 	if len(s) < 10 || len(s) > 15 {
-		return "", errors.New("phone_number must be a mobile number with country code, e.g. 4791234567 or +47 912 34 567")
+		return "", errors.New("phone_number must be a mobile number with country code, e.g. 4712345678 or +47 123 45 678")
 	}
 	for _, r := range s {
 		if r < '0' || r > '9' {

@@ -1,0 +1,100 @@
+// Package sim is the embedded Vipps MobilePay simulator: a real HTTP/1.1 server on a loopback
+// address that speaks the Vipps wire contract for the access token and the ePayment API, so the
+// library, its bindings and users' integration tests can run a whole in-store flow without the
+// network.
+//
+//	srv, err := sim.Start(sim.Options{Clock: sim.NewFakeClock(start), ApproveDelay: -1})
+//	defer srv.Close()
+//	// point the client at srv.URL() with sim.DefaultCredentials
+//
+// # Endpoints
+//
+//	POST /accesstoken/get  (also /accessToken/get)              access token
+//	POST /epayment/v1/payments                                  createPayment
+//	GET  /epayment/v1/payments/{reference}                      getPayment
+//	GET  /epayment/v1/payments/{reference}/events               event log
+//	POST /epayment/v1/payments/{reference}/capture              capture
+//	POST /epayment/v1/payments/{reference}/refund               refund
+//	POST /epayment/v1/payments/{reference}/cancel               cancel
+//	POST /epayment/v1/test/payments/{reference}/approve         forceApprove (test only)
+//
+// The token endpoint takes the client_id, client_secret and Ocp-Apim-Subscription-Key headers
+// (DefaultCredentials unless Options say otherwise) and answers with every numeric field as a
+// JSON string. Tokens live Options.TokenLifetime (1 hour) on the simulator's clock.
+//
+// Every ePayment call needs Ocp-Apim-Subscription-Key and "Authorization: Bearer <token>"
+// (401 otherwise) and Merchant-Serial-Number: 400 with ErrorCode 4140 when it is missing, 400
+// when it is not 4 to 7 digits, 403 when it is not the credentials' MSN. Errors are
+// application/problem+json with type, title, status, detail, instance, traceId and
+// extraDetails; domain errors carry {"name":"ErrorCode","reason":"NNNN"}.
+//
+// Idempotency-Key is required on create, capture and refund (400, ErrorCode 4140) and optional
+// on cancel. A key reused with the same body bytes replays the first answer byte for byte (a
+// 4xx included); with another body it gets 409 with ErrorCode 4020 (create, cancel), 4010
+// (capture) or 4150 (refund). A new key with a reference that exists gets 409, ErrorCode 4150.
+// More than 5 creates/captures/refunds/cancels per minute for one reference (idempotent
+// replays count, as they are requests), or more than 120 GETs of one payment and its event
+// log together, get 429 with Retry-After in whole seconds; a 429 is not remembered for the
+// key. forceApprove is neither rate-limited nor idempotent.
+//
+// Capture, refund and cancel follow contract §2.7: partial captures up to the reservation
+// (6090 beyond), capture before approval 6080, after a cancel 6070, of an aborted or expired
+// payment 6200; refunds up to what was captured (6150 beyond), before approval or capture
+// 6020, of an aborted, expired or terminated payment 6210; cancel before approval terminates
+// the payment, after approval releases the whole remaining reservation (the state stays
+// AUTHORIZED), with cancelTransactionOnly on an authorized payment 6060, of a fully captured
+// payment 6040, of an aborted or expired payment 6050; a repeated cancel answers like the
+// first and changes nothing. A capture or refund in another currency than the payment's, of
+// zero or of a non-integer amount is 4040.
+//
+// HTTP statuses the contract leaves open, as chosen here: unknown reference 404 (ErrorCode
+// 5090); idempotency conflicts and an existing reference 409; every other domain error 400;
+// a body over 1 MiB 413; an unknown path 404 and a wrong method 405, both problem+json.
+//
+// # Magic customers
+//
+// The customer a payment is sent to decides what happens. A customer is named by phone number
+// (MSISDN), by a legacy personal QR carrying it (https://qr.vipps.no/28/2/01/031/<MSISDN>?v=1,
+// see LegacyPersonalQR), by a tokenised personal QR https://qr.vipps.no/p/sim-<MSISDN> (see
+// PersonalQR), or by the customer token sim-<MSISDN> (see CustomerToken). Other /p/ tokens are
+// invalid personal QRs (ErrorCode 4060), other tokens invalid customer tokens (4050).
+//
+//	4790000001  rejects: ABORTED after ApproveDelay
+//	4790000002  never answers: EXPIRED after PaymentExpiry
+//	4790000003  unknown customer: createPayment answers 400, ErrorCode 7010
+//	4790000004  waits for the control API (approve, reject, expire); EXPIRED after PaymentExpiry
+//	            if nothing happens
+//	any other   approves: AUTHORIZED after ApproveDelay (e.g. 4791234567, 4712345678)
+//
+// A payment without a customer (WEB_REDIRECT, NATIVE_REDIRECT, QR) waits like 4790000004. The
+// control API and forceApprove work on every payment that is still CREATED. Options:
+// ApproveDelay (default 1s; negative means at once), PaymentExpiry (default 10 minutes).
+//
+// # Control API
+//
+// Plain HTTP without authentication, for tests and vendors' rigs:
+//
+//	POST /sim/payments/{reference}/approve   customer approves now   204; 404 unknown; 409 not CREATED
+//	POST /sim/payments/{reference}/reject    customer aborts now     204; 404; 409
+//	POST /sim/payments/{reference}/expire    payment expires now     204; 404; 409
+//	GET  /sim/payments/{reference}           PaymentSnapshot as JSON (state, amounts, aggregate,
+//	                                         customer, event log); 404 unknown
+//	GET  /sim/clock                          {"now": "<RFC 3339>"}
+//	POST /sim/clock/advance  {"ms": N}       moves a FakeClock N ms forward; {"now": …};
+//	                                         409 when the simulator runs on the real clock
+//
+// The same operations are Go methods: Server.Approve, Reject, Expire, Payment and Stats.
+//
+// # Time
+//
+// Expiry, the customer's answer delay, token lifetime and rate-limit windows all run on
+// Options.Clock. Scheduled transitions are applied lazily whenever a payment is read or
+// modified, at the time they were due, so a FakeClock needs no timers and the event log shows
+// the scheduled times.
+//
+// # Structure
+//
+// Every request passes through Server.ServeHTTP, which routes it, checks headers, runs the
+// handler to get a complete answer as a value, and writes it. Handlers never touch the
+// connection; that single seam is where fault injection wraps the server.
+package sim

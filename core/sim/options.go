@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// Credentials is the one set of API keys (one sales unit) the simulator accepts.
+type Credentials struct {
+	ClientID        string
+	ClientSecret    string
+	SubscriptionKey string
+	MSN             string
+}
+
+// DefaultCredentials are the keys a simulator accepts when Options.Credentials is left empty.
+var DefaultCredentials = Credentials{
+	ClientID:        "sim-client-id",
+	ClientSecret:    "sim-client-secret",
+	SubscriptionKey: "sim-subscription-key",
+	MSN:             "123456",
+}
+
+// Options configures Start. The zero value is a working simulator on a random loopback port.
+type Options struct {
+	// Addr is the listen address. Default "127.0.0.1:0" (a random free port). Start refuses any
+	// host that is not a loopback address ("localhost", 127.0.0.0/8, ::1).
+	Addr string
+	// Clock is the source of time. Default: the real wall clock.
+	Clock Clock
+	// Credentials are the accepted API keys. Empty fields take the value of DefaultCredentials.
+	Credentials Credentials
+	// ApproveDelay is how long a magic approving or rejecting customer takes to answer.
+	// Zero means the default of 1s; a negative value means the customer answers at once.
+	ApproveDelay time.Duration
+	// PaymentExpiry is how long a payment may stay CREATED before it EXPIRES. Zero or negative
+	// means the default of 10 minutes.
+	PaymentExpiry time.Duration
+	// TokenLifetime is how long an access token is valid. Zero or negative means the default
+	// of 1 hour (the lifetime in the Vipps test environment).
+	TokenLifetime time.Duration
+}
+
+const (
+	defaultAddr          = "127.0.0.1:0"
+	defaultApproveDelay  = time.Second
+	defaultPaymentExpiry = 10 * time.Minute
+	defaultTokenLifetime = time.Hour
+)
+
+// withDefaults returns o with every unset field given its default value, or an error when o
+// cannot work (a non-loopback address, a malformed MSN).
+func (o Options) withDefaults() (Options, error) {
+	if o.Addr == "" {
+		o.Addr = defaultAddr
+	}
+	if err := checkLoopback(o.Addr); err != nil {
+		return o, err
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	o.Credentials = o.Credentials.withDefaults()
+	if !msnPattern.MatchString(o.Credentials.MSN) {
+		return o, fmt.Errorf("sim: credentials MSN %q must be 4 to 7 digits", o.Credentials.MSN)
+	}
+	switch {
+	case o.ApproveDelay == 0:
+		o.ApproveDelay = defaultApproveDelay
+	case o.ApproveDelay < 0:
+		o.ApproveDelay = 0
+	}
+	if o.PaymentExpiry <= 0 {
+		o.PaymentExpiry = defaultPaymentExpiry
+	}
+	if o.TokenLifetime <= 0 {
+		o.TokenLifetime = defaultTokenLifetime
+	}
+	return o, nil
+}
+
+func (c Credentials) withDefaults() Credentials {
+	if c.ClientID == "" {
+		c.ClientID = DefaultCredentials.ClientID
+	}
+	if c.ClientSecret == "" {
+		c.ClientSecret = DefaultCredentials.ClientSecret
+	}
+	if c.SubscriptionKey == "" {
+		c.SubscriptionKey = DefaultCredentials.SubscriptionKey
+	}
+	if c.MSN == "" {
+		c.MSN = DefaultCredentials.MSN
+	}
+	return c
+}
+
+// checkLoopback accepts "host:port" only when host is "localhost" or a loopback IP address.
+// An empty host would listen on every interface, so it is refused too.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("sim: listen address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sim: listen address %q is not a loopback address; the simulator only listens on 127.0.0.1, ::1 or localhost", addr)
+}

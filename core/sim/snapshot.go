@@ -1,0 +1,65 @@
+package sim
+
+import "time"
+
+// PaymentSnapshot is a copy of one payment's full state, for tests and for GET
+// /sim/payments/{reference}. It shares nothing with the simulator.
+type PaymentSnapshot struct {
+	Reference            string         `json:"reference"`
+	PSPReference         string         `json:"pspReference"`
+	State                State          `json:"state"`
+	Amount               Amount         `json:"amount"`
+	Aggregate            Aggregate      `json:"aggregate"`
+	PaymentMethod        string         `json:"paymentMethod"`
+	UserFlow             string         `json:"userFlow"`
+	CustomerInteraction  string         `json:"customerInteraction"`
+	PaymentDescription   string         `json:"paymentDescription,omitempty"`
+	RedirectURL          string         `json:"redirectUrl,omitempty"`
+	CustomerMSISDN       string         `json:"customerMsisdn,omitempty"`       // as resolved from phone number, QR or token
+	CustomerIdentifiedBy string         `json:"customerIdentifiedBy,omitempty"` // "phoneNumber", "personalQr" or "customerToken"
+	CustomerBehaviour    string         `json:"customerBehaviour"`
+	IdempotencyKey       string         `json:"idempotencyKey"` // of the createPayment request
+	CreatedAt            time.Time      `json:"createdAt"`
+	ExpiresAt            time.Time      `json:"expiresAt"`
+	Events               []PaymentEvent `json:"events"`
+}
+
+// Payment returns a snapshot of the payment with this reference, after applying whatever the
+// clock says is due (a customer's answer, expiry).
+func (s *Server) Payment(reference string) (PaymentSnapshot, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.payments[reference]
+	if !ok {
+		return PaymentSnapshot{}, false
+	}
+	p.settle(s.now())
+	return p.snapshot(), true
+}
+
+// Stats returns a copy of the simulator's counters.
+func (s *Server) Stats() Stats {
+	return s.stats.snapshot()
+}
+
+func (p *payment) snapshot() PaymentSnapshot {
+	return PaymentSnapshot{
+		Reference:            p.reference,
+		PSPReference:         p.pspReference,
+		State:                p.state,
+		Amount:               p.amount,
+		Aggregate:            p.aggregate(),
+		PaymentMethod:        p.paymentMethod,
+		UserFlow:             p.userFlow,
+		CustomerInteraction:  p.customerInteraction,
+		PaymentDescription:   p.description,
+		RedirectURL:          p.redirectURL,
+		CustomerMSISDN:       p.customer.MSISDN,
+		CustomerIdentifiedBy: p.customer.Kind,
+		CustomerBehaviour:    string(p.behaviour),
+		IdempotencyKey:       p.createKey,
+		CreatedAt:            p.createdAt.UTC(),
+		ExpiresAt:            p.expiresAt.UTC(),
+		Events:               p.eventLog(),
+	}
+}
