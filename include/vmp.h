@@ -101,7 +101,10 @@ enum vmp_payment_state_code {
 
 /**
  * A payment as last known by the library. The caller sets struct_size = sizeof(vmp_payment)
- * before passing it; the library fills the rest. Fields may be appended in later versions.
+ * before passing it; the library fills the rest. Fields may be appended in later versions; a
+ * struct_size smaller than this version's sizeof(vmp_payment) is VMP_ERR_INVALID_ARGUMENT, a
+ * larger one keeps the caller's extra bytes untouched. On any status other than VMP_OK the
+ * struct is left untouched.
  */
 typedef struct vmp_payment {
   uint32_t struct_size;
@@ -205,11 +208,13 @@ VMP_API void VMP_CALL vmp_close(vmp_client *client);
  * reference:      caller buffer receiving the payment's reference, NUL-terminated.
  * reference_size: capacity of `reference` in bytes; must be >= VMP_REFERENCE_SIZE. This is
  *                 checked before anything is sent, so a too-small buffer never loses a payment.
- * Threading:      any thread; blocks for at most the configured request timeout (plus retries).
+ * Threading:      any thread; blocks for at most timeouts.operation_ms (config).
  * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL);
  *                 VMP_ERR_BUFFER_TOO_SMALL; VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_AMOUNT;
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
  *                 ErrorCode 7010 customer not found, 4150 reference already used);
+ *                 VMP_ERR_CONFLICT (the reference was already used for a checkout with other
+ *                 content; the same content again is the same payment and gives VMP_OK);
  *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
  *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
  *                 vmp_poll_status with the reference, which is filled in this case too).
@@ -247,7 +252,9 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               Without it, each call is a new capture (the library retries each call's own
  *               request with one key internally).
  * out:          optional (may be NULL): the payment after the capture, struct_size set.
- * Threading:    any thread; blocks for at most the request timeout plus retries.
+ * Rate limit:   Vipps allows 5 money-moving requests a minute per payment (the checkout counts
+ *               as one); beyond that the library answers VMP_ERR_RATE_LIMITED without sending.
+ * Threading:    any thread; blocks for at most timeouts.operation_ms (config).
  * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_INVALID_AMOUNT;
  *               VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
  *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other

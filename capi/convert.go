@@ -1,0 +1,86 @@
+package main
+
+// #include "vmp.h"
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/vmp-dev/vmp/core"
+)
+
+// goString copies a required C string argument; the caller's memory is only borrowed for the
+// call, and the engine may keep what it gets.
+func goString(p *C.char, name string) (string, error) {
+	if p == nil {
+		return "", argError(core.CodeInvalidArgument, "%s is NULL", name)
+	}
+	return C.GoString(p), nil
+}
+
+// optionalString copies an optional C string argument: NULL and "" both mean "not given".
+func optionalString(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	return C.GoString(p)
+}
+
+// putCString writes s and a NUL into the caller's buffer of capacity bytes, cutting s if it
+// does not fit (callers check the capacity first). The slice is bounded by what is written,
+// since capacity is the caller's word and may be anything.
+func putCString(dst *C.char, capacity C.size_t, s string) {
+	n := uint64(len(s)) + 1
+	if uint64(capacity) < n {
+		n = uint64(capacity)
+	}
+	putChars(unsafe.Slice(dst, n), s)
+}
+
+// putChars copies s into a fixed char array and NUL-terminates it.
+func putChars(dst []C.char, s string) {
+	if len(dst) == 0 {
+		return
+	}
+	n := min(len(s), len(dst)-1)
+	for i := 0; i < n; i++ {
+		dst[i] = C.char(s[i])
+	}
+	dst[n] = 0
+}
+
+// checkPaymentOut checks a caller's vmp_payment before the engine runs, so a bad struct never
+// costs a money-moving call whose result could not be delivered.
+func checkPaymentOut(out *C.vmp_payment, required bool) error {
+	if out == nil {
+		if required {
+			return argError(core.CodeInvalidArgument, "out is NULL")
+		}
+		return nil
+	}
+	return checkStructSize("out", uint32(out.struct_size), uint32(C.sizeof_vmp_payment))
+}
+
+// fillPayment writes p into the shim's full-size vmp_payment when the call succeeded; vmp.c
+// copies it to the caller's struct.
+func fillPayment(full *C.vmp_payment, p core.Payment, err error) error {
+	if err == nil {
+		putPayment(full, p)
+	}
+	return err
+}
+
+// putPayment converts an engine payment to the C struct (every byte of dst is written).
+func putPayment(dst *C.vmp_payment, p core.Payment) {
+	*dst = C.vmp_payment{
+		struct_size:       C.uint32_t(C.sizeof_vmp_payment),
+		state:             C.vmp_payment_state(p.State),
+		amount:            C.int64_t(p.Amount),
+		authorized_amount: C.int64_t(p.Authorized),
+		captured_amount:   C.int64_t(p.Captured),
+		refunded_amount:   C.int64_t(p.Refunded),
+		cancelled_amount:  C.int64_t(p.Cancelled),
+	}
+	putChars(dst.currency[:], p.Currency)
+	putChars(dst.reference[:], p.Reference)
+}

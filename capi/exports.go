@@ -1,0 +1,167 @@
+package main
+
+// Each vmpgo_* function is the Go half of the vmp_ function of the same name in vmp.c. It defers
+// the panic guard first, does the work in a plain function that returns an error, and turns that
+// error into a vmp_status and the thread's last error in one place (statusOf).
+
+/*
+#include "vmp.h"
+#include "vmpshim.h"
+*/
+import "C"
+
+import (
+	"context"
+
+	"github.com/vmp-dev/vmp/core"
+)
+
+//export vmpgo_init
+func vmpgo_init(config *C.char, hasOut C.int, id *C.uintptr_t) (st C.vmp_status) {
+	defer guard("vmp_init", &st)
+	newID, err := open(config, hasOut != 0)
+	*id = C.uintptr_t(newID)
+	return statusOf(err)
+}
+
+// open checks both pointers before parsing, so a NULL out can never leak a started client.
+func open(config *C.char, hasOut bool) (uintptr, error) {
+	text, err := goString(config, "config_json")
+	if err != nil {
+		return 0, err
+	}
+	if !hasOut {
+		return 0, argError(core.CodeInvalidArgument, "out is NULL")
+	}
+	cfg, err := core.ParseConfig([]byte(text))
+	if err != nil {
+		return 0, err
+	}
+	client, err := core.New(cfg)
+	if err != nil {
+		return 0, err
+	}
+	return handles.add(client)
+}
+
+//export vmpgo_close
+func vmpgo_close(h C.uintptr_t) {
+	defer guard("vmp_close", nil)
+	// Removing first makes every later call on this handle miss at once, while Close waits
+	// for the calls already inside the client.
+	if client := handles.remove(uintptr(h)); client != nil {
+		client.Close()
+	}
+}
+
+//export vmpgo_start_checkout
+func vmpgo_start_checkout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) (st C.vmp_status) {
+	defer guard("vmp_start_checkout", &st)
+	return statusOf(startCheckout(h, checkout, ref, refSize))
+}
+
+// startCheckout checks the reference buffer before anything is sent, so a too-small buffer
+// can never lose a payment that Vipps has accepted.
+func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error {
+	client, text, err := clientAndString(h, checkout, "checkout_json")
+	if err != nil {
+		return err
+	}
+	if err := checkReferenceBuffer(ref != nil, uint64(refSize)); err != nil {
+		return err
+	}
+	req, err := core.ParseCheckout([]byte(text))
+	if err != nil {
+		return err
+	}
+	reference, err := client.StartCheckout(context.Background(), req)
+	if reference != "" { // also with CodeUnknownOutcome: the till needs it to poll
+		putCString(ref, refSize, reference)
+	}
+	return err
+}
+
+//export vmpgo_poll_status
+func vmpgo_poll_status(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *C.vmp_payment) (st C.vmp_status) {
+	defer guard("vmp_poll_status", &st)
+	return statusOf(pollStatus(h, ref, waitMs, out, full))
+}
+
+func pollStatus(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *C.vmp_payment) error {
+	client, reference, err := paymentTarget(h, ref, out, true)
+	if err != nil {
+		return err
+	}
+	wait, err := waitDuration(int32(waitMs))
+	if err != nil {
+		return err
+	}
+	p, err := client.PollStatus(context.Background(), reference, wait)
+	return fillPayment(full, p, err)
+}
+
+//export vmpgo_capture
+func vmpgo_capture(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
+	defer guard("vmp_capture", &st)
+	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
+		return c.Capture(context.Background(), r, int64(amount), op)
+	}))
+}
+
+//export vmpgo_refund
+func vmpgo_refund(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
+	defer guard("vmp_refund", &st)
+	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
+		return c.Refund(context.Background(), r, int64(amount), op)
+	}))
+}
+
+//export vmpgo_cancel
+func vmpgo_cancel(h C.uintptr_t, ref *C.char, flags C.uint32_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
+	defer guard("vmp_cancel", &st)
+	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
+		opts, err := cancelOptions(uint32(flags))
+		if err != nil {
+			return core.Payment{}, err
+		}
+		return c.Cancel(context.Background(), r, opts, op)
+	}))
+}
+
+// movement is the shared shape of capture, refund and cancel: resolve the handle and the
+// reference, check the optional out struct, run the operation, fill the payment on success.
+func movement(h C.uintptr_t, ref, opID *C.char, out, full *C.vmp_payment,
+	op func(c engine, reference, operationID string) (core.Payment, error)) error {
+	client, reference, err := paymentTarget(h, ref, out, false)
+	if err != nil {
+		return err
+	}
+	p, err := op(client, reference, optionalString(opID))
+	return fillPayment(full, p, err)
+}
+
+// paymentTarget resolves what every payment call starts with, in the order the header lists
+// the failures: the handle, then the reference, then the out struct.
+func paymentTarget(h C.uintptr_t, ref *C.char, out *C.vmp_payment, outRequired bool) (engine, string, error) {
+	client, reference, err := clientAndString(h, ref, "reference")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkPaymentOut(out, outRequired); err != nil {
+		return nil, "", err
+	}
+	return client, reference, nil
+}
+
+// clientAndString resolves the handle and one required string argument.
+func clientAndString(h C.uintptr_t, p *C.char, name string) (engine, string, error) {
+	client, err := handles.get(uintptr(h))
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := goString(p, name)
+	if err != nil {
+		return nil, "", err
+	}
+	return client, s, nil
+}

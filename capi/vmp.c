@@ -1,0 +1,147 @@
+/*
+ * vmp.c - the C half of the vmp ABI: every function of include/vmp.h, each forwarding to a
+ * vmpgo_* export of this package.
+ *
+ * The thread-local last error lives here, not in Go, because only C knows the caller's thread:
+ * goroutines move between threads, but while C calls into Go the goroutine stays locked to the
+ * calling thread, so Go sets the text (vmpshim_set_last_error) before it returns.
+ *
+ * Handles cross to Go as integer ids (uintptr_t): Go never sees a pointer it could follow, so a
+ * forged or stale handle can only miss in the registry.
+ */
+#define VMP_BUILDING
+#include "vmp.h"
+
+#include "vmpshim.h"
+#include "_cgo_export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* C11 has a keyword for it; gcc (also mingw, through emutls) and clang know __thread before. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#  define VMPSHIM_THREAD_LOCAL _Thread_local
+#else
+#  define VMPSHIM_THREAD_LOCAL __thread
+#endif
+
+#define VMPSHIM_STRINGIFY(x) #x
+#define VMPSHIM_STR(x) VMPSHIM_STRINGIFY(x)
+#define VMPSHIM_ID(client) ((uintptr_t)(client))
+
+/* Zero-initialised per thread, so a thread that never failed reads "". */
+static VMPSHIM_THREAD_LOCAL char last_error[VMPSHIM_LAST_ERROR_SIZE];
+
+void vmpshim_set_last_error(const char *msg, size_t len) {
+  if (len >= sizeof last_error) len = sizeof last_error - 1;
+  if (len > 0) memcpy(last_error, msg, len);
+  last_error[len] = '\0';
+}
+
+/* Every vmp_ call except the four informational ones starts by forgetting the last failure. */
+static void begin_call(void) { last_error[0] = '\0'; }
+
+/*
+ * Go fills a full-size vmp_payment; the caller gets at most the struct_size bytes it declared
+ * (Go has checked it is at least this version's size), keeping its own struct_size, so a caller
+ * built against a newer, larger vmp_payment keeps its extra fields untouched.
+ */
+static vmp_status give_payment(vmp_status st, const vmp_payment *full, vmp_payment *out) {
+  uint32_t size;
+  if (st != VMP_OK || out == NULL) return st;
+  size = out->struct_size;
+  memcpy(out, full, size < sizeof *full ? size : sizeof *full);
+  out->struct_size = size;
+  return st;
+}
+
+VMP_API const char *VMP_CALL vmp_version(void) {
+  return VMPSHIM_STR(VMP_VERSION_MAJOR) "." VMPSHIM_STR(VMP_VERSION_MINOR) "." VMPSHIM_STR(
+      VMP_VERSION_PATCH);
+}
+
+#define VMPSHIM_STATUS_CASE(name, value, text) \
+  case name:                                   \
+    return #name;
+
+VMP_API const char *VMP_CALL vmp_status_str(vmp_status status) {
+  switch (status) {
+    VMP_STATUS_LIST(VMPSHIM_STATUS_CASE)
+    default: return "VMP_ERR_UNKNOWN_STATUS";
+  }
+}
+
+VMP_API const char *VMP_CALL vmp_state_str(vmp_payment_state state) {
+  switch (state) {
+    case VMP_STATE_CREATED: return "CREATED";
+    case VMP_STATE_AUTHORIZED: return "AUTHORIZED";
+    case VMP_STATE_ABORTED: return "ABORTED";
+    case VMP_STATE_EXPIRED: return "EXPIRED";
+    case VMP_STATE_TERMINATED: return "TERMINATED";
+    default: return "UNKNOWN";
+  }
+}
+
+VMP_API const char *VMP_CALL vmp_last_error(void) { return last_error; }
+
+/* The library allocates with C malloc (C.malloc / C.CString), so the C runtime's free matches. */
+VMP_API void VMP_CALL vmp_free(void *ptr) {
+  begin_call();
+  free(ptr);
+}
+
+VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out) {
+  uintptr_t id = 0;
+  vmp_status st;
+  begin_call();
+  st = vmpgo_init((char *)config_json, out != NULL, &id);
+  if (out != NULL) *out = (vmp_client *)id; /* id is 0 (NULL) on failure */
+  return st;
+}
+
+VMP_API void VMP_CALL vmp_close(vmp_client *client) {
+  begin_call();
+  vmpgo_close(VMPSHIM_ID(client));
+}
+
+VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *checkout_json,
+                                               char *reference, size_t reference_size) {
+  begin_call();
+  return vmpgo_start_checkout(VMPSHIM_ID(client), (char *)checkout_json, reference,
+                              reference_size);
+}
+
+VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *reference,
+                                            int32_t wait_ms, vmp_payment *out) {
+  vmp_payment full;
+  begin_call();
+  return give_payment(
+      vmpgo_poll_status(VMPSHIM_ID(client), (char *)reference, wait_ms, out, &full), &full, out);
+}
+
+VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
+                                        const char *operation_id, vmp_payment *out) {
+  vmp_payment full;
+  begin_call();
+  return give_payment(vmpgo_capture(VMPSHIM_ID(client), (char *)reference, amount,
+                                    (char *)operation_id, out, &full),
+                      &full, out);
+}
+
+VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference, int64_t amount,
+                                       const char *operation_id, vmp_payment *out) {
+  vmp_payment full;
+  begin_call();
+  return give_payment(vmpgo_refund(VMPSHIM_ID(client), (char *)reference, amount,
+                                   (char *)operation_id, out, &full),
+                      &full, out);
+}
+
+VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
+                                       const char *operation_id, vmp_payment *out) {
+  vmp_payment full;
+  begin_call();
+  return give_payment(vmpgo_cancel(VMPSHIM_ID(client), (char *)reference, flags,
+                                   (char *)operation_id, out, &full),
+                      &full, out);
+}

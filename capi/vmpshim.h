@@ -1,0 +1,29 @@
+/*
+ * vmpshim.h - the part of vmp.c that the Go side of capi calls. Internal to libvmp: never
+ * installed, never exported (hidden where the toolchain supports it), not named vmp_*.
+ */
+#ifndef VMPSHIM_H
+#define VMPSHIM_H
+
+#include <stddef.h>
+
+/* Capacity of each thread's vmp_last_error() buffer, NUL included. Go truncates to fit. */
+#define VMPSHIM_LAST_ERROR_SIZE 1024
+
+/*
+ * ELF and Mach-O can keep a symbol out of the dynamic table; PE exports only what is marked
+ * dllexport, and mingw gcc warns (an error under -Werror) about the visibility attribute.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_WIN32) && !defined(__CYGWIN__)
+#  define VMPSHIM_HIDDEN __attribute__((visibility("hidden")))
+#else
+#  define VMPSHIM_HIDDEN
+#endif
+
+/*
+ * Sets the calling thread's vmp_last_error() text to the len bytes at msg (no NUL needed; longer
+ * text is cut). Go calls it while still on the thread of the vmp_ call that failed.
+ */
+VMPSHIM_HIDDEN void vmpshim_set_last_error(const char *msg, size_t len);
+
+#endif /* VMPSHIM_H */

@@ -1,0 +1,662 @@
+/*
+ * abi_test.c - calls every function of include/vmp.h through the built libvmp.so: with valid
+ * arguments on the embedded simulator, and with every kind of bad argument a till could pass
+ * (NULL pointers, NULL/closed/forged handles, malformed JSON, bad amounts and references, small
+ * buffers and structs, out-of-range waits, unknown flags). Each check prints one line; the last
+ * line is "<n> passed, <m> failed" and the exit status is non-zero on any failure.
+ *
+ * Build and run: tests/c/run.sh
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "vmp.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SIM_CONFIG "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":200}}"
+#define PHONE_APPROVES "4791234567"     /* the simulator approves after approve_delay_ms */
+#define PHONE_WAITS "4790000004"        /* the simulator waits for its control API */
+#define UNKNOWN_REF "abi-unknown-payment-0001" /* valid, but never created */
+#define REF_65 "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij"
+#define FORGED ((vmp_client *)(uintptr_t)0xdeadbeef)
+#define WAIT_FINAL_MS 10000 /* far more than approve_delay_ms; bounds every wait */
+#define THREADS 8
+
+/* ------------------------------------------------------------------------------------------
+ * Reporting. check() may be called from any thread.
+ * ---------------------------------------------------------------------------------------- */
+
+static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
+static int passed, failed;
+
+static int check(int ok, const char *fmt, ...) {
+  va_list ap;
+  pthread_mutex_lock(&report_mu);
+  fputs(ok ? "ok   " : "FAIL ", stdout);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  putchar('\n');
+  fflush(stdout);
+  if (ok) passed++;
+  else failed++;
+  pthread_mutex_unlock(&report_mu);
+  return ok;
+}
+
+/* Case-insensitive substring test. */
+static int contains(const char *text, const char *word, size_t word_len) {
+  size_t i, j;
+  for (i = 0; text[i] != '\0'; i++) {
+    for (j = 0; j < word_len && text[i + j] != '\0'; j++)
+      if (tolower((unsigned char)text[i + j]) != tolower((unsigned char)word[j])) break;
+    if (j == word_len) return 1;
+  }
+  return 0;
+}
+
+/* Whether text contains one of the '|'-separated words. */
+static int mentions(const char *text, const char *words) {
+  const char *bar;
+  for (;;) {
+    bar = strchr(words, '|');
+    if (contains(text, words, bar ? (size_t)(bar - words) : strlen(words))) return 1;
+    if (bar == NULL) return 0;
+    words = bar + 1;
+  }
+}
+
+/*
+ * Checks a status; after a failure also that vmp_last_error() says something about the
+ * problem (one of words), after a success that it is "". Reads vmp_last_error() before any
+ * other vmp_ call, which would reset it.
+ */
+static int expect_status(const char *what, vmp_status got, vmp_status want, const char *words) {
+  const char *err = vmp_last_error();
+  int ok = got == want && err != NULL;
+  if (ok && want != VMP_OK) ok = err[0] != '\0' && (words == NULL || mentions(err, words));
+  if (ok && want == VMP_OK) ok = err[0] == '\0';
+  return check(ok, "%s -> %s (want %s%s%s) last_error=\"%s\"", what, vmp_status_str(got),
+               vmp_status_str(want), words ? ", mentioning " : "", words ? words : "",
+               err ? err : "(NULL)");
+}
+
+#define EXPECT(call, want, words) expect_status(#call, (call), (want), (words))
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  nanosleep(&ts, NULL);
+}
+
+static vmp_payment new_payment(void) {
+  vmp_payment p;
+  memset(&p, 0, sizeof p);
+  p.struct_size = sizeof p;
+  return p;
+}
+
+/* A reference as the header defines it: 8-64 of a-z A-Z 0-9 -. */
+static int valid_reference(const char *ref) {
+  size_t i, n = strlen(ref);
+  for (i = 0; i < n; i++)
+    if (!isalnum((unsigned char)ref[i]) && ref[i] != '-') return 0;
+  return n >= 8 && n <= 64;
+}
+
+static void checkout_json(char *buf, size_t size, long long amount, const char *phone) {
+  snprintf(buf, size, "{\"amount\":%lld,\"currency\":\"NOK\",\"phone_number\":\"%s\"}", amount,
+           phone);
+}
+
+/* Starts a checkout and checks it succeeded; ref receives the reference. */
+static int start(vmp_client *c, long long amount, const char *phone, char ref[VMP_REFERENCE_SIZE]) {
+  char json[256];
+  checkout_json(json, sizeof json, amount, phone);
+  ref[0] = '\0';
+  return EXPECT(vmp_start_checkout(c, json, ref, VMP_REFERENCE_SIZE), VMP_OK, NULL) &&
+         check(valid_reference(ref), "checkout of %lld to %s gave a valid reference \"%s\"",
+               amount, phone, ref);
+}
+
+/* Polls until a final state (bounded by WAIT_FINAL_MS) and checks it is `want`. */
+static int wait_for(vmp_client *c, const char *ref, vmp_payment_state want, vmp_payment *p) {
+  *p = new_payment();
+  return EXPECT(vmp_poll_status(c, ref, WAIT_FINAL_MS, p), VMP_OK, NULL) &&
+         check(p->state == want, "payment %s is %s (want %s)", ref, vmp_state_str(p->state),
+               vmp_state_str(want));
+}
+
+static void check_aggregates(const vmp_payment *p, long long authorized, long long captured,
+                             long long refunded, long long cancelled) {
+  check(p->authorized_amount == authorized && p->captured_amount == captured &&
+            p->refunded_amount == refunded && p->cancelled_amount == cancelled,
+        "aggregates of %s: authorized %lld captured %lld refunded %lld cancelled %lld "
+        "(want %lld %lld %lld %lld)",
+        p->reference, (long long)p->authorized_amount, (long long)p->captured_amount,
+        (long long)p->refunded_amount, (long long)p->cancelled_amount, authorized, captured,
+        refunded, cancelled);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Functions that cannot fail
+ * ---------------------------------------------------------------------------------------- */
+
+#define CHECK_STATUS_NAME(name, value, text) \
+  check(strcmp(vmp_status_str(value), #name) == 0, "vmp_status_str(%d) = %s", value, vmp_status_str(value));
+
+static void test_information(void) {
+  char want[32];
+  const char *err;
+  snprintf(want, sizeof want, "%d.%d.%d", VMP_VERSION_MAJOR, VMP_VERSION_MINOR, VMP_VERSION_PATCH);
+  check(vmp_version() != NULL && strcmp(vmp_version(), want) == 0, "vmp_version() = %s (want %s)",
+        vmp_version() ? vmp_version() : "(NULL)", want);
+  VMP_STATUS_LIST(CHECK_STATUS_NAME)
+  check(strcmp(vmp_status_str(-1), "VMP_ERR_UNKNOWN_STATUS") == 0, "vmp_status_str(-1) is unknown");
+  check(strcmp(vmp_status_str(9999), "VMP_ERR_UNKNOWN_STATUS") == 0, "vmp_status_str(9999) is unknown");
+  check(strcmp(vmp_state_str(VMP_STATE_UNKNOWN), "UNKNOWN") == 0 &&
+            strcmp(vmp_state_str(VMP_STATE_CREATED), "CREATED") == 0 &&
+            strcmp(vmp_state_str(VMP_STATE_AUTHORIZED), "AUTHORIZED") == 0 &&
+            strcmp(vmp_state_str(VMP_STATE_ABORTED), "ABORTED") == 0 &&
+            strcmp(vmp_state_str(VMP_STATE_EXPIRED), "EXPIRED") == 0 &&
+            strcmp(vmp_state_str(VMP_STATE_TERMINATED), "TERMINATED") == 0,
+        "vmp_state_str names every state");
+  check(strcmp(vmp_state_str(6), "UNKNOWN") == 0 && strcmp(vmp_state_str(-1), "UNKNOWN") == 0,
+        "vmp_state_str of unknown values is UNKNOWN");
+  err = vmp_last_error();
+  check(err != NULL && err[0] == '\0', "vmp_last_error() is \"\" before any failure");
+
+  /* The informational functions leave the last error alone; any other vmp_ call resets it. */
+  EXPECT(vmp_poll_status(NULL, UNKNOWN_REF, 0, NULL), VMP_ERR_INVALID_HANDLE, "handle");
+  vmp_version();
+  vmp_status_str(VMP_OK);
+  vmp_state_str(VMP_STATE_CREATED);
+  vmp_last_error();
+  check(mentions(vmp_last_error(), "handle"),
+        "vmp_version/vmp_status_str/vmp_state_str/vmp_last_error keep the last error: \"%s\"",
+        vmp_last_error());
+  vmp_free(NULL);
+  check(vmp_last_error()[0] == '\0', "vmp_free(NULL) is a no-op that resets the last error");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * vmp_init failures
+ * ---------------------------------------------------------------------------------------- */
+
+static void expect_init_fails(const char *config, vmp_status want, const char *words) {
+  vmp_client *c = FORGED;
+  expect_status(config ? config : "vmp_init(NULL, &c)", vmp_init(config, &c), want, words);
+  check(c == NULL, "vmp_init sets *out to NULL on failure");
+}
+
+static void test_init_errors(void) {
+  const char *err;
+  expect_init_fails(NULL, VMP_ERR_INVALID_ARGUMENT, "config_json");
+  EXPECT(vmp_init(SIM_CONFIG, NULL), VMP_ERR_INVALID_ARGUMENT, "out");
+  expect_init_fails("{", VMP_ERR_INVALID_JSON, "json|syntax|unexpected|end|eof|malformed");
+  expect_init_fails("", VMP_ERR_INVALID_JSON, "json|empty|unexpected|end|eof|malformed");
+  expect_init_fails("[1,2]", VMP_ERR_INVALID_JSON, "json|object|array");
+  expect_init_fails("{\"environment\":\"simulator\",\"colour\":\"blue\"}", VMP_ERR_INVALID_JSON,
+                    "colour");
+  expect_init_fails("{\"environment\":42}", VMP_ERR_INVALID_JSON, "environment|string|number");
+  expect_init_fails("{\"environment\":\"mars\"}", VMP_ERR_INVALID_CONFIG, "environment|mars");
+  expect_init_fails("{\"environment\":\"test\"}", VMP_ERR_INVALID_CONFIG,
+                    "client_id|credential|subscription|secret|msn");
+  /* A configuration error must not echo the secret it was given. */
+  expect_init_fails("{\"environment\":\"test\",\"client_id\":\"abi-id\","
+                    "\"client_secret\":\"Sup3rSecretValue\"}",
+                    VMP_ERR_INVALID_CONFIG, "subscription|msn|missing|required");
+  err = vmp_last_error();
+  check(strstr(err, "Sup3rSecretValue") == NULL, "the last error does not contain the secret");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * NULL, forged and (later) closed handles
+ * ---------------------------------------------------------------------------------------- */
+
+static void expect_invalid_handle(vmp_client *c, const char *name) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  char json[256];
+  checkout_json(json, sizeof json, 100, PHONE_APPROVES);
+  printf("# %s handle\n", name);
+  EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_capture(c, UNKNOWN_REF, 100, NULL, &p), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_refund(c, UNKNOWN_REF, 100, "op", NULL), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_cancel(c, UNKNOWN_REF, 0, NULL, NULL), VMP_ERR_INVALID_HANDLE, "handle");
+  vmp_close(c);
+  check(vmp_last_error()[0] == '\0', "vmp_close of a %s handle is a no-op", name);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Argument errors on an open client
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_checkout_errors(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE], small[VMP_REFERENCE_SIZE];
+  char json[256];
+  size_t sizes[] = {0, 8, VMP_REFERENCE_SIZE - 1};
+  size_t i, untouched;
+  vmp_payment p = new_payment();
+
+  printf("# vmp_start_checkout argument errors\n");
+  checkout_json(json, sizeof json, 100, PHONE_APPROVES);
+  EXPECT(vmp_start_checkout(c, NULL, ref, sizeof ref), VMP_ERR_INVALID_ARGUMENT, "checkout_json");
+  EXPECT(vmp_start_checkout(c, json, NULL, sizeof ref), VMP_ERR_INVALID_ARGUMENT, "reference");
+
+  /* Too small: refused before anything is sent, buffer untouched, the needed size named. */
+  for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    const char *buffer_json =
+        "{\"amount\":100,\"phone_number\":\"" PHONE_APPROVES "\",\"reference\":\"abi-small-buffer-1\"}";
+    memset(small, 'x', sizeof small);
+    expect_status("vmp_start_checkout(c, json, small, too small)",
+                  vmp_start_checkout(c, buffer_json, small, sizes[i]), VMP_ERR_BUFFER_TOO_SMALL,
+                  "65");
+    for (untouched = 0; untouched < sizeof small && small[untouched] == 'x'; untouched++) {
+    }
+    check(untouched == sizeof small, "a reference buffer of %u bytes is left untouched",
+          (unsigned)sizes[i]);
+  }
+  EXPECT(vmp_poll_status(c, "abi-small-buffer-1", 0, &p), VMP_ERR_NOT_FOUND, "not found|5090");
+
+  EXPECT(vmp_start_checkout(c, "{", ref, sizeof ref), VMP_ERR_INVALID_JSON,
+         "json|syntax|unexpected|end|eof|malformed");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"" PHONE_APPROVES "\",\"colour\":\"blue\"}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_JSON, "colour");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":\"100\",\"phone_number\":\"" PHONE_APPROVES "\"}", ref,
+                            sizeof ref),
+         VMP_ERR_INVALID_JSON, "amount|string|number");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":0,\"phone_number\":\"" PHONE_APPROVES "\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_AMOUNT, "amount");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":-100,\"phone_number\":\"" PHONE_APPROVES "\"}", ref,
+                            sizeof ref),
+         VMP_ERR_INVALID_AMOUNT, "amount");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":9223372036854775807,\"phone_number\":\"" PHONE_APPROVES "\"}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_AMOUNT, "amount");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"" PHONE_APPROVES "\",\"reference\":\"short\"}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"" PHONE_APPROVES
+                               "\",\"reference\":\"has space here\"}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"" PHONE_APPROVES "\",\"reference\":\"" REF_65 "\"}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"12\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_CUSTOMER, "phone");
+  /* A bad phone number is personal data: the detail must not repeat it in full. */
+  EXPECT(vmp_start_checkout(c, "{\"amount\":100,\"phone_number\":\"4791234567891234\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_CUSTOMER, "phone");
+  check(strstr(vmp_last_error(), "91234567891234") == NULL,
+        "the last error does not contain the full phone number");
+}
+
+static void test_poll_errors(vmp_client *c) {
+  vmp_payment p = new_payment();
+  printf("# vmp_poll_status argument errors\n");
+  EXPECT(vmp_poll_status(c, NULL, 0, &p), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, NULL), VMP_ERR_INVALID_ARGUMENT, "out");
+  p.struct_size = 0;
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
+  p.struct_size = sizeof p - 1;
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
+  p = new_payment();
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, -1, &p), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 600001, &p), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, INT32_MIN, &p), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
+  EXPECT(vmp_poll_status(c, "short", 0, &p), VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_poll_status(c, "has space here", 0, &p), VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_poll_status(c, REF_65, 0, &p), VMP_ERR_INVALID_REFERENCE, "reference");
+  memset(&p, 0xab, sizeof p);
+  p.struct_size = sizeof p;
+  EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_NOT_FOUND, "not found|5090");
+  check(p.state == (vmp_payment_state)0xabababab && (unsigned char)p.reference[0] == 0xab,
+        "out is left untouched on failure");
+}
+
+/* capture and refund have the same parameters and the same argument errors. */
+typedef vmp_status(VMP_CALL *movement_fn)(vmp_client *, const char *, int64_t, const char *,
+                                          vmp_payment *);
+
+static void test_movement_errors(vmp_client *c, movement_fn fn, const char *name) {
+  vmp_payment p = new_payment();
+  printf("# %s argument errors\n", name);
+  EXPECT(fn(c, NULL, 100, NULL, &p), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(fn(c, UNKNOWN_REF, 0, NULL, &p), VMP_ERR_INVALID_AMOUNT, "amount");
+  EXPECT(fn(c, UNKNOWN_REF, -100, "op-1", NULL), VMP_ERR_INVALID_AMOUNT, "amount");
+  EXPECT(fn(c, "short", 100, NULL, NULL), VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(fn(c, "has space here", 100, NULL, NULL), VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(fn(c, REF_65, 100, NULL, NULL), VMP_ERR_INVALID_REFERENCE, "reference");
+  p.struct_size = 8;
+  EXPECT(fn(c, UNKNOWN_REF, 100, NULL, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
+  EXPECT(fn(c, UNKNOWN_REF, 100, NULL, NULL), VMP_ERR_NOT_FOUND, "not found|5090");
+}
+
+static void test_cancel_errors(vmp_client *c) {
+  vmp_payment p = new_payment();
+  printf("# vmp_cancel argument errors\n");
+  EXPECT(vmp_cancel(c, UNKNOWN_REF, 0x2, NULL, NULL), VMP_ERR_INVALID_ARGUMENT, "flags");
+  EXPECT(vmp_cancel(c, UNKNOWN_REF, 0xffffffffu, NULL, &p), VMP_ERR_INVALID_ARGUMENT, "flags");
+  EXPECT(vmp_cancel(c, NULL, 0, NULL, &p), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_cancel(c, "short", 0, NULL, NULL), VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_cancel(c, "has space here", VMP_CANCEL_TRANSACTION_ONLY, NULL, NULL),
+         VMP_ERR_INVALID_REFERENCE, "reference");
+  EXPECT(vmp_cancel(c, REF_65, 0, NULL, NULL), VMP_ERR_INVALID_REFERENCE, "reference");
+  p.struct_size = 0;
+  EXPECT(vmp_cancel(c, UNKNOWN_REF, 0, NULL, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
+  EXPECT(vmp_cancel(c, UNKNOWN_REF, 0, NULL, NULL), VMP_ERR_NOT_FOUND, "not found|5090");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Happy paths on the simulator
+ * ---------------------------------------------------------------------------------------- */
+
+/* A caller built against a later, larger vmp_payment. */
+struct newer_payment {
+  vmp_payment v1;
+  unsigned char appended[16];
+};
+
+static void test_larger_struct(vmp_client *c, const char *ref) {
+  struct newer_payment big;
+  size_t i;
+  int untouched = 1;
+  memset(&big, 0x5a, sizeof big);
+  big.v1.struct_size = sizeof big;
+  EXPECT(vmp_poll_status(c, ref, 0, &big.v1), VMP_OK, NULL);
+  for (i = 0; i < sizeof big.appended; i++) untouched = untouched && big.appended[i] == 0x5a;
+  check(big.v1.struct_size == sizeof big && untouched && big.v1.state == VMP_STATE_AUTHORIZED,
+        "a larger struct keeps its struct_size (%u) and its appended bytes",
+        (unsigned)big.v1.struct_size);
+}
+
+/*
+ * Vipps allows 5 money operations (create included) a minute per payment, and the library keeps
+ * to that, so each payment below stays within 5.
+ */
+static void test_payment(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  double t0;
+
+  printf("# checkout 49900 NOK, authorize, capture, refund\n");
+  if (!start(c, 49900, PHONE_APPROVES, ref)) return;
+  EXPECT(vmp_poll_status(c, ref, 0, &p), VMP_OK, NULL);
+  check(p.state == VMP_STATE_CREATED, "right after checkout the payment is %s (want CREATED)",
+        vmp_state_str(p.state));
+  if (!wait_for(c, ref, VMP_STATE_AUTHORIZED, &p)) return;
+  check(p.struct_size == sizeof p && p.amount == 49900 && strcmp(p.currency, "NOK") == 0 &&
+            strcmp(p.reference, ref) == 0,
+        "payment fields: struct_size %u amount %lld currency %s reference %s",
+        (unsigned)p.struct_size, (long long)p.amount, p.currency, p.reference);
+  check_aggregates(&p, 49900, 0, 0, 0);
+  test_larger_struct(c, ref);
+
+  t0 = now_s();
+  EXPECT(vmp_poll_status(c, ref, 600000, &p), VMP_OK, NULL);
+  check(now_s() - t0 < 5, "the longest wait returns at once on a final state");
+
+  EXPECT(vmp_capture(c, ref, 49900, "abi-receipt-1", &p), VMP_OK, NULL);
+  check_aggregates(&p, 49900, 49900, 0, 0);
+  EXPECT(vmp_refund(c, ref, 10000, NULL, &p), VMP_OK, NULL);
+  check_aggregates(&p, 49900, 49900, 10000, 0);
+  EXPECT(vmp_capture(c, ref, 1, "", NULL), VMP_ERR_REJECTED, "6090|6040|amount|captur|exceed");
+  EXPECT(vmp_refund(c, ref, 40000, "", &p), VMP_ERR_REJECTED, "6150|6020|amount|refund|exceed");
+
+  p = new_payment();
+  EXPECT(vmp_poll_status(c, ref, 0, &p), VMP_OK, NULL);
+  check(p.state == VMP_STATE_AUTHORIZED, "after capture and refund the state is %s (want AUTHORIZED)",
+        vmp_state_str(p.state));
+  check_aggregates(&p, 49900, 49900, 10000, 0);
+}
+
+/* operation_id makes a repeated call the same operation; the flags reach the engine. */
+static void test_operation_ids(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+
+  printf("# operation ids and transaction-only cancel on an approved payment\n");
+  if (!start(c, 30000, PHONE_APPROVES, ref) || !wait_for(c, ref, VMP_STATE_AUTHORIZED, &p)) return;
+  EXPECT(vmp_cancel(c, ref, VMP_CANCEL_TRANSACTION_ONLY, NULL, &p), VMP_ERR_REJECTED,
+         "6060|approved|authori|cancel");
+  EXPECT(vmp_capture(c, ref, 20000, "abi-receipt-2", &p), VMP_OK, NULL);
+  check_aggregates(&p, 30000, 20000, 0, 0);
+  EXPECT(vmp_capture(c, ref, 20000, "abi-receipt-2", &p), VMP_OK, NULL);
+  check_aggregates(&p, 30000, 20000, 0, 0);
+  EXPECT(vmp_capture(c, ref, 5000, "abi-receipt-2", &p), VMP_ERR_CONFLICT,
+         "operation|conflict|amount|idempoten");
+}
+
+/*
+ * The create key comes from the reference: a repeated checkout is the same payment, and the
+ * same reference with other content conflicts with it.
+ */
+static void test_explicit_reference(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  const char *json =
+      "{\"amount\":1000,\"phone_number\":\"" PHONE_APPROVES "\",\"reference\":\"abi-explicit-ref-0001\"}";
+  printf("# an explicit reference, repeated\n");
+  EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL);
+  check(strcmp(ref, "abi-explicit-ref-0001") == 0, "the explicit reference is returned: %s", ref);
+  memset(ref, 0, sizeof ref);
+  EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL);
+  check(strcmp(ref, "abi-explicit-ref-0001") == 0, "the repeated checkout is the same payment: %s",
+        ref);
+  EXPECT(vmp_start_checkout(c,
+                            "{\"amount\":2000,\"phone_number\":\"" PHONE_APPROVES
+                            "\",\"reference\":\"abi-explicit-ref-0001\"}",
+                            ref, sizeof ref),
+         VMP_ERR_CONFLICT, "idempoten|reference|another|used");
+}
+
+static void test_cancel(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+
+  printf("# cancel before approval\n");
+  if (start(c, 10000, PHONE_WAITS, ref)) {
+    EXPECT(vmp_poll_status(c, ref, 0, &p), VMP_OK, NULL);
+    check(p.state == VMP_STATE_CREATED, "the waiting customer's payment is %s (want CREATED)",
+          vmp_state_str(p.state));
+    EXPECT(vmp_cancel(c, ref, 0, "abi-cancel-1", &p), VMP_OK, NULL);
+    check(p.state == VMP_STATE_TERMINATED, "after cancel the payment is %s (want TERMINATED)",
+          vmp_state_str(p.state));
+    wait_for(c, ref, VMP_STATE_TERMINATED, &p);
+  }
+
+  printf("# transaction-only cancel before approval\n");
+  if (start(c, 10000, PHONE_WAITS, ref)) {
+    EXPECT(vmp_cancel(c, ref, VMP_CANCEL_TRANSACTION_ONLY, NULL, NULL), VMP_OK, NULL);
+    wait_for(c, ref, VMP_STATE_TERMINATED, &p);
+  }
+
+  printf("# cancel of the rest after a partial capture\n");
+  if (start(c, 30000, PHONE_APPROVES, ref) && wait_for(c, ref, VMP_STATE_AUTHORIZED, &p)) {
+    EXPECT(vmp_capture(c, ref, 10000, NULL, NULL), VMP_OK, NULL);
+    EXPECT(vmp_cancel(c, ref, 0, NULL, &p), VMP_OK, NULL);
+    check(p.state == VMP_STATE_AUTHORIZED, "after cancelling the rest the state is %s (want AUTHORIZED)",
+          vmp_state_str(p.state));
+    check_aggregates(&p, 30000, 10000, 0, 20000);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Threads
+ * ---------------------------------------------------------------------------------------- */
+
+struct worker {
+  vmp_client *client;
+  int index;
+};
+
+/* One full sale on a client shared with the other workers. */
+static void *sale_worker(void *arg) {
+  struct worker *w = (struct worker *)arg;
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  long long amount = 1000LL * (w->index + 1);
+  if (!start(w->client, amount, PHONE_APPROVES, ref)) return NULL;
+  if (!wait_for(w->client, ref, VMP_STATE_AUTHORIZED, &p)) return NULL;
+  EXPECT(vmp_capture(w->client, ref, amount, NULL, &p), VMP_OK, NULL);
+  check(p.captured_amount == amount && strcmp(p.reference, ref) == 0,
+        "thread %d captured %lld of %s", w->index, (long long)p.captured_amount, ref);
+  return NULL;
+}
+
+static void test_threads(vmp_client *c) {
+  pthread_t threads[THREADS];
+  struct worker workers[THREADS];
+  int i;
+  printf("# %d threads, one sale each, one shared client\n", THREADS);
+  for (i = 0; i < THREADS; i++) {
+    workers[i].client = c;
+    workers[i].index = i;
+    check(pthread_create(&threads[i], NULL, sale_worker, &workers[i]) == 0, "thread %d started", i);
+  }
+  for (i = 0; i < THREADS; i++) pthread_join(threads[i], NULL);
+}
+
+struct locality {
+  vmp_client *client;
+  int fresh_was_empty;
+  char own_error[512];
+};
+
+static void *other_thread(void *arg) {
+  struct locality *l = (struct locality *)arg;
+  vmp_payment p = new_payment();
+  l->fresh_was_empty = vmp_last_error()[0] == '\0';
+  vmp_poll_status(l->client, UNKNOWN_REF, -5, &p);
+  snprintf(l->own_error, sizeof l->own_error, "%s", vmp_last_error());
+  return NULL;
+}
+
+static void test_last_error_locality(vmp_client *c) {
+  pthread_t t;
+  struct locality l;
+  char mine[512];
+  printf("# the last error is per thread\n");
+  memset(&l, 0, sizeof l);
+  l.client = c;
+  EXPECT(vmp_capture(NULL, UNKNOWN_REF, 100, NULL, NULL), VMP_ERR_INVALID_HANDLE, "handle");
+  snprintf(mine, sizeof mine, "%s", vmp_last_error());
+  if (!check(pthread_create(&t, NULL, other_thread, &l) == 0, "second thread started")) return;
+  pthread_join(t, NULL);
+  check(l.fresh_was_empty, "a new thread sees \"\" although another thread failed");
+  check(mentions(l.own_error, "wait_ms"), "the other thread sees its own failure: \"%s\"",
+        l.own_error);
+  check(strcmp(vmp_last_error(), mine) == 0,
+        "this thread still sees its own failure after the other one failed: \"%s\"",
+        vmp_last_error());
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Close
+ * ---------------------------------------------------------------------------------------- */
+
+struct waiter {
+  vmp_client *client;
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_status status;
+  double returned_at;
+};
+
+/* Waits for a payment that never gets an answer, until vmp_close cuts the wait short. */
+static void *long_poll(void *arg) {
+  struct waiter *w = (struct waiter *)arg;
+  vmp_payment p = new_payment();
+  w->status = vmp_poll_status(w->client, w->ref, 60000, &p);
+  w->returned_at = now_s();
+  return NULL;
+}
+
+static void test_close(vmp_client *c) {
+  struct waiter w;
+  pthread_t t;
+  vmp_client *other = NULL, *again = NULL;
+  vmp_payment p = new_payment();
+  char ref[VMP_REFERENCE_SIZE];
+  double t0;
+
+  printf("# a second, independent client\n");
+  EXPECT(vmp_init(SIM_CONFIG, &other), VMP_OK, NULL);
+  check(other != NULL && other != c, "the second client has its own handle");
+
+  printf("# close while another thread waits\n");
+  memset(&w, 0, sizeof w);
+  w.client = c;
+  if (start(c, 5000, PHONE_WAITS, w.ref) &&
+      check(pthread_create(&t, NULL, long_poll, &w) == 0, "waiting thread started")) {
+    sleep_ms(300); /* if the poll had not started, it fails at once: also a prompt return */
+    t0 = now_s();
+    vmp_close(c);
+    check(now_s() - t0 < 10, "vmp_close returned after %.2f s", now_s() - t0);
+    pthread_join(t, NULL);
+    check(w.returned_at - t0 < 10, "the waiting poll returned %.2f s after vmp_close (%s)",
+          w.returned_at - t0, vmp_status_str(w.status));
+  } else {
+    vmp_close(c);
+  }
+  check(vmp_last_error()[0] == '\0', "vmp_close leaves no error");
+  expect_invalid_handle(c, "closed");
+  vmp_close(c);
+  vmp_close(NULL);
+  check(1, "vmp_close twice and vmp_close(NULL) are no-ops");
+
+  if (other != NULL) {
+    printf("# the second client outlives the first\n");
+    if (start(other, 2000, PHONE_APPROVES, ref)) wait_for(other, ref, VMP_STATE_AUTHORIZED, &p);
+    vmp_close(other);
+  }
+  EXPECT(vmp_init(SIM_CONFIG, &again), VMP_OK, NULL);
+  check(again != NULL && again != c && again != other, "handles are not reused");
+  vmp_close(again);
+}
+
+int main(void) {
+  vmp_client *c = NULL;
+  double t0 = now_s();
+
+  test_information();
+  test_init_errors();
+  expect_invalid_handle(NULL, "NULL");
+  expect_invalid_handle(FORGED, "forged");
+
+  if (EXPECT(vmp_init(SIM_CONFIG, &c), VMP_OK, NULL) &&
+      check(c != NULL, "vmp_init gives a handle")) {
+    test_checkout_errors(c);
+    test_poll_errors(c);
+    test_movement_errors(c, vmp_capture, "vmp_capture");
+    test_movement_errors(c, vmp_refund, "vmp_refund");
+    test_cancel_errors(c);
+    test_payment(c);
+    test_operation_ids(c);
+    test_explicit_reference(c);
+    test_cancel(c);
+    test_threads(c);
+    test_last_error_locality(c);
+    test_close(c);
+  }
+
+  printf("# %.1f s\n", now_s() - t0);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
