@@ -47,7 +47,7 @@ test-go:
 	$(GO) test -race -count=1 ./...
 
 test-c: $(LIB)
-	./tests/c/run.sh
+	./tests/c/run.sh --race
 
 clean:
 	rm -rf $(BUILD)

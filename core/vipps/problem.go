@@ -90,38 +90,36 @@ func (p *Problem) Error() string {
 	return MaskDigits(sb.String())
 }
 
-// MaskDigits hides all but the first two and last two digits of every run of seven or more
-// digits, so phone numbers never reach a log or an error text in full.
+// MaskDigits hides all but the first two and last two digits of every standalone run of seven
+// or more digits, so phone numbers never reach a log or an error text in full. Runs that touch
+// a letter belong to an identifier (a traceId, an Idempotency-Key) and stay readable.
 func MaskDigits(s string) string {
-	var out []byte
-	runStart := -1
-	flush := func(end int) {
-		run := s[runStart:end]
-		if len(run) >= 7 {
-			out = append(out, run[:2]...)
-			out = append(out, strings.Repeat("*", len(run)-4)...)
-			out = append(out, run[len(run)-2:]...)
-		} else {
-			out = append(out, run...)
-		}
-		runStart = -1
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			if runStart < 0 {
-				runStart = i
-			}
+	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
+	isLetter := func(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
+	var out strings.Builder
+	out.Grow(len(s))
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			out.WriteByte(s[i])
+			i++
 			continue
 		}
-		if runStart >= 0 {
-			flush(i)
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
 		}
-		out = append(out, s[i])
+		run := s[i:j]
+		inWord := (i > 0 && isLetter(s[i-1])) || (j < len(s) && isLetter(s[j]))
+		if len(run) >= 7 && !inWord {
+			out.WriteString(run[:2])
+			out.WriteString(strings.Repeat("*", len(run)-4))
+			out.WriteString(run[len(run)-2:])
+		} else {
+			out.WriteString(run)
+		}
+		i = j
 	}
-	if runStart >= 0 {
-		flush(len(s))
-	}
-	return string(out)
+	return out.String()
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -52,6 +52,8 @@ func TestMaskDigitsKeepsShortNumbers(t *testing.T) {
 		"12345678901234":        "12**********34",
 		"":                      "",
 		"qr 031/4712345678?v=1": "qr 031/47******78?v=1",
+		"traceId 00-6614b5c7ea5c404b17e45c3a398c4754-5ca6de688e27022d-01": "traceId 00-6614b5c7ea5c404b17e45c3a398c4754-5ca6de688e27022d-01",
+		"key vmp-ad1ebb996b1a57d3ca1b5aa9e59e024768d95385":                "key vmp-ad1ebb996b1a57d3ca1b5aa9e59e024768d95385",
 	}
 	for in, want := range cases {
 		if got := MaskDigits(in); got != want {
