@@ -29,6 +29,7 @@ func _() {
 	_ = same[C.VMP_ERR_CONFLICT-core.CodeConflict]
 	_ = same[C.VMP_ERR_UNAVAILABLE-core.CodeUnavailable]
 	_ = same[C.VMP_ERR_INTERNAL-core.CodeInternal]
+	_ = same[C.VMP_ERR_JOURNAL-core.CodeJournal]
 	// vmp_payment_state values are core.State values.
 	_ = same[C.VMP_STATE_UNKNOWN-core.StateUnknown]
 	_ = same[C.VMP_STATE_CREATED-core.StateCreated]

@@ -23,6 +23,7 @@ const (
 	CodeConflict         Code = 15
 	CodeUnavailable      Code = 16
 	CodeInternal         Code = 17
+	CodeJournal          Code = 18
 )
 
 var codeNames = map[Code]string{
@@ -44,6 +45,7 @@ var codeNames = map[Code]string{
 	CodeConflict:         "VMP_ERR_CONFLICT",
 	CodeUnavailable:      "VMP_ERR_UNAVAILABLE",
 	CodeInternal:         "VMP_ERR_INTERNAL",
+	CodeJournal:          "VMP_ERR_JOURNAL",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

@@ -74,7 +74,8 @@ extern "C" {
   X(VMP_ERR_RATE_LIMITED, 14, "Vipps asked to slow down; try again later")                        \
   X(VMP_ERR_CONFLICT, 15, "the operation conflicts with an earlier one of the same key")          \
   X(VMP_ERR_UNAVAILABLE, 16, "Vipps answered with a server error; nothing was changed")           \
-  X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")
+  X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")               \
+  X(VMP_ERR_JOURNAL, 18, "the journal cannot be opened or written; nothing was sent")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
