@@ -82,8 +82,59 @@
 //	GET  /sim/clock                          {"now": "<RFC 3339>"}
 //	POST /sim/clock/advance  {"ms": N}       moves a FakeClock N ms forward; {"now": …};
 //	                                         409 when the simulator runs on the real clock
+//	POST   /sim/faults                       inject a fault (below): 201 {"id": "fault-N"};
+//	                                         400 problem when it is invalid
+//	GET    /sim/faults                       the faults as a JSON array, with remaining and hits
+//	DELETE /sim/faults/{id}                  remove one fault: 204; 404 unknown
+//	DELETE /sim/faults                       remove every fault: 204
 //
-// The same operations are Go methods: Server.Approve, Reject, Expire, Payment and Stats.
+// The same operations are Go methods: Server.Approve, Reject, Expire, Payment, Stats,
+// InjectFault, RemoveFault, ClearFaults and Faults.
+//
+// # Fault injection
+//
+// A fault makes requests of the Vipps API (never the /sim control API, never a request that
+// matches no endpoint) fail the way networks and gateways do, so a client's retry and recovery
+// can be tested. The body of POST /sim/faults (every member but kind optional, unknown members
+// refused) mirrors the Fault type:
+//
+//	{"kind": "drop_after_commit", "operation": "capture", "reference": "acme-1-42",
+//	 "times": 1, "probability": 0, "status": 0, "retry_after_ms": 0, "delay_ms": 0}
+//
+// Kinds. "Processed" means exactly what the request does without a fault: the payment changes,
+// the answer is stored for the Idempotency-Key, so the same key and body sent again replay it
+// (Stats.Replays) and move no money twice. Kinds that do not process have no effect at all (no
+// payment change, no idempotency record, no rate-limit token), so the retry performs the
+// operation once.
+//
+//	delay              holds the request for delay_ms of wall-clock time, then processes and
+//	                   answers; a client that gave up meanwhile lost a committed answer. Close
+//	                   ends the hold at once and drops the request unprocessed.
+//	close_before       closes the connection at once: not processed, not a byte written
+//	drop_after_commit  processes, then closes the connection without writing a byte
+//	status             answers status (400-599) as problem+json, not processed; 423 carries
+//	                   ErrorCode 6160; retry_after_ms adds Retry-After in whole seconds (rounded
+//	                   up, at least 1) — meant for 429 and 503
+//	truncated_body     processes, then writes the status line and headers with the full
+//	                   Content-Length but only half the body, and closes (an answer without a
+//	                   body is cut inside its headers)
+//	malformed_json     processes, then answers the real status and Content-Type with a body that
+//	                   is not JSON (the first half of the real one)
+//
+// Which requests: operation is one of token (POST /accesstoken/get), create, get, events,
+// capture, refund, cancel, force_approve, or empty for all of them; reference, when set, limits
+// the fault to that payment (the path segment; for create, the body's reference). times is how
+// many matching requests get the fault (0 means 1, -1 every one until removed); probability,
+// strictly between 0 and 1, lets each matching request escape with 1-p, drawn from a generator
+// seeded with Options.FaultSeed (0: from the time), so a soak run is repeatable. Faults are
+// tried in the order they were injected; the first that matches, has times left and wins its
+// draw applies, and a used-up fault stays listed (remaining 0) until removed. A faulted request
+// counts in Stats.Requests and Stats.FaultsInjected by kind; its real effects count as usual.
+//
+// A note for Go clients: net/http's Transport re-sends a request that carries an
+// Idempotency-Key (or is a GET) by itself when a reused keep-alive connection closes without
+// an answer, which hides close_before and drop_after_commit; the simulator's tests use a
+// connection per request where that matters.
 //
 // # Time
 //
@@ -96,5 +147,6 @@
 //
 // Every request passes through Server.ServeHTTP, which routes it, checks headers, runs the
 // handler to get a complete answer as a value, and writes it. Handlers never touch the
-// connection; that single seam is where fault injection wraps the server.
+// connection; that single seam is where a request with an injected fault is delayed,
+// dropped (by hijacking the connection) or given a corrupted answer around the same handler.
 package sim

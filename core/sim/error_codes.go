@@ -29,6 +29,7 @@ const (
 	codeCaptureTooHigh         = 6090
 	codeNotEnoughRefundable    = 6150
 	codeCannotCapture          = 6200
+	codeOrderProcessing        = 6160 // concurrent operation on the payment: HTTP 423, retry shortly
 	codeCannotRefund           = 6210
 	codeCustomerNotFound       = 7010
 	codeApproveFailed          = 10010
@@ -67,6 +68,7 @@ var errorCodes = map[int]codeInfo{
 	codeCaptureTooHigh:         {http.StatusBadRequest, "Capture amount too high"},
 	codeNotEnoughRefundable:    {http.StatusBadRequest, "Not enough refundable"},
 	codeCannotCapture:          {http.StatusBadRequest, "Payment cannot be captured"},
+	codeOrderProcessing:        {http.StatusLocked, "Order processing"},
 	codeCannotRefund:           {http.StatusBadRequest, "Payment cannot be refunded"},
 	codeCustomerNotFound:       {http.StatusBadRequest, "Customer not found"},
 	codeApproveFailed:          {http.StatusBadRequest, "Approve failed"},

@@ -40,6 +40,9 @@ type Options struct {
 	// TokenLifetime is how long an access token is valid. Zero or negative means the default
 	// of 1 hour (the lifetime in the Vipps test environment).
 	TokenLifetime time.Duration
+	// FaultSeed seeds the generator that decides which requests a fault with a Probability
+	// hits, so a soak run can be repeated exactly. Zero means a seed from the current time.
+	FaultSeed int64
 }
 
 const (

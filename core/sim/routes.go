@@ -69,6 +69,10 @@ func newRouteTable() routeTable {
 		{http.MethodPost, "/sim/payments/{reference}/expire", guardNone, (*Server).controlExpire},
 		{http.MethodGet, "/sim/clock", guardNone, (*Server).controlClock},
 		{http.MethodPost, "/sim/clock/advance", guardNone, (*Server).controlAdvanceClock},
+		{http.MethodGet, "/sim/faults", guardNone, (*Server).controlListFaults},
+		{http.MethodPost, "/sim/faults", guardNone, (*Server).controlInjectFault},
+		{http.MethodDelete, "/sim/faults", guardNone, (*Server).controlClearFaults},
+		{http.MethodDelete, "/sim/faults/{reference}", guardNone, (*Server).controlRemoveFault},
 	}
 }
 

@@ -29,8 +29,9 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	stats *stats
-	psp   *pspSequence
+	stats  *stats
+	psp    *pspSequence
+	faults *faultTable
 
 	// mu guards the simulated Vipps back end below. Every operation holds it from its first
 	// look at a payment until its answer is decided, so concurrent requests see one order.
@@ -62,6 +63,7 @@ func Start(opts Options) (*Server, error) {
 		served:   make(chan struct{}),
 		stats:    newStats(),
 		psp:      newPSPSequence(),
+		faults:   newFaultTable(o.FaultSeed),
 		payments: map[string]*payment{},
 		tokens:   newTokenStore(),
 		idem:     newIdempotencyStore(),
@@ -90,10 +92,11 @@ func (s *Server) URL() string {
 }
 
 // Close stops the listener, lets requests in flight finish (for up to a second), closes every
-// connection and waits for the server goroutine. Calling it again does nothing and returns the
-// first result.
+// connection and waits for the server goroutine. A request held by a delay fault is dropped
+// unprocessed at once. Calling it again does nothing and returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.faults.shutdown()
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
 		if err := s.http.Shutdown(ctx); err != nil {
@@ -105,9 +108,13 @@ func (s *Server) Close() error {
 }
 
 // ServeHTTP is the single entry of every request: route, header checks, handler, and then
-// one write of the answer. A fault-injection layer wraps this method (or handle) to delay,
-// drop or corrupt answers.
+// one write of the answer. A request an injected fault applies to (see InjectFault) goes to
+// serveFault instead, which delays, drops or corrupts it around the same handle.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rt, f, ok := s.faultFor(r); ok {
+		s.serveFault(w, r, rt, f)
+		return
+	}
 	s.handle(r).write(w)
 }
 

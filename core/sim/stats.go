@@ -25,8 +25,10 @@ type Stats struct {
 	Replays int
 	// IdempotencyConflicts counts 409s for a key reused with another body.
 	IdempotencyConflicts int
-	// RateLimited counts 429 answers.
+	// RateLimited counts 429 answers of the simulated rate limit (not injected ones).
 	RateLimited int
+	// FaultsInjected counts the requests each kind of injected fault was applied to.
+	FaultsInjected map[FaultKind]int
 }
 
 // stats is the live, lock-protected form of Stats.
@@ -36,7 +38,7 @@ type stats struct {
 }
 
 func newStats() *stats {
-	return &stats{s: Stats{Requests: map[string]int{}}}
+	return &stats{s: Stats{Requests: map[string]int{}, FaultsInjected: map[FaultKind]int{}}}
 }
 
 // add applies f to the counters under the lock.
@@ -55,5 +57,6 @@ func (st *stats) snapshot() Stats {
 	defer st.mu.Unlock()
 	out := st.s
 	out.Requests = maps.Clone(st.s.Requests)
+	out.FaultsInjected = maps.Clone(st.s.FaultsInjected)
 	return out
 }
