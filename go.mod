@@ -6,6 +6,7 @@ require (
 	github.com/goccy/go-json v0.12.0
 	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
 	github.com/valyala/fasthttp v1.77.0
+	go.etcd.io/bbolt v1.5.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.49.0
 )

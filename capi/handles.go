@@ -17,6 +17,9 @@ type engine interface {
 	Capture(ctx context.Context, reference string, amount int64, operationID string) (core.Payment, error)
 	Refund(ctx context.Context, reference string, amount int64, operationID string) (core.Payment, error)
 	Cancel(ctx context.Context, reference string, opts core.CancelOptions, operationID string) (core.Payment, error)
+	Pending() (core.PendingReport, error)
+	Recover(ctx context.Context, wait time.Duration) (core.RecoveryReport, error)
+	Acknowledge(id string) error
 }
 
 var _ engine = (*core.Client)(nil)

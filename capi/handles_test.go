@@ -9,8 +9,10 @@ import (
 	"github.com/vmp-dev/vmp/core"
 )
 
-// fakeEngine stands in for a core.Client; only Close is observed.
+// fakeEngine stands in for a core.Client; only Close is observed. The embedded (nil) engine
+// supplies every other method, so the interface can grow without touching this fake.
 type fakeEngine struct {
+	engine
 	mu     sync.Mutex
 	closed int
 }

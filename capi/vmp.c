@@ -145,3 +145,20 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
                                    (char *)operation_id, out, &full),
                       &full, out);
 }
+
+/* ---- Journal: pending operations and recovery ---------------------------------------------- */
+
+VMP_API vmp_status VMP_CALL vmp_pending(vmp_client *client, char **out_json) {
+  begin_call();
+  return vmpgo_pending(VMPSHIM_ID(client), out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, char **out_json) {
+  begin_call();
+  return vmpgo_recover(VMPSHIM_ID(client), wait_ms, out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation) {
+  begin_call();
+  return vmpgo_acknowledge(VMPSHIM_ID(client), (char *)operation);
+}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
 )
@@ -17,6 +18,12 @@ type Client struct {
 	cfg Config
 	api *vipps.Client
 	sim *sim.Server // the embedded simulator, when the config asks for one
+
+	journal        *journal.Journal
+	journalCleanup func()
+	intents        intentLocks
+	// InitRecovery is what the recovery run of New found and did.
+	InitRecovery RecoveryReport
 
 	// closingCtx is cancelled by Close; every call derives its context from it.
 	closingCtx context.Context
@@ -69,7 +76,19 @@ func New(cfg Config) (*Client, error) {
 		return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 	}
 	c.api = api
+	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
+	if err != nil {
+		api.Close()
+		if c.sim != nil {
+			_ = c.sim.Close()
+		}
+		return nil, err
+	}
 	c.closingCtx, c.cancel = context.WithCancel(context.Background())
+	// Operations a previous run left open are resolved before the till gets the client;
+	// what cannot be resolved in time stays listed by Pending.
+	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
+	_, _ = c.journal.Prune()
 	return c, nil
 }
 
@@ -126,6 +145,8 @@ func (c *Client) Close() {
 	c.cancel()
 	c.calls.Wait()
 	c.api.Close()
+	_ = c.journal.Close()
+	c.journalCleanup()
 	if c.sim != nil {
 		_ = c.sim.Close()
 	}

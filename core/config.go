@@ -31,6 +31,12 @@ type Config struct {
 	Description string          `json:"description"`
 	Timeouts    TimeoutConfig   `json:"timeouts"`
 	Simulator   SimulatorConfig `json:"simulator"`
+	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
+	// the user's configuration folder (vmp/ under os.UserConfigDir); with the embedded simulator
+	// a temporary file that is removed at close (that simulator's payments die with it).
+	JournalPath string `json:"journal_path"`
+	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
+	JournalRetentionDays int `json:"journal_retention_days"`
 }
 
 // SystemConfig fills the Vipps-System-* headers; each value at most 30 characters.
@@ -47,6 +53,9 @@ type TimeoutConfig struct {
 	RequestMS int64 `json:"request_ms"` // one HTTP exchange; default 10000
 	// OperationMS bounds one vmp call including its retries; default 30000.
 	OperationMS int64 `json:"operation_ms"`
+	// RecoveryMS bounds the recovery vmp_init runs over operations a previous run left open;
+	// default 10000. What it cannot finish stays pending (vmp_pending).
+	RecoveryMS int64 `json:"recovery_ms"`
 }
 
 // SimulatorConfig tunes the embedded simulator (environment "simulator" only).
@@ -130,6 +139,12 @@ func (c *Config) applyDefaults() error {
 	if err := checkDescription(c.Description); err != nil {
 		return newError(CodeInvalidConfig, "config: %v", err)
 	}
+	if c.JournalRetentionDays == 0 {
+		c.JournalRetentionDays = 30
+	}
+	if c.JournalRetentionDays < 1 || c.JournalRetentionDays > 3650 {
+		return newError(CodeInvalidConfig, "config: journal_retention_days must be between 1 and 3650")
+	}
 	return c.Timeouts.applyDefaults()
 }
 
@@ -142,6 +157,7 @@ func (t *TimeoutConfig) applyDefaults() error {
 		{"timeouts.connect_ms", &t.ConnectMS, 3000, 100},
 		{"timeouts.request_ms", &t.RequestMS, 10000, 500},
 		{"timeouts.operation_ms", &t.OperationMS, 30000, 500},
+		{"timeouts.recovery_ms", &t.RecoveryMS, 10000, 100},
 	}
 	for _, f := range fields {
 		if *f.v == 0 {
@@ -161,6 +177,9 @@ func (t TimeoutConfig) connect() time.Duration { return time.Duration(t.ConnectM
 func (t TimeoutConfig) request() time.Duration { return time.Duration(t.RequestMS) * time.Millisecond }
 func (t TimeoutConfig) operation() time.Duration {
 	return time.Duration(t.OperationMS) * time.Millisecond
+}
+func (t TimeoutConfig) recovery() time.Duration {
+	return time.Duration(t.RecoveryMS) * time.Millisecond
 }
 
 func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -300,7 +301,7 @@ func hangingVipps(t *testing.T) string {
 
 func TestAMoneyCallWithoutAnAnswerIsAnUnknownOutcomeNeverAFailure(t *testing.T) {
 	url := hangingVipps(t)
-	cfg, err := ParseConfig([]byte(`{"base_url":"` + url + `","timeouts":{"request_ms":500,"operation_ms":1500}}`))
+	cfg, err := ParseConfig([]byte(`{"journal_path":"` + filepath.Join(t.TempDir(), "j.db") + `","base_url":"` + url + `","timeouts":{"request_ms":500,"operation_ms":1500}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +324,7 @@ func TestAnUnreachableVippsIsANetworkErrorAndNothingWasSent(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	cfg, _ := ParseConfig([]byte(`{"base_url":"http://` + addr + `","timeouts":{"connect_ms":200,"request_ms":500,"operation_ms":2000}}`))
+	cfg, _ := ParseConfig([]byte(`{"journal_path":"` + filepath.Join(t.TempDir(), "j.db") + `","base_url":"http://` + addr + `","timeouts":{"connect_ms":200,"request_ms":500,"operation_ms":2000}}`))
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -2,76 +2,89 @@ package core
 
 import (
 	"context"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
 // reference is returned on success and together with a CodeUnknownOutcome error, when the
-// payment may exist. The Idempotency-Key is derived from the reference, so starting the same
-// checkout again (same reference, same body) can never create a second payment.
+// payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
+// same checkout again is the same payment; without one, an identical checkout whose outcome the
+// till never saw is resolved and its reference returned instead of creating a second payment.
 func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
 	if err := checkAmount(req.Amount); err != nil {
 		return "", err
+	}
+	if req.Reference != "" {
+		if err := checkReference(req.Reference); err != nil {
+			return "", err
+		}
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer leave()
+	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
+	description := firstNonEmptyString(req.Description, c.cfg.Description)
+	intent := checkoutIntent(req, currency, description)
 	ref := req.Reference
 	if ref == "" {
-		ref = generateReference(c.cfg.StoreID, c.cfg.PosID, time.Now())
-	} else if err := checkReference(ref); err != nil {
-		return "", err
+		// A repeated identical checkout resolves the earlier one under its reference.
+		if e, err := c.journal.FindUnacknowledged(intent); err == nil && e != nil {
+			ref = e.Reference
+		} else {
+			ref = generateReference(c.cfg.StoreID, c.cfg.PosID, time.Now())
+		}
 	}
-	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
-	customer := &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR}
 	body, err := vipps.EncodeJSON(vipps.CreatePaymentRequest{
 		Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
 		PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
-		Customer:            customer,
+		Customer:            &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR},
 		CustomerInteraction: "CUSTOMER_PRESENT",
 		Reference:           ref,
 		UserFlow:            "PUSH_MESSAGE",
-		PaymentDescription:  firstNonEmptyString(req.Description, c.cfg.Description),
+		PaymentDescription:  description,
 	})
 	if err != nil {
 		return "", &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 	}
-	key := idempotencyKey("create", ref, ref)
-	t := c.tracker(ref)
-	err = c.retryCall(ctx, "checkout "+ref, t, true, func(ctx context.Context) error {
-		_, err := c.api.CreatePayment(ctx, key, body)
-		return err
-	})
+	_, e, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCreate, reference: ref, amount: req.Amount,
+		currency: currency, operationID: ref, intent: intent, path: "/epayment/v1/payments", body: body})
 	if err != nil {
-		if CodeOf(err) == CodeUnknownOutcome {
-			return ref, err
+		if CodeOf(err) == CodeUnknownOutcome && e != nil {
+			return e.Reference, err
 		}
 		return "", err
 	}
-	t.mu.Lock()
-	t.since = time.Now()
-	t.update(Payment{Reference: ref, State: StateCreated, Currency: currency, Amount: req.Amount})
-	t.mu.Unlock()
-	return ref, nil
+	return e.Reference, nil
+}
+
+// checkoutIntent identifies what a checkout asks for: its explicit reference, if any, and its
+// content (hashed, since it contains the phone number).
+func checkoutIntent(req CheckoutRequest, currency, description string) string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR, description}, "\x00")))
+	ref := req.Reference
+	if ref == "" {
+		ref = "auto"
+	}
+	return "create|" + ref + "|" + hex.EncodeToString(sum[:16])
 }
 
 // Capture captures amount (minor units) of an authorized payment.
 func (c *Client) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, "capture", reference, amount, operationID, func(ctx context.Context, key string, body []byte) (vipps.ModificationResponse, error) {
-		return c.api.CapturePayment(ctx, reference, key, body)
-	})
+	return c.modify(ctx, journal.OpCapture, reference, amount, operationID)
 }
 
 // Refund refunds amount (minor units) of what was captured.
 func (c *Client) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, "refund", reference, amount, operationID, func(ctx context.Context, key string, body []byte) (vipps.ModificationResponse, error) {
-		return c.api.RefundPayment(ctx, reference, key, body)
-	})
+	return c.modify(ctx, journal.OpRefund, reference, amount, operationID)
 }
 
 // CancelOptions modify Cancel.
@@ -97,16 +110,13 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 			return Payment{}, &Error{Code: CodeInternal, Message: "encoding the cancel request: " + err.Error(), Err: err}
 		}
 	}
-	return c.sendModification(ctx, "cancel", reference, idempotencyKey("cancel", reference, operationID), body,
-		func(ctx context.Context, key string, body []byte) (vipps.ModificationResponse, error) {
-			return c.api.CancelPayment(ctx, reference, key, body)
-		})
+	p, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCancel, reference: reference, operationID: operationID,
+		intent: fmt.Sprintf("cancel|%s|%t", reference, opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
+	return p, err
 }
 
-type modificationSender func(ctx context.Context, key string, body []byte) (vipps.ModificationResponse, error)
-
 // modify runs a capture or refund of amount in the payment's currency.
-func (c *Client) modify(ctx context.Context, op, reference string, amount int64, operationID string, send modificationSender) (Payment, error) {
+func (c *Client) modify(ctx context.Context, kind, reference string, amount int64, operationID string) (Payment, error) {
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
@@ -124,39 +134,16 @@ func (c *Client) modify(ctx context.Context, op, reference string, amount int64,
 	}
 	body, err := vipps.EncodeJSON(vipps.ModificationRequest{ModificationAmount: vipps.Amount{Currency: currency, Value: amount}})
 	if err != nil {
-		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + op + " request: " + err.Error(), Err: err}
+		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
-	return c.sendModification(ctx, op, reference, idempotencyKey(op, reference, operationID), body, send)
+	p, _, err := c.runMoneyOp(ctx, moneyOp{kind: kind, reference: reference, amount: amount, currency: currency,
+		operationID: operationID, intent: fmt.Sprintf("%s|%s|%d", kind, reference, amount),
+		path: paymentOpPath(reference, kind), body: body})
+	return p, err
 }
 
-// sendModification sends one capture, refund or cancel with its key and body (the same bytes on
-// every retry) and records the resulting payment.
-func (c *Client) sendModification(ctx context.Context, op, reference, key string, body []byte, send modificationSender) (Payment, error) {
-	t := c.tracker(reference)
-	var resp vipps.ModificationResponse
-	var answered bool
-	err := c.retryCall(ctx, op+" of "+reference, t, true, func(ctx context.Context) error {
-		r, err := send(ctx, key, body)
-		var bad *vipps.MalformedAnswerError
-		if errors.As(err, &bad) {
-			// Vipps did it but the answer is unreadable: read the payment instead.
-			answered = false
-			return nil
-		}
-		resp, answered = r, err == nil
-		return err
-	})
-	if err != nil {
-		return Payment{}, err
-	}
-	if !answered {
-		return c.readNow(ctx, t)
-	}
-	p := paymentFromModification(resp)
-	t.mu.Lock()
-	t.update(p)
-	t.mu.Unlock()
-	return p, nil
+func paymentOpPath(reference, op string) string {
+	return "/epayment/v1/payments/" + reference + "/" + op
 }
 
 // readNow reads the payment from Vipps now, bypassing the poll schedule (but not the

@@ -96,3 +96,8 @@ func wireError(what string, err error, maybeApplied, mutation bool) *Error {
 	}
 	return e
 }
+
+func isMalformedAnswer(err error) bool {
+	var bad *vipps.MalformedAnswerError
+	return errors.As(err, &bad)
+}

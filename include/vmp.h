@@ -173,9 +173,13 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
  * config_json: UTF-8 JSON object, borrowed. Unknown fields are an error.
  * out:         receives the new handle; set to NULL on failure. Must not be NULL.
  * Threading:   any thread. Each client is independent.
+ * Journal:     opens the journal and first resolves operations a previous run left open
+ *              (bounded by timeouts.recovery_ms; see "Money safety"); call vmp_pending next.
  * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument); VMP_ERR_INVALID_JSON
  *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (missing
- *              credentials for test/production, bad value); VMP_ERR_INTERNAL.
+ *              credentials for test/production, bad value); VMP_ERR_JOURNAL (the journal is
+ *              in use by another process, damaged - never reset silently - or not writable);
+ *              VMP_ERR_INTERNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
 
@@ -218,7 +222,9 @@ VMP_API void VMP_CALL vmp_close(vmp_client *client);
  *                 content; the same content again is the same payment and gives VMP_OK);
  *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
  *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
- *                 vmp_poll_status with the reference, which is filled in this case too).
+ *                 vmp_poll_status with the reference, which is filled in this case too, or
+ *                 repeat the same checkout, which finishes it: see "Money safety" below);
+ *                 VMP_ERR_JOURNAL (the journal could not be written: nothing was sent).
  */
 VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *checkout_json,
                                                char *reference, size_t reference_size);
@@ -249,9 +255,10 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  * operation_id: optional (NULL or ""): the till's own id for this operation, e.g. the receipt
  *               number. The Idempotency-Key sent to Vipps is derived from reference, operation
  *               and operation_id, so calling again with the same operation_id after
- *               VMP_ERR_UNKNOWN_OUTCOME resends the same operation and can never capture twice.
- *               Without it, each call is a new capture (the library retries each call's own
- *               request with one key internally).
+ *               VMP_ERR_UNKNOWN_OUTCOME finishes the same operation and can never capture twice.
+ *               Without it, the journal's rule applies (see "Money safety" below): a repeat of
+ *               a call whose outcome the till never saw finishes that call; otherwise a call
+ *               is a new capture.
  * out:          optional (may be NULL): the payment after the capture, struct_size set.
  * Rate limit:   Vipps allows 5 money-moving requests a minute per payment (the checkout counts
  *               as one); beyond that the library answers VMP_ERR_RATE_LIMITED without sending.
@@ -287,6 +294,84 @@ VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference
  */
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Money safety: the journal, unknown outcomes and recovery
+ *
+ * Every checkout, capture, refund and cancel is written to a journal file (config
+ * "journal_path"; default per user, see README.md) and flushed to disk before its request
+ * leaves; its outcome is written after. A call that got no answer returns
+ * VMP_ERR_UNKNOWN_OUTCOME - the operation may or may not have happened - and its journal entry
+ * stays open. Nothing is ever sent twice as two operations:
+ *
+ *  - With an operation_id (capture/refund/cancel) or an explicit "reference" (checkout), the
+ *    Idempotency-Key is derived from it. Calling again with the same id finishes the same
+ *    operation: an open one is sent again with the same key and the same bytes (Vipps carries
+ *    it out at most once), a finished one returns its recorded outcome without sending. The
+ *    same id with different content is VMP_ERR_CONFLICT and nothing is sent.
+ *  - Without an id, a call that asks for exactly what an earlier call asked (same operation,
+ *    reference and amount; for a checkout the same amount, currency, customer and description)
+ *    whose outcome the till never saw - that call returned VMP_ERR_UNKNOWN_OUTCOME, or the
+ *    process died first - is that earlier operation: it is finished or its recorded outcome is
+ *    returned. Once a call has returned a definite outcome, the next identical call without an
+ *    id is a new operation (e.g. a second partial capture of the same amount).
+ *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms):
+ *    captures, refunds and cancels are sent again with their key and body; a checkout is looked
+ *    up and never sent anew at start-up (a push arriving long after the sale would surprise the
+ *    customer) - if it never reached Vipps it is marked "not_created", and repeating the
+ *    checkout sends it then. Call vmp_pending after vmp_init to learn what happened while the
+ *    till was down.
+ *
+ * Use an operation_id (the receipt number, say) whenever the till can: it also protects a
+ * retry made after the till itself restarted and lost track of the call.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Lists the journal's operations that need the till's attention, as JSON:
+ *   {"open": [...], "unacknowledged": [...]}
+ * "open": sent (or about to be) and no outcome known yet. "unacknowledged": finished, but the
+ * outcome never reached the till (the call returned VMP_ERR_UNKNOWN_OUTCOME or the process
+ * died), e.g. a payment the customer approved while the till was down. Each element:
+ *   {"id", "operation": "create"|"capture"|"refund"|"cancel", "reference", "amount", "currency",
+ *    "operation_id", "state": "open"|"done"|"rejected"|"failed"|"not_created", "attempts",
+ *    "created_at", "updated_at", "outcome": {"status", "http_status", "vipps_error_code",
+ *    "message"}, "payment": {"state", "currency", "amount", "authorized", "captured",
+ *    "refunded", "cancelled"}}
+ * Request bodies (which hold phone numbers) are never included.
+ *
+ * out_json:  receives a NUL-terminated UTF-8 string allocated by the library; free it with
+ *            vmp_free. Set to NULL on failure. Must not be NULL.
+ * Threading: any thread; reads the local journal only (no network).
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_JOURNAL.
+ */
+VMP_API vmp_status VMP_CALL vmp_pending(vmp_client *client, char **out_json);
+
+/**
+ * Tries, for at most wait_ms, to bring every open operation to a definite outcome, as vmp_init
+ * does at start-up (see "Money safety" above), and reports:
+ *   {"resolved": [...], "still_open": [...]}   (elements as in vmp_pending)
+ * Resolved outcomes stay listed as unacknowledged until the till repeats the call or calls
+ * vmp_acknowledge.
+ *
+ * wait_ms:   0 .. 600000; the time budget (0 resolves nothing and just reports).
+ * out_json:  optional (may be NULL); as vmp_pending.
+ * Threading: any thread; blocks for at most wait_ms plus one request timeout.
+ * Returns:   VMP_OK (also when some operations are still open: see "still_open");
+ *            VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_JOURNAL.
+ */
+VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, char **out_json);
+
+/**
+ * Records that the till has taken note of a finished operation listed as unacknowledged by
+ * vmp_pending, so it is no longer listed and no longer answers a repeated identical call.
+ *
+ * operation: the operation's "id" from vmp_pending, borrowed.
+ * Threading: any thread; local journal only.
+ * Returns:   VMP_OK (also if it was acknowledged before); VMP_ERR_INVALID_HANDLE;
+ *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation);
+ *            VMP_ERR_CONFLICT (it is still open: resolve it first); VMP_ERR_JOURNAL.
+ */
+VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,259 @@
+package journal
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketEntries = []byte("entries")
+	// bucketUnacked indexes every entry whose outcome the till has not seen yet (open ones too).
+	bucketUnacked = []byte("unacked")
+	bucketMeta    = []byte("vmp-journal")
+	keyFormat     = []byte("format")
+	formatValue   = []byte("vmp-journal-1")
+)
+
+// ErrLocked means another process has the journal open.
+var ErrLocked = errors.New("journal is in use by another process")
+
+// ErrCorrupt means the file is damaged or is not a vmp journal. It is never reset silently.
+var ErrCorrupt = errors.New("journal file is damaged or not a vmp journal")
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long to wait for another process to release the file; default 1 s.
+	LockTimeout time.Duration
+	// Retention is how long finished, acknowledged entries are kept; default 30 days.
+	Retention time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Journal is an open journal file. Safe for concurrent use.
+type Journal struct {
+	db   *bolt.DB
+	path string
+	opts Options
+}
+
+// Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
+func Open(path string, opts Options) (j *Journal, err error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 30 * 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	// bbolt can panic on some damaged files; a damaged journal must be an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			j, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
+		}
+	}()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the journal folder: %w", err)
+	}
+	existed := fileHasData(path)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+	case err != nil && existed:
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	case err != nil:
+		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
+	}
+	j = &Journal{db: db, path: path, opts: opts}
+	if err := j.init(existed); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+func fileHasData(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() > 0
+}
+
+// init creates the buckets of a new file, or checks an existing one page by page and record by
+// record.
+func (j *Journal) init(existed bool) error {
+	if !existed {
+		return j.db.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(keyFormat, formatValue); err != nil {
+				return err
+			}
+			for _, b := range [][]byte{bucketEntries, bucketUnacked} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return j.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
+		}
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || string(meta.Get(keyFormat)) != string(formatValue) ||
+			tx.Bucket(bucketEntries) == nil || tx.Bucket(bucketUnacked) == nil {
+			return fmt.Errorf("%w: %s has no vmp journal format marker", ErrCorrupt, j.path)
+		}
+		return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
+			if _, err := DecodeEntry(v); err != nil {
+				return fmt.Errorf("%w: %s: entry %q: %v", ErrCorrupt, j.path, k, err)
+			}
+			return nil
+		})
+	})
+}
+
+// Path is the journal's file.
+func (j *Journal) Path() string { return j.path }
+
+// Close closes the file.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// Put writes e (new or updated) and fsyncs before it returns.
+func (j *Journal) Put(e *Entry) error {
+	now := j.opts.Now().UTC()
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	e.UpdatedAt = now
+	data, err := e.encode()
+	if err != nil {
+		return fmt.Errorf("encoding journal entry: %w", err)
+	}
+	return j.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
+			return err
+		}
+		unacked := tx.Bucket(bucketUnacked)
+		if e.Acknowledged {
+			return unacked.Delete([]byte(e.ID))
+		}
+		return unacked.Put([]byte(e.ID), []byte(e.Intent))
+	})
+}
+
+// Get reads the entry with id; nil when there is none.
+func (j *Journal) Get(id string) (*Entry, error) {
+	var e *Entry
+	err := j.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketEntries).Get([]byte(id))
+		if v == nil {
+			return nil
+		}
+		var err error
+		e, err = DecodeEntry(v)
+		return err
+	})
+	return e, err
+}
+
+// FindUnacknowledged returns the oldest entry with this intent whose outcome the till has not
+// seen, or nil.
+func (j *Journal) FindUnacknowledged(intent string) (*Entry, error) {
+	var found *Entry
+	err := j.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		return tx.Bucket(bucketUnacked).ForEach(func(k, v []byte) error {
+			if string(v) != intent {
+				return nil
+			}
+			e, err := DecodeEntry(entries.Get(k))
+			if err != nil {
+				return err
+			}
+			if found == nil || e.CreatedAt.Before(found.CreatedAt) {
+				found = e
+			}
+			return nil
+		})
+	})
+	return found, err
+}
+
+// Unacknowledged lists every entry whose outcome the till has not seen, open ones included,
+// oldest first.
+func (j *Journal) Unacknowledged() ([]*Entry, error) {
+	var list []*Entry
+	err := j.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		return tx.Bucket(bucketUnacked).ForEach(func(k, _ []byte) error {
+			e, err := DecodeEntry(entries.Get(k))
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+			return nil
+		})
+	})
+	slices.SortFunc(list, func(a, b *Entry) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return list, err
+}
+
+// Acknowledge records that the till has seen the outcome of id. Open entries cannot be
+// acknowledged: they must be resolved first.
+func (j *Journal) Acknowledge(id string) (*Entry, error) {
+	e, err := j.Get(id)
+	if err != nil || e == nil {
+		return nil, err
+	}
+	if e.State == StateOpen {
+		return e, fmt.Errorf("operation %s is still open; resolve it first", id)
+	}
+	if e.Acknowledged {
+		return e, nil
+	}
+	e.Acknowledged = true
+	return e, j.Put(e)
+}
+
+// Prune deletes finished, acknowledged entries older than the retention and returns how many.
+func (j *Journal) Prune() (int, error) {
+	cutoff := j.opts.Now().Add(-j.opts.Retention)
+	n := 0
+	err := j.db.Update(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		var doomed [][]byte
+		err := entries.ForEach(func(k, v []byte) error {
+			e, err := DecodeEntry(v)
+			if err != nil {
+				return err
+			}
+			if e.Finished() && e.Acknowledged && e.UpdatedAt.Before(cutoff) {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := entries.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,226 @@
+package journal
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv("VMP_JOURNAL_HOLDER"); path != "" {
+		holdJournal(path)
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// holdJournal runs in a child process: it opens the journal, says so, and keeps it open until
+// its stdin closes.
+func holdJournal(path string) {
+	j, err := Open(path, Options{})
+	if err != nil {
+		os.Stdout.WriteString("error " + err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Stdout.WriteString("open\n")
+	buf := make([]byte, 1)
+	os.Stdin.Read(buf)
+	j.Close()
+	os.Exit(0)
+}
+
+func newEntry(id, intent string) *Entry {
+	return &Entry{ID: id, IdempotencyKey: id, Operation: OpCapture, Reference: "ref-12345678", Method: "POST",
+		Path: "/epayment/v1/payments/ref-12345678/capture", Body: []byte(`{"modificationAmount":{"currency":"NOK","value":100}}`),
+		Intent: intent, Amount: 100, Currency: "NOK", State: StateOpen}
+}
+
+func openTemp(t *testing.T, opts Options) (*Journal, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sub", "journal.db")
+	j, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j, path
+}
+
+func TestAnEntrySurvivesReopeningByteForByte(t *testing.T) {
+	j, path := openTemp(t, Options{})
+	e := newEntry("key-1", "capture|ref-12345678|100")
+	e.Body = []byte(`{"a":"<&>"}`) // bytes that a JSON re-encoding would change
+	if err := j.Put(e); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	got, err := j2.Get("key-1")
+	if err != nil || got == nil {
+		t.Fatalf("get: %v, %v", got, err)
+	}
+	if string(got.Body) != `{"a":"<&>"}` || got.State != StateOpen || got.CreatedAt.IsZero() {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestTheFileIsPrivateToItsUser(t *testing.T) {
+	_, path := openTemp(t, Options{})
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
+	}
+	dir, _ := os.Stat(filepath.Dir(path))
+	if dir.Mode().Perm() != 0o700 {
+		t.Fatalf("folder mode %v, want 0700", dir.Mode().Perm())
+	}
+}
+
+func TestUnacknowledgedEntriesAreFoundByIntentUntilAcknowledged(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	a := newEntry("key-a", "intent-1")
+	b := newEntry("key-b", "intent-2")
+	for _, e := range []*Entry{a, b} {
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := j.FindUnacknowledged("intent-1"); got == nil || got.ID != "key-a" {
+		t.Fatalf("found %+v", got)
+	}
+	if _, err := j.Acknowledge("key-a"); err == nil {
+		t.Fatal("an open entry was acknowledged")
+	}
+	a.State = StateDone
+	if err := j.Put(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Acknowledge("key-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := j.FindUnacknowledged("intent-1"); got != nil {
+		t.Fatalf("acknowledged entry still found: %+v", got)
+	}
+	list, err := j.Unacknowledged()
+	if err != nil || len(list) != 1 || list[0].ID != "key-b" {
+		t.Fatalf("unacknowledged %v, %v", list, err)
+	}
+}
+
+func TestPruningRemovesOnlyOldFinishedAcknowledgedEntries(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	j, _ := openTemp(t, Options{Retention: time.Hour, Now: func() time.Time { return now }})
+	mk := func(id string, state State, acked bool) {
+		e := newEntry(id, id)
+		e.State, e.Acknowledged = state, acked
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("old-done-acked", StateDone, true)
+	mk("old-done-unacked", StateDone, false)
+	mk("old-open", StateOpen, false)
+	now = now.Add(2 * time.Hour)
+	mk("new-done-acked", StateDone, true)
+	n, err := j.Prune()
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	for id, want := range map[string]bool{"old-done-acked": false, "old-done-unacked": true, "old-open": true, "new-done-acked": true} {
+		if e, _ := j.Get(id); (e != nil) != want {
+			t.Errorf("%s present = %v, want %v", id, e != nil, want)
+		}
+	}
+}
+
+func TestADamagedJournalIsAClearErrorAndIsNeverReset(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	j, err := Open(good, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		if err := j.Put(newEntry("key-"+strings.Repeat("x", i), "i")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	data, _ := os.ReadFile(good)
+
+	cases := map[string][]byte{
+		"garbage":        []byte(strings.Repeat("not a database ", 500)),
+		"truncated":      data[:len(data)/3],
+		"first page off": append(make([]byte, 4096), data[4096:]...),
+	}
+	for name, content := range cases {
+		t.Run("a "+name+" file is refused", func(t *testing.T) {
+			path := filepath.Join(dir, name+".db")
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			j, err := Open(path, Options{})
+			if err == nil {
+				j.Close()
+				t.Fatal("a damaged journal opened")
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("err = %v, want ErrCorrupt", err)
+			}
+			after, _ := os.ReadFile(path)
+			if string(after) != string(content) {
+				t.Fatal("the damaged file was changed")
+			}
+		})
+	}
+	t.Run("a bbolt file of another program is refused", func(t *testing.T) {
+		path := filepath.Join(dir, "other.db")
+		j, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketMeta) })
+		j.Close()
+		if j, err := Open(path, Options{}); err == nil || !errors.Is(err, ErrCorrupt) {
+			if j != nil {
+				j.Close()
+			}
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestAJournalHeldByAnotherProcessIsAClearError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "VMP_JOURNAL_HOLDER="+path)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	buf := make([]byte, 64)
+	n, _ := stdout.Read(buf)
+	if !strings.HasPrefix(string(buf[:n]), "open") {
+		t.Fatalf("holder said %q", buf[:n])
+	}
+	_, err := Open(path, Options{LockTimeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+}

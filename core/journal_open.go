@@ -1,0 +1,56 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+)
+
+// openJournal opens the configured journal, or the default one. With the embedded simulator
+// and no configured path it uses a temporary file, removed by the returned cleanup, since the
+// payments it records die with that simulator.
+func openJournal(cfg Config, embeddedSim bool) (*journal.Journal, func(), error) {
+	path := cfg.JournalPath
+	cleanup := func() {}
+	switch {
+	case path != "":
+	case embeddedSim:
+		dir, err := os.MkdirTemp("", "vmp-journal-")
+		if err != nil {
+			return nil, nil, &Error{Code: CodeJournal, Message: "journal: creating a temporary folder: " + err.Error(), Err: err}
+		}
+		path = filepath.Join(dir, "journal.db")
+		cleanup = func() { os.RemoveAll(dir) }
+	default:
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return nil, nil, &Error{Code: CodeInvalidConfig, Message: "config: no per-user folder for the journal (" + err.Error() + "); set journal_path", Err: err}
+		}
+		msn := cfg.MSN
+		if msn == "" {
+			msn = "default"
+		}
+		path = filepath.Join(dir, "vmp", fmt.Sprintf("journal-%s-%s.db", cfg.Environment, msn))
+	}
+	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour})
+	if err != nil {
+		cleanup()
+		msg := "journal: " + err.Error()
+		switch {
+		case errors.Is(err, journal.ErrLocked):
+			msg += " (each till needs its own journal_path; is another till or a second vmp_init using it?)"
+		case errors.Is(err, journal.ErrCorrupt):
+			msg += " (it was left untouched: move it aside for inspection; open operations in it may need to be checked in the Vipps portal)"
+		}
+		return nil, nil, &Error{Code: CodeJournal, Message: msg, Err: err}
+	}
+	return j, cleanup, nil
+}
+
+func journalWriteError(err error) *Error {
+	return &Error{Code: CodeJournal, Message: "journal: writing the operation failed, so it was not sent: " + err.Error(), Err: err}
+}

@@ -1,0 +1,113 @@
+package core
+
+import (
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+)
+
+// EntryView is a journal entry as the till sees it (vmp_pending): never the request body, which
+// may hold the customer's phone number.
+type EntryView struct {
+	ID          string       `json:"id"`
+	Operation   string       `json:"operation"`
+	Reference   string       `json:"reference"`
+	Amount      int64        `json:"amount,omitempty"`
+	Currency    string       `json:"currency,omitempty"`
+	OperationID string       `json:"operation_id,omitempty"`
+	State       string       `json:"state"`
+	Attempts    int          `json:"attempts"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+	Outcome     *OutcomeView `json:"outcome,omitempty"`
+	Payment     *PaymentView `json:"payment,omitempty"`
+}
+
+// OutcomeView is the last outcome of an operation.
+type OutcomeView struct {
+	Status         string `json:"status"`
+	HTTPStatus     int    `json:"http_status,omitempty"`
+	VippsErrorCode string `json:"vipps_error_code,omitempty"`
+	Message        string `json:"message,omitempty"`
+}
+
+// PaymentView is the payment after an operation.
+type PaymentView struct {
+	State      string `json:"state"`
+	Currency   string `json:"currency"`
+	Amount     int64  `json:"amount"`
+	Authorized int64  `json:"authorized"`
+	Captured   int64  `json:"captured"`
+	Refunded   int64  `json:"refunded"`
+	Cancelled  int64  `json:"cancelled"`
+}
+
+// PendingReport lists what the till must know about (vmp_pending).
+type PendingReport struct {
+	// Open operations were (maybe) sent and have no known outcome yet.
+	Open []EntryView `json:"open"`
+	// Unacknowledged operations have an outcome the till has not seen: the call returned
+	// VMP_ERR_UNKNOWN_OUTCOME or the process ended before it returned.
+	Unacknowledged []EntryView `json:"unacknowledged"`
+}
+
+// Pending lists open and unacknowledged operations, oldest first.
+func (c *Client) Pending() (PendingReport, error) {
+	_, leave, err := c.enter(c.closingCtx)
+	if err != nil {
+		return PendingReport{}, err
+	}
+	defer leave()
+	entries, err := c.journal.Unacknowledged()
+	if err != nil {
+		return PendingReport{}, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+	}
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}}
+	for _, e := range entries {
+		if e.State == journal.StateOpen {
+			r.Open = append(r.Open, viewOf(e))
+		} else {
+			r.Unacknowledged = append(r.Unacknowledged, viewOf(e))
+		}
+	}
+	return r, nil
+}
+
+// Acknowledge records that the till has taken note of a finished operation's outcome, so it is
+// no longer listed by Pending and no longer answers a repeated identical call.
+func (c *Client) Acknowledge(id string) error {
+	_, leave, err := c.enter(c.closingCtx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	if id == "" {
+		return newError(CodeInvalidArgument, "the operation id is empty")
+	}
+	e, err := c.journal.Acknowledge(id)
+	switch {
+	case e == nil && err == nil:
+		return newError(CodeNotFound, "no operation %q in the journal", truncateForMessage(id, 60))
+	case e != nil && err != nil:
+		return newError(CodeConflict, "%v", err)
+	case err != nil:
+		return &Error{Code: CodeJournal, Message: "journal: " + err.Error(), Err: err}
+	}
+	return nil
+}
+
+func viewOf(e *journal.Entry) EntryView {
+	v := EntryView{ID: e.ID, Operation: e.Operation, Reference: e.Reference, Amount: e.Amount, Currency: e.Currency,
+		OperationID: e.OperationID, State: string(e.State), Attempts: e.Attempts, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+	if e.Operation == journal.OpCreate {
+		v.OperationID = "" // it is the reference
+	}
+	if o := e.Outcome; o != nil {
+		v.Outcome = &OutcomeView{Status: Code(o.Code).String(), HTTPStatus: o.HTTPStatus, VippsErrorCode: o.VippsErrorCode, Message: o.Message}
+	}
+	if p := e.Payment; p != nil {
+		v.Payment = &PaymentView{State: p.State, Currency: p.Currency, Amount: p.Amount, Authorized: p.Authorized,
+			Captured: p.Captured, Refunded: p.Refunded, Cancelled: p.Cancelled}
+	}
+	return v
+}
