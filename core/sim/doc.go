@@ -17,6 +17,14 @@
 //	POST /epayment/v1/payments/{reference}/refund               refund
 //	POST /epayment/v1/payments/{reference}/cancel               cancel
 //	POST /epayment/v1/test/payments/{reference}/approve         forceApprove (test only)
+//	POST /qr/v1/exchange                                        personal QR → MSISDN
+//	POST /point-of-sale/v1/loyalty-check-in                     loyalty check-in
+//	POST /vipps-login-ciba/api/v1/user-exists                   login pre-check
+//	POST /vipps-login-ciba/api/backchannel/authentication       consent request (CIBA)
+//	POST /access-management-1.0/access/oauth2/token             CIBA token polling
+//	GET  /vipps-userinfo-api/userinfo  (also with a trailing /) userinfo
+//
+// The customer-club endpoints are described under "Customer club" below.
 //
 // The token endpoint takes the client_id, client_secret and Ocp-Apim-Subscription-Key headers
 // (DefaultCredentials unless Options say otherwise) and answers with every numeric field as a
@@ -70,6 +78,65 @@
 // control API and forceApprove work on every payment that is still CREATED. Options:
 // ApproveDelay (default 1s; negative means at once), PaymentExpiry (default 10 minutes).
 //
+// # Customer club
+//
+// The in-store customer-club flow: identify the customer (QR exchange), show the loyalty
+// screen (Check-in), and enroll a non-member by merchant-initiated login (CIBA) and userinfo.
+// Membership is the POS's business; the simulator never decides it.
+//
+// QR exchange and Check-in sit behind the same gateway checks as ePayment (subscription key,
+// bearer token), except that Merchant-Serial-Number is optional (when sent it is checked).
+// The exchange needs qrCode, the complete scanned text; requestedData may only hold "MSISDN".
+// A legacy code answers {"msisdn", "version": "1.0"}, a tokenised sim-<MSISDN> code
+// {"msisdn", "timestamp", "version": "2.0"}; anything else is 400 naming qrCode, and the code
+// is never echoed. Check-in needs phoneNumber (^47[0-9]{8}$; a JSON string, or a number as
+// Vipps' quick-start sends it) and isMember (boolean); it answers 200 with a GUID as a JSON
+// string and records the check-in (Server.CheckIns) with the screen the app shows: "member"
+// when isMember and the customer is a Vipps user, else "none". Its errors are the Check-in
+// API's ErrorResponse (type, title, detail, instance, invalidParams[{name, reason}]).
+//
+// The Login endpoints take form-encoded bodies and client authentication with the
+// credentials' client_id and client_secret, as client_secret_basic (each part form-urlencoded,
+// RFC 6749 §2.3.1) or client_secret_post; none, a wrong one or both at once is 401
+// invalid_client (400 invalid_request for both). Errors are OAuth objects {"error",
+// "error_description"} with Vipps' "error_code" where it has one, as
+// application/json;charset=UTF-8. login_hint is urn:msisdn:<MSISDN>, the legacy
+// urn:mobilenumber:<8 digits> (Norway), or urn:customer-token:sim-<MSISDN>.
+//
+// The authentication request needs login_hint and scope (space-separated, openid required;
+// openid name phoneNumber address birthDate email nin delegatedConsents customFlow; nnin and
+// others are invalid_scope); binding_message must match ^[A-Z0-9-]{5,8}$
+// (invalid_binding_message); requested_expiry is 60..900 s; requested_flow (the redirect
+// variant) is not simulated. It answers {"auth_req_id", "expires_in", "interval"}: the
+// lifetime is requested_expiry or Options.LoginExpiry (10 minutes), the interval
+// Options.LoginInterval (1 s; Vipps says 5). A customer with a consent request still pending
+// gets 429 too_many_requests with Retry-After (seconds until that request expires).
+//
+// The token endpoint (grant_type urn:openid:params:grant-type:ciba, else
+// unsupported_grant_type) enforces the interval from the authentication request and between
+// polls: a poll sooner than that is slow_down, and every slow_down raises the interval by 5 s
+// for all later polls. Otherwise it answers authorization_pending while the customer has not
+// answered, access_denied when they declined, expired_token once the request's lifetime is
+// over, the tokens ({"access_token": "ciba.…", "token_type": "Bearer", "expires_in": 300,
+// "scope", "id_token"}) once after consent, and invalid_grant for a used or unknown
+// auth_req_id. The id_token is shaped like a JWT but not signed. Userinfo takes only that
+// access token ("Authorization: Bearer"; a subscription key is 401, as on Vipps; so is an
+// unknown or expired token) and returns the claims of the consented scopes: sub (stable per
+// customer and MSN) always; name, given_name, family_name; phone_number; email,
+// email_verified; birthdate; nin; address.
+//
+// Scenario customers of the club flow. Any number not listed consents after ApproveDelay.
+// With payments they behave as under "Magic customers" (the new ones approve):
+//
+//	4790000010  club member in the examples' POS registers; consents like anyone else
+//	4790000011  non-member who consents after ApproveDelay (profile: Kari Nordmann)
+//	4790000012  non-member who declines after ApproveDelay: access_denied
+//	4790000013  non-member who never answers: authorization_pending, then expired_token
+//	4790000014  app too old: the authentication request is 400, error_code old_app
+//	4790000003  not a Vipps user: user-exists false; authentication request 400
+//	            unknown_user_id, error_code invalid_user; check-in shows nothing
+//	4790000004  waits for the control API (consent, deny, expire), else expired_token
+//
 // # Control API
 //
 // Plain HTTP without authentication, for tests and vendors' rigs:
@@ -87,9 +154,17 @@
 //	GET    /sim/faults                       the faults as a JSON array, with remaining and hits
 //	DELETE /sim/faults/{id}                  remove one fault: 204; 404 unknown
 //	DELETE /sim/faults                       remove every fault: 204
+//	POST /sim/logins/{msisdn}/consent        the customer consents now to their pending consent
+//	                                         request: 204; 404 no request; 409 not pending
+//	POST /sim/logins/{msisdn}/deny           the customer declines now: 204; 404; 409
+//	POST /sim/logins/{msisdn}/expire         the request expires now: 204; 404; 409
+//	GET  /sim/logins/{msisdn}                LoginSnapshot of the customer's newest request
+//	                                         (state, scopes, interval, polls, slow_downs); 404
+//	GET  /sim/check-ins                      the check-ins received, oldest first (JSON array)
 //
 // The same operations are Go methods: Server.Approve, Reject, Expire, Payment, Stats,
-// InjectFault, RemoveFault, ClearFaults and Faults.
+// InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login and
+// CheckIns.
 //
 // # Fault injection
 //
@@ -139,7 +214,8 @@
 // # Time
 //
 // Expiry, the customer's answer delay, token lifetime and rate-limit windows all run on
-// Options.Clock. Scheduled transitions are applied lazily whenever a payment is read or
+// Options.Clock, and so do consent requests (answer, lifetime, polling interval) and login
+// tokens. Scheduled transitions are applied lazily whenever a payment is read or
 // modified, at the time they were due, so a FakeClock needs no timers and the event log shows
 // the scheduled times.
 //

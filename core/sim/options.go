@@ -31,7 +31,8 @@ type Options struct {
 	Clock Clock
 	// Credentials are the accepted API keys. Empty fields take the value of DefaultCredentials.
 	Credentials Credentials
-	// ApproveDelay is how long a magic approving or rejecting customer takes to answer.
+	// ApproveDelay is how long a magic approving or rejecting customer takes to answer, a
+	// payment request or a consent request (login) alike.
 	// Zero means the default of 1s; a negative value means the customer answers at once.
 	ApproveDelay time.Duration
 	// PaymentExpiry is how long a payment may stay CREATED before it EXPIRES. Zero or negative
@@ -40,6 +41,14 @@ type Options struct {
 	// TokenLifetime is how long an access token is valid. Zero or negative means the default
 	// of 1 hour (the lifetime in the Vipps test environment).
 	TokenLifetime time.Duration
+	// LoginInterval is the least time between token polls the simulator announces for a
+	// consent request (the CIBA "interval"), rounded up to whole seconds. Zero or negative
+	// means the default of 1s; Vipps announces 5s, the simulator is quicker so demos are.
+	LoginInterval time.Duration
+	// LoginExpiry is how long a consent request lives when the client asks for no
+	// requested_expiry, rounded up to whole seconds. Zero or negative means the default of
+	// 10 minutes (Vipps: 600 s).
+	LoginExpiry time.Duration
 	// FaultSeed seeds the generator that decides which requests a fault with a Probability
 	// hits, so a soak run can be repeated exactly. Zero means a seed from the current time.
 	FaultSeed int64
@@ -50,6 +59,8 @@ const (
 	defaultApproveDelay  = time.Second
 	defaultPaymentExpiry = 10 * time.Minute
 	defaultTokenLifetime = time.Hour
+	defaultLoginInterval = time.Second
+	defaultLoginExpiry   = 10 * time.Minute
 )
 
 // withDefaults returns o with every unset field given its default value, or an error when o
@@ -80,6 +91,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.TokenLifetime <= 0 {
 		o.TokenLifetime = defaultTokenLifetime
 	}
+	if o.LoginInterval <= 0 {
+		o.LoginInterval = defaultLoginInterval
+	}
+	if o.LoginExpiry <= 0 {
+		o.LoginExpiry = defaultLoginExpiry
+	}
+	o.LoginInterval, o.LoginExpiry = ceilSecond(o.LoginInterval), ceilSecond(o.LoginExpiry)
 	return o, nil
 }
 

@@ -67,6 +67,22 @@ func newRouteTable() routeTable {
 		{http.MethodPost, "/sim/payments/{reference}/approve", guardNone, (*Server).controlApprove},
 		{http.MethodPost, "/sim/payments/{reference}/reject", guardNone, (*Server).controlReject},
 		{http.MethodPost, "/sim/payments/{reference}/expire", guardNone, (*Server).controlExpire},
+		// Customer club (qr_exchange.go, checkin.go, login_ciba.go, userinfo.go, club_control.go).
+		// The handlers check their own headers: the gateway's with an optional MSN, or OAuth
+		// client authentication.
+		{http.MethodPost, "/qr/v1/exchange", guardNone, (*Server).exchangeQR},
+		{http.MethodPost, "/point-of-sale/v1/loyalty-check-in", guardNone, (*Server).loyaltyCheckIn},
+		{http.MethodPost, "/vipps-login-ciba/api/v1/user-exists", guardNone, (*Server).loginUserExists},
+		{http.MethodPost, "/vipps-login-ciba/api/backchannel/authentication", guardNone, (*Server).cibaAuthenticate},
+		{http.MethodPost, "/access-management-1.0/access/oauth2/token", guardNone, (*Server).loginToken},
+		{http.MethodGet, "/vipps-userinfo-api/userinfo", guardNone, (*Server).userinfo},
+		{http.MethodGet, "/vipps-userinfo-api/userinfo/", guardNone, (*Server).userinfo},
+		{http.MethodGet, "/sim/logins/{reference}", guardNone, (*Server).controlLoginSnapshot},
+		{http.MethodPost, "/sim/logins/{reference}/consent", guardNone, (*Server).controlConsent},
+		{http.MethodPost, "/sim/logins/{reference}/deny", guardNone, (*Server).controlDeny},
+		{http.MethodPost, "/sim/logins/{reference}/expire", guardNone, (*Server).controlExpireLogin},
+		{http.MethodGet, "/sim/check-ins", guardNone, (*Server).controlCheckIns},
+
 		{http.MethodGet, "/sim/clock", guardNone, (*Server).controlClock},
 		{http.MethodPost, "/sim/clock/advance", guardNone, (*Server).controlAdvanceClock},
 		{http.MethodGet, "/sim/faults", guardNone, (*Server).controlListFaults},

@@ -40,6 +40,7 @@ type Server struct {
 	tokens   *tokenStore
 	idem     *idempotencyStore
 	limits   *rateLimiter
+	club     clubState // customer club: consent requests, login tokens, check-ins (club_state.go)
 }
 
 // Start listens on opts.Addr (a loopback address) and serves the simulator until Close.

@@ -134,6 +134,11 @@ func (c *Client) commonHeaders(h *fasthttp.RequestHeader) {
 	if c.cfg.Credentials.MSN != "" {
 		h.Set("Merchant-Serial-Number", c.cfg.Credentials.MSN)
 	}
+	c.systemHeaders(h)
+}
+
+// systemHeaders sets the Vipps-System-* headers that are set in the config, and Accept.
+func (c *Client) systemHeaders(h *fasthttp.RequestHeader) {
 	for name, v := range map[string]string{
 		"Vipps-System-Name":           c.cfg.System.Name,
 		"Vipps-System-Version":        c.cfg.System.Version,

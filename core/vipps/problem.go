@@ -21,6 +21,9 @@ type Problem struct {
 	ExtraDetails []ExtraDetail
 	// RetryAfter is the Retry-After header as a duration, 0 when absent.
 	RetryAfter time.Duration
+	// body is the answer as received, for APIs whose errors carry more than this type decodes
+	// (Login's OAuth error_code, see login.go). Never shown in Error().
+	body []byte
 }
 
 // ExtraDetail is one {name, reason} entry of a problem's extraDetails.
@@ -36,6 +39,8 @@ type problemBody struct {
 	Instance     string        `json:"instance"`
 	TraceID      string        `json:"traceId"`
 	ExtraDetails []ExtraDetail `json:"extraDetails"`
+	// Check-in and the QR API's older errors name the fields at fault in invalidParams.
+	InvalidParams []ExtraDetail `json:"invalidParams"`
 	// Azure APIM's own errors: {"statusCode": 401, "message": "..."}.
 	Message string `json:"message"`
 	// OAuth-style errors.
@@ -44,11 +49,11 @@ type problemBody struct {
 }
 
 func decodeProblem(status int, body []byte, retryAfter time.Duration) *Problem {
-	p := &Problem{HTTPStatus: status, RetryAfter: retryAfter}
+	p := &Problem{HTTPStatus: status, RetryAfter: retryAfter, body: body}
 	var b problemBody
 	if len(body) > 0 && wirejson.Unmarshal(body, &b) == nil {
 		p.Type, p.Title, p.Detail, p.Instance, p.TraceID = b.Type, b.Title, b.Detail, b.Instance, b.TraceID
-		p.ExtraDetails = b.ExtraDetails
+		p.ExtraDetails = append(b.ExtraDetails, b.InvalidParams...)
 		if p.Title == "" {
 			p.Title = firstNonEmpty(b.Message, b.Error)
 		}
