@@ -1,4 +1,4 @@
-//go:build !vmpfailpoints
+//go:build !vmpfailpoints || !unix
 
 package core
 

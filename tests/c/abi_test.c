@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SIM_CONFIG "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":200}}"
 #define PHONE_APPROVES "4791234567"     /* the simulator approves after approve_delay_ms */
@@ -239,6 +240,12 @@ static void expect_invalid_handle(vmp_client *c, const char *name) {
   EXPECT(vmp_capture(c, UNKNOWN_REF, 100, NULL, &p), VMP_ERR_INVALID_HANDLE, "handle");
   EXPECT(vmp_refund(c, UNKNOWN_REF, 100, "op", NULL), VMP_ERR_INVALID_HANDLE, "handle");
   EXPECT(vmp_cancel(c, UNKNOWN_REF, 0, NULL, NULL), VMP_ERR_INVALID_HANDLE, "handle");
+  {
+    char *json = NULL;
+    EXPECT(vmp_pending(c, &json), VMP_ERR_INVALID_HANDLE, "handle");
+    EXPECT(vmp_recover(c, 0, &json), VMP_ERR_INVALID_HANDLE, "handle");
+    EXPECT(vmp_acknowledge(c, "some-operation"), VMP_ERR_INVALID_HANDLE, "handle");
+  }
   vmp_close(c);
   check(vmp_last_error()[0] == '\0', "vmp_close of a %s handle is a no-op", name);
 }
@@ -631,6 +638,65 @@ static void test_close(vmp_client *c) {
   vmp_close(again);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * The journal: vmp_pending, vmp_recover, vmp_acknowledge, and journal files at vmp_init
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_journal_calls(vmp_client *c) {
+  char *json = (char *)"untouched";
+  printf("# journal calls\n");
+  EXPECT(vmp_pending(c, NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  if (EXPECT(vmp_pending(c, &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"open\":[") != NULL && strstr(json, "\"unacknowledged\":[") != NULL,
+          "vmp_pending lists open and unacknowledged operations: %s", json ? json : "(null)");
+    check(json != NULL && strstr(json, PHONE_APPROVES) == NULL, "vmp_pending never shows a phone number");
+    vmp_free(json);
+  }
+  json = (char *)"untouched";
+  EXPECT(vmp_recover(c, -1, &json), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
+  check(json == NULL, "a failed vmp_recover sets out_json to NULL");
+  EXPECT(vmp_recover(c, 600001, NULL), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
+  EXPECT(vmp_recover(c, 1000, NULL), VMP_OK, NULL);
+  if (EXPECT(vmp_recover(c, 1000, &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"resolved\":[]") != NULL && strstr(json, "\"still_open\":[]") != NULL,
+          "with nothing open vmp_recover resolves nothing: %s", json ? json : "(null)");
+    vmp_free(json);
+  }
+  EXPECT(vmp_acknowledge(c, NULL), VMP_ERR_INVALID_ARGUMENT, "operation");
+  EXPECT(vmp_acknowledge(c, ""), VMP_ERR_INVALID_ARGUMENT, "operation");
+  EXPECT(vmp_acknowledge(c, "no-such-operation"), VMP_ERR_NOT_FOUND, "no operation");
+}
+
+static void test_journal_files(void) {
+  char dir[] = "/tmp/vmp-abi-journal-XXXXXX", path[256], config[512];
+  vmp_client *a = NULL, *b = NULL;
+  FILE *f;
+  printf("# journal files\n");
+  if (!check(mkdtemp(dir) != NULL, "a temporary folder for journals")) return;
+  snprintf(path, sizeof path, "%s/till.db", dir);
+  snprintf(config, sizeof config, "{\"journal_path\":\"%s\"}", path);
+  if (EXPECT(vmp_init(config, &a), VMP_OK, NULL)) {
+    vmp_status st = vmp_init(config, &b);
+    expect_status("a second vmp_init on the same journal", st, VMP_ERR_JOURNAL, "in use|journal_path");
+    vmp_close(b);
+    vmp_close(a);
+  }
+  snprintf(path, sizeof path, "%s/damaged.db", dir);
+  f = fopen(path, "w");
+  if (f != NULL) {
+    int i;
+    for (i = 0; i < 2000; i++) fputs("not a journal ", f);
+    fclose(f);
+  }
+  snprintf(config, sizeof config, "{\"journal_path\":\"%s\"}", path);
+  expect_status("vmp_init on a damaged journal", vmp_init(config, &a), VMP_ERR_JOURNAL, "damaged");
+  check(a == NULL, "no handle for a damaged journal");
+  remove(path);
+  snprintf(path, sizeof path, "%s/till.db", dir);
+  remove(path);
+  rmdir(dir);
+}
+
 int main(void) {
   vmp_client *c = NULL;
   double t0 = now_s();
@@ -639,6 +705,7 @@ int main(void) {
   test_init_errors();
   expect_invalid_handle(NULL, "NULL");
   expect_invalid_handle(FORGED, "forged");
+  test_journal_files();
 
   if (EXPECT(vmp_init(SIM_CONFIG, &c), VMP_OK, NULL) &&
       check(c != NULL, "vmp_init gives a handle")) {
@@ -651,6 +718,7 @@ int main(void) {
     test_operation_ids(c);
     test_explicit_reference(c);
     test_cancel(c);
+    test_journal_calls(c);
     test_threads(c);
     test_last_error_locality(c);
     test_close(c);

@@ -1,0 +1,218 @@
+// Package crash holds the crash matrix: a child process running the real library (built with
+// the vmpfailpoints tag) is killed with SIGKILL at every point of a money-moving call, a new
+// process opens the same journal, and the simulator's own records must show every payment,
+// capture and refund exactly once, with nothing left pending.
+package crash
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/core/sim"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"))
+}
+
+// buildChild builds the failpoint-enabled library and the C child that uses it.
+func buildChild(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the crash matrix kills processes with SIGKILL; it runs on Linux")
+	}
+	if testing.Short() {
+		t.Skip("builds a library; skipped with -short")
+	}
+	dir := t.TempDir()
+	root, _ := filepath.Abs("../..")
+	build := exec.Command("go", "build", "-tags", "vmpfailpoints", "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the failpoint library: %v\n%s", err, out)
+	}
+	child := filepath.Join(dir, "crash_child")
+	cc := exec.Command("gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(root, "include"),
+		"-o", child, filepath.Join(root, "tests/c/crash_child.c"), "-L", dir, "-lvmp", "-Wl,-rpath,"+dir)
+	if out, err := cc.CombinedOutput(); err != nil {
+		t.Fatalf("building the child: %v\n%s", err, out)
+	}
+	return child
+}
+
+type childRun struct {
+	output string
+	killed bool
+	err    error
+}
+
+// runChild runs one operation in a child process. failpoint is "" or "point:operation". When
+// killWhen is set, the parent kills the child with SIGKILL as soon as it returns true.
+func runChild(t *testing.T, child, journal, baseURL, op, ref string, amount int64, opID, failpoint string, killWhen func() bool) childRun {
+	t.Helper()
+	cmd := exec.Command(child, journal, baseURL, op, ref, fmt.Sprint(amount), opID)
+	cmd.Env = append(os.Environ(), "VMP_FAILPOINT="+failpoint)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			run := childRun{output: out.String(), err: err}
+			if ee, ok := err.(*exec.ExitError); ok {
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+					run.killed, run.err = true, nil
+				}
+			}
+			return run
+		case <-tick.C:
+			if killWhen != nil && killWhen() {
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				killWhen = nil
+			}
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("child did not finish in 30 s; output:\n%s", out.String())
+		}
+	}
+}
+
+var effectName = map[string]string{"create": sim.EventCreated, "capture": sim.EventCaptured, "refund": sim.EventRefunded}
+
+func effects(s *sim.Server, ref, op string) int {
+	snap, ok := s.Payment(ref)
+	if !ok {
+		return 0
+	}
+	if op == "create" {
+		return 1
+	}
+	n := 0
+	for _, e := range snap.Events {
+		if e.Name == effectName[op] && e.Success {
+			n++
+		}
+	}
+	return n
+}
+
+// prepare brings the payment to where op can run: authorized for a capture, captured for a
+// refund. It uses its own client and journal.
+func prepare(t *testing.T, s *sim.Server, op, ref string) {
+	t.Helper()
+	if op == "create" {
+		return
+	}
+	cfg, err := core.ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q}`, s.URL(), filepath.Join(t.TempDir(), "prep.db"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	req, _ := core.ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
+	if _, err := c.StartCheckout(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil || p.State != core.StateAuthorized {
+		t.Fatalf("prepare: %+v %v", p, err)
+	}
+	if op == "refund" {
+		if _, err := c.Capture(ctx, ref, 10000, "prep"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestKillingTheTillAtAnyPointNeverLosesOrDoublesMoney(t *testing.T) {
+	child := buildChild(t)
+	clock := sim.NewFakeClock(time.Now())
+	s, err := sim.Start(sim.Options{Clock: clock, ApproveDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	points := []string{"before_journal_write", "after_journal_write", "sim_committed", "after_response"}
+	type variant struct{ op, opID string }
+	variants := []variant{{"create", ""}, {"capture", "receipt-1"}, {"capture", "-"}, {"refund", "return-1"}, {"refund", "-"}}
+	n := 0
+	for _, v := range variants {
+		for _, point := range points {
+			n++
+			name := fmt.Sprintf("%s killed %s", v.op, strings.ReplaceAll(point, "_", " "))
+			if v.opID == "-" {
+				name += " without operation id"
+			}
+			t.Run(name, func(t *testing.T) {
+				ref := fmt.Sprintf("crash-%d-%d", time.Now().UnixNano()%1e8, n)
+				opID := v.opID
+				if opID == "" {
+					opID = "-"
+				}
+				amount := int64(10000)
+				if v.op == "refund" {
+					amount = 4000
+				}
+				prepare(t, s, v.op, ref)
+				clock.Advance(61 * time.Second) // a fresh rate-limit minute at the simulator
+				journal := filepath.Join(t.TempDir(), "till.db")
+
+				var first childRun
+				if point == "sim_committed" {
+					// The simulator commits and never answers; the parent kills the child as soon
+					// as the simulator's records show the effect.
+					id, err := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: v.op, Reference: ref, Times: -1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					first = runChild(t, child, journal, s.URL(), v.op, ref, amount, opID, "", func() bool { return effects(s, ref, v.op) > 0 })
+					s.RemoveFault(id)
+				} else {
+					first = runChild(t, child, journal, s.URL(), v.op, ref, amount, opID, point+":"+v.op, nil)
+				}
+				if !first.killed {
+					t.Fatalf("the first child was not killed (err %v); output:\n%s", first.err, first.output)
+				}
+				clock.Advance(61 * time.Second)
+
+				// The till restarts on the same journal and repeats what it was doing.
+				second := runChild(t, child, journal, s.URL(), v.op, ref, amount, opID, "", nil)
+				if second.err != nil || !strings.Contains(second.output, "result VMP_OK") {
+					t.Fatalf("the restarted till: err %v; output:\n%s", second.err, second.output)
+				}
+				if !strings.Contains(second.output, `pending {"open":[],"unacknowledged":[]}`) {
+					t.Fatalf("the journal is not clean after the restart:\n%s", second.output)
+				}
+				if got := effects(s, ref, v.op); got != 1 {
+					t.Fatalf("the simulator recorded the %s %d times, want exactly 1", v.op, got)
+				}
+				if v.op == "refund" && effects(s, ref, "capture") != 1 {
+					t.Fatal("the capture before the refund was doubled")
+				}
+			})
+		}
+	}
+}
