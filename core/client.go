@@ -19,6 +19,9 @@ type Client struct {
 	api *vipps.Client
 	sim *sim.Server // the embedded simulator, when the config asks for one
 
+	// scans is the barcode scanner's event queue and serial reader (scanning.go).
+	scans *scanning
+
 	journal        *journal.Journal
 	journalCleanup func()
 	intents        intentLocks
@@ -89,6 +92,10 @@ func New(cfg Config) (*Client, error) {
 	// what cannot be resolved in time stays listed by Pending.
 	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
 	_, _ = c.journal.Prune()
+	if err := c.startScanning(); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -143,6 +150,7 @@ func (c *Client) Close() {
 	c.closed = true
 	c.mu.Unlock()
 	c.cancel()
+	c.stopScanning()
 	c.calls.Wait()
 	c.api.Close()
 	_ = c.journal.Close()

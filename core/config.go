@@ -31,6 +31,8 @@ type Config struct {
 	Description string          `json:"description"`
 	Timeouts    TimeoutConfig   `json:"timeouts"`
 	Simulator   SimulatorConfig `json:"simulator"`
+	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
+	Scanner *ScannerConfig `json:"scanner"`
 	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
 	// the user's configuration folder (vmp/ under os.UserConfigDir); with the embedded simulator
 	// a temporary file that is removed at close (that simulator's payments die with it).
@@ -144,6 +146,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if c.JournalRetentionDays < 1 || c.JournalRetentionDays > 3650 {
 		return newError(CodeInvalidConfig, "config: journal_retention_days must be between 1 and 3650")
+	}
+	if err := c.Scanner.check(); err != nil {
+		return err
 	}
 	return c.Timeouts.applyDefaults()
 }

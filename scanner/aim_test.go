@@ -9,10 +9,10 @@ func TestAIMIdentifiersAreSplitOffOnlyWhenWellFormed(t *testing.T) {
 		{"]C1ABC", "]C1", "ABC"},
 		{"]d2data", "]d2", "data"},
 		{"]E0", "]E0", ""},
-		{"]Y1data", "", "]Y1data"},   // Y is no symbology
-		{"]Q-data", "", "]Q-data"},   // the modifier must be alphanumeric
-		{"]Q", "", "]Q"},             // too short
-		{"Q1]data", "", "Q1]data"},   // not at the front
+		{"]Y1data", "", "]Y1data"}, // Y is no symbology
+		{"]Q-data", "", "]Q-data"}, // the modifier must be alphanumeric
+		{"]Q", "", "]Q"},           // too short
+		{"Q1]data", "", "Q1]data"}, // not at the front
 		{"", "", ""},
 	}
 	for _, c := range cases {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmp-dev/vmp/scanner/scannertest"
 )
 
 // The benchmarks drive the real tarm/serial driver through a pseudo-terminal. Latency runs
@@ -18,8 +20,8 @@ import (
 const benchFrame = "]Q1" + tokenQR
 
 func BenchmarkScanLatencyPtyToCallback(b *testing.B) {
-	p := openPTY(b)
-	_, q := startScanner(b, ptyConfig(p.path))
+	p := scannertest.OpenPTY(b)
+	_, q := startScanner(b, ptyConfig(p.Path))
 	arrived := make(chan time.Time, 1)
 	q.SetHandler(func(ev Event) {
 		if ev.Kind == EventScan {
@@ -29,9 +31,9 @@ func BenchmarkScanLatencyPtyToCallback(b *testing.B) {
 	latencies := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.send(b, benchFrame)
+		p.Send(b, benchFrame)
 		written := time.Now()
-		p.send(b, "\n")
+		p.Send(b, "\n")
 		select {
 		case at := <-arrived:
 			latencies = append(latencies, at.Sub(written))
@@ -43,14 +45,14 @@ func BenchmarkScanLatencyPtyToCallback(b *testing.B) {
 }
 
 func BenchmarkScanLatencyPtyToPull(b *testing.B) {
-	p := openPTY(b)
-	_, q := startScanner(b, ptyConfig(p.path))
+	p := scannertest.OpenPTY(b)
+	_, q := startScanner(b, ptyConfig(p.Path))
 	latencies := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p.send(b, benchFrame)
+		p.Send(b, benchFrame)
 		written := time.Now()
-		p.send(b, "\n")
+		p.Send(b, "\n")
 		ev, err := q.Next(context.Background(), eventWait, nil)
 		if err != nil || ev.Kind != EventScan {
 			b.Fatalf("got %s, %v", ev, err)
@@ -64,8 +66,8 @@ func BenchmarkScanLatencyPtyToPull(b *testing.B) {
 // window scans in flight (so the queue never overflows), and pulls them as they come: the scans
 // per second the reader sustains.
 func BenchmarkScanThroughputPty(b *testing.B) {
-	p := openPTY(b)
-	_, q := startScanner(b, ptyConfig(p.path))
+	p := scannertest.OpenPTY(b)
+	_, q := startScanner(b, ptyConfig(p.Path))
 	const perWrite, window = 32, 512
 	batch := strings.Repeat(benchFrame+"\r\n", perWrite)
 	writeErr := make(chan error, 1)
@@ -79,7 +81,7 @@ func BenchmarkScanThroughputPty(b *testing.B) {
 		for sent := 0; sent < b.N; sent += perWrite {
 			<-credit
 			chunk := batch[:min(perWrite, b.N-sent)*len(benchFrame+"\r\n")]
-			if _, err := p.master.Write([]byte(chunk)); err != nil {
+			if _, err := p.Master.Write([]byte(chunk)); err != nil {
 				writeErr <- err
 				return
 			}

@@ -82,16 +82,16 @@ var baudRates = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 23040
 // Normalize fills the defaults and checks every field; the error names the field.
 func (c *Config) Normalize() error {
 	if c.Port == "" {
-		return fmt.Errorf("scanner port is empty")
+		return fmt.Errorf("scanner.port is empty")
 	}
 	if strings.ContainsRune(c.Port, 0) {
-		return fmt.Errorf("scanner port contains a NUL byte")
+		return fmt.Errorf("scanner.port contains a NUL byte")
 	}
 	if c.Baud == 0 {
 		c.Baud = DefaultBaud
 	}
 	if !validBaud(c.Baud) {
-		return fmt.Errorf("scanner baud %d is not one of %v", c.Baud, baudRates)
+		return fmt.Errorf("scanner.baud %d is not one of %v", c.Baud, baudRates)
 	}
 	if err := c.Framing.Normalize(); err != nil {
 		return err
@@ -109,7 +109,7 @@ func (c *Config) Normalize() error {
 		c.ReconnectMax = max(DefaultReconnectMax, c.ReconnectMin)
 	}
 	if c.ReconnectMin < time.Millisecond || c.ReconnectMax < c.ReconnectMin || c.ReconnectMax > time.Minute {
-		return fmt.Errorf("scanner reconnect wait must grow from at least 1ms to at most 1m (min %v, max %v)",
+		return fmt.Errorf("scanner.reconnect_max_ms: the reconnect wait must grow from at least 1 ms to at most 60000 ms (from %v to %v)",
 			c.ReconnectMin, c.ReconnectMax)
 	}
 	if c.Open == nil {
@@ -124,33 +124,33 @@ func (f *Framing) Normalize() error {
 		f.Terminators = DefaultTerminators
 	}
 	if len(f.Terminators) > maxAffixLength {
-		return fmt.Errorf("scanner terminators are longer than %d bytes", maxAffixLength)
+		return fmt.Errorf("scanner.terminators are longer than %d bytes", maxAffixLength)
 	}
 	if len(f.Prefix) > maxAffixLength {
-		return fmt.Errorf("scanner prefix is longer than %d bytes", maxAffixLength)
+		return fmt.Errorf("scanner.prefix is longer than %d bytes", maxAffixLength)
 	}
 	if strings.ContainsAny(f.Prefix, f.Terminators) {
-		return fmt.Errorf("scanner prefix contains a terminator byte")
+		return fmt.Errorf("scanner.prefix contains a terminator byte")
 	}
 	switch f.AIM {
 	case "":
 		f.AIM = AIMAuto
 	case AIMAuto, AIMOff:
 	default:
-		return fmt.Errorf("scanner aim %q is not %q or %q", f.AIM, AIMAuto, AIMOff)
+		return fmt.Errorf("scanner.aim %q is not %q or %q", f.AIM, AIMAuto, AIMOff)
 	}
 	if f.MaxFrameLength == 0 {
 		f.MaxFrameLength = DefaultMaxFrameLength
 	}
 	if f.MaxFrameLength < minFrameLength || f.MaxFrameLength > maxFrameLength {
-		return fmt.Errorf("scanner max frame length %d is not between %d and %d",
+		return fmt.Errorf("scanner.max_frame_length %d is not between %d and %d",
 			f.MaxFrameLength, minFrameLength, maxFrameLength)
 	}
 	if f.InterByteTimeout == 0 {
 		f.InterByteTimeout = DefaultInterByteTimeout
 	}
 	if f.InterByteTimeout < 10*time.Millisecond || f.InterByteTimeout > 10*time.Second {
-		return fmt.Errorf("scanner inter-byte timeout %v is not between 10ms and 10s", f.InterByteTimeout)
+		return fmt.Errorf("scanner.inter_byte_timeout_ms %d is not between 10 and 10000", f.InterByteTimeout.Milliseconds())
 	}
 	return nil
 }

@@ -21,18 +21,18 @@ func TestAConfigWithOnlyAPortGetsTheDefaults(t *testing.T) {
 
 func TestBadConfigsAreRefusedNamingTheField(t *testing.T) {
 	cases := map[string]Config{
-		"port is empty":             {},
-		"baud 1000":                 {Port: "x", Baud: 1000},
-		"terminators are longer":    {Port: "x", Framing: Framing{Terminators: strings.Repeat("\n", 17)}},
-		"prefix contains":           {Port: "x", Framing: Framing{Prefix: "a\r"}},
-		"prefix is longer":          {Port: "x", Framing: Framing{Prefix: strings.Repeat("p", 17)}},
-		`aim "yes"`:                 {Port: "x", Framing: Framing{AIM: "yes"}},
-		"max frame length 8":        {Port: "x", Framing: Framing{MaxFrameLength: 8}},
-		"max frame length 100000":   {Port: "x", Framing: Framing{MaxFrameLength: 100000}},
-		"inter-byte timeout 1ms":    {Port: "x", Framing: Framing{InterByteTimeout: time.Millisecond}},
-		"read timeout 2s":           {Port: "x", ReadTimeout: 2 * time.Second},
-		"reconnect wait must grow":  {Port: "x", ReconnectMin: time.Second, ReconnectMax: time.Millisecond},
-		"port contains a NUL":       {Port: "COM3\x00"},
+		"scanner.port is empty":            {},
+		"scanner.baud 1000":                {Port: "x", Baud: 1000},
+		"scanner.terminators are longer":   {Port: "x", Framing: Framing{Terminators: strings.Repeat("\n", 17)}},
+		"scanner.prefix contains":          {Port: "x", Framing: Framing{Prefix: "a\r"}},
+		"scanner.prefix is longer":         {Port: "x", Framing: Framing{Prefix: strings.Repeat("p", 17)}},
+		`scanner.aim "yes"`:                {Port: "x", Framing: Framing{AIM: "yes"}},
+		"scanner.max_frame_length 8 ":      {Port: "x", Framing: Framing{MaxFrameLength: 8}},
+		"scanner.max_frame_length 100000":  {Port: "x", Framing: Framing{MaxFrameLength: 100000}},
+		"scanner.inter_byte_timeout_ms 1 ": {Port: "x", Framing: Framing{InterByteTimeout: time.Millisecond}},
+		"scanner read timeout 2s":          {Port: "x", ReadTimeout: 2 * time.Second},
+		"scanner.reconnect_max_ms":         {Port: "x", ReconnectMin: time.Second, ReconnectMax: time.Millisecond},
+		"scanner.port contains a NUL":      {Port: "COM3\x00"},
 	}
 	for want, c := range cases {
 		err := c.Normalize()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmp-dev/vmp/scanner/scannertest"
 	"go.uber.org/goleak"
 )
 
@@ -32,23 +33,23 @@ func TestScansWrittenIntoAPtyArriveWholeHoweverTheBytesAreSplit(t *testing.T) {
 		{Text: legacyQR, Kind: KindVippsLegacyQR},
 		{Text: "ABC-123", AIM: "]C1", Kind: KindCode128},
 	}
-	writes := map[string]func(p *testPTY, t *testing.T){
-		"one byte per write": func(p *testPTY, t *testing.T) {
+	writes := map[string]func(p *scannertest.PTY, t *testing.T){
+		"one byte per write": func(p *scannertest.PTY, t *testing.T) {
 			for i := 0; i < len(frames); i++ {
-				p.send(t, frames[i:i+1])
+				p.Send(t, frames[i:i+1])
 			}
 		},
-		"all frames in one burst": func(p *testPTY, t *testing.T) { p.send(t, frames) },
-		"pieces cutting frames, AIM ids and CRLF": func(p *testPTY, t *testing.T) {
+		"all frames in one burst": func(p *scannertest.PTY, t *testing.T) { p.Send(t, frames) },
+		"pieces cutting frames, AIM ids and CRLF": func(p *scannertest.PTY, t *testing.T) {
 			for _, cut := range []string{"]", "Q1https://qr.vip", "ps.no/p/sim-4791234567\r", "\n]E0703801", "0055720\rhttps://qr.vipps.no/28/2/01/031/4791234567?v=1\n]C", "1ABC-123\r\n"} {
-				p.send(t, cut)
+				p.Send(t, cut)
 			}
 		},
 	}
 	for name, write := range writes {
 		t.Run(name, func(t *testing.T) {
-			p := openPTY(t)
-			_, q := startScanner(t, ptyConfig(p.path))
+			p := scannertest.OpenPTY(t)
+			_, q := startScanner(t, ptyConfig(p.Path))
 			write(p, t)
 			wantScans(t, q, want...)
 			noMoreEvents(t, q)
@@ -57,15 +58,15 @@ func TestScansWrittenIntoAPtyArriveWholeHoweverTheBytesAreSplit(t *testing.T) {
 }
 
 func TestTheCallbackGetsEveryScanOnceAndInOrder(t *testing.T) {
-	p := openPTY(t)
-	_, q := startScanner(t, ptyConfig(p.path))
+	p := scannertest.OpenPTY(t)
+	_, q := startScanner(t, ptyConfig(p.Path))
 	got := make(chan Event, 200)
 	q.SetHandler(func(ev Event) { got <- ev }, false)
 	var burst strings.Builder
 	for i := 0; i < 100; i++ {
 		burst.WriteString("]C0ITEM-" + strings.Repeat("x", i%7) + "\r\n")
 	}
-	p.send(t, burst.String())
+	p.Send(t, burst.String())
 	for i := 0; i < 100; i++ {
 		select {
 		case ev := <-got:
@@ -84,34 +85,34 @@ func TestTheCallbackGetsEveryScanOnceAndInOrder(t *testing.T) {
 }
 
 func TestAPartialFrameIsDroppedAfterTheInterByteTimeoutAndTheNextScanIsWhole(t *testing.T) {
-	p := openPTY(t)
-	cfg := ptyConfig(p.path)
+	p := scannertest.OpenPTY(t)
+	cfg := ptyConfig(p.Path)
 	cfg.Framing.InterByteTimeout = 100 * time.Millisecond
 	_, q := startScanner(t, cfg)
-	p.send(t, "]Q1https://qr.vipps.no/p/half")
+	p.Send(t, "]Q1https://qr.vipps.no/p/half")
 	if ev := nextEvent(t, q); ev.Kind != EventDropped || !strings.Contains(ev.Detail, "29 bytes") {
 		t.Fatalf("got %s, want a drop of 29 bytes", ev)
 	}
-	p.send(t, ean13+"\r\n")
+	p.Send(t, ean13+"\r\n")
 	wantScans(t, q, Scan{Text: ean13, Kind: KindEAN13})
 }
 
 func TestAPartialFrameIsDeliveredWhenFlushPartialIsSet(t *testing.T) {
-	p := openPTY(t)
-	cfg := ptyConfig(p.path)
+	p := scannertest.OpenPTY(t)
+	cfg := ptyConfig(p.Path)
 	cfg.Framing.InterByteTimeout = 100 * time.Millisecond
 	cfg.Framing.FlushPartial = true
 	_, q := startScanner(t, cfg)
-	p.send(t, ean13) // a scanner set to send no terminator
+	p.Send(t, ean13) // a scanner set to send no terminator
 	wantScans(t, q, Scan{Text: ean13, Kind: KindEAN13})
 }
 
 func TestAnOverLongFrameIsDroppedAndReadingResynchronises(t *testing.T) {
-	p := openPTY(t)
-	cfg := ptyConfig(p.path)
+	p := scannertest.OpenPTY(t)
+	cfg := ptyConfig(p.Path)
 	cfg.Framing.MaxFrameLength = 64
 	_, q := startScanner(t, cfg)
-	p.send(t, strings.Repeat("A", 200)+"\r\n"+ean13+"\r\n")
+	p.Send(t, strings.Repeat("A", 200)+"\r\n"+ean13+"\r\n")
 	if ev := nextEvent(t, q); ev.Kind != EventDropped || !strings.Contains(ev.Detail, "200 bytes") {
 		t.Fatalf("got %s, want a drop of 200 bytes", ev)
 	}
@@ -121,23 +122,23 @@ func TestAnOverLongFrameIsDroppedAndReadingResynchronises(t *testing.T) {
 
 func TestAnUnpluggedScannerIsReportedAndFoundAgainWhenItComesBack(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "usb-scanner")
-	first := openPTY(t)
-	first.link(t, link)
+	first := scannertest.OpenPTY(t)
+	first.Link(t, link)
 	cfg := ptyConfig(link)
 	cfg.ReconnectMax = 200 * time.Millisecond
 	_, q := startScanner(t, cfg)
-	first.send(t, ean13+"\r\n")
+	first.Send(t, ean13+"\r\n")
 	wantScans(t, q, Scan{Text: ean13, Kind: KindEAN13})
 
 	for round := 0; round < 3; round++ {
-		first.unplug()
+		first.Unplug()
 		if ev := nextOf(t, q, EventDisconnected); !strings.Contains(ev.Detail, link) {
 			t.Fatalf("disconnect detail %q does not name the port", ev.Detail)
 		}
-		next := openPTY(t)
-		next.link(t, link)
+		next := scannertest.OpenPTY(t)
+		next.Link(t, link)
 		nextOf(t, q, EventReconnected)
-		next.send(t, "]Q1"+tokenQR+"\r\n")
+		next.Send(t, "]Q1"+tokenQR+"\r\n")
 		wantScans(t, q, Scan{Text: tokenQR, AIM: "]Q1", Kind: KindVippsTokenQR})
 		first = next
 	}
@@ -152,23 +153,23 @@ func TestAScannerMissingAtStartIsFoundWhenPluggedIn(t *testing.T) {
 	if ev := nextEvent(t, q); ev.Kind != EventDisconnected {
 		t.Fatalf("got %s, want disconnected", ev)
 	}
-	p := openPTY(t)
-	p.link(t, link)
+	p := scannertest.OpenPTY(t)
+	p.Link(t, link)
 	nextOf(t, q, EventReconnected)
-	p.send(t, ean13+"\n")
+	p.Send(t, ean13+"\n")
 	wantScans(t, q, Scan{Text: ean13, Kind: KindEAN13})
 }
 
 func TestOpeningAndClosingAScannerManyTimesLeavesNothingRunning(t *testing.T) {
-	p := openPTY(t)
+	p := scannertest.OpenPTY(t)
 	for i := 0; i < 20; i++ {
 		q := NewQueue(0, nil)
-		s, err := Start(ptyConfig(p.path), q.Push)
+		s, err := Start(ptyConfig(p.Path), q.Push)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			p.send(t, ean13+"\r\n")
+			p.Send(t, ean13+"\r\n")
 			if ev, _ := q.Next(context.Background(), eventWait, nil); ev.Kind != EventScan {
 				t.Fatalf("round %d: got %s", i, ev)
 			}

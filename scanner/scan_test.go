@@ -39,11 +39,11 @@ func TestSubmittedTextTakesTheSamePathAsSerialFrames(t *testing.T) {
 		}
 	}
 	refused := map[string]error{
-		"":                     ErrEmptyScan,
-		"\r\n":                 ErrEmptyScan,
-		"]Q1":                  ErrEmptyScan,
+		"":                      ErrEmptyScan,
+		"\r\n":                  ErrEmptyScan,
+		"]Q1":                   ErrEmptyScan,
 		strings.Repeat("x", 65): ErrScanTooLong,
-		"a\r\nb":               ErrSeveralScans,
+		"a\r\nb":                ErrSeveralScans,
 	}
 	for text, want := range refused {
 		if _, err := f.DecodeSubmitted(text); !errors.Is(err, want) {

@@ -1,0 +1,175 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vmp-dev/vmp/scanner"
+)
+
+// ScannerConfig is the "scanner" block of the configuration: the barcode scanner on a serial
+// port (documented in README.md, "Barcode scanner"). Without the block, or without a port,
+// no port is opened and SubmitScan still decodes with these framing rules.
+type ScannerConfig struct {
+	// Port is the serial device: "/dev/ttyACM0", "/dev/serial/by-id/usb-…", "COM3", "COM17".
+	// Empty: no serial scanner (keyboard-wedge scanners hand their codes to SubmitScan).
+	Port string `json:"port"`
+	// Baud is the line speed; default 9600. USB virtual COM ports ignore it.
+	Baud int `json:"baud"`
+	// Terminators holds the bytes that end a frame, each on its own; default "\r\n", which
+	// accepts CR, LF and CRLF (empty frames are ignored).
+	Terminators string `json:"terminators"`
+	// Prefix is removed from the front of each frame that starts with it; default none.
+	Prefix string `json:"prefix"`
+	// AIM is "auto" (default: a leading AIM symbology identifier such as "]Q1" is stripped
+	// and reported) or "off" (frames are taken as they are).
+	AIM string `json:"aim"`
+	// MaxFrameLength is the longest frame in bytes; default 1024, 16 .. 65536. Longer frames
+	// are dropped (an EventDropped) and reading resynchronises at the next terminator.
+	MaxFrameLength int `json:"max_frame_length"`
+	// InterByteTimeoutMS is how long the line may stay silent inside a frame; default 100,
+	// 10 .. 10000. A frame not ended by then is a partial frame (see PartialFrames).
+	InterByteTimeoutMS int64 `json:"inter_byte_timeout_ms"`
+	// PartialFrames is "drop" (default: reported as EventDropped, the customer scans again)
+	// or "flush" (delivered as a code: for scanners set to send no terminator).
+	PartialFrames string `json:"partial_frames"`
+	// ReconnectMaxMS caps the wait between attempts to reopen a port that vanished (USB
+	// unplugged); the wait starts at 50 ms and doubles. Default 2000, 50 .. 60000.
+	ReconnectMaxMS int64 `json:"reconnect_max_ms"`
+}
+
+// resolve turns the JSON block into the scanner package's config: nil when no port is named,
+// plus the framing rules (also for SubmitScan). A nil block gives the defaults.
+func (s *ScannerConfig) resolve() (*scanner.Config, scanner.Framing, error) {
+	var sc ScannerConfig
+	if s != nil {
+		sc = *s
+	}
+	framing := scanner.Framing{Terminators: sc.Terminators, Prefix: sc.Prefix, AIM: sc.AIM,
+		MaxFrameLength: sc.MaxFrameLength, InterByteTimeout: time.Duration(sc.InterByteTimeoutMS) * time.Millisecond}
+	switch sc.PartialFrames {
+	case "", "drop":
+	case "flush":
+		framing.FlushPartial = true
+	default:
+		return nil, framing, newError(CodeInvalidConfig, "config: scanner.partial_frames %q is not \"drop\" or \"flush\"", sc.PartialFrames)
+	}
+	if sc.InterByteTimeoutMS < 0 || sc.MaxFrameLength < 0 || sc.Baud < 0 {
+		return nil, framing, newError(CodeInvalidConfig, "config: scanner values must not be negative")
+	}
+	if sc.ReconnectMaxMS != 0 && (sc.ReconnectMaxMS < 50 || sc.ReconnectMaxMS > 60000) {
+		return nil, framing, newError(CodeInvalidConfig, "config: scanner.reconnect_max_ms must be between 50 and 60000")
+	}
+	if err := framing.Normalize(); err != nil {
+		return nil, framing, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
+	}
+	if sc.Port == "" {
+		if sc.Baud != 0 || sc.ReconnectMaxMS != 0 {
+			return nil, framing, newError(CodeInvalidConfig, "config: scanner.baud and scanner.reconnect_max_ms need scanner.port")
+		}
+		return nil, framing, nil
+	}
+	cfg := &scanner.Config{Port: sc.Port, Baud: sc.Baud, Framing: framing,
+		ReconnectMax: time.Duration(sc.ReconnectMaxMS) * time.Millisecond}
+	if err := cfg.Normalize(); err != nil {
+		return nil, framing, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
+	}
+	return cfg, framing, nil
+}
+
+// check validates the block for ParseConfig.
+func (s *ScannerConfig) check() error {
+	_, _, err := s.resolve()
+	return err
+}
+
+// scanning is a client's scanner side: the event queue that the serial reader and SubmitScan
+// feed, and the reader itself when the config names a port.
+type scanning struct {
+	framing scanner.Framing
+	queue   *scanner.Queue
+	reader  *scanner.Scanner // nil without a port
+}
+
+// startScanning creates the queue and, when the config names a port, opens it and starts the
+// reader. A port that cannot be opened is no error: the first event is EventDisconnected with
+// the reason and the reader keeps trying, so a till whose scanner is unplugged at start-up
+// still takes payments.
+func (c *Client) startScanning() error {
+	cfg, framing, err := c.cfg.Scanner.resolve()
+	if err != nil {
+		return err
+	}
+	s := &scanning{framing: framing, queue: scanner.NewQueue(0, nil)}
+	if cfg != nil {
+		if s.reader, err = scanner.Start(*cfg, s.queue.Push); err != nil {
+			s.queue.Close()
+			return &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
+		}
+	}
+	c.scans = s
+	return nil
+}
+
+// stopScanning closes the port and the queue; when it returns no scan handler runs or will
+// run again.
+func (c *Client) stopScanning() {
+	if c.scans == nil {
+		return
+	}
+	if c.scans.reader != nil {
+		c.scans.reader.Close()
+	}
+	c.scans.queue.Close()
+}
+
+// OnScan makes fn receive every scanner event (scans, drops, disconnects, reconnects), one at
+// a time, on a goroutine of the library, in order; nil removes it and events wait for
+// NextScan. When OnScan returns, an earlier fn is not running and is not called again; called
+// from inside fn (fromHandler true) it cannot wait for itself and returns at once. fn is never
+// called after Close returns.
+func (c *Client) OnScan(fn func(scanner.Event), fromHandler bool) error {
+	_, done, err := c.enter(context.Background())
+	if err != nil {
+		return err
+	}
+	defer done()
+	c.scans.queue.SetHandler(fn, fromHandler)
+	return nil
+}
+
+// NextScan takes the next scanner event, waiting up to wait for one; the zero Event (Kind
+// scanner.EventNone) when none came. While an OnScan handler is set, events go to it and
+// NextScan only waits. take, when not nil, sees the event first; when it returns an error the
+// event stays queued and NextScan returns that error.
+func (c *Client) NextScan(ctx context.Context, wait time.Duration, take func(scanner.Event) error) (scanner.Event, error) {
+	ctx, done, err := c.enter(ctx)
+	if err != nil {
+		return scanner.Event{}, err
+	}
+	defer done()
+	ev, err := c.scans.queue.Next(ctx, wait, take)
+	if err != nil && (errors.Is(err, scanner.ErrClosed) || c.closingCtx.Err() != nil) {
+		return scanner.Event{}, newError(CodeInvalidHandle, "the client was closed while waiting for a scan")
+	}
+	return ev, err
+}
+
+// SubmitScan hands in a code that did not come through the serial port - typed by a
+// keyboard-wedge scanner or the cashier - so it takes the same path as a serial scan: the
+// trailing Enter, the prefix and the AIM identifier are removed, the code is classified and
+// queued as an EventScan with Source scanner.SourceSubmitted.
+func (c *Client) SubmitScan(text string) error {
+	_, done, err := c.enter(context.Background())
+	if err != nil {
+		return err
+	}
+	defer done()
+	scan, err := c.scans.framing.DecodeSubmitted(text)
+	if err != nil {
+		return &Error{Code: CodeInvalidArgument, Message: err.Error(), Err: err}
+	}
+	c.scans.queue.Push(scanner.Event{Kind: scanner.EventScan, Source: scanner.SourceSubmitted, Scan: scan})
+	return nil
+}
