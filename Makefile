@@ -12,13 +12,14 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo test test-go test-c deps help clean
+.PHONY: all lib demo test test-go test-c bench deps help clean
 
 all: lib
 
 help:
 	@echo "make demo    build libvmp.so and run examples/c/till.c on the embedded Vipps simulator"
 	@echo "make test    install what the tests need (Debian packages) and run every test"
+	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make lib     build $(LIB)"
 	@echo "make clean   remove $(BUILD)/"
 
@@ -48,6 +49,9 @@ test-go:
 
 test-c: $(LIB)
 	./tests/c/run.sh --race
+
+bench: $(LIB)
+	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmp-dev/vmp/core"
+)
+
+// measureLifecycles runs complete payment lifecycles (checkout, wait for AUTHORIZED, full
+// capture) against the embedded simulator, with the journal on, at several concurrencies.
+func measureLifecycles(scale int) ([]row, error) {
+	var rows []row
+	for _, conc := range []int{1, 8, 32, 64} {
+		total := max(conc*4, 400/scale)
+		if conc == 1 {
+			total = max(20, 200/scale)
+		}
+		perSec, p50, p99, err := runLifecycles(conc, total)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows,
+			row{Section: "lifecycles (journal on)", Metric: fmt.Sprintf("payment lifecycles per second, %d concurrent", conc), Value: perSec, Unit: "1/s",
+				Note: fmt.Sprintf("%d lifecycles: checkout, poll until AUTHORIZED, capture; embedded simulator, customer approves at once", total)},
+			row{Section: "lifecycles (journal on)", Metric: fmt.Sprintf("one lifecycle, %d concurrent, median / p99", conc), Value: p50, Unit: "ms",
+				Note: fmt.Sprintf("p99 %.1f ms", p99)})
+	}
+	return rows, nil
+}
+
+func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {
+	cfg, err := core.ParseConfig([]byte(`{"environment":"simulator","store_id":"bench","simulator":{"approve_delay_ms":0}}`))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	c, err := core.New(cfg)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer c.Close()
+	var next atomic.Int64
+	var mu sync.Mutex
+	var firstErr error
+	times := make([]time.Duration, 0, total)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(total) {
+				t0 := time.Now()
+				err := lifecycle(c)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				times = append(times, time.Since(t0))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return 0, 0, 0, fmt.Errorf("lifecycle at %d concurrent: %w", conc, firstErr)
+	}
+	return float64(total) / elapsed.Seconds(), percentile(times, 50), percentile(times, 99), nil
+}
+
+func lifecycle(c *core.Client) error {
+	ctx := context.Background()
+	req, err := core.ParseCheckout([]byte(`{"amount":49900,"phone_number":"4791234567"}`))
+	if err != nil {
+		return err
+	}
+	ref, err := c.StartCheckout(ctx, req)
+	if err != nil {
+		return err
+	}
+	p, err := c.PollStatus(ctx, ref, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	if p.State != core.StateAuthorized {
+		return fmt.Errorf("payment %s ended %v", ref, p.State)
+	}
+	_, err = c.Capture(ctx, ref, p.Amount, "bench-capture")
+	return err
+}
