@@ -162,3 +162,86 @@ VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *oper
   begin_call();
   return vmpgo_acknowledge(VMPSHIM_ID(client), (char *)operation);
 }
+
+/* ==== Barcode scanner: vmp_on_scan, vmp_next_scan, vmp_submit_scan =========================
+ * The Go half is scan_exports.go. A callback runs through vmpshim_deliver_scan, which builds
+ * the vmp_scan on this stack and marks the thread, so that vmp_on_scan called from inside the
+ * callback knows not to wait for the callback to return.
+ */
+#include "vmpshim_scan.h"
+
+static VMPSHIM_THREAD_LOCAL int in_scan_callback;
+
+void vmpshim_deliver_scan(vmp_scan_fn fn, void *user_data, vmp_scan_event event,
+                          vmp_code_kind kind, vmp_scan_source source, uint64_t sequence,
+                          int64_t time_unix_ms, const char *aim_id, const char *text,
+                          size_t text_len) {
+  vmp_scan scan;
+  memset(&scan, 0, sizeof scan);
+  scan.struct_size = sizeof scan;
+  scan.event = event;
+  scan.kind = kind;
+  scan.source = source;
+  scan.sequence = sequence;
+  scan.time_unix_ms = time_unix_ms;
+  memcpy(scan.aim_id, aim_id, sizeof scan.aim_id);
+  scan.aim_id[sizeof scan.aim_id - 1] = '\0';
+  scan.text_len = text_len;
+  scan.text = text;
+  in_scan_callback++;
+  fn(user_data, &scan);
+  in_scan_callback--;
+}
+
+VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void *user_data) {
+  begin_call();
+  return vmpgo_on_scan(VMPSHIM_ID(client), fn, user_data, in_scan_callback > 0);
+}
+
+/* Go fills a full-size vmp_scan; the caller gets at most the struct_size bytes it declared, as
+ * with give_payment. */
+VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, vmp_scan *out,
+                                          char *text, size_t text_size) {
+  vmp_scan full;
+  vmp_status st;
+  uint32_t size;
+  begin_call();
+  st = vmpgo_next_scan(VMPSHIM_ID(client), wait_ms, out, text, text_size, &full);
+  if (st != VMP_OK) return st;
+  size = out->struct_size;
+  memcpy(out, &full, size < sizeof full ? size : sizeof full);
+  out->struct_size = size;
+  return st;
+}
+
+VMP_API vmp_status VMP_CALL vmp_submit_scan(vmp_client *client, const char *text) {
+  begin_call();
+  return vmpgo_submit_scan(VMPSHIM_ID(client), (char *)text);
+}
+
+VMP_API const char *VMP_CALL vmp_scan_event_str(vmp_scan_event event) {
+  switch (event) {
+    case VMP_SCAN_NONE: return "NONE";
+    case VMP_SCAN_CODE: return "CODE";
+    case VMP_SCAN_DISCONNECTED: return "DISCONNECTED";
+    case VMP_SCAN_RECONNECTED: return "RECONNECTED";
+    case VMP_SCAN_DROPPED: return "DROPPED";
+    default: return "UNKNOWN";
+  }
+}
+
+VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind) {
+  switch (kind) {
+    case VMP_CODE_OTHER: return "OTHER";
+    case VMP_CODE_PERSONAL_QR: return "PERSONAL_QR";
+    case VMP_CODE_VIPPS_LEGACY_QR: return "VIPPS_LEGACY_QR";
+    case VMP_CODE_VIPPS_TOKEN_QR: return "VIPPS_TOKEN_QR";
+    case VMP_CODE_EAN8: return "EAN8";
+    case VMP_CODE_EAN13: return "EAN13";
+    case VMP_CODE_UPCA: return "UPCA";
+    case VMP_CODE_CODE128: return "CODE128";
+    case VMP_CODE_BARCODE: return "BARCODE";
+    default: return "UNKNOWN";
+  }
+}
+/* ==== end of barcode scanner ================================================================ */

@@ -373,6 +373,162 @@ VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, cha
  */
 VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation);
 
+/* ---------------------------------------------------------------------------------------------
+ * Barcode scanner
+ *
+ * A scanner on a serial port (config "scanner": {"port": "/dev/ttyACM0", ...}, see README.md,
+ * "Barcode scanner") is opened by vmp_init and read by a library thread. Each code it reads,
+ * and each code the till hands in with vmp_submit_scan (keyboard-wedge scanners, typed codes),
+ * becomes a scan event: the prefix and AIM identifier removed, the code classified (a
+ * customer's personal QR, a product barcode, other), queued in order and delivered exactly
+ * once - to the vmp_on_scan callback while one is registered, otherwise to vmp_next_scan.
+ * Events also say when the scanner vanished (USB unplugged) and came back, and when bytes were
+ * discarded. A scanned personal QR goes as it is into vmp_start_checkout's "personal_qr".
+ *
+ * If the port cannot be opened at vmp_init, vmp_init still succeeds (the till can take
+ * payments by phone number): the first event is VMP_SCAN_DISCONNECTED with the reason, and the
+ * library keeps trying to open the port, with waits growing to scanner.reconnect_max_ms.
+ * Events that nobody takes are kept, up to 1024; beyond that the oldest are discarded (the
+ * gap shows in `sequence`).
+ * ------------------------------------------------------------------------------------------- */
+
+/** What a scan event reports. Stored as int32_t across the ABI; values are never renumbered. */
+typedef int32_t vmp_scan_event;
+enum vmp_scan_event_code {
+  VMP_SCAN_NONE = 0,         /* vmp_next_scan only: nothing arrived within wait_ms */
+  VMP_SCAN_CODE = 1,         /* a code: text, kind, aim_id */
+  VMP_SCAN_DISCONNECTED = 2, /* the port failed, vanished or could not be opened; the library
+                                keeps reopening it. text: the reason (the OS error) */
+  VMP_SCAN_RECONNECTED = 3,  /* the port is open again after VMP_SCAN_DISCONNECTED */
+  VMP_SCAN_DROPPED = 4       /* bytes were discarded: a frame longer than max_frame_length, or
+                                a partial frame (the line went silent mid-code, or failed).
+                                text: the reason. Ask the customer to scan again. */
+};
+
+/** What a scanned code is. Stored as int32_t across the ABI; values are never renumbered. */
+typedef int32_t vmp_code_kind;
+enum vmp_code_kind_code {
+  VMP_CODE_OTHER = 0,           /* not recognised: free text, a URL, a 2D code of other use */
+  VMP_CODE_PERSONAL_QR = 1,     /* a personal QR of a form not parsed (MobilePay, new forms) */
+  VMP_CODE_VIPPS_LEGACY_QR = 2, /* https://qr.vipps.no/28/2/01/031/<phone number>?v=1 */
+  VMP_CODE_VIPPS_TOKEN_QR = 3,  /* https://qr.vipps.no/p/<token> */
+  VMP_CODE_EAN8 = 4,            /* EAN-8, check digit valid */
+  VMP_CODE_EAN13 = 5,           /* EAN-13 (also UPC-A sent as 13 digits), check digit valid */
+  VMP_CODE_UPCA = 6,            /* UPC-A (12 digits), check digit valid */
+  VMP_CODE_CODE128 = 7,         /* Code 128 / GS1-128: needs AIM ids enabled on the scanner */
+  VMP_CODE_BARCODE = 8          /* another product barcode (Code 39, ITF, DataBar, UPC-E, an
+                                   EAN with a bad check digit): needs AIM ids on the scanner */
+};
+
+/** Whether a vmp_code_kind identifies a customer: pass the text as "personal_qr". */
+#define VMP_CODE_IS_PERSONAL_QR(kind) \
+  ((kind) >= VMP_CODE_PERSONAL_QR && (kind) <= VMP_CODE_VIPPS_TOKEN_QR)
+/** Whether a vmp_code_kind is a product barcode. */
+#define VMP_CODE_IS_PRODUCT(kind) ((kind) >= VMP_CODE_EAN8 && (kind) <= VMP_CODE_BARCODE)
+
+/** Where a scan event came from. */
+typedef int32_t vmp_scan_source;
+enum vmp_scan_source_code {
+  VMP_SCAN_SOURCE_NONE = 0,      /* VMP_SCAN_NONE */
+  VMP_SCAN_SOURCE_SERIAL = 1,    /* the serial port */
+  VMP_SCAN_SOURCE_SUBMITTED = 2  /* vmp_submit_scan */
+};
+
+/** Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL. */
+#define VMP_AIM_ID_SIZE 4
+
+/**
+ * One scan event. For vmp_next_scan the caller sets struct_size = sizeof(vmp_scan); the library
+ * fills the rest. Fields may be appended in later versions.
+ */
+typedef struct vmp_scan {
+  uint32_t struct_size;
+  vmp_scan_event event;
+  vmp_code_kind kind;       /* VMP_SCAN_CODE: what the code is; otherwise VMP_CODE_OTHER */
+  vmp_scan_source source;
+  uint64_t sequence;        /* 1, 2, 3 ... per client, in the order events were queued */
+  int64_t time_unix_ms;     /* when it happened (a code: when its last byte was read); UTC ms */
+  char aim_id[VMP_AIM_ID_SIZE]; /* VMP_SCAN_CODE: the AIM id that preceded the code ("]Q1",
+                                   "]E0", "]C1"), "" when none; NUL-terminated */
+  size_t text_len;          /* bytes in text, the NUL not counted */
+  const char *text;         /* VMP_SCAN_CODE: the code without prefix, AIM id or terminator,
+                               byte for byte as scanned (usually ASCII; may hold any byte, so use
+                               text_len). Other events: the reason, "" when none. NUL-terminated.
+                               A personal QR is personal data: do not log it. */
+} vmp_scan;
+
+/**
+ * A scan callback. scan and everything it points to are borrowed for the call only: copy what
+ * you keep. Called one event at a time, in order, on a library thread.
+ */
+typedef void(VMP_CALL *vmp_scan_fn)(void *user_data, const vmp_scan *scan);
+
+/**
+ * Registers fn to receive every scan event of client, replacing an earlier callback; NULL
+ * removes it (events then wait for vmp_next_scan). Events already queued go to the new fn.
+ *
+ * fn:        called one event at a time, in order, on a library thread (never the caller's),
+ *            never while a library lock is held, never after vmp_close returns. It may call
+ *            other vmp functions - even vmp_start_checkout with the scanned QR - except
+ *            vmp_close; while it runs, later events wait.
+ * user_data: passed to fn unchanged; the library never reads it.
+ * Returns when an earlier callback is neither running nor will be called again, so its
+ * user_data may then be freed. Called from inside the callback itself it cannot wait for
+ * itself: it returns at once, and the running callback is the last call of the old fn.
+ * Threading: any thread. Managed hosts (.NET, Mono, Python) should prefer vmp_next_scan.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE.
+ */
+VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void *user_data);
+
+/**
+ * The pull twin of vmp_on_scan: takes the next scan event, on the caller's thread. Returns at
+ * once when an event is queued; otherwise waits up to wait_ms and returns VMP_OK with
+ * out->event == VMP_SCAN_NONE if none came. While a callback is registered, events go to it
+ * and this only waits.
+ *
+ * wait_ms:   0 .. 600000 (0: do not wait).
+ * out:       caller struct with struct_size set; filled on VMP_OK. Must not be NULL.
+ * text:      caller buffer that receives the event's text and a NUL; out->text points to it.
+ * text_size: capacity of text in bytes. A code is at most scanner.max_frame_length bytes
+ *            (default 1024), so max_frame_length + 1 always fits; 512 fits any personal QR.
+ *            When an event's text does not fit: VMP_ERR_BUFFER_TOO_SMALL, the event stays
+ *            queued, out->text_len receives its length (it needs text_len + 1 bytes) and
+ *            nothing else is written.
+ * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close from another
+ *            thread ends the wait (VMP_ERR_INVALID_HANDLE).
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (out or text NULL,
+ *            text_size 0, struct_size too small, wait_ms out of range);
+ *            VMP_ERR_BUFFER_TOO_SMALL.
+ */
+VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, vmp_scan *out,
+                                          char *text, size_t text_size);
+
+/**
+ * Hands in a code that did not come through the serial port - typed by a keyboard-wedge
+ * scanner or by the cashier - so it takes the same path as a serial scan: a trailing Enter
+ * (any of scanner.terminators), the prefix and the AIM identifier are removed, the code is
+ * classified and queued as a VMP_SCAN_CODE event with source VMP_SCAN_SOURCE_SUBMITTED, for
+ * the callback or vmp_next_scan. Works with or without a serial scanner configured.
+ *
+ * text:      the code, NUL-terminated, borrowed. One code per call.
+ * Threading: any thread; never blocks.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, empty, longer than
+ *            scanner.max_frame_length, or a terminator inside the text).
+ */
+VMP_API vmp_status VMP_CALL vmp_submit_scan(vmp_client *client, const char *text);
+
+/**
+ * The name of a scan event, e.g. "CODE", "DISCONNECTED"; "UNKNOWN" for values this library
+ * does not know. Static storage; never NULL. Cannot fail; any thread.
+ */
+VMP_API const char *VMP_CALL vmp_scan_event_str(vmp_scan_event event);
+
+/**
+ * The name of a code kind, e.g. "VIPPS_TOKEN_QR", "EAN13"; "UNKNOWN" for values this library
+ * does not know. Static storage; never NULL. Cannot fail; any thread.
+ */
+VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,11 +3,12 @@
 #   1. scripts/check-exports.sh: the library exports exactly the vmp_* functions of vmp.h;
 #   2. header_test.c: vmp.h compiles clean as C99 and as C++11 and matches the library;
 #   3. abi_test.c: every export with valid and invalid arguments, on the embedded simulator.
+#   4. scan_test.c: the scanner calls, with a pseudo-terminal standing in for the scanner.
 #
 # Usage: tests/c/run.sh [--race]
-#   --race  also runs abi_test against a race-detector build. Go's race runtime cannot map its
-#           shadow memory inside a c-shared library loaded by a PIE host, so that build is a
-#           static c-archive linked into a non-PIE abi_test.
+#   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
+#           cannot map its shadow memory inside a c-shared library loaded by a PIE host, so
+#           that build is a static c-archive linked into non-PIE test programs.
 # Run from anywhere; everything is built in build/ at the repository root.
 set -eu
 
@@ -37,10 +38,17 @@ echo "== abi_test"
 $CC -std=c99 $WARN -Iinclude tests/c/abi_test.c -o build/abi_test -pthread $LINK
 timeout 120 build/abi_test
 
+echo "== scan_test"
+$CC -std=c99 $WARN -Iinclude tests/c/scan_test.c -o build/scan_test -pthread $LINK
+timeout 120 build/scan_test
+
 if [ "${1:-}" = "--race" ]; then
   echo "== abi_test with the race detector"
   CGO_ENABLED=1 go build -race -buildmode=c-archive -o build/race/libvmp.a ./capi
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/abi_test.c -o build/race/abi_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/abi_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/scan_test.c -o build/race/scan_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/scan_test
 fi

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/scanner"
+)
+
+// tests/c/scan_test.c covers the scanner exports through the built library with a
+// pseudo-terminal; these are the cases a Go test can reach without cgo.
+
+func TestScannerExportsRefuseNullAndForgedHandles(t *testing.T) {
+	calls := map[string]func() int32{
+		"on_scan NULL":       func() int32 { return int32(vmpgo_on_scan(0, nil, nil, 0)) },
+		"on_scan forged":     func() int32 { return int32(vmpgo_on_scan(0xdeadbeef, nil, nil, 1)) },
+		"next_scan NULL":     func() int32 { return int32(vmpgo_next_scan(0, 0, nil, nil, 0, nil)) },
+		"next_scan forged":   func() int32 { return int32(vmpgo_next_scan(0xdeadbeef, -5, nil, nil, 0, nil)) },
+		"submit_scan NULL":   func() int32 { return int32(vmpgo_submit_scan(0, nil)) },
+		"submit_scan forged": func() int32 { return int32(vmpgo_submit_scan(0xdeadbeef, nil)) },
+	}
+	for name, call := range calls {
+		if got := call(); got != int32(core.CodeInvalidHandle) {
+			t.Errorf("%s = %d; want VMP_ERR_INVALID_HANDLE (%d)", name, got, core.CodeInvalidHandle)
+		}
+	}
+}
+
+func TestAClientWithoutScannerSupportIsAnInternalErrorNotACrash(t *testing.T) {
+	id, err := handles.add(&fakeEngine{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer handles.remove(id)
+	// A test cannot name C types; reflect converts the id to the export's C.uintptr_t.
+	submit := reflect.ValueOf(vmpgo_submit_scan)
+	args := []reflect.Value{reflect.ValueOf(id).Convert(submit.Type().In(0)), reflect.Zero(submit.Type().In(1))}
+	if got := submit.Call(args)[0].Int(); got != int64(core.CodeInternal) {
+		t.Fatalf("got %d, want VMP_ERR_INTERNAL", got)
+	}
+}
+
+func TestTheScanTextIsTheCodeOrTheReason(t *testing.T) {
+	scan := scanner.Event{Kind: scanner.EventScan, Time: time.Now(), Scan: scanner.Scan{Text: "7038010055720", Kind: scanner.KindEAN13}}
+	if eventText(scan) != "7038010055720" || eventKind(scan) != scanner.KindEAN13 {
+		t.Fatalf("scan: %q %v", eventText(scan), eventKind(scan))
+	}
+	gone := scanner.Event{Kind: scanner.EventDisconnected, Detail: "scanner COM3: gone", Scan: scanner.Scan{Kind: scanner.KindEAN8}}
+	if eventText(gone) != "scanner COM3: gone" || eventKind(gone) != scanner.KindOther {
+		t.Fatalf("disconnect: %q %v", eventText(gone), eventKind(gone))
+	}
+}
