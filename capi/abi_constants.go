@@ -30,6 +30,8 @@ func _() {
 	_ = same[C.VMP_ERR_UNAVAILABLE-core.CodeUnavailable]
 	_ = same[C.VMP_ERR_INTERNAL-core.CodeInternal]
 	_ = same[C.VMP_ERR_JOURNAL-core.CodeJournal]
+	_ = same[C.VMP_ERR_CUSTOMER_NOT_FOUND-core.CodeCustomerNotFound]
+	_ = same[C.VMP_ERR_APP_TOO_OLD-core.CodeAppTooOld]
 	// vmp_payment_state values are core.State values.
 	_ = same[C.VMP_STATE_UNKNOWN-core.StateUnknown]
 	_ = same[C.VMP_STATE_CREATED-core.StateCreated]

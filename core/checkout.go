@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
@@ -13,7 +12,8 @@ type CheckoutRequest struct {
 	Amount int64 `json:"amount"`
 	// Currency; default the config's currency.
 	Currency string `json:"currency"`
-	// PhoneNumber is the customer's MSISDN ("4791234567", "+47 912 34 567", "004791234567").
+	// PhoneNumber is the customer's number as typed ("4791234567", "+47 912 34 567",
+	// "004791234567", or "912 34 567" with default_country_code); an MSISDN after parsing.
 	PhoneNumber string `json:"phone_number"`
 	// PersonalQR is the text of the customer's scanned personal QR code.
 	PersonalQR string `json:"personal_qr"`
@@ -27,8 +27,19 @@ type CheckoutRequest struct {
 const maxAmount = 65_000_000
 
 // ParseCheckout decodes and checks a checkout request. Defaults that come from the config are
-// filled in by StartCheckout.
+// filled in by StartCheckout. A phone number must carry its country code; Client.ParseCheckout
+// also accepts national numbers in the configured default country.
 func ParseCheckout(data []byte) (CheckoutRequest, error) {
+	return parseCheckout(data, "")
+}
+
+// ParseCheckout is ParseCheckout with the client's default_country_code for phone numbers
+// typed without a country code.
+func (c *Client) ParseCheckout(data []byte) (CheckoutRequest, error) {
+	return parseCheckout(data, c.cfg.DefaultCountryCode)
+}
+
+func parseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) {
 	var req CheckoutRequest
 	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
 		msg := "checkout: " + err.Error()
@@ -57,7 +68,7 @@ func ParseCheckout(data []byte) (CheckoutRequest, error) {
 	case req.PhoneNumber != "" && req.PersonalQR != "":
 		return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: give either phone_number or personal_qr, not both")
 	case req.PhoneNumber != "":
-		msisdn, err := normalizeMSISDN(req.PhoneNumber)
+		msisdn, err := NormalizePhone(req.PhoneNumber, defaultCountry)
 		if err != nil {
 			return CheckoutRequest{}, &Error{Code: CodeInvalidCustomer, Message: "checkout: " + err.Error(), Err: err}
 		}
@@ -80,25 +91,4 @@ func checkAmount(amount int64) error {
 		return newError(CodeInvalidAmount, "amount must be at most %d (minor units), is %d", maxAmount, amount)
 	}
 	return nil
-}
-
-// normalizeMSISDN turns a typed phone number into Vipps' MSISDN form: country code and
-// number, digits only. It needs the country code; a bare national number is an error.
-func normalizeMSISDN(typed string) (string, error) {
-	s := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", "\u00a0", "").Replace(strings.TrimSpace(typed))
-	switch {
-	case strings.HasPrefix(s, "+"):
-		s = s[1:]
-	case strings.HasPrefix(s, "00"):
-		s = s[2:]
-	}
-	if len(s) < 10 || len(s) > 15 {
-		return "", errors.New("phone_number must be a mobile number with country code, e.g. 4712345678 or +47 123 45 678")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return "", errors.New("phone_number may hold only digits, spaces, dashes and a leading + or 00")
-		}
-	}
-	return s, nil
 }

@@ -28,6 +28,9 @@ type Client struct {
 	// InitRecovery is what the recovery run of New found and did.
 	InitRecovery RecoveryReport
 
+	// club is the customer-club state: enrollments in progress (enrollment.go).
+	club clubState
+
 	// closingCtx is cancelled by Close; every call derives its context from it.
 	closingCtx context.Context
 	cancel     context.CancelFunc

@@ -31,6 +31,11 @@ type Config struct {
 	Description string          `json:"description"`
 	Timeouts    TimeoutConfig   `json:"timeouts"`
 	Simulator   SimulatorConfig `json:"simulator"`
+	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
+	// typed without one ("912 34 567"); "" (the default) refuses such numbers (phone.go).
+	DefaultCountryCode string `json:"default_country_code"`
+	// Login configures merchant-initiated login, the customer-club enrollment (enrollment.go).
+	Login LoginConfig `json:"login"`
 	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
 	Scanner *ScannerConfig `json:"scanner"`
 	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
@@ -140,6 +145,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if err := checkDescription(c.Description); err != nil {
 		return newError(CodeInvalidConfig, "config: %v", err)
+	}
+	if err := c.checkClub(); err != nil {
+		return err
 	}
 	if c.JournalRetentionDays == 0 {
 		c.JournalRetentionDays = 30

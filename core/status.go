@@ -24,6 +24,11 @@ const (
 	CodeUnavailable      Code = 16
 	CodeInternal         Code = 17
 	CodeJournal          Code = 18
+	// CodeCustomerNotFound: the customer is not a Vipps MobilePay user or cannot use the
+	// service (Login's invalid_user: no or inactive account, under 15).
+	CodeCustomerNotFound Code = 19
+	// CodeAppTooOld: the customer's app is too old for the request (Login's old_app).
+	CodeAppTooOld Code = 20
 )
 
 var codeNames = map[Code]string{
@@ -46,6 +51,8 @@ var codeNames = map[Code]string{
 	CodeUnavailable:      "VMP_ERR_UNAVAILABLE",
 	CodeInternal:         "VMP_ERR_INTERNAL",
 	CodeJournal:          "VMP_ERR_JOURNAL",
+	CodeCustomerNotFound: "VMP_ERR_CUSTOMER_NOT_FOUND",
+	CodeAppTooOld:        "VMP_ERR_APP_TOO_OLD",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

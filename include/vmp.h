@@ -75,7 +75,9 @@ extern "C" {
   X(VMP_ERR_CONFLICT, 15, "the operation conflicts with an earlier one of the same key")          \
   X(VMP_ERR_UNAVAILABLE, 16, "Vipps answered with a server error; nothing was changed")           \
   X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")               \
-  X(VMP_ERR_JOURNAL, 18, "the journal cannot be opened or written; nothing was sent")
+  X(VMP_ERR_JOURNAL, 18, "the journal cannot be opened or written; nothing was sent")             \
+  X(VMP_ERR_CUSTOMER_NOT_FOUND, 19, "the customer is not a Vipps MobilePay user or cannot use this") \
+  X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;

@@ -1,0 +1,489 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
+)
+
+// Enrollment of a non-member into the POS's customer club by merchant-initiated login (Vipps
+// Login CIBA, contract §6): the customer gets a consent request in the app; when they accept,
+// the library reads the profile they agreed to share (userinfo) and hands it to the till,
+// whose own system enrolls them.
+//
+// The till never waits on the network for it: StartEnrollment sends the request and returns
+// an id; a goroutine of the library polls the token endpoint at the interval Vipps asks for
+// (growing it on slow_down); PollEnrollment, on the till's thread, returns the state at once
+// or when it changes. Close stops the goroutines; CancelEnrollment stops one.
+
+// EnrollmentState is where an enrollment stands. The values are those of
+// vmp_enrollment_state in include/vmp.h.
+type EnrollmentState int32
+
+const (
+	EnrollmentUnknown   EnrollmentState = 0
+	EnrollmentPending   EnrollmentState = 1 // the consent request waits for the customer
+	EnrollmentConsented EnrollmentState = 2 // accepted; the profile is there; final
+	EnrollmentDenied    EnrollmentState = 3 // the customer declined; final
+	EnrollmentExpired   EnrollmentState = 4 // nobody answered in time; final
+	EnrollmentCancelled EnrollmentState = 5 // the till cancelled; final
+	EnrollmentFailed    EnrollmentState = 6 // the library could not follow it (see the error); final
+)
+
+var enrollmentStateNames = [...]string{"UNKNOWN", "PENDING", "CONSENTED", "DENIED", "EXPIRED", "CANCELLED", "FAILED"}
+
+// String gives the state's name, "UNKNOWN" for values outside the enum.
+func (s EnrollmentState) String() string {
+	if s < 0 || int(s) >= len(enrollmentStateNames) {
+		return "UNKNOWN"
+	}
+	return enrollmentStateNames[s]
+}
+
+// Final reports whether the state can no longer change.
+func (s EnrollmentState) Final() bool { return s >= EnrollmentConsented && s <= EnrollmentFailed }
+
+// EnrollmentRequest is the JSON given to vmp_start_enrollment. Unknown fields are an error.
+type EnrollmentRequest struct {
+	// PhoneNumber is the customer's number: an MSISDN or typed (default_country_code applies).
+	PhoneNumber string `json:"phone_number"`
+	// Scopes are the profile parts asked for (Vipps Login scopes); "openid" is always added.
+	// Default: name, phoneNumber, email.
+	Scopes []string `json:"scopes"`
+	// BindingMessage is shown on the till and in the app so the customer can tell the request
+	// is theirs: 5 to 8 of A-Z 0-9 -. Optional.
+	BindingMessage string `json:"binding_message"`
+	// CheckUserExists asks Vipps first whether the customer can log in at all (default true),
+	// so an unknown number fails at once with CodeCustomerNotFound.
+	CheckUserExists *bool `json:"check_user_exists"`
+	// RequestedExpiryS asks Vipps to keep the consent request open this many seconds
+	// (60 .. 900); 0 leaves Vipps' default of about 10 minutes.
+	RequestedExpiryS int64 `json:"requested_expiry_s"`
+}
+
+var (
+	defaultEnrollmentScopes = []string{"name", "phoneNumber", "email"}
+	enrollmentScopes        = []string{"openid", "name", "phoneNumber", "email", "address", "birthDate", "nin", "delegatedConsents"}
+	bindingMessagePattern   = regexp.MustCompile(`^[A-Z0-9-]{5,8}$`)
+)
+
+// ParseEnrollment decodes and checks an enrollment request; the phone number is normalised
+// by StartEnrollment, which knows the configured default country.
+func ParseEnrollment(data []byte) (EnrollmentRequest, error) {
+	var req EnrollmentRequest
+	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
+		return EnrollmentRequest{}, &Error{Code: CodeInvalidJSON, Message: "enrollment: " + err.Error(), Err: err}
+	}
+	if strings.TrimSpace(req.PhoneNumber) == "" {
+		return EnrollmentRequest{}, newError(CodeInvalidCustomer, "enrollment: phone_number is required (identify the customer first)")
+	}
+	for _, s := range req.Scopes {
+		if !slices.Contains(enrollmentScopes, s) {
+			return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: scope %q is not one of %s", truncateForMessage(s, 40), strings.Join(enrollmentScopes, ", "))
+		}
+	}
+	if req.BindingMessage != "" && !bindingMessagePattern.MatchString(req.BindingMessage) {
+		return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: binding_message must be 5 to 8 of A-Z 0-9 -, such as \"AB-123\"")
+	}
+	if e := req.RequestedExpiryS; e != 0 && (e < 60 || e > 900) {
+		return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: requested_expiry_s must be 60 to 900 seconds (or 0 for Vipps' default), is %d", e)
+	}
+	return req, nil
+}
+
+// scopes is the scope list sent to Vipps: openid first, the till's (or the default) after.
+func (r EnrollmentRequest) scopes() []string {
+	asked := r.Scopes
+	if len(asked) == 0 {
+		asked = defaultEnrollmentScopes
+	}
+	out := []string{"openid"}
+	for _, s := range asked {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Enrollment is what PollEnrollment reports.
+type Enrollment struct {
+	ID    string
+	State EnrollmentState
+	// Profile is the userinfo JSON object the customer consented to share (CONSENTED only).
+	Profile []byte
+	// Err says why a FAILED enrollment failed.
+	Err error
+}
+
+// Limits and timing of enrollments.
+const (
+	maxPendingEnrollments  = 64               // per client; more is CodeRateLimited
+	enrollmentRetention    = 10 * time.Minute // a finished enrollment stays readable this long
+	defaultCIBAInterval    = 5 * time.Second  // when Vipps announces no interval
+	defaultCIBALifetime    = 10 * time.Minute // when Vipps announces no lifetime
+	cibaSlowDownStep       = 5 * time.Second  // CIBA: slow_down adds at least 5 s for good
+	cibaPollMargin         = 50 * time.Millisecond
+	cibaExpiryGrace        = 5 * time.Second // Vipps' own expired_token is preferred to our clock
+	maxEnrollmentPolls     = 10000
+	maxEnrollmentIDPrinted = 64
+)
+
+// clubState is a client's customer-club state. Its zero value is ready.
+type clubState struct {
+	mu          sync.Mutex
+	enrollments map[string]*enrollment
+	// Test hooks; nil means the real clock and sleeping.
+	sleep func(ctx context.Context, d time.Duration) bool
+	now   func() time.Time
+}
+
+func (cs *clubState) clock() time.Time {
+	if cs.now != nil {
+		return cs.now()
+	}
+	return time.Now()
+}
+
+func (cs *clubState) wait(ctx context.Context, d time.Duration) bool {
+	if cs.sleep != nil {
+		return cs.sleep(ctx, d)
+	}
+	return sleepCtx(ctx, d)
+}
+
+// enrollment is one consent request being followed.
+type enrollment struct {
+	id        string
+	authReqID string
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the following goroutine has returned
+
+	mu      sync.Mutex
+	state   EnrollmentState
+	profile []byte
+	err     *Error
+	changed chan struct{} // closed and replaced on every change
+	endedAt time.Time
+}
+
+// finish moves a pending enrollment to a final state; a final one stays as it is.
+func (e *enrollment) finish(s EnrollmentState, profile []byte, err *Error, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.state.Final() {
+		return false
+	}
+	e.state, e.profile, e.err, e.endedAt = s, profile, err, now
+	close(e.changed)
+	e.changed = make(chan struct{})
+	return true
+}
+
+func (e *enrollment) snapshot() (Enrollment, chan struct{}) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := Enrollment{ID: e.id, State: e.state, Profile: e.profile}
+	if e.err != nil {
+		out.Err = e.err
+	}
+	return out, e.changed
+}
+
+// add registers an enrollment unless too many are pending, dropping long-finished ones.
+func (cs *clubState) add(e *enrollment, now time.Time) error {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.enrollments == nil {
+		cs.enrollments = map[string]*enrollment{}
+	}
+	pending := 0
+	for id, old := range cs.enrollments {
+		old.mu.Lock()
+		final, ended := old.state.Final(), old.endedAt
+		old.mu.Unlock()
+		switch {
+		case final && now.Sub(ended) > enrollmentRetention:
+			delete(cs.enrollments, id)
+		case !final:
+			pending++
+		}
+	}
+	if pending >= maxPendingEnrollments {
+		return newError(CodeRateLimited, "enrollment: %d enrollments are in progress; finish or cancel some first", pending)
+	}
+	cs.enrollments[e.id] = e
+	return nil
+}
+
+func (cs *clubState) get(id string) (*enrollment, error) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if e, ok := cs.enrollments[id]; ok {
+		return e, nil
+	}
+	return nil, newError(CodeInvalidArgument, "enrollment %q is unknown, or finished more than %s ago", truncateForMessage(id, maxEnrollmentIDPrinted), enrollmentRetention)
+}
+
+// StartEnrollment sends the customer a consent request (merchant-initiated login) and returns
+// the enrollment's id at once; the library follows the request on its own goroutine.
+//
+// With CheckUserExists (the default) it first asks Vipps whether the number can log in:
+// CodeCustomerNotFound when not. Vipps' refusals of the request itself: CodeCustomerNotFound
+// (invalid_user), CodeAppTooOld (old_app), CodeRateLimited (a request to this customer is
+// still pending: it cannot be withdrawn and must expire first). The request is sent once: a
+// missing answer is CodeUnknownOutcome, since a consent request may have reached the phone.
+func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (string, error) {
+	msisdn, err := NormalizePhone(req.PhoneNumber, c.cfg.DefaultCountryCode)
+	if err != nil {
+		return "", &Error{Code: CodeInvalidCustomer, Message: "enrollment: " + err.Error(), Err: err}
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer leave()
+	auth := c.cfg.Login.loginAuth()
+	hint := vipps.MSISDNLoginHint(msisdn)
+	if req.CheckUserExists == nil || *req.CheckUserExists {
+		var exists bool
+		err := c.retryCall(ctx, "enrollment: user check", newTracker("user-exists", time.Now()), false, func(ctx context.Context) error {
+			var err error
+			exists, err = c.api.LoginUserExists(ctx, hint, auth)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+		if !exists {
+			return "", newError(CodeCustomerNotFound, "enrollment: the customer is not a Vipps MobilePay user who can log in")
+		}
+	}
+	start, err := c.startLogin(ctx, vipps.CIBARequest{LoginHint: hint, Scopes: req.scopes(), BindingMessage: req.BindingMessage,
+		RequestedExpiry: time.Duration(req.RequestedExpiryS) * time.Second}, auth)
+	if err != nil {
+		return "", err
+	}
+	// The follower registers as a call of its own, so Close cancels it and waits for it.
+	fctx, fleave, err := c.enter(context.Background())
+	if err != nil {
+		return "", err
+	}
+	fctx, cancel := context.WithCancel(fctx)
+	e := &enrollment{id: "enr-" + randomHex(12), authReqID: start.AuthReqID, cancel: cancel,
+		done: make(chan struct{}), state: EnrollmentPending, changed: make(chan struct{})}
+	if err := c.club.add(e, c.club.clock()); err != nil {
+		cancel()
+		fleave()
+		return "", err
+	}
+	go c.followEnrollment(fctx, fleave, e, start, auth)
+	return e.id, nil
+}
+
+// startLogin sends the authentication request, repeating it only when it certainly never
+// reached Vipps (the connection could not be made): each request that arrives puts a consent
+// request on the customer's phone.
+func (c *Client) startLogin(ctx context.Context, r vipps.CIBARequest, auth vipps.LoginAuth) (vipps.CIBAStart, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.operation())
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		start, err := c.api.StartLogin(ctx, r, auth)
+		if err == nil {
+			return start, nil
+		}
+		var te *vipps.TransportError
+		if errors.As(err, &te) && !te.MaybeSent && attempt < maxAttempts && c.closingCtx.Err() == nil && sleepCtx(ctx, backoff(attempt)) {
+			continue
+		}
+		return vipps.CIBAStart{}, loginStartError(err)
+	}
+}
+
+// loginStartError classifies a failed authentication request.
+func loginStartError(err error) error {
+	var le *vipps.LoginError
+	if errors.As(err, &le) {
+		switch {
+		case le.Has(vipps.LoginErrInvalidUser) || le.Has(vipps.LoginErrUnknownUserID):
+			return &Error{Code: CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+				Message: "enrollment: the customer has no active Vipps MobilePay account or cannot use this login (" + le.Error() + ")"}
+		case le.Has(vipps.LoginErrOldApp):
+			return &Error{Code: CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+				Message: "enrollment: the customer's app is too old for this; ask them to update it (" + le.Error() + ")"}
+		case le.Problem.HTTPStatus == 429:
+			msg := "enrollment: a consent request to this customer is still pending at Vipps; a new one is possible when it has expired"
+			if ra := le.Problem.RetryAfter; ra > 0 {
+				msg += fmt.Sprintf(" (in %s)", ra.Round(time.Second))
+			}
+			return &Error{Code: CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
+		}
+	}
+	e := wireError("enrollment: consent request", err, decideRetry(err).maybeApplied || isMaybeSent(err), true)
+	if e.Code == CodeUnknownOutcome {
+		e.Message = "enrollment: consent request: " + err.Error() + " - a consent request may have reached the customer's phone; a new one may be refused (VMP_ERR_RATE_LIMITED) until it expires"
+	}
+	return e
+}
+
+// followEnrollment polls the token endpoint until the customer answers, the request expires,
+// the till cancels or the client closes, then reads the profile. It never polls sooner than
+// the interval, and grows the interval by 5 s for good on every slow_down (CIBA §11).
+func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollment, start vipps.CIBAStart, auth vipps.LoginAuth) {
+	defer leave()
+	defer close(e.done)
+	defer func() {
+		if r := recover(); r != nil {
+			e.finish(EnrollmentFailed, nil, newError(CodeInternal, "enrollment: internal error (a bug in vmp): %v", r), c.club.clock())
+		}
+	}()
+	interval := start.Interval
+	if interval <= 0 {
+		interval = defaultCIBAInterval
+	}
+	lifetime := start.ExpiresIn
+	if lifetime <= 0 {
+		lifetime = defaultCIBALifetime
+	}
+	deadline := c.club.clock().Add(lifetime + cibaExpiryGrace)
+	var lastErr *Error // of the last poll, while Vipps could not be asked
+	extra := time.Duration(0)
+	for polls := 0; polls < maxEnrollmentPolls; polls++ {
+		if !c.club.wait(ctx, interval+cibaPollMargin+extra) {
+			return // cancelled by the till (the state says so) or by Close
+		}
+		extra = 0
+		if !c.club.clock().Before(deadline) {
+			if lastErr != nil {
+				e.finish(EnrollmentFailed, nil, lastErr, c.club.clock())
+			} else {
+				e.finish(EnrollmentExpired, nil, nil, c.club.clock())
+			}
+			return
+		}
+		tokens, err := c.api.PollLoginToken(ctx, e.authReqID, auth)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			profile, err := c.readProfile(ctx, tokens.AccessToken)
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				e.finish(EnrollmentFailed, nil, err, c.club.clock())
+				return
+			}
+			e.finish(EnrollmentConsented, profile, nil, c.club.clock())
+			return
+		}
+		var le *vipps.LoginError
+		if errors.As(err, &le) {
+			switch le.Code {
+			case vipps.LoginErrAuthorizationPending:
+				lastErr = nil
+				continue
+			case vipps.LoginErrSlowDown:
+				interval += cibaSlowDownStep
+				lastErr = nil
+				continue
+			case vipps.LoginErrAccessDenied:
+				e.finish(EnrollmentDenied, nil, nil, c.club.clock())
+				return
+			case vipps.LoginErrExpiredToken:
+				e.finish(EnrollmentExpired, nil, nil, c.club.clock())
+				return
+			}
+		}
+		if d := decideRetry(err); d.retry {
+			// No answer, or Vipps busy: ask again (Retry-After, when given, comes first).
+			lastErr = wireError("enrollment: token poll", err, false, false)
+			extra = max(d.wait-interval, 0)
+			continue
+		}
+		e.finish(EnrollmentFailed, nil, wireError("enrollment: token poll", err, false, false), c.club.clock())
+		return
+	}
+	e.finish(EnrollmentFailed, nil, newError(CodeInternal, "enrollment: gave up after %d polls", maxEnrollmentPolls), c.club.clock())
+}
+
+// readProfile reads the consented claims with the login access token.
+func (c *Client) readProfile(ctx context.Context, accessToken string) ([]byte, *Error) {
+	var profile []byte
+	err := c.retryCall(ctx, "enrollment: userinfo", newTracker("userinfo", time.Now()), false, func(ctx context.Context) error {
+		var err error
+		profile, err = c.api.Userinfo(ctx, accessToken)
+		return err
+	})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, e
+		}
+		return nil, &Error{Code: CodeInternal, Message: "enrollment: userinfo: " + err.Error(), Err: err}
+	}
+	return profile, nil
+}
+
+// PollEnrollment returns the enrollment's state: at once with wait 0, otherwise as soon as it
+// is final or when wait has elapsed (then PENDING). A FAILED enrollment is returned together
+// with its error. An unknown id (or one finished more than 10 minutes ago) is
+// CodeInvalidArgument.
+func (c *Client) PollEnrollment(ctx context.Context, id string, wait time.Duration) (Enrollment, error) {
+	if wait < 0 || wait > MaxPollWait {
+		return Enrollment{}, newError(CodeInvalidArgument, "wait must be between 0 and %s", MaxPollWait)
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	defer leave()
+	e, err := c.club.get(id)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		snap, changed := e.snapshot()
+		remaining := time.Until(deadline)
+		if snap.State.Final() || remaining <= 0 {
+			return snap, snap.Err
+		}
+		timer := time.NewTimer(remaining)
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return snap, nil
+		}
+		timer.Stop()
+	}
+}
+
+// CancelEnrollment stops following an enrollment: it becomes CANCELLED unless it already
+// ended (then nothing changes). Vipps has no way to withdraw a consent request: it stays in
+// the customer's app until it expires, and a new one to the same customer is refused until
+// then.
+func (c *Client) CancelEnrollment(id string) error {
+	_, leave, err := c.enter(context.Background())
+	if err != nil {
+		return err
+	}
+	defer leave()
+	e, err := c.club.get(id)
+	if err != nil {
+		return err
+	}
+	e.finish(EnrollmentCancelled, nil, nil, c.club.clock())
+	e.cancel()
+	return nil
+}
