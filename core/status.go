@@ -28,31 +28,35 @@ const (
 	// service (Login's invalid_user: no or inactive account, under 15).
 	CodeCustomerNotFound Code = 19
 	// CodeAppTooOld: the customer's app is too old for the request (Login's old_app).
-	CodeAppTooOld Code = 20
+	CodeAppTooOld         Code = 20
+	CodeAlreadyAuthorized Code = 21
+	CodeCaptureMismatch   Code = 22
 )
 
 var codeNames = map[Code]string{
-	CodeOK:               "VMP_OK",
-	CodeInvalidArgument:  "VMP_ERR_INVALID_ARGUMENT",
-	CodeInvalidHandle:    "VMP_ERR_INVALID_HANDLE",
-	CodeBufferTooSmall:   "VMP_ERR_BUFFER_TOO_SMALL",
-	CodeInvalidJSON:      "VMP_ERR_INVALID_JSON",
-	CodeInvalidConfig:    "VMP_ERR_INVALID_CONFIG",
-	CodeInvalidAmount:    "VMP_ERR_INVALID_AMOUNT",
-	CodeInvalidReference: "VMP_ERR_INVALID_REFERENCE",
-	CodeInvalidCustomer:  "VMP_ERR_INVALID_CUSTOMER",
-	CodeNotFound:         "VMP_ERR_NOT_FOUND",
-	CodeRejected:         "VMP_ERR_REJECTED",
-	CodeAuth:             "VMP_ERR_AUTH",
-	CodeNetwork:          "VMP_ERR_NETWORK",
-	CodeUnknownOutcome:   "VMP_ERR_UNKNOWN_OUTCOME",
-	CodeRateLimited:      "VMP_ERR_RATE_LIMITED",
-	CodeConflict:         "VMP_ERR_CONFLICT",
-	CodeUnavailable:      "VMP_ERR_UNAVAILABLE",
-	CodeInternal:         "VMP_ERR_INTERNAL",
-	CodeJournal:          "VMP_ERR_JOURNAL",
-	CodeCustomerNotFound: "VMP_ERR_CUSTOMER_NOT_FOUND",
-	CodeAppTooOld:        "VMP_ERR_APP_TOO_OLD",
+	CodeOK:                "VMP_OK",
+	CodeInvalidArgument:   "VMP_ERR_INVALID_ARGUMENT",
+	CodeInvalidHandle:     "VMP_ERR_INVALID_HANDLE",
+	CodeBufferTooSmall:    "VMP_ERR_BUFFER_TOO_SMALL",
+	CodeInvalidJSON:       "VMP_ERR_INVALID_JSON",
+	CodeInvalidConfig:     "VMP_ERR_INVALID_CONFIG",
+	CodeInvalidAmount:     "VMP_ERR_INVALID_AMOUNT",
+	CodeInvalidReference:  "VMP_ERR_INVALID_REFERENCE",
+	CodeInvalidCustomer:   "VMP_ERR_INVALID_CUSTOMER",
+	CodeNotFound:          "VMP_ERR_NOT_FOUND",
+	CodeRejected:          "VMP_ERR_REJECTED",
+	CodeAuth:              "VMP_ERR_AUTH",
+	CodeNetwork:           "VMP_ERR_NETWORK",
+	CodeUnknownOutcome:    "VMP_ERR_UNKNOWN_OUTCOME",
+	CodeRateLimited:       "VMP_ERR_RATE_LIMITED",
+	CodeConflict:          "VMP_ERR_CONFLICT",
+	CodeUnavailable:       "VMP_ERR_UNAVAILABLE",
+	CodeInternal:          "VMP_ERR_INTERNAL",
+	CodeJournal:           "VMP_ERR_JOURNAL",
+	CodeCustomerNotFound:  "VMP_ERR_CUSTOMER_NOT_FOUND",
+	CodeAppTooOld:         "VMP_ERR_APP_TOO_OLD",
+	CodeAlreadyAuthorized: "VMP_ERR_ALREADY_AUTHORIZED",
+	CodeCaptureMismatch:   "VMP_ERR_CAPTURE_MISMATCH",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

@@ -77,7 +77,9 @@ extern "C" {
   X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")               \
   X(VMP_ERR_JOURNAL, 18, "the journal cannot be opened or written; nothing was sent")             \
   X(VMP_ERR_CUSTOMER_NOT_FOUND, 19, "the customer is not a Vipps MobilePay user or cannot use this") \
-  X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")
+  X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
+  X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
+  X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
