@@ -85,6 +85,8 @@ type Payment struct {
 	Captured   int64  `json:"captured"`
 	Refunded   int64  `json:"refunded"`
 	Cancelled  int64  `json:"cancelled"`
+	// RedirectURL is the QR target URL of a customer-facing QR payment.
+	RedirectURL string `json:"redirect_url,omitempty"`
 }
 
 // Finished reports whether the entry has a definite outcome.

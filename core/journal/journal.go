@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -15,9 +16,11 @@ var (
 	bucketEntries = []byte("entries")
 	// bucketUnacked indexes every entry whose outcome the till has not seen yet (open ones too).
 	bucketUnacked = []byte("unacked")
-	bucketMeta    = []byte("vmp-journal")
-	keyFormat     = []byte("format")
-	formatValue   = []byte("vmp-journal-1")
+	// bucketByRef indexes entries by payment reference: key reference NUL id.
+	bucketByRef = []byte("byref")
+	bucketMeta  = []byte("vmp-journal")
+	keyFormat   = []byte("format")
+	formatValue = []byte("vmp-journal-1")
 )
 
 // ErrLocked means another process has the journal open.
@@ -98,7 +101,7 @@ func (j *Journal) init(existed bool) error {
 			if err := meta.Put(keyFormat, formatValue); err != nil {
 				return err
 			}
-			for _, b := range [][]byte{bucketEntries, bucketUnacked} {
+			for _, b := range [][]byte{bucketEntries, bucketUnacked, bucketByRef} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -106,7 +109,7 @@ func (j *Journal) init(existed bool) error {
 			return nil
 		})
 	}
-	return j.db.View(func(tx *bolt.Tx) error {
+	err := j.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
 		}
@@ -122,7 +125,32 @@ func (j *Journal) init(existed bool) error {
 			return nil
 		})
 	})
+	if err != nil {
+		return err
+	}
+	// Only a file that passed the checks is written to.
+	return j.db.Update(j.ensureRefIndex)
 }
+
+// ensureRefIndex builds the reference index of a journal written before the index existed.
+func (j *Journal) ensureRefIndex(tx *bolt.Tx) error {
+	if tx.Bucket(bucketByRef) != nil || tx.Bucket(bucketEntries) == nil {
+		return nil
+	}
+	idx, err := tx.CreateBucket(bucketByRef)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
+		e, err := DecodeEntry(v)
+		if err != nil {
+			return err
+		}
+		return idx.Put(refKey(e.Reference, e.ID), nil)
+	})
+}
+
+func refKey(reference, id string) []byte { return []byte(reference + "\x00" + id) }
 
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
@@ -143,6 +171,9 @@ func (j *Journal) Put(e *Entry) error {
 	}
 	return j.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketByRef).Put(refKey(e.Reference, e.ID), nil); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
@@ -210,6 +241,30 @@ func (j *Journal) Unacknowledged() ([]*Entry, error) {
 	return list, err
 }
 
+// ForReference lists the entries of one payment reference, oldest first.
+func (j *Journal) ForReference(reference string) ([]*Entry, error) {
+	var list []*Entry
+	prefix := refKey(reference, "")
+	err := j.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		c := tx.Bucket(bucketByRef).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v := entries.Get(k[len(prefix):])
+			if v == nil {
+				continue // pruned
+			}
+			e, err := DecodeEntry(v)
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return nil
+	})
+	slices.SortFunc(list, func(a, b *Entry) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return list, err
+}
+
 // Acknowledge records that the till has seen the outcome of id. Open entries cannot be
 // acknowledged: they must be resolved first.
 func (j *Journal) Acknowledge(id string) (*Entry, error) {
@@ -247,9 +302,16 @@ func (j *Journal) Prune() (int, error) {
 		if err != nil {
 			return err
 		}
+		byRef := tx.Bucket(bucketByRef)
 		for _, k := range doomed {
+			e, _ := DecodeEntry(entries.Get(k))
 			if err := entries.Delete(k); err != nil {
 				return err
+			}
+			if e != nil {
+				if err := byRef.Delete(refKey(e.Reference, e.ID)); err != nil {
+					return err
+				}
 			}
 		}
 		n = len(doomed)

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,5 +223,20 @@ func TestAJournalHeldByAnotherProcessIsAClearError(t *testing.T) {
 	_, err := Open(path, Options{LockTimeout: 200 * time.Millisecond})
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+}
+
+func TestEntriesAreFoundByTheirPaymentReference(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	for i, ref := range []string{"ref-aaaaaaaa", "ref-aaaaaaaab", "ref-aaaaaaaa"} {
+		e := newEntry(fmt.Sprintf("key-%d", i), "i")
+		e.Reference = ref
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := j.ForReference("ref-aaaaaaaa")
+	if err != nil || len(list) != 2 || list[0].ID != "key-0" || list[1].ID != "key-2" {
+		t.Fatalf("got %v, %v", list, err)
 	}
 }
