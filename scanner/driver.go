@@ -89,6 +89,14 @@ func (s *Scanner) disconnected(err error) {
 // run is the reader goroutine. port is open, or nil when the first open failed.
 func (s *Scanner) run(port Port) {
 	defer close(s.done)
+	defer func() { // a bug outside a session stops the reader, never the till
+		if r := recover(); r != nil {
+			if port != nil {
+				_ = port.Close()
+			}
+			s.emit(Event{Kind: EventDisconnected, Source: SourceSerial, Detail: panicText("the scanner reader", r)})
+		}
+	}()
 	framer := NewFramer(s.cfg.Framing)
 	buf := make([]byte, readBufferSize)
 	wait := s.cfg.ReconnectMin
