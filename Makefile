@@ -12,13 +12,14 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner test test-go test-c bench deps help clean
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c bench deps help clean
 
 all: lib
 
 help:
 	@echo "make demo    build libvmp.so and run examples/c/till.c on the embedded Vipps simulator"
 	@echo "make demo-scanner  the till with a barcode scanner (examples/c/scan_till.c): a scanned QR pays"
+	@echo "make demo-club     the till with a customer club (examples/c/club_till.c): scan, identify, check in, enroll, pay"
 	@echo "make test    install what the tests need (Debian packages) and run every test"
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make lib     build $(LIB)"
@@ -44,6 +45,13 @@ $(BUILD)/scan_till: examples/c/scan_till.c include/vmp.h $(LIB)
 # A pseudo-terminal plays the USB scanner; the customer's personal QR arrives through it.
 demo-scanner: $(BUILD)/scan_till
 	./$(BUILD)/scan_till
+
+# The customer club: scan, identify, loyalty check-in, enrollment by consent, pay, capture.
+$(BUILD)/club_till: examples/c/club_till.c include/vmp.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
+
+demo-club: $(BUILD)/club_till
+	./$(BUILD)/club_till
 
 deps:
 	@./scripts/install-deps.sh

@@ -41,6 +41,16 @@ func _() {
 	_ = same[C.VMP_STATE_ABORTED-core.StateAborted]
 	_ = same[C.VMP_STATE_EXPIRED-core.StateExpired]
 	_ = same[C.VMP_STATE_TERMINATED-core.StateTerminated]
+	// vmp_enrollment_state values are core.EnrollmentState values; buffer sizes of the club.
+	_ = same[C.VMP_ENROLLMENT_UNKNOWN-core.EnrollmentUnknown]
+	_ = same[C.VMP_ENROLLMENT_PENDING-core.EnrollmentPending]
+	_ = same[C.VMP_ENROLLMENT_CONSENTED-core.EnrollmentConsented]
+	_ = same[C.VMP_ENROLLMENT_DENIED-core.EnrollmentDenied]
+	_ = same[C.VMP_ENROLLMENT_EXPIRED-core.EnrollmentExpired]
+	_ = same[C.VMP_ENROLLMENT_CANCELLED-core.EnrollmentCancelled]
+	_ = same[C.VMP_ENROLLMENT_FAILED-core.EnrollmentFailed]
+	_ = same[C.VMP_MSISDN_SIZE-msisdnSize]
+	_ = same[C.VMP_ENROLLMENT_ID_SIZE-enrollmentIDSize]
 	// Copies used by the argument checks.
 	_ = same[C.VMP_REFERENCE_SIZE-referenceSize]
 	_ = same[C.VMP_CANCEL_TRANSACTION_ONLY-cancelTransactionOnly]

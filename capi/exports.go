@@ -70,7 +70,7 @@ func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error
 	if err := checkReferenceBuffer(ref != nil, uint64(refSize)); err != nil {
 		return err
 	}
-	req, err := core.ParseCheckout([]byte(text))
+	req, err := parseCheckout(client, []byte(text)) // with default_country_code (club_exports.go)
 	if err != nil {
 		return err
 	}

@@ -245,3 +245,53 @@ VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind) {
   }
 }
 /* ==== end of barcode scanner ================================================================ */
+
+/* ==== Customer club: identify, loyalty check-in, enrollment ================================
+ * The Go half is club_exports.go. vmp_poll_enrollment hands its out-pointers to Go as they
+ * are: Go writes *state and *profile_json (a C.CString, malloc'ed) only as vmp.h promises.
+ */
+
+VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state) {
+  switch (state) {
+    case VMP_ENROLLMENT_PENDING: return "PENDING";
+    case VMP_ENROLLMENT_CONSENTED: return "CONSENTED";
+    case VMP_ENROLLMENT_DENIED: return "DENIED";
+    case VMP_ENROLLMENT_EXPIRED: return "EXPIRED";
+    case VMP_ENROLLMENT_CANCELLED: return "CANCELLED";
+    case VMP_ENROLLMENT_FAILED: return "FAILED";
+    default: return "UNKNOWN";
+  }
+}
+
+VMP_API vmp_status VMP_CALL vmp_identify_customer(vmp_client *client, const char *input,
+                                                  char *msisdn, size_t msisdn_size) {
+  begin_call();
+  return vmpgo_identify_customer(VMPSHIM_ID(client), (char *)input, msisdn, msisdn_size);
+}
+
+VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char *phone_number,
+                                                 int32_t is_member) {
+  begin_call();
+  return vmpgo_loyalty_check_in(VMPSHIM_ID(client), (char *)phone_number, is_member);
+}
+
+VMP_API vmp_status VMP_CALL vmp_start_enrollment(vmp_client *client, const char *enrollment_json,
+                                                 char *enrollment_id, size_t enrollment_id_size) {
+  begin_call();
+  return vmpgo_start_enrollment(VMPSHIM_ID(client), (char *)enrollment_json, enrollment_id,
+                                enrollment_id_size);
+}
+
+VMP_API vmp_status VMP_CALL vmp_poll_enrollment(vmp_client *client, const char *enrollment_id,
+                                                int32_t wait_ms, vmp_enrollment_state *state,
+                                                char **profile_json) {
+  begin_call();
+  return vmpgo_poll_enrollment(VMPSHIM_ID(client), (char *)enrollment_id, wait_ms, state,
+                               profile_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char *enrollment_id) {
+  begin_call();
+  return vmpgo_cancel_enrollment(VMPSHIM_ID(client), (char *)enrollment_id);
+}
+/* ==== end of customer club ================================================================== */

@@ -55,7 +55,7 @@ func NormalizePhone(typed, defaultCountry string) (string, error) {
 	}
 	switch {
 	case international && s[0] == '0':
-		return "", errors.New("after + or 00 comes the country code, which never starts with 0")
+		return "", errors.New("a phone number's country code, after + or 00, never starts with 0")
 	case international:
 	case len(s) >= 10 && s[0] != '0':
 		// Long enough to carry its country code: typed as an MSISDN without + or 00.
@@ -68,11 +68,11 @@ func NormalizePhone(typed, defaultCountry string) (string, error) {
 		s = defaultCountry + strings.TrimPrefix(s, "0")
 	}
 	if n := len(s); n < 10 || n > 15 {
-		return "", fmt.Errorf("a mobile number with its country code has 10 to 15 digits; this one has %d", n)
+		return "", fmt.Errorf("a phone number with its country code has 10 to 15 digits; this one has %d", n)
 	}
 	for cc, want := range subscriberDigits {
 		if rest, ok := strings.CutPrefix(s, cc); ok && len(rest) != want {
-			return "", fmt.Errorf("a number with country code %s has %d digits after it; this one has %d", cc, want, len(rest))
+			return "", fmt.Errorf("a phone number with country code %s has %d digits after it; this one has %d", cc, want, len(rest))
 		}
 	}
 	return s, nil

@@ -533,6 +533,183 @@ VMP_API const char *VMP_CALL vmp_scan_event_str(vmp_scan_event event);
  */
 VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind);
 
+/* ---------------------------------------------------------------------------------------------
+ * Customer club
+ *
+ * The in-store flow with the shop's customer club (README.md, "Customer club"):
+ *
+ *   1. identify:  vmp_identify_customer turns the scanned personal QR (or the number the
+ *                 cashier typed) into the customer's phone number;
+ *   2. look up:   the POS checks that number in its own membership register. The library never
+ *                 guesses membership;
+ *   3. check in:  vmp_loyalty_check_in with the POS's answer: a member sees the loyalty
+ *                 check-in screen in the Vipps app, a non-member sees nothing;
+ *   4. enroll:    a non-member is offered membership. vmp_start_enrollment sends a consent
+ *                 request to the app (Vipps Login, merchant-initiated: OpenID CIBA) and returns
+ *                 at once; the library follows it on its own thread; vmp_poll_enrollment, on
+ *                 the till's thread, reports when the customer consented (with the profile
+ *                 they share), declined, or let it expire; the POS enrolls them;
+ *   5. pay:       vmp_start_checkout with the same "phone_number".
+ *
+ * Phone numbers the library gives out are MSISDNs: country code and number, digits only
+ * ("4791234567"). Numbers given in may be typed: spaces, dashes, "+47" or "0047", or no country
+ * code at all when the configuration sets "default_country_code". A phone number or a personal
+ * QR is personal data: it never appears in vmp_last_error.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Size of a buffer that holds any MSISDN (15 digits + NUL). */
+#define VMP_MSISDN_SIZE 16
+
+/** Size of a buffer that holds any enrollment id (NUL included). */
+#define VMP_ENROLLMENT_ID_SIZE 40
+
+/** Where an enrollment stands. Stored as int32_t across the ABI; values are never renumbered. */
+typedef int32_t vmp_enrollment_state;
+enum vmp_enrollment_state_code {
+  VMP_ENROLLMENT_UNKNOWN = 0,   /* never returned by the library */
+  VMP_ENROLLMENT_PENDING = 1,   /* the consent request waits in the customer's app */
+  VMP_ENROLLMENT_CONSENTED = 2, /* the customer consented; the profile is delivered; final */
+  VMP_ENROLLMENT_DENIED = 3,    /* the customer declined; final */
+  VMP_ENROLLMENT_EXPIRED = 4,   /* nobody answered before the request expired; final */
+  VMP_ENROLLMENT_CANCELLED = 5, /* the till called vmp_cancel_enrollment; final */
+  VMP_ENROLLMENT_FAILED = 6     /* the library could not follow it (the status says why); final */
+};
+
+/**
+ * The name of an enrollment state, e.g. "CONSENTED"; "UNKNOWN" for values this library does not
+ * know. Static storage; never NULL. Cannot fail; any thread; leaves vmp_last_error alone.
+ */
+VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state);
+
+/**
+ * Identifies a customer: gives the phone number (MSISDN) behind a scanned personal QR code or a
+ * typed phone number.
+ *
+ * Text made only of digits, spaces, dashes, dots, parentheses and a leading "+" is a typed
+ * number: it is normalised ("+47 912 34 567", "0047 91234567", "91234567" with
+ * "default_country_code": "47" all give "4791234567") and nothing is sent. Anything else is a
+ * scanned code: it is exchanged, exactly as scanned, through the Vipps QR API - never parsed,
+ * since Vipps is moving to opaque tokenised codes. Pass a scanner event's text as it is.
+ *
+ * input:       UTF-8, NUL-terminated, borrowed: the scanned text or the typed number.
+ * msisdn:      caller buffer receiving the MSISDN, NUL-terminated. Personal data: the till may
+ *              show and store it; do not log it in full.
+ * msisdn_size: capacity of msisdn; must be >= VMP_MSISDN_SIZE (checked before anything is sent).
+ * Threading:   any thread; a scanned code blocks for at most timeouts.operation_ms (config),
+ *              a typed number not at all.
+ * Returns:     VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL);
+ *              VMP_ERR_BUFFER_TOO_SMALL; VMP_ERR_INVALID_CUSTOMER (empty, a number without
+ *              country code and no default_country_code, a malformed number, a code Vipps does
+ *              not accept as a personal QR); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE;
+ *              VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_identify_customer(vmp_client *client, const char *input,
+                                                  char *msisdn, size_t msisdn_size);
+
+/**
+ * Loyalty check-in (Vipps Check-in API): tells Vipps the customer is at the till, with the POS's
+ * own answer to "is this customer a member?". With is_member = 1 the customer's app shows the
+ * loyalty check-in screen (if the app is open); with 0 Vipps shows nothing, which is the
+ * expected check-in of a non-member before an enrollment. Changes no money; the library retries
+ * it on network errors and busy answers. The Check-in API takes no loyalty-program name.
+ *
+ * phone_number: the customer's MSISDN (from vmp_identify_customer) or a typed number, borrowed.
+ *               Norwegian numbers (+47) only: the API serves no other country.
+ * is_member:    1 = a member of the POS's club, 0 = not a member; other values are refused.
+ * Threading:    any thread; blocks for at most timeouts.operation_ms (config).
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, is_member not
+ *               0 or 1); VMP_ERR_INVALID_CUSTOMER (malformed or not Norwegian); VMP_ERR_REJECTED;
+ *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE (also: Vipps' test
+ *               environment cannot run Check-in and always answers 500); VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char *phone_number,
+                                                 int32_t is_member);
+
+/**
+ * Starts enrolling a customer: sends a consent request to their Vipps app (merchant-initiated
+ * login) and returns its id at once. The library then polls Vipps on its own thread at the
+ * interval Vipps sets (growing it when Vipps says slow_down) until the customer answers, the
+ * request expires, the till cancels or the client closes; when the customer consents it reads
+ * the profile they agreed to share. Follow it with vmp_poll_enrollment.
+ *
+ * enrollment_json:    UTF-8 JSON object, borrowed. Fields:
+ *                       "phone_number"        the customer's MSISDN or typed number (required)
+ *                       "scopes"              profile parts to ask for, from "name",
+ *                                             "phoneNumber", "email", "address", "birthDate",
+ *                                             "nin", "delegatedConsents" ("openid" is always
+ *                                             added); default ["name","phoneNumber","email"]
+ *                       "binding_message"     optional code shown on the till and in the app,
+ *                                             5-8 of A-Z 0-9 -, e.g. "AB-123"
+ *                       "check_user_exists"   ask Vipps first whether the number can log in
+ *                                             (default true): an unknown number then fails
+ *                                             at once with VMP_ERR_CUSTOMER_NOT_FOUND
+ *                       "requested_expiry_s"  60..900: how long the request stays open (default:
+ *                                             Vipps', about 10 minutes)
+ *                     Unknown fields are an error.
+ * enrollment_id:      caller buffer receiving the id, NUL-terminated.
+ * enrollment_id_size: capacity; must be >= VMP_ENROLLMENT_ID_SIZE (checked before anything is
+ *                     sent, so a too-small buffer never leaves a request unfollowed).
+ * Threading: any thread; blocks for at most timeouts.operation_ms (config).
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, bad scope,
+ *            binding_message or requested_expiry_s); VMP_ERR_BUFFER_TOO_SMALL;
+ *            VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_CUSTOMER (missing or malformed number);
+ *            VMP_ERR_CUSTOMER_NOT_FOUND (not a Vipps user, inactive, or under 15);
+ *            VMP_ERR_APP_TOO_OLD (the customer must update the app);
+ *            VMP_ERR_RATE_LIMITED (a consent request to this customer is still pending at
+ *            Vipps - also one the till cancelled: Vipps cannot withdraw it - or 64 enrollments
+ *            are in progress on this client); VMP_ERR_REJECTED; VMP_ERR_AUTH (the Login API
+ *            refused the credentials; check "login": {"auth_method"}); VMP_ERR_NETWORK;
+ *            VMP_ERR_UNAVAILABLE; VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: a consent request
+ *            may have reached the phone, but cannot be followed).
+ */
+VMP_API vmp_status VMP_CALL vmp_start_enrollment(vmp_client *client, const char *enrollment_json,
+                                                 char *enrollment_id, size_t enrollment_id_size);
+
+/**
+ * Gets the state of an enrollment. With wait_ms == 0 it answers at once; with wait_ms > 0 it
+ * returns as soon as the enrollment is final, or when wait_ms elapses (then VMP_OK with
+ * VMP_ENROLLMENT_PENDING). It never touches the network itself: the library's own thread does
+ * the polling. Many threads may wait on the same enrollment. A finished enrollment keeps
+ * answering the same for 10 minutes, then its id is forgotten.
+ *
+ * enrollment_id: from vmp_start_enrollment, borrowed.
+ * wait_ms:       0 .. 600000 (10 minutes).
+ * state:         receives the state. Must not be NULL. Written on VMP_OK, and also when the
+ *                enrollment itself failed: then the status is the failure's (VMP_ERR_NETWORK
+ *                when Vipps stayed unreachable until the request expired, VMP_ERR_AUTH,
+ *                VMP_ERR_UNAVAILABLE, VMP_ERR_REJECTED, ...) and *state is
+ *                VMP_ENROLLMENT_FAILED. Untouched on argument errors.
+ * profile_json:  optional (may be NULL). On VMP_OK receives, for VMP_ENROLLMENT_CONSENTED, the
+ *                profile the customer consented to share, as the JSON object Vipps' userinfo
+ *                returns ("sub", "name", "given_name", "family_name", "phone_number", "email",
+ *                "email_verified", "address", "birthdate", ... for the scopes asked), allocated
+ *                by the library: free it with vmp_free. NULL for every other state. Each call
+ *                that returns CONSENTED gives a new copy. Personal data: do not log it.
+ * Threading:     any thread; blocks the calling thread for at most wait_ms. vmp_close from
+ *                another thread ends the wait.
+ * Returns:       VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, wait_ms out of
+ *                range, an unknown or forgotten enrollment_id); for a FAILED enrollment its
+ *                failure's status (see state).
+ */
+VMP_API vmp_status VMP_CALL vmp_poll_enrollment(vmp_client *client, const char *enrollment_id,
+                                                int32_t wait_ms, vmp_enrollment_state *state,
+                                                char **profile_json);
+
+/**
+ * Cancels an enrollment: the library stops following it and it becomes
+ * VMP_ENROLLMENT_CANCELLED, unless it had already ended (then nothing changes and VMP_OK is
+ * returned). Vipps has no way to withdraw a consent request: it stays in the customer's app
+ * until it expires, and a new one to the same customer is refused (VMP_ERR_RATE_LIMITED) until
+ * then. Never blocks on the network.
+ *
+ * enrollment_id: from vmp_start_enrollment, borrowed.
+ * Threading:     any thread.
+ * Returns:       VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, or an unknown
+ *                or forgotten enrollment_id).
+ */
+VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char *enrollment_id);
+/* ==== end of customer club ================================================================== */
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,8 @@
 #   2. header_test.c: vmp.h compiles clean as C99 and as C++11 and matches the library;
 #   3. abi_test.c: every export with valid and invalid arguments, on the embedded simulator.
 #   4. scan_test.c: the scanner calls, with a pseudo-terminal standing in for the scanner.
+#   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
+#      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #
 # Usage: tests/c/run.sh [--race]
 #   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
@@ -42,6 +44,14 @@ echo "== scan_test"
 $CC -std=c99 $WARN -Iinclude tests/c/scan_test.c -o build/scan_test -pthread $LINK
 timeout 120 build/scan_test
 
+echo "== club_test"
+$CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
+timeout 120 build/club_test
+
+echo "== club demo (examples/c/club_till.c)"
+$CC -std=c99 $WARN -Iinclude examples/c/club_till.c -o build/club_till $LINK
+timeout 120 build/club_till
+
 if [ "${1:-}" = "--race" ]; then
   echo "== abi_test with the race detector"
   CGO_ENABLED=1 go build -race -buildmode=c-archive -o build/race/libvmp.a ./capi
@@ -51,4 +61,7 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/scan_test.c -o build/race/scan_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/scan_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/club_test.c -o build/race/club_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/club_test
 fi
