@@ -21,7 +21,18 @@ type CheckoutRequest struct {
 	Description string `json:"description"`
 	// Reference identifies the payment; default generated from store_id and pos_id.
 	Reference string `json:"reference"`
+	// Flow is "push" (default: a request to the customer's phone) or "qr" (a QR code on the
+	// customer display; no customer needed).
+	Flow string `json:"flow"`
+	// Receipt goes with the payment to the customer's app; checked before sending.
+	Receipt *Receipt `json:"receipt"`
 }
+
+// Checkout flows.
+const (
+	FlowPush = "push"
+	FlowQR   = "qr"
+)
 
 // maxAmount is the largest value Vipps accepts for a payment, in minor units.
 const maxAmount = 65_000_000
@@ -63,6 +74,18 @@ func parseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 		if err := checkReference(req.Reference); err != nil {
 			return CheckoutRequest{}, err
 		}
+	}
+	switch req.Flow {
+	case "":
+		req.Flow = FlowPush
+	case FlowPush:
+	case FlowQR:
+		if req.PhoneNumber != "" || req.PersonalQR != "" {
+			return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: a QR checkout has no phone_number or personal_qr: the customer scans the code")
+		}
+		return req, nil
+	default:
+		return CheckoutRequest{}, newError(CodeInvalidArgument, "checkout: flow %q is not \"push\" or \"qr\"", req.Flow)
 	}
 	switch {
 	case req.PhoneNumber != "" && req.PersonalQR != "":

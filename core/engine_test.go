@@ -125,12 +125,15 @@ func TestCancellingAfterPartialCaptureReleasesTheRest(t *testing.T) {
 	if _, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "")
-	wantCode(t, err, CodeRejected, "6060")
+	p, err := c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "")
+	wantCode(t, err, CodeAlreadyAuthorized, "6060")
+	if p.State != StateAuthorized || p.Authorized != 1000 || p.Cancelled != 0 {
+		t.Fatalf("an abort after approval must tell the payment is authorized: %+v", p)
+	}
 	if _, err := c.Capture(ctx, ref, 250, ""); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Cancel(ctx, ref, CancelOptions{}, "")
+	p, err = c.Cancel(ctx, ref, CancelOptions{}, "")
 	if err != nil || p.State != StateAuthorized || p.Captured != 250 || p.Cancelled != 750 {
 		t.Fatalf("cancel: %+v, %v", p, err)
 	}

@@ -34,19 +34,23 @@ type moneyOp struct {
 //   - Not found: a new entry is written and fsynced, then sent.
 //
 // The outcome is written after the answer; only a definite outcome counts as seen by the till.
-func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (Payment, *journal.Entry, error) {
+//
+// sent reports whether this call sent the request (rather than returning a recorded outcome).
+func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
 	unlock := c.intents.lock(op.intent)
 	defer unlock()
-	e, err := c.findEntry(op)
+	e, err = c.findEntry(op)
 	if err != nil {
-		return Payment{}, nil, err
+		return Payment{}, nil, false, err
 	}
 	if e != nil {
 		switch e.State {
 		case journal.StateDone:
-			return c.acknowledge(e, paymentFromJournal(e), nil)
+			p, e, err = c.acknowledge(e, paymentFromJournal(e), nil)
+			return p, e, false, err
 		case journal.StateRejected:
-			return c.acknowledge(e, Payment{}, outcomeError(e))
+			p, e, err = c.acknowledge(e, Payment{}, outcomeError(e))
+			return p, e, false, err
 		}
 	} else {
 		key := idempotencyKey(op.kind, op.reference, op.operationID)
@@ -57,13 +61,13 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (Payment, *journal.
 	failpoint("before_journal_write", op.kind)
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
 	if err := c.journal.Put(e); err != nil {
-		return Payment{}, e, journalWriteError(err)
+		return Payment{}, e, false, journalWriteError(err)
 	}
 	failpoint("after_journal_write", op.kind)
-	p, err := c.sendEntry(ctx, e)
+	p, err = c.sendEntry(ctx, e)
 	failpoint("after_response", op.kind)
 	c.recordOutcome(e, p, err, true)
-	return p, e, err
+	return p, e, true, err
 }
 
 // findEntry looks the operation up in the journal (see runMoneyOp).
@@ -124,8 +128,10 @@ func (c *Client) sendOnce(ctx context.Context, e *journal.Entry) (Payment, error
 	var err error
 	switch e.Operation {
 	case journal.OpCreate:
-		if _, err = c.api.CreatePayment(ctx, e.IdempotencyKey, e.Body); err == nil {
-			return Payment{Reference: e.Reference, State: StateCreated, Currency: e.Currency, Amount: e.Amount}, nil
+		var created vipps.CreatePaymentResponse
+		if created, err = c.api.CreatePayment(ctx, e.IdempotencyKey, e.Body); err == nil {
+			return Payment{Reference: e.Reference, State: StateCreated, Currency: e.Currency, Amount: e.Amount,
+				RedirectURL: created.RedirectURL}, nil
 		}
 	case journal.OpCapture:
 		resp, err = c.api.CapturePayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
@@ -187,14 +193,16 @@ func outcomeError(e *journal.Entry) error {
 
 func journalPayment(p Payment) *journal.Payment {
 	return &journal.Payment{State: p.State.String(), Currency: p.Currency, Amount: p.Amount,
-		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, Cancelled: p.Cancelled}
+		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, Cancelled: p.Cancelled,
+		RedirectURL: p.RedirectURL}
 }
 
 func paymentFromJournal(e *journal.Entry) Payment {
 	p := Payment{Reference: e.Reference, Currency: e.Currency, Amount: e.Amount}
 	if jp := e.Payment; jp != nil {
 		p = Payment{Reference: e.Reference, State: ParseState(jp.State), Currency: jp.Currency, Amount: jp.Amount,
-			Authorized: jp.Authorized, Captured: jp.Captured, Refunded: jp.Refunded, Cancelled: jp.Cancelled}
+			Authorized: jp.Authorized, Captured: jp.Captured, Refunded: jp.Refunded, Cancelled: jp.Cancelled,
+			RedirectURL: jp.RedirectURL}
 	}
 	return p
 }

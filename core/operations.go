@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -26,14 +27,22 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 			return "", err
 		}
 	}
+	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
+	description := firstNonEmptyString(req.Description, c.cfg.Description)
+	if req.Receipt != nil {
+		if err := req.Receipt.Check(currency, req.Amount); err != nil {
+			return "", err
+		}
+	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer leave()
-	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
-	description := firstNonEmptyString(req.Description, c.cfg.Description)
-	intent := checkoutIntent(req, currency, description)
+	intent, err := checkoutIntent(req, currency, description)
+	if err != nil {
+		return "", err
+	}
 	ref := req.Reference
 	if ref == "" {
 		// A repeated identical checkout resolves the earlier one under its reference.
@@ -43,19 +52,28 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 			ref = generateReference(c.cfg.StoreID, c.cfg.PosID, time.Now())
 		}
 	}
-	body, err := vipps.EncodeJSON(vipps.CreatePaymentRequest{
+	create := vipps.CreatePaymentRequest{
 		Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
 		PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
-		Customer:            &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR},
 		CustomerInteraction: "CUSTOMER_PRESENT",
 		Reference:           ref,
 		UserFlow:            "PUSH_MESSAGE",
 		PaymentDescription:  description,
-	})
+	}
+	if req.Flow == FlowQR {
+		// The library draws the code itself, so it asks for the target URL only.
+		create.UserFlow, create.QRFormat = "QR", &vipps.QRFormat{Format: "TEXT/TARGETURL"}
+	} else {
+		create.Customer = &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR}
+	}
+	if req.Receipt != nil {
+		create.Receipt = req.Receipt
+	}
+	body, err := vipps.EncodeJSON(create)
 	if err != nil {
 		return "", &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 	}
-	_, e, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCreate, reference: ref, amount: req.Amount,
+	_, e, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCreate, reference: ref, amount: req.Amount,
 		currency: currency, operationID: ref, intent: intent, path: "/epayment/v1/payments", body: body})
 	if err != nil {
 		if CodeOf(err) == CodeUnknownOutcome && e != nil {
@@ -68,13 +86,18 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 
 // checkoutIntent identifies what a checkout asks for: its explicit reference, if any, and its
 // content (hashed, since it contains the phone number).
-func checkoutIntent(req CheckoutRequest, currency, description string) string {
-	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR, description}, "\x00")))
+func checkoutIntent(req CheckoutRequest, currency, description string) (string, error) {
+	receipt, err := wirejson.Marshal(req.Receipt)
+	if err != nil {
+		return "", &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
+		description, req.Flow, string(receipt)}, "\x00")))
 	ref := req.Reference
 	if ref == "" {
 		ref = "auto"
 	}
-	return "create|" + ref + "|" + hex.EncodeToString(sum[:16])
+	return "create|" + ref + "|" + hex.EncodeToString(sum[:16]), nil
 }
 
 // Capture captures amount (minor units) of an authorized payment.
@@ -110,9 +133,25 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 			return Payment{}, &Error{Code: CodeInternal, Message: "encoding the cancel request: " + err.Error(), Err: err}
 		}
 	}
-	p, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCancel, reference: reference, operationID: operationID,
+	p, _, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCancel, reference: reference, operationID: operationID,
 		intent: fmt.Sprintf("cancel|%s|%t", reference, opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
+	if e, ok := err.(*Error); ok && opts.TransactionOnly && e.VippsErrorCode == "6060" {
+		return c.approvedBeforeCancel(ctx, reference, e)
+	}
 	return p, err
+}
+
+// approvedBeforeCancel answers an abort that lost the race with the customer's approval: the
+// till learns that the payment is AUTHORIZED, with its current aggregates, so it can capture it
+// or release it with a plain cancel - never left guessing.
+func (c *Client) approvedBeforeCancel(ctx context.Context, reference string, cause *Error) (Payment, error) {
+	p, err := c.readNow(ctx, c.tracker(reference))
+	if err != nil {
+		return Payment{}, cause
+	}
+	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
+		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
+			reference, p.Authorized-p.Captured-p.Cancelled, p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
@@ -136,9 +175,12 @@ func (c *Client) modify(ctx context.Context, kind, reference string, amount int6
 	if err != nil {
 		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
-	p, _, err := c.runMoneyOp(ctx, moneyOp{kind: kind, reference: reference, amount: amount, currency: currency,
+	p, _, sent, err := c.runMoneyOp(ctx, moneyOp{kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%d", kind, reference, amount),
 		path: paymentOpPath(reference, kind), body: body})
+	if err == nil && sent && kind == journal.OpCapture {
+		return c.checkCaptured(ctx, reference, p)
+	}
 	return p, err
 }
 

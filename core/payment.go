@@ -49,4 +49,6 @@ type Payment struct {
 	Refunded     int64
 	Cancelled    int64
 	PSPReference string
+	// RedirectURL is, for a QR checkout, the QR code's target URL.
+	RedirectURL string
 }

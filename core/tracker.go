@@ -81,6 +81,9 @@ func (t *tracker) nextReadAt(now time.Time) time.Time {
 
 // update stores a newer view of the payment and wakes waiters. Caller holds mu.
 func (t *tracker) update(p Payment) {
+	if p.RedirectURL == "" { // modification answers do not repeat the QR target
+		p.RedirectURL = t.payment.RedirectURL
+	}
 	t.payment, t.known = p, true
 	t.signal()
 }
@@ -107,6 +110,7 @@ func paymentFromGet(r vipps.GetPaymentResponse) Payment {
 		Refunded:     r.Aggregate.RefundedAmount.Value,
 		Cancelled:    r.Aggregate.CancelledAmount.Value,
 		PSPReference: r.PSPReference,
+		RedirectURL:  r.RedirectURL,
 	}
 }
 

@@ -36,6 +36,15 @@ type CreatePaymentRequest struct {
 	UserFlow            string        `json:"userFlow"`
 	ReturnURL           string        `json:"returnUrl,omitempty"`
 	PaymentDescription  string        `json:"paymentDescription,omitempty"`
+	QRFormat            *QRFormat     `json:"qrFormat,omitempty"`
+	// Receipt is the Vipps Receipt object (the engine's checked receipt type).
+	Receipt any `json:"receipt,omitempty"`
+}
+
+// QRFormat asks createPayment with userFlow QR for a format of the QR code.
+type QRFormat struct {
+	Format string `json:"format"` // "TEXT/TARGETURL", "IMAGE/SVG+XML" or "IMAGE/PNG"
+	Size   int    `json:"size,omitempty"`
 }
 
 // CreatePaymentResponse is the 201 answer of createPayment.

@@ -1,0 +1,59 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
+)
+
+// ParseReceipt decodes a receipt given on its own (vmp_attach_receipt). Unknown fields are an
+// error.
+func ParseReceipt(data []byte) (*Receipt, error) {
+	var r Receipt
+	if err := wirejson.UnmarshalStrict(data, &r); err != nil {
+		return nil, &Error{Code: CodeInvalidJSON, Message: "receipt: " + err.Error(), Err: err}
+	}
+	return &r, nil
+}
+
+// AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
+// payment reference as the order id - for sales completed some other way, or a receipt that was
+// not ready at checkout. The receipt is checked first (its lines against each other; against
+// the payment amount when the library knows the payment). A receipt cannot be replaced: a second
+// one for the same order is CodeConflict.
+func (c *Client) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+	if err := checkReference(reference); err != nil {
+		return err
+	}
+	if r.BottomLine == nil || !validCurrency(r.BottomLine.Currency) {
+		return receiptError("bottomLine.currency must be NOK, DKK or EUR")
+	}
+	var amount int64
+	if p, ok := c.tracker(reference).snapshot(); ok && p.Currency == r.BottomLine.Currency {
+		amount = p.Amount
+	}
+	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
+		return err
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	body, err := vipps.EncodeJSON(r)
+	if err != nil {
+		return &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
+	}
+	attempts := 0
+	return c.retryCall(ctx, "receipt for "+reference, c.tracker(reference), true, func(ctx context.Context) error {
+		attempts++
+		_, err := c.api.PostReceipt(ctx, "ecom", reference, body)
+		var p *vipps.Problem
+		if attempts > 1 && errors.As(err, &p) && p.HTTPStatus == 409 {
+			return nil // an earlier attempt of this call landed; receipts are immutable
+		}
+		return err
+	})
+}
