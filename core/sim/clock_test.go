@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -63,7 +64,11 @@ func TestOptionsDefaults(t *testing.T) {
 				t.Fatalf("clock %T, want the real clock", got.Clock)
 			}
 			got.Clock = nil
-			if got != tc.want {
+			if want := []Credentials{tc.want.Credentials}; !reflect.DeepEqual(got.SalesUnits, want) {
+				t.Fatalf("sales units %+v, want %+v", got.SalesUnits, want)
+			}
+			got.SalesUnits = nil
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("got %+v\nwant %+v", got, tc.want)
 			}
 		})

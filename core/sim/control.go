@@ -7,29 +7,20 @@ import (
 )
 
 // Approve makes the customer approve the payment now (CREATED → AUTHORIZED). It returns
-// ErrUnknownPayment or ErrNotPending (wrapped) when that is not possible.
+// ErrUnknownPayment or ErrNotPending (wrapped) when that is not possible, and
+// ErrAmbiguousPayment when the reference exists under several MSNs (use ApproveOf).
 func (s *Server) Approve(reference string) error {
-	return s.decide(reference, StateAuthorized)
+	return s.ApproveOf("", reference)
 }
 
 // Reject makes the customer abort the payment in the app now (CREATED → ABORTED).
 func (s *Server) Reject(reference string) error {
-	return s.decide(reference, StateAborted)
+	return s.RejectOf("", reference)
 }
 
 // Expire lets the payment time out now (CREATED → EXPIRED).
 func (s *Server) Expire(reference string) error {
-	return s.decide(reference, StateExpired)
-}
-
-func (s *Server) decide(reference string, to State) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[reference]
-	if !ok {
-		return ErrUnknownPayment
-	}
-	return p.decide(to, s.now())
+	return s.ExpireOf("", reference)
 }
 
 // advancer is a Clock that tests can move (FakeClock is one).
@@ -37,13 +28,14 @@ type advancer interface {
 	Advance(time.Duration)
 }
 
-// controlDecision answers a control-API decision: 204, 404 unknown payment, 409 not pending.
+// controlDecision answers a control-API decision: 204, 404 unknown payment, 400 ambiguous
+// reference without ?msn=, 409 not pending.
 func controlDecision(c *call, err error) reply {
 	switch {
 	case err == nil:
 		return emptyReply(http.StatusNoContent)
-	case errors.Is(err, ErrUnknownPayment):
-		return c.fail(newProblem(http.StatusNotFound, "Not Found", err.Error()))
+	case errors.Is(err, ErrUnknownPayment), errors.Is(err, ErrAmbiguousPayment):
+		return c.fail(controlFindProblem(err))
 	default:
 		return c.fail(newProblem(http.StatusConflict, "Conflict", err.Error()))
 	}
@@ -51,26 +43,29 @@ func controlDecision(c *call, err error) reply {
 
 // controlApprove serves POST /sim/payments/{reference}/approve.
 func (s *Server) controlApprove(c *call) reply {
-	return controlDecision(c, s.Approve(c.reference))
+	return controlDecision(c, s.ApproveOf(controlMSN(c), c.reference))
 }
 
 // controlReject serves POST /sim/payments/{reference}/reject.
 func (s *Server) controlReject(c *call) reply {
-	return controlDecision(c, s.Reject(c.reference))
+	return controlDecision(c, s.RejectOf(controlMSN(c), c.reference))
 }
 
 // controlExpire serves POST /sim/payments/{reference}/expire.
 func (s *Server) controlExpire(c *call) reply {
-	return controlDecision(c, s.Expire(c.reference))
+	return controlDecision(c, s.ExpireOf(controlMSN(c), c.reference))
 }
 
-// controlSnapshot serves GET /sim/payments/{reference}: the PaymentSnapshot as JSON.
+// controlSnapshot serves GET /sim/payments/{reference}[?msn=]: the PaymentSnapshot as JSON.
 func (s *Server) controlSnapshot(c *call) reply {
-	snap, ok := s.Payment(c.reference)
-	if !ok {
-		return c.fail(newProblem(http.StatusNotFound, "Not Found", ErrUnknownPayment.Error()))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.find(controlMSN(c), c.reference)
+	if err != nil {
+		return c.fail(controlFindProblem(err))
 	}
-	return jsonReply(http.StatusOK, snap)
+	p.settle(s.now())
+	return jsonReply(http.StatusOK, s.snapshotOf(p))
 }
 
 // clockAnswer is the answer of the clock endpoints.

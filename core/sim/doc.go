@@ -32,9 +32,32 @@
 //
 // Every ePayment call needs Ocp-Apim-Subscription-Key and "Authorization: Bearer <token>"
 // (401 otherwise) and Merchant-Serial-Number: 400 with ErrorCode 4140 when it is missing, 400
-// when it is not 4 to 7 digits, 403 when it is not the credentials' MSN. Errors are
-// application/problem+json with type, title, status, detail, instance, traceId and
-// extraDetails; domain errors carry {"name":"ErrorCode","reason":"NNNN"}.
+// when it is not 4 to 7 digits, 403 "Invalid MSN" when the key set may not act for it (see
+// "Sales units and partner keys"). Errors are application/problem+json with type, title,
+// status, detail, instance, traceId and extraDetails; domain errors carry
+// {"name":"ErrorCode","reason":"NNNN"}.
+//
+// # Sales units and partner keys
+//
+// Options.SalesUnits lists the sales units, each with its own MSN and keys (empty:
+// []Credentials{Options.Credentials}); Options.Partners lists partner key sets
+// (PartnerCredentials), each acting for the MSNs it lists. The token endpoint accepts any of
+// these key sets and the token remembers which one it was issued to. On every API call the
+// subscription key must belong to the token's key set (401 otherwise), and
+// Merchant-Serial-Number must be one the key set may act for: a sales unit's own MSN, or one
+// of a partner's MSNs. Anything else is 403 with title "Invalid MSN" and detail "Invalid MSN:
+// 654321. This MSN is not valid for the provided supermerchant ID." (contract §1.2). Partner
+// keys must always send the header, also where a sales unit may leave it out (QR exchange,
+// Check-in): 403 without it.
+//
+// Payments, Idempotency-Key records and rate-limit windows are per MSN: a reference created
+// under one MSN is 404 (ErrorCode 5090) under another, and the same reference may exist once
+// per MSN. Go code names a payment with PaymentOf(msn, reference), ApproveOf, RejectOf and
+// ExpireOf; Payment, Approve, Reject and Expire take the reference alone and work while it is
+// unique across MSNs (else false or ErrAmbiguousPayment). The /sim/payments/{reference}
+// control routes take an optional ?msn= the same way (400 when the reference is ambiguous
+// without it). The Login API (CIBA, userinfo) keeps to Options.Credentials; partner keys are
+// not simulated there.
 //
 // Idempotency-Key is required on create, capture and refund (400, ErrorCode 4140) and optional
 // on cancel. A key reused with the same body bytes replays the first answer byte for byte (a
@@ -144,8 +167,10 @@
 //	POST /sim/payments/{reference}/approve   customer approves now   204; 404 unknown; 409 not CREATED
 //	POST /sim/payments/{reference}/reject    customer aborts now     204; 404; 409
 //	POST /sim/payments/{reference}/expire    payment expires now     204; 404; 409
-//	GET  /sim/payments/{reference}           PaymentSnapshot as JSON (state, amounts, aggregate,
-//	                                         customer, event log); 404 unknown
+//	GET  /sim/payments/{reference}           PaymentSnapshot as JSON (MSN, state, amounts,
+//	                                         aggregate, customer, event log); 404 unknown
+//	     …/sim/payments/{reference}…?msn=N   any of these for the payment under MSN N; without
+//	                                         ?msn= the reference must be unique (400 otherwise)
 //	GET  /sim/clock                          {"now": "<RFC 3339>"}
 //	POST /sim/clock/advance  {"ms": N}       moves a FakeClock N ms forward; {"now": …};
 //	                                         409 when the simulator runs on the real clock
@@ -162,7 +187,8 @@
 //	                                         (state, scopes, interval, polls, slow_downs); 404
 //	GET  /sim/check-ins                      the check-ins received, oldest first (JSON array)
 //
-// The same operations are Go methods: Server.Approve, Reject, Expire, Payment, Stats,
+// The same operations are Go methods: Server.Approve, Reject, Expire, Payment (and ApproveOf,
+// RejectOf, ExpireOf, PaymentOf with an MSN), Stats,
 // InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login and
 // CheckIns.
 //

@@ -75,7 +75,7 @@ func (s *Server) cancelPayment(c *call) reply {
 // modify finds the payment of the path, applies op and answers a ModificationResponse. It runs
 // inside mutate, with the server's lock held.
 func (s *Server) modify(c *call, now time.Time, op func(*payment) (PaymentEvent, *problem)) reply {
-	pay, p := s.lookup(c.reference, now)
+	pay, p := s.lookup(requestMSN(c), c.reference, now)
 	if p != nil {
 		return c.fail(p)
 	}

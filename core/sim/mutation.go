@@ -46,31 +46,32 @@ func (s *Server) mutate(c *call, m mutation, exec func(now time.Time) reply) rep
 	return answer
 }
 
-// read runs a getPayment or events request: rate limit (120 per minute per reference and
-// subscription key), reference check, lookup, lazy settling, then view.
+// read runs a getPayment or events request: rate limit (120 per minute per reference,
+// subscription key and MSN), reference check, lookup, lazy settling, then view.
 func (s *Server) read(c *call, view func(*payment) reply) reply {
-	owner := c.r.Header.Get("Ocp-Apim-Subscription-Key")
+	owner := c.r.Header.Get("Ocp-Apim-Subscription-Key") + " " + requestMSN(c)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	if wait, ok := s.limits.take(rateBucket{kind: "read", owner: owner, reference: c.reference}, readsPerReference, now); !ok {
 		return s.tooManyRequests(c, wait)
 	}
-	p, prob := s.lookup(c.reference, now)
+	p, prob := s.lookup(requestMSN(c), c.reference, now)
 	if prob != nil {
 		return c.fail(prob)
 	}
 	return view(p)
 }
 
-// lookup finds a payment by a path reference and settles it at now. The lock must be held.
-func (s *Server) lookup(reference string, now time.Time) (*payment, *problem) {
+// lookup finds the payment of a path reference under the request's MSN and settles it at
+// now. The lock must be held.
+func (s *Server) lookup(msn, reference string, now time.Time) (*payment, *problem) {
 	if p := checkReference(reference); p != nil {
 		return nil, p
 	}
-	p, ok := s.payments[reference]
+	p, ok := s.payments[paymentKey{msn: msn, reference: reference}]
 	if !ok {
-		return nil, codeProblem(codeReferenceNotFound, "No payment with reference "+strconv.Quote(reference)+".")
+		return nil, paymentNotFound(reference)
 	}
 	p.settle(now)
 	return p, nil

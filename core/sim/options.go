@@ -29,8 +29,23 @@ type Options struct {
 	Addr string
 	// Clock is the source of time. Default: the real wall clock.
 	Clock Clock
-	// Credentials are the accepted API keys. Empty fields take the value of DefaultCredentials.
+	// Credentials are the accepted API keys when SalesUnits is empty. Empty fields take the
+	// value of DefaultCredentials. They are also the Login API client (CIBA, userinfo); when
+	// SalesUnits is set and Credentials left empty, that is the first sales unit.
 	Credentials Credentials
+	// SalesUnits are the sales units whose keys the simulator accepts, each with its own MSN
+	// (distinct) and keys (client_ids distinct); a unit's empty fields take the value of
+	// DefaultCredentials. Empty means []Credentials{Credentials}. Payments, idempotency
+	// records and rate limits are per MSN (sales_units.go).
+	SalesUnits []Credentials
+	// Partners are partner key sets, each acting for the MSNs it lists; partner keys must send
+	// Merchant-Serial-Number on every call (403 without, or with an MSN not listed).
+	Partners []PartnerCredentials
+	// StrictReceipts makes the simulator check a receipt's arithmetic too (receipts.go): each
+	// line's totalAmount is totalAmountExcludingTax + totalTaxAmount, and the signed sum of the
+	// lines (returns negative) plus tipAmount is the payment's amount, in its currency. By
+	// default only the schema is checked, as the Vipps documentation promises no more.
+	StrictReceipts bool
 	// ApproveDelay is how long a magic approving or rejecting customer takes to answer, a
 	// payment request or a consent request (login) alike.
 	// Zero means the default of 1s; a negative value means the customer answers at once.
@@ -75,9 +90,16 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
+	if o.Credentials == (Credentials{}) && len(o.SalesUnits) > 0 {
+		o.Credentials = o.SalesUnits[0]
+	}
 	o.Credentials = o.Credentials.withDefaults()
 	if !msnPattern.MatchString(o.Credentials.MSN) {
 		return o, fmt.Errorf("sim: credentials MSN %q must be 4 to 7 digits", o.Credentials.MSN)
+	}
+	var err error
+	if o, err = o.salesUnitsWithDefaults(); err != nil {
+		return o, err
 	}
 	switch {
 	case o.ApproveDelay == 0:

@@ -22,6 +22,7 @@ var (
 // settle, against the clock, whenever the payment is read or modified. All methods must be
 // called with the server's lock held.
 type payment struct {
+	msn                 string // the sales unit it belongs to (sales_units.go)
 	reference           string
 	pspReference        string
 	amount              Amount

@@ -18,11 +18,13 @@ func (s *Server) createPayment(c *call) reply {
 		if p != nil {
 			return c.fail(p)
 		}
-		if _, exists := s.payments[req.Reference]; exists {
+		pk := paymentKey{msn: requestMSN(c), reference: req.Reference}
+		if _, exists := s.payments[pk]; exists {
 			return c.fail(codeProblem(codeReferenceExists, "Reference "+strconv.Quote(req.Reference)+" already exists."))
 		}
 		pay := newPayment(req, key, now, s.opts, s.psp, redirectURL(req))
-		s.payments[req.Reference] = pay
+		pay.msn = pk.msn
+		s.payments[pk] = pay
 		s.stats.add(func(st *Stats) { st.Creates++ })
 		return jsonReply(http.StatusCreated, createPaymentResponse{RedirectURL: pay.redirectURL, Reference: pay.reference})
 	})
@@ -78,7 +80,7 @@ func (s *Server) forceApprove(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	pay, p := s.lookup(c.reference, now)
+	pay, p := s.lookup(requestMSN(c), c.reference, now)
 	if p != nil {
 		return c.fail(p)
 	}

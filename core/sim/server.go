@@ -32,11 +32,12 @@ type Server struct {
 	stats  *stats
 	psp    *pspSequence
 	faults *faultTable
+	access *accessRegistry // sales units and partner keys (sales_units.go); read-only
 
 	// mu guards the simulated Vipps back end below. Every operation holds it from its first
 	// look at a payment until its answer is decided, so concurrent requests see one order.
 	mu       sync.Mutex
-	payments map[string]*payment
+	payments map[paymentKey]*payment // by MSN and reference
 	tokens   *tokenStore
 	idem     *idempotencyStore
 	limits   *rateLimiter
@@ -65,7 +66,8 @@ func Start(opts Options) (*Server, error) {
 		stats:    newStats(),
 		psp:      newPSPSequence(),
 		faults:   newFaultTable(o.FaultSeed),
-		payments: map[string]*payment{},
+		access:   newAccessRegistry(o),
+		payments: map[paymentKey]*payment{},
 		tokens:   newTokenStore(),
 		idem:     newIdempotencyStore(),
 		limits:   newRateLimiter(),

@@ -5,6 +5,7 @@ import "time"
 // PaymentSnapshot is a copy of one payment's full state, for tests and for GET
 // /sim/payments/{reference}. It shares nothing with the simulator.
 type PaymentSnapshot struct {
+	MSN                  string         `json:"msn"` // the sales unit the payment was created under
 	Reference            string         `json:"reference"`
 	PSPReference         string         `json:"pspReference"`
 	State                State          `json:"state"`
@@ -25,16 +26,10 @@ type PaymentSnapshot struct {
 }
 
 // Payment returns a snapshot of the payment with this reference, after applying whatever the
-// clock says is due (a customer's answer, expiry).
+// clock says is due (a customer's answer, expiry). References are unique per MSN: when the
+// reference exists under more than one MSN, Payment reports false; use PaymentOf.
 func (s *Server) Payment(reference string) (PaymentSnapshot, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.payments[reference]
-	if !ok {
-		return PaymentSnapshot{}, false
-	}
-	p.settle(s.now())
-	return p.snapshot(), true
+	return s.PaymentOf("", reference)
 }
 
 // Stats returns a copy of the simulator's counters.
@@ -44,6 +39,7 @@ func (s *Server) Stats() Stats {
 
 func (p *payment) snapshot() PaymentSnapshot {
 	return PaymentSnapshot{
+		MSN:                  p.msn,
 		Reference:            p.reference,
 		PSPReference:         p.pspReference,
 		State:                p.state,

@@ -17,21 +17,31 @@ const tokenResource = "00000002-0000-0000-c000-000000000000"
 // use; the server's lock guards it.
 type tokenStore struct {
 	expiry map[string]time.Time
+	owner  map[string]*principal // the credential set each token was issued to (sales_units.go)
 }
 
 func newTokenStore() *tokenStore {
-	return &tokenStore{expiry: map[string]time.Time{}}
+	return &tokenStore{expiry: map[string]time.Time{}, owner: map[string]*principal{}}
 }
 
 func (t *tokenStore) add(token string, expires time.Time, now time.Time) {
+	t.addFor(token, nil, expires, now)
+}
+
+// addFor remembers a token issued to owner.
+func (t *tokenStore) addFor(token string, owner *principal, expires time.Time, now time.Time) {
 	if len(t.expiry)%64 == 63 {
 		for tok, exp := range t.expiry {
 			if !now.Before(exp) {
 				delete(t.expiry, tok)
+				delete(t.owner, tok)
 			}
 		}
 	}
 	t.expiry[token] = expires
+	if owner != nil {
+		t.owner[token] = owner
+	}
 }
 
 // valid reports whether token was issued here and has not expired at now.
@@ -59,22 +69,23 @@ func newAccessToken(clientID string, now, expires time.Time) string {
 
 // accessToken serves POST /accesstoken/get: credentials in the client_id, client_secret and
 // Ocp-Apim-Subscription-Key headers, an empty body, and every numeric field of the answer a
-// JSON string (contract §1.2).
+// JSON string (contract §1.2). Any sales unit's or partner's key set is accepted; the token
+// remembers which one it was issued to.
 func (s *Server) accessToken(c *call) reply {
 	h := c.r.Header
-	creds := s.opts.Credentials
-	if p := checkSubscriptionKey(h, creds); p != nil {
+	if p := s.checkAnySubscriptionKey(h); p != nil {
 		return c.fail(p)
 	}
-	if !secretEqual(h.Get("client_id"), creds.ClientID) || !secretEqual(h.Get("client_secret"), creds.ClientSecret) {
+	owner := s.access.authenticate(h.Get("client_id"), h.Get("client_secret"), h.Get("Ocp-Apim-Subscription-Key"))
+	if owner == nil {
 		return c.fail(newProblem(http.StatusUnauthorized, "Unauthorized", "The client_id or client_secret is missing or wrong."))
 	}
 	lifetime := s.opts.TokenLifetime
 	s.mu.Lock()
 	now := s.now()
 	expires := now.Add(lifetime)
-	token := newAccessToken(creds.ClientID, now, expires)
-	s.tokens.add(token, expires, now)
+	token := newAccessToken(owner.clientID, now, expires)
+	s.tokens.addFor(token, owner, expires, now)
 	s.mu.Unlock()
 	s.stats.add(func(st *Stats) { st.TokensIssued++ })
 
