@@ -52,6 +52,10 @@ func _() {
 	_ = same[C.VMP_MSISDN_SIZE-msisdnSize]
 	_ = same[C.VMP_ENROLLMENT_ID_SIZE-enrollmentIDSize]
 	// Copies used by the argument checks.
+	_ = same[C.VMP_QR_URL-qrURL]
+	_ = same[C.VMP_QR_SVG-qrSVG]
+	_ = same[C.VMP_QR_PNG-qrPNG]
+	_ = same[C.VMP_QR_MATRIX-qrMatrix]
 	_ = same[C.VMP_REFERENCE_SIZE-referenceSize]
 	_ = same[C.VMP_CANCEL_TRANSACTION_ONLY-cancelTransactionOnly]
 }

@@ -61,13 +61,19 @@ func checkPaymentOut(out *C.vmp_payment, required bool) error {
 	return checkStructSize("out", uint32(out.struct_size), uint32(C.sizeof_vmp_payment))
 }
 
-// fillPayment writes p into the shim's full-size vmp_payment when the call succeeded; vmp.c
-// copies it to the caller's struct.
+// fillPayment writes p into the shim's full-size vmp_payment when the status delivers one;
+// vmp.c copies it to the caller's struct.
 func fillPayment(full *C.vmp_payment, p core.Payment, err error) error {
-	if err == nil {
+	if paymentFilled(core.CodeOf(err)) {
 		putPayment(full, p)
 	}
 	return err
+}
+
+// paymentFilled lists the statuses that deliver a payment: success, and the two failures whose
+// point is the payment's true state (vmp.c's give_payment copies it for the same statuses).
+func paymentFilled(code core.Code) bool {
+	return code == core.CodeOK || code == core.CodeAlreadyAuthorized || code == core.CodeCaptureMismatch
 }
 
 // putPayment converts an engine payment to the C struct (every byte of dst is written).

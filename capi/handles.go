@@ -20,6 +20,8 @@ type engine interface {
 	Pending() (core.PendingReport, error)
 	Recover(ctx context.Context, wait time.Duration) (core.RecoveryReport, error)
 	Acknowledge(id string) error
+	CheckoutQR(ctx context.Context, reference string) (*core.QRCode, error)
+	AttachReceipt(ctx context.Context, reference string, r *core.Receipt) error
 }
 
 var _ engine = (*core.Client)(nil)

@@ -48,7 +48,8 @@ static void begin_call(void) { last_error[0] = '\0'; }
  */
 static vmp_status give_payment(vmp_status st, const vmp_payment *full, vmp_payment *out) {
   uint32_t size;
-  if (st != VMP_OK || out == NULL) return st;
+  if (out == NULL || (st != VMP_OK && st != VMP_ERR_ALREADY_AUTHORIZED && st != VMP_ERR_CAPTURE_MISMATCH))
+    return st;
   size = out->struct_size;
   memcpy(out, full, size < sizeof *full ? size : sizeof *full);
   out->struct_size = size;
@@ -295,3 +296,17 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
   return vmpgo_cancel_enrollment(VMPSHIM_ID(client), (char *)enrollment_id);
 }
 /* ==== end of customer club ================================================================== */
+
+/* ---- Receipts and the customer-facing QR ---------------------------------------------------- */
+
+VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *reference, int32_t format,
+                                            int32_t size_px, uint8_t **out, size_t *out_len) {
+  begin_call();
+  return vmpgo_checkout_qr(VMPSHIM_ID(client), (char *)reference, format, size_px, out, out_len);
+}
+
+VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
+                                               const char *receipt_json) {
+  begin_call();
+  return vmpgo_attach_receipt(VMPSHIM_ID(client), (char *)reference, (char *)receipt_json);
+}

@@ -108,8 +108,8 @@ enum vmp_payment_state_code {
  * A payment as last known by the library. The caller sets struct_size = sizeof(vmp_payment)
  * before passing it; the library fills the rest. Fields may be appended in later versions; a
  * struct_size smaller than this version's sizeof(vmp_payment) is VMP_ERR_INVALID_ARGUMENT, a
- * larger one keeps the caller's extra bytes untouched. On any status other than VMP_OK the
- * struct is left untouched.
+ * larger one keeps the caller's extra bytes untouched. On any status other than VMP_OK,
+ * VMP_ERR_ALREADY_AUTHORIZED and VMP_ERR_CAPTURE_MISMATCH the struct is left untouched.
  */
 typedef struct vmp_payment {
   uint32_t struct_size;
@@ -270,7 +270,9 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_INVALID_AMOUNT;
  *               VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
  *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other
- *               amount); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
+ *               amount); VMP_ERR_CAPTURE_MISMATCH (capture only: the capture happened, but the
+ *               amount Vipps reports as captured is not what this till's captures add up to;
+ *               `out` holds the payment as Vipps reports it - check before handing over goods); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME.
  */
 VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
@@ -290,11 +292,14 @@ VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference
  * AUTHORIZED. A fully captured payment cannot be cancelled (6040: refund instead).
  *
  * flags:        0, or VMP_CANCEL_TRANSACTION_ONLY: cancel only if the customer has not approved
- *               yet; if they already approved, Vipps rejects (6060) and the payment stays
- *               AUTHORIZED, ready to capture or cancel fully.
+ *               yet - the till's "abort" while the customer may be approving. If the customer
+ *               approved first, the call returns VMP_ERR_ALREADY_AUTHORIZED and fills `out`
+ *               with the AUTHORIZED payment (the one status besides VMP_OK that fills it): the
+ *               till captures it, or releases it with a plain cancel.
  * operation_id: optional, as vmp_capture.
  * out:          optional (may be NULL): the payment after the cancel, struct_size set.
- * Threading and statuses as vmp_capture (VMP_ERR_INVALID_ARGUMENT also for unknown flags).
+ * Threading and statuses as vmp_capture (VMP_ERR_INVALID_ARGUMENT also for unknown flags), and
+ * VMP_ERR_ALREADY_AUTHORIZED as above.
  */
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out);
@@ -709,6 +714,66 @@ VMP_API vmp_status VMP_CALL vmp_poll_enrollment(vmp_client *client, const char *
  */
 VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char *enrollment_id);
 /* ==== end of customer club ================================================================== */
+
+/* ---------------------------------------------------------------------------------------------
+ * Receipts and the customer-facing QR
+ *
+ * A checkout may carry a "receipt" (Vipps' Receipt object, Vipps' field names):
+ *   {"orderLines": [{"name", "id", "totalAmount", "totalAmountExcludingTax", "totalTaxAmount",
+ *                    "taxRate" (basis points: 2500 is 25 %), "unitInfo": {"unitPrice",
+ *                    "quantity" ("2.5"), "quantityUnit"}, "discount", "isReturn", ...}],
+ *    "bottomLine": {"currency", "posId", "receiptNumber", "tipAmount", "paymentSources":
+ *                   {"giftCard", "card", "voucher", "cash"}, "barcode": {"format", "data"}}}
+ * The library checks it before anything is sent - each line's totals add up, its tax matches
+ * its rate within one minor unit of rounding, unit price x quantity - discount gives the line
+ * total, returns count negative, the lines plus tip add up to the payment amount, the currency
+ * is the payment's - and reports the first inconsistency as VMP_ERR_INVALID_ARGUMENT with a
+ * detail naming the line and the numbers.
+ *
+ * A checkout with "flow": "qr" needs no customer: Vipps creates the payment for a QR code that
+ * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Formats of vmp_checkout_qr. */
+#define VMP_QR_URL 0    /* the target URL as text */
+#define VMP_QR_SVG 1    /* an SVG image (text), scalable, with the quiet zone */
+#define VMP_QR_PNG 2    /* a grey-scale PNG image (binary) of about size_px pixels square */
+#define VMP_QR_MATRIX 3 /* JSON {"size": N, "quiet_zone": 4, "rows": ["0110...", ...]}, '1' dark */
+
+/**
+ * The QR code of a checkout started with "flow": "qr", drawn by the library (no image is
+ * fetched from the internet), for a customer display.
+ *
+ * reference: the payment's reference, borrowed.
+ * format:    VMP_QR_URL, VMP_QR_SVG, VMP_QR_PNG or VMP_QR_MATRIX.
+ * size_px:   for VMP_QR_PNG, 64 .. 4096: the image is the largest whole number of pixels per
+ *            module that fits (at least one); ignored for the other formats.
+ * out:       receives library-allocated bytes, freed with vmp_free; text formats are also
+ *            NUL-terminated. Set to NULL on failure. Must not be NULL.
+ * out_len:   receives the length in bytes (without the NUL). Must not be NULL.
+ * Threading: any thread; reads Vipps only when the library has not seen the payment.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, unknown format,
+ *            size_px out of range, not a QR checkout); VMP_ERR_INVALID_REFERENCE;
+ *            VMP_ERR_NOT_FOUND; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE.
+ */
+VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *reference, int32_t format,
+                                            int32_t size_px, uint8_t **out, size_t *out_len);
+
+/**
+ * Attaches a receipt to a sale afterwards, through Vipps Order Management, with the payment's
+ * reference as the order id - for a sale completed some other way, or a receipt not ready at
+ * checkout. Checked as above (against the payment amount when the library knows the payment).
+ * A receipt is immutable: a second one for the same order is VMP_ERR_CONFLICT.
+ *
+ * reference:    the payment's reference (the order id), borrowed.
+ * receipt_json: the Receipt object as above, borrowed. Unknown fields are an error.
+ * Threading:    any thread; blocks for at most timeouts.operation_ms.
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, inconsistent
+ *               receipt); VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_REFERENCE; VMP_ERR_CONFLICT;
+ *               VMP_ERR_REJECTED; VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNKNOWN_OUTCOME.
+ */
+VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
+                                               const char *receipt_json);
 
 #ifdef __cplusplus
 }

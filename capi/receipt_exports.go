@@ -1,0 +1,34 @@
+package main
+
+/*
+#include "vmp.h"
+*/
+import "C"
+
+import (
+	"context"
+
+	"github.com/vmp-dev/vmp/core"
+)
+
+//export vmpgo_attach_receipt
+func vmpgo_attach_receipt(h C.uintptr_t, ref, receipt *C.char) (st C.vmp_status) {
+	defer guard("vmp_attach_receipt", &st)
+	return statusOf(attachReceipt(h, ref, receipt))
+}
+
+func attachReceipt(h C.uintptr_t, ref, receipt *C.char) error {
+	client, reference, err := clientAndString(h, ref, "reference")
+	if err != nil {
+		return err
+	}
+	text, err := goString(receipt, "receipt_json")
+	if err != nil {
+		return err
+	}
+	r, err := core.ParseReceipt([]byte(text))
+	if err != nil {
+		return err
+	}
+	return client.AttachReceipt(context.Background(), reference, r)
+}
