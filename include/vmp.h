@@ -76,7 +76,7 @@ extern "C" {
   X(VMP_ERR_UNAVAILABLE, 16, "Vipps answered with a server error; nothing was changed")           \
   X(VMP_ERR_INTERNAL, 17, "internal error in vmp (a bug); the detail says where")               \
   X(VMP_ERR_JOURNAL, 18, "the journal cannot be opened or written; nothing was sent")             \
-  X(VMP_ERR_CUSTOMER_NOT_FOUND, 19, "the customer is not a Vipps MobilePay user or cannot use this") \
+  X(VMP_ERR_CUSTOMER_NOT_FOUND, 19, "not a Vipps MobilePay user, or may not use this")            \
   X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
   X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
   X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured")
@@ -594,7 +594,9 @@ VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state
  * number: it is normalised ("+47 912 34 567", "0047 91234567", "91234567" with
  * "default_country_code": "47" all give "4791234567") and nothing is sent. Anything else is a
  * scanned code: it is exchanged, exactly as scanned, through the Vipps QR API - never parsed,
- * since Vipps is moving to opaque tokenised codes. Pass a scanner event's text as it is.
+ * since Vipps is moving to opaque tokenised codes. Pass a scanner event's text as it is, but
+ * only what identifies a customer (VMP_CODE_IS_PERSONAL_QR(kind)) or a number the cashier
+ * typed: the digits of a product barcode would read as a phone number.
  *
  * input:       UTF-8, NUL-terminated, borrowed: the scanned text or the typed number.
  * msisdn:      caller buffer receiving the MSISDN, NUL-terminated. Personal data: the till may
@@ -632,10 +634,11 @@ VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char 
 
 /**
  * Starts enrolling a customer: sends a consent request to their Vipps app (merchant-initiated
- * login) and returns its id at once. The library then polls Vipps on its own thread at the
- * interval Vipps sets (growing it when Vipps says slow_down) until the customer answers, the
- * request expires, the till cancels or the client closes; when the customer consents it reads
- * the profile they agreed to share. Follow it with vmp_poll_enrollment.
+ * login) and returns its id as soon as Vipps has accepted it. The library then polls Vipps on
+ * its own thread at the interval Vipps sets (growing it when Vipps says slow_down) until the
+ * customer answers, the request expires, the till cancels or the client closes; when the
+ * customer consents it reads the profile they agreed to share. Follow it with
+ * vmp_poll_enrollment.
  *
  * enrollment_json:    UTF-8 JSON object, borrowed. Fields:
  *                       "phone_number"        the customer's MSISDN or typed number (required)
@@ -691,7 +694,7 @@ VMP_API vmp_status VMP_CALL vmp_start_enrollment(vmp_client *client, const char 
  *                by the library: free it with vmp_free. NULL for every other state. Each call
  *                that returns CONSENTED gives a new copy. Personal data: do not log it.
  * Threading:     any thread; blocks the calling thread for at most wait_ms. vmp_close from
- *                another thread ends the wait.
+ *                another thread ends the wait (VMP_OK with the last known state).
  * Returns:       VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, wait_ms out of
  *                range, an unknown or forgotten enrollment_id); for a FAILED enrollment its
  *                failure's status (see state).
