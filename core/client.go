@@ -21,6 +21,8 @@ type Client struct {
 
 	// scans is the barcode scanner's event queue and serial reader (scanning.go).
 	scans *scanning
+	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (logging.go).
+	logs *logSink
 
 	journal        *journal.Journal
 	journalCleanup func()
@@ -82,8 +84,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 	}
 	c.api = api
+	c.logs = newLogSink(cfg.logLevel())
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
 	if err != nil {
+		c.logs.close()
 		api.Close()
 		if c.sim != nil {
 			_ = c.sim.Close()
@@ -91,6 +95,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.closingCtx, c.cancel = context.WithCancel(context.Background())
+	c.logJournalOpened()
 	// Operations a previous run left open are resolved before the till gets the client;
 	// what cannot be resolved in time stays listed by Pending.
 	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
@@ -99,6 +104,7 @@ func New(cfg Config) (*Client, error) {
 		c.Close()
 		return nil, err
 	}
+	c.logStarted()
 	return c, nil
 }
 
@@ -161,6 +167,8 @@ func (c *Client) Close() {
 	if c.sim != nil {
 		_ = c.sim.Close()
 	}
+	c.logClosed()
+	c.logs.close()
 }
 
 // enter registers a call in progress; it fails once Close has begun. The returned context

@@ -44,6 +44,9 @@ type Config struct {
 	JournalPath string `json:"journal_path"`
 	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
 	JournalRetentionDays int `json:"journal_retention_days"`
+	// LogLevel is the least level of the log records the host gets (vmp_on_log,
+	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (logging.go).
+	LogLevel string `json:"log_level"`
 }
 
 // SystemConfig fills the Vipps-System-* headers; each value at most 30 characters.
@@ -156,6 +159,9 @@ func (c *Config) applyDefaults() error {
 		return newError(CodeInvalidConfig, "config: journal_retention_days must be between 1 and 3650")
 	}
 	if err := c.Scanner.check(); err != nil {
+		return err
+	}
+	if err := c.checkLogLevel(); err != nil {
 		return err
 	}
 	return c.Timeouts.applyDefaults()

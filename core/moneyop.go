@@ -173,9 +173,13 @@ func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error, seen bool
 	// If this write fails the entry stays open, and finishing it again later is harmless: the
 	// same key and body are the same operation.
 	_ = c.journal.Put(e)
+	if seen {
+		c.logMoneyOp(e, p, err, false)
+	}
 }
 
 func (c *Client) acknowledge(e *journal.Entry, p Payment, err error) (Payment, *journal.Entry, error) {
+	c.logMoneyOp(e, p, err, true)
 	if !e.Acknowledged {
 		e.Acknowledged = true
 		_ = c.journal.Put(e)

@@ -48,6 +48,7 @@ func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 			report.Resolved = append(report.Resolved, resolved)
 		}
 	}
+	c.logRecovery(report)
 	return report, nil
 }
 

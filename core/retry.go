@@ -52,6 +52,7 @@ func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutatio
 		if wait == 0 {
 			wait = backoff(attempt)
 		}
+		c.logRetry(what, attempt, wait, err)
 		if !sleepCtx(ctx, wait) {
 			return wireError(what, err, maybeApplied, mutation)
 		}

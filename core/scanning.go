@@ -103,7 +103,7 @@ func (c *Client) startScanning() error {
 	}
 	s := &scanning{framing: framing, queue: scanner.NewQueue(0, nil)}
 	if cfg != nil {
-		if s.reader, err = scanner.Start(*cfg, s.queue.Push); err != nil {
+		if s.reader, err = scanner.Start(*cfg, c.scanLogged(s.queue.Push)); err != nil {
 			s.queue.Close()
 			return &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 		}
@@ -170,6 +170,6 @@ func (c *Client) SubmitScan(text string) error {
 	if err != nil {
 		return &Error{Code: CodeInvalidArgument, Message: err.Error(), Err: err}
 	}
-	c.scans.queue.Push(scanner.Event{Kind: scanner.EventScan, Source: scanner.SourceSubmitted, Scan: scan})
+	c.scanLogged(c.scans.queue.Push)(scanner.Event{Kind: scanner.EventScan, Source: scanner.SourceSubmitted, Scan: scan})
 	return nil
 }

@@ -1,0 +1,108 @@
+package core
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/scanner"
+)
+
+// The records a till operator needs, one function each, so that the engine logs with one line
+// where things happen. What they may contain: references, operation and journal ids, amounts,
+// states, statuses and masked text; never a phone number in full, a personal QR, a request body
+// or a credential.
+
+// logStarted reports a client ready for use.
+func (c *Client) logStarted() {
+	fields := []LogField{logID("environment", c.cfg.Environment), logID("store_id", c.cfg.StoreID),
+		logID("pos_id", c.cfg.PosID), logID("log_level", c.logs.level.String())}
+	if c.sim != nil {
+		fields = append(fields, logID("simulator_url", c.sim.URL()))
+	}
+	c.log(LogInfo, "client", "vmp "+Version+" started", fields...)
+}
+
+// logClosed is the last record of a client; it reaches a callback (Close drains the queue),
+// not a puller, whose handle is gone by then.
+func (c *Client) logClosed() { c.log(LogInfo, "client", "client closed") }
+
+// logJournalOpened reports the journal file in use.
+func (c *Client) logJournalOpened() {
+	c.log(LogInfo, "journal", "journal opened", logID("path", c.journal.Path()))
+}
+
+// logRecovery reports what a recovery run (at start-up or vmp_recover) did.
+func (c *Client) logRecovery(r RecoveryReport) {
+	if len(r.Resolved) == 0 && len(r.StillOpen) == 0 {
+		c.log(LogDebug, "recovery", "nothing was left open")
+		return
+	}
+	c.log(LogInfo, "recovery", fmt.Sprintf("resolved %d open operation(s), %d still open", len(r.Resolved), len(r.StillOpen)),
+		logInt("resolved", int64(len(r.Resolved))), logInt("still_open", int64(len(r.StillOpen))))
+	for _, e := range r.Resolved {
+		c.log(LogInfo, "recovery", e.Operation+" of "+e.Reference+" resolved: "+e.State, entryFields(e)...)
+	}
+	for _, e := range r.StillOpen {
+		c.log(LogError, "recovery", e.Operation+" of "+e.Reference+" is still open: its outcome is unknown", entryFields(e)...)
+	}
+}
+
+func entryFields(e EntryView) []LogField {
+	return []LogField{logID("id", e.ID), logID("operation", e.Operation), logID("reference", e.Reference),
+		logInt("amount", e.Amount), logID("currency", e.Currency), logID("state", e.State)}
+}
+
+// logMoneyOp reports the outcome of a checkout, capture, refund or cancel as the till gets it;
+// recorded says it was the outcome of an earlier call, returned again without sending.
+func (c *Client) logMoneyOp(e *journal.Entry, p Payment, err error, recorded bool) {
+	what := e.Operation + " of " + e.Reference
+	if e.Operation == journal.OpCreate {
+		what = "checkout " + e.Reference
+	}
+	if recorded {
+		what += " (repeated call: the recorded outcome, nothing sent again)"
+	}
+	fields := []LogField{logID("operation", e.Operation), logID("reference", e.Reference), logInt("amount", e.Amount),
+		logID("currency", e.Currency), logID("operation_id", e.OperationID), logInt("attempts", int64(e.Attempts))}
+	code := CodeOf(err)
+	switch code {
+	case CodeOK:
+		c.log(LogInfo, "payment", fmt.Sprintf("%s done: %s, captured %d, refunded %d, cancelled %d",
+			what, p.State, p.Captured, p.Refunded, p.Cancelled), append(fields, logID("state", p.State.String()))...)
+	case CodeUnknownOutcome:
+		c.log(LogWarn, "payment", what+": no answer, the outcome is unknown; repeat the call or ask for the status",
+			append(fields, logID("status", code.String()), logText("error", err.Error()))...)
+	default:
+		c.log(LogWarn, "payment", what+" failed: "+code.String(),
+			append(fields, logID("status", code.String()), logText("error", err.Error()))...)
+	}
+}
+
+// logRetry reports that a request to Vipps is about to be tried again.
+func (c *Client) logRetry(what string, attempt int, wait time.Duration, err error) {
+	c.log(LogWarn, "retry", fmt.Sprintf("%s: attempt %d failed, trying again in %d ms", what, attempt, wait.Milliseconds()),
+		logInt("attempt", int64(attempt)), logInt("wait_ms", wait.Milliseconds()), logText("error", err.Error()))
+}
+
+// logScan reports a scanner event; Event.String masks personal QRs and phone numbers.
+func (c *Client) logScan(ev scanner.Event) {
+	switch ev.Kind {
+	case scanner.EventScan:
+		c.log(LogDebug, "scanner", "scan: "+ev.Scan.String(), logID("kind", ev.Scan.Kind.String()))
+	case scanner.EventDisconnected:
+		c.log(LogWarn, "scanner", "scanner disconnected: "+ev.Detail)
+	case scanner.EventReconnected:
+		c.log(LogInfo, "scanner", "scanner connected: "+ev.Detail)
+	case scanner.EventDropped:
+		c.log(LogInfo, "scanner", "scan dropped: "+ev.Detail)
+	}
+}
+
+// scanLogged is the scanner reader's emit function: each event is logged, then queued.
+func (c *Client) scanLogged(push func(scanner.Event)) func(scanner.Event) {
+	return func(ev scanner.Event) {
+		c.logScan(ev)
+		push(ev)
+	}
+}
