@@ -310,3 +310,61 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
   begin_call();
   return vmpgo_attach_receipt(VMPSHIM_ID(client), (char *)reference, (char *)receipt_json);
 }
+
+/* ==== Log records: vmp_on_log, vmp_next_log ==================================================
+ * The Go half is log_exports.go; the pattern is the scanner's above.
+ */
+#include "vmpshim_log.h"
+
+static VMPSHIM_THREAD_LOCAL int in_log_callback;
+
+void vmpshim_deliver_log(vmp_log_fn fn, void *user_data, vmp_log_level level, uint64_t sequence,
+                         int64_t time_unix_ms, const char *component, const char *message,
+                         const char *fields_json, size_t text_len) {
+  vmp_log_record record;
+  memset(&record, 0, sizeof record);
+  record.struct_size = sizeof record;
+  record.level = level;
+  record.sequence = sequence;
+  record.time_unix_ms = time_unix_ms;
+  record.component = component;
+  record.message = message;
+  record.fields_json = fields_json;
+  record.text_len = text_len;
+  in_log_callback++;
+  fn(user_data, &record);
+  in_log_callback--;
+}
+
+VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *user_data) {
+  begin_call();
+  return vmpgo_on_log(VMPSHIM_ID(client), fn, user_data, in_log_callback > 0);
+}
+
+/* Go fills a full-size record; the caller gets at most the struct_size bytes it declared. On
+ * VMP_ERR_BUFFER_TOO_SMALL Go has written only out->text_len. */
+VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vmp_log_record *out,
+                                         char *text, size_t text_size) {
+  vmp_log_record full;
+  vmp_status st;
+  uint32_t size;
+  begin_call();
+  st = vmpgo_next_log(VMPSHIM_ID(client), wait_ms, out, text, text_size, &full);
+  if (st != VMP_OK) return st;
+  size = out->struct_size;
+  memcpy(out, &full, size < sizeof full ? size : sizeof full);
+  out->struct_size = size;
+  return st;
+}
+
+VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level) {
+  switch (level) {
+    case VMP_LOG_NONE: return "NONE";
+    case VMP_LOG_DEBUG: return "DEBUG";
+    case VMP_LOG_INFO: return "INFO";
+    case VMP_LOG_WARN: return "WARN";
+    case VMP_LOG_ERROR: return "ERROR";
+    default: return "UNKNOWN";
+  }
+}
+/* ==== end of log records ==================================================================== */

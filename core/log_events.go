@@ -68,8 +68,11 @@ func (c *Client) logMoneyOp(e *journal.Entry, p Payment, err error, recorded boo
 	code := CodeOf(err)
 	switch code {
 	case CodeOK:
-		c.log(LogInfo, "payment", fmt.Sprintf("%s done: %s, captured %d, refunded %d, cancelled %d",
-			what, p.State, p.Captured, p.Refunded, p.Cancelled), append(fields, logID("state", p.State.String()))...)
+		msg := fmt.Sprintf("%s done: %s, captured %d, refunded %d, cancelled %d", what, p.State, p.Captured, p.Refunded, p.Cancelled)
+		if e.Operation == journal.OpCreate {
+			msg = fmt.Sprintf("%s sent to the customer: %d %s", what, e.Amount, e.Currency)
+		}
+		c.log(LogInfo, "payment", msg, append(fields, logID("state", p.State.String()))...)
 	case CodeUnknownOutcome:
 		c.log(LogWarn, "payment", what+": no answer, the outcome is unknown; repeat the call or ask for the status",
 			append(fields, logID("status", code.String()), logText("error", err.Error()))...)

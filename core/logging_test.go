@@ -86,7 +86,7 @@ func TestAPaymentLifecycleIsLoggedOneRecordPerEvent(t *testing.T) {
 	if _, ok := findRecord(records, "journal", "journal opened"); !ok {
 		t.Fatalf("no journal record in %v", records)
 	}
-	for _, want := range []string{"checkout " + ref + " done", "capture of " + ref + " done", "repeated call"} {
+	for _, want := range []string{"checkout " + ref + " sent", "capture of " + ref + " done", "repeated call"} {
 		r, ok := findRecord(records, "payment", want)
 		if !ok {
 			t.Fatalf("no payment record %q in %v", want, records)

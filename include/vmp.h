@@ -778,6 +778,107 @@ VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *refe
 VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
                                                const char *receipt_json);
 
+/* ---------------------------------------------------------------------------------------------
+ * Log records
+ *
+ * The library reports what a till operator needs to follow - the client started and closed,
+ * the journal opened, the outcome of each checkout, capture, refund and cancel, retries,
+ * what recovery resolved, the scanner vanishing and coming back (and, at "debug", each scan)
+ * - as log records: one record per event, each with a level, a time, a component, a message
+ * and fields. Records at or above the config's "log_level" ("debug", "info" - the default -,
+ * "warn", "error", or "off") are queued per client, in order, and delivered exactly once: to
+ * the vmp_on_log callback while one is registered, otherwise to vmp_next_log. Records that
+ * nobody takes are kept, up to 1024; beyond that the oldest are discarded (the gap shows in
+ * `sequence`).
+ *
+ * Records are safe to store: phone numbers are masked ("47******67"), personal QRs never
+ * appear (a scanned one is shown masked, a token QR without its token), and secrets, access
+ * tokens and request bodies are never in a record. References, operation ids and amounts are.
+ * ------------------------------------------------------------------------------------------- */
+
+/** How much a record matters. Stored as int32_t across the ABI; values are never renumbered. */
+typedef int32_t vmp_log_level;
+enum vmp_log_level_code {
+  VMP_LOG_NONE = 0,  /* vmp_next_log only: nothing arrived within wait_ms */
+  VMP_LOG_DEBUG = 1, /* step by step: each scan, recovery that found nothing */
+  VMP_LOG_INFO = 2,  /* start, close, journal, each money-moving outcome, scanner reconnected */
+  VMP_LOG_WARN = 3,  /* handled trouble: a retry, an unknown outcome, a refusal by Vipps */
+  VMP_LOG_ERROR = 4  /* needs a person: an operation recovery could not resolve */
+};
+
+/** A text buffer of this size holds any record's text for vmp_next_log. */
+#define VMP_LOG_TEXT_SIZE 4096
+
+/**
+ * One log record. For vmp_next_log the caller sets struct_size = sizeof(vmp_log_record); the
+ * library fills the rest. Fields may be appended in later versions. The three strings are
+ * NUL-terminated UTF-8.
+ */
+typedef struct vmp_log_record {
+  uint32_t struct_size;
+  vmp_log_level level;
+  uint64_t sequence;       /* 1, 2, 3 ... per client, in the order records were made */
+  int64_t time_unix_ms;    /* when it happened; UTC ms */
+  const char *component;   /* "client", "journal", "payment", "retry", "recovery", "scanner" */
+  const char *message;     /* one line for a person, e.g. "capture of ... done: AUTHORIZED, ..." */
+  const char *fields_json; /* the record's fields as one JSON object, e.g.
+                              {"operation":"capture","reference":"...","amount":49900};
+                              "{}" when none */
+  size_t text_len;         /* vmp_next_log: bytes of `text` the three strings use, NULs
+                              included; on VMP_ERR_BUFFER_TOO_SMALL the bytes needed */
+} vmp_log_record;
+
+/**
+ * A log callback. record and everything it points to are borrowed for the call only: copy
+ * what you keep. Called one record at a time, in order, on a library thread.
+ */
+typedef void(VMP_CALL *vmp_log_fn)(void *user_data, const vmp_log_record *record);
+
+/**
+ * Registers fn to receive every log record of client, replacing an earlier callback; NULL
+ * removes it (records then wait for vmp_next_log). Records already queued go to the new fn.
+ *
+ * fn:        called one record at a time, in order, on a library thread (never the caller's),
+ *            never while a library lock is held, never after vmp_close returns (vmp_close
+ *            first lets it take what is queued, for at most a second, so the last record it
+ *            gets is "client closed"). It may call other vmp functions except vmp_close; while
+ *            it runs, later records wait.
+ * user_data: passed to fn unchanged; the library never reads it.
+ * Returns when an earlier callback is neither running nor will be called again, so its
+ * user_data may then be freed. Called from inside the callback itself it returns at once, and
+ * the running callback is the last call of the old fn.
+ * Threading: any thread. Managed hosts (.NET, Mono, Python) should prefer vmp_next_log.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE.
+ */
+VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *user_data);
+
+/**
+ * The pull twin of vmp_on_log: takes the next log record, on the caller's thread. Returns at
+ * once when a record is queued; otherwise waits up to wait_ms and returns VMP_OK with
+ * out->level == VMP_LOG_NONE if none came. While a callback is registered, records go to it
+ * and this only waits. Records made by vmp_close itself reach only a callback.
+ *
+ * wait_ms:   0 .. 600000 (0: do not wait).
+ * out:       caller struct with struct_size set; filled on VMP_OK. Must not be NULL.
+ * text:      caller buffer that receives the record's three strings; out's string pointers
+ *            point into it. VMP_LOG_TEXT_SIZE bytes always suffice. When a record does not
+ *            fit: VMP_ERR_BUFFER_TOO_SMALL, the record stays queued, out->text_len receives
+ *            the bytes it needs and nothing else is written.
+ * text_size: capacity of text in bytes.
+ * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close from another
+ *            thread ends the wait (VMP_ERR_INVALID_HANDLE).
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (out or text NULL,
+ *            struct_size too small, wait_ms out of range); VMP_ERR_BUFFER_TOO_SMALL.
+ */
+VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vmp_log_record *out,
+                                         char *text, size_t text_size);
+
+/**
+ * The name of a log level: "NONE", "DEBUG", "INFO", "WARN", "ERROR"; "UNKNOWN" for values this
+ * library does not know. Static storage; never NULL. Cannot fail; any thread.
+ */
+VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 #   4. scan_test.c: the scanner calls, with a pseudo-terminal standing in for the scanner.
 #   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
+#   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
 #
 # Usage: tests/c/run.sh [--race]
 #   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
@@ -44,6 +45,10 @@ echo "== scan_test"
 $CC -std=c99 $WARN -Iinclude tests/c/scan_test.c -o build/scan_test -pthread $LINK
 timeout 120 build/scan_test
 
+echo "== log_test"
+$CC -std=c99 $WARN -Iinclude tests/c/log_test.c -o build/log_test -pthread $LINK
+timeout 120 build/log_test
+
 echo "== club_test"
 $CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
 timeout 120 build/club_test
@@ -61,6 +66,9 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/scan_test.c -o build/race/scan_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/scan_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/log_test.c -o build/race/log_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/log_test
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/club_test.c -o build/race/club_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/club_test
