@@ -33,7 +33,7 @@ func (c *Client) LoyaltyCheckIn(ctx context.Context, phone string, isMember bool
 	}
 	defer leave()
 	var ref string
-	err = c.retryCall(ctx, "check-in", newTracker("check-in", time.Now()), false, func(ctx context.Context) error {
+	err = c.retryCall(ctx, "check-in", newTracker("check-in", c.units[0], time.Now()), false, func(ctx context.Context) error {
 		var err error
 		ref, err = c.api.LoyaltyCheckIn(ctx, vipps.LoyaltyCheckInRequest{PhoneNumber: msisdn, IsMember: isMember})
 		return err

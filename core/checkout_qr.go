@@ -12,12 +12,16 @@ func (c *Client) CheckoutQR(ctx context.Context, reference string) (*QRCode, err
 	if err := checkReference(reference); err != nil {
 		return nil, err
 	}
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
-	url, err := c.qrTarget(ctx, reference)
+	url, err := c.qrTarget(ctx, u, reference)
 	if err != nil {
 		return nil, err
 	}
@@ -29,14 +33,14 @@ func (c *Client) CheckoutQR(ctx context.Context, reference string) (*QRCode, err
 }
 
 // qrTarget finds the payment's QR target URL: in memory, in the journal, or from Vipps.
-func (c *Client) qrTarget(ctx context.Context, reference string) (string, error) {
-	t := c.tracker(reference)
+func (c *Client) qrTarget(ctx context.Context, u *salesUnit, reference string) (string, error) {
+	t := c.trackerFor(u, reference)
 	if p, ok := t.snapshot(); ok && p.RedirectURL != "" {
 		return p.RedirectURL, nil
 	}
 	if entries, err := c.journal.ForReference(reference); err == nil {
 		for _, e := range entries {
-			if e.Operation == journal.OpCreate && e.Payment != nil && e.Payment.RedirectURL != "" {
+			if e.Operation == journal.OpCreate && e.Unit == u.name && e.Payment != nil && e.Payment.RedirectURL != "" {
 				return e.Payment.RedirectURL, nil
 			}
 		}

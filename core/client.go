@@ -37,6 +37,9 @@ type Client struct {
 	closingCtx context.Context
 	cancel     context.CancelFunc
 
+	// units are the sales units the client acts for, the till's own first (sales_units.go).
+	units []*salesUnit
+
 	mu       sync.Mutex
 	closed   bool
 	calls    sync.WaitGroup
@@ -63,32 +66,39 @@ func New(cfg Config) (*Client, error) {
 			creds = vipps.Credentials{ClientID: d.ClientID, ClientSecret: d.ClientSecret, SubscriptionKey: d.SubscriptionKey, MSN: d.MSN}
 		}
 		if baseURL == "" {
-			s, err := sim.Start(simOptions(cfg.Simulator, creds))
+			opts := simOptions(cfg.Simulator, creds)
+			opts.SalesUnits, opts.Partners = simKeySets(resolveSalesUnits(cfg, creds))
+			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}
 			}
 			c.sim, baseURL = s, s.URL()
 		}
 	}
-	api, err := vipps.New(vipps.Config{
-		BaseURL:        baseURL,
-		Credentials:    creds,
-		System:         vipps.System{Name: cfg.System.Name, Version: cfg.System.Version, PluginName: pluginName(cfg.System), PluginVersion: pluginVersion(cfg.System)},
-		ConnectTimeout: cfg.Timeouts.connect(),
-		RequestTimeout: cfg.Timeouts.request(),
-	})
-	if err != nil {
-		if c.sim != nil {
-			_ = c.sim.Close()
+	c.units = resolveSalesUnits(cfg, creds)
+	for _, u := range c.units {
+		var err error
+		if u.api, err = vipps.New(vipps.Config{
+			BaseURL:        baseURL,
+			Credentials:    u.creds,
+			System:         vipps.System{Name: cfg.System.Name, Version: cfg.System.Version, PluginName: pluginName(cfg.System), PluginVersion: pluginVersion(cfg.System)},
+			ConnectTimeout: cfg.Timeouts.connect(),
+			RequestTimeout: cfg.Timeouts.request(),
+		}); err != nil {
+			c.closeUnits()
+			if c.sim != nil {
+				_ = c.sim.Close()
+			}
+			return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 		}
-		return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 	}
-	c.api = api
+	c.api = c.units[0].api
 	c.logs = newLogSink(cfg.logLevel())
+	var err error
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
 	if err != nil {
 		c.logs.close()
-		api.Close()
+		c.closeUnits()
 		if c.sim != nil {
 			_ = c.sim.Close()
 		}
@@ -161,7 +171,7 @@ func (c *Client) Close() {
 	c.cancel()
 	c.stopScanning()
 	c.calls.Wait()
-	c.api.Close()
+	c.closeUnits()
 	_ = c.journal.Close()
 	c.journalCleanup()
 	if c.sim != nil {
@@ -190,17 +200,23 @@ const trackerIdleLimit = 30 * time.Minute
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
 // about for a while are dropped so a till running for months does not grow.
 func (c *Client) tracker(reference string) *tracker {
+	return c.trackerFor(c.units[0], reference)
+}
+
+// trackerFor is tracker for a payment of one sales unit: references are unique per MSN only.
+func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 	now := time.Now()
+	key := unitScoped(u, reference)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t, ok := c.trackers[reference]
+	t, ok := c.trackers[key]
 	if !ok {
 		if len(c.trackers) >= 1024 && now.Sub(c.pruned) > time.Minute {
 			c.pruneTrackers(now)
 			c.pruned = now
 		}
-		t = newTracker(reference, now)
-		c.trackers[reference] = t
+		t = newTracker(reference, u, now)
+		c.trackers[key] = t
 	}
 	t.mu.Lock()
 	t.lastUsed = now
@@ -215,6 +231,15 @@ func (c *Client) pruneTrackers(now time.Time) {
 		t.mu.Unlock()
 		if idle {
 			delete(c.trackers, ref)
+		}
+	}
+}
+
+// closeUnits closes the wire client of every sales unit.
+func (c *Client) closeUnits() {
+	for _, u := range c.units {
+		if u.api != nil {
+			u.api.Close()
 		}
 	}
 }

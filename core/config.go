@@ -28,9 +28,15 @@ type Config struct {
 	// Currency of checkouts that do not name one; default NOK.
 	Currency string `json:"currency"`
 	// Description shown to the customer when a checkout has none; default "Purchase".
-	Description string          `json:"description"`
-	Timeouts    TimeoutConfig   `json:"timeouts"`
-	Simulator   SimulatorConfig `json:"simulator"`
+	Description string `json:"description"`
+	// SalesUnits are the chain's other stores this till may act for (refunds on behalf of
+	// another store), chosen by name (sales_units.go).
+	SalesUnits []SalesUnitConfig `json:"sales_units"`
+	// Partner holds partner keys: with them the Merchant-Serial-Number of each call comes from
+	// the sales unit it is for.
+	Partner   *PartnerConfig  `json:"partner"`
+	Timeouts  TimeoutConfig   `json:"timeouts"`
+	Simulator SimulatorConfig `json:"simulator"`
 	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
 	// typed without one ("912 34 567"); "" (the default) refuses such numbers (phone.go).
 	DefaultCountryCode string `json:"default_country_code"`
@@ -109,8 +115,11 @@ func (c *Config) applyDefaults() error {
 	}
 	if c.Environment != EnvSimulator {
 		var missing []string
-		for name, v := range map[string]string{"client_id": c.ClientID, "client_secret": c.ClientSecret,
-			"subscription_key": c.SubscriptionKey, "msn": c.MSN} {
+		keys := map[string]string{"client_id": c.ClientID, "client_secret": c.ClientSecret, "subscription_key": c.SubscriptionKey, "msn": c.MSN}
+		if c.Partner != nil && c.ClientID == "" && c.ClientSecret == "" && c.SubscriptionKey == "" {
+			keys = map[string]string{"msn": c.MSN} // the partner's keys act for this till's MSN
+		}
+		for name, v := range keys {
 			if v == "" {
 				missing = append(missing, name)
 			}
@@ -125,6 +134,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if c.MSN != "" && !msnPattern.MatchString(c.MSN) {
 		return newError(CodeInvalidConfig, "config: msn must be 4 to 7 digits")
+	}
+	if err := c.checkSalesUnits(); err != nil {
+		return err
 	}
 	for name, v := range map[string]string{"system.name": c.System.Name, "system.version": c.System.Version,
 		"system.plugin_name": c.System.PluginName, "system.plugin_version": c.System.PluginVersion} {

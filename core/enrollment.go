@@ -255,7 +255,7 @@ func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (st
 	hint := vipps.MSISDNLoginHint(msisdn)
 	if req.CheckUserExists == nil || *req.CheckUserExists {
 		var exists bool
-		err := c.retryCall(ctx, "enrollment: user check", newTracker("user-exists", time.Now()), false, func(ctx context.Context) error {
+		err := c.retryCall(ctx, "enrollment: user check", newTracker("user-exists", c.units[0], time.Now()), false, func(ctx context.Context) error {
 			var err error
 			exists, err = c.api.LoginUserExists(ctx, hint, auth)
 			return err
@@ -418,7 +418,7 @@ func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollme
 // readProfile reads the consented claims with the login access token.
 func (c *Client) readProfile(ctx context.Context, accessToken string) ([]byte, *Error) {
 	var profile []byte
-	err := c.retryCall(ctx, "enrollment: userinfo", newTracker("userinfo", time.Now()), false, func(ctx context.Context) error {
+	err := c.retryCall(ctx, "enrollment: userinfo", newTracker("userinfo", c.units[0], time.Now()), false, func(ctx context.Context) error {
 		var err error
 		profile, err = c.api.Userinfo(ctx, accessToken)
 		return err

@@ -52,7 +52,7 @@ func (c *Client) IdentifyCustomer(ctx context.Context, input string) (Customer, 
 	}
 	defer leave()
 	var answer vipps.QRExchangeResponse
-	err = c.retryCall(ctx, "identify by personal QR", newTracker("qr-exchange", time.Now()), false, func(ctx context.Context) error {
+	err = c.retryCall(ctx, "identify by personal QR", newTracker("qr-exchange", c.units[0], time.Now()), false, func(ctx context.Context) error {
 		var err error
 		answer, err = c.api.ExchangePersonalQR(ctx, text)
 		return err

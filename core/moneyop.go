@@ -12,6 +12,7 @@ import (
 
 // moneyOp is one money-moving operation as the till asked for it.
 type moneyOp struct {
+	unit      *salesUnit
 	kind      string // journal.OpCreate, OpCapture, OpRefund, OpCancel
 	reference string
 	amount    int64
@@ -53,8 +54,8 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 			return p, e, false, err
 		}
 	} else {
-		key := idempotencyKey(op.kind, op.reference, op.operationID)
-		e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference,
+		key := idempotencyKey(op.kind, unitScoped(op.unit, op.reference), op.operationID)
+		e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 			Method: "POST", Path: op.path, Body: op.body, Intent: op.intent, OperationID: op.operationID,
 			Amount: op.amount, Currency: op.currency}
 	}
@@ -75,7 +76,7 @@ func (c *Client) findEntry(op moneyOp) (*journal.Entry, error) {
 	var e *journal.Entry
 	var err error
 	if op.operationID != "" {
-		e, err = c.journal.Get(idempotencyKey(op.kind, op.reference, op.operationID))
+		e, err = c.journal.Get(idempotencyKey(op.kind, unitScoped(op.unit, op.reference), op.operationID))
 	} else {
 		e, err = c.journal.FindUnacknowledged(op.intent)
 	}
@@ -95,15 +96,19 @@ func (c *Client) findEntry(op moneyOp) (*journal.Entry, error) {
 // sendEntry sends the entry's request - its key, its exact body - within the retry layer and
 // returns the payment it produced.
 func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, error) {
-	t := c.tracker(e.Reference)
+	u, err := c.unitNamed(e.Unit)
+	if err != nil {
+		return Payment{}, newError(CodeInvalidConfig, "journal operation %s is for sales unit %q, which the configuration no longer has", e.ID, e.Unit)
+	}
+	t := c.trackerFor(u, e.Reference)
 	var p Payment
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
-	err := c.retryCall(ctx, what, t, true, func(ctx context.Context) error {
+	err = c.retryCall(ctx, what, t, true, func(ctx context.Context) error {
 		var err error
-		p, err = c.sendOnce(ctx, e)
+		p, err = c.sendOnce(ctx, u.api, e)
 		return err
 	})
 	if err != nil {
@@ -123,22 +128,22 @@ func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, erro
 
 // sendOnce sends the entry's request once. A 2xx whose body is unreadable gives a zero Payment
 // and no error: Vipps did act.
-func (c *Client) sendOnce(ctx context.Context, e *journal.Entry) (Payment, error) {
+func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Entry) (Payment, error) {
 	var resp vipps.ModificationResponse
 	var err error
 	switch e.Operation {
 	case journal.OpCreate:
 		var created vipps.CreatePaymentResponse
-		if created, err = c.api.CreatePayment(ctx, e.IdempotencyKey, e.Body); err == nil {
+		if created, err = api.CreatePayment(ctx, e.IdempotencyKey, e.Body); err == nil {
 			return Payment{Reference: e.Reference, State: StateCreated, Currency: e.Currency, Amount: e.Amount,
 				RedirectURL: created.RedirectURL}, nil
 		}
 	case journal.OpCapture:
-		resp, err = c.api.CapturePayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
+		resp, err = api.CapturePayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
 	case journal.OpRefund:
-		resp, err = c.api.RefundPayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
+		resp, err = api.RefundPayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
 	case journal.OpCancel:
-		resp, err = c.api.CancelPayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
+		resp, err = api.CancelPayment(ctx, e.Reference, e.IdempotencyKey, e.Body)
 	default:
 		return Payment{}, fmt.Errorf("unknown journal operation %q", e.Operation)
 	}

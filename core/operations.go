@@ -34,12 +34,16 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 			return "", err
 		}
 	}
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return "", err
+	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer leave()
-	intent, err := checkoutIntent(req, currency, description)
+	intent, err := checkoutIntent(u, req, currency, description)
 	if err != nil {
 		return "", err
 	}
@@ -49,7 +53,7 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 		if e, err := c.journal.FindUnacknowledged(intent); err == nil && e != nil {
 			ref = e.Reference
 		} else {
-			ref = generateReference(c.cfg.StoreID, c.cfg.PosID, time.Now())
+			ref = generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
 		}
 	}
 	create := vipps.CreatePaymentRequest{
@@ -73,7 +77,7 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 	if err != nil {
 		return "", &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 	}
-	_, e, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCreate, reference: ref, amount: req.Amount,
+	_, e, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCreate, reference: ref, amount: req.Amount,
 		currency: currency, operationID: ref, intent: intent, path: "/epayment/v1/payments", body: body})
 	if err != nil {
 		if CodeOf(err) == CodeUnknownOutcome && e != nil {
@@ -86,7 +90,7 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 
 // checkoutIntent identifies what a checkout asks for: its explicit reference, if any, and its
 // content (hashed, since it contains the phone number).
-func checkoutIntent(req CheckoutRequest, currency, description string) (string, error) {
+func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description string) (string, error) {
 	receipt, err := wirejson.Marshal(req.Receipt)
 	if err != nil {
 		return "", &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
@@ -97,7 +101,7 @@ func checkoutIntent(req CheckoutRequest, currency, description string) (string, 
 	if ref == "" {
 		ref = "auto"
 	}
-	return "create|" + ref + "|" + hex.EncodeToString(sum[:16]), nil
+	return "create|" + unitScoped(u, ref) + "|" + hex.EncodeToString(sum[:16]), nil
 }
 
 // Capture captures amount (minor units) of an authorized payment.
@@ -122,6 +126,10 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return Payment{}, err
@@ -133,10 +141,10 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 			return Payment{}, &Error{Code: CodeInternal, Message: "encoding the cancel request: " + err.Error(), Err: err}
 		}
 	}
-	p, _, _, err := c.runMoneyOp(ctx, moneyOp{kind: journal.OpCancel, reference: reference, operationID: operationID,
-		intent: fmt.Sprintf("cancel|%s|%t", reference, opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
+	p, _, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
+		intent: fmt.Sprintf("cancel|%s|%t", unitScoped(u, reference), opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
 	if e, ok := err.(*Error); ok && opts.TransactionOnly && e.VippsErrorCode == "6060" {
-		return c.approvedBeforeCancel(ctx, reference, e)
+		return c.approvedBeforeCancel(ctx, c.trackerFor(u, reference), e)
 	}
 	return p, err
 }
@@ -144,8 +152,9 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 // approvedBeforeCancel answers an abort that lost the race with the customer's approval: the
 // till learns that the payment is AUTHORIZED, with its current aggregates, so it can capture it
 // or release it with a plain cancel - never left guessing.
-func (c *Client) approvedBeforeCancel(ctx context.Context, reference string, cause *Error) (Payment, error) {
-	p, err := c.readNow(ctx, c.tracker(reference))
+func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Error) (Payment, error) {
+	reference := t.reference
+	p, err := c.readNow(ctx, t)
 	if err != nil {
 		return Payment{}, cause
 	}
@@ -162,12 +171,17 @@ func (c *Client) modify(ctx context.Context, kind, reference string, amount int6
 	if err := checkAmount(amount); err != nil {
 		return Payment{}, err
 	}
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
 	defer leave()
-	currency, err := c.currencyOf(ctx, reference)
+	t := c.trackerFor(u, reference)
+	currency, err := c.currencyOf(ctx, t)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -175,11 +189,11 @@ func (c *Client) modify(ctx context.Context, kind, reference string, amount int6
 	if err != nil {
 		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
-	p, _, sent, err := c.runMoneyOp(ctx, moneyOp{kind: kind, reference: reference, amount: amount, currency: currency,
-		operationID: operationID, intent: fmt.Sprintf("%s|%s|%d", kind, reference, amount),
+	p, _, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
+		operationID: operationID, intent: fmt.Sprintf("%s|%s|%d", kind, unitScoped(u, reference), amount),
 		path: paymentOpPath(reference, kind), body: body})
 	if err == nil && sent && kind == journal.OpCapture {
-		return c.checkCaptured(ctx, reference, p)
+		return c.checkCaptured(ctx, t, u, p)
 	}
 	return p, err
 }
@@ -194,7 +208,7 @@ func (c *Client) readNow(ctx context.Context, t *tracker) (Payment, error) {
 	var resp vipps.GetPaymentResponse
 	err := c.retryCall(ctx, "status of "+t.reference, t, false, func(ctx context.Context) error {
 		var err error
-		resp, err = c.api.GetPayment(ctx, t.reference)
+		resp, err = t.api.GetPayment(ctx, t.reference)
 		return err
 	})
 	if err != nil {
@@ -209,8 +223,7 @@ func (c *Client) readNow(ctx context.Context, t *tracker) (Payment, error) {
 }
 
 // currencyOf gives the payment's currency, reading the payment when the engine has not seen it.
-func (c *Client) currencyOf(ctx context.Context, reference string) (string, error) {
-	t := c.tracker(reference)
+func (c *Client) currencyOf(ctx context.Context, t *tracker) (string, error) {
 	if p, ok := t.snapshot(); ok && p.Currency != "" {
 		return p.Currency, nil
 	}

@@ -12,6 +12,7 @@ type EntryView struct {
 	ID          string       `json:"id"`
 	Operation   string       `json:"operation"`
 	Reference   string       `json:"reference"`
+	SalesUnit   string       `json:"sales_unit,omitempty"`
 	Amount      int64        `json:"amount,omitempty"`
 	Currency    string       `json:"currency,omitempty"`
 	OperationID string       `json:"operation_id,omitempty"`
@@ -97,7 +98,7 @@ func (c *Client) Acknowledge(id string) error {
 }
 
 func viewOf(e *journal.Entry) EntryView {
-	v := EntryView{ID: e.ID, Operation: e.Operation, Reference: e.Reference, Amount: e.Amount, Currency: e.Currency,
+	v := EntryView{ID: e.ID, Operation: e.Operation, Reference: e.Reference, SalesUnit: e.Unit, Amount: e.Amount, Currency: e.Currency,
 		OperationID: e.OperationID, State: string(e.State), Attempts: e.Attempts, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	if e.Operation == journal.OpCreate {
 		v.OperationID = "" // it is the reference

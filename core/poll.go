@@ -24,7 +24,11 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 		return Payment{}, err
 	}
 	defer leave()
-	t := c.tracker(reference)
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	t := c.trackerFor(u, reference)
 	deadline := time.Now().Add(wait)
 
 	t.mu.Lock()
@@ -98,7 +102,7 @@ func (c *Client) readStatus(ctx context.Context, t *tracker) {
 		return
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
-	resp, err := c.api.GetPayment(rctx, t.reference)
+	resp, err := t.api.GetPayment(rctx, t.reference)
 	cancel()
 
 	t.mu.Lock()

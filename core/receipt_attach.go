@@ -30,8 +30,13 @@ func (c *Client) AttachReceipt(ctx context.Context, reference string, r *Receipt
 	if r.BottomLine == nil || !validCurrency(r.BottomLine.Currency) {
 		return receiptError("bottomLine.currency must be NOK, DKK or EUR")
 	}
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return err
+	}
+	t := c.trackerFor(u, reference)
 	var amount int64
-	if p, ok := c.tracker(reference).snapshot(); ok && p.Currency == r.BottomLine.Currency {
+	if p, ok := t.snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
 	}
 	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
@@ -47,9 +52,9 @@ func (c *Client) AttachReceipt(ctx context.Context, reference string, r *Receipt
 		return &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
 	}
 	attempts := 0
-	return c.retryCall(ctx, "receipt for "+reference, c.tracker(reference), true, func(ctx context.Context) error {
+	return c.retryCall(ctx, "receipt for "+reference, t, true, func(ctx context.Context) error {
 		attempts++
-		_, err := c.api.PostReceipt(ctx, "ecom", reference, body)
+		_, err := u.api.PostReceipt(ctx, "ecom", reference, body)
 		var p *vipps.Problem
 		if attempts > 1 && errors.As(err, &p) && p.HTTPStatus == 409 {
 			return nil // an earlier attempt of this call landed; receipts are immutable

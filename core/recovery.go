@@ -77,7 +77,13 @@ func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
 // after the till gave up would surprise the customer. If it never reached Vipps it is marked
 // so; the till repeating the checkout sends it then, with the same key and body.
 func (c *Client) resolveCreate(ctx context.Context, e *journal.Entry) {
-	p, err := c.readNow(ctx, c.tracker(e.Reference))
+	u, err := c.unitNamed(e.Unit)
+	if err != nil {
+		e.Outcome = &journal.Outcome{Code: int32(CodeInvalidConfig), Message: err.Error()}
+		_ = c.journal.Put(e)
+		return
+	}
+	p, err := c.readNow(ctx, c.trackerFor(u, e.Reference))
 	switch CodeOf(err) {
 	case CodeOK:
 		c.recordOutcome(e, p, nil, false)

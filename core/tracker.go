@@ -12,6 +12,8 @@ import (
 // request budget. Waiters block on changed, which is closed and replaced on every update.
 type tracker struct {
 	reference string
+	// api reads the payment with the keys of the sales unit it belongs to.
+	api *vipps.Client
 
 	mu        sync.Mutex
 	payment   Payment
@@ -29,9 +31,10 @@ type tracker struct {
 	reads     rateWindow
 }
 
-func newTracker(reference string, now time.Time) *tracker {
+func newTracker(reference string, u *salesUnit, now time.Time) *tracker {
 	return &tracker{
 		reference: reference,
+		api:       u.api,
 		since:     now,
 		lastUsed:  now,
 		changed:   make(chan struct{}),

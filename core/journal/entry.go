@@ -51,6 +51,7 @@ type Entry struct {
 	ID             string    `json:"id"` // equals IdempotencyKey
 	Operation      string    `json:"op"`
 	Reference      string    `json:"ref"`
+	Unit           string    `json:"unit,omitempty"` // the sales unit ("" the till's own)
 	IdempotencyKey string    `json:"key"`
 	Method         string    `json:"method"`
 	Path           string    `json:"path"`
