@@ -368,3 +368,14 @@ VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level) {
   }
 }
 /* ==== end of log records ==================================================================== */
+
+/* ---- Sales units ---------------------------------------------------------------------------- */
+
+VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out) {
+  uintptr_t id = 0;
+  vmp_status st;
+  begin_call();
+  st = vmpgo_sales_unit(VMPSHIM_ID(client), (char *)name, out != NULL, &id);
+  if (out != NULL) *out = (vmp_client *)id;
+  return st;
+}

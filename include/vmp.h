@@ -879,6 +879,33 @@ VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vm
  */
 VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level);
 
+/* ---------------------------------------------------------------------------------------------
+ * Sales units: acting for another store of the chain
+ *
+ * The configuration may list the chain's other stores ("sales_units": [{"name", "msn", keys or
+ * none with "partner" keys, "reference_prefix"}], see README.md). A till acts for one of them -
+ * typically to refund a payment made there - through a handle bound to it: every payment call
+ * on that handle (checkout, status, capture, refund, cancel, QR, receipt) carries that unit's
+ * Merchant-Serial-Number and keys. The unit is chosen by its name in the configuration, never
+ * by an MSN typed at the till. References are unique per MSN only: the same reference under
+ * two units is two payments.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Opens a handle that acts for the named sales unit of a client's configuration.
+ *
+ * client:    an open client (or another unit handle of it).
+ * name:      the unit's "name" in "sales_units", borrowed; "" is the till's own unit.
+ * out:       receives the unit handle; NULL on failure. Must not be NULL. Release it with
+ *            vmp_close, which leaves the client open. Calls other than the payment calls
+ *            (scanner, logs, journal, customer club) act on the client itself. After the client
+ *            is closed, calls on the unit handle return VMP_ERR_INVALID_HANDLE.
+ * Threading: any thread; the unit handle is as thread-safe as the client.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, or no unit of that
+ *            name).
+ */
+VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out);
+
 #ifdef __cplusplus
 }
 #endif

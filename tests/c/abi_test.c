@@ -745,6 +745,47 @@ static void test_receipts_and_qr(vmp_client *c) {
          VMP_OK, NULL);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Sales units: a handle that acts for another store of the chain
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_sales_units(void) {
+  vmp_client *c = NULL, *u = NULL, *bad = (vmp_client *)(uintptr_t)1;
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  printf("# sales units\n");
+  if (!EXPECT(vmp_init("{\"simulator\":{\"approve_delay_ms\":0},"
+                       "\"sales_units\":[{\"name\":\"store-b\",\"msn\":\"234567\",\"reference_prefix\":\"b\"}]}",
+                       &c),
+              VMP_OK, NULL))
+    return;
+  EXPECT(vmp_sales_unit(NULL, "store-b", &u), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_sales_unit(c, NULL, &u), VMP_ERR_INVALID_ARGUMENT, "name");
+  EXPECT(vmp_sales_unit(c, "store-b", NULL), VMP_ERR_INVALID_ARGUMENT, "out");
+  bad = (vmp_client *)(uintptr_t)1;
+  EXPECT(vmp_sales_unit(c, "store-z", &bad), VMP_ERR_INVALID_ARGUMENT, "store-z");
+  check(bad == NULL, "a failed vmp_sales_unit sets out to NULL");
+  if (EXPECT(vmp_sales_unit(c, "store-b", &u), VMP_OK, NULL) && check(u != NULL && u != c, "a unit handle of its own")) {
+    if (start(u, 5000, PHONE_APPROVES, ref) && wait_for(u, ref, VMP_STATE_AUTHORIZED, &p)) {
+      check(ref[0] == 'b' && ref[1] == '-', "the unit's reference carries its prefix: %s", ref);
+      EXPECT(vmp_poll_status(c, ref, 0, &p), VMP_ERR_NOT_FOUND, "not found|5090");
+      EXPECT(vmp_capture(u, ref, 5000, "unit-capture-1", &p), VMP_OK, NULL);
+      EXPECT(vmp_refund(u, ref, 1000, "unit-refund-1", &p), VMP_OK, NULL);
+      check_aggregates(&p, 5000, 5000, 1000, 0);
+    }
+    vmp_close(u);
+    EXPECT(vmp_poll_status(u, ref, 0, &p), VMP_ERR_INVALID_HANDLE, "handle");
+    EXPECT(vmp_poll_status(c, "abi-unknown-payment-0001", 0, &p), VMP_ERR_NOT_FOUND, "not found|5090");
+  }
+  if (EXPECT(vmp_sales_unit(c, "store-b", &u), VMP_OK, NULL)) {
+    vmp_close(c);
+    EXPECT(vmp_poll_status(u, ref, 0, &p), VMP_ERR_INVALID_HANDLE, "closed");
+    vmp_close(u);
+  } else {
+    vmp_close(c);
+  }
+}
+
 int main(void) {
   vmp_client *c = NULL;
   double t0 = now_s();
@@ -754,6 +795,7 @@ int main(void) {
   expect_invalid_handle(NULL, "NULL");
   expect_invalid_handle(FORGED, "forged");
   test_journal_files();
+  test_sales_units();
 
   if (EXPECT(vmp_init(SIM_CONFIG, &c), VMP_OK, NULL) &&
       check(c != NULL, "vmp_init gives a handle")) {
