@@ -23,6 +23,8 @@
 //	POST /vipps-login-ciba/api/backchannel/authentication       consent request (CIBA)
 //	POST /access-management-1.0/access/oauth2/token             CIBA token polling
 //	GET  /vipps-userinfo-api/userinfo  (also with a trailing /) userinfo
+//	POST /order-management/v2/{paymentType}/receipts/{orderId} attach a receipt
+//	GET  /order-management/v2/{paymentType}/{orderId}          read an order's receipt
 //
 // The customer-club endpoints are described under "Customer club" below.
 //
@@ -101,6 +103,79 @@
 // control API and forceApprove work on every payment that is still CREATED. Options:
 // ApproveDelay (default 1s; negative means at once), PaymentExpiry (default 10 minutes).
 //
+// # Customer-facing QR
+//
+// A payment with userFlow QR needs no customer: the till shows a QR code and whoever scans it
+// pays. qrFormat {format, size} is only allowed with userFlow QR (400 naming qrFormat
+// otherwise); format is TEXT/TARGETURL, IMAGE/SVG+XML (the default) or IMAGE/PNG (400 naming
+// qrFormat.format, 4140 when missing); size is 100..2000 and only for IMAGE/PNG (400 naming
+// qrFormat.size). The redirectUrl of createPayment (and getPayment) is, with TEXT/TARGETURL,
+// the target URL the customer's camera opens, <base URL>/sim/qr/<opaque token>, and with the
+// image formats <base URL>/sim/qr/<token>/image, a placeholder image the simulator serves
+// (an SVG naming the target URL, or a blank PNG of the requested size; the library draws real
+// QR codes from the target URL itself).
+//
+// Scanning: POST /sim/qr/{token}/scan, with no body or {"phone_number": "47…"}, is that
+// customer (default MSISDNScansQR, 4712345678) scanning and approving at once: CREATED →
+// AUTHORIZED, the customer recorded in the snapshot (CustomerIdentifiedBy "qrScan"); 204; 404
+// unknown token; 409 when the payment is no longer CREATED; 400 for a bad body, a number that
+// is not an MSISDN or MSISDNUnknown. GET /sim/qr/{token} is what the phone shows: JSON
+// {msn, reference, amount, paymentDescription, state, scanUrl}, or a small HTML page with a
+// Pay button when the client accepts text/html. Go: Server.ScanQR(url) and ScanQRAs(url,
+// msisdn) take the target URL, the image URL or the bare token (ErrUnknownQR, ErrNotPending).
+// A QR payment nobody scans waits like 4790000004 and EXPIRES after PaymentExpiry.
+//
+// # Receipts and Order Management
+//
+// createPayment takes an optional receipt, and Order Management takes one per order (contract
+// §7). Both check the Receipt schema: orderLines (at least one) each with name, id,
+// totalAmount, totalAmountExcludingTax and totalTaxAmount (integers), taxRate 0..10000 or the
+// deprecated taxPercentage 0..100 (one of them), an optional unitInfo {unitPrice ≥ 0 and
+// quantity (a string of at most 10 characters matching ^\d+([.]\d{1,8})?$) required,
+// quantityUnit PCS|KG|KM|MINUTE|LITRE|KWH}, discount ≥ 0, productUrl, isReturn and isShipping
+// booleans; bottomLine with currency NOK|DKK|EUR required, tipAmount ≥ 0, posId,
+// receiptNumber, paymentSources {giftCard, card, voucher, cash} (integers), barcode {format
+// EAN-13|CODE 39|CODE 128, data} (both required). null counts as absent; unknown and
+// deprecated members are accepted unchecked. The first fault found is answered: in
+// createPayment as 400 problem+json naming the field ("receipt.orderLines[0].taxRate"), with
+// ErrorCode 4140 when it is missing; in Order Management as 400 ErrorResponse naming it
+// ("orderLines[0].taxRate").
+//
+// The arithmetic is not checked by default (the Vipps documentation promises no such check;
+// the library checks its own receipts). Options.StrictReceipts adds it: each line's
+// totalAmount must be totalAmountExcludingTax + totalTaxAmount, and when the payment is known
+// (createPayment; an ECOM order whose id is a payment reference under the MSN) the bottom
+// line's currency must be the payment's and the lines' totals (returns negative) plus
+// tipAmount must add up to the payment's amount; 400 naming the line's totalAmount,
+// bottomLine.currency or orderLines.
+//
+// POST /order-management/v2/{paymentType}/receipts/{orderId} sits behind the gateway checks
+// with Merchant-Serial-Number required (401 and 403 as for ePayment; a missing or malformed
+// MSN is a 400 ErrorResponse naming Merchant-Serial-Number). paymentType is ecom or recurring
+// in any case (400 naming paymentType), orderId matches ^[0-9A-Za-z-_\.]+$ (400 naming
+// orderId). It answers 201 with the receipt's id as a JSON string; a second receipt for the
+// same MSN, payment type and order is 409 (receipts are immutable). Whether the order exists
+// is not checked. Errors are the ErrorResponse {type, title, detail, instance, invalidParams:
+// [{name, reason}]}, as application/problem+json. GET /order-management/v2/{paymentType}/{orderId}
+// answers {"category": null, "receipt": {…}} (the receipt as it was sent, compacted; the
+// simulator keeps no categories), or 404 ErrorResponse when the order has no receipt.
+//
+// A receipt given in createPayment is kept with the payment (PaymentSnapshot.Receipt, compact
+// JSON) and is the receipt of the order (MSN, ECOM, reference), so a later POST for it is 409
+// and GET returns it; should that order already have a receipt, the older one stays the
+// order's. PaymentSnapshot.Receipt otherwise shows the order's receipt from Order Management.
+// Go: Server.Receipt(msn, orderID) returns the ECOM order's receipt, or else the RECURRING
+// one's.
+//
+// # Capture discrepancies
+//
+// Server.SkewCaptured(reference, delta) (SkewCapturedOf with an MSN) and POST
+// /sim/payments/{reference}/skew {"captured_delta": N} make a payment report, in getPayment
+// and in the answers of capture, refund and cancel, a capturedAmount N minor units off what
+// was really captured: a discrepancy on the Vipps side that a till's capture check must
+// notice. A new skew replaces the old one; 0 removes it. Limits, the event log and
+// PaymentSnapshot.Aggregate keep to the real amounts; PaymentSnapshot.CapturedSkew shows N.
+//
 // # Customer club
 //
 // The in-store customer-club flow: identify the customer (QR exchange), show the loyalty
@@ -169,8 +244,14 @@
 //	POST /sim/payments/{reference}/expire    payment expires now     204; 404; 409
 //	GET  /sim/payments/{reference}           PaymentSnapshot as JSON (MSN, state, amounts,
 //	                                         aggregate, customer, event log); 404 unknown
+//	POST /sim/payments/{reference}/skew      {"captured_delta": N}: the API reports captured + N;
+//	                                         204; 404 unknown; 400 bad body
 //	     …/sim/payments/{reference}…?msn=N   any of these for the payment under MSN N; without
 //	                                         ?msn= the reference must be unique (400 otherwise)
+//	GET  /sim/qr/{token}                     what the phone shows: JSON (HTML for text/html); 404
+//	GET  /sim/qr/{token}/image               the placeholder QR image (SVG or PNG); 404
+//	POST /sim/qr/{token}/scan                a customer scans and approves ({"phone_number"}
+//	                                         optional): 204; 404 unknown token; 409 not CREATED
 //	GET  /sim/clock                          {"now": "<RFC 3339>"}
 //	POST /sim/clock/advance  {"ms": N}       moves a FakeClock N ms forward; {"now": …};
 //	                                         409 when the simulator runs on the real clock
@@ -188,7 +269,8 @@
 //	GET  /sim/check-ins                      the check-ins received, oldest first (JSON array)
 //
 // The same operations are Go methods: Server.Approve, Reject, Expire, Payment (and ApproveOf,
-// RejectOf, ExpireOf, PaymentOf with an MSN), Stats,
+// RejectOf, ExpireOf, PaymentOf with an MSN), SkewCaptured (SkewCapturedOf), ScanQR
+// (ScanQRAs), Receipt, Stats,
 // InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login and
 // CheckIns.
 //
@@ -223,8 +305,10 @@
 //	                   is not JSON (the first half of the real one)
 //
 // Which requests: operation is one of token (POST /accesstoken/get), create, get, events,
-// capture, refund, cancel, force_approve, or empty for all of them; reference, when set, limits
-// the fault to that payment (the path segment; for create, the body's reference). times is how
+// capture, refund, cancel, force_approve, receipt (POST Order Management receipt),
+// get_receipt (GET Order Management order), or empty for all of them; reference, when set,
+// limits the fault to that payment (the path segment; for create, the body's reference; for
+// receipt and get_receipt, the orderId). times is how
 // many matching requests get the fault (0 means 1, -1 every one until removed); probability,
 // strictly between 0 and 1, lets each matching request escape with 1-p, drawn from a generator
 // seeded with Options.FaultSeed (0: from the time), so a soak run is repeatable. Faults are

@@ -67,6 +67,8 @@ const (
 	OperationRefund       = "refund"        // POST …/{reference}/refund
 	OperationCancel       = "cancel"        // POST …/{reference}/cancel
 	OperationForceApprove = "force_approve" // POST /epayment/v1/test/payments/{reference}/approve
+	OperationReceipt      = "receipt"       // POST /order-management/v2/{paymentType}/receipts/{orderId}
+	OperationGetReceipt   = "get_receipt"   // GET /order-management/v2/{paymentType}/{orderId}
 )
 
 // faultOperations maps each faultable endpoint (route.endpoint()) to its operation name.
@@ -80,6 +82,10 @@ var faultOperations = map[string]string{
 	"POST /epayment/v1/payments/{reference}/refund":       OperationRefund,
 	"POST /epayment/v1/payments/{reference}/cancel":       OperationCancel,
 	"POST /epayment/v1/test/payments/{reference}/approve": OperationForceApprove,
+
+	// Order Management: the reference a fault names is the orderId.
+	"POST /order-management/v2/{paymentType}/receipts/{orderId}": OperationReceipt,
+	"GET /order-management/v2/{paymentType}/{orderId}":           OperationGetReceipt,
 }
 
 // isFaultOperation reports whether op is a known operation name ("" is not).
@@ -96,11 +102,12 @@ func isFaultOperation(op string) bool {
 type Fault struct {
 	Kind FaultKind
 	// Operation limits the fault to one operation ("token", "create", "get", "events",
-	// "capture", "refund", "cancel", "force_approve"); "" means any Vipps API request (never
-	// the /sim control API, never a request that matches no endpoint).
+	// "capture", "refund", "cancel", "force_approve", "receipt", "get_receipt"); "" means any
+	// Vipps API request (never the /sim control API, never a request that matches no endpoint).
 	Operation string
 	// Reference limits the fault to requests for this payment reference (the path segment, or
-	// the body's "reference" for create); "" means any. Token requests have no reference.
+	// the body's "reference" for create, the orderId for receipt and get_receipt); "" means
+	// any. Token requests have no reference.
 	Reference string
 	// Times is how many matching requests get the fault: 0 means 1; -1 means every matching
 	// request until the fault is removed.
@@ -142,7 +149,7 @@ func (f Fault) validate() (Fault, error) {
 		return bad("unknown kind %q (want one of %v)", f.Kind, faultKinds)
 	}
 	if f.Operation != "" && !isFaultOperation(f.Operation) {
-		return bad("unknown operation %q (want token, create, get, events, capture, refund, cancel, force_approve or empty)", f.Operation)
+		return bad("unknown operation %q (want token, create, get, events, capture, refund, cancel, force_approve, receipt, get_receipt or empty)", f.Operation)
 	}
 	if f.Reference != "" && f.Operation == OperationToken {
 		return bad("token requests have no payment reference")

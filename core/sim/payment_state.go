@@ -23,6 +23,8 @@ var (
 // called with the server's lock held.
 type payment struct {
 	msn                 string // the sales unit it belongs to (sales_units.go)
+	receipt             []byte // given in createPayment, compacted JSON; nil without (receipts.go)
+	capturedSkew        int64  // added to the capturedAmount the API reports (skew.go)
 	reference           string
 	pspReference        string
 	amount              Amount
@@ -244,7 +246,7 @@ func (p *payment) eventLog() []PaymentEvent {
 
 func (p *payment) getResponse() getPaymentResponse {
 	return getPaymentResponse{
-		Aggregate:     p.aggregate(),
+		Aggregate:     p.reportedAggregate(),
 		Amount:        p.amount,
 		State:         p.state,
 		PaymentMethod: paymentMethod{Type: p.paymentMethod},
@@ -258,7 +260,7 @@ func (p *payment) modificationResponse(ev PaymentEvent) modificationResponse {
 	return modificationResponse{
 		Amount:       p.amount,
 		State:        p.state,
-		Aggregate:    p.aggregate(),
+		Aggregate:    p.reportedAggregate(),
 		PSPReference: ev.PSPReference,
 		Reference:    p.reference,
 	}

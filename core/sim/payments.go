@@ -18,13 +18,17 @@ func (s *Server) createPayment(c *call) reply {
 		if p != nil {
 			return c.fail(p)
 		}
+		if p := s.checkCreateReceipt(req); p != nil {
+			return c.fail(p)
+		}
 		pk := paymentKey{msn: requestMSN(c), reference: req.Reference}
 		if _, exists := s.payments[pk]; exists {
 			return c.fail(codeProblem(codeReferenceExists, "Reference "+strconv.Quote(req.Reference)+" already exists."))
 		}
-		pay := newPayment(req, key, now, s.opts, s.psp, redirectURL(req))
+		pay := newPayment(req, key, now, s.opts, s.psp, s.qrRedirectURL(pk, req))
 		pay.msn = pk.msn
 		s.payments[pk] = pay
+		s.keepCreateReceipt(pay, req, now)
 		s.stats.add(func(st *Stats) { st.Creates++ })
 		return jsonReply(http.StatusCreated, createPaymentResponse{RedirectURL: pay.redirectURL, Reference: pay.reference})
 	})

@@ -101,8 +101,8 @@ func TestRedirectFlowsAnswerWithARedirectURL(t *testing.T) {
 	}{
 		{"a web redirect goes to the landing page", `"userFlow":"WEB_REDIRECT","returnUrl":"https://shop.example/return"`, "https://landing.vipps.no?token="},
 		{"a native redirect is an app link", `"userFlow":"NATIVE_REDIRECT"`, "vipps://"},
-		{"a QR flow links to a QR image by default", `"userFlow":"QR"`, "https://qr-image.vipps.no/"},
-		{"a QR flow with TEXT/TARGETURL gives the target URL", `"userFlow":"QR","qrFormat":{"format":"TEXT/TARGETURL"}`, "https://landing.vipps.no?token="},
+		{"a QR flow links to a QR image the simulator serves by default", `"userFlow":"QR"`, r.srv.URL() + "/sim/qr/"},
+		{"a QR flow with TEXT/TARGETURL gives the simulator's target URL", `"userFlow":"QR","qrFormat":{"format":"TEXT/TARGETURL"}`, r.srv.URL() + "/sim/qr/"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,8 +14,8 @@ const (
 	guardEPayment              // subscription key, bearer token and Merchant-Serial-Number
 )
 
-// route is one endpoint: a method, a path pattern whose "{reference}" segment matches one
-// path segment, and the handler.
+// route is one endpoint: a method, a path pattern whose "{…}" segments each match one path
+// segment (the last of them is the call's reference), and the handler.
 type route struct {
 	method  string
 	pattern string
@@ -67,6 +67,14 @@ func newRouteTable() routeTable {
 		{http.MethodPost, "/sim/payments/{reference}/approve", guardNone, (*Server).controlApprove},
 		{http.MethodPost, "/sim/payments/{reference}/reject", guardNone, (*Server).controlReject},
 		{http.MethodPost, "/sim/payments/{reference}/expire", guardNone, (*Server).controlExpire},
+		{http.MethodPost, "/sim/payments/{reference}/skew", guardNone, (*Server).controlSkew},
+		// Order Management receipts (order_management.go) and the customer-facing QR a phone
+		// scans (qr_flow.go). Order Management checks its own headers (ErrorResponse shape).
+		{http.MethodPost, "/order-management/v2/{paymentType}/receipts/{orderId}", guardNone, (*Server).postReceipt},
+		{http.MethodGet, "/order-management/v2/{paymentType}/{orderId}", guardNone, (*Server).getOrder},
+		{http.MethodGet, "/sim/qr/{token}", guardNone, (*Server).controlQRPage},
+		{http.MethodGet, "/sim/qr/{token}/image", guardNone, (*Server).controlQRImage},
+		{http.MethodPost, "/sim/qr/{token}/scan", guardNone, (*Server).controlScanQR},
 		// Customer club (qr_exchange.go, checkin.go, login_ciba.go, userinfo.go, club_control.go).
 		// The handlers check their own headers: the gateway's with an optional MSN, or OAuth
 		// client authentication.
@@ -115,7 +123,7 @@ func matchPattern(pattern string, segments []string) (reference string, ok bool)
 		return "", false
 	}
 	for i, w := range want {
-		if w != "{reference}" {
+		if !strings.HasPrefix(w, "{") {
 			if w != segments[i] {
 				return "", false
 			}

@@ -255,8 +255,3 @@ func (t *tokenStore) ownerOf(token string, now time.Time) (*principal, bool) {
 	p := t.owner[token]
 	return p, p != nil
 }
-
-// snapshotOf is the PaymentSnapshot of p. The lock must be held.
-func (s *Server) snapshotOf(p *payment) PaymentSnapshot {
-	return p.snapshot()
-}

@@ -42,6 +42,11 @@ type Server struct {
 	idem     *idempotencyStore
 	limits   *rateLimiter
 	club     clubState // customer club: consent requests, login tokens, check-ins (club_state.go)
+
+	// Order Management receipts (order_management.go) and customer-facing QR tokens
+	// (qr_flow.go); each map is nil until its first entry.
+	orders  map[orderKey]*orderRecord
+	qrCodes map[string]*qrCode
 }
 
 // Start listens on opts.Addr (a loopback address) and serves the simulator until Close.

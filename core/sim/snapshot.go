@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // PaymentSnapshot is a copy of one payment's full state, for tests and for GET
 // /sim/payments/{reference}. It shares nothing with the simulator.
@@ -23,6 +26,12 @@ type PaymentSnapshot struct {
 	CreatedAt            time.Time      `json:"createdAt"`
 	ExpiresAt            time.Time      `json:"expiresAt"`
 	Events               []PaymentEvent `json:"events"`
+	// Receipt is the receipt given in createPayment, or else the one attached to the order
+	// (MSN, ECOM, reference) through Order Management, as compact JSON; nil without.
+	Receipt json.RawMessage `json:"receipt,omitempty"`
+	// CapturedSkew is what SkewCaptured adds to the capturedAmount the API reports; Aggregate
+	// holds the real amounts.
+	CapturedSkew int64 `json:"capturedSkew,omitempty"`
 }
 
 // Payment returns a snapshot of the payment with this reference, after applying whatever the
@@ -57,5 +66,6 @@ func (p *payment) snapshot() PaymentSnapshot {
 		CreatedAt:            p.createdAt.UTC(),
 		ExpiresAt:            p.expiresAt.UTC(),
 		Events:               p.eventLog(),
+		CapturedSkew:         p.capturedSkew,
 	}
 }

@@ -36,7 +36,9 @@ type createRequest struct {
 	Customer            customerRef
 	ReturnURL           string
 	Description         string
-	QRFormat            string
+	QRFormat            string   // IMAGE/SVG+XML when userFlow is QR and none was asked for
+	QRSize              int      // qrFormat.size (IMAGE/PNG only); 0 when not given
+	Receipt             *receipt // nil when not given (receipts.go)
 }
 
 // customerRef is the customer a request names, resolved to an MSISDN.
@@ -93,7 +95,13 @@ func validateCreate(body []byte) (createRequest, *problem) {
 	if _, present := obj.member("expiresAt"); present {
 		return req, codeProblem(codeLongLivingNotAllowed, "This sales unit is not approved for long-living payments (expiresAt).")
 	}
-	if req.QRFormat, p = optionalQRFormat(obj); p != nil {
+	if req.QRFormat, req.QRSize, p = optionalQRFormat(obj); p != nil {
+		return req, p
+	}
+	if p = qrFlowRules(&req); p != nil {
+		return req, p
+	}
+	if req.Receipt, p = optionalReceipt(obj); p != nil {
 		return req, p
 	}
 	switch {
@@ -299,14 +307,6 @@ func optionalDescription(obj jsonObject) (string, *problem) {
 		return "", fieldProblem("paymentDescription", "The field paymentDescription must be 3 to 100 characters long.")
 	}
 	return v, nil
-}
-
-func optionalQRFormat(obj jsonObject) (string, *problem) {
-	q, present, p := obj.object("qrFormat", "qrFormat")
-	if p != nil || !present {
-		return "", p
-	}
-	return requiredEnum(q, "format", qrFormats)
 }
 
 // parseModificationAmount reads the modificationAmount of a capture or refund body. A

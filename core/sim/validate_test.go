@@ -49,7 +49,7 @@ func TestCreatePaymentValidatesItsBody(t *testing.T) {
 	}{
 		{name: "a complete push payment is created", status: 201},
 		{name: "unknown fields are ignored", edits: []edit{set("someFutureField", map[string]any{"x": 1}), set("metadata", map[string]any{"a": "b"})}, status: 201},
-		{name: "a receipt and a profile are accepted", edits: []edit{set("receipt", map[string]any{"orderLines": []any{}, "bottomLine": map[string]any{"currency": "NOK"}}), set("profile", map[string]any{"scope": "name"})}, status: 201},
+		{name: "a receipt and a profile are accepted", edits: []edit{set("receipt", map[string]any{"orderLines": []any{map[string]any{"name": "socks", "id": "1", "totalAmount": 1000, "totalAmountExcludingTax": 800, "totalTaxAmount": 200, "taxRate": 2500}}, "bottomLine": map[string]any{"currency": "NOK"}}), set("profile", map[string]any{"scope": "name"})}, status: 201},
 		{name: "the smallest DKK amount is accepted", edits: []edit{amount("DKK", 1)}, status: 201},
 		{name: "the smallest EUR amount is accepted", edits: []edit{amount("EUR", 1)}, status: 201},
 		{name: "the largest amount is accepted", edits: []edit{amount("NOK", 65000000)}, status: 201},
@@ -111,7 +111,7 @@ func TestCreatePaymentValidatesItsBody(t *testing.T) {
 		{name: "a two-character description is 400", edits: []edit{set("paymentDescription", "ab")}, status: 400, field: "paymentDescription"},
 		{name: "a 101-character description is 400", edits: []edit{set("paymentDescription", strings.Repeat("d", 101))}, status: 400, field: "paymentDescription"},
 		{name: "a long-living payment is 5050", edits: []edit{set("expiresAt", "2026-03-09T09:30:00Z")}, status: 400, code: codeLongLivingNotAllowed},
-		{name: "an unknown QR format is 400", edits: []edit{set("userFlow", "QR"), set("qrFormat", map[string]any{"format": "IMAGE/GIF"})}, status: 400, field: "format"},
+		{name: "an unknown QR format is 400", edits: []edit{set("userFlow", "QR"), set("qrFormat", map[string]any{"format": "IMAGE/GIF"})}, status: 400, field: "qrFormat.format"},
 	}
 	r := newRig(t, Options{TokenLifetime: 24 * time.Hour})
 	for i, tc := range cases {
