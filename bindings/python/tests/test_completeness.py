@@ -1,0 +1,70 @@
+"""Every vmp_* function of include/vmp.h is declared in the binding with its types, and either
+called by the Pythonic API or listed, with the reason, as deliberately unwrapped."""
+
+from __future__ import annotations
+
+import re
+import unittest
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+import support  # noqa: F401  (puts the package on sys.path)
+from vmp import _native
+
+DECLARATION = re.compile(r"VMP_API[^;{}()]*VMP_CALL\s+(vmp_[A-Za-z0-9_]+)\s*\(")
+
+
+def declared_functions(header_text: str) -> List[str]:
+    """The functions a header declares, as scripts/check-exports.sh reads them."""
+    return sorted(set(DECLARATION.findall(header_text.replace("\n", " "))))
+
+
+def package_sources() -> str:
+    pkg = Path(_native.__file__).parent
+    return "\n".join(p.read_text() for p in sorted(pkg.glob("*.py")))
+
+
+def missing_functions(header_text: str, signatures: Dict[str, object], unwrapped: Dict[str, str],
+                      sources: str) -> List[str]:
+    """Header functions the binding lacks: not declared, or neither called nor listed as unwrapped."""
+    missing = []
+    for name in declared_functions(header_text):
+        called = re.search(r"\.%s\b" % re.escape(name), sources)  # lib().vmp_x(...), L.vmp_x
+        if name not in signatures or not (called or name in unwrapped):
+            missing.append(name)
+    return missing
+
+
+class CompletenessTest(unittest.TestCase):
+    def test_every_function_of_the_header_is_in_the_binding(self) -> None:
+        header = support.HEADER.read_text()
+        self.assertGreater(len(declared_functions(header)), 20)
+        self.assertEqual(missing_functions(header, _native.SIGNATURES, _native.UNWRAPPED, package_sources()), [],
+                         "vmp.h declares functions this binding does not bind: add them to "
+                         "vmp/_native.py SIGNATURES and wrap them")
+
+    def test_the_binding_declares_nothing_the_header_lacks(self) -> None:
+        self.assertEqual(sorted(set(_native.SIGNATURES) - set(declared_functions(support.HEADER.read_text()))), [])
+
+    def test_a_function_added_to_the_header_is_reported_missing(self) -> None:
+        header = support.HEADER.read_text()
+        before = missing_functions(header, _native.SIGNATURES, _native.UNWRAPPED, package_sources())
+        header += "\nVMP_API vmp_status VMP_CALL vmp_future_thing(vmp_client *c);\n"
+        self.assertEqual(missing_functions(header, _native.SIGNATURES, _native.UNWRAPPED, package_sources()),
+                         sorted(before + ["vmp_future_thing"]))
+
+    def test_a_declared_but_unused_function_is_reported_missing(self) -> None:
+        header = support.HEADER.read_text()
+        before = missing_functions(header, _native.SIGNATURES, _native.UNWRAPPED, package_sources())
+        sources = package_sources().replace(".vmp_identify_customer(", ".vmp_renamed(")
+        self.assertEqual(missing_functions(header, _native.SIGNATURES, _native.UNWRAPPED, sources),
+                         sorted(before + ["vmp_identify_customer"]))
+
+    def test_the_unwrapped_ones_say_why(self) -> None:
+        for name, why in _native.UNWRAPPED.items():
+            self.assertIn(name, _native.SIGNATURES)
+            self.assertTrue(why)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,64 @@
+"""vmp - Vipps MobilePay in-store payments for point-of-sale software, from Python.
+
+A thin ctypes binding of libvmp (include/vmp.h), standard library only::
+
+    import vmp
+    with vmp.Client() as till:                     # the embedded simulator
+        ref = till.checkout(49900, phone_number="4791234567")
+        p = till.status(ref, wait=60)
+        if p.state is vmp.PaymentState.AUTHORIZED:
+            till.capture(ref, p.amount, operation_id="receipt-0001")
+
+The library is found next to this package, in build/ of the source tree, or at $VMP_LIBRARY.
+"""
+
+from __future__ import annotations
+
+from ._native import BINDING_VERSION, LibraryError, lib, text
+from .client import Client, logger
+from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError,
+                     InvalidArgumentError, RejectedError, UnknownOutcomeError, VmpError)
+from .types import (CodeKind, Enrollment, EnrollmentState, LogLevel, LogRecord, Payment,
+                    PaymentState, PendingOperation, PendingReport, QrFormat, RecoveryReport, Scan,
+                    ScanEvent, ScanSource, Status)
+
+__version__ = "%d.%d.0" % BINDING_VERSION
+
+
+def version() -> str:
+    """The loaded library's version, "MAJOR.MINOR.PATCH"."""
+    return text(lib().vmp_version())
+
+
+def status_str(status: int) -> str:
+    """The name of a status, e.g. "VMP_ERR_REJECTED"."""
+    return text(lib().vmp_status_str(status))
+
+
+def state_str(state: int) -> str:
+    """The name of a payment state, e.g. "AUTHORIZED"."""
+    return text(lib().vmp_state_str(state))
+
+
+def scan_event_str(event: int) -> str:
+    return text(lib().vmp_scan_event_str(event))
+
+
+def code_kind_str(kind: int) -> str:
+    return text(lib().vmp_code_kind_str(kind))
+
+
+def enrollment_state_str(state: int) -> str:
+    return text(lib().vmp_enrollment_state_str(state))
+
+
+def log_level_str(level: int) -> str:
+    return text(lib().vmp_log_level_str(level))
+
+
+__all__ = ["Client", "VmpError", "InvalidArgumentError", "ClientClosedError", "RejectedError",
+           "UnknownOutcomeError", "AlreadyAuthorizedError", "CaptureMismatchError", "LibraryError",
+           "Payment", "PaymentState", "Scan", "ScanEvent", "ScanSource", "CodeKind", "LogRecord",
+           "LogLevel", "Enrollment", "EnrollmentState", "PendingOperation", "PendingReport",
+           "RecoveryReport", "QrFormat", "Status", "logger", "version", "status_str", "state_str",
+           "scan_event_str", "code_kind_str", "enrollment_state_str", "log_level_str"]

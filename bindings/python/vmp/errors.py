@@ -1,0 +1,78 @@
+"""The exceptions of vmp: one type, VmpError, carrying the status and vmp_last_error(); a
+subclass where a caller would branch."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional, Type
+
+from .types import Payment, Status
+
+
+class VmpError(Exception):
+    """A vmp call failed. status is the vmp_status (an int; a Status when this binding knows it),
+    status_name its name ("VMP_ERR_REJECTED"), detail the library's vmp_last_error() text (never
+    holds secrets or full phone numbers). payment is the payment where the status comes with one
+    (ALREADY_AUTHORIZED, CAPTURE_MISMATCH); reference the checkout's where it may exist
+    (UNKNOWN_OUTCOME)."""
+
+    def __init__(self, status: int, status_name: str, detail: str, *,
+                 payment: Optional[Payment] = None, reference: Optional[str] = None) -> None:
+        super().__init__("%s: %s" % (status_name, detail) if detail else status_name)
+        try:
+            self.status: int = Status(status)
+        except ValueError:
+            self.status = status
+        self.status_name = status_name
+        self.detail = detail
+        self.payment = payment
+        self.reference = reference
+
+
+class InvalidArgumentError(VmpError, ValueError):
+    """The call was wrong (a value, JSON, config, amount, reference or customer); nothing was
+    sent. Fix the input."""
+
+
+class ClientClosedError(VmpError):
+    """The client is closed (VMP_ERR_INVALID_HANDLE)."""
+
+
+class RejectedError(VmpError):
+    """Vipps refused the operation (VMP_ERR_REJECTED; the detail names its ErrorCode). Do not
+    retry unchanged."""
+
+
+class UnknownOutcomeError(VmpError):
+    """Sent, but no answer came: it may have happened. Ask for the status, or repeat the call
+    with the same operation id - never with a new one."""
+
+
+class AlreadyAuthorizedError(VmpError):
+    """A transaction-only cancel lost the race: the customer approved first. payment holds the
+    AUTHORIZED payment: capture it or cancel it fully."""
+
+
+class CaptureMismatchError(VmpError):
+    """The capture happened, but Vipps' captured amount differs from what this till captured;
+    payment holds Vipps' view. Check before handing over goods."""
+
+
+_BY_STATUS: Dict[int, Type[VmpError]] = {
+    Status.INVALID_ARGUMENT: InvalidArgumentError,
+    Status.BUFFER_TOO_SMALL: InvalidArgumentError,
+    Status.INVALID_JSON: InvalidArgumentError,
+    Status.INVALID_CONFIG: InvalidArgumentError,
+    Status.INVALID_AMOUNT: InvalidArgumentError,
+    Status.INVALID_REFERENCE: InvalidArgumentError,
+    Status.INVALID_CUSTOMER: InvalidArgumentError,
+    Status.INVALID_HANDLE: ClientClosedError,
+    Status.REJECTED: RejectedError,
+    Status.UNKNOWN_OUTCOME: UnknownOutcomeError,
+    Status.ALREADY_AUTHORIZED: AlreadyAuthorizedError,
+    Status.CAPTURE_MISMATCH: CaptureMismatchError,
+}
+
+
+def error_class(status: int) -> Type[VmpError]:
+    """The exception class for a status."""
+    return _BY_STATUS.get(status, VmpError)
