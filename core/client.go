@@ -128,6 +128,7 @@ func simOptions(sc SimulatorConfig, creds vipps.Credentials) sim.Options {
 		}
 	}
 	o.PaymentExpiry = time.Duration(sc.PaymentExpiryMS) * time.Millisecond
+	o.QRScanDelay = time.Duration(sc.QRScanDelayMS) * time.Millisecond
 	return o
 }
 

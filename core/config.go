@@ -80,6 +80,9 @@ type SimulatorConfig struct {
 	ApproveDelayMS *int64 `json:"approve_delay_ms"`
 	// PaymentExpiryMS is how long an unanswered payment lives; default 600000 (10 minutes).
 	PaymentExpiryMS int64 `json:"payment_expiry_ms"`
+	// QRScanDelayMS, when set, makes a simulated customer scan each customer-facing QR that
+	// long after the checkout; default: QR codes wait to be scanned through the control API.
+	QRScanDelayMS int64 `json:"qr_scan_delay_ms"`
 }
 
 const (

@@ -50,6 +50,10 @@ type Options struct {
 	// payment request or a consent request (login) alike.
 	// Zero means the default of 1s; a negative value means the customer answers at once.
 	ApproveDelay time.Duration
+	// QRScanDelay, when positive, makes a simulated customer (MSISDNScansQR) scan every
+	// customer-facing QR payment that long after it is created, as if standing at the till;
+	// zero leaves QR payments waiting for ScanQR or /sim/qr/{token}/scan.
+	QRScanDelay time.Duration
 	// PaymentExpiry is how long a payment may stay CREATED before it EXPIRES. Zero or negative
 	// means the default of 10 minutes.
 	PaymentExpiry time.Duration

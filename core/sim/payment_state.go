@@ -67,6 +67,10 @@ func newPayment(req createRequest, key string, now time.Time, opts Options, psp 
 		expiresAt:           now.Add(opts.PaymentExpiry),
 		psp:                 psp,
 	}
+	if req.UserFlow == "QR" && opts.QRScanDelay > 0 {
+		p.customer = customerRef{Kind: qrScanCustomer, MSISDN: MSISDNScansQR}
+		p.behaviour, p.answerAt = behaviourApprove, now.Add(opts.QRScanDelay)
+	}
 	p.events = append(p.events, PaymentEvent{
 		Reference:      p.reference,
 		PSPReference:   p.pspReference,

@@ -239,3 +239,24 @@ func TestAQRPaymentUnderAnotherSalesUnitShowsItsMSN(t *testing.T) {
 		t.Fatalf("state %s", snap.State)
 	}
 }
+
+func TestAQRScanDelayMakesTheSimulatedCustomerScanByItself(t *testing.T) {
+	clock := NewFakeClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	s, err := Start(Options{Clock: clock, QRScanDelay: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.mu.Lock()
+	now := s.now()
+	p := newPayment(createRequest{Reference: "qr-auto-scan-1", UserFlow: "QR", Amount: Amount{Currency: "NOK", Value: 1000}}, "k", now, s.opts, &pspSequence{}, "u")
+	s.mu.Unlock()
+	p.settle(now.Add(time.Second))
+	if p.state != StateCreated {
+		t.Fatalf("scanned before the delay: %s", p.state)
+	}
+	p.settle(now.Add(2 * time.Second))
+	if p.state != StateAuthorized || p.customer.MSISDN != MSISDNScansQR {
+		t.Fatalf("after the delay: %s by %q", p.state, p.customer.MSISDN)
+	}
+}

@@ -1,9 +1,11 @@
 /*
  * till.c - a minimal till: one push payment on the embedded Vipps simulator.
  *
- * 499.00 NOK to a phone number, the simulated customer approves, the till waits for
- * AUTHORIZED, captures everything and refunds 100.00 NOK, printing each step and, after it,
- * the library's log records ("log:" lines, level info and up, taken with vmp_next_log).
+ * 499.00 NOK with its receipt to a phone number, the simulated customer approves, the till waits
+ * for AUTHORIZED, captures everything and refunds 100.00 NOK. Then a checkout on the customer
+ * display (the QR code written to checkout-qr.svg; the simulated customer scans it), and a
+ * refund on behalf of another store of the chain. Each step is printed and, after it, the
+ * library's log records ("log:" lines, level info and up, taken with vmp_next_log).
  * Build and run: make demo
  */
 #include <stdio.h>
@@ -36,11 +38,74 @@ static int check(vmp_status st, const char *what) {
   return 1;
 }
 
+/* A checkout on the customer display: the library draws the QR code; the simulated customer
+ * scans it after qr_scan_delay_ms. */
+static int qr_checkout(vmp_client *client) {
+  char reference[VMP_REFERENCE_SIZE];
+  vmp_payment payment = {.struct_size = sizeof(vmp_payment)};
+  uint8_t *svg = NULL;
+  size_t len = 0;
+  FILE *f;
+  if (!check(vmp_start_checkout(client, "{\"amount\": 12000, \"flow\": \"qr\"}", reference, sizeof reference),
+             "vmp_start_checkout (QR)") ||
+      !check(vmp_checkout_qr(client, reference, VMP_QR_SVG, 0, &svg, &len), "vmp_checkout_qr"))
+    return 0;
+  f = fopen("checkout-qr.svg", "wb");
+  if (f != NULL) {
+    fwrite(svg, 1, len, f);
+    fclose(f);
+  }
+  vmp_free(svg);
+  printf("%-22s reference=%s (QR code for 120.00 NOK written to checkout-qr.svg, %lu bytes)\n",
+         "QR checkout shown", reference, (unsigned long)len);
+  if (!check(vmp_poll_status(client, reference, 60000, &payment), "vmp_poll_status (QR)")) return 0;
+  show("customer scanned", &payment);
+  if (!check(vmp_capture(client, reference, payment.amount, "receipt-0002", &payment), "vmp_capture (QR)"))
+    return 0;
+  show("captured 120.00", &payment);
+  print_logs(client);
+  return payment.captured_amount == 12000;
+}
+
+/* A customer returns goods bought in store 2: this till refunds through a handle that acts for
+ * store 2, chosen by its name in the configuration. (For the demo, store 2's sale is made through
+ * the same handle first.) */
+static int refund_for_other_store(vmp_client *client) {
+  vmp_client *store2 = NULL;
+  char reference[VMP_REFERENCE_SIZE];
+  vmp_payment payment = {.struct_size = sizeof(vmp_payment)};
+  int ok = 0;
+  if (!check(vmp_sales_unit(client, "store2", &store2), "vmp_sales_unit")) return 0;
+  if (check(vmp_start_checkout(store2, "{\"amount\": 25000, \"phone_number\": \"4791234567\"}", reference,
+                               sizeof reference),
+            "vmp_start_checkout (store 2)") &&
+      check(vmp_poll_status(store2, reference, 60000, &payment), "vmp_poll_status (store 2)") &&
+      check(vmp_capture(store2, reference, 25000, "store2-receipt-77", &payment), "vmp_capture (store 2)")) {
+    show("sold in store 2", &payment);
+    if (check(vmp_refund(store2, reference, 25000, "return-store2-77", &payment), "vmp_refund (store 2)")) {
+      show("refunded for store 2", &payment);
+      ok = payment.refunded_amount == 25000;
+    }
+  }
+  vmp_close(store2);
+  print_logs(client);
+  return ok;
+}
+
 int main(void) {
   const char *config = "{\"environment\": \"simulator\", \"store_id\": \"store1\", \"pos_id\": \"till1\","
-                       " \"log_level\": \"info\", \"simulator\": {\"approve_delay_ms\": 1500}}";
-  const char *checkout = "{\"amount\": 49900, \"currency\": \"NOK\", \"phone_number\": \"+47 912 34 567\","
-                         " \"description\": \"Groceries at store 1\"}";
+                       " \"log_level\": \"info\", \"simulator\": {\"approve_delay_ms\": 1500, \"qr_scan_delay_ms\": 1500},"
+                       " \"sales_units\": [{\"name\": \"store2\", \"msn\": \"234567\"}]}";
+  /* Two lines at 25 % VAT; the library checks the receipt adds up before sending it. */
+  const char *checkout =
+      "{\"amount\": 49900, \"currency\": \"NOK\", \"phone_number\": \"+47 912 34 567\","
+      " \"description\": \"Groceries at store 1\", \"receipt\": {\"orderLines\": ["
+      "{\"name\": \"Coffee beans\", \"id\": \"7038010055690\", \"totalAmount\": 39900,"
+      " \"totalAmountExcludingTax\": 31920, \"totalTaxAmount\": 7980, \"taxRate\": 2500,"
+      " \"unitInfo\": {\"unitPrice\": 13300, \"quantity\": \"3\"}},"
+      "{\"name\": \"Milk\", \"id\": \"7038010009457\", \"totalAmount\": 10000,"
+      " \"totalAmountExcludingTax\": 8000, \"totalTaxAmount\": 2000, \"taxRate\": 2500}],"
+      " \"bottomLine\": {\"currency\": \"NOK\", \"posId\": \"till1\", \"receiptNumber\": \"0001\"}}}";
   vmp_client *client = NULL;
   char reference[VMP_REFERENCE_SIZE];
   vmp_payment payment = {.struct_size = sizeof(vmp_payment)};
@@ -71,11 +136,12 @@ int main(void) {
   if (!check(vmp_refund(client, reference, 10000, "return-0001", &payment), "vmp_refund")) goto done;
   show("refunded 100.00", &payment);
   print_logs(client);
-  ok = payment.captured_amount == 49900 && payment.refunded_amount == 10000;
+  ok = payment.captured_amount == 49900 && payment.refunded_amount == 10000 && qr_checkout(client) &&
+       refund_for_other_store(client);
 
 done:
   print_logs(client);
   vmp_close(client);
-  printf("%s\n", ok ? "demo finished: payment captured and partly refunded" : "demo FAILED");
+  printf("%s\n", ok ? "demo finished: push payment, QR checkout and a refund for another store" : "demo FAILED");
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
