@@ -53,6 +53,10 @@ echo "== club_test"
 $CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
 timeout 120 build/club_test
 
+echo "== till demo (examples/c/till.c): push payment with receipt, QR checkout, refund for another store"
+$CC -std=c99 $WARN -Iinclude examples/c/till.c -o build/till $LINK
+(cd build && timeout 120 ./till)
+
 echo "== club demo (examples/c/club_till.c)"
 $CC -std=c99 $WARN -Iinclude examples/c/club_till.c -o build/club_till $LINK
 timeout 120 build/club_till
