@@ -12,7 +12,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c bench deps help clean
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean
 
 all: lib
 
@@ -21,6 +21,7 @@ help:
 	@echo "make demo-scanner  the till with a barcode scanner (examples/c/scan_till.c): a scanned QR pays"
 	@echo "make demo-club     the till with a customer club (examples/c/club_till.c): scan, identify, check in, enroll, pay"
 	@echo "make test    install what the tests need (Debian packages) and run every test"
+	@echo "make test-bindings  the Python and C# bindings' tests, stress runs and examples (part of make test)"
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make lib     build $(LIB)"
 	@echo "make clean   remove $(BUILD)/"
@@ -56,7 +57,7 @@ demo-club: $(BUILD)/club_till
 deps:
 	@./scripts/install-deps.sh
 
-test: deps test-go test-c
+test: deps test-go test-c test-bindings
 	@echo "all test suites passed"
 
 test-go:
@@ -65,6 +66,25 @@ test-go:
 
 test-c: $(LIB)
 	./tests/c/run.sh --race
+
+# The bindings against the real library: unit tests, a 16-thread stress run that must exit by
+# itself, the examples, and `pip install` from the repository into a fresh venv (offline).
+PYTHON ?= python3
+test-bindings: test-python test-csharp
+
+test-python: $(LIB)
+	set -o pipefail; cd bindings/python/tests && timeout 600 $(PYTHON) -m unittest discover -v -s . 2>&1 | tail -n 45
+	timeout 120 $(PYTHON) examples/python/till.py
+	rm -rf $(BUILD)/pyvenv && $(PYTHON) -m venv $(BUILD)/pyvenv
+	@start=$$(date +%s%N); $(BUILD)/pyvenv/bin/pip install -q --no-index bindings/python && \
+	  echo "pip install --no-index bindings/python: $$(( ($$(date +%s%N) - start) / 1000000 )) ms"
+	cd / && timeout 120 $(CURDIR)/$(BUILD)/pyvenv/bin/python -m vmp
+
+test-csharp: $(LIB)
+	bindings/csharp/build.sh
+	set -o pipefail; cd $(BUILD)/csharp && timeout 600 mono VmpTests.exe $(CURDIR) | grep -v '^ok '
+	cd $(BUILD)/csharp && timeout 300 mono VmpTests.exe $(CURDIR) stress 5
+	cd $(BUILD)/csharp && timeout 120 mono Till.exe
 
 bench: $(LIB)
 	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json

@@ -8,6 +8,12 @@ have gcc || need+=(gcc)
 have g++ || need+=(g++)
 have nm || need+=(binutils)
 have timeout || need+=(coreutils)
+# The bindings' tests: Debian's python3 with venv (pip install from the repository is tested in a
+# venv) and Mono (mcs compiles the C# binding, mono runs it).
+have python3 || need+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+have mcs || need+=(mono-mcs)
+have mono || need+=(mono-runtime)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -74,6 +74,7 @@ func main() {
 var measurements = []func(scale int) ([]row, error){
 	measureJournalWrites,
 	measureLifecycles,
+	measureBindings,
 }
 
 func printTable(r report) {

@@ -334,6 +334,16 @@ class LifetimeTest(unittest.TestCase):
             time.sleep(0.01)
         self.assertLess(len([t for t in threading.enumerate() if t.name == "vmp-logs"]), len(threads))
 
+    def test_a_sales_unit_handle_pays_and_closes_alone(self) -> None:
+        with vmp.Client(support.FAST) as c:
+            with c.sales_unit("") as own:
+                ref = own.checkout(100, phone_number=PHONE)
+                self.assertIs(own.status(ref, wait=10).state, PaymentState.AUTHORIZED)
+            self.assertTrue(own.closed)
+            self.assertIs(c.status(ref).state, PaymentState.AUTHORIZED, "the client stays open")
+            with self.assertRaises(vmp.InvalidArgumentError):
+                c.sales_unit("no-such-store")
+
     def test_a_bad_config_raises_and_leaves_nothing_open(self) -> None:
         with self.assertRaises(vmp.InvalidArgumentError) as cm:
             vmp.Client({"environment": "moon"})

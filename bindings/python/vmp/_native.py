@@ -104,6 +104,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_on_log": (_status, [_handle, LOG_FN, c_void_p]),
     "vmp_next_log": (_status, [_handle, c_int32, POINTER(LogRecordStruct), c_char_p, c_size_t]),
     "vmp_log_level_str": (c_char_p, [c_int32]),
+    "vmp_sales_unit": (_status, [_handle, c_char_p, _out_ptr]),
 }
 
 #: Functions declared above that the Pythonic API deliberately does not call, and why.

@@ -254,6 +254,24 @@ class Client:
         self._finalizer = weakref.finalize(self, _close_handle, out.value, self._shared)
         self._close_lock = threading.Lock()
 
+    @classmethod
+    def _unit(cls, handle: int) -> "Client":
+        """A Client object for a sales-unit handle: no log thread (the records are the client's)."""
+        self = cls.__new__(cls)
+        self._handle = handle
+        self._shared = _Shared(to_logging=False)
+        self._finalizer = weakref.finalize(self, _close_handle, handle, self._shared)
+        self._close_lock = threading.Lock()
+        return self
+
+    def sales_unit(self, name: str) -> "Client":
+        """A handle acting for the named store of the config's "sales_units" ("" is the till's own):
+        its payment calls carry that unit's MSN and keys; the scanner, logs, journal and club calls
+        act on this client. Close it when done; that leaves this client open."""
+        out = c_void_p()
+        check(lib().vmp_sales_unit(self._h(), _bytes(name, "name"), byref(out)))
+        return Client._unit(out.value)
+
     # -- lifetime --
 
     def close(self) -> None:

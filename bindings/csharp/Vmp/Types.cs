@@ -1,0 +1,180 @@
+// Types.cs - the values the vmp API hands out: enums mirroring vmp.h and immutable classes.
+using System;
+using System.Collections.Generic;
+
+namespace Vmp
+{
+    /// <summary>vmp_status: 0 is OK; values are never renumbered.</summary>
+    public enum VmpStatus
+    {
+        Ok = 0, InvalidArgument = 1, InvalidHandle = 2, BufferTooSmall = 3, InvalidJson = 4,
+        InvalidConfig = 5, InvalidAmount = 6, InvalidReference = 7, InvalidCustomer = 8, NotFound = 9,
+        Rejected = 10, Auth = 11, Network = 12, UnknownOutcome = 13, RateLimited = 14, Conflict = 15,
+        Unavailable = 16, Internal = 17, Journal = 18, CustomerNotFound = 19, AppTooOld = 20,
+        AlreadyAuthorized = 21, CaptureMismatch = 22,
+    }
+
+    /// <summary>vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel.</summary>
+    public enum PaymentState { Unknown = 0, Created = 1, Authorized = 2, Aborted = 3, Expired = 4, Terminated = 5 }
+
+    public enum ScanEvent { None = 0, Code = 1, Disconnected = 2, Reconnected = 3, Dropped = 4 }
+
+    public enum CodeKind { Other = 0, PersonalQr = 1, VippsLegacyQr = 2, VippsTokenQr = 3, Ean8 = 4, Ean13 = 5, Upca = 6, Code128 = 7, Barcode = 8 }
+
+    public enum ScanSource { None = 0, Serial = 1, Submitted = 2 }
+
+    public enum EnrollmentState { Unknown = 0, Pending = 1, Consented = 2, Denied = 3, Expired = 4, Cancelled = 5, Failed = 6 }
+
+    public enum LogLevel { None = 0, Debug = 1, Info = 2, Warn = 3, Error = 4 }
+
+    /// <summary>Formats of CheckoutQr (VMP_QR_*).</summary>
+    public enum QrFormat { Url = 0, Svg = 1, Png = 2, Matrix = 3 }
+
+    /// <summary>A payment as last known by the library; amounts in minor units (49900 is 499.00).</summary>
+    public sealed class Payment
+    {
+        public string Reference { get; private set; }
+        public PaymentState State { get; private set; }
+        public long Amount { get; private set; }
+        public long Authorized { get; private set; }
+        public long Captured { get; private set; }
+        public long Refunded { get; private set; }
+        public long Cancelled { get; private set; }
+        public string Currency { get; private set; }
+
+        /// <summary>Reads a vmp_payment (offsets fixed by vmp.h and checked by tests/c/header_test.c).</summary>
+        internal static Payment FromNative(byte[] b)
+        {
+            return new Payment
+            {
+                State = (PaymentState)BitConverter.ToInt32(b, 4),
+                Amount = BitConverter.ToInt64(b, 8),
+                Authorized = BitConverter.ToInt64(b, 16),
+                Captured = BitConverter.ToInt64(b, 24),
+                Refunded = BitConverter.ToInt64(b, 32),
+                Cancelled = BitConverter.ToInt64(b, 40),
+                Currency = Utf8.FromBuffer(b, 48, 4),
+                Reference = Utf8.FromBuffer(b, 52, NativeMethods.ReferenceSize),
+            };
+        }
+
+        internal static byte[] NewNative()
+        {
+            var b = new byte[NativeMethods.PaymentSize];
+            BitConverter.GetBytes((uint)NativeMethods.PaymentSize).CopyTo(b, 0);
+            return b;
+        }
+
+        public override string ToString()
+        {
+            return string.Format("{0} {1} amount={2} authorized={3} captured={4} refunded={5} cancelled={6} {7}",
+                Reference, State, Amount, Authorized, Captured, Refunded, Cancelled, Currency);
+        }
+    }
+
+    /// <summary>One scanner event. Text is the code as scanned; a personal QR is personal data: do not log it.</summary>
+    public sealed class Scan
+    {
+        public ScanEvent Event { get; internal set; }
+        public CodeKind Kind { get; internal set; }
+        public ScanSource Source { get; internal set; }
+        public ulong Sequence { get; internal set; }
+        public DateTimeOffset Time { get; internal set; }
+        public string AimId { get; internal set; }
+        public byte[] Bytes { get; internal set; }
+        public string Text { get { return System.Text.Encoding.UTF8.GetString(Bytes); } }
+        public bool IsPersonalQr { get { return Kind >= CodeKind.PersonalQr && Kind <= CodeKind.VippsTokenQr; } }
+        public bool IsProduct { get { return Kind >= CodeKind.Ean8 && Kind <= CodeKind.Barcode; } }
+    }
+
+    /// <summary>One log record of the library: masked, safe to store.</summary>
+    public sealed class LogRecord
+    {
+        public LogLevel Level { get; internal set; }
+        public ulong Sequence { get; internal set; }
+        public DateTimeOffset Time { get; internal set; }
+        public string Component { get; internal set; }
+        public string Message { get; internal set; }
+        public IDictionary<string, object> Fields { get; internal set; }
+
+        public override string ToString()
+        {
+            return string.Format("{0} {1}: {2}", Level, Component, Message);
+        }
+    }
+
+    /// <summary>Where an enrollment stands; Profile is the consented profile (Consented only). Personal data.</summary>
+    public sealed class Enrollment
+    {
+        public string Id { get; internal set; }
+        public EnrollmentState State { get; internal set; }
+        public IDictionary<string, object> Profile { get; internal set; }
+    }
+
+    /// <summary>One journal entry of Pending / Recover (vmp.h documents the fields).</summary>
+    public sealed class PendingOperation
+    {
+        public string Id { get; internal set; }
+        public string Operation { get; internal set; }
+        public string Reference { get; internal set; }
+        public string State { get; internal set; }
+        public long Amount { get; internal set; }
+        public string Currency { get; internal set; }
+        public string OperationId { get; internal set; }
+        public long Attempts { get; internal set; }
+        /// <summary>The whole entry as the library gave it ("outcome", "payment", times, ...).</summary>
+        public IDictionary<string, object> Raw { get; internal set; }
+
+        internal static List<PendingOperation> ListFrom(IDictionary<string, object> report, string key)
+        {
+            var list = new List<PendingOperation>();
+            object v;
+            if (!report.TryGetValue(key, out v) || v == null) return list;
+            foreach (object o in (List<object>)v)
+            {
+                var d = (Dictionary<string, object>)o;
+                list.Add(new PendingOperation
+                {
+                    Id = Get(d, "id") as string, Operation = Get(d, "operation") as string,
+                    Reference = Get(d, "reference") as string, State = Get(d, "state") as string,
+                    Amount = Convert.ToInt64(Get(d, "amount") ?? 0L), Currency = Get(d, "currency") as string ?? "",
+                    OperationId = Get(d, "operation_id") as string ?? "", Attempts = Convert.ToInt64(Get(d, "attempts") ?? 0L),
+                    Raw = d,
+                });
+            }
+            return list;
+        }
+
+        static object Get(IDictionary<string, object> d, string k)
+        {
+            object v;
+            return d.TryGetValue(k, out v) ? v : null;
+        }
+    }
+
+    /// <summary>vmp_pending: operations still open, and finished ones the till has not seen.</summary>
+    public sealed class PendingReport
+    {
+        public IList<PendingOperation> Open { get; internal set; }
+        public IList<PendingOperation> Unacknowledged { get; internal set; }
+    }
+
+    /// <summary>vmp_recover: what it resolved and what is still open.</summary>
+    public sealed class RecoveryReport
+    {
+        public IList<PendingOperation> Resolved { get; internal set; }
+        public IList<PendingOperation> StillOpen { get; internal set; }
+    }
+
+    public sealed class LogEventArgs : EventArgs
+    {
+        public LogEventArgs(LogRecord record) { Record = record; }
+        public LogRecord Record { get; private set; }
+    }
+
+    public sealed class ScanEventArgs : EventArgs
+    {
+        public ScanEventArgs(Scan scan) { Scan = scan; }
+        public Scan Scan { get; private set; }
+    }
+}

@@ -1,0 +1,453 @@
+// VmpClient.cs - one open connection to Vipps (or to the embedded simulator) behind a SafeHandle.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace Vmp
+{
+    /// <summary>The vmp_client handle. Releasing it calls vmp_close, also from the finalizer when a
+    /// VmpClient was never disposed.</summary>
+    public sealed class VmpClientHandle : SafeHandle
+    {
+        public VmpClientHandle() : base(IntPtr.Zero, true) { }
+
+        internal VmpClientHandle(IntPtr h) : base(IntPtr.Zero, true) { SetHandle(h); }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.vmp_close(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Library information that needs no client.</summary>
+    public static class VmpInfo
+    {
+        public static string Version { get { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_version()); } }
+        public static string StatusName(int status) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_status_str(status)); }
+        public static string StateName(int state) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_state_str(state)); }
+        public static string ScanEventName(int e) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_scan_event_str(e)); }
+        public static string CodeKindName(int k) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_code_kind_str(k)); }
+        public static string EnrollmentStateName(int s) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_enrollment_state_str(s)); }
+        public static string LogLevelName(int l) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_log_level_str(l)); }
+    }
+
+    /// <summary>A thread of the binding that pulls events with vmp_next_* and raises them, so managed
+    /// code never runs on a thread of the library. It holds the raw handle value, not the client, so a
+    /// forgotten client can still be finalized (which closes the handle and ends the thread).</summary>
+    internal sealed class Pump
+    {
+        internal const int WaitMs = 250;
+        volatile bool stop;
+        readonly Thread thread;
+
+        internal Pump(string name, IntPtr handle, Func<IntPtr, int, object> take, Action<object> deliver)
+        {
+            thread = new Thread(() =>
+            {
+                while (!stop)
+                {
+                    object item;
+                    try { item = take(handle, WaitMs); }
+                    catch (VmpClientClosedException) { return; } // vmp_close ended the wait
+                    if (item == null || stop) continue;
+                    try { deliver(item); }
+                    catch (Exception e) { Trace.TraceError("vmp: a handler called from {0} threw: {1}", name, e); }
+                }
+            });
+            thread.Name = name;
+            thread.IsBackground = true;
+            thread.Start();
+        }
+
+        internal void Stop() { stop = true; }
+
+        internal void Join()
+        {
+            if (Thread.CurrentThread != thread) thread.Join(5000);
+        }
+    }
+
+    /// <summary>A vmp client: the whole in-store flow on one handle. Safe to use from many threads.
+    /// Dispose it (or use a using block); a second Dispose is a no-op, any call after it throws
+    /// ObjectDisposedException. Log records are raised as LogReceived and written to
+    /// System.Diagnostics.Trace; scans are raised as ScanReceived - both from threads of the binding
+    /// that pull them (vmp_next_log, vmp_next_scan), never from a thread of the library.</summary>
+    public sealed class VmpClient : IDisposable
+    {
+        readonly VmpClientHandle handle;
+        readonly IntPtr id;
+        readonly Shared shared = new Shared();
+        readonly object gate = new object();
+        int disposed;
+
+        /// <summary>What the client and its threads share (the threads must not hold the client).</summary>
+        sealed class Shared
+        {
+            internal EventHandler<LogEventArgs> Log;
+            internal EventHandler<ScanEventArgs> Scan;
+            internal volatile bool TraceRecords = true;
+            internal volatile string SimulatorUrl;
+            internal readonly ManualResetEvent Started = new ManualResetEvent(false);
+            internal object Sender;
+
+            internal void DeliverLog(object o)
+            {
+                var r = (LogRecord)o;
+                object url;
+                if (r.Component == "client" && r.Fields.TryGetValue("simulator_url", out url)) SimulatorUrl = url as string;
+                if (r.Component == "client" && r.Message.EndsWith(" started")) Started.Set();
+                if (TraceRecords)
+                {
+                    string line = "vmp " + r.Component + ": " + r.Message;
+                    if (r.Level >= LogLevel.Error) Trace.TraceError(line);
+                    else if (r.Level == LogLevel.Warn) Trace.TraceWarning(line);
+                    else Trace.TraceInformation(line);
+                }
+                var h = Log;
+                if (h != null) h(Sender, new LogEventArgs(r));
+            }
+
+            internal void DeliverScan(object o)
+            {
+                var h = Scan;
+                if (h != null) h(Sender, new ScanEventArgs((Scan)o));
+            }
+        }
+
+        Pump logPump, scanPump;
+
+        /// <summary>Creates a client from the JSON configuration of vmp_init (README.md, "Configuration");
+        /// "{}" starts the embedded simulator.</summary>
+        public VmpClient(string configJson = "{}")
+        {
+            if (configJson == null) throw new ArgumentNullException("configJson");
+            Library.EnsureLoaded();
+            IntPtr h;
+            VmpException.Check(NativeMethods.vmp_init(Utf8.ToNative(configJson), out h));
+            id = h;
+            handle = new VmpClientHandle(h);
+            shared.Sender = this;
+            logPump = new Pump("vmp-logs", id, TakeLog, shared.DeliverLog);
+        }
+
+        VmpClient(IntPtr unit)
+        {
+            id = unit;
+            handle = new VmpClientHandle(unit);
+            shared.Sender = this;
+        }
+
+        /// <summary>A client acting for the named store of the config's "sales_units" ("" is the
+        /// till's own): its payment calls carry that unit's MSN and keys; scanner, logs, journal and
+        /// club calls act on this client. Dispose it when done; that leaves this client open.</summary>
+        public VmpClient SalesUnit(string name)
+        {
+            IntPtr unit;
+            VmpException.Check(NativeMethods.vmp_sales_unit(H, Required(name, "name"), out unit));
+            return new VmpClient(unit);
+        }
+
+        /// <summary>Raised for every log record of the library, on the binding's log thread.</summary>
+        public event EventHandler<LogEventArgs> LogReceived
+        {
+            add { lock (gate) shared.Log += value; }
+            remove { lock (gate) shared.Log -= value; }
+        }
+
+        /// <summary>Raised for every scan event, on the binding's scan thread (started by the first
+        /// subscriber, stopped when the last one leaves; without one, events wait for NextScan).</summary>
+        public event EventHandler<ScanEventArgs> ScanReceived
+        {
+            add
+            {
+                lock (gate)
+                {
+                    CheckOpen();
+                    shared.Scan += value;
+                    if (scanPump == null) scanPump = new Pump("vmp-scans", id, TakeScan, shared.DeliverScan);
+                }
+            }
+            remove
+            {
+                Pump stopped = null;
+                lock (gate)
+                {
+                    shared.Scan -= value;
+                    if (shared.Scan == null && scanPump != null) { stopped = scanPump; scanPump = null; }
+                }
+                if (stopped != null) { stopped.Stop(); stopped.Join(); }
+            }
+        }
+
+        /// <summary>Whether records also go to System.Diagnostics.Trace (default true).</summary>
+        public bool TraceLogRecords
+        {
+            get { return shared.TraceRecords; }
+            set { shared.TraceRecords = value; }
+        }
+
+        /// <summary>The embedded simulator's base URL (its /sim control API), from the library's start
+        /// record; null when the client talks to Vipps, or the config's log_level hides info records.</summary>
+        public string SimulatorUrl
+        {
+            get
+            {
+                shared.Started.WaitOne(2000);
+                return shared.SimulatorUrl;
+            }
+        }
+
+        public bool IsDisposed { get { return disposed != 0; } }
+
+        /// <summary>Closes the client: calls in progress on other threads return promptly, the
+        /// binding's threads end. Idempotent.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+            Pump a, b;
+            lock (gate) { a = logPump; b = scanPump; logPump = scanPump = null; }
+            if (a != null) a.Stop();
+            if (b != null) b.Stop();
+            handle.Dispose(); // vmp_close: ends the pumps' waits at once
+            if (a != null) a.Join();
+            if (b != null) b.Join();
+        }
+
+        IntPtr H
+        {
+            get
+            {
+                CheckOpen();
+                return id;
+            }
+        }
+
+        void CheckOpen()
+        {
+            if (disposed != 0) throw new ObjectDisposedException("VmpClient");
+        }
+
+        static UIntPtr Size(int n) { return new UIntPtr((uint)n); }
+
+        static byte[] Required(string value, string name)
+        {
+            if (value == null) throw new ArgumentNullException(name);
+            return Utf8.ToNative(value);
+        }
+
+        // ---- payments ----
+
+        /// <summary>Sends a push payment request and returns the payment's reference. checkoutJson is
+        /// the checkout object of vmp.h ({"amount": 49900, "phone_number": "4791234567", ...}).</summary>
+        public string StartCheckout(string checkoutJson)
+        {
+            var reference = new byte[NativeMethods.ReferenceSize];
+            int st = NativeMethods.vmp_start_checkout(H, Required(checkoutJson, "checkoutJson"), reference, Size(reference.Length));
+            string r = Utf8.FromBuffer(reference);
+            VmpException.Check(st, null, r.Length > 0 ? r : null);
+            return r;
+        }
+
+        /// <summary>StartCheckout for a phone number (or personal QR) and an amount in minor units.</summary>
+        public string Checkout(long amount, string phoneNumber = null, string personalQr = null, string description = null,
+                               string reference = null, IDictionary<string, object> more = null)
+        {
+            var d = new Dictionary<string, object> { { "amount", amount } };
+            if (phoneNumber != null) d["phone_number"] = phoneNumber;
+            if (personalQr != null) d["personal_qr"] = personalQr;
+            if (description != null) d["description"] = description;
+            if (reference != null) d["reference"] = reference;
+            if (more != null) foreach (var kv in more) d[kv.Key] = kv.Value;
+            return StartCheckout(Json.Write(d));
+        }
+
+        /// <summary>The payment's state; with a wait (at most 10 minutes) returns as soon as it is final.</summary>
+        public Payment PollStatus(string reference, TimeSpan wait = default(TimeSpan))
+        {
+            var p = Payment.NewNative();
+            VmpException.Check(NativeMethods.vmp_poll_status(H, Required(reference, "reference"), WaitMs(wait), p));
+            return Payment.FromNative(p);
+        }
+
+        public Payment Capture(string reference, long amount, string operationId = null)
+        {
+            var p = Payment.NewNative();
+            return Moved(NativeMethods.vmp_capture(H, Required(reference, "reference"), amount, Utf8.ToNative(operationId), p), p);
+        }
+
+        public Payment Refund(string reference, long amount, string operationId = null)
+        {
+            var p = Payment.NewNative();
+            return Moved(NativeMethods.vmp_refund(H, Required(reference, "reference"), amount, Utf8.ToNative(operationId), p), p);
+        }
+
+        /// <summary>Cancels the payment; with transactionOnly only if the customer has not approved yet
+        /// (VmpAlreadyAuthorizedException with the payment otherwise).</summary>
+        public Payment Cancel(string reference, bool transactionOnly = false, string operationId = null)
+        {
+            var p = Payment.NewNative();
+            return Moved(NativeMethods.vmp_cancel(H, Required(reference, "reference"), transactionOnly ? NativeMethods.CancelTransactionOnly : 0,
+                Utf8.ToNative(operationId), p), p);
+        }
+
+        static Payment Moved(int st, byte[] p)
+        {
+            if (st == (int)VmpStatus.AlreadyAuthorized || st == (int)VmpStatus.CaptureMismatch)
+                throw VmpException.FromStatus(st, Payment.FromNative(p));
+            VmpException.Check(st);
+            return Payment.FromNative(p);
+        }
+
+        static int WaitMs(TimeSpan wait)
+        {
+            double ms = Math.Round(wait.TotalMilliseconds);
+            return ms > int.MaxValue ? int.MaxValue : ms < int.MinValue ? int.MinValue : (int)ms;
+        }
+
+        // ---- the journal ----
+
+        public PendingReport Pending()
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_pending(H, out json));
+            var d = (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
+            return new PendingReport { Open = PendingOperation.ListFrom(d, "open"), Unacknowledged = PendingOperation.ListFrom(d, "unacknowledged") };
+        }
+
+        public RecoveryReport Recover(TimeSpan wait)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_recover(H, WaitMs(wait), out json));
+            var d = (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
+            return new RecoveryReport { Resolved = PendingOperation.ListFrom(d, "resolved"), StillOpen = PendingOperation.ListFrom(d, "still_open") };
+        }
+
+        public void Acknowledge(string operation)
+        {
+            VmpException.Check(NativeMethods.vmp_acknowledge(H, Required(operation, "operation")));
+        }
+
+        // ---- the scanner ----
+
+        public void SubmitScan(string text)
+        {
+            VmpException.Check(NativeMethods.vmp_submit_scan(H, Required(text, "text")));
+        }
+
+        /// <summary>The next scan event, waiting up to wait; null when none came.</summary>
+        public Scan NextScan(TimeSpan wait = default(TimeSpan))
+        {
+            return (Scan)TakeScan(H, WaitMs(wait));
+        }
+
+        static object TakeScan(IntPtr h, int waitMs)
+        {
+            var s = new NativeScan { StructSize = (uint)Marshal.SizeOf(typeof(NativeScan)) };
+            int size = 1025;
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                var text = new byte[size];
+                int st = NativeMethods.vmp_next_scan(h, waitMs, ref s, text, Size(size));
+                if (st == (int)VmpStatus.BufferTooSmall && (ulong)size < s.TextLen.ToUInt64() + 1)
+                {
+                    size = (int)s.TextLen.ToUInt64() + 1; // the event stays queued: take it with a buffer that fits
+                    waitMs = 0;
+                    continue;
+                }
+                VmpException.Check(st);
+                if (s.Event == (int)ScanEvent.None) return null;
+                var bytes = new byte[(int)s.TextLen.ToUInt64()];
+                Array.Copy(text, bytes, bytes.Length);
+                return new Scan
+                {
+                    Event = (ScanEvent)s.Event, Kind = (CodeKind)s.Kind, Source = (ScanSource)s.Source, Sequence = s.Sequence,
+                    Time = DateTimeOffset.FromUnixTimeMilliseconds(s.TimeUnixMs),
+                    AimId = Utf8.FromBuffer(BitConverter.GetBytes(s.AimId)), Bytes = bytes,
+                };
+            }
+            throw new InvalidOperationException("a scan event did not fit a buffer of its own size");
+        }
+
+        static object TakeLog(IntPtr h, int waitMs)
+        {
+            var r = new NativeLogRecord { StructSize = (uint)Marshal.SizeOf(typeof(NativeLogRecord)) };
+            var text = new byte[NativeMethods.LogTextSize];
+            VmpException.Check(NativeMethods.vmp_next_log(h, waitMs, ref r, text, Size(text.Length)));
+            if (r.Level == (int)LogLevel.None) return null;
+            IDictionary<string, object> fields;
+            try { fields = (IDictionary<string, object>)Json.Parse(Utf8.FromNative(r.FieldsJson)); }
+            catch (FormatException) { fields = new Dictionary<string, object>(); }
+            return new LogRecord
+            {
+                Level = (LogLevel)r.Level, Sequence = r.Sequence, Time = DateTimeOffset.FromUnixTimeMilliseconds(r.TimeUnixMs),
+                Component = Utf8.FromNative(r.Component), Message = Utf8.FromNative(r.Message), Fields = fields,
+            };
+        }
+
+        // ---- customer club ----
+
+        /// <summary>The phone number (MSISDN) behind a scanned personal QR or a typed number.</summary>
+        public string IdentifyCustomer(string input)
+        {
+            var msisdn = new byte[NativeMethods.MsisdnSize];
+            VmpException.Check(NativeMethods.vmp_identify_customer(H, Required(input, "input"), msisdn, Size(msisdn.Length)));
+            return Utf8.FromBuffer(msisdn);
+        }
+
+        public void LoyaltyCheckIn(string phoneNumber, bool isMember)
+        {
+            VmpException.Check(NativeMethods.vmp_loyalty_check_in(H, Required(phoneNumber, "phoneNumber"), isMember ? 1 : 0));
+        }
+
+        /// <summary>Sends a consent request; enrollmentJson is the enrollment object of vmp.h.</summary>
+        public string StartEnrollment(string enrollmentJson)
+        {
+            var eid = new byte[NativeMethods.EnrollmentIdSize];
+            VmpException.Check(NativeMethods.vmp_start_enrollment(H, Required(enrollmentJson, "enrollmentJson"), eid, Size(eid.Length)));
+            return Utf8.FromBuffer(eid);
+        }
+
+        public Enrollment PollEnrollment(string enrollmentId, TimeSpan wait = default(TimeSpan))
+        {
+            int state;
+            IntPtr profile;
+            int st = NativeMethods.vmp_poll_enrollment(H, Required(enrollmentId, "enrollmentId"), WaitMs(wait), out state, out profile);
+            VmpException.Check(st);
+            string json = Utf8.Take(profile);
+            return new Enrollment { Id = enrollmentId, State = (EnrollmentState)state,
+                Profile = json == null ? null : (IDictionary<string, object>)Json.Parse(json) };
+        }
+
+        public void CancelEnrollment(string enrollmentId)
+        {
+            VmpException.Check(NativeMethods.vmp_cancel_enrollment(H, Required(enrollmentId, "enrollmentId")));
+        }
+
+        // ---- receipts and the customer-facing QR ----
+
+        /// <summary>The QR code of a checkout made with "flow": "qr", drawn locally.</summary>
+        public byte[] CheckoutQr(string reference, QrFormat format = QrFormat.Svg, int sizePx = 256)
+        {
+            IntPtr data;
+            UIntPtr len;
+            VmpException.Check(NativeMethods.vmp_checkout_qr(H, Required(reference, "reference"), (int)format, sizePx, out data, out len));
+            try
+            {
+                var bytes = new byte[(int)len.ToUInt64()];
+                if (bytes.Length > 0) Marshal.Copy(data, bytes, 0, bytes.Length);
+                return bytes;
+            }
+            finally { NativeMethods.vmp_free(data); }
+        }
+
+        public void AttachReceipt(string reference, string receiptJson)
+        {
+            VmpException.Check(NativeMethods.vmp_attach_receipt(H, Required(reference, "reference"), Required(receiptJson, "receiptJson")));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+// VmpException.cs - one exception type carrying the status and vmp_last_error(), with a subclass
+// where a caller would branch (the same as the Python binding's).
+using System;
+
+namespace Vmp
+{
+    /// <summary>A vmp call failed. Status is the vmp_status, StatusName its name
+    /// ("VMP_ERR_REJECTED"), Detail the library's vmp_last_error() text (never holds secrets or full
+    /// phone numbers). Payment is set where the status comes with one (AlreadyAuthorized,
+    /// CaptureMismatch); Reference where a checkout may exist (UnknownOutcome).</summary>
+    public class VmpException : Exception
+    {
+        public VmpException(VmpStatus status, string statusName, string detail, Payment payment = null, string reference = null)
+            : base(string.IsNullOrEmpty(detail) ? statusName : statusName + ": " + detail)
+        {
+            Status = status;
+            StatusName = statusName;
+            Detail = detail;
+            Payment = payment;
+            Reference = reference;
+        }
+
+        public VmpStatus Status { get; private set; }
+        public string StatusName { get; private set; }
+        public string Detail { get; private set; }
+        public Payment Payment { get; private set; }
+        public string Reference { get; private set; }
+
+        /// <summary>The exception for a failed call, with the calling thread's vmp_last_error().</summary>
+        internal static VmpException FromStatus(int status, Payment payment = null, string reference = null)
+        {
+            string detail = Utf8.FromNative(NativeMethods.vmp_last_error()); // same thread, first
+            string name = Utf8.FromNative(NativeMethods.vmp_status_str(status));
+            var s = (VmpStatus)status;
+            switch (s)
+            {
+                case VmpStatus.InvalidArgument:
+                case VmpStatus.BufferTooSmall:
+                case VmpStatus.InvalidJson:
+                case VmpStatus.InvalidConfig:
+                case VmpStatus.InvalidAmount:
+                case VmpStatus.InvalidReference:
+                case VmpStatus.InvalidCustomer:
+                    return new VmpInvalidArgumentException(s, name, detail);
+                case VmpStatus.InvalidHandle: return new VmpClientClosedException(s, name, detail);
+                case VmpStatus.Rejected: return new VmpRejectedException(s, name, detail);
+                case VmpStatus.UnknownOutcome: return new VmpUnknownOutcomeException(s, name, detail, reference);
+                case VmpStatus.AlreadyAuthorized: return new VmpAlreadyAuthorizedException(s, name, detail, payment);
+                case VmpStatus.CaptureMismatch: return new VmpCaptureMismatchException(s, name, detail, payment);
+                default: return new VmpException(s, name, detail, payment, reference);
+            }
+        }
+
+        internal static void Check(int status, Payment payment = null, string reference = null)
+        {
+            if (status != 0) throw FromStatus(status, payment, reference);
+        }
+    }
+
+    /// <summary>The call was wrong (value, JSON, config, amount, reference, customer); nothing was sent.</summary>
+    public class VmpInvalidArgumentException : VmpException
+    {
+        public VmpInvalidArgumentException(VmpStatus s, string n, string d) : base(s, n, d) { }
+    }
+
+    /// <summary>The client was closed while the call was made (VMP_ERR_INVALID_HANDLE).</summary>
+    public class VmpClientClosedException : VmpException
+    {
+        public VmpClientClosedException(VmpStatus s, string n, string d) : base(s, n, d) { }
+    }
+
+    /// <summary>Vipps refused the operation; the detail names its ErrorCode. Do not retry unchanged.</summary>
+    public class VmpRejectedException : VmpException
+    {
+        public VmpRejectedException(VmpStatus s, string n, string d) : base(s, n, d) { }
+    }
+
+    /// <summary>Sent, but no answer came: it may have happened. Ask for the status, or repeat the
+    /// call with the same operation id - never with a new one.</summary>
+    public class VmpUnknownOutcomeException : VmpException
+    {
+        public VmpUnknownOutcomeException(VmpStatus s, string n, string d, string reference) : base(s, n, d, null, reference) { }
+    }
+
+    /// <summary>A transaction-only cancel lost the race: Payment is the AUTHORIZED payment.</summary>
+    public class VmpAlreadyAuthorizedException : VmpException
+    {
+        public VmpAlreadyAuthorizedException(VmpStatus s, string n, string d, Payment p) : base(s, n, d, p) { }
+    }
+
+    /// <summary>The capture happened, but Vipps' captured amount differs from this till's; Payment is Vipps' view.</summary>
+    public class VmpCaptureMismatchException : VmpException
+    {
+        public VmpCaptureMismatchException(VmpStatus s, string n, string d, Payment p) : base(s, n, d, p) { }
+    }
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// measureBindings runs the bindings' own bench programs - Python through ctypes, C# through
+// P/Invoke on Mono - and reads their lines "bench: <metric> <nanoseconds>". A binding whose
+// runtime is not installed is skipped with a note (make test installs them).
+func measureBindings(scale int) ([]row, error) {
+	n := strconv.Itoa(max(200000/scale, 1000))
+	var rows []row
+	python := []string{"python3", "bindings/python/bench.py", n}
+	got, err := runBench("python3", python, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, bindingRows("Python (ctypes)", got)...)
+	if _, err := exec.LookPath("mcs"); err == nil {
+		if out, err := exec.Command("bindings/csharp/build.sh").CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("building the C# bench: %v: %s", err, out)
+		}
+		got, err := runBench("mono", []string{"mono", "VmpBench.exe", n}, func(c *exec.Cmd) { c.Dir = "build/csharp" })
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, bindingRows("C# (P/Invoke, Mono)", got)...)
+	} else {
+		fmt.Fprintln(os.Stderr, "vmp-bench: mcs not installed; the C# figures are skipped (make deps installs it)")
+	}
+	return rows, nil
+}
+
+var bindingMetrics = []struct{ suffix, metric string }{
+	{"status_str_ns", "one vmp_status_str call (no I/O)"},
+	{"status_str_raw_ns", "one vmp_status_str call, raw ctypes function (no I/O)"},
+	{"poll_status_memory_ns", "one vmp_poll_status, wait 0, answered from memory"},
+}
+
+func bindingRows(section string, got map[string]float64) []row {
+	var rows []row
+	for _, m := range bindingMetrics {
+		for name, v := range got {
+			if strings.HasSuffix(name, "_"+m.suffix) {
+				rows = append(rows, row{Section: "binding call cost", Metric: section + ": " + m.metric, Value: v, Unit: "ns",
+					Note: "best of 5 rounds, through the binding's public API"})
+			}
+		}
+	}
+	return rows
+}
+
+// runBench runs an external bench program (bounded in time) and parses its "bench:" lines.
+func runBench(tool string, argv []string, setup func(*exec.Cmd)) (map[string]float64, error) {
+	if _, err := exec.LookPath(tool); err != nil {
+		fmt.Fprintf(os.Stderr, "vmp-bench: %s not installed; skipped\n", tool)
+		return nil, nil
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if setup != nil {
+		setup(cmd)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	timer := time.AfterFunc(5*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("%s: %v", strings.Join(argv, " "), err)
+	}
+	got := map[string]float64{}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == "bench:" {
+			if v, err := strconv.ParseFloat(f[2], 64); err == nil {
+				got[f[1]] = v
+			}
+		}
+	}
+	return got, nil
+}
