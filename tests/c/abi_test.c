@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "vmp.h"
+#include "check.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -33,76 +34,6 @@
 /* ------------------------------------------------------------------------------------------
  * Reporting. check() may be called from any thread.
  * ---------------------------------------------------------------------------------------- */
-
-static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
-static int passed, failed;
-
-static int check(int ok, const char *fmt, ...) {
-  va_list ap;
-  pthread_mutex_lock(&report_mu);
-  fputs(ok ? "ok   " : "FAIL ", stdout);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  fflush(stdout);
-  if (ok) passed++;
-  else failed++;
-  pthread_mutex_unlock(&report_mu);
-  return ok;
-}
-
-/* Case-insensitive substring test. */
-static int contains(const char *text, const char *word, size_t word_len) {
-  size_t i, j;
-  for (i = 0; text[i] != '\0'; i++) {
-    for (j = 0; j < word_len && text[i + j] != '\0'; j++)
-      if (tolower((unsigned char)text[i + j]) != tolower((unsigned char)word[j])) break;
-    if (j == word_len) return 1;
-  }
-  return 0;
-}
-
-/* Whether text contains one of the '|'-separated words. */
-static int mentions(const char *text, const char *words) {
-  const char *bar;
-  for (;;) {
-    bar = strchr(words, '|');
-    if (contains(text, words, bar ? (size_t)(bar - words) : strlen(words))) return 1;
-    if (bar == NULL) return 0;
-    words = bar + 1;
-  }
-}
-
-/*
- * Checks a status; after a failure also that vmp_last_error() says something about the
- * problem (one of words), after a success that it is "". Reads vmp_last_error() before any
- * other vmp_ call, which would reset it.
- */
-static int expect_status(const char *what, vmp_status got, vmp_status want, const char *words) {
-  const char *err = vmp_last_error();
-  int ok = got == want && err != NULL;
-  if (ok && want != VMP_OK) ok = err[0] != '\0' && (words == NULL || mentions(err, words));
-  if (ok && want == VMP_OK) ok = err[0] == '\0';
-  return check(ok, "%s -> %s (want %s%s%s) last_error=\"%s\"", what, vmp_status_str(got),
-               vmp_status_str(want), words ? ", mentioning " : "", words ? words : "",
-               err ? err : "(NULL)");
-}
-
-#define EXPECT(call, want, words) expect_status(#call, (call), (want), (words))
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  nanosleep(&ts, NULL);
-}
 
 static vmp_payment new_payment(void) {
   vmp_payment p;
@@ -816,6 +747,5 @@ int main(void) {
   }
 
   printf("# %.1f s\n", now_s() - t0);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 && passed > 0 ? 0 : 1;
+  return check_summary();
 }

@@ -9,6 +9,7 @@
  * Build and run: tests/c/run.sh
  */
 #include "vmp.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -21,30 +22,6 @@
 #define FORGED ((vmp_client *)(uintptr_t)0xdeadbeef)
 #define CONFIG "{\"log_level\": \"debug\", \"simulator\": {\"approve_delay_ms\": 0}}"
 #define LEGACY_QR "https://qr.vipps.no/28/2/01/031/4791234567?v=1"
-
-static int passed, failed;
-
-static int check(int ok, const char *fmt, ...) {
-  va_list ap;
-  fputs(ok ? "ok   " : "FAIL ", stdout);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  fflush(stdout);
-  if (ok) passed++;
-  else failed++;
-  return ok;
-}
-
-static int expect(const char *what, vmp_status got, vmp_status want) {
-  const char *err = vmp_last_error();
-  int ok = got == want && (want == VMP_OK ? err[0] == '\0' : err[0] != '\0');
-  return check(ok, "%s -> %s (want %s) last_error=\"%s\"", what, vmp_status_str(got),
-               vmp_status_str(want), err);
-}
-
-#define EXPECT(call, want) expect(#call, (call), (want))
 
 static vmp_log_record new_record(void) {
   vmp_log_record r;
@@ -188,6 +165,5 @@ int main(void) {
   test_arguments();
   test_pulled_records();
   test_callback();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return check_summary();
 }

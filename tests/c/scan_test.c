@@ -12,6 +12,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "vmp.h"
+#include "check.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,40 +29,6 @@
 #define TOKEN_QR "https://qr.vipps.no/p/sim-4791234567"
 #define LEGACY_QR "https://qr.vipps.no/28/2/01/031/4791234567?v=1"
 #define EAN13 "7038010055720"
-
-static int passed, failed;
-static pthread_mutex_t report_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int check(int ok, const char *fmt, ...) {
-  va_list ap;
-  pthread_mutex_lock(&report_mu);
-  fputs(ok ? "ok   " : "FAIL ", stdout);
-  va_start(ap, fmt);
-  vprintf(fmt, ap);
-  va_end(ap);
-  putchar('\n');
-  fflush(stdout);
-  if (ok) passed++;
-  else failed++;
-  pthread_mutex_unlock(&report_mu);
-  return ok;
-}
-
-static int expect(const char *what, vmp_status got, vmp_status want) {
-  const char *err = vmp_last_error();
-  int ok = got == want && (want == VMP_OK ? err[0] == '\0' : err[0] != '\0');
-  return check(ok, "%s -> %s (want %s) last_error=\"%s\"", what, vmp_status_str(got),
-               vmp_status_str(want), err);
-}
-
-#define EXPECT(call, want) expect(#call, (call), (want))
-
-static void sleep_ms(long ms) {
-  struct timespec ts;
-  ts.tv_sec = ms / 1000;
-  ts.tv_nsec = (ms % 1000) * 1000000L;
-  nanosleep(&ts, NULL);
-}
 
 static vmp_scan new_scan(void) {
   vmp_scan s;
@@ -466,6 +433,5 @@ int main(void) {
   test_unplug();
   test_close_ends_wait();
   test_scanned_qr_pays();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return check_summary();
 }
