@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,18 +17,26 @@ import (
 // runtime is not installed is skipped with a note (make test installs them).
 func measureBindings(scale int) ([]row, error) {
 	n := strconv.Itoa(max(200000/scale, 1000))
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(root, "build", "libvmp.so")); err != nil {
+		fmt.Fprintln(os.Stderr, "vmp-bench: build/libvmp.so not built; the binding figures are skipped (make bench builds it)")
+		return nil, nil
+	}
 	var rows []row
-	python := []string{"python3", "bindings/python/bench.py", n}
+	python := []string{"python3", filepath.Join(root, "bindings/python/bench.py"), n}
 	got, err := runBench("python3", python, nil)
 	if err != nil {
 		return nil, err
 	}
 	rows = append(rows, bindingRows("Python (ctypes)", got)...)
 	if _, err := exec.LookPath("mcs"); err == nil {
-		if out, err := exec.Command("bindings/csharp/build.sh").CombinedOutput(); err != nil {
+		if out, err := exec.Command(filepath.Join(root, "bindings/csharp/build.sh")).CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("building the C# bench: %v: %s", err, out)
 		}
-		got, err := runBench("mono", []string{"mono", "VmpBench.exe", n}, func(c *exec.Cmd) { c.Dir = "build/csharp" })
+		got, err := runBench("mono", []string{"mono", "VmpBench.exe", n}, func(c *exec.Cmd) { c.Dir = filepath.Join(root, "build/csharp") })
 		if err != nil {
 			return nil, err
 		}
@@ -36,6 +45,22 @@ func measureBindings(scale int) ([]row, error) {
 		fmt.Fprintln(os.Stderr, "vmp-bench: mcs not installed; the C# figures are skipped (make deps installs it)")
 	}
 	return rows, nil
+}
+
+// repoRoot is the source tree's root (the folder with go.mod), from wherever this runs (go test
+// runs in cmd/vmp-bench).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for i := 0; i < 10; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		dir = filepath.Dir(dir)
+	}
+	return "", fmt.Errorf("no go.mod above the working folder")
 }
 
 var bindingMetrics = []struct{ suffix, metric string }{
