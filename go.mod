@@ -3,7 +3,9 @@ module github.com/vmp-dev/vmp
 go 1.26.8
 
 require (
+	github.com/boombuler/barcode v1.1.0
 	github.com/goccy/go-json v0.12.0
+	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
 	github.com/valyala/fasthttp v1.77.0
 	go.etcd.io/bbolt v1.5.0
@@ -12,9 +14,7 @@ require (
 )
 
 require (
-	github.com/boombuler/barcode v1.1.0 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/makiuchi-d/gozxing v0.1.1 // indirect
 	github.com/molecule-man/go-brrr v1.3.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
