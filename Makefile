@@ -7,12 +7,13 @@ GO         ?= go
 CC         ?= gcc
 BUILD      := build
 LIB        := $(BUILD)/libvmp.so
+DIST       := dist
 CFLAGS     ?= -O2 -g
 CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean dist test-dist test-windows sim
 
 all: lib
 
@@ -24,15 +25,15 @@ help:
 	@echo "make test-bindings  the Python and C# bindings' tests, stress runs and examples (part of make test)"
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make lib     build $(LIB)"
+	@echo "make dist    vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in $(DIST)/"
+	@echo "make sim     run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more"
 	@echo "make clean   remove $(BUILD)/"
 
 lib: $(LIB)
 
-# cgo writes a header next to the library; it is not the public header and is never shipped.
-$(LIB): $(GO_SOURCES)
-	@mkdir -p $(BUILD)
-	$(GO) build -buildmode=c-shared -trimpath -o $@ ./capi
-	@rm -f $(BUILD)/libvmp.h
+# Exports exactly the functions of vmp.h (scripts/build-lib.sh says how).
+$(LIB): $(GO_SOURCES) scripts/build-lib.sh scripts/from-header.sh
+	./scripts/build-lib.sh linux-x64 $@
 
 $(BUILD)/till: examples/c/till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
@@ -57,7 +58,7 @@ demo-club: $(BUILD)/club_till
 deps:
 	@./scripts/install-deps.sh
 
-test: deps test-go test-c test-bindings
+test: deps test-go test-c test-bindings test-dist test-windows
 	@echo "all test suites passed"
 
 test-go:
@@ -86,8 +87,22 @@ test-csharp: $(LIB)
 	cd $(BUILD)/csharp && timeout 300 mono VmpTests.exe $(CURDIR) stress 5
 	cd $(BUILD)/csharp && timeout 120 mono Till.exe
 
+# The release packages, then their checks: exports, import libraries, SONAME, pkg-config, and
+# the C tests under wine against both DLLs (VMP_SKIP_WINE=1 skips wine, loudly).
+dist:
+	./scripts/dist.sh $(DIST)
+
+test-dist: dist
+	./tests/dist/run.sh $(DIST)
+
+test-windows: dist
+	./tests/windows/run.sh $(DIST)
+
+sim:
+	$(GO) run ./cmd/vmp-sim $(SIM_FLAGS)
+
 bench: $(LIB)
 	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(DIST)

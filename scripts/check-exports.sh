@@ -1,8 +1,9 @@
 #!/bin/sh
-# check-exports.sh - the vmp_* functions libvmp exports must be exactly those include/vmp.h
-# declares: an export missing from the header is undocumented ABI, a declaration missing from
-# the library fails at the till's link or load time. Internal C helpers (vmpshim_*) must not be
-# exported at all.
+# check-exports.sh - libvmp must export exactly the vmp_* functions include/vmp.h declares: an
+# export missing from the header is undocumented ABI, a declaration missing from the library
+# fails at the till's link or load time. Nothing else may be exported at all: not the internal
+# C helpers (vmpshim_*), not the cgo exports (vmpgo_*), not the Go runtime. A DLL must also
+# import only Windows system DLLs (no mingw runtime DLL to ship beside it).
 #
 # Usage: scripts/check-exports.sh [build/libvmp.so | vmp.dll] [include/vmp.h]
 set -eu
@@ -12,11 +13,7 @@ header=${2:-include/vmp.h}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Declarations look like "VMP_API <type> VMP_CALL vmp_name(" and may wrap: join the lines, then
-# pick each name. [^;{}()] keeps a match inside one declaration and skips the #define lines.
-tr '\n' ' ' <"$header" |
-  grep -oE 'VMP_API[^;{}()]*VMP_CALL[[:space:]]+vmp_[A-Za-z0-9_]+[[:space:]]*\(' |
-  sed -E 's/.*VMP_CALL[[:space:]]+(vmp_[A-Za-z0-9_]+).*/\1/' | sort -u >"$tmp/declared"
+"$(dirname "$0")/from-header.sh" functions "$header" >"$tmp/declared"
 
 # ELF: the defined dynamic symbols. PE (vmp.dll): the export name table, read with a
 # PE-capable objdump (e.g. OBJDUMP=x86_64-w64-mingw32-objdump).
@@ -27,7 +24,7 @@ case "$lib" in
   ;;
 *) nm -D --defined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' >"$tmp/dynamic" ;;
 esac
-grep -E '^vmp_' "$tmp/dynamic" | sort -u >"$tmp/exported" || true
+LC_ALL=C sort -u "$tmp/dynamic" >"$tmp/exported"
 
 status=0
 if [ ! -s "$tmp/declared" ]; then
@@ -44,5 +41,17 @@ if grep -E '^vmpshim_' "$tmp/dynamic" >"$tmp/shim"; then
   cat "$tmp/shim" >&2
   status=1
 fi
-[ "$status" -eq 0 ] && echo "check-exports: $(wc -l <"$tmp/declared") vmp_* functions, header and library agree"
+# Windows resolves a DLL's imports when it loads it: anything but the system's own DLLs would
+# have to ship beside vmp.dll (libgcc_s_*.dll, libwinpthread-1.dll: a static link is missing).
+case "$lib" in
+*.dll)
+  "${OBJDUMP:-objdump}" -p "$lib" | sed -n 's/^[[:space:]]*DLL Name:[[:space:]]*//p' >"$tmp/imports"
+  if grep -viE '^(kernel32|ntdll|msvcrt|advapi32|bcrypt|ws2_32|user32|winmm)\.dll$' "$tmp/imports" >"$tmp/foreign"; then
+    echo "check-exports: $lib imports DLLs that are not part of Windows:" >&2
+    cat "$tmp/foreign" >&2
+    status=1
+  fi
+  ;;
+esac
+[ "$status" -eq 0 ] && echo "check-exports: $lib exports exactly the $(wc -l <"$tmp/declared") vmp_* functions of $header"
 exit "$status"

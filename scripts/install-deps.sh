@@ -14,6 +14,21 @@ have python3 || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 have mcs || need+=(mono-mcs)
 have mono || need+=(mono-runtime)
+# Windows DLLs and release packages (make dist): the mingw-w64 cross compilers (with their
+# dlltool for the mingw import library), llvm-dlltool for the MSVC one, zip, pkg-config.
+have x86_64-w64-mingw32-gcc || need+=(gcc-mingw-w64-x86-64-posix)
+have i686-w64-mingw32-gcc || need+=(gcc-mingw-w64-i686-posix)
+have llvm-dlltool || need+=(llvm)
+have zip || need+=(zip)
+have unzip || need+=(unzip)
+have pkg-config || need+=(pkg-config)
+# The Windows smoke test runs both DLLs under wine: wine64 for x64 and wine32 from Debian's i386
+# architecture for x86. VMP_SKIP_WINE=1 leaves wine out (and the test says loudly it skipped).
+i386=0
+if [ "${VMP_SKIP_WINE:-}" != 1 ]; then
+  have wine || need+=(wine wine64)
+  dpkg -s wine32:i386 >/dev/null 2>&1 || { need+=(wine32:i386); i386=1; }
+fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -21,5 +36,14 @@ echo "installing: ${need[*]}"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+if [ "$i386" -eq 1 ] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+  $SUDO dpkg --add-architecture i386
+fi
+# A mirror in mid-sync can fail one index (seen for bookworm-security i386): try once more, then
+# go on with what was fetched; the install below fails loudly if something is really missing.
+$SUDO apt-get update -qq || {
+  echo "install-deps: apt-get update failed; trying once more in 5 s" >&2
+  sleep 5
+  $SUDO apt-get update -qq || echo "install-deps: apt-get update failed again; going on" >&2
+}
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -25,8 +25,12 @@ var DefaultCredentials = Credentials{
 // Options configures Start. The zero value is a working simulator on a random loopback port.
 type Options struct {
 	// Addr is the listen address. Default "127.0.0.1:0" (a random free port). Start refuses any
-	// host that is not a loopback address ("localhost", 127.0.0.0/8, ::1).
+	// host that is not a loopback address ("localhost", 127.0.0.0/8, ::1) unless AllowRemote.
 	Addr string
+	// AllowRemote lets Addr be any address, so other machines can reach the simulator (the
+	// standalone vmp-sim's -allow-remote). Whoever reaches it can approve payments and inject
+	// faults: the control API has no authentication and nothing is encrypted.
+	AllowRemote bool
 	// Clock is the source of time. Default: the real wall clock.
 	Clock Clock
 	// Credentials are the accepted API keys when SalesUnits is empty. Empty fields take the
@@ -88,7 +92,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Addr == "" {
 		o.Addr = defaultAddr
 	}
-	if err := checkLoopback(o.Addr); err != nil {
+	if err := checkLoopback(o.Addr); err != nil && !o.AllowRemote {
 		return o, err
 	}
 	if o.Clock == nil {

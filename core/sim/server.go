@@ -59,7 +59,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sim: listen on %s: %w", o.Addr, err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !o.AllowRemote && (!ok || !tcp.IP.IsLoopback()) {
 		_ = ln.Close()
 		return nil, fmt.Errorf("sim: %s resolved to %s, which is not a loopback address", o.Addr, ln.Addr())
 	}

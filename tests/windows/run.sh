@@ -1,0 +1,126 @@
+#!/bin/sh
+# run.sh - the Windows smoke test: C programs cross-compiled with mingw-w64 run under Debian's
+# wine against vmp.dll from the release packages, 64-bit and 32-bit, on the embedded simulator:
+#   1. header_test.c: vmp.h compiles clean for Windows (the dllimport side) and links with the
+#      package's import library;
+#   2. abi_test.c (tests/c): init, checkout, poll, capture, refund, cancel, journal calls, every
+#      kind of bad argument, 8 threads, close - the same program the Linux build runs;
+#   3. examples/c/till.c from the package: the demo payment;
+#   4. load_test.c: LoadLibrary + GetProcAddress as the bindings do, and the other architecture's
+#      DLL refused with ERROR_BAD_EXE_FORMAT.
+#
+# Usage: tests/windows/run.sh [DIST_DIR]   (default dist; `make test-windows` builds it first)
+#
+# VMP_SKIP_WINE=1 skips this test (it says so loudly); without it, a machine where wine is
+# missing or cannot run the programs fails the test. wine runs in its own prefix,
+# build/wine-prefix, never in the user's ~/.wine.
+set -eu
+
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+dist=${1:-dist}
+version=$(scripts/from-header.sh version include/vmp.h)
+pkg="vmp-$version"
+work="$root/build/windows-test"
+
+loud() {
+  echo "################################################################################"
+  for line in "$@"; do echo "# $line"; done
+  echo "################################################################################"
+}
+
+if [ "${VMP_SKIP_WINE:-}" = 1 ]; then
+  loud "WINDOWS SMOKE TEST SKIPPED: VMP_SKIP_WINE=1 is set." \
+    "vmp.dll was built and its exports checked, but no test ran it under wine."
+  exit 0
+fi
+if ! command -v wine >/dev/null 2>&1; then
+  loud "WINDOWS SMOKE TEST FAILED: wine is not installed." \
+    "scripts/install-deps.sh installs it (wine, wine64, wine32:i386) from Debian;" \
+    "set VMP_SKIP_WINE=1 to skip this test on purpose."
+  exit 1
+fi
+
+export WINEPREFIX="$root/build/wine-prefix" WINEARCH=win64 WINEDEBUG=-all
+# No Mono or Gecko installer dialogs in the new prefix; no window for a crash.
+export WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d"
+unset DISPLAY WAYLAND_DISPLAY
+trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
+
+if [ ! -d "$WINEPREFIX/drive_c/windows/syswow64" ]; then
+  echo "== wineboot: a new wine prefix in build/wine-prefix"
+  rm -rf "$WINEPREFIX"
+  if ! timeout 300 wineboot -i >"$root/build/wineboot.log" 2>&1 || ! timeout 120 wineserver -w; then
+    loud "WINDOWS SMOKE TEST FAILED: wine cannot create a prefix on this machine:" \
+      "$(tail -n 5 "$root/build/wineboot.log" | tr '\n' ' ')"
+    exit 1
+  fi
+fi
+# Go's runtime needs bcryptprimitives.dll (Windows 10 has it; Debian's wine 8.0 has not):
+# give the prefix a stand-in when wine lacks it (see bcryptprimitives.c).
+for dirarch in system32:x86_64 syswow64:i686; do
+  dir="$WINEPREFIX/drive_c/windows/${dirarch%%:*}"
+  if [ ! -e "$dir/bcryptprimitives.dll" ] || [ -e "$dir/.vmp-bcryptprimitives" ]; then
+    "${dirarch#*:}-w64-mingw32-gcc" -shared -O2 -Wall -Werror -o "$dir/bcryptprimitives.dll" \
+      tests/windows/bcryptprimitives.c -lbcrypt -Wl,--kill-at
+    touch "$dir/.vmp-bcryptprimitives"
+    echo "== wine has no bcryptprimitives.dll: the stand-in is in ${dirarch%%:*}"
+  fi
+done
+
+rm -rf "$work"
+mkdir -p "$work"
+scripts/from-header.sh functions include/vmp.h >"$work/functions"
+status=0
+for platform in windows-x64 windows-x86; do
+  if [ "$platform" = windows-x64 ]; then
+    cc=x86_64-w64-mingw32-gcc other=windows-x86
+  else
+    cc=i686-w64-mingw32-gcc other=windows-x64
+  fi
+  archive="$dist/$pkg-$platform.zip"
+  if [ ! -f "$archive" ]; then
+    echo "FAIL $archive is missing (run make dist)"
+    status=1
+    continue
+  fi
+  unzip -q "$archive" -d "$work/$platform"
+  [ -f "$dist/$pkg-$other.zip" ] && unzip -q -o "$dist/$pkg-$other.zip" -d "$work/$platform"
+  top="$work/$platform/$pkg"
+  bin="$top/$platform" # the programs sit beside vmp.dll, where Windows looks first
+  warn="-std=c99 -Wall -Wextra -Werror -pedantic"
+  link="-I$top/include -L$bin -lvmp" # -lvmp: the package's libvmp.dll.a
+
+  echo "== $platform: build"
+  $cc $warn -o "$bin/header_test.exe" tests/c/header_test.c $link
+  $cc $warn -include tests/windows/mingw_compat.h -o "$bin/abi_test.exe" tests/c/abi_test.c \
+    -static -pthread $link
+  $cc $warn -o "$bin/till.exe" "$top/examples/c/till.c" $link
+  $cc $warn -I"$top/include" -o "$bin/load_test.exe" tests/windows/load_test.c
+
+  for test in "header_test.exe" "abi_test.exe" "till.exe" \
+    "load_test.exe vmp.dll $work/functions ../$other/vmp.dll"; do
+    echo "== $platform: wine $test"
+    # shellcheck disable=SC2086 # the test's arguments are words
+    if (cd "$bin" && timeout 300 wine $test) >"$work/out" 2>&1; then result=0; else result=$?; fi
+    tr -d '\r' <"$work/out" | tee "$work/$platform-${test%%.exe*}.log" | grep -v '^ok' || true
+    case "$test" in
+    till.exe) grep -q 'demo finished' "$work/out" || result=1 ;;
+    esac
+    if [ "$result" -ne 0 ]; then
+      echo "FAIL $platform: $test exited with $result"
+      if grep -q 'wine32 is missing\|could not load kernel32\|bad EXE format' "$work/out"; then
+        loud "WINDOWS SMOKE TEST FAILED: wine cannot run 32-bit programs here." \
+          "Install wine32:i386 (dpkg --add-architecture i386; scripts/install-deps.sh does)."
+      fi
+      status=1
+    fi
+  done
+done
+
+if [ "$status" -eq 0 ]; then
+  echo "windows smoke test: x64 and x86 vmp.dll passed under $(wine --version)"
+else
+  loud "WINDOWS SMOKE TEST FAILED (logs in build/windows-test/)"
+fi
+exit "$status"
