@@ -69,6 +69,14 @@ namespace Vmp
                 yield return Path.Combine(dir, "win-" + arch, FileName);
                 yield return Path.Combine(Path.Combine(Path.Combine(dir, "runtimes"), "win-" + arch), Path.Combine("native", FileName));
             }
+            // The `make dist` layout: windows-x64\, windows-x86\, linux-x64/ at the top of an unpacked
+            // release package (beside bindings/) and under dist/ of the source tree.
+            string plat = (IsWindows ? "windows-" : "linux-") + arch;
+            for (string dir = asmDir; dir != null; dir = Path.GetDirectoryName(dir))
+            {
+                yield return Path.Combine(Path.Combine(dir, plat), FileName);
+                yield return Path.Combine(Path.Combine(Path.Combine(dir, "dist"), plat), FileName);
+            }
         }
 
         /// <summary>The architecture a library file was built for, from its ELF or PE header; null

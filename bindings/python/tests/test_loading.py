@@ -99,6 +99,8 @@ class LoadingTest(unittest.TestCase):
         self.assertTrue(any(p.endswith(os.path.join("runtimes", "win-x86", "native", _native.library_file_name()))
                             for p in paths))
         self.assertFalse(any("x64" in p for p in paths))
+        self.assertTrue(any(p.endswith(os.path.join("dist", ("windows-x86" if sys.platform == "win32" else "linux-x86"),
+                                                    _native.library_file_name())) for p in paths))
 
     def test_a_missing_file_is_a_clear_error(self) -> None:
         code, out = run(LOAD, {_native.LIBRARY_ENV: str(self.dir / "nothing.so")})

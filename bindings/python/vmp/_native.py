@@ -144,8 +144,10 @@ def library_file_name() -> str:
 
 def candidate_paths(arch: Optional[str] = None) -> List[Path]:
     """Where the library is looked for, in order, when VMP_LIBRARY is not set: inside the
-    package (an installed wheel), in the per-architecture folders of a release package next to
-    it (x64/, win-x64/, runtimes/win-x64/native/, ...), then build/ of the source tree."""
+    package (an installed wheel), in per-architecture folders next to it (x64/, win-x64/,
+    runtimes/win-x64/native/, ...), in the release layout of `make dist` (windows-x64/,
+    windows-x86/, linux-x64/ at the top of a package or under dist/), then build/ of the source
+    tree."""
     arch = arch or process_arch()
     name = library_file_name()
     here = Path(__file__).resolve().parent
@@ -153,8 +155,11 @@ def candidate_paths(arch: Optional[str] = None) -> List[Path]:
     for base in (here, here.parent):
         dirs += [base / arch, base / ("win-" + arch), base / "runtimes" / ("win-" + arch) / "native",
                  base / ("linux-" + arch)]
+    # The `make dist` layout: windows-x64/, windows-x86/, linux-x64/ at the top of an unpacked
+    # release package (beside bindings/) and under dist/ of the source tree.
+    plat = ("windows-" if sys.platform == "win32" else "linux-") + arch
     for parent in list(here.parents)[:4]:
-        dirs.append(parent / "build")
+        dirs += [parent / plat, parent / "dist" / plat, parent / "build"]
     return [d / name for d in dirs]
 
 
