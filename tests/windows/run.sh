@@ -2,10 +2,11 @@
 # run.sh - the Windows smoke test: C programs cross-compiled with mingw-w64 run under Debian's
 # wine against vmp.dll from the release packages, 64-bit and 32-bit, on the embedded simulator:
 #   1. header_test.c: vmp.h compiles clean for Windows (the dllimport side) and links with the
-#      package's import library;
+#      package's mingw import library (libvmp.dll.a, as abi_test.c does);
 #   2. abi_test.c (tests/c): init, checkout, poll, capture, refund, cancel, journal calls, every
 #      kind of bad argument, 8 threads, close - the same program the Linux build runs;
-#   3. examples/c/till.c from the package: the demo payment;
+#   3. examples/c/till.c from the package, linked with the package's vmp.lib (the MSVC-format
+#      import library; GNU ld reads that format too): the demo payment;
 #   4. load_test.c: LoadLibrary + GetProcAddress as the bindings do, and the other architecture's
 #      DLL refused with ERROR_BAD_EXE_FORMAT.
 #
@@ -64,7 +65,7 @@ for dirarch in system32:x86_64 syswow64:i686; do
     "${dirarch#*:}-w64-mingw32-gcc" -shared -O2 -Wall -Werror -o "$dir/bcryptprimitives.dll" \
       tests/windows/bcryptprimitives.c -lbcrypt -Wl,--kill-at
     touch "$dir/.vmp-bcryptprimitives"
-    echo "== wine has no bcryptprimitives.dll: the stand-in is in ${dirarch%%:*}"
+    echo "== the bcryptprimitives.dll stand-in is in ${dirarch%%:*} (wine has none)"
   fi
 done
 
@@ -95,7 +96,7 @@ for platform in windows-x64 windows-x86; do
   $cc $warn -o "$bin/header_test.exe" tests/c/header_test.c $link
   $cc $warn -include tests/windows/mingw_compat.h -o "$bin/abi_test.exe" tests/c/abi_test.c \
     -static -pthread $link
-  $cc $warn -o "$bin/till.exe" "$top/examples/c/till.c" $link
+  $cc $warn -o "$bin/till.exe" "$top/examples/c/till.c" -I"$top/include" "$bin/vmp.lib"
   $cc $warn -I"$top/include" -o "$bin/load_test.exe" tests/windows/load_test.c
 
   for test in "header_test.exe" "abi_test.exe" "till.exe" \
