@@ -90,11 +90,8 @@ static inline int expect_status(const char *what, vmp_status got, vmp_status wan
                err ? err : "(NULL)");
 }
 
-/* EXPECT(call, want) or EXPECT(call, want, "word|other word"). */
-#define EXPECT_2(call, want) expect_status(#call, (call), (want), NULL)
-#define EXPECT_3(call, want, words) expect_status(#call, (call), (want), (words))
-#define EXPECT_PICK(a, b, c, name, ...) name
-#define EXPECT(...) EXPECT_PICK(__VA_ARGS__, EXPECT_3, EXPECT_2, unused)(__VA_ARGS__)
+/* EXPECT(call, want, "word|other word"), or NULL for any non-empty detail. */
+#define EXPECT(call, want, words) expect_status(#call, (call), (want), (words))
 
 static inline double now_s(void) {
   struct timespec ts;

@@ -21,8 +21,8 @@ static int expect_club(const char *what, vmp_status got, vmp_status want, const 
     ok = 0;
   return ok;
 }
-#undef EXPECT_3
-#define EXPECT_3(call, want, words) expect_club(#call, (call), (want), (words))
+#undef EXPECT
+#define EXPECT(call, want, words) expect_club(#call, (call), (want), (words))
 
 #include <ctype.h>
 #include <pthread.h>

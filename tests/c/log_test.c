@@ -73,40 +73,40 @@ static void test_arguments(void) {
   char small[4];
   vmp_log_record tiny = new_record();
 
-  EXPECT(vmp_on_log(NULL, on_log, NULL), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_on_log(FORGED, on_log, NULL), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_next_log(NULL, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_next_log(FORGED, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE);
+  EXPECT(vmp_on_log(NULL, on_log, NULL), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_on_log(FORGED, on_log, NULL), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_next_log(NULL, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_next_log(FORGED, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE, NULL);
   check(strcmp(vmp_log_level_str(VMP_LOG_WARN), "WARN") == 0 &&
             strcmp(vmp_log_level_str(VMP_LOG_NONE), "NONE") == 0 &&
             strcmp(vmp_log_level_str(99), "UNKNOWN") == 0,
         "vmp_log_level_str names every level and UNKNOWN");
 
-  EXPECT(vmp_init("{\"log_level\": \"loud\"}", &c), VMP_ERR_INVALID_CONFIG);
-  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK)) return;
-  EXPECT(vmp_next_log(c, 0, NULL, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_log(c, 0, &r, NULL, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_log(c, -1, &r, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_log(c, 600001, &r, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_init("{\"log_level\": \"loud\"}", &c), VMP_ERR_INVALID_CONFIG, NULL);
+  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK, NULL)) return;
+  EXPECT(vmp_next_log(c, 0, NULL, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_log(c, 0, &r, NULL, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_log(c, -1, &r, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_log(c, 600001, &r, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
   tiny.struct_size = 8;
-  EXPECT(vmp_next_log(c, 0, &tiny, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_next_log(c, 0, &tiny, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
 
   /* A record that does not fit stays queued and says what it needs. */
   r = new_record();
-  EXPECT(vmp_next_log(c, 0, &r, small, sizeof small), VMP_ERR_BUFFER_TOO_SMALL);
+  EXPECT(vmp_next_log(c, 0, &r, small, sizeof small), VMP_ERR_BUFFER_TOO_SMALL, NULL);
   check(r.text_len > sizeof small && r.level == VMP_LOG_NONE && r.message == NULL,
         "too small: text_len=%zu is what it needs, nothing else written", r.text_len);
   {
     size_t need = r.text_len;
     r = new_record();
-    EXPECT(vmp_next_log(c, 0, &r, text, sizeof text), VMP_OK);
+    EXPECT(vmp_next_log(c, 0, &r, text, sizeof text), VMP_OK, NULL);
     check(r.text_len == need && r.sequence >= 1 && r.time_unix_ms > 0 && r.level >= VMP_LOG_DEBUG,
           "the same record comes next: #%llu %s %s: %s %s", (unsigned long long)r.sequence,
           vmp_log_level_str(r.level), r.component, r.message, r.fields_json);
   }
   vmp_close(c);
-  EXPECT(vmp_next_log(c, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_on_log(c, on_log, NULL), VMP_ERR_INVALID_HANDLE);
+  EXPECT(vmp_next_log(c, 0, &r, text, sizeof text), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_on_log(c, on_log, NULL), VMP_ERR_INVALID_HANDLE, NULL);
 }
 
 static void test_pulled_records(void) {
@@ -118,11 +118,11 @@ static void test_pulled_records(void) {
   memset(&p, 0, sizeof p);
   p.struct_size = sizeof p;
 
-  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK)) return;
-  EXPECT(vmp_submit_scan(c, LEGACY_QR), VMP_OK);
-  EXPECT(vmp_start_checkout(c, "{\"amount\": 1000, \"phone_number\": \"4791234567\"}", ref, sizeof ref), VMP_OK);
-  EXPECT(vmp_poll_status(c, ref, 10000, &p), VMP_OK);
-  EXPECT(vmp_capture(c, ref, 1000, "receipt-1", &p), VMP_OK);
+  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK, NULL)) return;
+  EXPECT(vmp_submit_scan(c, LEGACY_QR), VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\": 1000, \"phone_number\": \"4791234567\"}", ref, sizeof ref), VMP_OK, NULL);
+  EXPECT(vmp_poll_status(c, ref, 10000, &p), VMP_OK, NULL);
+  EXPECT(vmp_capture(c, ref, 1000, "receipt-1", &p), VMP_OK, NULL);
   check(pull_all(c) >= 4, "records were pulled:\n%s", pulled);
   check(strstr(pulled, "INFO|client|vmp ") != NULL && strstr(pulled, "\"simulator_url\":\"http://127.0.0.1:") != NULL,
         "the start record names the embedded simulator");
@@ -133,7 +133,7 @@ static void test_pulled_records(void) {
         "the scanned QR is logged masked");
   check(strstr(pulled, "4791234567") == NULL && strstr(pulled, "91234567") == NULL,
         "no record holds the phone number");
-  EXPECT(vmp_next_log(c, 50, &r, text, sizeof text), VMP_OK);
+  EXPECT(vmp_next_log(c, 50, &r, text, sizeof text), VMP_OK, NULL);
   check(r.level == VMP_LOG_NONE && r.message != NULL && r.message[0] == '\0',
         "an empty queue answers VMP_LOG_NONE with empty strings after the wait");
   vmp_close(c);
@@ -142,9 +142,9 @@ static void test_pulled_records(void) {
 static void test_callback(void) {
   vmp_client *c = NULL;
   char ref[VMP_REFERENCE_SIZE];
-  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK)) return;
-  EXPECT(vmp_on_log(c, on_log, &got), VMP_OK);
-  EXPECT(vmp_start_checkout(c, "{\"amount\": 1000, \"phone_number\": \"4791234567\"}", ref, sizeof ref), VMP_OK);
+  if (!EXPECT(vmp_init(CONFIG, &c), VMP_OK, NULL)) return;
+  EXPECT(vmp_on_log(c, on_log, &got), VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\": 1000, \"phone_number\": \"4791234567\"}", ref, sizeof ref), VMP_OK, NULL);
   vmp_close(c);
   close_returned = 1;
   pthread_mutex_lock(&got.mu);
@@ -154,7 +154,7 @@ static void test_callback(void) {
   {
     /* Nothing arrives after vmp_close returned, even a while later. */
     vmp_client *other = NULL;
-    if (EXPECT(vmp_init(CONFIG, &other), VMP_OK)) vmp_close(other);
+    if (EXPECT(vmp_init(CONFIG, &other), VMP_OK, NULL)) vmp_close(other);
   }
   pthread_mutex_lock(&got.mu);
   check(got.after_close == 0, "no record after vmp_close returned (%d)", got.after_close);

@@ -139,41 +139,41 @@ static void test_arguments(void) {
             VMP_CODE_IS_PRODUCT(VMP_CODE_CODE128) && !VMP_CODE_IS_PRODUCT(VMP_CODE_OTHER),
         "VMP_CODE_IS_PERSONAL_QR and VMP_CODE_IS_PRODUCT");
 
-  EXPECT(vmp_on_scan(NULL, noop_scan, NULL), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_on_scan(FORGED, NULL, NULL), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_next_scan(NULL, 0, &s, text, sizeof text), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_next_scan(FORGED, 0, &s, text, sizeof text), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_submit_scan(NULL, EAN13), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_submit_scan(FORGED, EAN13), VMP_ERR_INVALID_HANDLE);
+  EXPECT(vmp_on_scan(NULL, noop_scan, NULL), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_on_scan(FORGED, NULL, NULL), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_next_scan(NULL, 0, &s, text, sizeof text), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_next_scan(FORGED, 0, &s, text, sizeof text), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_submit_scan(NULL, EAN13), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_submit_scan(FORGED, EAN13), VMP_ERR_INVALID_HANDLE, NULL);
 
   if (!check(vmp_init("{}", &c) == VMP_OK, "vmp_init without a scanner")) return;
-  EXPECT(vmp_next_scan(c, 0, NULL, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_scan(c, 0, &s, NULL, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_scan(c, 0, &s, text, 0), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_scan(c, -1, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_next_scan(c, 600001, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_next_scan(c, 0, NULL, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_scan(c, 0, &s, NULL, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_scan(c, 0, &s, text, 0), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_scan(c, -1, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_next_scan(c, 600001, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
   s.struct_size = 8;
-  EXPECT(vmp_next_scan(c, 0, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_next_scan(c, 0, &s, text, sizeof text), VMP_ERR_INVALID_ARGUMENT, NULL);
   s = new_scan();
-  EXPECT(vmp_next_scan(c, 0, &s, text, sizeof text), VMP_OK);
+  EXPECT(vmp_next_scan(c, 0, &s, text, sizeof text), VMP_OK, NULL);
   check(s.event == VMP_SCAN_NONE && s.text_len == 0 && s.text == text && text[0] == '\0',
         "an empty queue gives VMP_SCAN_NONE at once");
-  EXPECT(vmp_next_scan(c, 20, &s, text, sizeof text), VMP_OK);
+  EXPECT(vmp_next_scan(c, 20, &s, text, sizeof text), VMP_OK, NULL);
   check(s.event == VMP_SCAN_NONE, "and again after waiting 20 ms");
 
-  EXPECT(vmp_submit_scan(c, NULL), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_submit_scan(c, ""), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_submit_scan(c, "\r\n"), VMP_ERR_INVALID_ARGUMENT);
-  EXPECT(vmp_submit_scan(c, EAN13 "\r\n" EAN13), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_submit_scan(c, NULL), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_submit_scan(c, ""), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_submit_scan(c, "\r\n"), VMP_ERR_INVALID_ARGUMENT, NULL);
+  EXPECT(vmp_submit_scan(c, EAN13 "\r\n" EAN13), VMP_ERR_INVALID_ARGUMENT, NULL);
   memset(long_code, '4', sizeof long_code - 1);
   long_code[sizeof long_code - 1] = '\0';
-  EXPECT(vmp_submit_scan(c, long_code), VMP_ERR_INVALID_ARGUMENT);
+  EXPECT(vmp_submit_scan(c, long_code), VMP_ERR_INVALID_ARGUMENT, NULL);
   check(strstr(vmp_last_error(), "4444444") == NULL, "the error text does not repeat the code");
 
   /* A wedge scanner's input takes the same path: Enter, AIM id stripped, classified. */
-  EXPECT(vmp_submit_scan(c, "]Q1" TOKEN_QR "\r\n"), VMP_OK);
+  EXPECT(vmp_submit_scan(c, "]Q1" TOKEN_QR "\r\n"), VMP_OK, NULL);
   s = new_scan();
-  EXPECT(vmp_next_scan(c, 0, &s, text, 8), VMP_ERR_BUFFER_TOO_SMALL);
+  EXPECT(vmp_next_scan(c, 0, &s, text, 8), VMP_ERR_BUFFER_TOO_SMALL, NULL);
   check(s.text_len == strlen(TOKEN_QR) && s.event == VMP_SCAN_NONE,
         "a too-small buffer gives the length needed (%zu) and leaves the rest untouched",
         s.text_len);
@@ -186,15 +186,15 @@ static void test_arguments(void) {
     } big;
     memset(&big, 0xAB, sizeof big);
     big.scan.struct_size = sizeof big;
-    EXPECT(vmp_submit_scan(c, EAN13), VMP_OK);
-    EXPECT(vmp_next_scan(c, 0, &big.scan, text, sizeof text), VMP_OK);
+    EXPECT(vmp_submit_scan(c, EAN13), VMP_OK, NULL);
+    EXPECT(vmp_next_scan(c, 0, &big.scan, text, sizeof text), VMP_OK, NULL);
     check(big.scan.struct_size == sizeof big && big.future[0] == 0xAB && big.future[15] == 0xAB &&
               big.scan.source == VMP_SCAN_SOURCE_SUBMITTED && big.scan.kind == VMP_CODE_EAN13,
           "a larger struct_size is kept and the bytes past vmp_scan are untouched");
   }
   vmp_close(c);
-  EXPECT(vmp_submit_scan(c, EAN13), VMP_ERR_INVALID_HANDLE);
-  EXPECT(vmp_on_scan(c, noop_scan, NULL), VMP_ERR_INVALID_HANDLE);
+  EXPECT(vmp_submit_scan(c, EAN13), VMP_ERR_INVALID_HANDLE, NULL);
+  EXPECT(vmp_on_scan(c, noop_scan, NULL), VMP_ERR_INVALID_HANDLE, NULL);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ static void test_pty_callback(void) {
   col.client = c;
   col.main_thread = pthread_self();
   col.unregister_at = CALLBACK_SCANS + 1;
-  EXPECT(vmp_on_scan(c, collect_scan, &col), VMP_OK);
+  EXPECT(vmp_on_scan(c, collect_scan, &col), VMP_OK, NULL);
   for (i = 0; i < CALLBACK_SCANS; i++) n += (size_t)sprintf(burst + n, "]C0ITEM-%03d\r\n", i);
   pty_send(&p, burst, n);
   check(wait_count(&col, CALLBACK_SCANS) == CALLBACK_SCANS, "the callback got all %d scans of one burst", CALLBACK_SCANS);
@@ -327,7 +327,7 @@ static void test_pty_callback(void) {
 
   /* Registered again; vmp_close waits for it and it is never called afterwards. */
   col.unregister_at = 0;
-  EXPECT(vmp_on_scan(c, collect_scan, &col), VMP_OK);
+  EXPECT(vmp_on_scan(c, collect_scan, &col), VMP_OK, NULL);
   pty_send_str(&p, EAN13 "\n" EAN13 "\n" EAN13 "\n");
   vmp_close(c);
   pthread_mutex_lock(&col.mu);
@@ -415,10 +415,10 @@ static void test_scanned_qr_pays(void) {
   if (check(st == VMP_OK && VMP_CODE_IS_PERSONAL_QR(s.kind), "the customer's QR arrives as %s",
             vmp_code_kind_str(s.kind))) {
     snprintf(json, sizeof json, "{\"amount\":49900,\"personal_qr\":\"%s\"}", text);
-    EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK);
+    EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL);
     memset(&pay, 0, sizeof pay);
     pay.struct_size = sizeof pay;
-    EXPECT(vmp_poll_status(c, ref, WAIT_MS, &pay), VMP_OK);
+    EXPECT(vmp_poll_status(c, ref, WAIT_MS, &pay), VMP_OK, NULL);
     check(pay.state == VMP_STATE_AUTHORIZED, "the payment for the scanned QR is %s",
           vmp_state_str(pay.state));
   }
