@@ -34,6 +34,7 @@ func _() {
 	_ = same[C.VMP_ERR_APP_TOO_OLD-core.CodeAppTooOld]
 	_ = same[C.VMP_ERR_ALREADY_AUTHORIZED-core.CodeAlreadyAuthorized]
 	_ = same[C.VMP_ERR_CAPTURE_MISMATCH-core.CodeCaptureMismatch]
+	_ = same[C.VMP_ERR_UNVERIFIED-core.CodeUnverified]
 	// vmp_payment_state values are core.State values.
 	_ = same[C.VMP_STATE_UNKNOWN-core.StateUnknown]
 	_ = same[C.VMP_STATE_CREATED-core.StateCreated]

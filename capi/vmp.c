@@ -379,3 +379,45 @@ VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name,
   if (out != NULL) *out = (vmp_client *)id;
   return st;
 }
+
+/* ---- Webhooks (the Go half is webhook_exports.go) ------------------------------------------- */
+
+VMP_API vmp_status VMP_CALL vmp_webhook_verify(const char *secret,
+                                               const vmp_webhook_delivery *delivery,
+                                               int32_t max_age_s) {
+  begin_call();
+  return vmpgo_webhook_verify((char *)secret, (vmp_webhook_delivery *)delivery, max_age_s);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
+                                               const vmp_webhook_delivery *delivery) {
+  begin_call();
+  return vmpgo_webhook_handle(VMPSHIM_ID(client), (vmp_webhook_delivery *)delivery);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_receiver(vmp_client *client, char **out_json) {
+  begin_call();
+  return vmpgo_webhook_receiver(VMPSHIM_ID(client), out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_register(vmp_client *client, const char *webhook_json,
+                                                 char **out_json) {
+  begin_call();
+  return vmpgo_webhook_register(VMPSHIM_ID(client), (char *)webhook_json, out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_list(vmp_client *client, char **out_json) {
+  begin_call();
+  return vmpgo_webhook_list(VMPSHIM_ID(client), out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_delete(vmp_client *client, const char *id) {
+  begin_call();
+  return vmpgo_webhook_delete(VMPSHIM_ID(client), (char *)id);
+}
+
+VMP_API vmp_status VMP_CALL vmp_webhook_reconcile(vmp_client *client, const char *wanted_json,
+                                                  char **out_json) {
+  begin_call();
+  return vmpgo_webhook_reconcile(VMPSHIM_ID(client), (char *)wanted_json, out_json);
+}

@@ -33,6 +33,9 @@ type Client struct {
 	// club is the customer-club state: enrollments in progress (enrollment.go).
 	club clubState
 
+	// hooks is the webhook receiver, the stored secrets and the counters (webhooks.go).
+	hooks *webhookState
+
 	// closingCtx is cancelled by Close; every call derives its context from it.
 	closingCtx context.Context
 	cancel     context.CancelFunc
@@ -114,6 +117,10 @@ func New(cfg Config) (*Client, error) {
 		c.Close()
 		return nil, err
 	}
+	if err := c.startWebhooks(); err != nil {
+		c.Close()
+		return nil, err
+	}
 	c.logStarted()
 	return c, nil
 }
@@ -171,6 +178,7 @@ func (c *Client) Close() {
 	c.mu.Unlock()
 	c.cancel()
 	c.stopScanning()
+	c.stopWebhooks()
 	c.calls.Wait()
 	c.closeUnits()
 	_ = c.journal.Close()

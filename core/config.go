@@ -44,6 +44,8 @@ type Config struct {
 	Login LoginConfig `json:"login"`
 	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
 	Scanner *ScannerConfig `json:"scanner"`
+	// Webhooks configures the webhook receiver and registration (webhook_config.go); nil: none.
+	Webhooks *WebhookConfig `json:"webhooks"`
 	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
 	// the user's configuration folder (vmp/ under os.UserConfigDir); with the embedded simulator
 	// a temporary file that is removed at close (that simulator's payments die with it).
@@ -174,6 +176,9 @@ func (c *Config) applyDefaults() error {
 		return newError(CodeInvalidConfig, "config: journal_retention_days must be between 1 and 3650")
 	}
 	if err := c.Scanner.check(); err != nil {
+		return err
+	}
+	if err := c.Webhooks.check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {
 		return err
 	}
 	if err := c.checkLogLevel(); err != nil {

@@ -31,6 +31,9 @@ const (
 	CodeAppTooOld         Code = 20
 	CodeAlreadyAuthorized Code = 21
 	CodeCaptureMismatch   Code = 22
+	// CodeUnverified: a webhook delivery failed verification (signature, content hash, date
+	// or a missing header); it was not applied.
+	CodeUnverified Code = 23
 )
 
 var codeNames = map[Code]string{
@@ -57,6 +60,7 @@ var codeNames = map[Code]string{
 	CodeAppTooOld:         "VMP_ERR_APP_TOO_OLD",
 	CodeAlreadyAuthorized: "VMP_ERR_ALREADY_AUTHORIZED",
 	CodeCaptureMismatch:   "VMP_ERR_CAPTURE_MISMATCH",
+	CodeUnverified:        "VMP_ERR_UNVERIFIED",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

@@ -29,6 +29,8 @@ type tracker struct {
 	lastUsed  time.Time
 	mutations rateWindow
 	reads     rateWindow
+	// webhook is what webhook events told of the payment (webhook_events.go); nil when none came.
+	webhook *webhookView
 }
 
 func newTracker(reference string, u *salesUnit, now time.Time) *tracker {
@@ -67,7 +69,7 @@ func (t *tracker) readInterval(now time.Time) time.Duration {
 	for i := 0; i < t.failures && d < 5*time.Second; i++ {
 		d *= 2
 	}
-	return d
+	return max(d, t.safetyNet()) // events arrive by webhook: polling is only the safety net
 }
 
 // nextReadAt is when the next status read is due. Caller holds mu.
@@ -86,6 +88,9 @@ func (t *tracker) nextReadAt(now time.Time) time.Time {
 func (t *tracker) update(p Payment) {
 	if p.RedirectURL == "" { // modification answers do not repeat the QR target
 		p.RedirectURL = t.payment.RedirectURL
+	}
+	if t.known { // a late answer or a reordered webhook event never moves it backwards
+		p = newerOf(t.payment, p)
 	}
 	t.payment, t.known = p, true
 	t.signal()

@@ -79,7 +79,8 @@ extern "C" {
   X(VMP_ERR_CUSTOMER_NOT_FOUND, 19, "not a Vipps MobilePay user, or may not use this")            \
   X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
   X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
-  X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured")
+  X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured") \
+  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
@@ -905,6 +906,170 @@ VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level);
  *            name).
  */
 VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Webhooks
+ *
+ * Vipps can post each ePayment event (created, authorized, aborted, expired, terminated,
+ * captured, refunded, cancelled) to a registered HTTPS URL, signed with HMAC-SHA256 and the
+ * registration's secret. A till behind NAT cannot receive them and simply polls; a store server
+ * or POS backend that can receive them learns of an approval the moment it happens:
+ * vmp_poll_status waiting on that payment returns at once. Polling goes on as the safety net
+ * (every webhooks.poll_interval_ms once a payment's events arrive by webhook).
+ *
+ * The config's "webhooks" block (README.md, "Webhooks") starts the library's own receiver
+ * ("listen") and, by default, reconciles the registration at vmp_init. A host with a web
+ * server of its own hands each delivery to vmp_webhook_handle instead. Either way a delivery
+ * is verified against the stored secrets, a duplicate is dropped, events are applied in any
+ * order without ever moving a payment backwards, and a delivery that fails verification
+ * changes nothing and is counted (vmp_webhook_receiver).
+ *
+ * Secrets: Vipps shows a registration's secret once. The library stores it in the journal
+ * (the till's private 0600 file) as soon as it arrives, so it outlives restarts and verifies
+ * deliveries Vipps retries later; it never logs it, returns it or puts it in vmp_last_error.
+ * Registrations and secrets belong to the sales unit of the handle used (vmp_sales_unit).
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * One webhook delivery as an HTTP server received it, for vmp_webhook_verify and
+ * vmp_webhook_handle. The caller sets struct_size = sizeof(vmp_webhook_delivery); every pointer
+ * is borrowed for the call. A NULL header string counts as a missing header.
+ */
+typedef struct vmp_webhook_delivery {
+  uint32_t struct_size;
+  const char *method;              /* "POST"; NULL or "" means "POST" */
+  const char *path_and_query;      /* the request target as Vipps addressed it: the registered
+                                      URL's path, "?" and query, e.g. "/vipps/hooks?store=12" */
+  const char *host;                /* the registered URL's authority (the Host header), with a
+                                      port that is not the scheme's default */
+  const char *x_ms_date;           /* the x-ms-date header */
+  const char *x_ms_content_sha256; /* the x-ms-content-sha256 header */
+  const char *authorization;       /* the Authorization header */
+  const uint8_t *body;             /* the raw body, byte for byte; may be NULL when body_len 0 */
+  size_t body_len;
+} vmp_webhook_delivery;
+
+/**
+ * Verifies a delivery the way Vipps signs it: all three signed headers, host and path present;
+ * x-ms-content-sha256 equal to Base64(SHA-256(body)); Authorization equal, compared in constant
+ * time, to "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=" +
+ * Base64(HMAC-SHA256(secret's UTF-8 bytes, "POST\n" + path_and_query + "\n" + x_ms_date + ";" +
+ * host + ";" + content hash)); and, when max_age_s > 0, x_ms_date no further than max_age_s
+ * seconds from this machine's clock. Needs no client: for a backend that holds its own secret.
+ *
+ * secret:    the registration's secret, UTF-8, borrowed (used as text, not base64-decoded).
+ * delivery:  what was received; struct_size set.
+ * max_age_s: 0 (no date check) .. 2592000 (30 days).
+ * Threading: any thread; no network.
+ * Returns:   VMP_OK; VMP_ERR_UNVERIFIED (vmp_last_error names the part at fault - a missing
+ *            header, the content hash, the signature, the date - never the secret or the
+ *            expected signature); VMP_ERR_INVALID_ARGUMENT (secret or delivery NULL, secret "",
+ *            struct_size too small, body NULL with body_len > 0, max_age_s out of range).
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_verify(const char *secret,
+                                               const vmp_webhook_delivery *delivery,
+                                               int32_t max_age_s);
+
+/**
+ * Takes one delivery a host's own web server received: verifies it against every secret the
+ * client holds (and webhooks.max_age_s), decodes the ePayment event and applies it to its
+ * payment, waking vmp_poll_status waiters. Answer Vipps 2xx for VMP_OK (a duplicate too, so
+ * Vipps stops resending it), 401 for VMP_ERR_UNVERIFIED, 400 for VMP_ERR_INVALID_JSON.
+ *
+ * delivery:  what was received; struct_size set. path_and_query and host as Vipps addressed
+ *            them (the registered URL's), not as a proxy in between rewrote them.
+ * Threading: any thread; never blocks on the network.
+ * Returns:   VMP_OK (applied, duplicate, or verified but about no payment of this client);
+ *            VMP_ERR_UNVERIFIED (nothing changed; counted); VMP_ERR_INVALID_JSON (verified, but
+ *            the body is not an ePayment event); VMP_ERR_INVALID_HANDLE;
+ *            VMP_ERR_INVALID_ARGUMENT (delivery NULL, struct_size too small, body NULL with
+ *            body_len > 0).
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
+                                               const vmp_webhook_delivery *delivery);
+
+/**
+ * Describes the client's webhook set-up, as JSON:
+ *   {"listening": true, "address": "127.0.0.1:41234", "path": "/vmp/webhooks",
+ *    "url": "<the URL registered>", "max_age_s": 0, "poll_interval_ms": 5000, "secrets": 1,
+ *    "registration": "ok" | "" (none ran) | "<why the start-up reconcile failed>",
+ *    "counters": {"received", "accepted", "duplicates", "ignored", "rejected",
+ *                 "rejected_by": {"signature": 1, ...}, "malformed"}}
+ * With "listen": "...:0" this is how the host learns the port.
+ *
+ * out_json:  receives a NUL-terminated string allocated by the library; free it with vmp_free.
+ *            Set to NULL on failure. Must not be NULL.
+ * Threading: any thread; no network.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT.
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_receiver(vmp_client *client, char **out_json);
+
+/**
+ * Registers a webhook at Vipps and stores its secret in the journal.
+ *
+ * webhook_json: {"url": "https://...", "events": ["epayments.payment.authorized.v1", ...]}
+ *               ("events" optional: default every ePayment event). Unknown fields are an error.
+ * out_json:     optional (may be NULL): {"id", "url", "events", "secret_stored": true}, freed
+ *               with vmp_free. The secret itself is never returned.
+ * Threading:    any thread; one request, bounded by timeouts.request_ms. Registration calls of
+ *               one client run one at a time.
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, a URL that is
+ *               not absolute http(s), a malformed event type); VMP_ERR_INVALID_JSON;
+ *               VMP_ERR_REJECTED (Vipps refused: not HTTPS, too many webhooks for an event);
+ *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_UNKNOWN_OUTCOME (no
+ *               answer: the webhook may exist without its secret - vmp_webhook_reconcile
+ *               deletes it); VMP_ERR_JOURNAL (the secret could not be stored: the registration
+ *               was deleted again).
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_register(vmp_client *client, const char *webhook_json,
+                                                 char **out_json);
+
+/**
+ * Lists the sales unit's webhook registrations at Vipps:
+ *   [{"id", "url", "events", "secret_stored": true | false}]
+ * "secret_stored": false marks an orphan: its deliveries cannot be verified here.
+ *
+ * out_json:  as vmp_webhook_receiver. Must not be NULL.
+ * Threading: any thread; blocks for at most timeouts.operation_ms.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_AUTH;
+ *            VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_list(vmp_client *client, char **out_json);
+
+/**
+ * Deletes one registration and forgets its secret.
+ *
+ * id:        the registration's "id", borrowed.
+ * Threading: any thread; blocks for at most timeouts.operation_ms.
+ * Returns:   VMP_OK; VMP_ERR_NOT_FOUND (Vipps does not know it; its secret is forgotten all the
+ *            same); VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, "", over 100
+ *            characters); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_JOURNAL.
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_delete(vmp_client *client, const char *id);
+
+/**
+ * Makes the registrations equal to the wanted ones. For each wanted URL exactly one
+ * registration with the wanted events and a stored secret is kept, or registered; duplicates,
+ * orphans whose secret is not stored (their deliveries could never be verified), registrations
+ * with other events, and managed URLs no longer wanted are deleted; secrets of registrations
+ * Vipps no longer has are forgotten. Registrations of other URLs are left alone. Running it
+ * again changes nothing.
+ *
+ * wanted_json: NULL, "" or "{}": the receiver's own registration (webhooks.public_url, or the
+ *              receiver's address, with every ePayment event). Otherwise
+ *              {"webhooks": [{"url", "events"}], "managed_prefix": "https://pos.example.com/"}:
+ *              registrations whose URL starts with managed_prefix (default
+ *              webhooks.managed_prefix) are managed too - deleted unless wanted.
+ * out_json:    optional (may be NULL): what was done, freed with vmp_free:
+ *              {"kept": [...], "registered": [...], "foreign": [...],
+ *               "deleted": [{"id", "url", "events", "reason": "duplicate" | "no_secret" |
+ *                            "events_differ" | "not_wanted"}]}
+ * Threading:   any thread; blocks for at most a few times timeouts.operation_ms.
+ * Returns:     as vmp_webhook_register and vmp_webhook_list; VMP_ERR_INVALID_ARGUMENT also when
+ *              nothing is wanted and no webhooks block names a URL.
+ */
+VMP_API vmp_status VMP_CALL vmp_webhook_reconcile(vmp_client *client, const char *wanted_json,
+                                                  char **out_json);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,7 @@ var measurements = []func(scale int) ([]row, error){
 	measureJournalWrites,
 	measureLifecycles,
 	measureBindings,
+	measureWebhookLatency,
 }
 
 func printTable(r report) {

@@ -46,13 +46,15 @@ func TestOptionsDefaults(t *testing.T) {
 		want Options
 	}{
 		{"the zero value takes every default", Options{},
-			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: time.Second, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute}},
+			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: time.Second, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute, WebhookRetryDelay: 2 * time.Second, WebhookTimeout: 10 * time.Second}},
 		{"a negative approve delay means at once", Options{ApproveDelay: -1},
-			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: 0, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute}},
+			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: 0, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute, WebhookRetryDelay: 2 * time.Second, WebhookTimeout: 10 * time.Second}},
 		{"partial credentials are completed from the defaults", Options{Credentials: Credentials{MSN: "7654321"}, PaymentExpiry: time.Minute, TokenLifetime: time.Minute},
-			Options{Addr: defaultAddr, Credentials: Credentials{ClientID: "sim-client-id", ClientSecret: "sim-client-secret", SubscriptionKey: "sim-subscription-key", MSN: "7654321"}, ApproveDelay: time.Second, PaymentExpiry: time.Minute, TokenLifetime: time.Minute, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute}},
+			Options{Addr: defaultAddr, Credentials: Credentials{ClientID: "sim-client-id", ClientSecret: "sim-client-secret", SubscriptionKey: "sim-subscription-key", MSN: "7654321"}, ApproveDelay: time.Second, PaymentExpiry: time.Minute, TokenLifetime: time.Minute, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute, WebhookRetryDelay: 2 * time.Second, WebhookTimeout: 10 * time.Second}},
 		{"login times are rounded up to whole seconds", Options{LoginInterval: 1500 * time.Millisecond, LoginExpiry: 90*time.Second + time.Nanosecond},
-			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: time.Second, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: 2 * time.Second, LoginExpiry: 91 * time.Second}},
+			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: time.Second, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: 2 * time.Second, LoginExpiry: 91 * time.Second, WebhookRetryDelay: 2 * time.Second, WebhookTimeout: 10 * time.Second}},
+		{"webhook timings and latency are kept when set", Options{Latency: 20 * time.Millisecond, WebhookRetryDelay: time.Millisecond, WebhookTimeout: time.Second},
+			Options{Addr: defaultAddr, Credentials: DefaultCredentials, ApproveDelay: time.Second, PaymentExpiry: 10 * time.Minute, TokenLifetime: time.Hour, LoginInterval: time.Second, LoginExpiry: 10 * time.Minute, Latency: 20 * time.Millisecond, WebhookRetryDelay: time.Millisecond, WebhookTimeout: time.Second}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,9 @@
 //	GET  /vipps-userinfo-api/userinfo  (also with a trailing /) userinfo
 //	POST /order-management/v2/{paymentType}/receipts/{orderId} attach a receipt
 //	GET  /order-management/v2/{paymentType}/{orderId}          read an order's receipt
+//	POST /webhooks/v1/webhooks                                  register a webhook
+//	GET  /webhooks/v1/webhooks                                  list the registrations
+//	DELETE /webhooks/v1/webhooks/{id}                           delete one
 //
 // The customer-club endpoints are described under "Customer club" below.
 //
@@ -267,12 +270,14 @@
 //	GET  /sim/logins/{msisdn}                LoginSnapshot of the customer's newest request
 //	                                         (state, scopes, interval, polls, slow_downs); 404
 //	GET  /sim/check-ins                      the check-ins received, oldest first (JSON array)
+//	GET  /sim/webhooks                       the webhook registrations of every sales unit with
+//	                                         their delivery counters (no secrets)
 //
 // The same operations are Go methods: Server.Approve, Reject, Expire, Payment (and ApproveOf,
 // RejectOf, ExpireOf, PaymentOf with an MSN), SkewCaptured (SkewCapturedOf), ScanQR
 // (ScanQRAs), Receipt, Stats,
-// InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login and
-// CheckIns.
+// InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login,
+// CheckIns, RegisterWebhook (RegisterWebhookOf), DeleteWebhook and Webhooks.
 //
 // # Fault injection
 //
@@ -316,10 +321,54 @@
 // draw applies, and a used-up fault stays listed (remaining 0) until removed. A faulted request
 // counts in Stats.Requests and Stats.FaultsInjected by kind; its real effects count as usual.
 //
+// Webhook delivery faults apply to deliveries, never to requests (operation "webhook", which
+// they take when none is given; request kinds cannot have it). They are drawn once per event
+// and registration, when the event is queued; reference limits them to that payment's events:
+//
+//	webhook_duplicate      the event is delivered twice, the copy right after the first was
+//	                       accepted
+//	webhook_reorder        the delivery is held back until the registration's next delivery has
+//	                       gone out (or for 500 ms when none follows): the receiver sees the two
+//	                       in the wrong order
+//	webhook_bad_signature  the first attempt is signed with a wrong secret; a receiver that
+//	                       verifies refuses it (any non-2xx), and the retry is signed correctly
+//
 // A note for Go clients: net/http's Transport re-sends a request that carries an
 // Idempotency-Key (or is a GET) by itself when a reused keep-alive connection closes without
 // an answer, which hides close_before and drop_after_commit; the simulator's tests use a
 // connection per request where that matters.
+//
+// # Webhooks
+//
+// The Webhooks API (contract §8.1) behind the gateway checks, with an optional
+// Merchant-Serial-Number (a registration belongs to that sales unit, else to the token's own):
+// POST {"url", "events"} answers 201 {"id", "secret"}; unknown members, an empty or unknown
+// event type (ePayment's are epayments.payment.<name>.v1 - the plural epayments), a URL that
+// is not absolute http or https, and a 26th registration of one event type are 400. The
+// simulator sends nothing off the machine, so a URL whose host is not a loopback address
+// (127.0.0.0/8, ::1, localhost) is 400 too; http is accepted, as a local rig has no
+// certificate (Vipps demands https). GET answers {"webhooks": [{"id", "url", "events"}]} of
+// the unit, secrets never included; DELETE answers 204, 400 for an id that is not a UUID, 404
+// for an unknown one (the spec names only 400: the simulator's choice).
+//
+// Every event a payment records (CREATED, AUTHORIZED, ABORTED, EXPIRED, TERMINATED,
+// CAPTURED, REFUNDED, CANCELLED) is POSTed to each registration of the payment's sales unit
+// that names epayments.payment.<name lower-case>.v1, as Vipps does (contract §8.3-8.5): the
+// body {"msn", "reference", "pspReference", "name", "amount", "timestamp", "idempotencyKey",
+// "success"}, Content-Type application/json, x-ms-date (the simulator's clock),
+// x-ms-content-sha256 and Authorization "HMAC-SHA256 SignedHeaders=x-ms-date;host;
+// x-ms-content-sha256&Signature=…" with the registration's secret over the URL's path and
+// query and its authority. Deliveries to one registration go one at a time, in the order the
+// events happened; a delivery not answered 2xx within Options.WebhookTimeout (10 s) - an error
+// status, a redirect, a refused connection - is retried after Options.WebhookRetryDelay (2 s)
+// four times, then 30, 60 and 1800 times that (Vipps: 60 s, 120 s, hourly), and holds back
+// the ones behind it, until it is accepted, the registration is deleted or the simulator
+// closes. Stats.WebhooksDelivered and WebhookAttemptsFailed count them; Webhooks reports each
+// registration's pending, delivered and failed attempts.
+//
+// Options.Latency simulates the network: every Vipps API request is handled half the round
+// trip after it arrives and answered the other half later, and every delivery travels the
+// same way; the /sim control API is never delayed.
 //
 // # Time
 //
@@ -327,7 +376,9 @@
 // Options.Clock, and so do consent requests (answer, lifetime, polling interval) and login
 // tokens. Scheduled transitions are applied lazily whenever a payment is read or
 // modified, at the time they were due, so a FakeClock needs no timers and the event log shows
-// the scheduled times.
+// the scheduled times. On the real clock a timer also applies them when they are due, so their
+// webhooks go out without anyone reading the payment; on a FakeClock they (and their webhooks)
+// happen when the payment is next read, modified or decided.
 //
 // # Structure
 //

@@ -42,10 +42,30 @@ const (
 	// with a body that is not valid JSON (the first half of the real body, with a matching
 	// Content-Length).
 	FaultMalformedJSON FaultKind = "malformed_json"
+
+	// Webhook delivery faults (operation "webhook"; webhook_delivery.go). They are drawn once per
+	// event and registration when the event is queued for delivery.
+
+	// FaultWebhookDuplicate delivers the event twice, the second time right after the first
+	// was accepted.
+	FaultWebhookDuplicate FaultKind = "webhook_duplicate"
+	// FaultWebhookReorder holds the delivery back until the registration's next delivery has
+	// gone out (or for half a second when none follows), so the receiver sees the two in the
+	// wrong order.
+	FaultWebhookReorder FaultKind = "webhook_reorder"
+	// FaultWebhookBadSignature signs the delivery's first attempt with a wrong secret; a
+	// receiver that verifies refuses it, and the retry is signed correctly.
+	FaultWebhookBadSignature FaultKind = "webhook_bad_signature"
 )
 
 // faultKinds lists every FaultKind.
-var faultKinds = []FaultKind{FaultDelay, FaultCloseBefore, FaultDropAfterCommit, FaultStatus, FaultTruncatedBody, FaultMalformedJSON}
+var faultKinds = []FaultKind{FaultDelay, FaultCloseBefore, FaultDropAfterCommit, FaultStatus, FaultTruncatedBody, FaultMalformedJSON,
+	FaultWebhookDuplicate, FaultWebhookReorder, FaultWebhookBadSignature}
+
+// forDeliveries reports whether k is a fault of webhook deliveries rather than of requests.
+func (k FaultKind) forDeliveries() bool {
+	return k == FaultWebhookDuplicate || k == FaultWebhookReorder || k == FaultWebhookBadSignature
+}
 
 // processes reports whether a fault of kind k lets the request take effect.
 func (k FaultKind) processes() bool {
@@ -69,6 +89,9 @@ const (
 	OperationForceApprove = "force_approve" // POST /epayment/v1/test/payments/{reference}/approve
 	OperationReceipt      = "receipt"       // POST /order-management/v2/{paymentType}/receipts/{orderId}
 	OperationGetReceipt   = "get_receipt"   // GET /order-management/v2/{paymentType}/{orderId}
+	// OperationWebhook is not a request but a webhook delivery; only the webhook_* kinds apply
+	// to it, and they apply to nothing else.
+	OperationWebhook = "webhook"
 )
 
 // faultOperations maps each faultable endpoint (route.endpoint()) to its operation name.
@@ -90,6 +113,9 @@ var faultOperations = map[string]string{
 
 // isFaultOperation reports whether op is a known operation name ("" is not).
 func isFaultOperation(op string) bool {
+	if op == OperationWebhook {
+		return true
+	}
 	for _, known := range faultOperations {
 		if op == known {
 			return true
@@ -149,7 +175,15 @@ func (f Fault) validate() (Fault, error) {
 		return bad("unknown kind %q (want one of %v)", f.Kind, faultKinds)
 	}
 	if f.Operation != "" && !isFaultOperation(f.Operation) {
-		return bad("unknown operation %q (want token, create, get, events, capture, refund, cancel, force_approve, receipt, get_receipt or empty)", f.Operation)
+		return bad("unknown operation %q (want token, create, get, events, capture, refund, cancel, force_approve, receipt, get_receipt, webhook or empty)", f.Operation)
+	}
+	switch {
+	case f.Kind.forDeliveries() && f.Operation == "":
+		f.Operation = OperationWebhook
+	case f.Kind.forDeliveries() && f.Operation != OperationWebhook:
+		return bad("a %s fault applies to webhook deliveries (operation webhook), not to %s requests", f.Kind, f.Operation)
+	case !f.Kind.forDeliveries() && f.Operation == OperationWebhook:
+		return bad("webhook deliveries take only the webhook_* kinds, not %s", f.Kind)
 	}
 	if f.Reference != "" && f.Operation == OperationToken {
 		return bad("token requests have no payment reference")
@@ -251,6 +285,7 @@ func (t *faultTable) take(op, reference string) (Fault, bool) {
 		f := a.fault
 		if a.remaining == 0 ||
 			(f.Operation != "" && f.Operation != op) ||
+			(f.Operation == "" && op == OperationWebhook) ||
 			(f.Reference != "" && f.Reference != reference) {
 			continue
 		}

@@ -75,6 +75,17 @@ type Options struct {
 	// FaultSeed seeds the generator that decides which requests a fault with a Probability
 	// hits, so a soak run can be repeated exactly. Zero means a seed from the current time.
 	FaultSeed int64
+	// Latency is a simulated network round trip (wall-clock time): every Vipps API request is
+	// handled half of it after it arrives and answered the other half later, and every webhook
+	// delivery travels the same way. Zero means none. The /sim control API is never delayed.
+	Latency time.Duration
+	// WebhookRetryDelay is the wait after a failed webhook delivery (wall-clock time): four
+	// retries after it, then 30 and 60 times as long, then 1800 times. Zero or negative means
+	// the default of 2s (Vipps: 2 s four times, then 60 s, 120 s, hourly).
+	WebhookRetryDelay time.Duration
+	// WebhookTimeout is how long a webhook receiver has to answer a delivery. Zero or negative
+	// means the default of 10s (as on Vipps).
+	WebhookTimeout time.Duration
 }
 
 const (
@@ -84,6 +95,9 @@ const (
 	defaultTokenLifetime = time.Hour
 	defaultLoginInterval = time.Second
 	defaultLoginExpiry   = 10 * time.Minute
+
+	defaultWebhookRetryDelay = 2 * time.Second
+	defaultWebhookTimeout    = 10 * time.Second
 )
 
 // withDefaults returns o with every unset field given its default value, or an error when o
@@ -128,6 +142,15 @@ func (o Options) withDefaults() (Options, error) {
 		o.LoginExpiry = defaultLoginExpiry
 	}
 	o.LoginInterval, o.LoginExpiry = ceilSecond(o.LoginInterval), ceilSecond(o.LoginExpiry)
+	if o.Latency < 0 {
+		o.Latency = 0
+	}
+	if o.WebhookRetryDelay <= 0 {
+		o.WebhookRetryDelay = defaultWebhookRetryDelay
+	}
+	if o.WebhookTimeout <= 0 {
+		o.WebhookTimeout = defaultWebhookTimeout
+	}
 	return o, nil
 }
 

@@ -46,6 +46,8 @@ type payment struct {
 	expiresAt           time.Time
 	events              []PaymentEvent
 	psp                 *pspSequence
+	// publish, when set, receives every event recorded after creation (webhook delivery).
+	publish func(PaymentEvent)
 }
 
 func newPayment(req createRequest, key string, now time.Time, opts Options, psp *pspSequence, redirectURL string) *payment {
@@ -214,6 +216,9 @@ func (p *payment) addEvent(name string, value int64, key string, at time.Time) P
 		Success:        true,
 	}
 	p.events = append(p.events, ev)
+	if p.publish != nil {
+		p.publish(ev)
+	}
 	return ev
 }
 

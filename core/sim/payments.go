@@ -29,6 +29,7 @@ func (s *Server) createPayment(c *call) reply {
 		pay.msn = pk.msn
 		s.payments[pk] = pay
 		s.keepCreateReceipt(pay, req, now)
+		s.watch(pay)
 		s.stats.add(func(st *Stats) { st.Creates++ })
 		return jsonReply(http.StatusCreated, createPaymentResponse{RedirectURL: pay.redirectURL, Reference: pay.reference})
 	})

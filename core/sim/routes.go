@@ -91,6 +91,12 @@ func newRouteTable() routeTable {
 		{http.MethodPost, "/sim/logins/{reference}/expire", guardNone, (*Server).controlExpireLogin},
 		{http.MethodGet, "/sim/check-ins", guardNone, (*Server).controlCheckIns},
 
+		// Webhooks (webhooks.go): gateway checks with an optional MSN, done by the handlers.
+		{http.MethodPost, "/webhooks/v1/webhooks", guardNone, (*Server).registerWebhook},
+		{http.MethodGet, "/webhooks/v1/webhooks", guardNone, (*Server).listWebhooks},
+		{http.MethodDelete, "/webhooks/v1/webhooks/{reference}", guardNone, (*Server).deleteWebhook},
+		{http.MethodGet, "/sim/webhooks", guardNone, (*Server).controlWebhooks},
+
 		{http.MethodGet, "/sim/clock", guardNone, (*Server).controlClock},
 		{http.MethodPost, "/sim/clock/advance", guardNone, (*Server).controlAdvanceClock},
 		{http.MethodGet, "/sim/faults", guardNone, (*Server).controlListFaults},

@@ -33,6 +33,10 @@ type Server struct {
 	psp    *pspSequence
 	faults *faultTable
 	access *accessRegistry // sales units and partner keys (sales_units.go); read-only
+	// hooks holds the webhook registrations and delivers events to them (webhook_delivery.go);
+	// transitions makes scheduled transitions happen on time on the real clock (transitions.go).
+	hooks       *webhookHub
+	transitions *transitions
 
 	// mu guards the simulated Vipps back end below. Every operation holds it from its first
 	// look at a payment until its answer is decided, so concurrent requests see one order.
@@ -77,8 +81,9 @@ func Start(opts Options) (*Server, error) {
 		idem:     newIdempotencyStore(),
 		limits:   newRateLimiter(),
 	}
+	s.hooks, s.transitions = newWebhookHub(s), newTransitions()
 	s.http = &http.Server{
-		Handler:           s,
+		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          log.New(io.Discard, "", 0),
@@ -104,6 +109,8 @@ func (s *Server) URL() string {
 // unprocessed at once. Calling it again does nothing and returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.transitions.stop()
+		s.hooks.close()
 		s.faults.shutdown()
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()

@@ -29,6 +29,10 @@ type Stats struct {
 	RateLimited int
 	// FaultsInjected counts the requests each kind of injected fault was applied to.
 	FaultsInjected map[FaultKind]int
+	// WebhooksDelivered counts webhook deliveries a receiver accepted (2xx);
+	// WebhookAttemptsFailed the attempts it did not (each is retried).
+	WebhooksDelivered     int
+	WebhookAttemptsFailed int
 }
 
 // stats is the live, lock-protected form of Stats.

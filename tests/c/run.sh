@@ -7,6 +7,7 @@
 #   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
+#   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
 #
 # Usage: tests/c/run.sh [--race]
 #   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
@@ -52,6 +53,10 @@ echo "== club_test"
 $CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
 timeout 120 build/club_test
 
+echo "== webhook_test"
+$CC -std=c99 $WARN -Iinclude tests/c/webhook_test.c -o build/webhook_test -pthread $LINK
+timeout 120 build/webhook_test
+
 echo "== till demo (examples/c/till.c): push payment with receipt, QR checkout, refund for another store"
 $CC -std=c99 $WARN -Iinclude examples/c/till.c -o build/till $LINK
 (cd build && timeout 120 ./till)
@@ -75,4 +80,7 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/club_test.c -o build/race/club_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/club_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/webhook_test.c -o build/race/webhook_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/webhook_test
 fi

@@ -223,6 +223,45 @@ static class Tests
         }
     }
 
+    static void Webhooks()
+    {
+        var vector = new WebhookDelivery
+        {
+            PathAndQuery = "/e2cee29b-012e-4f1d-8ef4-e95fd74a7a63",
+            Host = "webhook.site",
+            Headers = new Dictionary<string, string>
+            {
+                { "X-MS-Date", "Thu, 30 Mar 2023 08:38:32 GMT" },
+                { "x-ms-content-sha256", "lNlsp1XA03N34HrQsVzPgJKtC+r7l/RBF4V3JQUWMj4=" },
+                { "Authorization", "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=agAiSyogQbDHpeucoNwYz+yAr5nJ+v+zasdkSbqzv+U=" },
+            },
+            Body = System.Text.Encoding.UTF8.GetBytes("{\"some-unique-content\":\"ee6e441b-cc4a-46f8-895d-a5af79bcc233/hello-world\"}"),
+        };
+        const string secret = "A0+AeKBRG2KRGvnNwJpQlb6IJFk48CKXCIcrLoHncVJKDILsQSxS6NWCccwWm6r6FhGKhiHTBsG2wo/xU6FY/A==";
+        VmpWebhooks.Verify(secret, vector);
+        Check(true, "the official test vector verifies");
+        Throws<VmpUnverifiedException>(() => VmpWebhooks.Verify("another secret", vector), "a wrong secret",
+            x => x.Status == VmpStatus.Unverified && !x.Message.Contains(secret));
+        Throws<VmpUnverifiedException>(() => VmpWebhooks.Verify(secret, vector, 300), "a stale date");
+        Throws<VmpInvalidArgumentException>(() => VmpWebhooks.Verify("", vector), "an empty secret");
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 200}, \"webhooks\": {\"listen\": \"127.0.0.1:0\"}}"))
+        {
+            var info = c.WebhookReceiver();
+            Check((bool)info["listening"] && (string)info["registration"] == "ok", "the receiver listens and is registered");
+            string reference = c.Checkout(100, phoneNumber: Phone);
+            Check(c.PollStatus(reference, TimeSpan.FromSeconds(10)).State == PaymentState.Authorized, "authorized");
+            Throws<VmpUnverifiedException>(() => c.HandleWebhook(vector), "a forged delivery is refused");
+            Check(c.ListWebhooks().Count == 1, "one registration");
+            var report = c.ReconcileWebhooks();
+            Check(((IList<object>)report["registered"]).Count == 0 && ((IList<object>)report["deleted"]).Count == 0, "a second reconcile changes nothing");
+            var w = c.RegisterWebhook("http://127.0.0.1:9/pos/hooks", new[] { "epayments.payment.authorized.v1" });
+            Check((bool)w["secret_stored"] && !w.ContainsKey("secret"), "registered, the secret stored and not returned");
+            c.DeleteWebhook((string)w["id"]);
+            Throws<VmpException>(() => c.DeleteWebhook((string)w["id"]), "a second delete", x => x.Status == VmpStatus.NotFound);
+            Throws<VmpInvalidArgumentException>(() => c.RegisterWebhook("ftp://127.0.0.1/x"), "an ftp URL");
+        }
+    }
+
     static void Lifetime()
     {
         var c = new VmpClient(Fast);
@@ -380,6 +419,7 @@ static class Tests
         Run("journal", Journal);
         Run("scans", Scans);
         Run("club", Club);
+        Run("webhooks", Webhooks);
         Run("lifetime", Lifetime);
         Run("loading", () => Loading(Assembly.GetExecutingAssembly().Location));
         Console.WriteLine("{0} passed, {1} failed", passed, failed);

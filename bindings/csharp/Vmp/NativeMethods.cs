@@ -36,6 +36,22 @@ namespace Vmp
         public UIntPtr TextLen;
     }
 
+    /// <summary>vmp_webhook_delivery, field by field; the strings and the body are pinned for the
+    /// call (WebhookDelivery).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeWebhookDelivery
+    {
+        public uint StructSize;
+        public IntPtr Method;
+        public IntPtr PathAndQuery;
+        public IntPtr Host;
+        public IntPtr XMsDate;
+        public IntPtr XMsContentSha256;
+        public IntPtr Authorization;
+        public IntPtr Body;
+        public UIntPtr BodyLen;
+    }
+
     /// <summary>The callback types of vmp.h. The binding never registers one: a callback would run
     /// managed code on a Go thread (Mono hangs at exit after that); it pulls instead.</summary>
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -93,5 +109,12 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_next_log(IntPtr client, int waitMs, ref NativeLogRecord record, byte[] text, UIntPtr textSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_log_level_str(int level);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_sales_unit(IntPtr client, byte[] name, out IntPtr unit);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_verify(byte[] secret, ref NativeWebhookDelivery delivery, int maxAgeS);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_handle(IntPtr client, ref NativeWebhookDelivery delivery);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_receiver(IntPtr client, out IntPtr outJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_register(IntPtr client, byte[] webhookJson, out IntPtr outJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_list(IntPtr client, out IntPtr outJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_delete(IntPtr client, byte[] id);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_webhook_reconcile(IntPtr client, byte[] wantedJson, out IntPtr outJson);
     }
 }

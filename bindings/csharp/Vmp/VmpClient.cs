@@ -77,7 +77,7 @@ namespace Vmp
     /// ObjectDisposedException. Log records are raised as LogReceived and written to
     /// System.Diagnostics.Trace; scans are raised as ScanReceived - both from threads of the binding
     /// that pull them (vmp_next_log, vmp_next_scan), never from a thread of the library.</summary>
-    public sealed class VmpClient : IDisposable
+    public sealed partial class VmpClient : IDisposable
     {
         readonly VmpClientHandle handle;
         readonly IntPtr id;

@@ -47,6 +47,7 @@ namespace Vmp
                 case VmpStatus.UnknownOutcome: return new VmpUnknownOutcomeException(s, name, detail, reference);
                 case VmpStatus.AlreadyAuthorized: return new VmpAlreadyAuthorizedException(s, name, detail, payment);
                 case VmpStatus.CaptureMismatch: return new VmpCaptureMismatchException(s, name, detail, payment);
+                case VmpStatus.Unverified: return new VmpUnverifiedException(s, name, detail);
                 default: return new VmpException(s, name, detail, payment, reference);
             }
         }
@@ -92,5 +93,12 @@ namespace Vmp
     public class VmpCaptureMismatchException : VmpException
     {
         public VmpCaptureMismatchException(VmpStatus s, string n, string d, Payment p) : base(s, n, d, p) { }
+    }
+
+    /// <summary>A webhook delivery failed verification (signature, content hash, date or a missing
+    /// header); nothing was changed. Answer the delivery 401.</summary>
+    public class VmpUnverifiedException : VmpException
+    {
+        public VmpUnverifiedException(VmpStatus s, string n, string d) : base(s, n, d) { }
     }
 }

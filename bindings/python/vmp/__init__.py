@@ -17,10 +17,11 @@ from __future__ import annotations
 from ._native import BINDING_VERSION, LibraryError, lib, text
 from .client import Client, logger
 from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError,
-                     InvalidArgumentError, RejectedError, UnknownOutcomeError, VmpError)
+                     InvalidArgumentError, RejectedError, UnknownOutcomeError, UnverifiedError, VmpError)
 from .types import (CodeKind, Enrollment, EnrollmentState, LogLevel, LogRecord, Payment,
                     PaymentState, PendingOperation, PendingReport, QrFormat, RecoveryReport, Scan,
                     ScanEvent, ScanSource, Status)
+from .webhooks import verify_webhook
 
 __version__ = "%d.%d.0" % BINDING_VERSION
 
@@ -61,4 +62,5 @@ __all__ = ["Client", "VmpError", "InvalidArgumentError", "ClientClosedError", "R
            "Payment", "PaymentState", "Scan", "ScanEvent", "ScanSource", "CodeKind", "LogRecord",
            "LogLevel", "Enrollment", "EnrollmentState", "PendingOperation", "PendingReport",
            "RecoveryReport", "QrFormat", "Status", "logger", "version", "status_str", "state_str",
-           "scan_event_str", "code_kind_str", "enrollment_state_str", "log_level_str"]
+           "scan_event_str", "code_kind_str", "enrollment_state_str", "log_level_str",
+           "UnverifiedError", "verify_webhook"]

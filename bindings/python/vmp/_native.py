@@ -61,6 +61,13 @@ class LogRecordStruct(Structure):
                 ("fields_json", c_char_p), ("text_len", c_size_t)]
 
 
+class WebhookDeliveryStruct(Structure):
+    """vmp_webhook_delivery"""
+    _fields_ = [("struct_size", c_uint32), ("method", c_char_p), ("path_and_query", c_char_p),
+                ("host", c_char_p), ("x_ms_date", c_char_p), ("x_ms_content_sha256", c_char_p),
+                ("authorization", c_char_p), ("body", c_void_p), ("body_len", c_size_t)]
+
+
 #: The callback types of vmp.h. The binding never registers one (callbacks would come from Go
 #: threads); they are declared so that the signatures of vmp_on_scan / vmp_on_log are exact.
 SCAN_FN = ctypes.CFUNCTYPE(None, c_void_p, POINTER(ScanStruct))
@@ -105,6 +112,13 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_next_log": (_status, [_handle, c_int32, POINTER(LogRecordStruct), c_char_p, c_size_t]),
     "vmp_log_level_str": (c_char_p, [c_int32]),
     "vmp_sales_unit": (_status, [_handle, c_char_p, _out_ptr]),
+    "vmp_webhook_verify": (_status, [c_char_p, POINTER(WebhookDeliveryStruct), c_int32]),
+    "vmp_webhook_handle": (_status, [_handle, POINTER(WebhookDeliveryStruct)]),
+    "vmp_webhook_receiver": (_status, [_handle, _out_ptr]),
+    "vmp_webhook_register": (_status, [_handle, c_char_p, _out_ptr]),
+    "vmp_webhook_list": (_status, [_handle, _out_ptr]),
+    "vmp_webhook_delete": (_status, [_handle, c_char_p]),
+    "vmp_webhook_reconcile": (_status, [_handle, c_char_p, _out_ptr]),
 }
 
 #: Functions declared above that the Pythonic API deliberately does not call, and why.

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from . import _native
 from ._native import LogRecordStruct, PaymentStruct, ScanStruct, lib, text
 from .errors import ClientClosedError, VmpError, error_class
+from .webhooks import delivery
 from .types import (CodeKind, Enrollment, EnrollmentState, LogLevel, LogRecord, Payment,
                     PaymentState, PendingOperation, PendingReport, QrFormat, RecoveryReport, Scan,
                     ScanEvent, ScanSource, Status, _enum, _time)
@@ -485,3 +486,50 @@ class Client:
     def attach_receipt(self, reference: str, receipt: Union[Mapping[str, Any], str]) -> None:
         """Attaches a receipt (Vipps' Receipt object) to a sale through Order Management."""
         check(lib().vmp_attach_receipt(self._h(), _bytes(reference, "reference"), _json(receipt, "receipt")))
+
+    # -- webhooks --
+
+    def handle_webhook(self, *, path_and_query: str, host: str, headers: Mapping[str, str], body: bytes,
+                       method: str = "POST") -> None:
+        """Hands in a delivery the host's own web server received: verified against the stored
+        secrets, applied to its payment (a waiting status() returns). Answer Vipps 2xx when this
+        returns, 401 on UnverifiedError, 400 on InvalidArgumentError. path_and_query and host are
+        those Vipps addressed (the registered URL's)."""
+        d, keep = delivery(method, path_and_query, host, headers, body)
+        check(lib().vmp_webhook_handle(self._h(), byref(d)))
+        del keep
+
+    def webhook_receiver(self) -> Dict[str, Any]:
+        """The webhook set-up: whether the receiver listens and where, the registered URL, the
+        stored secrets' count, the start-up registration's outcome and the delivery counters."""
+        out = c_void_p()
+        check(lib().vmp_webhook_receiver(self._h(), byref(out)))
+        return _take_json(out)
+
+    def register_webhook(self, url: str, events: Optional[List[str]] = None) -> Dict[str, Any]:
+        """Registers a webhook (default: every ePayment event); its secret is stored in the
+        journal, never returned. Returns {"id", "url", "events", "secret_stored"}."""
+        req: Dict[str, Any] = {"url": url}
+        if events is not None:
+            req["events"] = list(events)
+        out = c_void_p()
+        check(lib().vmp_webhook_register(self._h(), _json(req, "webhook"), byref(out)))
+        return _take_json(out)
+
+    def list_webhooks(self) -> List[Dict[str, Any]]:
+        """The registrations at Vipps; "secret_stored": False marks an orphan."""
+        out = c_void_p()
+        check(lib().vmp_webhook_list(self._h(), byref(out)))
+        return _take_json(out)
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        """Deletes a registration and forgets its secret."""
+        check(lib().vmp_webhook_delete(self._h(), _bytes(webhook_id, "webhook_id")))
+
+    def reconcile_webhooks(self, wanted: Union[Mapping[str, Any], str, None] = None) -> Dict[str, Any]:
+        """Makes the registrations equal to the wanted ones (default: the receiver's own),
+        deleting duplicates and orphans; returns what was kept, registered, deleted and left."""
+        out = c_void_p()
+        data = None if wanted is None else _json(wanted, "wanted")
+        check(lib().vmp_webhook_reconcile(self._h(), data, byref(out)))
+        return _take_json(out)

@@ -57,6 +57,11 @@ class CaptureMismatchError(VmpError):
     payment holds Vipps' view. Check before handing over goods."""
 
 
+class UnverifiedError(VmpError):
+    """A webhook delivery failed verification (signature, content hash, date or a missing
+    header); nothing was changed. Answer the delivery 401."""
+
+
 _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
     Status.BUFFER_TOO_SMALL: InvalidArgumentError,
@@ -70,6 +75,7 @@ _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.UNKNOWN_OUTCOME: UnknownOutcomeError,
     Status.ALREADY_AUTHORIZED: AlreadyAuthorizedError,
     Status.CAPTURE_MISMATCH: CaptureMismatchError,
+    Status.UNVERIFIED: UnverifiedError,
 }
 
 

@@ -33,6 +33,7 @@ class Status(enum.IntEnum):
     APP_TOO_OLD = 20
     ALREADY_AUTHORIZED = 21
     CAPTURE_MISMATCH = 22
+    UNVERIFIED = 23
 
 
 class PaymentState(enum.IntEnum):

@@ -1,0 +1,219 @@
+package main
+
+// The webhook exports: vmp_webhook_verify, vmp_webhook_handle, vmp_webhook_receiver and the
+// registration calls. Like the others they only translate: verification, the receiver and
+// reconcile live in core and core/vipps.
+
+/*
+#include "vmp.h"
+*/
+import "C"
+
+import (
+	"context"
+	"time"
+	"unsafe"
+
+	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// webhookEngine is what the webhook exports need of a client. It is not part of engine so
+// that test fakes need not grow; a client without it answers VMP_ERR_INTERNAL.
+type webhookEngine interface {
+	HandleWebhook(ctx context.Context, d vipps.WebhookDelivery) error
+	WebhookReceiver() core.WebhookReceiverInfo
+	RegisterWebhook(ctx context.Context, req core.WebhookRequest) (core.Webhook, error)
+	ListWebhooks(ctx context.Context) ([]core.Webhook, error)
+	DeleteWebhook(ctx context.Context, id string) error
+	ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error)
+}
+
+var (
+	_ webhookEngine = (*core.Client)(nil)
+	_ webhookEngine = (*unitClient)(nil)
+)
+
+// A unit handle registers for its own sales unit.
+
+func (u *unitClient) RegisterWebhook(ctx context.Context, req core.WebhookRequest) (core.Webhook, error) {
+	return u.Client.RegisterWebhook(u.ctx(ctx), req)
+}
+
+func (u *unitClient) ListWebhooks(ctx context.Context) ([]core.Webhook, error) {
+	return u.Client.ListWebhooks(u.ctx(ctx))
+}
+
+func (u *unitClient) DeleteWebhook(ctx context.Context, id string) error {
+	return u.Client.DeleteWebhook(u.ctx(ctx), id)
+}
+
+func (u *unitClient) ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error) {
+	return u.Client.ReconcileWebhooks(u.ctx(ctx), req)
+}
+
+func webhookClient(h C.uintptr_t) (webhookEngine, error) {
+	e, err := handles.get(uintptr(h))
+	if err != nil {
+		return nil, err
+	}
+	w, ok := e.(webhookEngine)
+	if !ok {
+		return nil, argError(core.CodeInternal, "this client has no webhook support")
+	}
+	return w, nil
+}
+
+const (
+	maxWebhookAgeS   = 30 * 24 * 60 * 60 // vmp_webhook_verify's max_age_s
+	maxDeliveryBytes = 16 << 20          // a body beyond this is garbage, not a delivery
+)
+
+// delivery copies a caller's vmp_webhook_delivery (everything borrowed for the call).
+func delivery(d *C.vmp_webhook_delivery) (vipps.WebhookDelivery, error) {
+	if d == nil {
+		return vipps.WebhookDelivery{}, argError(core.CodeInvalidArgument, "delivery is NULL")
+	}
+	if err := checkStructSize("delivery", uint32(d.struct_size), uint32(C.sizeof_vmp_webhook_delivery)); err != nil {
+		return vipps.WebhookDelivery{}, err
+	}
+	n := uint64(d.body_len)
+	switch {
+	case d.body == nil && n > 0:
+		return vipps.WebhookDelivery{}, argError(core.CodeInvalidArgument, "delivery->body is NULL but body_len is %d", n)
+	case n > maxDeliveryBytes:
+		return vipps.WebhookDelivery{}, argError(core.CodeInvalidArgument, "delivery->body_len is %d; a delivery is at most %d bytes", n, maxDeliveryBytes)
+	}
+	out := vipps.WebhookDelivery{
+		Method:        optionalString(d.method),
+		PathAndQuery:  optionalString(d.path_and_query),
+		Host:          optionalString(d.host),
+		Date:          optionalString(d.x_ms_date),
+		ContentSHA256: optionalString(d.x_ms_content_sha256),
+		Authorization: optionalString(d.authorization),
+		Body:          []byte{},
+	}
+	if n > 0 {
+		out.Body = C.GoBytes(unsafe.Pointer(d.body), C.int(n))
+	}
+	return out, nil
+}
+
+//export vmpgo_webhook_verify
+func vmpgo_webhook_verify(secret *C.char, d *C.vmp_webhook_delivery, maxAgeS C.int32_t) (st C.vmp_status) {
+	defer guard("vmp_webhook_verify", &st)
+	return statusOf(verifyWebhook(secret, d, int32(maxAgeS)))
+}
+
+func verifyWebhook(secret *C.char, d *C.vmp_webhook_delivery, maxAgeS int32) error {
+	s, err := goString(secret, "secret")
+	if err != nil {
+		return err
+	}
+	if s == "" {
+		return argError(core.CodeInvalidArgument, "secret is empty")
+	}
+	if maxAgeS < 0 || maxAgeS > maxWebhookAgeS {
+		return argError(core.CodeInvalidArgument, "max_age_s is %d; it must be 0 (no check) .. %d", maxAgeS, maxWebhookAgeS)
+	}
+	del, err := delivery(d)
+	if err != nil {
+		return err
+	}
+	return core.VerifyWebhook(s, del, time.Duration(maxAgeS)*time.Second)
+}
+
+//export vmpgo_webhook_handle
+func vmpgo_webhook_handle(h C.uintptr_t, d *C.vmp_webhook_delivery) (st C.vmp_status) {
+	defer guard("vmp_webhook_handle", &st)
+	return statusOf(handleWebhook(h, d))
+}
+
+func handleWebhook(h C.uintptr_t, d *C.vmp_webhook_delivery) error {
+	client, err := webhookClient(h)
+	if err != nil {
+		return err
+	}
+	del, err := delivery(d)
+	if err != nil {
+		return err
+	}
+	return client.HandleWebhook(context.Background(), del)
+}
+
+//export vmpgo_webhook_receiver
+func vmpgo_webhook_receiver(h C.uintptr_t, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_webhook_receiver", &st)
+	return statusOf(webhookJSON(h, out, true, func(w webhookEngine) (any, error) { return w.WebhookReceiver(), nil }))
+}
+
+//export vmpgo_webhook_list
+func vmpgo_webhook_list(h C.uintptr_t, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_webhook_list", &st)
+	return statusOf(webhookJSON(h, out, true, func(w webhookEngine) (any, error) {
+		return w.ListWebhooks(context.Background())
+	}))
+}
+
+//export vmpgo_webhook_register
+func vmpgo_webhook_register(h C.uintptr_t, webhook *C.char, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_webhook_register", &st)
+	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
+		text, err := goString(webhook, "webhook_json")
+		if err != nil {
+			return nil, err
+		}
+		req, err := core.ParseWebhookRequest([]byte(text))
+		if err != nil {
+			return nil, err
+		}
+		return w.RegisterWebhook(context.Background(), req)
+	}))
+}
+
+//export vmpgo_webhook_reconcile
+func vmpgo_webhook_reconcile(h C.uintptr_t, wanted *C.char, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_webhook_reconcile", &st)
+	text := optionalString(wanted)
+	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
+		req, err := core.ParseReconcileRequest([]byte(text))
+		if err != nil {
+			return nil, err
+		}
+		return w.ReconcileWebhooks(context.Background(), req)
+	}))
+}
+
+//export vmpgo_webhook_delete
+func vmpgo_webhook_delete(h C.uintptr_t, id *C.char) (st C.vmp_status) {
+	defer guard("vmp_webhook_delete", &st)
+	client, err := webhookClient(h)
+	if err != nil {
+		return statusOf(err)
+	}
+	webhookID, err := goString(id, "id")
+	if err != nil {
+		return statusOf(err)
+	}
+	return statusOf(client.DeleteWebhook(context.Background(), webhookID))
+}
+
+// webhookJSON is the shared shape of the calls that answer JSON: clear *out, resolve the
+// handle, check out (when required), run, hand over the answer.
+func webhookJSON(h C.uintptr_t, out **C.char, outRequired bool, run func(webhookEngine) (any, error)) error {
+	if out != nil {
+		*out = nil
+	}
+	client, err := webhookClient(h)
+	if err != nil {
+		return err
+	}
+	if out == nil && outRequired {
+		return argError(core.CodeInvalidArgument, "out_json is NULL")
+	}
+	v, err := run(client)
+	if err != nil {
+		return err
+	}
+	return giveJSON(out, v)
+}

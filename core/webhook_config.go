@@ -1,0 +1,119 @@
+package core
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WebhookConfig is the "webhooks" block of the configuration (README.md, "Webhooks"). Without
+// it the library listens nowhere and registers nothing; vmp_webhook_* calls still work.
+type WebhookConfig struct {
+	// Listen is where the library's own receiver listens, e.g. "127.0.0.1:0" (a free port) or
+	// "0.0.0.0:8443" behind a TLS-terminating proxy. "" (default): no receiver; a server of the
+	// host's own can hand deliveries in with HandleWebhook (vmp_webhook_handle).
+	Listen string `json:"listen"`
+	// Path is the receiver's path; default "/vmp/webhooks". Other paths answer 404.
+	Path string `json:"path"`
+	// PublicURL is the URL Vipps delivers to, the one registered (https for Vipps). Default,
+	// with Listen: http://<the address listened on><path>, which only a simulator on the same
+	// machine reaches. When it is set, the receiver verifies deliveries against its host, path
+	// and query (what Vipps signed), not against what a proxy in between forwarded.
+	PublicURL string `json:"public_url"`
+	// MaxAgeS, when positive, refuses deliveries whose x-ms-date is more than this many seconds
+	// from the receiver's clock. Default 0: no check - Vipps documents no window, and it retries
+	// deliveries for days.
+	MaxAgeS int64 `json:"max_age_s"`
+	// PollIntervalMS is how often a payment is still read from Vipps once its events arrive by
+	// webhook (the safety net); default 5000, 500 .. 600000. Payments without webhook events
+	// are polled on the usual schedule.
+	PollIntervalMS int64 `json:"poll_interval_ms"`
+	// Register (default true) reconciles the registrations at start-up: exactly one, for
+	// PublicURL and the ePayment events, whose secret the journal holds.
+	Register *bool `json:"register"`
+	// ManagedPrefix: registrations whose URL starts with it are this receiver's too; reconcile
+	// deletes those it does not want (old addresses, say). Default: only PublicURL's.
+	ManagedPrefix string `json:"managed_prefix"`
+}
+
+const (
+	defaultWebhookPath         = "/vmp/webhooks"
+	defaultWebhookPollInterval = 5 * time.Second
+	maxWebhookAge              = 30 * 24 * 60 * 60 // seconds
+)
+
+// check fills defaults and checks the block; nil is no block. realVipps is true when the
+// client talks to Vipps itself (test or production without a base_url), which reaches only a
+// public https URL.
+func (w *WebhookConfig) check(realVipps bool) error {
+	if w == nil {
+		return nil
+	}
+	bad := func(format string, args ...any) error {
+		return newError(CodeInvalidConfig, "config: webhooks."+format, args...)
+	}
+	if w.Listen != "" {
+		host, port, err := net.SplitHostPort(w.Listen)
+		if _, perr := strconv.ParseUint(port, 10, 16); err != nil || perr != nil || strings.ContainsAny(host, "/?#") {
+			return bad("listen %q is not host:port (e.g. 127.0.0.1:0)", truncateForMessage(w.Listen, 60))
+		}
+		if w.Path == "" {
+			w.Path = defaultWebhookPath
+		}
+		if !strings.HasPrefix(w.Path, "/") || strings.ContainsAny(w.Path, "?# ") {
+			return bad("path must start with / and have no query")
+		}
+	} else if w.Path != "" {
+		return bad("path needs listen")
+	}
+	if w.PublicURL != "" {
+		if err := checkWebhookURL(w.PublicURL); err != nil {
+			return bad("public_url: %v", err)
+		}
+	}
+	if w.ManagedPrefix != "" && !strings.HasPrefix(w.ManagedPrefix, "http://") && !strings.HasPrefix(w.ManagedPrefix, "https://") {
+		return bad("managed_prefix must start with http:// or https://")
+	}
+	if w.MaxAgeS < 0 || w.MaxAgeS > maxWebhookAge {
+		return bad("max_age_s must be between 0 (no check) and %d", maxWebhookAge)
+	}
+	if w.PollIntervalMS == 0 {
+		w.PollIntervalMS = defaultWebhookPollInterval.Milliseconds()
+	}
+	if w.PollIntervalMS < 500 || w.PollIntervalMS > 600000 {
+		return bad("poll_interval_ms must be between 500 and 600000")
+	}
+	if w.registers() {
+		switch {
+		case w.Listen == "" && w.PublicURL == "":
+			return bad("register needs public_url (or listen): the URL to register")
+		case realVipps && w.PublicURL == "":
+			return bad("public_url is required to register at Vipps: the https URL on which Vipps reaches the receiver")
+		case realVipps && !strings.HasPrefix(w.PublicURL, "https://"):
+			return bad("public_url must be https: Vipps delivers only over HTTPS")
+		}
+	}
+	return nil
+}
+
+// registers reports whether start-up reconciles the registrations.
+func (w *WebhookConfig) registers() bool {
+	return w != nil && (w.Register == nil || *w.Register)
+}
+
+// checkWebhookURL accepts an absolute http(s) URL without user info or fragment.
+func checkWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return fmt.Errorf("%q is not an absolute URL", truncateForMessage(raw, 80))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q is not http or https", truncateForMessage(raw, 80))
+	case u.User != nil || u.Fragment != "":
+		return fmt.Errorf("a webhook URL has no user info or fragment")
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package core
+
+import (
+	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// What a verified webhook event does to the engine's view of its payment. Events are fed
+// through the payment's tracker (tracker.update, under t.mu), so PollStatus waiters wake the
+// moment an event arrives, and the same rules hold as for every other view of the payment: it
+// never moves backwards (newerOf). Events may arrive twice, late, or out of order; a
+// duplicate is recognised by its pspReference and name and changes nothing, and amounts are
+// summed over distinct events only, so what events prove is always a lower bound of the
+// aggregates Vipps reports.
+
+// maxEventsPerPayment bounds the events remembered for one payment (a payment has a handful).
+const maxEventsPerPayment = 256
+
+// webhookView is what webhook events told of one payment. It lives in the payment's tracker.
+type webhookView struct {
+	seen    map[string]bool // pspReference + NUL + name of every event applied
+	payment Payment         // state and aggregates the events prove
+	// pollEvery is the safety-net interval of status reads once events arrive by webhook.
+	pollEvery time.Duration
+}
+
+// eventOutcome is what applying one event did.
+type eventOutcome int
+
+const (
+	eventApplied   eventOutcome = iota // new: the view was updated and waiters woken
+	eventDuplicate                     // seen before: nothing changed
+	eventIgnored                       // not about state (an unknown name, a failed operation)
+)
+
+// applyEvent feeds one verified event of this tracker's payment into its view. Caller holds
+// t.mu.
+func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) eventOutcome {
+	if !ev.Success || !knownEventName(ev.Name) {
+		return eventIgnored
+	}
+	if t.webhook == nil {
+		t.webhook = &webhookView{seen: map[string]bool{}}
+	}
+	v := t.webhook
+	v.pollEvery = pollEvery
+	key := ev.PSPReference + "\x00" + ev.Name
+	if v.seen[key] {
+		return eventDuplicate
+	}
+	if len(v.seen) >= maxEventsPerPayment {
+		return eventIgnored
+	}
+	v.seen[key] = true
+	v.add(ev)
+	if v.payment.State == StateUnknown && !t.known {
+		// Only aggregates (a capture seen before anything else): not enough to answer from;
+		// the first read fills in the rest.
+		return eventApplied
+	}
+	t.update(v.payment)
+	return eventApplied
+}
+
+func knownEventName(name string) bool {
+	switch name {
+	case "CREATED", "AUTHORIZED", "ABORTED", "EXPIRED", "TERMINATED", "CANCELLED", "CAPTURED", "REFUNDED":
+		return true
+	}
+	return false
+}
+
+// add accounts for one new event.
+func (v *webhookView) add(ev vipps.WebhookEvent) {
+	p := &v.payment
+	p.Reference = ev.Reference
+	if p.Currency == "" {
+		p.Currency = ev.Amount.Currency
+	}
+	value := ev.Amount.Value
+	switch ev.Name {
+	case "CREATED":
+		p.Amount = value
+		p.State = laterState(p.State, StateCreated)
+	case "AUTHORIZED":
+		p.Amount = max(p.Amount, value)
+		p.Authorized = max(p.Authorized, value)
+		p.State = laterState(p.State, StateAuthorized)
+	case "ABORTED":
+		p.State = laterState(p.State, StateAborted)
+	case "EXPIRED":
+		p.State = laterState(p.State, StateExpired)
+	case "TERMINATED": // cancelled before approval: the whole amount is released
+		p.Cancelled = max(p.Cancelled, value)
+		p.State = laterState(p.State, StateTerminated)
+	case "CANCELLED":
+		p.Cancelled += value
+	case "CAPTURED":
+		p.Captured += value
+	case "REFUNDED":
+		p.Refunded += value
+	}
+}
+
+// laterState is the state a payment is in after being seen in both: it leaves CREATED once,
+// for one final state, and never comes back.
+func laterState(known, seen State) State {
+	switch {
+	case known.Final():
+		return known
+	case seen.Final():
+		return seen
+	case seen == StateCreated:
+		return StateCreated
+	}
+	return known
+}
+
+// newerOf merges a fresh view p (a read, an operation's answer, events) into old, what was
+// known: a late answer or a reordered event can never move the payment backwards. The state
+// only advances; the aggregates only grow; fields the fresh view lacks are kept.
+func newerOf(old, p Payment) Payment {
+	p.State = laterState(old.State, p.State)
+	p.Amount = firstNonZero(p.Amount, old.Amount)
+	p.Authorized = max(p.Authorized, old.Authorized)
+	p.Captured = max(p.Captured, old.Captured)
+	p.Refunded = max(p.Refunded, old.Refunded)
+	p.Cancelled = max(p.Cancelled, old.Cancelled)
+	p.Currency = firstNonEmptyString(p.Currency, old.Currency)
+	p.Reference = firstNonEmptyString(p.Reference, old.Reference)
+	p.PSPReference = firstNonEmptyString(p.PSPReference, old.PSPReference)
+	return p
+}
+
+func firstNonZero(a, b int64) int64 {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// safetyNet is the least interval between status reads of this payment: the webhook poll
+// interval once its events arrive by webhook, else 0. Caller holds t.mu.
+func (t *tracker) safetyNet() time.Duration {
+	if t.webhook == nil {
+		return 0
+	}
+	return t.webhook.pollEvery
+}

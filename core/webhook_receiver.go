@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// The library's own webhook receiver: a plain HTTP/1.1 server (net/http) on webhooks.listen
+// that takes POSTs on webhooks.path and hands each to HandleWebhook. It answers at once - the
+// work is a verification and an update in memory - with 200 for an event taken (a duplicate
+// too, so Vipps stops sending it), 401 for a delivery that failed verification, 400 for a body
+// that is not an event, 404/405/413 for the wrong path, method or size, and 503 while the
+// client closes. It speaks plain HTTP: Vipps needs HTTPS, so in production it sits behind a
+// TLS-terminating proxy and webhooks.public_url names the address Vipps sees.
+
+// maxWebhookBody bounds a delivery's body; an ePayment event is a few hundred bytes.
+const maxWebhookBody = 64 << 10
+
+type webhookReceiver struct {
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+}
+
+func (c *Client) startWebhookReceiver(listen, path string) (*webhookReceiver, error) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
+	}
+	r := &webhookReceiver{ln: ln, done: make(chan struct{})}
+	r.srv = &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { c.serveWebhook(w, req, path) }),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() {
+		defer close(r.done)
+		defer func() { _ = recover() }() // the till must survive a receiver bug
+		_ = r.srv.Serve(ln)
+	}()
+	return r, nil
+}
+
+// address is where the receiver listens (host:port).
+func (r *webhookReceiver) address() string { return r.ln.Addr().String() }
+
+// reachableAddress is address with an unspecified host (0.0.0.0, ::) replaced by 127.0.0.1,
+// for the default public URL: a simulator on this machine reaches it there.
+func (r *webhookReceiver) reachableAddress() string {
+	tcp, ok := r.ln.Addr().(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return r.address()
+}
+
+// stop lets deliveries in progress finish (for up to two seconds) and closes the listener.
+func (r *webhookReceiver) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := r.srv.Shutdown(ctx); err != nil {
+		_ = r.srv.Close()
+	}
+	<-r.done
+}
+
+func (c *Client) serveWebhook(w http.ResponseWriter, r *http.Request, path string) {
+	defer func() {
+		if recover() != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}()
+	if r.URL.Path != path {
+		http.Error(w, "no webhook receiver at this path", http.StatusNotFound)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "webhook deliveries are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	switch {
+	case err != nil:
+		http.Error(w, "the body could not be read", http.StatusBadRequest)
+		return
+	case len(body) > maxWebhookBody:
+		http.Error(w, "the body is too large for an ePayment event", http.StatusRequestEntityTooLarge)
+		return
+	}
+	d := vipps.WebhookDelivery{
+		Method:        r.Method,
+		PathAndQuery:  requestTarget(r),
+		Host:          r.Host,
+		Date:          r.Header.Get(vipps.HeaderMSDate),
+		ContentSHA256: r.Header.Get(vipps.HeaderContentSHA256),
+		Authorization: r.Header.Get(vipps.HeaderAuthorization),
+		Body:          body,
+	}
+	if at := c.hooks.verifyAt; at != nil { // behind a proxy: what Vipps signed is the public URL
+		d.Host, d.PathAndQuery = at.Host, at.RequestURI()
+	}
+	err = c.HandleWebhook(r.Context(), d)
+	switch CodeOf(err) {
+	case CodeOK:
+		w.WriteHeader(http.StatusOK)
+	case CodeUnverified:
+		http.Error(w, "the delivery failed verification", http.StatusUnauthorized)
+	case CodeInvalidJSON:
+		http.Error(w, "the body is not an ePayment event", http.StatusBadRequest)
+	case CodeInvalidHandle:
+		http.Error(w, "the receiver is closing", http.StatusServiceUnavailable)
+	default:
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// requestTarget is the path and query exactly as the request line carried them (what Vipps
+// signed), or the parsed form for an absolute-form target.
+func requestTarget(r *http.Request) string {
+	if strings.HasPrefix(r.RequestURI, "/") {
+		return r.RequestURI
+	}
+	return r.URL.RequestURI()
+}

@@ -1,0 +1,377 @@
+package core
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
+)
+
+// Webhook registrations (contract §8.1). Vipps hands out a registration's secret once, in the
+// answer to the registration; the library stores it in the journal before anything else, and
+// never logs it, returns it or puts it in an error. A registration whose secret is not stored
+// is an orphan: its deliveries can never be verified. ReconcileWebhooks makes the
+// registrations equal to the wanted ones, deleting duplicates and orphans.
+//
+// Calls act for the sales unit of their context (WithSalesUnit); the start-up reconcile for
+// the till's own.
+
+// Webhook is a registration as the library reports it: never with its secret.
+type Webhook struct {
+	ID     string   `json:"id"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	// SecretStored says whether this client holds the secret, i.e. can verify its deliveries.
+	SecretStored bool `json:"secret_stored"`
+}
+
+// WebhookRequest is a registration asked for: a URL and its event types (default: every
+// ePayment event).
+type WebhookRequest struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+}
+
+// ReconcileRequest says which registrations should exist. Webhooks nil (absent) means the
+// receiver's own: webhooks.public_url with every ePayment event. Registrations whose URL is
+// wanted, or starts with ManagedPrefix (default: webhooks.managed_prefix), are managed:
+// those not wanted are deleted. Other URLs belong to someone else and are left alone.
+type ReconcileRequest struct {
+	Webhooks      []WebhookRequest `json:"webhooks"`
+	ManagedPrefix string           `json:"managed_prefix"`
+}
+
+// ReconcileReport is what ReconcileWebhooks found and did.
+type ReconcileReport struct {
+	Kept       []Webhook        `json:"kept"`
+	Registered []Webhook        `json:"registered"`
+	Deleted    []DeletedWebhook `json:"deleted"`
+	// Foreign are registrations outside the managed URLs, left alone.
+	Foreign []Webhook `json:"foreign"`
+}
+
+// DeletedWebhook is a registration reconcile deleted, and why: "duplicate" (another for the
+// same URL is kept), "no_secret" (its secret is not stored: an orphan), "events_differ" (not
+// the wanted event types), "not_wanted" (a managed URL no longer wanted).
+type DeletedWebhook struct {
+	ID     string   `json:"id"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Reason string   `json:"reason"`
+}
+
+var eventTypePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,98}\.v[0-9]+$`)
+
+// ParseWebhookRequest decodes {"url", "events"} (strict: unknown members are an error).
+func ParseWebhookRequest(data []byte) (WebhookRequest, error) {
+	var req WebhookRequest
+	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
+		return WebhookRequest{}, &Error{Code: CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
+	}
+	return req.normalized()
+}
+
+// ParseReconcileRequest decodes {"webhooks": [...], "managed_prefix"}; empty input is {}.
+func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
+	var req ReconcileRequest
+	if len(strings.TrimSpace(string(data))) > 0 {
+		if err := wirejson.UnmarshalStrict(data, &req); err != nil {
+			return ReconcileRequest{}, &Error{Code: CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
+		}
+	}
+	if req.ManagedPrefix != "" && !strings.HasPrefix(req.ManagedPrefix, "http://") && !strings.HasPrefix(req.ManagedPrefix, "https://") {
+		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: managed_prefix must start with http:// or https://")
+	}
+	for i := range req.Webhooks {
+		w, err := req.Webhooks[i].normalized()
+		if err != nil {
+			return ReconcileRequest{}, err
+		}
+		req.Webhooks[i] = w
+	}
+	return req, nil
+}
+
+// normalized checks the URL and events and sorts the events (a set).
+func (r WebhookRequest) normalized() (WebhookRequest, error) {
+	if err := checkWebhookURL(r.URL); err != nil {
+		return WebhookRequest{}, newError(CodeInvalidArgument, "webhook url: %v", err)
+	}
+	if len(r.Events) == 0 {
+		r.Events = vipps.EPaymentWebhookEvents
+	}
+	events := slices.Clone(r.Events)
+	for _, e := range events {
+		if !eventTypePattern.MatchString(e) {
+			return WebhookRequest{}, newError(CodeInvalidArgument, "webhook event type %q is not of the form name.v1", truncateForMessage(e, 60))
+		}
+	}
+	slices.Sort(events)
+	r.Events = slices.Compact(events)
+	return r, nil
+}
+
+// RegisterWebhook registers one webhook and stores its secret. The Webhooks API has no
+// Idempotency-Key, so a registration is sent once: without an answer it may exist anyway
+// (CodeUnknownOutcome) and ReconcileWebhooks cleans it up.
+func (c *Client) RegisterWebhook(ctx context.Context, req WebhookRequest) (Webhook, error) {
+	req, err := req.normalized()
+	if err != nil {
+		return Webhook{}, err
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return Webhook{}, err
+	}
+	defer leave()
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return Webhook{}, err
+	}
+	c.hooks.regMu.Lock()
+	defer c.hooks.regMu.Unlock()
+	return c.registerLocked(ctx, u, req)
+}
+
+func (c *Client) registerLocked(ctx context.Context, u *salesUnit, req WebhookRequest) (Webhook, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
+	got, err := u.api.RegisterWebhook(rctx, vipps.RegisterWebhookRequest{URL: req.URL, Events: req.Events})
+	cancel()
+	what := "registering a webhook for " + truncateForMessage(req.URL, 120)
+	if err != nil {
+		if d := decideRetry(err); d.maybeApplied || isMalformedAnswer(err) {
+			return Webhook{}, newError(CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
+				"run vmp_webhook_reconcile, which deletes it", what, err)
+		}
+		return Webhook{}, wireError(what, err, false, false)
+	}
+	s := journal.WebhookSecret{ID: got.ID, MSN: u.creds.MSN, URL: req.URL, Events: req.Events, Secret: got.Secret, CreatedAt: time.Now().UTC()}
+	if err := c.journal.PutWebhookSecret(s); err != nil {
+		// Without its secret the registration is useless: take it back.
+		dctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
+		_ = u.api.DeleteWebhook(dctx, got.ID)
+		cancel()
+		return Webhook{}, &Error{Code: CodeJournal, Message: "journal: storing the webhook secret failed, so the registration was deleted again: " + err.Error(), Err: err}
+	}
+	w := c.hooks
+	w.mu.Lock()
+	w.secrets = append(slices.Clone(w.secrets), s)
+	w.mu.Unlock()
+	return Webhook{ID: got.ID, URL: req.URL, Events: req.Events, SecretStored: true}, nil
+}
+
+// ListWebhooks lists the registrations at Vipps, marking those whose secret is stored.
+func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.listWebhooks(ctx, u)
+}
+
+func (c *Client) listWebhooks(ctx context.Context, u *salesUnit) ([]Webhook, error) {
+	var list []vipps.Webhook
+	err := c.retryCall(ctx, "listing webhooks", newTracker("webhooks", u, time.Now()), false, func(ctx context.Context) error {
+		var err error
+		list, err = u.api.ListWebhooks(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	stored := c.secretIDs()
+	out := make([]Webhook, 0, len(list))
+	for _, w := range list {
+		events := slices.Clone(w.Events)
+		slices.Sort(events)
+		out = append(out, Webhook{ID: w.ID, URL: w.URL, Events: events, SecretStored: stored[w.ID]})
+	}
+	return out, nil
+}
+
+// DeleteWebhook deletes one registration and forgets its secret. CodeNotFound when Vipps does
+// not know it (its secret is forgotten all the same).
+func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+	if id == "" || len(id) > 100 {
+		return newError(CodeInvalidArgument, "webhook id must be 1 to 100 characters")
+	}
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return err
+	}
+	c.hooks.regMu.Lock()
+	defer c.hooks.regMu.Unlock()
+	return c.deleteLocked(ctx, u, id)
+}
+
+func (c *Client) deleteLocked(ctx context.Context, u *salesUnit, id string) error {
+	err := c.retryCall(ctx, "deleting webhook "+truncateForMessage(id, 60), newTracker("webhooks", u, time.Now()), false,
+		func(ctx context.Context) error { return u.api.DeleteWebhook(ctx, id) })
+	if err == nil || CodeOf(err) == CodeNotFound {
+		if ferr := c.forgetSecret(id); ferr != nil {
+			return ferr
+		}
+	}
+	return err
+}
+
+// ReconcileWebhooks makes the managed registrations equal to the wanted ones: for each wanted
+// URL exactly one registration with the wanted events whose secret is stored is kept (or made);
+// duplicates, orphans without a stored secret, registrations with other events and managed URLs
+// no longer wanted are deleted first (a URL has at most 25 registrations per event). Stored
+// secrets of registrations Vipps no longer has are forgotten. Running it again changes nothing.
+func (c *Client) ReconcileWebhooks(ctx context.Context, req ReconcileRequest) (ReconcileReport, error) {
+	ctx, leave, err := c.enter(ctx)
+	if err != nil {
+		return ReconcileReport{}, err
+	}
+	defer leave()
+	u, err := c.unitFor(ctx)
+	if err != nil {
+		return ReconcileReport{}, err
+	}
+	if req.Webhooks == nil {
+		if c.hooks.publicURL == "" {
+			return ReconcileReport{}, newError(CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")
+		}
+		req.Webhooks = []WebhookRequest{{URL: c.hooks.publicURL}}
+	}
+	if req.ManagedPrefix == "" {
+		req.ManagedPrefix = c.hooks.cfg.ManagedPrefix
+	}
+	for i := range req.Webhooks {
+		if req.Webhooks[i], err = req.Webhooks[i].normalized(); err != nil {
+			return ReconcileReport{}, err
+		}
+	}
+	c.hooks.regMu.Lock()
+	defer c.hooks.regMu.Unlock()
+	list, err := c.listWebhooks(ctx, u)
+	if err != nil {
+		return ReconcileReport{}, err
+	}
+	plan := planReconcile(list, req)
+	report := ReconcileReport{Kept: plan.keep, Foreign: plan.foreign, Deleted: []DeletedWebhook{}, Registered: []Webhook{}}
+	for _, d := range plan.remove {
+		if err := c.deleteLocked(ctx, u, d.ID); err != nil && CodeOf(err) != CodeNotFound {
+			return report, err
+		}
+		report.Deleted = append(report.Deleted, d)
+	}
+	if err := c.forgetSecretsNotIn(u, list); err != nil {
+		return report, err
+	}
+	for _, want := range plan.register {
+		w, err := c.registerLocked(ctx, u, want)
+		if err != nil {
+			return report, err
+		}
+		report.Registered = append(report.Registered, w)
+	}
+	return report, nil
+}
+
+// reconcilePlan is what a reconcile will do.
+type reconcilePlan struct {
+	keep, foreign []Webhook
+	remove        []DeletedWebhook
+	register      []WebhookRequest
+}
+
+// planReconcile decides, from the registrations Vipps lists, what to keep, delete and
+// register. A keeper is a registration with the wanted events and a stored secret; the first
+// listed wins.
+func planReconcile(list []Webhook, req ReconcileRequest) reconcilePlan {
+	plan := reconcilePlan{keep: []Webhook{}, foreign: []Webhook{}}
+	wanted := map[string]WebhookRequest{}
+	for _, w := range req.Webhooks {
+		wanted[w.URL] = w
+	}
+	kept := map[string]bool{}
+	for _, w := range list {
+		if want, ok := wanted[w.URL]; ok && !kept[w.URL] && w.SecretStored && slices.Equal(w.Events, want.Events) {
+			kept[w.URL] = true
+			plan.keep = append(plan.keep, w)
+		}
+	}
+	for _, w := range list {
+		want, isWanted := wanted[w.URL]
+		reason := ""
+		switch {
+		case slices.ContainsFunc(plan.keep, func(k Webhook) bool { return k.ID == w.ID }):
+			continue
+		case !isWanted && (req.ManagedPrefix == "" || !strings.HasPrefix(w.URL, req.ManagedPrefix)):
+			plan.foreign = append(plan.foreign, w)
+			continue
+		case !isWanted:
+			reason = "not_wanted"
+		case !w.SecretStored:
+			reason = "no_secret"
+		case !slices.Equal(w.Events, want.Events):
+			reason = "events_differ"
+		default:
+			reason = "duplicate"
+		}
+		plan.remove = append(plan.remove, DeletedWebhook{ID: w.ID, URL: w.URL, Events: w.Events, Reason: reason})
+	}
+	for _, w := range req.Webhooks {
+		if !kept[w.URL] {
+			kept[w.URL] = true // a URL wanted twice is registered once
+			plan.register = append(plan.register, w)
+		}
+	}
+	return plan
+}
+
+func (c *Client) secretIDs() map[string]bool {
+	ids := map[string]bool{}
+	for _, s := range c.hooks.storedSecrets() {
+		ids[s.ID] = true
+	}
+	return ids
+}
+
+// forgetSecret drops one stored secret, from the journal and the cache.
+func (c *Client) forgetSecret(id string) error {
+	if err := c.journal.DeleteWebhookSecret(id); err != nil {
+		return &Error{Code: CodeJournal, Message: "journal: forgetting a webhook secret: " + err.Error(), Err: err}
+	}
+	w := c.hooks
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.secrets = slices.DeleteFunc(slices.Clone(w.secrets), func(s journal.WebhookSecret) bool { return s.ID == id })
+	return nil
+}
+
+// forgetSecretsNotIn drops the stored secrets of unit u's registrations that Vipps no longer
+// lists (deleted elsewhere, or removed by Vipps after weeks of failed deliveries). Other units'
+// secrets are not in u's list and are kept.
+func (c *Client) forgetSecretsNotIn(u *salesUnit, list []Webhook) error {
+	listed := map[string]bool{}
+	for _, w := range list {
+		listed[w.ID] = true
+	}
+	for _, s := range c.hooks.storedSecrets() {
+		if !listed[s.ID] && s.MSN == u.creds.MSN {
+			if err := c.forgetSecret(s.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
