@@ -72,9 +72,14 @@ func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {
 	return float64(total) / elapsed.Seconds(), percentile(times, 50), percentile(times, 99), nil
 }
 
+// lifecycleSeq numbers the lifecycles' references: identical checkouts without a reference
+// that overlap in time would be one payment under the journal's repeat rule.
+var lifecycleSeq atomic.Int64
+
 func lifecycle(c *core.Client) error {
 	ctx := context.Background()
-	req, err := core.ParseCheckout([]byte(`{"amount":49900,"phone_number":"4791234567"}`))
+	req, err := core.ParseCheckout([]byte(fmt.Sprintf(`{"amount":49900,"phone_number":"4791234567","reference":"bench-%d-%06d"}`,
+		time.Now().UnixNano()%1e9, lifecycleSeq.Add(1))))
 	if err != nil {
 		return err
 	}
