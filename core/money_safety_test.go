@@ -358,3 +358,32 @@ func TestAJournalInUseOrDamagedStopsInitWithAClearError(t *testing.T) {
 	_, err = New(cfg)
 	wantCode(t, err, CodeJournal, "")
 }
+
+func TestAlikeCheckoutsInProgressAtOnceAreTwoSales(t *testing.T) {
+	s, _ := externalSim(t)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	// The first checkout is held at the simulator while the second, identical one starts.
+	s.InjectFault(sim.Fault{Kind: sim.FaultDelay, Operation: "create", Delay: 300 * time.Millisecond, Times: 1})
+	req, _ := ParseCheckout([]byte(`{"amount":4900,"phone_number":"4712345678"}`))
+	refs := make(chan string, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			ref, err := c.StartCheckout(context.Background(), req)
+			if err != nil {
+				t.Error(err)
+			}
+			refs <- ref
+		}()
+		time.Sleep(50 * time.Millisecond)
+	}
+	a, b := <-refs, <-refs
+	if a == b || a == "" || b == "" {
+		t.Fatalf("two sales got references %q and %q", a, b)
+	}
+	for _, ref := range []string{a, b} {
+		if _, ok := s.Payment(ref); !ok {
+			t.Fatalf("payment %s does not exist", ref)
+		}
+	}
+}

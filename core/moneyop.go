@@ -228,6 +228,13 @@ type intentLock struct {
 	refs int
 }
 
+// busy reports whether a call with this intent is in progress now.
+func (l *intentLocks) busy(intent string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.locks[intent] != nil
+}
+
 func (l *intentLocks) lock(intent string) (unlock func()) {
 	l.mu.Lock()
 	if l.locks == nil {

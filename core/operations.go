@@ -49,8 +49,10 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 	}
 	ref := req.Reference
 	if ref == "" {
-		// A repeated identical checkout resolves the earlier one under its reference.
-		if e, err := c.journal.FindUnacknowledged(intent); err == nil && e != nil {
+		// A repeat of an identical checkout whose outcome the till never saw resolves that one,
+		// under its reference. One still in progress on another thread is not a repeat but a
+		// second sale that happens to look alike.
+		if e, err := c.journal.FindUnacknowledged(intent); err == nil && e != nil && !c.intents.busy(intent) {
 			ref = e.Reference
 		} else {
 			ref = generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
@@ -90,6 +92,10 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 
 // checkoutIntent identifies what a checkout asks for: its explicit reference, if any, and its
 // content (hashed, since it contains the phone number).
+//
+// A QR checkout without a reference names no customer, so two lanes' alike QR checkouts would
+// look like one; it gets a nonce instead - a repeated QR checkout only shows another code, and
+// money moves only for the one the customer scans.
 func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description string) (string, error) {
 	receipt, err := wirejson.Marshal(req.Receipt)
 	if err != nil {
@@ -98,7 +104,11 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
 		description, req.Flow, string(receipt)}, "\x00")))
 	ref := req.Reference
-	if ref == "" {
+	switch {
+	case ref != "":
+	case req.Flow == FlowQR:
+		ref = "qr-" + randomHex(8)
+	default:
 		ref = "auto"
 	}
 	return "create|" + unitScoped(u, ref) + "|" + hex.EncodeToString(sum[:16]), nil

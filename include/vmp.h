@@ -324,7 +324,10 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    whose outcome the till never saw - that call returned VMP_ERR_UNKNOWN_OUTCOME, or the
  *    process died first - is that earlier operation: it is finished or its recorded outcome is
  *    returned. Once a call has returned a definite outcome, the next identical call without an
- *    id is a new operation (e.g. a second partial capture of the same amount).
+ *    id is a new operation (e.g. a second partial capture of the same amount); so is an
+ *    identical checkout started while the first is still in progress on another thread. A QR
+ *    checkout ("flow": "qr") without a reference is never matched this way: it names no
+ *    customer, and money moves only for the code the customer scans.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms):
  *    captures, refunds and cancels are sent again with their key and body; a checkout is looked
  *    up and never sent anew at start-up (a push arriving long after the sale would surprise the
