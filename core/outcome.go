@@ -24,7 +24,13 @@ var transientErrorCodes = map[string]bool{"6160": true, "6280": true}
 func decideRetry(err error) retryDecision {
 	var te *vipps.TransportError
 	var p *vipps.Problem
+	var tok *vipps.TokenError
 	switch {
+	case errors.As(err, &tok):
+		// The request was never sent; only whether trying again can help follows from how
+		// the token endpoint failed.
+		d := decideRetry(tok.Err)
+		return retryDecision{retry: d.retry || isMalformedAnswer(tok.Err), wait: d.wait}
 	case errors.Is(err, context.Canceled):
 		return retryDecision{maybeApplied: isMaybeSent(err)}
 	case errors.As(err, &te):
@@ -56,8 +62,15 @@ func wireError(what string, err error, maybeApplied, mutation bool) *Error {
 	var te *vipps.TransportError
 	var p *vipps.Problem
 	var bad *vipps.MalformedAnswerError
+	var tok *vipps.TokenError
 	e := &Error{Err: err}
 	switch {
+	case errors.As(err, &tok):
+		// This attempt never left; an earlier one of the same call may have.
+		e.Code = tokenFailureCode(tok)
+		if mutation && maybeApplied {
+			e.Code = CodeUnknownOutcome
+		}
 	case errors.As(err, &p):
 		e.HTTPStatus, e.VippsErrorCode = p.HTTPStatus, p.ErrorCode
 		switch {
@@ -95,6 +108,29 @@ func wireError(what string, err error, maybeApplied, mutation bool) *Error {
 		e.Message += " - the operation may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"
 	}
 	return e
+}
+
+// tokenFailureCode classifies a failure to get an access token; the request it was for was
+// never sent, so it is never an unknown outcome by itself.
+func tokenFailureCode(tok *vipps.TokenError) Code {
+	var te *vipps.TransportError
+	var p *vipps.Problem
+	switch {
+	case errors.As(tok.Err, &p):
+		switch {
+		case p.HTTPStatus == 429:
+			return CodeRateLimited
+		case p.HTTPStatus >= 500 || p.HTTPStatus == 423:
+			return CodeUnavailable
+		default: // 400, 401, 403: the keys were refused
+			return CodeAuth
+		}
+	case errors.As(tok.Err, &te):
+		return CodeNetwork
+	case isMalformedAnswer(tok.Err):
+		return CodeUnavailable
+	}
+	return CodeInternal
 }
 
 func isMalformedAnswer(err error) bool {

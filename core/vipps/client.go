@@ -100,18 +100,19 @@ func (c *Client) Close() {
 // Do sends an authenticated API request: access token, subscription key, MSN and system
 // headers. A 401 drops the cached token and is retried once with a fresh one (a 401 means the
 // gateway refused the call, so nothing happened). Non-2xx answers are returned as *Problem,
-// missing answers as *TransportError.
+// missing answers as *TransportError; when no access token could be had, the request was never
+// sent and the error is a *TokenError.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	token, err := c.tokens.get(ctx)
 	if err != nil {
-		return nil, err
+		return nil, &TokenError{Err: err}
 	}
 	resp, err := c.send(ctx, r, func(h *fasthttp.RequestHeader) { c.apiHeaders(h, token, r) })
 	var p *Problem
 	if errors.As(err, &p) && p.HTTPStatus == fasthttp.StatusUnauthorized {
 		c.tokens.invalidate(token)
 		if token, err = c.tokens.get(ctx); err != nil {
-			return nil, err
+			return nil, &TokenError{Err: err}
 		}
 		resp, err = c.send(ctx, r, func(h *fasthttp.RequestHeader) { c.apiHeaders(h, token, r) })
 	}

@@ -94,6 +94,17 @@ func (t *tokenSource) fetch(f *tokenFlight) {
 	f.token = tok
 }
 
+// TokenError is a request that was never sent because no access token could be had: the token
+// endpoint failed (Err says how). Whatever Err is - a 5xx, a dropped connection, a malformed
+// answer - the API request itself cannot have had any effect.
+type TokenError struct {
+	Err error
+}
+
+func (e *TokenError) Error() string { return "getting an access token: " + e.Err.Error() }
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
 // invalidate drops token if it is still the cached one (Vipps refused it with 401).
 func (t *tokenSource) invalidate(token string) {
 	t.mu.Lock()
@@ -139,13 +150,13 @@ func (c *Client) requestToken(ctx context.Context) (string, time.Duration, error
 	}
 	var tr tokenResponse
 	if err := wirejson.Unmarshal(resp.Body, &tr); err != nil {
-		return "", 0, fmt.Errorf("access token answer is not valid JSON: %w", err)
+		return "", 0, &MalformedAnswerError{Status: resp.Status, Err: fmt.Errorf("access token answer is not valid JSON: %w", err)}
 	}
 	if tr.AccessToken == "" {
-		return "", 0, errors.New("access token answer has no access_token")
+		return "", 0, &MalformedAnswerError{Status: resp.Status, Err: errors.New("access token answer has no access_token")}
 	}
 	if !strings.EqualFold(tr.TokenType, "Bearer") && tr.TokenType != "" {
-		return "", 0, fmt.Errorf("access token type %q is not Bearer", tr.TokenType)
+		return "", 0, &MalformedAnswerError{Status: resp.Status, Err: fmt.Errorf("access token type %q is not Bearer", tr.TokenType)}
 	}
 	lifetime := time.Duration(tr.ExpiresIn) * time.Second
 	if lifetime <= 0 {
