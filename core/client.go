@@ -48,6 +48,8 @@ type Client struct {
 	calls    sync.WaitGroup
 	trackers map[string]*tracker
 	pruned   time.Time
+	// journalPruned is when the journal was last pruned (upkeep.go).
+	journalPruned time.Time
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and
@@ -113,6 +115,7 @@ func New(cfg Config) (*Client, error) {
 	// what cannot be resolved in time stays listed by Pending.
 	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
 	_, _ = c.journal.Prune()
+	c.journalPruned = time.Now()
 	if err := c.startScanning(); err != nil {
 		c.Close()
 		return nil, err
@@ -204,8 +207,6 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 	return ctx, func() { stop(); cancel(); c.calls.Done() }, nil
 }
 
-const trackerIdleLimit = 30 * time.Minute
-
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
 // about for a while are dropped so a till running for months does not grow.
 func (c *Client) tracker(reference string) *tracker {
@@ -220,10 +221,8 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 	defer c.mu.Unlock()
 	t, ok := c.trackers[key]
 	if !ok {
-		if len(c.trackers) >= 1024 && now.Sub(c.pruned) > time.Minute {
-			c.pruneTrackers(now)
-			c.pruned = now
-		}
+		c.pruneTrackersIfDue(now)
+		c.pruneJournalIfDue(now)
 		t = newTracker(reference, u, now)
 		c.trackers[key] = t
 	}
@@ -231,17 +230,6 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 	t.lastUsed = now
 	t.mu.Unlock()
 	return t
-}
-
-func (c *Client) pruneTrackers(now time.Time) {
-	for ref, t := range c.trackers {
-		t.mu.Lock()
-		idle := now.Sub(t.lastUsed) > trackerIdleLimit && !t.reading
-		t.mu.Unlock()
-		if idle {
-			delete(c.trackers, ref)
-		}
-	}
 }
 
 // closeUnits closes the wire client of every sales unit.

@@ -37,6 +37,7 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 	for {
 		now := time.Now()
 		t.mu.Lock()
+		t.lastUsed = now // a waiter keeps its tracker (upkeep.go)
 		p, known := t.payment, t.known
 		expired := !now.Before(deadline)
 		readDone := t.readSeq != startSeq

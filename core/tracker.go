@@ -46,9 +46,11 @@ func newTracker(reference string, u *salesUnit, now time.Time) *tracker {
 }
 
 // admit reserves one request of the kind in the per-reference window, or says how long to wait.
+// A tracker in use is never idle, so it is not pruned while its windows count (upkeep.go).
 func (t *tracker) admit(mutation bool, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.lastUsed = now
 	if mutation {
 		return t.mutations.take(now)
 	}
