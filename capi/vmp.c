@@ -351,6 +351,8 @@ VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vm
   begin_call();
   st = vmpgo_next_log(VMPSHIM_ID(client), wait_ms, out, text, text_size, &full);
   if (st != VMP_OK) return st;
+  /* Nothing came and text_size is 0: no room for "", so the strings point at a static one. */
+  if (full.component == NULL) full.component = full.message = full.fields_json = "";
   size = out->struct_size;
   memcpy(out, &full, size < sizeof full ? size : sizeof full);
   out->struct_size = size;

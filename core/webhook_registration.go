@@ -65,6 +65,9 @@ type DeletedWebhook struct {
 	Reason string   `json:"reason"`
 }
 
+// webhookIDPattern is a registration id as Vipps gives it: a UUID.
+var webhookIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 var eventTypePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,98}\.v[0-9]+$`)
 
 // ParseWebhookRequest decodes {"url", "events"} (strict: unknown members are an error).
@@ -202,8 +205,10 @@ func (c *Client) listWebhooks(ctx context.Context, u *salesUnit) ([]Webhook, err
 // DeleteWebhook deletes one registration and forgets its secret. CodeNotFound when Vipps does
 // not know it (its secret is forgotten all the same).
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
-	if id == "" || len(id) > 100 {
-		return newError(CodeInvalidArgument, "webhook id must be 1 to 100 characters")
+	if !webhookIDPattern.MatchString(id) {
+		// Vipps answers 400 for an id that is not a UUID; a till's typo is caught before sending
+		// (found by the hardening sweep, which got VMP_ERR_REJECTED, not documented here).
+		return newError(CodeInvalidArgument, "webhook id is not a registration id (a UUID, as vmp_webhook_list gives it)")
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {

@@ -1045,8 +1045,9 @@ VMP_API vmp_status VMP_CALL vmp_webhook_list(vmp_client *client, char **out_json
  * id:        the registration's "id", borrowed.
  * Threading: any thread; blocks for at most timeouts.operation_ms.
  * Returns:   VMP_OK; VMP_ERR_NOT_FOUND (Vipps does not know it; its secret is forgotten all the
- *            same); VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, "", over 100
- *            characters); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_JOURNAL.
+ *            same); VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, or not a
+ *            registration id - a UUID - so nothing was sent); VMP_ERR_AUTH; VMP_ERR_NETWORK;
+ *            VMP_ERR_UNAVAILABLE; VMP_ERR_JOURNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_webhook_delete(vmp_client *client, const char *id);
 

@@ -32,8 +32,13 @@ func Unmarshal(data []byte, v any) (err error) {
 
 // UnmarshalStrict decodes exactly one JSON value into v and fails on unknown fields and on
 // trailing data. Used for input from the till, where a typo must not silently change behaviour.
+// A bare null is refused too: decoding it would leave v as it was, so `null` given for a
+// configuration or a checkout would pass as an empty object (found by the hardening sweep).
 func UnmarshalStrict(data []byte, v any) (err error) {
 	defer recoverInto(&err)
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return errors.New("null is not a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

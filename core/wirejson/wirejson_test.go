@@ -25,6 +25,7 @@ func TestStrictDecodingRejectsUnknownFieldsAndTrailingData(t *testing.T) {
 		{"a truncated document is an error", `{"name":"a"`, true},
 		{"a wrong type is an error", `{"value":"three"}`, true},
 		{"an empty input is an error", ``, true},
+		{"a bare null is an error, not an empty object", ` null `, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
