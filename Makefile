@@ -13,7 +13,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean dist test-dist test-windows sim soak
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean dist test-dist test-windows sim soak fuzz
 
 all: lib
 
@@ -25,6 +25,7 @@ help:
 	@echo "make test-bindings  the Python and C# bindings' tests, stress runs and examples (part of make test)"
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make soak    10 000 payment lifecycles through the C ABI with random faults and a scanner stream (tests/soak; make test runs a short one)"
+	@echo "make fuzz    every fuzz target for FUZZTIME (15s) each, then the sweep's random C calls under ASan for SWEEP_SECONDS (60)"
 	@echo "make lib     build $(LIB)"
 	@echo "make dist    vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in $(DIST)/"
 	@echo "make sim     run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more"
@@ -113,6 +114,10 @@ soak:
 	@mkdir -p $(BUILD)
 	$(GO) test -count=1 -v -timeout 40m -run '^TestSoak$$' ./tests/soak -args -soak.lifecycles=$(SOAK_LIFECYCLES) \
 	  -soak.time=$(SOAK_TIME) -soak.require-all -soak.report=$(CURDIR)/$(BUILD)/soak.json
+
+# Bounded: FUZZTIME per Go fuzz target, SWEEP_SECONDS for the random calls (scripts/fuzz.sh).
+fuzz:
+	./scripts/fuzz.sh
 
 clean:
 	rm -rf $(BUILD) $(DIST)

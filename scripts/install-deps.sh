@@ -8,6 +8,11 @@ have gcc || need+=(gcc)
 have g++ || need+=(g++)
 have nm || need+=(binutils)
 have timeout || need+=(coreutils)
+# The hardening sweep (tests/c/sweep_test.c) links gcc's AddressSanitizer and UBSan runtimes;
+# Debian's gcc brings them (libgcc-N-dev depends on libasan and libubsan), this makes sure.
+if have gcc && [ ! -e "$(gcc -print-file-name=libasan.so)" ]; then
+  need+=("libgcc-$(gcc -dumpversion | cut -d. -f1)-dev")
+fi
 # The bindings' tests: Debian's python3 with venv (pip install from the repository is tested in a
 # venv) and Mono (mcs compiles the C# binding, mono runs it).
 have python3 || need+=(python3)

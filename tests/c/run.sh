@@ -8,6 +8,10 @@
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
 #   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
+#   -  sweep_test.c: the hardening sweep - every function of vmp.h with every kind of bad
+#      argument, then random calls from several threads - against an AddressSanitizer build
+#      (go build -asan: the C shim and every Go access to C memory checked; this program with
+#      -fsanitize=address,undefined). SWEEP_ITERATIONS, SWEEP_SECONDS, SWEEP_SEED tune it.
 #
 # Usage: tests/c/run.sh [--race]
 #   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
@@ -57,6 +61,13 @@ echo "== webhook_test"
 $CC -std=c99 $WARN -Iinclude tests/c/webhook_test.c -o build/webhook_test -pthread $LINK
 timeout 120 build/webhook_test
 
+echo "== sweep_test with AddressSanitizer and UndefinedBehaviorSanitizer"
+CGO_ENABLED=1 go build -asan -buildmode=c-archive -o build/asan/libvmp.a ./capi
+$CC -std=c99 $WARN -fsanitize=address,undefined -fno-omit-frame-pointer -g -Iinclude tests/c/sweep_test.c \
+  -o build/asan/sweep_test -pthread build/asan/libvmp.a
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 timeout 600 \
+  build/asan/sweep_test $(scripts/from-header.sh functions)
+
 echo "== till demo (examples/c/till.c): push payment with receipt, QR checkout, refund for another store"
 $CC -std=c99 $WARN -Iinclude examples/c/till.c -o build/till $LINK
 (cd build && timeout 120 ./till)
@@ -83,4 +94,7 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/webhook_test.c -o build/race/webhook_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/webhook_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/sweep_test.c -o build/race/sweep_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 600 build/race/sweep_test $(scripts/from-header.sh functions)
 fi
