@@ -208,14 +208,24 @@ func TestRepeatingACallAfterAnUnknownOutcomeFinishesTheSameOperation(t *testing.
 		t.Run(map[bool]string{false: "without an operation id", true: "with an operation id"}[withID], func(t *testing.T) {
 			ref := uniqueRef("rep")
 			prepare(t, s, clock, journal.OpCapture, ref)
-			c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+			// A 1 s budget fits at most four attempts (backoff 100+200+400 ms at least before the
+			// fourth), so the repeat below still has one of Vipps' five requests a minute.
+			cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q,"timeouts":{"request_ms":500,"operation_ms":1000}}`,
+				s.URL(), filepath.Join(t.TempDir(), "j.db"))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			defer c.Close()
 			opID := ""
 			if withID {
 				opID = "receipt-9"
 			}
 			id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: "capture", Reference: ref, Times: -1})
-			_, err := c.Capture(context.Background(), ref, 10000, opID)
+			_, err = c.Capture(context.Background(), ref, 10000, opID)
 			wantCode(t, err, CodeUnknownOutcome, "")
 			pending, _ := c.Pending()
 			if len(pending.Open) != 1 || pending.Open[0].Reference != ref || pending.Open[0].Operation != "capture" {
