@@ -12,26 +12,32 @@ import (
 	"time"
 )
 
-// measureBindings runs the bindings' own bench programs - Python through ctypes, C# through
-// P/Invoke on Mono - and reads their lines "bench: <metric> <nanoseconds>". A binding whose
-// runtime is not installed is skipped with a note (make test installs them).
+// measureBindings runs the C host's, and the bindings' own, bench programs - C calling the
+// dlopen'ed library (chost/host.c), Python through ctypes, C# through P/Invoke on Mono - and
+// reads their lines "bench: <metric> <nanoseconds>". A binding whose runtime is not installed
+// is skipped with a note (make test installs them).
 func measureBindings(scale int) ([]row, error) {
 	n := strconv.Itoa(max(200000/scale, 1000))
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(root, "build", "libvmp.so")); err != nil { // go test runs before make lib
-		build := exec.Command("go", "build", "-buildmode=c-shared", "-o", "build/libvmp.so", "./capi")
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building build/libvmp.so for the binding figures: %v: %s", err, out)
-		}
-		_ = os.Remove(filepath.Join(root, "build", "libvmp.h")) // cgo's header is not the contract
+	lib, err := builtLibrary(root)
+	if err != nil {
+		return nil, err
 	}
 	var rows []row
+	host, err := buildHost(root)
+	if err != nil {
+		return nil, err
+	}
+	got, err := runBench(host, []string{host, "calls", lib, strconv.Itoa(max(10000000/scale, 10000))}, nil)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, bindingRows("C (dlopen, function pointer)", got)...)
 	python := []string{"python3", filepath.Join(root, "bindings/python/bench.py"), n}
-	got, err := runBench("python3", python, nil)
+	got, err = runBench("python3", python, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +55,20 @@ func measureBindings(scale int) ([]row, error) {
 		fmt.Fprintln(os.Stderr, "vmp-bench: mcs not installed; the C# figures are skipped (make deps installs it)")
 	}
 	return rows, nil
+}
+
+// builtLibrary is build/libvmp.so, built first when missing: go test runs before make lib.
+func builtLibrary(root string) (string, error) {
+	lib := filepath.Join(root, "build", "libvmp.so")
+	if _, err := os.Stat(lib); err != nil {
+		build := exec.Command("go", "build", "-buildmode=c-shared", "-o", "build/libvmp.so", "./capi")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("building build/libvmp.so for the figures: %v: %s", err, out)
+		}
+		_ = os.Remove(filepath.Join(root, "build", "libvmp.h")) // cgo's header is not the contract
+	}
+	return lib, nil
 }
 
 // repoRoot is the source tree's root (the folder with go.mod), from wherever this runs (go test
@@ -78,8 +98,8 @@ func bindingRows(section string, got map[string]float64) []row {
 	for _, m := range bindingMetrics {
 		for name, v := range got {
 			if strings.HasSuffix(name, "_"+m.suffix) {
-				rows = append(rows, row{Section: "binding call cost", Metric: section + ": " + m.metric, Value: v, Unit: "ns",
-					Note: "best of 5 rounds, through the binding's public API"})
+				rows = append(rows, row{Section: "ABI call cost (no I/O)", Metric: section + ": " + m.metric, Value: v, Unit: "ns",
+					Note: "best of 5 rounds of many calls, through the public API of each"})
 			}
 		}
 	}

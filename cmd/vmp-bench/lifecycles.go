@@ -10,15 +10,24 @@ import (
 	"github.com/vmp-dev/vmp/core"
 )
 
+// lifecycleConcurrency are the numbers of checkouts at a time the lifecycle figures are
+// measured at, with vmp here and without it in baseline.go.
+var lifecycleConcurrency = []int{1, 8, 32, 64}
+
+// lifecycleCount is how many lifecycles a figure at conc concurrent runs.
+func lifecycleCount(conc, scale int) int {
+	if conc == 1 {
+		return max(20, 200/scale)
+	}
+	return max(conc*4, 400/scale)
+}
+
 // measureLifecycles runs complete payment lifecycles (checkout, wait for AUTHORIZED, full
 // capture) against the embedded simulator, with the journal on, at several concurrencies.
 func measureLifecycles(scale int) ([]row, error) {
 	var rows []row
-	for _, conc := range []int{1, 8, 32, 64} {
-		total := max(conc*4, 400/scale)
-		if conc == 1 {
-			total = max(20, 200/scale)
-		}
+	for _, conc := range lifecycleConcurrency {
+		total := lifecycleCount(conc, scale)
 		perSec, p50, p99, err := runLifecycles(conc, total)
 		if err != nil {
 			return nil, err
@@ -42,6 +51,16 @@ func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {
 		return 0, 0, 0, err
 	}
 	defer c.Close()
+	perSec, p50, p99, err = runConcurrently(conc, total, func() error { return lifecycle(c) })
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("lifecycle at %d concurrent: %w", conc, err)
+	}
+	return perSec, p50, p99, nil
+}
+
+// runConcurrently runs total calls of one, conc at a time, and reports calls per second and
+// the median and 99th percentile of one call in milliseconds.
+func runConcurrently(conc, total int, one func() error) (perSec, p50, p99 float64, err error) {
 	var next atomic.Int64
 	var mu sync.Mutex
 	var firstErr error
@@ -54,7 +73,7 @@ func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {
 			defer wg.Done()
 			for next.Add(1) <= int64(total) {
 				t0 := time.Now()
-				err := lifecycle(c)
+				err := one()
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -65,11 +84,10 @@ func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
 	if firstErr != nil {
-		return 0, 0, 0, fmt.Errorf("lifecycle at %d concurrent: %w", conc, firstErr)
+		return 0, 0, 0, firstErr
 	}
-	return float64(total) / elapsed.Seconds(), percentile(times, 50), percentile(times, 99), nil
+	return float64(total) / time.Since(start).Seconds(), percentile(times, 50), percentile(times, 99), nil
 }
 
 // lifecycleSeq numbers the lifecycles' references: identical checkouts without a reference

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
 )
@@ -74,17 +75,29 @@ func main() {
 var measurements = []func(scale int) ([]row, error){
 	measureJournalWrites,
 	measureLifecycles,
-	measureBindings,
+	measureBaselineLifecycles,
 	measureWebhookLatency,
+	measureBindings,
+	measureScanLatency,
+	measureFootprint,
 }
 
 func printTable(r report) {
 	fmt.Printf("vmp benchmark — %s, %d cores, %s, %s, %s (took %s)\n\n", r.Machine.CPU, r.Machine.Cores, r.Machine.Memory, r.Machine.OS, r.Machine.Go, r.Duration)
-	fmt.Printf("| %-24s | %-52s | %12s | %-8s | %s\n", "section", "metric", "value", "unit", "note")
-	fmt.Printf("|%s|%s|%s|%s|%s\n", strings.Repeat("-", 26), strings.Repeat("-", 54), strings.Repeat("-", 14), strings.Repeat("-", 10), strings.Repeat("-", 6))
+	ws, wm := len("section"), len("metric") // the columns are as wide as their longest entry
 	for _, x := range r.Rows {
-		fmt.Printf("| %-24s | %-52s | %12s | %-8s | %s\n", x.Section, x.Metric, formatValue(x.Value), x.Unit, x.Note)
+		ws, wm = max(ws, utf8.RuneCountInString(x.Section)), max(wm, utf8.RuneCountInString(x.Metric))
 	}
+	fmt.Printf("| %-*s | %-*s | %12s | %-8s | %s\n", ws, "section", wm, "metric", "value", "unit", "note")
+	fmt.Printf("|%s|%s|%s|%s|%s\n", strings.Repeat("-", ws+2), strings.Repeat("-", wm+2), strings.Repeat("-", 14), strings.Repeat("-", 10), strings.Repeat("-", 6))
+	for _, x := range r.Rows {
+		fmt.Printf("| %s | %s | %12s | %-8s | %s\n", pad(x.Section, ws), pad(x.Metric, wm), formatValue(x.Value), x.Unit, x.Note)
+	}
+}
+
+// pad fills s with spaces to n characters (runes: the metrics hold µ and …).
+func pad(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s)))
 }
 
 func formatValue(v float64) string {
