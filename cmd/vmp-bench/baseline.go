@@ -34,11 +34,8 @@ func measureBaselineLifecycles(scale int) ([]row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("baseline at %d concurrent: %w", conc, err)
 		}
-		rows = append(rows,
-			row{Section: "lifecycles (plain net/http)", Metric: fmt.Sprintf("payment lifecycles per second, %d concurrent", conc), Value: perSec, Unit: "1/s",
-				Note: fmt.Sprintf("%d lifecycles, the same requests through net/http: no journal, no retries", total)},
-			row{Section: "lifecycles (plain net/http)", Metric: fmt.Sprintf("one lifecycle, %d concurrent, median / p99", conc), Value: p50, Unit: "ms",
-				Note: fmt.Sprintf("p99 %.1f ms", p99)})
+		rows = append(rows, lifecycleRows("lifecycles (plain net/http)", conc, perSec, p50, p99,
+			fmt.Sprintf("%d lifecycles, the same requests through net/http: no journal, no retries", total))...)
 	}
 	return rows, nil
 }

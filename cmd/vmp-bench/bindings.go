@@ -116,18 +116,12 @@ func runBench(tool string, argv []string, setup func(*exec.Cmd)) (map[string]flo
 	if setup != nil {
 		setup(cmd)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	if err := cmd.Start(); err != nil {
+	out, err := runBounded(cmd, 5*time.Minute)
+	if err != nil {
 		return nil, err
 	}
-	timer := time.AfterFunc(5*time.Minute, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
-	if err := cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("%s: %v", strings.Join(argv, " "), err)
-	}
 	got := map[string]float64{}
-	sc := bufio.NewScanner(&out)
+	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) == 3 && f[0] == "bench:" {
@@ -137,4 +131,20 @@ func runBench(tool string, argv []string, setup func(*exec.Cmd)) (map[string]flo
 		}
 	}
 	return got, nil
+}
+
+// runBounded runs cmd, killing it after limit, and returns its standard output; its standard
+// error goes to ours.
+func runBounded(cmd *exec.Cmd, limit time.Duration) (string, error) {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	timer := time.AfterFunc(limit, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	if err := cmd.Wait(); err != nil {
+		return out.String(), fmt.Errorf("%s: %v", strings.Join(cmd.Args, " "), err)
+	}
+	return out.String(), nil
 }

@@ -32,13 +32,18 @@ func measureLifecycles(scale int) ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows,
-			row{Section: "lifecycles (journal on)", Metric: fmt.Sprintf("payment lifecycles per second, %d concurrent", conc), Value: perSec, Unit: "1/s",
-				Note: fmt.Sprintf("%d lifecycles: checkout, poll until AUTHORIZED, capture; embedded simulator, customer approves at once", total)},
-			row{Section: "lifecycles (journal on)", Metric: fmt.Sprintf("one lifecycle, %d concurrent, median / p99", conc), Value: p50, Unit: "ms",
-				Note: fmt.Sprintf("p99 %.1f ms", p99)})
+		rows = append(rows, lifecycleRows("lifecycles (journal on)", conc, perSec, p50, p99,
+			fmt.Sprintf("%d lifecycles: checkout, poll until AUTHORIZED, capture; embedded simulator, customer approves at once", total))...)
 	}
 	return rows, nil
+}
+
+// lifecycleRows are the two rows of a lifecycle figure: throughput and one lifecycle's time.
+func lifecycleRows(section string, conc int, perSec, p50, p99 float64, note string) []row {
+	return []row{
+		{Section: section, Metric: fmt.Sprintf("payment lifecycles per second, %d concurrent", conc), Value: perSec, Unit: "1/s", Note: note},
+		{Section: section, Metric: fmt.Sprintf("one lifecycle, %d concurrent, median / p99", conc), Value: p50, Unit: "ms", Note: fmt.Sprintf("p99 %.1f ms", p99)},
+	}
 }
 
 func runLifecycles(conc, total int) (perSec, p50, p99 float64, err error) {

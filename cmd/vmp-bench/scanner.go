@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -53,17 +51,11 @@ func measureScanLatency(scale int) ([]row, error) {
 func goBenchmarks(root, pkg, pattern string, n int) (map[string]map[string]float64, error) {
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", pattern, "-benchtime", fmt.Sprintf("%dx", n), "-count", "1", pkg)
 	cmd.Dir = root
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
+	out, err := runBounded(cmd, 10*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("%v\n%s", err, out)
 	}
-	timer := time.AfterFunc(10*time.Minute, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
-	if err := cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("go test -bench %s %s: %v\n%s", pattern, pkg, err, out.String())
-	}
-	return parseBenchmarks(out.String()), nil
+	return parseBenchmarks(out), nil
 }
 
 // parseBenchmarks reads `go test -bench` output: for each benchmark (the -N CPU suffix cut),

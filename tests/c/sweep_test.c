@@ -318,24 +318,36 @@ static void sweep_start_checkout(void) {
   }
 }
 
-/* vmp_poll_status's out, with struct_size too small, in a buffer of exactly that size. */
-static void sweep_small_payment(const char *name, vmp_status (*call)(vmp_payment *)) {
-  static const uint32_t sizes[] = {0, 4, 8, sizeof(vmp_payment) - 1};
+/* An out struct with struct_size too small, in a buffer of exactly that size (at least its
+ * struct_size field): refused, and not a byte past struct_size written. */
+static void sweep_small_struct(const char *name, size_t full_size, vmp_status (*call)(void *)) {
+  uint32_t sizes[4];
   size_t i;
+  sizes[0] = 0, sizes[1] = 4, sizes[2] = 8, sizes[3] = (uint32_t)full_size - 1;
   for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     size_t n = sizes[i] < 4 ? 4 : sizes[i];
     unsigned char *b = gbuf(n);
     UNPOISON(b, n);
     memcpy(b, &sizes[i], 4);
-    expect_in(name, call((vmp_payment *)(void *)b), ST(VMP_ERR_INVALID_ARGUMENT));
+    expect_in(name, call(b), ST(VMP_ERR_INVALID_ARGUMENT));
     check(gbuf_release(b, n, 4), "%s with struct_size %u leaves the struct untouched", name, (unsigned)sizes[i]);
   }
 }
 
-static vmp_status poll_into(vmp_payment *p) { return vmp_poll_status(client, UNKNOWN_REF, 0, p); }
-static vmp_status capture_into(vmp_payment *p) { return vmp_capture(client, UNKNOWN_REF, 100, "op", p); }
-static vmp_status refund_into(vmp_payment *p) { return vmp_refund(client, UNKNOWN_REF, 100, NULL, p); }
-static vmp_status cancel_into(vmp_payment *p) { return vmp_cancel(client, UNKNOWN_REF, 0, NULL, p); }
+static vmp_status poll_into(void *p) { return vmp_poll_status(client, UNKNOWN_REF, 0, (vmp_payment *)p); }
+static vmp_status capture_into(void *p) { return vmp_capture(client, UNKNOWN_REF, 100, "op", (vmp_payment *)p); }
+static vmp_status refund_into(void *p) { return vmp_refund(client, UNKNOWN_REF, 100, NULL, (vmp_payment *)p); }
+static vmp_status cancel_into(void *p) { return vmp_cancel(client, UNKNOWN_REF, 0, NULL, (vmp_payment *)p); }
+
+static vmp_status next_scan_into(void *s) {
+  char t[16];
+  return vmp_next_scan(client, 0, (vmp_scan *)s, t, sizeof t);
+}
+
+static vmp_status next_log_into(void *r) {
+  char t[VMP_LOG_TEXT_SIZE];
+  return vmp_next_log(client, 0, (vmp_log_record *)r, t, sizeof t);
+}
 
 static void sweep_poll_status(void) {
   int h;
@@ -350,13 +362,13 @@ static void sweep_poll_status(void) {
               ST(VMP_ERR_INVALID_ARGUMENT));
   for (i = 0; i < N_BAD_REFS; i++)
     expect_in(bad_refs[i], vmp_poll_status(client, bad_refs[i], 0, &p), ST(VMP_ERR_INVALID_REFERENCE));
-  sweep_small_payment("vmp_poll_status", poll_into);
+  sweep_small_struct("vmp_poll_status", sizeof(vmp_payment), poll_into);
   BAD(vmp_poll_status(unit, UNKNOWN_REF, 1, &p), ST(VMP_ERR_NOT_FOUND));
 }
 
 typedef vmp_status(VMP_CALL *movement_fn)(vmp_client *, const char *, int64_t, const char *, vmp_payment *);
 
-static void sweep_movement(const char *name, movement_fn fn, vmp_status (*into)(vmp_payment *)) {
+static void sweep_movement(const char *name, movement_fn fn, vmp_status (*into)(void *)) {
   int h;
   size_t i;
   char *long_id;
@@ -377,7 +389,7 @@ static void sweep_movement(const char *name, movement_fn fn, vmp_status (*into)(
   free(long_id);
   expect_in("an operation_id that is not UTF-8", fn(client, UNKNOWN_REF, 100, "op-\xff\xfe", NULL),
             ONE_OF(VMP_ERR_INVALID_ARGUMENT, VMP_ERR_NOT_FOUND));
-  sweep_small_payment(name, into);
+  sweep_small_struct(name, sizeof(vmp_payment), into);
 }
 
 static void sweep_capture(void) { sweep_movement("vmp_capture", vmp_capture, capture_into); }
@@ -393,7 +405,7 @@ static void sweep_cancel(void) {
   for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
     expect_in("unknown flags", vmp_cancel(client, UNKNOWN_REF, flags[i], NULL, NULL), ST(VMP_ERR_INVALID_ARGUMENT));
   for (i = 0; i < N_BAD_REFS; i++) expect_in(bad_refs[i], vmp_cancel(client, bad_refs[i], 1, NULL, NULL), ST(VMP_ERR_INVALID_REFERENCE));
-  sweep_small_payment("vmp_cancel", cancel_into);
+  sweep_small_struct("vmp_cancel", sizeof(vmp_payment), cancel_into);
 }
 
 /* A library-allocated JSON out: NULL on failure, as documented. */
@@ -490,19 +502,7 @@ static void sweep_next_scan(void) {
   s.struct_size = sizeof s;
   BAD(vmp_next_scan(client, 0, &s, (char *)text, 37), ST(VMP_OK));
   check(s.event == VMP_SCAN_CODE && gbuf_release(text, 37, 37), "the code fits exactly, nothing past the buffer");
-  {
-    static const uint32_t sizes[] = {0, 4, sizeof(vmp_scan) - 1};
-    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-      size_t n = sizes[i] < 4 ? 4 : sizes[i];
-      char t[16];
-      unsigned char *b = gbuf(n);
-      UNPOISON(b, n);
-      memcpy(b, &sizes[i], 4);
-      expect_in("vmp_next_scan with a small struct_size", vmp_next_scan(client, 0, (vmp_scan *)(void *)b, t, sizeof t),
-                ST(VMP_ERR_INVALID_ARGUMENT));
-      check(gbuf_release(b, n, 4), "the scan struct is untouched");
-    }
-  }
+  sweep_small_struct("vmp_next_scan", sizeof(vmp_scan), next_scan_into);
 }
 
 static void sweep_submit_scan(void) {
@@ -697,19 +697,7 @@ static void sweep_next_log(void) {
           "nothing queued, text_size 0: the strings are \"\", not NULL");
     check(gbuf_release(text, 0, 0), "and nothing was written to the buffer");
   }
-  {
-    static const uint32_t sizes[] = {0, 4, sizeof(vmp_log_record) - 1};
-    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-      size_t n = sizes[i] < 4 ? 4 : sizes[i];
-      char t[VMP_LOG_TEXT_SIZE];
-      unsigned char *b = gbuf(n);
-      UNPOISON(b, n);
-      memcpy(b, &sizes[i], 4);
-      expect_in("vmp_next_log with a small struct_size", vmp_next_log(client, 0, (vmp_log_record *)(void *)b, t, sizeof t),
-                ST(VMP_ERR_INVALID_ARGUMENT));
-      check(gbuf_release(b, n, 4), "the log struct is untouched");
-    }
-  }
+  sweep_small_struct("vmp_next_log", sizeof(vmp_log_record), next_log_into);
 }
 
 static void sweep_sales_unit(void) {

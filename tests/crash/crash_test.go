@@ -20,6 +20,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core"
 	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/tests/cbuild"
 )
 
 func TestMain(m *testing.M) {
@@ -35,20 +36,7 @@ func buildChild(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds a library; skipped with -short")
 	}
-	dir := t.TempDir()
-	root, _ := filepath.Abs("../..")
-	build := exec.Command("go", "build", "-tags", "vmpfailpoints", "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the failpoint library: %v\n%s", err, out)
-	}
-	child := filepath.Join(dir, "crash_child")
-	cc := exec.Command("gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(root, "include"),
-		"-o", child, filepath.Join(root, "tests/c/crash_child.c"), "-L", dir, "-lvmp", "-Wl,-rpath,"+dir)
-	if out, err := cc.CombinedOutput(); err != nil {
-		t.Fatalf("building the child: %v\n%s", err, out)
-	}
-	return child
+	return cbuild.Till(t, t.TempDir(), "vmpfailpoints", "crash_child")
 }
 
 type childRun struct {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/scanner/scannertest"
+	"github.com/vmp-dev/vmp/tests/cbuild"
 )
 
 var (
@@ -115,20 +116,7 @@ func TestSoak(t *testing.T) {
 // diagnostic) and the C till that uses it.
 func buildTill(t *testing.T, dir string) string {
 	t.Helper()
-	root, _ := filepath.Abs("../..")
-	build := exec.Command("go", "build", "-tags", "vmpsoak", "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the library: %v\n%s", err, out)
-	}
-	till := filepath.Join(dir, "soak_till")
-	cc := exec.Command("gcc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic", "-pthread",
-		"-I", filepath.Join(root, "include"), "-o", till, filepath.Join(root, "tests/c/soak_till.c"),
-		"-L", dir, "-lvmp", "-ldl", "-Wl,-rpath,"+dir)
-	if out, err := cc.CombinedOutput(); err != nil {
-		t.Fatalf("building the till: %v\n%s", err, out)
-	}
-	return till
+	return cbuild.Till(t, dir, "vmpsoak", "soak_till", "-O2", "-pedantic", "-pthread", "-ldl")
 }
 
 // randomFaults hit any request with a probability, each kind with its own; the seed makes a

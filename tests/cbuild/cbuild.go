@@ -1,0 +1,36 @@
+// Package cbuild builds what the Go tests that drive C tills need: the library with a test
+// build tag (vmpfailpoints for the crash matrix, vmpsoak for the soak) and a C program of
+// tests/c linked against it.
+package cbuild
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Root is the repository root, seen from a package two levels down (tests/<name>).
+func Root() string {
+	root, _ := filepath.Abs("../..")
+	return root
+}
+
+// Till builds ./capi with the build tag into dir/libvmp.so, then tests/c/<name>.c into
+// dir/<name>, linked against that library (found through its rpath) with the extra gcc
+// flags. It returns the program's path.
+func Till(tb testing.TB, dir, tag, name string, flags ...string) string {
+	tb.Helper()
+	root := Root()
+	build := exec.Command("go", "build", "-tags", tag, "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("building the library with -tags %s: %v\n%s", tag, err, out)
+	}
+	program := filepath.Join(dir, name)
+	args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(root, "include"), "-o", program,
+		filepath.Join(root, "tests/c", name+".c"), "-L", dir, "-lvmp", "-Wl,-rpath," + dir}, flags...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		tb.Fatalf("building tests/c/%s.c: %v\n%s", name, err, out)
+	}
+	return program
+}
