@@ -115,7 +115,16 @@ func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, erro
 		return Payment{}, err
 	}
 	if p.State == StateUnknown { // a 2xx whose body could not be read: read the payment instead
-		return c.readNow(ctx, t)
+		read, err := c.readNow(ctx, t)
+		if err != nil {
+			// Vipps did act; only the payment as it is now is missing. A definite failure here
+			// would make the till's repeat without an operation id a second operation (found by
+			// the soak): the entry stays open and a repeat finishes this one.
+			return Payment{}, &Error{Code: CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
+				"could not be read, nor the payment (" + err.Error() + "); ask again for the payment's status, or repeat the call " +
+				"with the same operation id"}
+		}
+		return read, nil
 	}
 	t.mu.Lock()
 	if e.Operation == journal.OpCreate {

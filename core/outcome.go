@@ -30,7 +30,8 @@ func decideRetry(err error) retryDecision {
 		// The request was never sent; only whether trying again can help follows from how
 		// the token endpoint failed.
 		d := decideRetry(tok.Err)
-		return retryDecision{retry: d.retry || isMalformedAnswer(tok.Err), wait: d.wait}
+		var bad *vipps.MalformedAnswerError
+		return retryDecision{retry: d.retry || errors.As(tok.Err, &bad), wait: d.wait}
 	case errors.Is(err, context.Canceled):
 		return retryDecision{maybeApplied: isMaybeSent(err)}
 	case errors.As(err, &te):
@@ -127,13 +128,19 @@ func tokenFailureCode(tok *vipps.TokenError) Code {
 		}
 	case errors.As(tok.Err, &te):
 		return CodeNetwork
-	case isMalformedAnswer(tok.Err):
+	case errors.As(tok.Err, new(*vipps.MalformedAnswerError)):
 		return CodeUnavailable
 	}
 	return CodeInternal
 }
 
+// isMalformedAnswer reports whether err is a 2xx answer whose body could not be read: Vipps
+// did act. An access token's malformed answer is not one: the request was never sent.
 func isMalformedAnswer(err error) bool {
+	var tok *vipps.TokenError
+	if errors.As(err, &tok) {
+		return false
+	}
 	var bad *vipps.MalformedAnswerError
 	return errors.As(err, &bad)
 }

@@ -464,6 +464,19 @@ func checkExactlyOnce(t *testing.T, s *sim.Server, sales []sale, r *report) {
 			t.Errorf("sale %d (%s) is TERMINATED without a cancel event", x.index, x.ref)
 		}
 	}
+	byAmount := map[int64]sale{}
+	for _, x := range sales {
+		byAmount[x.amount] = x
+	}
+	for _, ref := range s.References("") {
+		if _, known := refs[ref]; known {
+			continue
+		}
+		snap, _ := s.Payment(ref)
+		x := byAmount[snap.Amount.Value] // amounts are unique per sale
+		t.Errorf("the simulator has a payment the till does not know: %s, %d (sale %d, whose payment is %s, kind %d), %s, created by key %s",
+			ref, snap.Amount.Value, x.index, x.ref, x.index%20, snap.State, snap.IdempotencyKey)
+	}
 	st := s.Stats()
 	if st.Creates != r.Payments || st.Captures != r.Captures || st.Refunds != r.Refunds || st.Cancels != r.Cancels {
 		t.Errorf("the simulator counts %d payments, %d captures, %d refunds, %d cancels; the till made %d, %d, %d, %d",

@@ -1,0 +1,52 @@
+package core
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/sim"
+)
+
+// A money-moving request that Vipps carried out but answered with an unreadable body makes the
+// library read the payment. When that read fails too, the call must not end with a definite
+// failure ("certainly not carried out"): the till would repeat it and, without an operation id,
+// the repeat would be a second operation - a second payment, or a second capture. Found by the
+// soak (tests/soak), which saw one payment more at the simulator than the till had made.
+func TestAnUnreadableAnswerFollowedByAFailedReadIsNeverADefiniteFailure(t *testing.T) {
+	s, clock := externalSim(t)
+	for _, op := range []string{journal.OpCreate, journal.OpCapture, journal.OpRefund, journal.OpCancel} {
+		t.Run(op, func(t *testing.T) {
+			ref := uniqueRef("unread")
+			prepare(t, s, clock, op, ref)
+			c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
+			defer c.Close()
+			if op != journal.OpCreate {
+				if _, err := c.PollStatus(context.Background(), ref, 0); err != nil { // the till has seen the payment
+					t.Fatal(err)
+				}
+			}
+			malformed, _ := s.InjectFault(sim.Fault{Kind: sim.FaultMalformedJSON, Operation: op, Reference: ref})
+			reads, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: sim.OperationGet, Reference: ref, Times: -1})
+			err := runOp(c, op, ref)
+			s.RemoveFault(malformed)
+			s.RemoveFault(reads)
+			if code := CodeOf(err); code != CodeOK && code != CodeUnknownOutcome {
+				t.Fatalf("the call ended %v although Vipps carried it out: %v", code, err)
+			}
+			// The till repeats the identical call, without an operation id.
+			if err := runOp(c, op, ref); err != nil {
+				t.Fatalf("the repeat: %v", err)
+			}
+			if got := effects(s, ref)[effectOf[op]]; got != 1 {
+				t.Fatalf("%s happened %d times", op, got)
+			}
+			if pending, err := c.Pending(); err != nil || len(pending.Open) != 0 {
+				t.Fatalf("left open: %+v, %v", pending.Open, err)
+			}
+			clock.Advance(61 * time.Second)
+		})
+	}
+}
