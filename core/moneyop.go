@@ -44,6 +44,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	if err != nil {
 		return Payment{}, nil, false, err
 	}
+	maybeDone := e != nil && e.State == journal.StateOpen // an earlier call may have carried it out
 	if e != nil {
 		switch e.State {
 		case journal.StateDone:
@@ -66,9 +67,27 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	}
 	failpoint("after_journal_write", op.kind)
 	p, err = c.sendEntry(ctx, e)
+	if maybeDone {
+		err = stillUnknown(e, err)
+	}
 	failpoint("after_response", op.kind)
 	c.recordOutcome(e, p, err, true)
 	return p, e, true, err
+}
+
+// stillUnknown is the outcome of sending an entry again that an earlier call (or process) may
+// have carried out: a failure that only says this call's attempts did nothing - refused before
+// anything happened, not sent at all, blocked by the rate limit - leaves it unknown, and the
+// entry open, so the till's next repeat finishes that same operation. As a definite failure the
+// entry would count as seen, and a repeat without an operation id would be a second operation
+// (found by the soak).
+func stillUnknown(e *journal.Entry, err error) error {
+	switch CodeOf(err) {
+	case CodeNetwork, CodeUnavailable, CodeRateLimited, CodeAuth:
+		return &Error{Code: CodeUnknownOutcome, Err: err, Message: err.Error() + " - an earlier attempt of this " + e.Operation +
+			" may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"}
+	}
+	return err
 }
 
 // findEntry looks the operation up in the journal (see runMoneyOp).

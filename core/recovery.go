@@ -69,7 +69,7 @@ func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
 		return viewOf(e)
 	}
 	p, err := c.sendEntry(ctx, e)
-	c.recordOutcome(e, p, err, false)
+	c.recordOutcome(e, p, stillUnknown(e, err), false)
 	return viewOf(e)
 }
 

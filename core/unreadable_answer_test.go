@@ -50,3 +50,39 @@ func TestAnUnreadableAnswerFollowedByAFailedReadIsNeverADefiniteFailure(t *testi
 		})
 	}
 }
+
+// A till repeats a call whose outcome was unknown; the repeat sends the same operation again
+// and is refused for sure (429, 423: nothing done) or blocked by the per-payment rate limit
+// before it is sent. The first call may still have carried the operation out, so the repeat
+// must not report a definite failure either: the till would repeat once more, and without an
+// operation id that would be a new operation - a second capture. The entry stays open.
+func TestARepeatRefusedForSureLeavesAnEarlierUnknownOutcomeUnknown(t *testing.T) {
+	s, clock := externalSim(t)
+	ctx := context.Background()
+	for _, second := range []sim.Fault{{Kind: sim.FaultStatus, Status: 429, RetryAfter: time.Second}, {Kind: sim.FaultStatus, Status: 423}} {
+		t.Run(faultName(second), func(t *testing.T) {
+			ref := uniqueRef("repeat")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
+			defer c.Close()
+			first, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+			_, err := c.Capture(ctx, ref, 4000, "")
+			s.RemoveFault(first)
+			wantCode(t, err, CodeUnknownOutcome, "")
+			second.Operation, second.Reference, second.Times = sim.OperationCapture, ref, -1
+			id, _ := s.InjectFault(second)
+			_, err = c.Capture(ctx, ref, 4000, "")
+			s.RemoveFault(id)
+			if code := CodeOf(err); code != CodeUnknownOutcome && code != CodeOK {
+				t.Fatalf("the repeat ended %v though the first call may have captured: %v", code, err)
+			}
+			if pending, err := c.Pending(); err != nil || CodeOf(err) == CodeOK && len(pending.Open) != 1 {
+				t.Fatalf("the capture should stay open for the next repeat: %+v, %v", pending, err)
+			}
+			if got := effects(s, ref)[sim.EventCaptured]; got != 1 {
+				t.Fatalf("captured %d times", got)
+			}
+			clock.Advance(61 * time.Second)
+		})
+	}
+}
