@@ -36,7 +36,7 @@ func openJournal(cfg Config, embeddedSim bool) (*journal.Journal, func(), error)
 		}
 		path = filepath.Join(dir, "vmp", fmt.Sprintf("journal-%s-%s.db", cfg.Environment, msn))
 	}
-	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: now})
+	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: func() time.Time { return now() }})
 	if err != nil {
 		cleanup()
 		msg := "journal: " + err.Error()
