@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
 )
 
 // WebhookConfig is the "webhooks" block of the configuration (README.md, "Webhooks"). Without
@@ -109,9 +111,9 @@ func checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Host == "":
-		return fmt.Errorf("%q is not an absolute URL", truncateForMessage(raw, 80))
+		return fmt.Errorf("%q is not an absolute URL", vipps.RedactURL(raw))
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q is not http or https", truncateForMessage(raw, 80))
+		return fmt.Errorf("%q is not http or https", vipps.RedactURL(raw))
 	case u.User != nil || u.Fragment != "":
 		return fmt.Errorf("a webhook URL has no user info or fragment")
 	}
