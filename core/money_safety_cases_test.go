@@ -23,7 +23,7 @@ import (
 // (journal loss is what the test is about), with extra config members.
 func newTillOn(t *testing.T, s *sim.Server, journalPath, extra string) *Client {
 	t.Helper()
-	cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q,"timeouts":{"connect_ms":300,"request_ms":500,"operation_ms":1500,"recovery_ms":3000}%s}`,
+	cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"environment":"simulator","base_url":%q,"journal_path":%q,"timeouts":{"connect_ms":300,"request_ms":500,"operation_ms":1500,"recovery_ms":3000}%s}`,
 		s.URL(), journalPath, extra)))
 	if err != nil {
 		t.Fatal(err)

@@ -173,19 +173,26 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
 
 /**
  * Creates a client from a JSON configuration (documented in README.md, "Configuration").
- * With "environment": "simulator" (the default) it starts an embedded Vipps simulator on
- * 127.0.0.1 and needs no credentials.
+ * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 and
+ * needs no credentials. A configuration without keys and without "environment" means that
+ * simulator; one with keys (client_id, client_secret, subscription_key, msn, partner, a sales
+ * unit's keys) must name its environment.
  *
  * config_json: UTF-8 JSON object, borrowed. Unknown fields are an error.
  * out:         receives the new handle; set to NULL on failure. Must not be NULL.
  * Threading:   any thread. Each client is independent.
  * Journal:     opens the journal and first resolves operations a previous run left open
  *              (bounded by timeouts.recovery_ms; see "Money safety"); call vmp_pending next.
+ *              On Unix an existing journal open to other users is made 0600 first (the
+ *              default folder 0700), with a warning in the log.
  * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument); VMP_ERR_INVALID_JSON
- *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (missing
- *              credentials for test/production, bad value); VMP_ERR_JOURNAL (the journal is
- *              in use by another process, damaged - never reset silently - or not writable);
- *              VMP_ERR_INTERNAL.
+ *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (keys without
+ *              "environment"; missing credentials for test/production; a base_url that is
+ *              not https for test/production, or http to a host other than 127.0.0.0/8, ::1 or
+ *              localhost for the simulator, or that carries a user name or password - never
+ *              echoed; a bad value); VMP_ERR_JOURNAL (the journal is in use by another process,
+ *              damaged - never reset silently - not writable, or owned by another user or
+ *              impossible to make private); VMP_ERR_INTERNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
 
@@ -1037,7 +1044,10 @@ VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
  *    "url": "<the URL registered>", "max_age_s": 0, "poll_interval_ms": 5000, "secrets": 1,
  *    "registration": "ok" | "" (none ran) | "<why the start-up reconcile failed>",
  *    "counters": {"received", "accepted", "duplicates", "ignored", "rejected",
- *                 "rejected_by": {"signature": 1, ...}, "malformed"}}
+ *                 "rejected_by": {"signature": 1, ...}, "malformed"},
+ *    "max_connections": 64, "connections_dropped": 0}
+ * max_connections is the receiver's cap (only while listening); connections_dropped counts
+ * connections it closed at the cap (the quietest evicted, or the new one when all were busy).
  * With "listen": "...:0" this is how the host learns the port.
  *
  * out_json:  receives a NUL-terminated string allocated by the library; free it with vmp_free.

@@ -37,18 +37,24 @@ type Options struct {
 	Retention time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// OwnFolder says the journal's folder is the library's own (the default one), so an
+	// existing folder is made private (0700) too; a folder the host chose is left as it is.
+	OwnFolder bool
 }
 
 // Journal is an open journal file. Safe for concurrent use.
 type Journal struct {
-	db   *bolt.DB
-	path string
-	opts Options
+	db        *bolt.DB
+	path      string
+	opts      Options
+	tightened []string
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
+// An existing file (and, with OwnFolder, its folder) with a looser mode is tightened first;
+// one owned by another user, or that cannot be tightened, is refused with ErrNotPrivate.
 func Open(path string, opts Options) (j *Journal, err error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
@@ -68,6 +74,10 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the journal folder: %w", err)
 	}
+	tightened, err := makeJournalPrivate(path, opts.OwnFolder)
+	if err != nil {
+		return nil, err
+	}
 	existed := fileHasData(path)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	switch {
@@ -78,7 +88,7 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	case err != nil:
 		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
 	}
-	j = &Journal{db: db, path: path, opts: opts, created: !existed}
+	j = &Journal{db: db, path: path, opts: opts, tightened: tightened, created: !existed}
 	if err := j.init(existed); err != nil {
 		db.Close()
 		return nil, err
@@ -156,6 +166,9 @@ func refKey(reference, id string) []byte { return []byte(reference + "\x00" + id
 
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
+
+// Tightened says what Open made private ("<path> was 0644, now 0600"), for the log.
+func (j *Journal) Tightened() []string { return j.tightened }
 
 // Close closes the file.
 func (j *Journal) Close() error { return j.db.Close() }
