@@ -121,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.closingCtx, c.cancel = context.WithCancel(context.Background())
 	c.logJournalOpened()
-	if err := c.startNewJournalState(c.sim != nil && cfg.JournalPath == ""); err != nil {
+	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
 		return nil, err
 	}

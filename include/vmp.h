@@ -377,7 +377,7 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    are never refused. vmp_pending shows "journal": {"new": true}; the state ends for good
  *    when the host calls vmp_acknowledge(client, "new-journal") - on a new till at once, after
  *    a lost journal once the operator has checked its open operations (Vipps portal). The
- *    embedded simulator's temporary journal is never "new".
+ *    journal of a client on the embedded simulator is never "new".
  *
  * Use an operation_id (the receipt number, say) whenever the till can: it also protects a
  * retry made after the till itself restarted and lost track of the call.
