@@ -47,10 +47,10 @@ func open(config *C.char, hasOut bool) (uintptr, error) {
 //export vmpgo_close
 func vmpgo_close(h C.uintptr_t) {
 	defer guard("vmp_close", nil)
-	// Removing first makes every later call on this handle miss at once, while Close waits
-	// for the calls already inside the client.
-	if client := handles.remove(uintptr(h)); client != nil {
-		client.Close()
+	// Removing first makes every later call on this handle - and on a client's unit handles -
+	// miss at once, while each Close cancels the calls already inside and waits for them.
+	for _, e := range handles.remove(uintptr(h)) {
+		e.Close()
 	}
 }
 

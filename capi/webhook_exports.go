@@ -29,28 +29,7 @@ type webhookEngine interface {
 	ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error)
 }
 
-var (
-	_ webhookEngine = (*core.Client)(nil)
-	_ webhookEngine = (*unitClient)(nil)
-)
-
-// A unit handle registers for its own sales unit.
-
-func (u *unitClient) RegisterWebhook(ctx context.Context, req core.WebhookRequest) (core.Webhook, error) {
-	return u.Client.RegisterWebhook(u.ctx(ctx), req)
-}
-
-func (u *unitClient) ListWebhooks(ctx context.Context) ([]core.Webhook, error) {
-	return u.Client.ListWebhooks(u.ctx(ctx))
-}
-
-func (u *unitClient) DeleteWebhook(ctx context.Context, id string) error {
-	return u.Client.DeleteWebhook(u.ctx(ctx), id)
-}
-
-func (u *unitClient) ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error) {
-	return u.Client.ReconcileWebhooks(u.ctx(ctx), req)
-}
+var _ webhookEngine = (*core.Client)(nil)
 
 func webhookClient(h C.uintptr_t) (webhookEngine, error) {
 	e, err := handles.get(uintptr(h))
