@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -137,6 +138,9 @@ func (c *Config) applyDefaults() error {
 			return newError(CodeInvalidConfig, "config: the simulator block applies only to environment \"simulator\"")
 		}
 	}
+	if err := c.checkCredentials(); err != nil {
+		return err
+	}
 	if c.MSN != "" && !msnPattern.MatchString(c.MSN) {
 		return newError(CodeInvalidConfig, "config: msn must be 4 to 7 digits")
 	}
@@ -185,6 +189,31 @@ func (c *Config) applyDefaults() error {
 		return err
 	}
 	return c.Timeouts.applyDefaults()
+}
+
+// credentialPattern is what a client id, client secret or subscription key can be: printable
+// ASCII without spaces, at most 256 bytes (Vipps' are GUIDs, hex and base64 of well under 100).
+// They travel in HTTP headers, where anything else would be refused or split the request.
+var credentialPattern = regexp.MustCompile(`^[\x21-\x7e]{0,256}$`)
+
+// checkCredentials checks every key set of the configuration: the till's own, the partner's
+// and the sales units'.
+func (c *Config) checkCredentials() error {
+	sets := map[string][3]string{"": {c.ClientID, c.ClientSecret, c.SubscriptionKey}}
+	if p := c.Partner; p != nil {
+		sets["partner."] = [3]string{p.ClientID, p.ClientSecret, p.SubscriptionKey}
+	}
+	for i, u := range c.SalesUnits {
+		sets[fmt.Sprintf("sales_units[%d].", i)] = [3]string{u.ClientID, u.ClientSecret, u.SubscriptionKey}
+	}
+	for _, prefix := range slices.Sorted(maps.Keys(sets)) {
+		for i, name := range []string{"client_id", "client_secret", "subscription_key"} {
+			if !credentialPattern.MatchString(sets[prefix][i]) {
+				return newError(CodeInvalidConfig, "config: %s%s must be at most 256 printable ASCII characters without spaces", prefix, name)
+			}
+		}
+	}
+	return nil
 }
 
 func (t *TimeoutConfig) applyDefaults() error {

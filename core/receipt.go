@@ -2,7 +2,9 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 )
 
 // Receipt is the Vipps Receipt (ePayment createPayment and Order Management): order lines and a
@@ -60,6 +62,31 @@ type ReceiptBarcode struct {
 	Data   string `json:"data"`
 }
 
+// Caps on a receipt's size and text. Vipps documents none (quantity aside, at most 10); these
+// leave room for any till's receipt while keeping what is journaled and sent with a payment
+// bounded: a body Vipps cannot take would end a checkout as an unknown outcome.
+const (
+	maxOrderLines     = 1000
+	maxLineNameBytes  = 1024
+	maxReceiptIDBytes = 256 // a line's id, posId, receiptNumber, barcode data
+)
+
+// textField is a text and its cap in bytes.
+type textField struct {
+	text string
+	max  int
+}
+
+// checkTextLengths reports the first field (by name) longer than its cap.
+func checkTextLengths(fields map[string]textField) error {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if f := fields[name]; len(f.text) > f.max {
+			return fmt.Errorf("%s is %d bytes; it is at most %d", name, len(f.text), f.max)
+		}
+	}
+	return nil
+}
+
 var (
 	quantityPattern = regexp.MustCompile(`^\d+([.]\d{1,8})?$`)
 	quantityUnits   = map[string]bool{"": true, "PCS": true, "KG": true, "KM": true, "MINUTE": true, "LITRE": true, "KWH": true}
@@ -72,6 +99,9 @@ var (
 func (r *Receipt) Check(currency string, amount int64) error {
 	if len(r.OrderLines) == 0 {
 		return receiptError("it has no order lines")
+	}
+	if len(r.OrderLines) > maxOrderLines {
+		return receiptError("it has %d order lines; at most %d", len(r.OrderLines), maxOrderLines)
 	}
 	var sum int64
 	for i := range r.OrderLines {
@@ -88,6 +118,10 @@ func (r *Receipt) Check(currency string, amount int64) error {
 	b := r.BottomLine
 	if b == nil {
 		return receiptError("bottomLine is missing")
+	}
+	if err := checkTextLengths(map[string]textField{"posId": {b.PosID, maxReceiptIDBytes},
+		"receiptNumber": {b.ReceiptNumber, maxReceiptIDBytes}}); err != nil {
+		return receiptError("bottomLine.%v", err)
 	}
 	if b.Currency != currency {
 		return receiptError("bottomLine.currency %q is not the payment's currency %q", b.Currency, currency)
@@ -110,6 +144,10 @@ func (r *Receipt) Check(currency string, amount int64) error {
 }
 
 func (l *OrderLine) check() error {
+	if err := checkTextLengths(map[string]textField{"name": {l.Name, maxLineNameBytes}, "id": {l.ID, maxReceiptIDBytes},
+		"productUrl": {l.ProductURL, maxURLBytes}}); err != nil {
+		return err
+	}
 	switch {
 	case l.Name == "" || l.ID == "":
 		return fmt.Errorf("name and id are required")
@@ -176,6 +214,9 @@ func checkReceiptBarcode(b *ReceiptBarcode) error {
 	}
 	if b.Data == "" {
 		return fmt.Errorf("data is empty")
+	}
+	if len(b.Data) > maxReceiptIDBytes {
+		return fmt.Errorf("data is %d bytes; it is at most %d", len(b.Data), maxReceiptIDBytes)
 	}
 	if b.Format == "EAN-13" && !validEAN13(b.Data) {
 		return fmt.Errorf("data is not a valid EAN-13 (13 digits with a correct check digit)")
