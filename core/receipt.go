@@ -107,7 +107,7 @@ func (r *Receipt) Check(currency string, amount int64) error {
 	for i := range r.OrderLines {
 		l := &r.OrderLines[i]
 		if err := l.check(); err != nil {
-			return receiptError("orderLines[%d] (%q): %v", i, l.Name, err)
+			return receiptError("orderLines[%d] (%q): %v", i, truncateForMessage(l.Name, 40), err)
 		}
 		if l.IsReturn {
 			sum -= l.TotalAmount
@@ -124,7 +124,7 @@ func (r *Receipt) Check(currency string, amount int64) error {
 		return receiptError("bottomLine.%v", err)
 	}
 	if b.Currency != currency {
-		return receiptError("bottomLine.currency %q is not the payment's currency %q", b.Currency, currency)
+		return receiptError("bottomLine.currency %q is not the payment's currency %q", truncateForMessage(b.Currency, 10), currency)
 	}
 	if b.TipAmount < 0 {
 		return receiptError("bottomLine.tipAmount is negative")
@@ -192,10 +192,10 @@ func (u *UnitInfo) check(l *OrderLine) error {
 		return fmt.Errorf("unitPrice is negative")
 	}
 	if len(u.Quantity) > 10 || !quantityPattern.MatchString(u.Quantity) {
-		return fmt.Errorf("quantity %q must be a decimal like \"2\" or \"2.5\" (at most 10 characters)", u.Quantity)
+		return fmt.Errorf("quantity %q must be a decimal like \"2\" or \"2.5\" (at most 10 characters)", truncateForMessage(u.Quantity, 20))
 	}
 	if !quantityUnits[u.QuantityUnit] {
-		return fmt.Errorf("quantityUnit %q is not PCS, KG, KM, MINUTE, LITRE or KWH", u.QuantityUnit)
+		return fmt.Errorf("quantityUnit %q is not PCS, KG, KM, MINUTE, LITRE or KWH", truncateForMessage(u.QuantityUnit, 20))
 	}
 	// unitPrice x quantity - discount must give the line total, to the øre after rounding.
 	millis, err := decimalThousandths(u.Quantity)
@@ -210,7 +210,7 @@ func (u *UnitInfo) check(l *OrderLine) error {
 
 func checkReceiptBarcode(b *ReceiptBarcode) error {
 	if !barcodeFormats[b.Format] {
-		return fmt.Errorf("format %q is not EAN-13, CODE 39 or CODE 128", b.Format)
+		return fmt.Errorf("format %q is not EAN-13, CODE 39 or CODE 128", truncateForMessage(b.Format, 20))
 	}
 	if b.Data == "" {
 		return fmt.Errorf("data is empty")
