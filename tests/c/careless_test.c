@@ -21,6 +21,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -481,6 +484,170 @@ static void case_lengths(void) {
   vmp_close(c);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * A Vipps that hands out access tokens and then takes every request and never answers: calls
+ * stay in flight until cancelled
+ * ---------------------------------------------------------------------------------------- */
+
+static int black_hole_fd = -1;
+
+static void *swallow(void *arg) {
+  static const char token[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 66\r\n\r\n"
+    "{\"token_type\":\"Bearer\",\"expires_in\":\"3600\",\"access_token\":\"t\"}    ";
+  char buf[8192];
+  size_t used = 0;
+  ssize_t n;
+  int fd = (int)(intptr_t)arg, answering = 1;
+  while ((n = read(fd, buf + used, sizeof buf - 1 - used)) > 0) {
+    used += (size_t)n;
+    buf[used] = '\0';
+    /* Token requests (no body) are answered; the first other request is never answered. */
+    while (answering && strstr(buf, "\r\n\r\n") != NULL) {
+      char *end = strstr(buf, "\r\n\r\n") + 4;
+      if (strncmp(buf, "POST /accesstoken/get", 21) != 0) {
+        answering = 0;
+        break;
+      }
+      if (write(fd, token, sizeof token - 1) < 0) break;
+      used -= (size_t)(end - buf);
+      memmove(buf, end, used + 1);
+    }
+    if (!answering || used >= sizeof buf - 1) used = 0;
+  }
+  close(fd);
+  return NULL;
+}
+
+static void *accept_all(void *arg) {
+  pthread_t t;
+  int fd;
+  (void)arg;
+  while ((fd = accept(black_hole_fd, NULL, NULL)) >= 0) {
+    if (pthread_create(&t, NULL, swallow, (void *)(intptr_t)fd) == 0) pthread_detach(t);
+  }
+  return NULL;
+}
+
+/* Starts the black hole on 127.0.0.1 (once) and writes a config that talks to it, with request
+ * and operation timeouts of 5 minutes - only a cancellation ends a call early - and a journal
+ * in a directory of its own (the same for every config of the process). */
+static int black_hole_config(char *config, size_t size) {
+  static char dir[] = "/tmp/vmp-careless-XXXXXX";
+  static struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  pthread_t t;
+  if (black_hole_fd >= 0) goto write;
+  if (mkdtemp(dir) == NULL) return check(0, "a directory for the journal");
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  black_hole_fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (black_hole_fd < 0 || bind(black_hole_fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(black_hole_fd, 64) != 0 ||
+      getsockname(black_hole_fd, (struct sockaddr *)&a, &len) != 0 || pthread_create(&t, NULL, accept_all, NULL) != 0)
+    return check(0, "a black-hole server on 127.0.0.1");
+  pthread_detach(t);
+write:
+  snprintf(config, size,
+           "{\"base_url\":\"http://127.0.0.1:%d\",\"log_level\":\"error\",\"journal_path\":\"%s/journal.db\","
+           "\"timeouts\":{\"request_ms\":300000,\"operation_ms\":300000,\"recovery_ms\":200},"
+           "\"sales_units\":[{\"name\":\"store-b\",\"msn\":\"234567\"}]}",
+           ntohs(a.sin_port), dir);
+  return 1;
+}
+
+struct in_flight {
+  vmp_client *client;
+  int op; /* 0 checkout, 1 capture, 2 identify by QR, 3 webhook list */
+  vmp_status status;
+  pthread_t thread;
+};
+
+static void *call_in_flight(void *arg) {
+  struct in_flight *f = (struct in_flight *)arg;
+  char ref[VMP_REFERENCE_SIZE], msisdn[VMP_MSISDN_SIZE];
+  char *json = NULL;
+  switch (f->op) {
+    case 0:
+      f->status = vmp_start_checkout(f->client, "{\"amount\":1000,\"phone_number\":\"" PHONE "\"}", ref, sizeof ref);
+      break;
+    case 1: f->status = vmp_capture(f->client, "careless-flight-0001", 1000, "op-1", NULL); break;
+    case 2: f->status = vmp_identify_customer(f->client, "https://qr.vipps.no/p/sim-" PHONE, msisdn, sizeof msisdn); break;
+    default:
+      f->status = vmp_webhook_list(f->client, &json);
+      vmp_free(json);
+      break;
+  }
+  return NULL;
+}
+
+static const char *in_flight_names[] = {"vmp_start_checkout", "vmp_capture", "vmp_identify_customer", "vmp_webhook_list"};
+
+/* vmp_close of a unit handle cancels its calls that wait for Vipps, too: each returns (the
+ * money-moving ones with VMP_ERR_UNKNOWN_OUTCOME or VMP_ERR_NETWORK: they may have been sent),
+ * and the client goes on. */
+static void case_close_unit_cuts_calls_in_flight(void) {
+  char config[512];
+  struct in_flight f[4];
+  vmp_client *c = NULL, *u = NULL;
+  char *json = NULL;
+  int i;
+  if (!black_hole_config(config, sizeof config) || !EXPECT(vmp_init(config, &c), VMP_OK, NULL) ||
+      !EXPECT(vmp_sales_unit(c, "store-b", &u), VMP_OK, NULL))
+    return;
+  for (i = 0; i < 4; i++) {
+    f[i].client = u;
+    f[i].op = i;
+    pthread_create(&f[i].thread, NULL, call_in_flight, &f[i]);
+  }
+  sleep_ms(500);
+  vmp_close(u);
+  for (i = 0; i < 4; i++) {
+    pthread_join(f[i].thread, NULL);
+    check(f[i].status == VMP_ERR_UNKNOWN_OUTCOME || f[i].status == VMP_ERR_NETWORK || f[i].status == VMP_ERR_INVALID_HANDLE,
+          "%s in flight through the unit handle, cut off by its close -> %s", in_flight_names[i],
+          vmp_status_str(f[i].status));
+  }
+  EXPECT(vmp_pending(c, &json), VMP_OK, NULL);
+  vmp_free(json);
+  vmp_close(c);
+}
+
+/* A till's vmp_recover with a long budget, its operation unanswered: vmp_close ends it. */
+static char *recovered;
+
+static void *recover_long(void *arg) {
+  struct in_flight *f = (struct in_flight *)arg;
+  f->status = vmp_recover(f->client, WAIT_MS, &recovered);
+  return NULL;
+}
+
+static void case_close_ends_a_recovery(void) {
+  char config[512];
+  struct in_flight cut, rec;
+  vmp_client *c = NULL;
+  if (!black_hole_config(config, sizeof config) || !EXPECT(vmp_init(config, &c), VMP_OK, NULL)) return;
+  cut.client = c;
+  cut.op = 0; /* a checkout: journaled, then sent into the black hole */
+  pthread_create(&cut.thread, NULL, call_in_flight, &cut);
+  sleep_ms(500);
+  vmp_close(c); /* leaves the checkout open in the journal */
+  pthread_join(cut.thread, NULL);
+  /* The next client on the journal finds it open; vmp_recover with a 10-minute budget sends it
+   * into the black hole again, until vmp_close ends the wait. */
+  if (!EXPECT(vmp_init(config, &c), VMP_OK, NULL)) return;
+  rec.client = c;
+  pthread_create(&rec.thread, NULL, recover_long, &rec);
+  sleep_ms(300);
+  vmp_close(c);
+  pthread_join(rec.thread, NULL);
+  check(rec.status == VMP_OK || rec.status == VMP_ERR_INVALID_HANDLE, "vmp_recover ended by vmp_close -> %s %s",
+        vmp_status_str(rec.status), recovered ? recovered : "");
+  check(recovered == NULL || strstr(recovered, "\"still_open\":[{") != NULL,
+        "what the close cut short is reported still open, never as resolved");
+  vmp_free(recovered);
+}
+
 static const struct {
   const char *name;
   void (*run)(void);
@@ -492,6 +659,8 @@ static const struct {
   {"handle_checked_first", case_handle_checked_first},
   {"text_that_is_not_utf8", case_text_that_is_not_utf8},
   {"lengths", case_lengths},
+  {"close_unit_cuts_calls_in_flight", case_close_unit_cuts_calls_in_flight},
+  {"close_ends_a_recovery", case_close_ends_a_recovery},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
