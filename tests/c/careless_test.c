@@ -217,6 +217,14 @@ static int expect_refused_everywhere(vmp_client *h, const char *what, int valid)
  * The cases
  * ---------------------------------------------------------------------------------------- */
 
+static volatile int scans_seen;
+
+static void VMP_CALL count_scan(void *user_data, const vmp_scan *scan) {
+  (void)user_data;
+  (void)scan;
+  scans_seen++;
+}
+
 static void case_close_unit_ends_its_waits(void) {
   static const enum wait_kind kinds[] = {WAIT_POLL, WAIT_POLL, WAIT_SCAN, WAIT_LOG};
   struct waiter w[4];
@@ -238,6 +246,15 @@ static void case_close_unit_ends_its_waits(void) {
   EXPECT(vmp_poll_status(u, ref, 0, &p), VMP_ERR_INVALID_HANDLE, "closed");
   vmp_close(u);
   check(1, "a second vmp_close of the unit handle is a no-op");
+  /* A callback registered through a unit handle is the client's: it stays after the close. */
+  if (EXPECT(vmp_sales_unit(c, "store-b", &u), VMP_OK, NULL) && EXPECT(vmp_on_scan(u, count_scan, NULL), VMP_OK, NULL)) {
+    int i;
+    vmp_close(u);
+    EXPECT(vmp_submit_scan(c, "5901234123457"), VMP_OK, NULL);
+    for (i = 0; i < 500 && scans_seen == 0; i++) sleep_ms(10);
+    check(scans_seen == 1, "the callback registered through the closed unit handle got the client's scan");
+    EXPECT(vmp_on_scan(c, NULL, NULL), VMP_OK, NULL);
+  }
   /* The client is as it was. */
   EXPECT(vmp_poll_status(c, "careless-unknown-01", 0, &p), VMP_ERR_NOT_FOUND, NULL);
   memset(&s, 0, sizeof s);
