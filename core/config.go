@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
 )
@@ -151,6 +152,11 @@ func (c *Config) applyDefaults() error {
 		"system.plugin_name": c.System.PluginName, "system.plugin_version": c.System.PluginVersion} {
 		if len(v) > 30 {
 			return newError(CodeInvalidConfig, "config: %s is longer than 30 characters", name)
+		}
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			// It travels in a header, where a line break would be replaced: Vipps would get
+			// another name than the one configured.
+			return newError(CodeInvalidConfig, "config: %s must not contain control characters", name)
 		}
 	}
 	for name, v := range map[string]string{"store_id": c.StoreID, "pos_id": c.PosID} {

@@ -102,6 +102,14 @@ func TestInputsThatReachTheWireHaveALengthCap(t *testing.T) {
 			_, err := ParseConfig([]byte(`{"environment":"test","client_id":"id","client_secret":"s","subscription_key":"k\r\nX-Evil: 1","msn":"123456"}`))
 			return err
 		}, CodeInvalidConfig},
+		{"a system name with a line break is refused, not sent changed", func() error {
+			_, err := ParseConfig([]byte(`{"system":{"name":"Acme\r\nX-Evil: 1"}}`))
+			return err
+		}, CodeInvalidConfig},
+		{"a system name with spaces and letters beyond ASCII is taken", func() error {
+			_, err := ParseConfig([]byte(`{"system":{"name":"Kasse Ø 2"}}`))
+			return err
+		}, CodeOK},
 		{"a sales unit's client_id of 257 bytes is refused", func() error {
 			_, err := ParseConfig([]byte(`{"sales_units":[{"name":"b","msn":"234567","client_id":"` + long(257) + `","client_secret":"s","subscription_key":"k"}]}`))
 			return err

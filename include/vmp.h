@@ -192,7 +192,8 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
  * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument, over 1 MiB);
  *              VMP_ERR_INVALID_JSON (malformed, unknown field, wrong type, text not UTF-8);
  *              VMP_ERR_INVALID_CONFIG (missing credentials for test/production, a credential
- *              over 256 bytes or with other than printable ASCII, bad value);
+ *              over 256 bytes or with other than printable ASCII, a system field with a
+ *              control character, bad value);
  *              VMP_ERR_JOURNAL (the journal is in use by another process, damaged - never
  *              reset silently - or not writable); VMP_ERR_INTERNAL.
  */
