@@ -23,8 +23,10 @@ type unitClient struct {
 	unit   string
 
 	// closing ends, with core.ErrClosed as its cause, when Close begins; every call's context
-	// ends with it, so waits end with VMP_ERR_INVALID_HANDLE.
+	// ends with it, so waits end with VMP_ERR_INVALID_HANDLE. forUnit is closing acting for
+	// the unit: the context of every call the C ABI makes (it gives no context of its own).
 	closing context.Context
+	forUnit context.Context
 	cancel  context.CancelCauseFunc
 	mu      sync.Mutex
 	closed  bool
@@ -42,6 +44,7 @@ var (
 func newUnitClient(client *core.Client, unit string) *unitClient {
 	u := &unitClient{client: client, unit: unit}
 	u.closing, u.cancel = context.WithCancelCause(context.Background())
+	u.forUnit = core.WithSalesUnit(u.closing, unit)
 	return u
 }
 
@@ -54,6 +57,9 @@ func (u *unitClient) enter(ctx context.Context) (context.Context, func(), error)
 		return nil, nil, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
 	}
 	u.calls.Add(1)
+	if ctx.Done() == nil { // context.Background(), as from every export: nothing to merge
+		return u.forUnit, u.calls.Done, nil
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(u.closing, func() { cancel(core.ErrClosed) })
 	return core.WithSalesUnit(ctx, u.unit), func() { stop(); cancel(nil); u.calls.Done() }, nil

@@ -199,25 +199,29 @@ func TestAUnitHandleCannotBeOpenedOnAClientBeingClosed(t *testing.T) {
 }
 
 func TestCallsThroughAUnitHandleSeeItsClosingAsTheCauseOfTheirContext(t *testing.T) {
-	u := newUnitClient(nil, "store-b")
-	ctx, leave, err := u.enter(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := make(chan struct{})
-	go func() { u.Close(); close(closed) }()
-	<-ctx.Done()
-	if got := core.CodeOf(context.Cause(ctx)); got != core.CodeInvalidHandle {
-		t.Errorf("cause = %v; want CodeInvalidHandle", context.Cause(ctx))
-	}
-	select {
-	case <-closed:
-		t.Fatal("Close returned while a call was still inside")
-	case <-time.After(50 * time.Millisecond):
-	}
-	leave()
-	<-closed
-	if _, _, err := u.enter(context.Background()); core.CodeOf(err) != core.CodeInvalidHandle {
-		t.Fatalf("enter after Close = %v; want CodeInvalidHandle", err)
+	callerCtx, cancelCaller := context.WithCancel(context.Background())
+	defer cancelCaller()
+	for name, caller := range map[string]context.Context{"the exports' Background": context.Background(), "a caller's own": callerCtx} {
+		u := newUnitClient(nil, "store-b")
+		ctx, leave, err := u.enter(caller)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closed := make(chan struct{})
+		go func() { u.Close(); close(closed) }()
+		<-ctx.Done()
+		if got := core.CodeOf(context.Cause(ctx)); got != core.CodeInvalidHandle {
+			t.Errorf("%s: cause = %v; want CodeInvalidHandle", name, context.Cause(ctx))
+		}
+		select {
+		case <-closed:
+			t.Fatalf("%s: Close returned while a call was still inside", name)
+		case <-time.After(50 * time.Millisecond):
+		}
+		leave()
+		<-closed
+		if _, _, err := u.enter(caller); core.CodeOf(err) != core.CodeInvalidHandle {
+			t.Fatalf("%s: enter after Close = %v; want CodeInvalidHandle", name, err)
+		}
 	}
 }
