@@ -48,6 +48,9 @@ namespace Vmp
                 case VmpStatus.AlreadyAuthorized: return new VmpAlreadyAuthorizedException(s, name, detail, payment);
                 case VmpStatus.CaptureMismatch: return new VmpCaptureMismatchException(s, name, detail, payment);
                 case VmpStatus.Unverified: return new VmpUnverifiedException(s, name, detail);
+                // Forked (a process forked after vmp was loaded) and InCallback (vmp_close from a
+                // callback) have no subclass: a .NET process does not fork, and the binding
+                // registers no callbacks (it pulls scans and records on its own threads).
                 default: return new VmpException(s, name, detail, payment, reference);
             }
         }
