@@ -6,9 +6,10 @@ threads coming and going under forced garbage collection. Each scenario runs in 
 
     python3 hosts.py scenario NAME      run one scenario in this process
     python3 hosts.py runs N [NAME...]   run every (or the named) scenario N times, each in its own
-                                        process, and print a table of ok / failed / hung runs and
-                                        how long each process took to end after its main thread
-                                        finished; exit status 1 on any failure or hang
+                                        process, and print a table of ok / failed / hung / slow
+                                        runs and the slowest latency (an exit after the main
+                                        thread finished, a ForkedError's answer); exit status 1
+                                        on any failure, hang or slow run
 
 test_hosts.py runs each scenario once; `make host-stress` runs them many times.
 """
@@ -60,6 +61,11 @@ def _fail(what: str) -> int:
     return 1
 
 
+def _latency(seconds: float) -> None:
+    """Reports the scenario's latency: how long the answer that must come "at once" took."""
+    print("latency: %.6f" % seconds, flush=True)
+
+
 # ---- fork ------------------------------------------------------------------------------------------
 
 def _forked_call(kind: str) -> str:
@@ -100,6 +106,7 @@ def _fork_pool(calls: List[str]) -> int:
         pool.terminate()
     if problems:
         return _fail("; ".join(problems))
+    _latency(slowest)
     return _ok("%d calls in forked workers raised ForkedError, the slowest answer after %.3f s"
                % (len(calls) * 2, slowest))
 
@@ -226,6 +233,7 @@ def fork_child_uses_client() -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     if problems:
         return _fail("; ".join(problems))
+    _latency(max(float(line.split()[-2]) for line in got.decode().splitlines()))
     return _ok("the child's calls raised ForkedError (%s); the parent is unaffected"
                % "; ".join(line[3:] for line in got.decode().splitlines()))
 
@@ -245,6 +253,7 @@ def fork_child_exits() -> int:
         return _fail("the child did not exit in %.0f s (hung at exit)" % RESULT_S)
     if code != 0:
         return _fail("the child exited %d" % code)
+    _latency(time.monotonic() - started)
     return _ok("the child exited after %.3f s" % (time.monotonic() - started))
 
 
@@ -288,6 +297,7 @@ def fork_bypassing_python() -> int:
     client.close()
     if problems:
         return _fail("; ".join(problems))
+    _latency(float(got.split()[1]))
     return _ok("the library answered the child at once: " + got[3:])
 
 
@@ -453,12 +463,17 @@ SCENARIOS: Dict[str, Callable[[], int]] = {
 
 # ---- running scenarios in their own processes ---------------------------------------------------
 
-class Run:
-    """One scenario process: its outcome ("ok", "failed", "hung"), output, and how long it took to
-    end after printing MAIN_RETURNING (None when it never printed it)."""
+#: A latency above this counts a run as slow: the answers must come, and processes end, "at once".
+SLOW_S = 1.0
 
-    def __init__(self, outcome: str, output: str, exit_after: Optional[float]) -> None:
-        self.outcome, self.output, self.exit_after = outcome, output, exit_after
+
+class Run:
+    """One scenario process: its outcome ("ok", "failed", "hung"), output, and latency: for the
+    exit scenarios how long the process took to end after printing MAIN_RETURNING, for the fork
+    scenarios the slowest answer that had to come at once (None when there is none)."""
+
+    def __init__(self, outcome: str, output: str, latency: Optional[float]) -> None:
+        self.outcome, self.output, self.latency = outcome, output, latency
 
     def result_line(self) -> str:
         lines = [line for line in self.output.splitlines() if line.startswith("result: ")]
@@ -500,32 +515,38 @@ def run(name: str, timeout: float = PROCESS_TIMEOUT_S) -> Run:
         except ProcessLookupError:
             pass
     output = "".join(lines)
-    exit_after = ended - main_returned[0] if main_returned else None
+    reported = [float(line.split()[1]) for line in lines if line.startswith("latency: ")]
+    latency = ended - main_returned[0] if main_returned else (reported[-1] if reported else None)
     if hung:
-        return Run("hung", output + "\n(killed after %.0f s)" % timeout, exit_after)
-    return Run("ok" if code == 0 and "result: ok" in output else "failed", output, exit_after)
+        return Run("hung", output + "\n(killed after %.0f s)" % timeout, latency)
+    return Run("ok" if code == 0 and "result: ok" in output else "failed", output, latency)
 
 
 def runs(count: int, names: List[str]) -> int:
-    """Runs each scenario count times; prints a table and the output of every run that did not pass."""
-    print("%-28s %5s %5s %7s %5s  %s" % ("scenario", "runs", "ok", "failed", "hung", "exit after main (max s)"), flush=True)
+    """Runs each scenario count times; prints a table and the output of runs that did not pass.
+    A run slower than SLOW_S counts against the total like a failure."""
+    print("%-28s %5s %5s %7s %5s %5s  %s" % ("scenario", "runs", "ok", "failed", "hung", "slow", "max latency (s)"), flush=True)
     bad = 0
     for name in names:
         tally = {"ok": 0, "failed": 0, "hung": 0}
+        slow = 0
         worst: Optional[float] = None
         shown: List[Tuple[int, Run]] = []
         for i in range(count):
             r = run(name)
             tally[r.outcome] += 1
-            if r.exit_after is not None:
-                worst = r.exit_after if worst is None else max(worst, r.exit_after)
+            if r.latency is not None:
+                worst = r.latency if worst is None else max(worst, r.latency)
+                slow += r.outcome == "ok" and r.latency > SLOW_S
             if r.outcome != "ok":
                 shown.append((i, r))
-        bad += tally["failed"] + tally["hung"]
-        print("%-28s %5d %5d %7d %5d  %s" % (name, count, tally["ok"], tally["failed"], tally["hung"],
-                                            "-" if worst is None else "%.3f" % worst), flush=True)
+        bad += tally["failed"] + tally["hung"] + slow
+        print("%-28s %5d %5d %7d %5d %5d  %s" % (name, count, tally["ok"], tally["failed"], tally["hung"], slow,
+                                                "-" if worst is None else "%.3f" % worst), flush=True)
         for i, r in shown[:3]:
             print("    run %d %s: %s" % (i + 1, r.outcome, r.result_line()), flush=True)
+    print("latency: exit-* from the main thread's end to the process's end; fork-* the slowest answer "
+          "(ForkedError, or the child's exit) that must come at once; slow: above %.0f s" % SLOW_S, flush=True)
     return 1 if bad else 0
 
 

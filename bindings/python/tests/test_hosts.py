@@ -18,8 +18,8 @@ from vmp import PaymentState, Status
 class ScenarioTest(unittest.TestCase):
     def check(self, name: str) -> None:
         r = hosts.run(name)
-        if r.exit_after is not None:
-            print("%s: the process ended %.3f s after its main thread" % (name, r.exit_after), file=sys.stderr)
+        if r.latency is not None:
+            print("%s: latency %.3f s" % (name, r.latency), file=sys.stderr)
         self.assertEqual(r.outcome, "ok", "%s %s:\n%s" % (name, r.outcome, r.output))
 
     # fork after vmp was loaded: ForkedError at once, the parent unaffected
