@@ -369,6 +369,23 @@ def exit_status_wait() -> int:
     return _exit_with_blocked_thread(block)
 
 
+def exit_executor() -> int:
+    """A ThreadPoolExecutor worker blocked in status(ref, wait=600) when the main thread finishes,
+    concurrent.futures imported only after the first client was made: its own exit hook, which
+    joins the workers, must not run before the binding has closed the clients."""
+    client = vmp.Client(support.FAST)
+    import concurrent.futures  # after the client, on purpose
+    ref = client.checkout(100, phone_number=WAITS_FOR_CONTROL)
+    executor = concurrent.futures.ThreadPoolExecutor(1)
+    future = executor.submit(client.status, ref, 600)
+    time.sleep(0.3)  # into the library's wait
+    if future.done():
+        return _fail("the wait ended early: %r" % (future.exception() or future.result(),))
+    print("result: ok the main thread leaves an executor's worker blocked in a 600 s wait", flush=True)
+    print(MAIN_RETURNING, flush=True)
+    return 0
+
+
 # ---- threads coming and going under garbage collection ------------------------------------------
 
 def churn() -> int:
@@ -455,6 +472,7 @@ SCENARIOS: Dict[str, Callable[[], int]] = {
     "forkserver-pool": forkserver_pool,
     "exit-next-scan": exit_next_scan,
     "exit-status-wait": exit_status_wait,
+    "exit-executor": exit_executor,
     "exit-next-scan-fallback": exit_next_scan,    # without threading._register_atexit
     "exit-status-wait-fallback": exit_status_wait,
     "churn": churn,

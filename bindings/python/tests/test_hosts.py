@@ -49,6 +49,9 @@ class ScenarioTest(unittest.TestCase):
     def test_a_thread_blocked_in_status_does_not_keep_the_interpreter_alive(self) -> None:
         self.check("exit-status-wait")
 
+    def test_an_executor_worker_blocked_in_status_does_not_keep_the_interpreter_alive(self) -> None:
+        self.check("exit-executor")
+
     def test_without_threading_register_atexit_the_watcher_does_the_same(self) -> None:
         self.check("exit-next-scan-fallback")
         self.check("exit-status-wait-fallback")

@@ -269,6 +269,10 @@ def _register(client: "Client", handle: int) -> None:
         _exit_hook_installed = True
     register = getattr(threading, "_register_atexit", None)  # CPython 3.9+: runs before the join
     if register is not None:
+        # These hooks run newest first, and concurrent.futures joins its workers (a
+        # ThreadPoolExecutor's, asyncio's default executor's) in one of its own, registered when
+        # it is imported: imported now, it runs after ours, when their waits have ended.
+        import concurrent.futures.thread  # noqa: F401
         register(_close_all_at_exit)
     else:
         threading.Thread(target=_watch_main_thread, name="vmp-exit", daemon=True).start()
