@@ -34,6 +34,12 @@ const (
 	// CodeUnverified: a webhook delivery failed verification (signature, content hash, date
 	// or a missing header); it was not applied.
 	CodeUnverified Code = 23
+	// CodeForked: the process was forked after vmp was loaded; decided in the C shim, which
+	// never enters Go in such a child (capi/wall_fork.c).
+	CodeForked Code = 24
+	// CodeInCallback: a call that would wait for the running callback was made from inside
+	// it (vmp_close); decided in the C shim.
+	CodeInCallback Code = 25
 )
 
 var codeNames = map[Code]string{
@@ -61,6 +67,8 @@ var codeNames = map[Code]string{
 	CodeAlreadyAuthorized: "VMP_ERR_ALREADY_AUTHORIZED",
 	CodeCaptureMismatch:   "VMP_ERR_CAPTURE_MISMATCH",
 	CodeUnverified:        "VMP_ERR_UNVERIFIED",
+	CodeForked:            "VMP_ERR_FORKED",
+	CodeInCallback:        "VMP_ERR_IN_CALLBACK",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

@@ -80,7 +80,9 @@ extern "C" {
   X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
   X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
   X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured") \
-  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")
+  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")         \
+  X(VMP_ERR_FORKED, 24, "this process was forked after vmp was loaded; vmp works only in the parent") \
+  X(VMP_ERR_IN_CALLBACK, 25, "called from inside a vmp callback, where it would wait for itself")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
@@ -195,7 +197,7 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
  * NULL, and a handle that is already closed, are no-ops. Cannot fail.
  * Threading: any thread, but not from inside a vmp callback.
  */
-VMP_API void VMP_CALL vmp_close(vmp_client *client);
+VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client);
 
 /* ---------------------------------------------------------------------------------------------
  * Payments
