@@ -86,6 +86,20 @@ enum { WALL_IN_SCAN_CALLBACK = 1, WALL_IN_LOG_CALLBACK = 2 };
 /* Which callbacks the calling thread is inside of (WALL_IN_* bits); 0 outside any. */
 VMPSHIM_HIDDEN int wall_in_callback(void);
 
+/* The thread that runs one queue's callbacks (vmpshim_deliver_scan / _log hand it events). */
+typedef struct wall_callback_thread wall_callback_thread;
+
+/* Starts a callback thread for kind (WALL_IN_SCAN_CALLBACK or WALL_IN_LOG_CALLBACK) with the
+ * signal mask *mask; NULL when the system refused a thread. */
+VMPSHIM_HIDDEN wall_callback_thread *wall_callback_thread_start(int kind, const wall_sigmask *mask);
+
+/* Gives t the mask of a later registration; it applies it before its next callback. */
+VMPSHIM_HIDDEN void wall_callback_thread_mask(wall_callback_thread *t, const wall_sigmask *mask);
+
+/* Ends t once it is idle; only when no event can be delivered to it any more (its client is
+ * closed). The thread frees t. */
+VMPSHIM_HIDDEN void wall_callback_thread_stop(wall_callback_thread *t);
+
 /* ---- Fork (wall_fork.c) -------------------------------------------------------------------- */
 
 /* Whether this process was forked after the library was loaded (then nothing may enter Go). */

@@ -7,6 +7,8 @@
 #   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
+#   -  callback_thread_test.c: callbacks run on a C thread that never runs Go, with the
+#      registering thread's signal mask; vmp_close inside one answers VMP_ERR_IN_CALLBACK.
 #   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
 #   -  sweep_test.c: the hardening sweep - every function of vmp.h with every kind of bad
 #      argument, then random calls from several threads - against an AddressSanitizer build
@@ -53,6 +55,10 @@ echo "== log_test"
 $CC -std=c99 $WARN -Iinclude tests/c/log_test.c -o build/log_test -pthread $LINK
 timeout 120 build/log_test
 
+echo "== callback_thread_test"
+$CC -std=c99 $WARN -Iinclude tests/c/callback_thread_test.c -o build/callback_thread_test -pthread $LINK
+timeout 120 build/callback_thread_test
+
 echo "== club_test"
 $CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
 timeout 120 build/club_test
@@ -88,6 +94,9 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/log_test.c -o build/race/log_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/log_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/callback_thread_test.c -o build/race/callback_thread_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/callback_thread_test
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/club_test.c -o build/race/club_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/club_test
