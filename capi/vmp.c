@@ -43,8 +43,17 @@ void vmpshim_set_last_error(const char *msg, size_t len) {
 /* Every vmp_ call except the four informational ones starts by forgetting the last failure. */
 static void begin_call(void) { last_error[0] = '\0'; }
 
+/* In a process forked after the library was loaded, nothing may enter Go (wall_fork.c). */
+static vmp_status forked_status(void) {
+  static const char msg[] =
+      "this process was forked after vmp was loaded; start vmp after fork, or use spawn/forkserver";
+  vmpshim_set_last_error(msg, sizeof msg - 1);
+  return VMP_ERR_FORKED;
+}
+
 /* A call that needs Go: the body runs on a worker while this thread waits. */
 static vmp_status call_go(wall_body body, void *args) {
+  if (wall_forked()) return forked_status();
   begin_call();
   return wall_handoff(body, args, last_error);
 }
@@ -135,6 +144,7 @@ VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
   static const char in_callback[] =
       "vmp_close: called from inside a vmp callback, where it would wait for itself (it waits for "
       "the client's callbacks to return); close the client from another thread";
+  if (wall_forked()) return forked_status(); /* the parent's client is the parent's */
   if (wall_in_callback()) {
     vmpshim_set_last_error(in_callback, sizeof in_callback - 1);
     return VMP_ERR_IN_CALLBACK;
