@@ -100,6 +100,15 @@ VMPSHIM_HIDDEN void wall_callback_thread_mask(wall_callback_thread *t, const wal
  * closed). The thread frees t. */
 VMPSHIM_HIDDEN void wall_callback_thread_stop(wall_callback_thread *t);
 
+/* ---- Signals (wall_signals.c; Linux) ---------------------------------------------------- */
+
+/* Puts the host's flags back on every handler that is still the host's (Go added SA_ONSTACK). */
+VMPSHIM_HIDDEN void wall_signals_restore(void);
+
+/* The mask of the library's own threads: the signals the host handles are blocked, so that a
+ * signal sent to the process always lands on a thread of the host. */
+VMPSHIM_HIDDEN void wall_signals_library_mask(wall_sigmask *out);
+
 /* ---- Fork (wall_fork.c) -------------------------------------------------------------------- */
 
 /* Whether this process was forked after the library was loaded (then nothing may enter Go). */

@@ -108,7 +108,7 @@ static int start_worker(wall_call *c) {
   if (w == NULL) return 0;
   w->call = c;
   w->post = POST_GIVEN;
-  wall_sigmask_of_caller(&mask);
+  wall_signals_library_mask(&mask);
   if (!wall_thread_start(worker_main, w, &mask)) {
     free(w);
     return 0;
@@ -218,7 +218,9 @@ static wall_call *next_call(wall_worker *w) {
 }
 
 void wall_worker_loop(wall_worker *w) {
+  static int first = 1;
   wall_call *c = w->call;
+  if (__atomic_exchange_n(&first, 0, __ATOMIC_ACQ_REL)) wall_signals_restore(); /* see wall_signals.c */
   w->call = NULL;
   WALL_STORE(&w->post, POST_NONE);
   while (c != NULL) {
