@@ -41,7 +41,11 @@ func open(config *C.char, hasOut bool) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	return handles.add(client)
+	id, err := handles.add(client)
+	if err == nil {
+		publishSnapshots(id, client)
+	}
+	return id, err
 }
 
 //export vmpgo_close
@@ -53,6 +57,7 @@ func vmpgo_close(h C.uintptr_t) {
 		client.Close()
 		if queueOwner(client) == client {
 			callbackThreads.stop(client)
+			forgetSnapshots(uintptr(h))
 		}
 	}
 }

@@ -83,5 +83,9 @@ func openSalesUnit(h C.uintptr_t, name *C.char, hasOut bool) (uintptr, error) {
 	if err := parent.SalesUnit(unit); err != nil {
 		return 0, err
 	}
-	return handles.add(&unitClient{Client: parent, unit: unit, parent: parentID})
+	id, err := handles.add(&unitClient{Client: parent, unit: unit, parent: parentID})
+	if err == nil {
+		snapshotUnitHandle(id, parentID, unit)
+	}
+	return id, err
 }

@@ -100,6 +100,25 @@ VMPSHIM_HIDDEN void wall_callback_thread_mask(wall_callback_thread *t, const wal
  * closed). The thread frees t. */
 VMPSHIM_HIDDEN void wall_callback_thread_stop(wall_callback_thread *t);
 
+/* ---- The payments C answers from (wall_snapshot.c) -------------------------------------- */
+
+/* Fills *out with the last known state of reference as seen through handle, and returns 1; 0
+ * when C does not know it (the caller then asks Go). Any thread, no lock. */
+VMPSHIM_HIDDEN int wall_snapshot_read(uintptr_t handle, const char *reference, vmp_payment *out);
+
+/* A handle that may read: a client's own (parent == id, scope 0) or one of its sales units. */
+VMPSHIM_HIDDEN void wall_snapshot_handle_open(uintptr_t id, uintptr_t parent, uint64_t scope);
+
+/* Takes a handle out (vmp_close, before it enters Go); a client's payments go with it. */
+VMPSHIM_HIDDEN void wall_snapshot_handle_close(uintptr_t id);
+
+/* The newest state of a payment of client parent's unit scope (Go, tracker locked). */
+VMPSHIM_HIDDEN void wall_snapshot_publish(uintptr_t parent, uint64_t scope, const char *reference, size_t len,
+                                          const vmp_payment *p);
+
+/* The engine forgot the payment (an idle tracker pruned). */
+VMPSHIM_HIDDEN void wall_snapshot_forget(uintptr_t parent, uint64_t scope, const char *reference, size_t len);
+
 /* ---- Signals (wall_signals.c; Linux) ---------------------------------------------------- */
 
 /* Puts the host's flags back on every handler that is still the host's (Go added SA_ONSTACK). */

@@ -25,9 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WALL_MAX_WORKERS 512
-#define WALL_KEEP_IDLE 4
-#define WALL_IDLE_RETIRE_MS 30000
+/* Overridable only for tests/c/pool_race_test.c, which builds this file on its own. */
+#ifndef WALL_MAX_WORKERS
+#  define WALL_MAX_WORKERS 512
+#endif
+#ifndef WALL_KEEP_IDLE
+#  define WALL_KEEP_IDLE 4
+#endif
+#ifndef WALL_IDLE_RETIRE_MS
+#  define WALL_IDLE_RETIRE_MS 30000
+#endif
 #define WALL_CALLER_SPIN_NS 20000 /* a waiting caller spins this long before it sleeps */
 #define WALL_WORKER_SPIN_NS 50000 /* and an idle worker this long */
 
