@@ -11,7 +11,7 @@ DIST       := dist
 CFLAGS     ?= -O2 -g
 CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
-GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
+GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
 .PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean dist test-dist test-windows sim soak fuzz
 

@@ -41,16 +41,24 @@ func open(config *C.char, hasOut bool) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	return handles.add(client)
+	id, err := handles.add(client)
+	if err == nil {
+		publishSnapshots(id, client)
+	}
+	return id, err
 }
 
 //export vmpgo_close
 func vmpgo_close(h C.uintptr_t) {
 	defer guard("vmp_close", nil)
 	// Removing first makes every later call on this handle miss at once, while Close waits
-	// for the calls already inside the client.
+	// for the calls already inside the client - and for its callbacks, whose threads then end.
 	if client := handles.remove(uintptr(h)); client != nil {
 		client.Close()
+		if queueOwner(client) == client {
+			callbackThreads.stop(client)
+			forgetSnapshots(uintptr(h))
+		}
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 // open.
 type unitClient struct {
 	*core.Client
-	unit string
+	unit   string
+	parent uintptr // the handle of the client it belongs to
 }
 
 func (u *unitClient) ctx(ctx context.Context) context.Context { return core.WithSalesUnit(ctx, u.unit) }
@@ -70,16 +71,21 @@ func openSalesUnit(h C.uintptr_t, name *C.char, hasOut bool) (uintptr, error) {
 		return 0, argError(core.CodeInvalidArgument, "out is NULL")
 	}
 	var parent *core.Client
+	parentID := uintptr(h)
 	switch c := e.(type) {
 	case *core.Client:
 		parent = c
 	case *unitClient:
-		parent = c.Client
+		parent, parentID = c.Client, c.parent
 	default:
 		return 0, argError(core.CodeInternal, "this client has no sales units")
 	}
 	if err := parent.SalesUnit(unit); err != nil {
 		return 0, err
 	}
-	return handles.add(&unitClient{Client: parent, unit: unit})
+	id, err := handles.add(&unitClient{Client: parent, unit: unit, parent: parentID})
+	if err == nil {
+		snapshotUnitHandle(id, parentID, unit)
+	}
+	return id, err
 }

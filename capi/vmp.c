@@ -43,8 +43,17 @@ void vmpshim_set_last_error(const char *msg, size_t len) {
 /* Every vmp_ call except the four informational ones starts by forgetting the last failure. */
 static void begin_call(void) { last_error[0] = '\0'; }
 
+/* In a process forked after the library was loaded, nothing may enter Go (wall_fork.c). */
+static vmp_status forked_status(void) {
+  static const char msg[] =
+      "this process was forked after vmp was loaded; start vmp after fork, or use spawn/forkserver";
+  vmpshim_set_last_error(msg, sizeof msg - 1);
+  return VMP_ERR_FORKED;
+}
+
 /* A call that needs Go: the body runs on a worker while this thread waits. */
 static vmp_status call_go(wall_body body, void *args) {
+  if (wall_forked()) return forked_status();
   begin_call();
   return wall_handoff(body, args, last_error);
 }
@@ -129,7 +138,18 @@ static vmp_status run_close(void *p) {
   return VMP_OK;
 }
 
+/* vmp_close waits for the client's callbacks to return: from inside one it would wait for
+ * itself, so it refuses at once (whatever the handle). */
 VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
+  static const char in_callback[] =
+      "vmp_close: called from inside a vmp callback, where it would wait for itself (it waits for "
+      "the client's callbacks to return); close the client from another thread";
+  if (wall_forked()) return forked_status(); /* the parent's client is the parent's */
+  if (wall_in_callback()) {
+    vmpshim_set_last_error(in_callback, sizeof in_callback - 1);
+    return VMP_ERR_IN_CALLBACK;
+  }
+  wall_snapshot_handle_close(VMPSHIM_ID(client)); /* from now on only Go answers for it */
   return call_go(run_close, &client);
 }
 
@@ -172,9 +192,17 @@ static vmp_status run_poll_status(void *p) {
                       &full, a->out);
 }
 
+/* With wait 0, a payment the library knows is answered from C (wall_snapshot.c) on this thread;
+ * anything else - a first read, an error, a wait - goes to Go. */
 VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *reference,
                                             int32_t wait_ms, vmp_payment *out) {
   payment_args a;
+  vmp_payment full;
+  if (wait_ms == 0 && out != NULL && reference != NULL && out->struct_size >= sizeof full && !wall_forked() &&
+      wall_snapshot_read(VMPSHIM_ID(client), reference, &full)) {
+    begin_call();
+    return give_payment(VMP_OK, &full, out);
+  }
   a.client = client;
   a.reference = reference;
   a.amount = wait_ms;
@@ -294,45 +322,22 @@ VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *oper
 }
 
 /* ==== Barcode scanner: vmp_on_scan, vmp_next_scan, vmp_submit_scan =========================
- * The Go half is scan_exports.go. A callback runs through vmpshim_deliver_scan, which builds
- * the vmp_scan on this stack and marks the thread, so that vmp_on_scan called from inside the
- * callback knows not to wait for the callback to return.
+ * The Go half is scan_exports.go. A callback runs on a callback thread (wall_callbacks.c),
+ * which marks itself while fn runs, so that vmp_on_scan called from inside the callback knows
+ * not to wait for the callback to return. The thread takes the signal mask of the caller of
+ * vmp_on_scan.
  */
-#include "vmpshim_scan.h"
-
-static VMPSHIM_THREAD_LOCAL int in_scan_callback;
-
-void vmpshim_deliver_scan(vmp_scan_fn fn, void *user_data, vmp_scan_event event,
-                          vmp_code_kind kind, vmp_scan_source source, uint64_t sequence,
-                          int64_t time_unix_ms, const char *aim_id, const char *text,
-                          size_t text_len) {
-  vmp_scan scan;
-  memset(&scan, 0, sizeof scan);
-  scan.struct_size = sizeof scan;
-  scan.event = event;
-  scan.kind = kind;
-  scan.source = source;
-  scan.sequence = sequence;
-  scan.time_unix_ms = time_unix_ms;
-  memcpy(scan.aim_id, aim_id, sizeof scan.aim_id);
-  scan.aim_id[sizeof scan.aim_id - 1] = '\0';
-  scan.text_len = text_len;
-  scan.text = text;
-  in_scan_callback++;
-  fn(user_data, &scan);
-  in_scan_callback--;
-}
-
 typedef struct {
   vmp_client *client;
   vmp_scan_fn fn;
   void *user_data;
   int in_callback;
+  wall_sigmask mask;
 } on_scan_args;
 
 static vmp_status run_on_scan(void *p) {
   on_scan_args *a = p;
-  return vmpgo_on_scan(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback);
+  return vmpgo_on_scan(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback, &a->mask);
 }
 
 VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void *user_data) {
@@ -340,7 +345,9 @@ VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void
   a.client = client;
   a.fn = fn;
   a.user_data = user_data;
-  a.in_callback = in_scan_callback > 0; /* read on the caller's thread: the flag is its own */
+  /* Both read on the caller's thread: they are its own. */
+  a.in_callback = (wall_in_callback() & WALL_IN_SCAN_CALLBACK) != 0;
+  wall_sigmask_of_caller(&a.mask);
   return call_go(run_on_scan, &a);
 }
 
@@ -573,38 +580,17 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
 /* ==== Log records: vmp_on_log, vmp_next_log ==================================================
  * The Go half is log_exports.go; the pattern is the scanner's above.
  */
-#include "vmpshim_log.h"
-
-static VMPSHIM_THREAD_LOCAL int in_log_callback;
-
-void vmpshim_deliver_log(vmp_log_fn fn, void *user_data, vmp_log_level level, uint64_t sequence,
-                         int64_t time_unix_ms, const char *component, const char *message,
-                         const char *fields_json, size_t text_len) {
-  vmp_log_record record;
-  memset(&record, 0, sizeof record);
-  record.struct_size = sizeof record;
-  record.level = level;
-  record.sequence = sequence;
-  record.time_unix_ms = time_unix_ms;
-  record.component = component;
-  record.message = message;
-  record.fields_json = fields_json;
-  record.text_len = text_len;
-  in_log_callback++;
-  fn(user_data, &record);
-  in_log_callback--;
-}
-
 typedef struct {
   vmp_client *client;
   vmp_log_fn fn;
   void *user_data;
   int in_callback;
+  wall_sigmask mask;
 } on_log_args;
 
 static vmp_status run_on_log(void *p) {
   on_log_args *a = p;
-  return vmpgo_on_log(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback);
+  return vmpgo_on_log(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback, &a->mask);
 }
 
 VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *user_data) {
@@ -612,7 +598,8 @@ VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *
   a.client = client;
   a.fn = fn;
   a.user_data = user_data;
-  a.in_callback = in_log_callback > 0; /* read on the caller's thread: the flag is its own */
+  a.in_callback = (wall_in_callback() & WALL_IN_LOG_CALLBACK) != 0;
+  wall_sigmask_of_caller(&a.mask);
   return call_go(run_on_log, &a);
 }
 

@@ -86,6 +86,48 @@ enum { WALL_IN_SCAN_CALLBACK = 1, WALL_IN_LOG_CALLBACK = 2 };
 /* Which callbacks the calling thread is inside of (WALL_IN_* bits); 0 outside any. */
 VMPSHIM_HIDDEN int wall_in_callback(void);
 
+/* The thread that runs one queue's callbacks (vmpshim_deliver_scan / _log hand it events). */
+typedef struct wall_callback_thread wall_callback_thread;
+
+/* Starts a callback thread for kind (WALL_IN_SCAN_CALLBACK or WALL_IN_LOG_CALLBACK) with the
+ * signal mask *mask; NULL when the system refused a thread. */
+VMPSHIM_HIDDEN wall_callback_thread *wall_callback_thread_start(int kind, const wall_sigmask *mask);
+
+/* Gives t the mask of a later registration; it applies it before its next callback. */
+VMPSHIM_HIDDEN void wall_callback_thread_mask(wall_callback_thread *t, const wall_sigmask *mask);
+
+/* Ends t once it is idle; only when no event can be delivered to it any more (its client is
+ * closed). The thread frees t. */
+VMPSHIM_HIDDEN void wall_callback_thread_stop(wall_callback_thread *t);
+
+/* ---- The payments C answers from (wall_snapshot.c) -------------------------------------- */
+
+/* Fills *out with the last known state of reference as seen through handle, and returns 1; 0
+ * when C does not know it (the caller then asks Go). Any thread, no lock. */
+VMPSHIM_HIDDEN int wall_snapshot_read(uintptr_t handle, const char *reference, vmp_payment *out);
+
+/* A handle that may read: a client's own (parent == id, scope 0) or one of its sales units. */
+VMPSHIM_HIDDEN void wall_snapshot_handle_open(uintptr_t id, uintptr_t parent, uint64_t scope);
+
+/* Takes a handle out (vmp_close, before it enters Go); a client's payments go with it. */
+VMPSHIM_HIDDEN void wall_snapshot_handle_close(uintptr_t id);
+
+/* The newest state of a payment of client parent's unit scope (Go, tracker locked). */
+VMPSHIM_HIDDEN void wall_snapshot_publish(uintptr_t parent, uint64_t scope, const char *reference, size_t len,
+                                          const vmp_payment *p);
+
+/* The engine forgot the payment (an idle tracker pruned). */
+VMPSHIM_HIDDEN void wall_snapshot_forget(uintptr_t parent, uint64_t scope, const char *reference, size_t len);
+
+/* ---- Signals (wall_signals.c; Linux) ---------------------------------------------------- */
+
+/* Puts the host's flags back on every handler that is still the host's (Go added SA_ONSTACK). */
+VMPSHIM_HIDDEN void wall_signals_restore(void);
+
+/* The mask of the library's own threads: the signals the host handles are blocked, so that a
+ * signal sent to the process always lands on a thread of the host. */
+VMPSHIM_HIDDEN void wall_signals_library_mask(wall_sigmask *out);
+
 /* ---- Fork (wall_fork.c) -------------------------------------------------------------------- */
 
 /* Whether this process was forked after the library was loaded (then nothing may enter Go). */

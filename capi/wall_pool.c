@@ -25,9 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WALL_MAX_WORKERS 512
-#define WALL_KEEP_IDLE 4
-#define WALL_IDLE_RETIRE_MS 30000
+/* Overridable only for tests/c/pool_race_test.c, which builds this file on its own. */
+#ifndef WALL_MAX_WORKERS
+#  define WALL_MAX_WORKERS 512
+#endif
+#ifndef WALL_KEEP_IDLE
+#  define WALL_KEEP_IDLE 4
+#endif
+#ifndef WALL_IDLE_RETIRE_MS
+#  define WALL_IDLE_RETIRE_MS 30000
+#endif
 #define WALL_CALLER_SPIN_NS 20000 /* a waiting caller spins this long before it sleeps */
 #define WALL_WORKER_SPIN_NS 50000 /* and an idle worker this long */
 
@@ -108,7 +115,7 @@ static int start_worker(wall_call *c) {
   if (w == NULL) return 0;
   w->call = c;
   w->post = POST_GIVEN;
-  wall_sigmask_of_caller(&mask);
+  wall_signals_library_mask(&mask);
   if (!wall_thread_start(worker_main, w, &mask)) {
     free(w);
     return 0;
@@ -218,7 +225,9 @@ static wall_call *next_call(wall_worker *w) {
 }
 
 void wall_worker_loop(wall_worker *w) {
+  static int first = 1;
   wall_call *c = w->call;
+  if (__atomic_exchange_n(&first, 0, __ATOMIC_ACQ_REL)) wall_signals_restore(); /* see wall_signals.c */
   w->call = NULL;
   WALL_STORE(&w->post, POST_NONE);
   while (c != NULL) {

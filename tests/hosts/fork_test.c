@@ -169,6 +169,7 @@ int main(int argc, char **argv) {
   vmp_payment p = new_payment();
   char ref2[VMP_REFERENCE_SIZE], *json = NULL;
   pthread_t thread;
+  vmp_status st;
 
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (!check(vmp_init("{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":0}}", &client) == VMP_OK,
@@ -193,8 +194,9 @@ int main(int argc, char **argv) {
         "the parent's next payment is authorized");
   check(vmp_capture(client, ref2, 300, NULL, &p) == VMP_OK && p.captured_amount == 300, "the parent's capture: %s",
         vmp_last_error());
-  check(vmp_pending(client, &json) == VMP_OK && json != NULL && strstr(json, "\"open\":[]") != NULL,
-        "the parent's journal has nothing open: %s", json ? json : vmp_last_error());
+  st = vmp_pending(client, &json);
+  check(st == VMP_OK && json != NULL && strstr(json, "\"open\":[]") != NULL, "the parent's journal has nothing open: %s",
+        json != NULL ? json : vmp_last_error());
   vmp_free(json);
   check(vmp_close(client) == VMP_OK, "vmp_close in the parent");
   printf("%d passed, %d failed\n", passed, failed);
