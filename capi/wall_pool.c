@@ -35,8 +35,12 @@
 #ifndef WALL_IDLE_RETIRE_MS
 #  define WALL_IDLE_RETIRE_MS 30000
 #endif
-#define WALL_CALLER_SPIN_NS 20000 /* a waiting caller spins this long before it sleeps */
-#define WALL_WORKER_SPIN_NS 50000 /* and an idle worker this long */
+#ifndef WALL_CALLER_SPIN_NS
+#  define WALL_CALLER_SPIN_NS 20000 /* a waiting caller spins this long before it sleeps */
+#endif
+#ifndef WALL_WORKER_SPIN_NS
+#  define WALL_WORKER_SPIN_NS 20000 /* and an idle worker this long */
+#endif
 
 enum { CALL_RUNNING, CALL_SLEEPING, CALL_DONE };
 enum { POST_NONE, POST_SLEEPING, POST_GIVEN };
@@ -67,6 +71,8 @@ static struct {
 } pool;
 
 static WALL_THREAD_LOCAL char *error_target;
+
+uint32_t wall_on_cpu;
 
 char *wall_error_target(void) { return error_target; }
 
@@ -160,9 +166,11 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
 /* ---- the worker's side --------------------------------------------------------------------- */
 
 static void run(wall_call *c) {
+  __atomic_add_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
   error_target = c->error_out;
   c->status = c->body(c->args);
   error_target = NULL;
+  __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
   /* After this store the caller may return: c is not touched again except by the wake-up,
    * which only names the address. */
   if (WALL_SWAP(&c->done, CALL_DONE) == CALL_SLEEPING) wall_wake_one(&c->done);

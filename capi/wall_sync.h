@@ -50,11 +50,10 @@ static inline int64_t wall_now_ns(void) {
 #endif
 }
 
-/* How many threads may spin at once: spinning only pays while the thread that will end the
- * wait has a processor of its own. Set by wall_spin_until's first call: the processors. */
-static inline uint32_t wall_spin_slots(void) {
-  static uint32_t slots;
-  uint32_t n = WALL_LOAD(&slots);
+/* The processors; read once. */
+static inline uint32_t wall_processors(void) {
+  static uint32_t known;
+  uint32_t n = WALL_LOAD(&known);
   if (n == 0) {
 #if defined(_WIN32)
     SYSTEM_INFO si;
@@ -62,24 +61,25 @@ static inline uint32_t wall_spin_slots(void) {
     n = (uint32_t)si.dwNumberOfProcessors;
 #else
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    n = cpus > 1 ? (uint32_t)cpus : 0;
+    n = cpus > 0 ? (uint32_t)cpus : 1;
 #endif
-    n = n + 1; /* stored + 1, so that 0 means "not yet known" */
-    WALL_STORE(&slots, n);
+    WALL_STORE(&known, n);
   }
-  return n - 1;
+  return n;
 }
 
+/* The threads of the wall that occupy a processor now: spinning, or running a call (wall_pool.c). */
+extern uint32_t wall_on_cpu;
+
 /* Spins up to limit_ns until *addr == want; returns whether it is. The clock is read only every
- * few pauses, since a pause costs from a few to 40 ns depending on the processor. When as many
- * threads spin as wall_spin_slots allows, it does not spin: they would take the processors from
- * the threads they wait for. */
+ * few pauses, since a pause costs from a few to 40 ns depending on the processor. Spinning only
+ * pays while the thread that will end the wait has a processor of its own: when the wall's
+ * threads already occupy every processor, it does not spin. */
 static inline int wall_spin_until(const uint32_t *addr, uint32_t want, int64_t limit_ns) {
-  static uint32_t spinning;
   int64_t end = 0;
   int i, done = 0;
-  if (__atomic_add_fetch(&spinning, 1, __ATOMIC_RELAXED) > wall_spin_slots()) {
-    __atomic_sub_fetch(&spinning, 1, __ATOMIC_RELAXED);
+  if (__atomic_add_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED) > wall_processors()) {
+    __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
     return WALL_LOAD(addr) == want;
   }
   while (!done) {
@@ -91,7 +91,7 @@ static inline int wall_spin_until(const uint32_t *addr, uint32_t want, int64_t l
     if (end == 0) end = wall_now_ns() + limit_ns;
     else if (wall_now_ns() >= end) done = -1;
   }
-  __atomic_sub_fetch(&spinning, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
   return WALL_LOAD(addr) == want;
 }
 

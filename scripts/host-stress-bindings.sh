@@ -7,11 +7,13 @@
 # time is killed and counted as hung. Prints one table per runtime (ok / failed / hung, and the
 # slowest end of a process after its main thread finished); exit status 1 on any failure or hang.
 #
-# Usage: scripts/host-stress-bindings.sh [RUNS]   (default 20; make test runs 3)
+# Usage: scripts/host-stress-bindings.sh [RUNS [SECONDS]]   (default 20 runs, 5 s of selling in
+#        the churn scenario; make host-stress passes HOST_STRESS_RUNS and _SECONDS, make test 3 2)
 #        needs build/libvmp.so (make lib); builds the C# binding into build/csharp/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
+export VMP_HOSTS_CHURN_SECONDS=${2:-5}
 PYTHON=${PYTHON:-python3}
 status=0
 

@@ -52,7 +52,7 @@ static struct {
   const char *(VMP_CALL *status_str)(vmp_status);
   const char *(VMP_CALL *last_error)(void);
   vmp_status(VMP_CALL *init)(const char *, vmp_client **);
-  void(VMP_CALL *close)(vmp_client *); /* its status is ignored: main's returns none */
+  vmp_status(VMP_CALL *close)(vmp_client *);
   vmp_status(VMP_CALL *start_checkout)(vmp_client *, const char *, char *, size_t);
   vmp_status(VMP_CALL *poll_status)(vmp_client *, const char *, int32_t, vmp_payment *);
   vmp_status(VMP_CALL *pending)(vmp_client *, char **);
