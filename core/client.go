@@ -264,6 +264,7 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 		c.pruneJournalIfDue(now)
 		t = newTracker(reference, u, now)
 		t.unit, t.listener = u.name, &c.listener
+		t.unsettled = c.unsettled[key] != ""
 		c.trackers[key] = t
 	}
 	t.mu.Lock()

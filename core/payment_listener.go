@@ -30,7 +30,12 @@ type paymentListenerSlot struct {
 }
 
 func (s *paymentListenerSlot) known(t *tracker) {
-	if l := s.v.Load(); l != nil && !t.forgotten {
+	l := s.v.Load()
+	switch {
+	case l == nil || t.forgotten:
+	case t.unsettled: // the till's next read settles a create: it must reach the engine
+		(*l).PaymentForgotten(t.unit, t.reference)
+	default:
 		(*l).PaymentKnown(t.unit, t.reference, t.payment)
 	}
 }

@@ -35,6 +35,9 @@ type tracker struct {
 	// listener, told of every update until the tracker is pruned (payment_listener.go).
 	unit      string
 	listener  *paymentListenerSlot
+	// unsettled: a create of this payment ended unknown and the till has not read the payment
+	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
+	unsettled bool
 	forgotten bool
 }
 
