@@ -7,9 +7,11 @@
  * garbage collectors stop their threads with signals, and a thread stopped inside Go's
  * scheduler, or while it takes an M for a first call (needm), stalls every other thread. So:
  *
- *   - a host thread's call is handed to a worker (wall_pool.c): a thread this C code created,
- *     which entered Go once and stays there; the host thread waits in plain C (a futex on Linux,
- *     WaitOnAddress on Windows) and takes the worker's last-error text into its own;
+ *   - a host thread's call is handed to a worker (wall_pool.c): a goroutine, which runs it on
+ *     one of Go's own threads; the host thread waits in plain C (a futex on Linux,
+ *     WaitOnAddress on Windows) and takes the worker's last-error text into its own; idle
+ *     workers sleep in Go, and a host thread wakes them through a file Go polls, by writing
+ *     to it (wall_doorbell.c);
  *   - callbacks run on a thread C created that never enters Go (wall_callbacks.c);
  *   - vmp_poll_status with wait 0 for a payment the library knows is answered by C from a table
  *     Go keeps up to date (wall_snapshot.c), without any handoff;
@@ -54,10 +56,10 @@ VMPSHIM_HIDDEN void wall_sigmask_of_caller(wall_sigmask *out);
  * instruction on. Returns 1, or 0 when the system refused a thread. */
 VMPSHIM_HIDDEN int wall_thread_start(void (*fn)(void *), void *arg, const wall_sigmask *mask);
 
-/* Names the calling thread as debuggers and /proc show it ("vmp-worker", "vmp-callback"). */
+/* Names the calling thread as debuggers and /proc show it ("vmp-start", "vmp-callback"). */
 VMPSHIM_HIDDEN void wall_thread_name(const char *name);
 
-/* ---- The handoff (wall_pool.c) ---------------------------------------------------------- */
+/* ---- The handoff (wall_pool.c; Go's half: wall.go, workers.go) ---------------------------- */
 
 /* The body of a vmp_ function: what used to run on the caller's thread, now run by a worker. */
 typedef vmp_status (*wall_body)(void *args);
@@ -73,11 +75,42 @@ VMPSHIM_HIDDEN vmp_status wall_handoff(wall_body body, void *args, char *error_o
  * running a call, NULL on any other thread (which then writes its own). */
 VMPSHIM_HIDDEN char *wall_error_target(void);
 
-/* Opaque to Go: the worker that vmpgo_serve serves as. */
+/* Opaque to Go: a worker (a goroutine, workers.go). */
 typedef struct wall_worker wall_worker;
 
-/* A worker's life inside Go: runs calls until it retires. Called by vmpgo_serve (wall.go). */
-VMPSHIM_HIDDEN void wall_worker_loop(wall_worker *w);
+/* Runs w's calls - the one it was woken for, the backlog's, those given while it spins on its
+ * slot - until none comes within the spin; w then sleeps in Go until the doorbell's goroutine
+ * wakes it (wall_next_woken) or it retires. */
+VMPSHIM_HIDDEN void wall_serve(wall_worker *w);
+
+/* Ends w, asleep for the retire time, if it was given no call and more than WALL_KEEP_IDLE are
+ * idle: returns 1 and frees w. Else 0: it is kept, or a call is on its way. */
+VMPSHIM_HIDDEN int wall_retire(wall_worker *w);
+
+/* The doorbell's goroutine is about to sleep until it is rung. Returns 1 when it must not
+ * (there is work for it and no ring will come), else 0. */
+VMPSHIM_HIDDEN int wall_doorbell_arm(void);
+
+/* A worker given a call while asleep in Go, for the doorbell's goroutine to wake; NULL when
+ * there is none. */
+VMPSHIM_HIDDEN wall_worker *wall_next_woken(void);
+
+/* A new worker for the doorbell's goroutine to start (wall_serve it), when one is wanted - all
+ * were busy; NULL when none is. */
+VMPSHIM_HIDDEN wall_worker *wall_next_wanted(void);
+
+/* ---- The doorbell (wall_doorbell.c) ---------------------------------------------------------- */
+
+/* Opens it; 0 when the system refused. */
+VMPSHIM_HIDDEN int wall_doorbell_open(void);
+
+VMPSHIM_HIDDEN void wall_doorbell_close(void);
+
+/* What Go reads it through: a file descriptor (Linux) or a HANDLE (Windows). */
+VMPSHIM_HIDDEN uintptr_t wall_doorbell_reader(void);
+
+/* Makes it readable: a plain write, any thread. */
+VMPSHIM_HIDDEN void wall_doorbell_ring(void);
 
 /* ---- Callback threads (wall_callbacks.c) -------------------------------------------------- */
 
