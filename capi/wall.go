@@ -17,14 +17,14 @@ import (
 )
 
 // vmpgo_serve is called once, by the thread wall_pool.c starts at the first call that needs Go
-// (a host thread never enters Go): it starts the goroutine that answers the doorbell, whose
-// reading end is bell, and returns; that thread then ends.
+// (a host thread never enters Go): it starts the goroutine that starts workers, woken through
+// the pool's doorbell, whose reading end is bell, and returns; that thread then ends.
 //
 //export vmpgo_serve
 func vmpgo_serve(bell C.uintptr_t) {
-	p := newWorkerPool(cPool{}, idleRetire)
+	p := &workerPool{c: cPool{}, retireAfter: idleRetire}
 	go func() {
-		err := p.answerDoorbell(os.NewFile(uintptr(bell), "vmp-doorbell"))
+		err := p.answerDoorbell(os.NewFile(uintptr(bell), "vmp-pool-doorbell"))
 		// Never seen. Every later call would wait for ever, which is worse than a crash.
 		panic("vmp: the doorbell of the wall between host and Go failed: " + err.Error())
 	}()
@@ -33,8 +33,12 @@ func vmpgo_serve(bell C.uintptr_t) {
 // cPool is the C half of the handoff, wall_pool.c.
 type cPool struct{}
 
-func (cPool) serve(w unsafe.Pointer)       { C.wall_serve((*C.wall_worker)(w)) }
+func (cPool) serve(w unsafe.Pointer) { C.wall_serve((*C.wall_worker)(w)) }
+
+func (cPool) bell(w unsafe.Pointer) doorbell {
+	return os.NewFile(uintptr(C.wall_worker_bell((*C.wall_worker)(w))), "vmp-worker-doorbell")
+}
+
 func (cPool) retire(w unsafe.Pointer) bool { return C.wall_retire((*C.wall_worker)(w)) != 0 }
-func (cPool) arm() bool                    { return C.wall_doorbell_arm() != 0 }
-func (cPool) nextWoken() unsafe.Pointer    { return unsafe.Pointer(C.wall_next_woken()) }
+func (cPool) arm() bool                    { return C.wall_pool_bell_arm() != 0 }
 func (cPool) nextWanted() unsafe.Pointer   { return unsafe.Pointer(C.wall_next_wanted()) }

@@ -10,8 +10,8 @@
  *   - a host thread's call is handed to a worker (wall_pool.c): a goroutine, which runs it on
  *     one of Go's own threads; the host thread waits in plain C (a futex on Linux,
  *     WaitOnAddress on Windows) and takes the worker's last-error text into its own; idle
- *     workers sleep in Go, and a host thread wakes them through a file Go polls, by writing
- *     to it (wall_doorbell.c);
+ *     workers sleep in Go, and a host thread wakes one through a file Go polls, by writing to
+ *     it (wall_doorbell.c);
  *   - callbacks run on a thread C created that never enters Go (wall_callbacks.c);
  *   - vmp_poll_status with wait 0 for a payment the library knows is answered by C from a table
  *     Go keeps up to date (wall_snapshot.c), without any handoff;
@@ -79,38 +79,51 @@ VMPSHIM_HIDDEN char *wall_error_target(void);
 typedef struct wall_worker wall_worker;
 
 /* Runs w's calls - the one it was woken for, the backlog's, those given while it spins on its
- * slot - until none comes within the spin; w then sleeps in Go until the doorbell's goroutine
- * wakes it (wall_next_woken) or it retires. */
+ * slot - until none comes within the spin; w is then asleep, until its doorbell (whose reading
+ * end is wall_worker_bell(w)) rings or it retires. */
 VMPSHIM_HIDDEN void wall_serve(wall_worker *w);
 
+/* What Go reads w's doorbell through (wall_doorbell_reader); Go's file owns it. */
+VMPSHIM_HIDDEN uintptr_t wall_worker_bell(wall_worker *w);
+
 /* Ends w, asleep for the retire time, if it was given no call and more than WALL_KEEP_IDLE are
- * idle: returns 1 and frees w. Else 0: it is kept, or a call is on its way. */
+ * idle: returns 1 and frees w (Go then closes its doorbell's reading end). Else 0: it is kept,
+ * or a call - and a ring - is on its way. */
 VMPSHIM_HIDDEN int wall_retire(wall_worker *w);
 
-/* The doorbell's goroutine is about to sleep until it is rung. Returns 1 when it must not
- * (there is work for it and no ring will come), else 0. */
-VMPSHIM_HIDDEN int wall_doorbell_arm(void);
+/* The goroutine that starts workers is about to sleep until the pool's doorbell rings. Returns
+ * 1 when it must not (a worker is wanted and no ring will come), else 0. */
+VMPSHIM_HIDDEN int wall_pool_bell_arm(void);
 
-/* A worker given a call while asleep in Go, for the doorbell's goroutine to wake; NULL when
- * there is none. */
-VMPSHIM_HIDDEN wall_worker *wall_next_woken(void);
-
-/* A new worker for the doorbell's goroutine to start (wall_serve it), when one is wanted - all
- * were busy; NULL when none is. */
+/* A new worker for that goroutine to start (wall_serve it), when a call found every worker
+ * busy; NULL when none is wanted. */
 VMPSHIM_HIDDEN wall_worker *wall_next_wanted(void);
 
 /* ---- The doorbell (wall_doorbell.c) ---------------------------------------------------------- */
 
-/* Opens it; 0 when the system refused. */
-VMPSHIM_HIDDEN int wall_doorbell_open(void);
+/* A file a goroutine sleeps on in Go's poller and a host thread rings with a plain write. */
+typedef struct {
+#if defined(_WIN32)
+  void *read, *write; /* HANDLEs */
+#else
+  int fd;
+#endif
+} wall_doorbell;
 
-VMPSHIM_HIDDEN void wall_doorbell_close(void);
+/* Opens one; 0 when the system refused. */
+VMPSHIM_HIDDEN int wall_doorbell_open(wall_doorbell *d);
+
+/* Closes both ends: only for one Go never had. */
+VMPSHIM_HIDDEN void wall_doorbell_close(wall_doorbell *d);
+
+/* Closes the writing end once nobody rings it any more; Go closes the reading end. */
+VMPSHIM_HIDDEN void wall_doorbell_close_writer(wall_doorbell *d);
 
 /* What Go reads it through: a file descriptor (Linux) or a HANDLE (Windows). */
-VMPSHIM_HIDDEN uintptr_t wall_doorbell_reader(void);
+VMPSHIM_HIDDEN uintptr_t wall_doorbell_reader(const wall_doorbell *d);
 
 /* Makes it readable: a plain write, any thread. */
-VMPSHIM_HIDDEN void wall_doorbell_ring(void);
+VMPSHIM_HIDDEN void wall_doorbell_ring(const wall_doorbell *d);
 
 /* ---- Callback threads (wall_callbacks.c) -------------------------------------------------- */
 

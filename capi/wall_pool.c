@@ -11,9 +11,9 @@
  * a thread waiting in C inside a cgo call keeps one of Go's scheduler slots (Ps) until Go's
  * monitor takes it back, 20 us to 10 ms later, and with a few idle workers waiting in C every
  * other call waited that long for a P (8 threads calling at once: 100 us a call instead of 2).
- * A host thread that gives a call to a worker asleep in Go, or finds no idle worker, rings the
- * doorbell (wall_doorbell.c) - a plain write - and the goroutine that answers it wakes that
- * worker, or starts a new one (workers.go).
+ * It sleeps on a read of its own doorbell (wall_doorbell.c): a host thread that gives a call to
+ * it rings that - a plain write - and Go's poller wakes it. A host thread that finds no idle
+ * worker rings the pool's doorbell, for the goroutine that starts workers (workers.go).
  *
  * Idle workers form two stacks, the spinning ones and the ones asleep in Go, each with the most
  * recently idle on top: a call goes to a spinning worker when there is one (a transfer of cache
@@ -65,11 +65,11 @@ typedef struct wall_call {
 } wall_call;
 
 struct wall_worker {
-  uint32_t post;   /* POST_*: NONE while it spins in C, ASLEEP while it sleeps in Go */
-  wall_call *call; /* the call given to it, published by post */
-  int idle;        /* BUSY, or in which idle stack; under pool.mu */
+  uint32_t post;      /* POST_*: NONE while it spins in C, ASLEEP while it sleeps in Go */
+  wall_call *call;    /* the call given to it, published by post */
+  int idle;           /* BUSY, or in which idle stack; under pool.mu */
   wall_worker *next_idle;
-  wall_worker *next_woken;
+  wall_doorbell bell; /* rung when it is given a call while asleep */
 };
 
 static struct {
@@ -77,11 +77,11 @@ static struct {
   wall_worker *spinning, *asleep; /* the idle stacks, most recently idle first */
   int idle;                       /* in both */
   int workers;                    /* started, or to be started, and not retired */
-  int wanted;                     /* of them, those the doorbell's goroutine is to start */
-  wall_worker *woken;             /* given a call while asleep: the doorbell's goroutine wakes them */
+  int wanted;                     /* of them, those not yet started */
   wall_call *backlog, *backlog_tail;
-  uint32_t armed;                 /* the doorbell's goroutine sleeps until it is rung */
-  uint32_t started;               /* the doorbell is open and Go's half is on its way */
+  wall_doorbell bell;             /* rung when a worker is wanted */
+  uint32_t armed;                 /* the goroutine that starts workers sleeps until bell rings */
+  uint32_t started;               /* bell is open and Go's half is on its way */
   wall_mutex start_mu;
 } pool;
 
@@ -91,11 +91,11 @@ uint32_t wall_on_cpu;
 
 char *wall_error_target(void) { return error_target; }
 
-/* Rings the doorbell if its goroutine sleeps. The caller has just published work for it
- * (pool.woken or pool.wanted); wall_doorbell_arm announces the sleep and then looks for work.
- * All four accesses are sequentially consistent, so one of the two sides sees the other. */
-static void ring(void) {
-  if (__atomic_load_n(&pool.armed, SEQ) && __atomic_exchange_n(&pool.armed, 0, SEQ)) wall_doorbell_ring();
+/* Rings the pool's doorbell if its goroutine sleeps. The caller has just wanted a worker
+ * (pool.wanted); wall_pool_bell_arm announces the sleep and then looks for wanted workers. All
+ * four accesses are sequentially consistent, so one of the two sides sees the other. */
+static void ring_pool(void) {
+  if (__atomic_load_n(&pool.armed, SEQ) && __atomic_exchange_n(&pool.armed, 0, SEQ)) wall_doorbell_ring(&pool.bell);
 }
 
 static void push_idle(wall_worker **stack, wall_worker *w, int state) {
@@ -116,7 +116,7 @@ static void unlink_idle(wall_worker **stack, wall_worker *w) {
 static void starter_main(void *unused) {
   (void)unused;
   wall_thread_name("vmp-start");
-  vmpgo_serve(wall_doorbell_reader()); /* starts Go's half of the pool, and returns */
+  vmpgo_serve(wall_doorbell_reader(&pool.bell)); /* starts Go's half of the pool, and returns */
   wall_signals_restore();              /* Go's runtime has started by now: see wall_signals.c */
 }
 
@@ -125,10 +125,10 @@ static int start_pool(void) {
   wall_sigmask mask;
   if (WALL_LOAD(&pool.started)) return 1;
   wall_lock(&pool.start_mu);
-  if (!pool.started && wall_doorbell_open()) {
+  if (!pool.started && wall_doorbell_open(&pool.bell)) {
     wall_signals_library_mask(&mask);
     if (wall_thread_start(starter_main, NULL, &mask)) WALL_STORE(&pool.started, 1);
-    else wall_doorbell_close();
+    else wall_doorbell_close(&pool.bell);
   }
   wall_unlock(&pool.start_mu);
   return WALL_LOAD(&pool.started);
@@ -148,12 +148,8 @@ static wall_worker *pop_idle(void) {
 
 static void give(wall_worker *w, wall_call *c) {
   w->call = c;
-  if (WALL_SWAP(&w->post, POST_GIVEN) != POST_ASLEEP) return; /* it spins: it sees the post */
-  wall_lock(&pool.mu);
-  w->next_woken = pool.woken;
-  __atomic_store_n(&pool.woken, w, SEQ);
-  wall_unlock(&pool.mu);
-  ring();
+  /* Spinning, it sees the post; asleep, it reads its doorbell next (or has started to). */
+  if (WALL_SWAP(&w->post, POST_GIVEN) == POST_ASLEEP) wall_doorbell_ring(&w->bell);
 }
 
 static void await_done(wall_call *c) {
@@ -200,7 +196,7 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   }
   wall_unlock(&pool.mu);
   if (w != NULL) give(w, &c);
-  else if (want) ring();
+  else if (want) ring_pool();
   await_done(&c);
   return c.status;
 }
@@ -264,6 +260,8 @@ void wall_serve(wall_worker *w) {
   }
 }
 
+uintptr_t wall_worker_bell(wall_worker *w) { return wall_doorbell_reader(&w->bell); }
+
 int wall_retire(wall_worker *w) {
   int retire;
   wall_lock(&pool.mu);
@@ -275,30 +273,22 @@ int wall_retire(wall_worker *w) {
     pool.workers--;
   }
   wall_unlock(&pool.mu);
-  if (retire) free(w);
+  if (retire) {
+    wall_doorbell_close_writer(&w->bell);
+    free(w);
+  }
   return retire;
 }
 
-int wall_doorbell_arm(void) {
+int wall_pool_bell_arm(void) {
   __atomic_store_n(&pool.armed, 1, SEQ);
   /* Taking the announcement back means no ring comes; if a host took it first, one does. */
-  return (__atomic_load_n(&pool.woken, SEQ) != NULL || __atomic_load_n(&pool.wanted, SEQ) > 0) &&
-         __atomic_exchange_n(&pool.armed, 0, SEQ);
-}
-
-wall_worker *wall_next_woken(void) {
-  wall_worker *w;
-  if (__atomic_load_n(&pool.woken, SEQ) == NULL) return NULL;
-  wall_lock(&pool.mu);
-  w = pool.woken;
-  if (w != NULL) __atomic_store_n(&pool.woken, w->next_woken, SEQ);
-  wall_unlock(&pool.mu);
-  return w;
+  return __atomic_load_n(&pool.wanted, SEQ) > 0 && __atomic_exchange_n(&pool.armed, 0, SEQ);
 }
 
 /* Ends the backlog's calls with VMP_ERR_INTERNAL: no worker is left to run them. */
 static void fail_calls(wall_call *c) {
-  static const char msg[] = "vmp: out of memory for a worker to run the call";
+  static const char msg[] = "vmp: the system refused memory or a file for a worker to run the call";
   wall_call *next;
   for (; c != NULL; c = next) {
     next = c->next;
@@ -310,14 +300,25 @@ static void fail_calls(wall_call *c) {
   }
 }
 
+/* A new worker, or NULL when the system refused memory or a doorbell. */
+static wall_worker *new_worker(void) {
+  wall_worker *w = calloc(1, sizeof *w); /* post POST_NONE, BUSY: its first call comes from the backlog */
+  if (w != NULL && !wall_doorbell_open(&w->bell)) {
+    free(w);
+    w = NULL;
+  }
+  return w;
+}
+
 wall_worker *wall_next_wanted(void) {
   wall_worker *w;
   wall_call *failed = NULL;
   if (__atomic_load_n(&pool.wanted, SEQ) == 0) return NULL;
-  w = calloc(1, sizeof *w); /* post POST_NONE, BUSY: its first call comes from the backlog */
+  w = new_worker();
   wall_lock(&pool.mu);
-  if (pool.wanted == 0) { /* taken by another call to this: none is wanted any more */
+  if (pool.wanted == 0) { /* none is wanted any more: the caller's loop started the last one */
     wall_unlock(&pool.mu);
+    if (w != NULL) wall_doorbell_close(&w->bell);
     free(w);
     return NULL;
   }

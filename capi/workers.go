@@ -1,16 +1,18 @@
 package main
 
-// The workers that run the host threads' calls (wall.h, wall_pool.c): goroutines, started and
-// woken by the goroutine that answers the doorbell (wall_doorbell.c). A worker runs calls in C
-// (wall_serve) while they come, and between them spins on its slot for a moment; with no call
-// it returns and sleeps here, in Go, where a sleeping goroutine holds none of the scheduler's
-// Ps - unlike a thread waiting in C inside a cgo call. The doorbell's goroutine wakes it when a
-// host thread has given it a call meanwhile, and starts a new worker when a call found every
-// worker busy. A worker asleep for retireAfter ends when more than enough are idle.
+// The workers that run the host threads' calls (wall.h, wall_pool.c): goroutines. A worker
+// runs calls in C (wall_serve) while they come, and between them spins on its slot for a
+// moment; with no call it returns and sleeps here, in Go, where a sleeping goroutine holds none
+// of the scheduler's Ps - unlike a thread waiting in C inside a cgo call. It sleeps on a read of
+// its own doorbell (wall_doorbell.c), which a host thread that gives it a call rings: Go's
+// poller then wakes it, with no Go code on the host thread. The goroutine that answers the
+// pool's doorbell starts a new worker when a call found every one busy. A worker asleep for
+// retireAfter ends when more than enough are idle.
 
 import (
+	"errors"
 	"io"
-	"sync"
+	"os"
 	"time"
 	"unsafe"
 )
@@ -21,38 +23,33 @@ const idleRetire = 30 * time.Second
 // poolC is the C half of the handoff (wall_pool.c, through cPool; a model in the tests). A
 // worker is named by its C struct.
 type poolC interface {
-	// serve runs w's calls until it has had none for a moment; w is then asleep.
+	// serve runs w's calls until it has had none for a moment; w is then asleep until its
+	// doorbell rings.
 	serve(w unsafe.Pointer)
+	// bell is the reading end of w's doorbell, which the worker then owns.
+	bell(w unsafe.Pointer) doorbell
 	// retire ends w, asleep for the retire time, unless it is needed: whether it ended.
 	retire(w unsafe.Pointer) bool
-	// arm announces that the doorbell's goroutine is about to sleep until it is rung; true when
-	// it must not, because there is work for it now.
+	// arm announces that the goroutine that starts workers is about to sleep until the pool's
+	// doorbell rings; true when it must not, because a worker is wanted now.
 	arm() bool
-	// nextWoken is a worker given a call while asleep, to wake; nil when there is none.
-	nextWoken() unsafe.Pointer
 	// nextWanted is a new worker to start, wanted by a call that found all busy; nil when none.
 	nextWanted() unsafe.Pointer
+}
+
+// doorbell is the reading end of a doorbell: an *os.File that Go's poller watches.
+type doorbell interface {
+	io.ReadCloser
+	SetReadDeadline(t time.Time) error
 }
 
 type workerPool struct {
 	c           poolC
 	retireAfter time.Duration
-
-	mu      sync.Mutex
-	workers map[unsafe.Pointer]*worker // by their C struct; started and not retired
 }
 
-type worker struct {
-	c    unsafe.Pointer
-	wake chan struct{}
-}
-
-func newWorkerPool(c poolC, retireAfter time.Duration) *workerPool {
-	return &workerPool{c: c, retireAfter: retireAfter, workers: map[unsafe.Pointer]*worker{}}
-}
-
-// answerDoorbell is the goroutine that host threads wake through the doorbell bell. It returns
-// only when reading bell fails.
+// answerDoorbell is the goroutine that starts the workers that host threads want, woken
+// through the pool's doorbell bell. It returns only when reading bell fails.
 func (p *workerPool) answerDoorbell(bell io.Reader) error {
 	var ring [8]byte
 	for {
@@ -61,47 +58,29 @@ func (p *workerPool) answerDoorbell(bell io.Reader) error {
 				return err
 			}
 		}
-		for cw := p.c.nextWoken(); cw != nil; cw = p.c.nextWoken() {
-			p.mu.Lock()
-			w := p.workers[cw]
-			p.mu.Unlock()
-			w.wake <- struct{}{}
-		}
-		for cw := p.c.nextWanted(); cw != nil; cw = p.c.nextWanted() {
-			w := &worker{c: cw, wake: make(chan struct{}, 1)}
-			p.mu.Lock()
-			p.workers[cw] = w
-			p.mu.Unlock()
-			go p.work(w)
+		for w := p.c.nextWanted(); w != nil; w = p.c.nextWanted() {
+			go p.work(w, p.c.bell(w))
 		}
 	}
 }
 
-// work is a worker's life.
-func (p *workerPool) work(w *worker) {
-	timer := time.NewTimer(p.retireAfter)
-	timer.Stop()
+// work is the life of worker w, whose doorbell is bell.
+func (p *workerPool) work(w unsafe.Pointer, bell doorbell) {
+	var ring [8]byte
 	for {
-		p.c.serve(w.c)
-		timer.Reset(p.retireAfter)
-	asleep:
-		for {
-			select {
-			case <-w.wake:
-				timer.Stop()
-				break asleep
-			case <-timer.C:
-				// Under p.mu: once retired, its C struct's address may come back for a new worker.
-				p.mu.Lock()
-				retired := p.c.retire(w.c)
-				if retired {
-					delete(p.workers, w.c)
-				}
-				p.mu.Unlock()
-				if retired {
-					return
-				}
-				timer.Reset(p.retireAfter) // kept, or its wake is on the way
+		p.c.serve(w)
+		for asleep := true; asleep; {
+			bell.SetReadDeadline(time.Now().Add(p.retireAfter))
+			_, err := bell.Read(ring[:])
+			switch {
+			case err == nil:
+				asleep = false
+			case !errors.Is(err, os.ErrDeadlineExceeded):
+				// Never seen. The calls given to w would wait for ever, which is worse than a crash.
+				panic("vmp: the doorbell of a worker of the wall between host and Go failed: " + err.Error())
+			case p.c.retire(w):
+				bell.Close()
+				return
 			}
 		}
 	}
