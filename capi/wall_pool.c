@@ -4,13 +4,13 @@
  *
  * A worker is a goroutine that runs calls inside one cgo call (wall_serve): each call's body
  * calls its vmpgo_* export as a nested callback. Each worker has its own slot (one call) and
- * its own word to wait on, so a handoff concerns exactly one worker. Both sides spin briefly
- * before they sleep: a call that needs no I/O then costs two cache-line transfers.
+ * its own doorbell, so a handoff concerns exactly one worker. Both sides spin briefly before
+ * they sleep: a call that needs no I/O then costs two cache-line transfers.
  *
  * An idle worker that got no call within its spin returns from C and sleeps in Go, never in C:
  * a thread waiting in C inside a cgo call keeps one of Go's scheduler slots (Ps) until Go's
  * monitor takes it back, 20 us to 10 ms later, and with a few idle workers waiting in C every
- * other call waited that long for a P (8 threads calling at once: 100 us a call instead of 2).
+ * other call waited that long for a P (8 threads calling at once: 100 us a call, not 3).
  * It sleeps on a read of its own doorbell (wall_doorbell.c): a host thread that gives a call to
  * it rings that - a plain write - and Go's poller wakes it. A host thread that finds no idle
  * worker rings the pool's doorbell, for the goroutine that starts workers (workers.go).
@@ -22,9 +22,9 @@
  * queue (the backlog) for the first worker to finish. Above WALL_KEEP_IDLE, workers asleep for
  * the retire time (workers.go) end.
  *
- * Nothing starts when the library loads: the first call opens the doorbell and starts a thread
- * that enters Go once, starts the doorbell's goroutine and ends. At process exit nothing here
- * waits for anything.
+ * Nothing starts when the library loads: the first call opens the pool's doorbell and starts a
+ * thread that enters Go once, starts the goroutine that starts workers, and ends. At process
+ * exit nothing here waits for anything.
  */
 #include "wall.h"
 #include "wall_sync.h"
