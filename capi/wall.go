@@ -1,8 +1,9 @@
 package main
 
-// The Go side of the wall between host and Go (wall.h): the loop a worker thread runs once it
-// has entered Go. Nothing else in this package knows that calls arrive through workers: each
-// vmpgo_* export still runs as a call from C on the thread that made it, which is now a worker.
+// The Go side of the wall between host and Go (wall.h): the C half of the handoff
+// (wall_pool.c) given to the workers of workers.go. Nothing else in this package knows that
+// calls arrive through workers: each vmpgo_* export still runs as a call from C on the thread
+// that made it, which is now one of Go's, running a worker.
 
 /*
 #cgo windows LDFLAGS: -lsynchronization
@@ -10,11 +11,34 @@ package main
 */
 import "C"
 
-// vmpgo_serve is the one call a worker makes into Go (wall_pool.c, worker_main). It stays in
-// C's loop - waiting in C between calls, running each call's body, which calls its vmpgo_*
-// export - and returns when the worker retires.
+import (
+	"os"
+	"unsafe"
+)
+
+// vmpgo_serve is called once, by the thread wall_pool.c starts at the first call that needs Go
+// (a host thread never enters Go): it starts the goroutine that starts workers, woken through
+// the pool's doorbell, whose reading end is bell, and returns; that thread then ends.
 //
 //export vmpgo_serve
-func vmpgo_serve(w *C.wall_worker) {
-	C.wall_worker_loop(w)
+func vmpgo_serve(bell C.uintptr_t) {
+	p := &workerPool{c: cPool{}, retireAfter: idleRetire}
+	go func() {
+		err := p.answerDoorbell(os.NewFile(uintptr(bell), "vmp-pool-doorbell"))
+		// Never seen. Every later call would wait for ever, which is worse than a crash.
+		panic("vmp: the doorbell of the wall between host and Go failed: " + err.Error())
+	}()
 }
+
+// cPool is the C half of the handoff, wall_pool.c.
+type cPool struct{}
+
+func (cPool) serve(w unsafe.Pointer) { C.wall_serve((*C.wall_worker)(w)) }
+
+func (cPool) bell(w unsafe.Pointer) doorbell {
+	return os.NewFile(uintptr(C.wall_worker_bell((*C.wall_worker)(w))), "vmp-worker-doorbell")
+}
+
+func (cPool) retire(w unsafe.Pointer) bool { return C.wall_retire((*C.wall_worker)(w)) != 0 }
+func (cPool) arm() bool                    { return C.wall_pool_bell_arm() != 0 }
+func (cPool) nextWanted() unsafe.Pointer   { return unsafe.Pointer(C.wall_next_wanted()) }

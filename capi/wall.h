@@ -7,9 +7,11 @@
  * garbage collectors stop their threads with signals, and a thread stopped inside Go's
  * scheduler, or while it takes an M for a first call (needm), stalls every other thread. So:
  *
- *   - a host thread's call is handed to a worker (wall_pool.c): a thread this C code created,
- *     which entered Go once and stays there; the host thread waits in plain C (a futex on Linux,
- *     WaitOnAddress on Windows) and takes the worker's last-error text into its own;
+ *   - a host thread's call is handed to a worker (wall_pool.c): a goroutine, which runs it on
+ *     one of Go's own threads; the host thread waits in plain C (a futex on Linux,
+ *     WaitOnAddress on Windows) and takes the worker's last-error text into its own; idle
+ *     workers sleep in Go, and a host thread wakes one through a file Go polls, by writing to
+ *     it (wall_doorbell.c);
  *   - callbacks run on a thread C created that never enters Go (wall_callbacks.c);
  *   - vmp_poll_status with wait 0 for a payment the library knows is answered by C from a table
  *     Go keeps up to date (wall_snapshot.c), without any handoff;
@@ -54,10 +56,10 @@ VMPSHIM_HIDDEN void wall_sigmask_of_caller(wall_sigmask *out);
  * instruction on. Returns 1, or 0 when the system refused a thread. */
 VMPSHIM_HIDDEN int wall_thread_start(void (*fn)(void *), void *arg, const wall_sigmask *mask);
 
-/* Names the calling thread as debuggers and /proc show it ("vmp-worker", "vmp-callback"). */
+/* Names the calling thread as debuggers and /proc show it ("vmp-start", "vmp-callback"). */
 VMPSHIM_HIDDEN void wall_thread_name(const char *name);
 
-/* ---- The handoff (wall_pool.c) ---------------------------------------------------------- */
+/* ---- The handoff (wall_pool.c; Go's half: wall.go, workers.go) ---------------------------- */
 
 /* The body of a vmp_ function: what used to run on the caller's thread, now run by a worker. */
 typedef vmp_status (*wall_body)(void *args);
@@ -73,11 +75,55 @@ VMPSHIM_HIDDEN vmp_status wall_handoff(wall_body body, void *args, char *error_o
  * running a call, NULL on any other thread (which then writes its own). */
 VMPSHIM_HIDDEN char *wall_error_target(void);
 
-/* Opaque to Go: the worker that vmpgo_serve serves as. */
+/* Opaque to Go: a worker (a goroutine, workers.go). */
 typedef struct wall_worker wall_worker;
 
-/* A worker's life inside Go: runs calls until it retires. Called by vmpgo_serve (wall.go). */
-VMPSHIM_HIDDEN void wall_worker_loop(wall_worker *w);
+/* Runs w's calls - the one it was woken for, the backlog's, those given while it spins on its
+ * slot - until none comes within the spin; w is then asleep, until its doorbell (whose reading
+ * end is wall_worker_bell(w)) rings or it retires. */
+VMPSHIM_HIDDEN void wall_serve(wall_worker *w);
+
+/* What Go reads w's doorbell through (wall_doorbell_reader); Go's file owns it. */
+VMPSHIM_HIDDEN uintptr_t wall_worker_bell(wall_worker *w);
+
+/* Ends w, asleep for the retire time, if it was given no call and more than WALL_KEEP_IDLE are
+ * idle: returns 1 and frees w (Go then closes its doorbell's reading end). Else 0: it is kept,
+ * or a call - and a ring - is on its way. */
+VMPSHIM_HIDDEN int wall_retire(wall_worker *w);
+
+/* The goroutine that starts workers is about to sleep until the pool's doorbell rings. Returns
+ * 1 when it must not (a worker is wanted and no ring will come), else 0. */
+VMPSHIM_HIDDEN int wall_pool_bell_arm(void);
+
+/* A new worker for that goroutine to start (wall_serve it), when a call found every worker
+ * busy; NULL when none is wanted. */
+VMPSHIM_HIDDEN wall_worker *wall_next_wanted(void);
+
+/* ---- The doorbell (wall_doorbell.c) ---------------------------------------------------------- */
+
+/* A file a goroutine sleeps on in Go's poller and a host thread rings with a plain write. */
+typedef struct {
+#if defined(_WIN32)
+  void *read, *write; /* HANDLEs */
+#else
+  int fd;
+#endif
+} wall_doorbell;
+
+/* Opens one; 0 when the system refused. */
+VMPSHIM_HIDDEN int wall_doorbell_open(wall_doorbell *d);
+
+/* Closes both ends: only for one Go never had. */
+VMPSHIM_HIDDEN void wall_doorbell_close(wall_doorbell *d);
+
+/* Closes the writing end once nobody rings it any more; Go closes the reading end. */
+VMPSHIM_HIDDEN void wall_doorbell_close_writer(wall_doorbell *d);
+
+/* What Go reads it through: a file descriptor (Linux) or a HANDLE (Windows). */
+VMPSHIM_HIDDEN uintptr_t wall_doorbell_reader(const wall_doorbell *d);
+
+/* Makes it readable: a plain write, any thread. */
+VMPSHIM_HIDDEN void wall_doorbell_ring(const wall_doorbell *d);
 
 /* ---- Callback threads (wall_callbacks.c) -------------------------------------------------- */
 

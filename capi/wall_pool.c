@@ -1,21 +1,30 @@
 /*
  * wall_pool.c - the handoff: a host thread's vmp_ call runs on a worker while the host thread
- * waits in plain C (wall.h says why).
+ * waits in plain C (wall.h says why). Its Go half is workers.go.
  *
- * A worker is a thread created here that entered Go once (vmpgo_serve, wall.go) and stays:
- * between calls it waits in C, inside a cgo call, so the Go runtime sees an ordinary goroutine
- * blocked in C; each call's body then calls its vmpgo_* export as a nested callback.
+ * A worker is a goroutine that runs calls inside one cgo call (wall_serve): each call's body
+ * calls its vmpgo_* export as a nested callback. Each worker has its own slot (one call) and
+ * its own doorbell, so a handoff concerns exactly one worker. Both sides spin briefly before
+ * they sleep: a call that needs no I/O then costs two cache-line transfers.
  *
- * Each worker has its own slot (one call) and its own futex word, so a handoff wakes exactly
- * one thread. Idle workers form a stack: the most recently busy one, likely still spinning and
- * warm, gets the next call; the others sleep and, above WALL_KEEP_IDLE, retire after
- * WALL_IDLE_RETIRE_MS. When every worker is busy - calls may wait up to 10 minutes - a new one
- * is started, up to WALL_MAX_WORKERS; beyond that, calls queue (the backlog) for the first
- * worker to finish. Both sides spin briefly before they sleep: a call that needs no I/O then
- * costs two cache-line transfers instead of two futex wake-ups.
+ * An idle worker that got no call within its spin returns from C and sleeps in Go, never in C:
+ * a thread waiting in C inside a cgo call keeps one of Go's scheduler slots (Ps) until Go's
+ * monitor takes it back, 20 us to 10 ms later, and with a few idle workers waiting in C every
+ * other call waited that long for a P (8 threads calling at once: 100 us a call, not 3).
+ * It sleeps on a read of its own doorbell (wall_doorbell.c): a host thread that gives a call to
+ * it rings that - a plain write - and Go's poller wakes it. A host thread that finds no idle
+ * worker rings the pool's doorbell, for the goroutine that starts workers (workers.go).
  *
- * Nothing starts when the library loads: the first call starts the first worker. At process
- * exit the workers are simply ended with the process; nothing here waits for them.
+ * Idle workers form two stacks, the spinning ones and the ones asleep in Go, each with the most
+ * recently idle on top: a call goes to a spinning worker when there is one (a transfer of cache
+ * lines), else to the warmest one asleep (a wake-up). When every worker is busy - calls may
+ * wait up to 10 minutes - a new one is started, up to WALL_MAX_WORKERS; beyond that, calls
+ * queue (the backlog) for the first worker to finish. Above WALL_KEEP_IDLE, workers asleep for
+ * the retire time (workers.go) end.
+ *
+ * Nothing starts when the library loads: the first call opens the pool's doorbell and starts a
+ * thread that enters Go once, starts the goroutine that starts workers, and ends. At process
+ * exit nothing here waits for anything.
  */
 #include "wall.h"
 #include "wall_sync.h"
@@ -32,18 +41,18 @@
 #ifndef WALL_KEEP_IDLE
 #  define WALL_KEEP_IDLE 4
 #endif
-#ifndef WALL_IDLE_RETIRE_MS
-#  define WALL_IDLE_RETIRE_MS 30000
-#endif
 #ifndef WALL_CALLER_SPIN_NS
 #  define WALL_CALLER_SPIN_NS 20000 /* a waiting caller spins this long before it sleeps */
 #endif
 #ifndef WALL_WORKER_SPIN_NS
-#  define WALL_WORKER_SPIN_NS 20000 /* and an idle worker this long */
+#  define WALL_WORKER_SPIN_NS 20000 /* and an idle worker this long before it sleeps in Go */
 #endif
 
+#define SEQ __ATOMIC_SEQ_CST
+
 enum { CALL_RUNNING, CALL_SLEEPING, CALL_DONE };
-enum { POST_NONE, POST_SLEEPING, POST_GIVEN };
+enum { POST_NONE, POST_ASLEEP, POST_GIVEN };
+enum { BUSY, IDLE_SPINNING, IDLE_ASLEEP };
 
 /* One call in flight; it lives on the waiting caller's stack. */
 typedef struct wall_call {
@@ -56,18 +65,24 @@ typedef struct wall_call {
 } wall_call;
 
 struct wall_worker {
-  uint32_t post;   /* POST_*: the worker's futex word */
-  wall_call *call; /* the call given to it, published by post */
+  uint32_t post;      /* POST_*: NONE while it spins in C, ASLEEP while it sleeps in Go */
+  wall_call *call;    /* the call given to it, published by post */
+  int idle;           /* BUSY, or in which idle stack; under pool.mu */
   wall_worker *next_idle;
-  int idle; /* in the idle stack; under pool.mu */
+  wall_doorbell bell; /* rung when it is given a call while asleep */
 };
 
 static struct {
   wall_mutex mu;
-  wall_worker *idle; /* most recently idle first */
-  int idle_count;
-  int workers; /* started and not retired */
+  wall_worker *spinning, *asleep; /* the idle stacks, most recently idle first */
+  int idle;                       /* in both */
+  int workers;                    /* started, or to be started, and not retired */
+  int wanted;                     /* of them, those not yet started */
   wall_call *backlog, *backlog_tail;
+  wall_doorbell bell;             /* rung when a worker is wanted */
+  uint32_t armed;                 /* the goroutine that starts workers sleeps until bell rings */
+  uint32_t started;               /* bell is open and Go's half is on its way */
+  wall_mutex start_mu;
 } pool;
 
 static WALL_THREAD_LOCAL char *error_target;
@@ -76,11 +91,65 @@ uint32_t wall_on_cpu;
 
 char *wall_error_target(void) { return error_target; }
 
+/* Rings the pool's doorbell if its goroutine sleeps. The caller has just wanted a worker
+ * (pool.wanted); wall_pool_bell_arm announces the sleep and then looks for wanted workers. All
+ * four accesses are sequentially consistent, so one of the two sides sees the other. */
+static void ring_pool(void) {
+  if (__atomic_load_n(&pool.armed, SEQ) && __atomic_exchange_n(&pool.armed, 0, SEQ)) wall_doorbell_ring(&pool.bell);
+}
+
+static void push_idle(wall_worker **stack, wall_worker *w, int state) {
+  w->idle = state;
+  w->next_idle = *stack;
+  *stack = w;
+}
+
+static void unlink_idle(wall_worker **stack, wall_worker *w) {
+  wall_worker **p;
+  for (p = stack; *p != w; p = &(*p)->next_idle) {
+  }
+  *p = w->next_idle;
+}
+
 /* ---- the caller's side --------------------------------------------------------------------- */
+
+static void starter_main(void *unused) {
+  (void)unused;
+  wall_thread_name("vmp-start");
+  vmpgo_serve(wall_doorbell_reader(&pool.bell)); /* starts Go's half of the pool, and returns */
+  wall_signals_restore();              /* Go's runtime has started by now: see wall_signals.c */
+}
+
+/* Opens the doorbell and starts Go's half, once; whether it is started. */
+static int start_pool(void) {
+  wall_sigmask mask;
+  if (WALL_LOAD(&pool.started)) return 1;
+  wall_lock(&pool.start_mu);
+  if (!pool.started && wall_doorbell_open(&pool.bell)) {
+    wall_signals_library_mask(&mask);
+    if (wall_thread_start(starter_main, NULL, &mask)) WALL_STORE(&pool.started, 1);
+    else wall_doorbell_close(&pool.bell);
+  }
+  wall_unlock(&pool.start_mu);
+  return WALL_LOAD(&pool.started);
+}
+
+/* The idle worker most likely to answer at once; pool.mu held. */
+static wall_worker *pop_idle(void) {
+  wall_worker **stack = pool.spinning != NULL ? &pool.spinning : &pool.asleep;
+  wall_worker *w = *stack;
+  if (w != NULL) {
+    *stack = w->next_idle;
+    w->idle = BUSY;
+    pool.idle--;
+  }
+  return w;
+}
 
 static void give(wall_worker *w, wall_call *c) {
   w->call = c;
-  if (WALL_SWAP(&w->post, POST_GIVEN) == POST_SLEEPING) wall_wake_one(&w->post);
+  /* Spinning, it sees the post; asleep, it reads its doorbell next (or has started to). */
+  if (WALL_SWAP(&w->post, POST_GIVEN) == POST_ASLEEP) wall_doorbell_ring(&w->bell);
 }
 
 static void await_done(wall_call *c) {
@@ -101,37 +170,15 @@ static void backlog_push(wall_call *c) {
   pool.backlog_tail = c;
 }
 
-/* Takes the most recently idle worker; pool.mu held. */
-static wall_worker *pop_idle(void) {
-  wall_worker *w = pool.idle;
-  if (w != NULL) {
-    pool.idle = w->next_idle;
-    pool.idle_count--;
-    w->idle = 0;
-  }
-  return w;
-}
-
-static void worker_main(void *arg);
-
-/* Starts a worker whose first call is c. */
-static int start_worker(wall_call *c) {
-  wall_sigmask mask;
-  wall_worker *w = calloc(1, sizeof *w);
-  if (w == NULL) return 0;
-  w->call = c;
-  w->post = POST_GIVEN;
-  wall_signals_library_mask(&mask);
-  if (!wall_thread_start(worker_main, w, &mask)) {
-    free(w);
-    return 0;
-  }
-  return 1;
-}
-
 vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   wall_call c;
   wall_worker *w;
+  int want = 0;
+  if (!start_pool()) {
+    static const char msg[] = "vmp: the system refused a thread or a file for the call (out of memory or threads)";
+    vmpshim_set_last_error(msg, sizeof msg - 1);
+    return VMP_ERR_INTERNAL;
+  }
   memset(&c, 0, sizeof c);
   c.body = body;
   c.args = args;
@@ -139,31 +186,22 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
 
   wall_lock(&pool.mu);
   w = pop_idle();
-  if (w == NULL && pool.workers < WALL_MAX_WORKERS) {
-    pool.workers++;
-    wall_unlock(&pool.mu);
-    if (start_worker(&c)) {
-      await_done(&c);
-      return c.status;
-    }
-    wall_lock(&pool.mu);
-    pool.workers--;
-    w = pop_idle(); /* one may have become idle meanwhile */
-    if (w == NULL && pool.workers == 0) {
-      static const char msg[] = "vmp: the system refused a thread for the call (out of memory or threads)";
-      wall_unlock(&pool.mu);
-      vmpshim_set_last_error(msg, sizeof msg - 1);
-      return VMP_ERR_INTERNAL;
+  if (w == NULL) {
+    backlog_push(&c); /* for the new worker, or the first to finish */
+    if (pool.workers < WALL_MAX_WORKERS) {
+      pool.workers++;
+      __atomic_store_n(&pool.wanted, pool.wanted + 1, SEQ);
+      want = 1;
     }
   }
-  if (w == NULL) backlog_push(&c); /* the first worker to finish takes it */
   wall_unlock(&pool.mu);
   if (w != NULL) give(w, &c);
+  else if (want) ring_pool();
   await_done(&c);
   return c.status;
 }
 
-/* ---- the worker's side --------------------------------------------------------------------- */
+/* ---- the workers' side (called by Go, workers.go) ------------------------------------------ */
 
 static void run(wall_call *c) {
   __atomic_add_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
@@ -176,46 +214,21 @@ static void run(wall_call *c) {
   if (WALL_SWAP(&c->done, CALL_DONE) == CALL_SLEEPING) wall_wake_one(&c->done);
 }
 
-/* Removes w from the idle stack; pool.mu held, w idle. */
-static void unlink_idle(wall_worker *w) {
-  wall_worker **p;
-  for (p = &pool.idle; *p != NULL; p = &(*p)->next_idle) {
-    if (*p == w) {
-      *p = w->next_idle;
-      pool.idle_count--;
-      w->idle = 0;
-      return;
-    }
-  }
-}
-
-/* Waits for a call to be given; NULL when the worker retires instead. */
-static wall_call *wait_for_call(wall_worker *w) {
+/* The call given to w, or NULL. */
+static wall_call *given(wall_worker *w) {
   wall_call *c;
-  uint32_t expected;
-  wall_spin_until(&w->post, POST_GIVEN, WALL_WORKER_SPIN_NS);
-  while (WALL_LOAD(&w->post) != POST_GIVEN) {
-    expected = POST_NONE;
-    if (!WALL_CAS(&w->post, &expected, POST_SLEEPING) && expected != POST_SLEEPING) continue; /* given */
-    if (!wall_wait(&w->post, POST_SLEEPING, WALL_IDLE_RETIRE_MS)) continue;
-    wall_lock(&pool.mu);
-    if (w->idle && pool.idle_count > WALL_KEEP_IDLE) {
-      unlink_idle(w);
-      pool.workers--;
-      wall_unlock(&pool.mu);
-      return NULL;
-    }
-    wall_unlock(&pool.mu); /* kept, or a call is on its way */
-  }
+  if (WALL_LOAD(&w->post) != POST_GIVEN) return NULL;
   c = w->call;
   w->call = NULL;
   WALL_STORE(&w->post, POST_NONE);
   return c;
 }
 
-/* The next call: from the backlog, or given while idle. */
+/* The next call: from the backlog, or given while w spins; NULL when none was given within the
+ * spin and w is asleep (it stays idle, in the other stack). */
 static wall_call *next_call(wall_worker *w) {
   wall_call *c;
+  uint32_t expected = POST_NONE;
   wall_lock(&pool.mu);
   c = pool.backlog;
   if (c != NULL) {
@@ -224,29 +237,97 @@ static wall_call *next_call(wall_worker *w) {
     wall_unlock(&pool.mu);
     return c;
   }
-  w->idle = 1;
-  w->next_idle = pool.idle;
-  pool.idle = w;
-  pool.idle_count++;
+  push_idle(&pool.spinning, w, IDLE_SPINNING);
+  pool.idle++;
   wall_unlock(&pool.mu);
-  return wait_for_call(w);
+  if (wall_spin_until(&w->post, POST_GIVEN, WALL_WORKER_SPIN_NS)) return given(w);
+  wall_lock(&pool.mu);
+  if (w->idle == IDLE_SPINNING) { /* not taken: among the sleepers, before anyone can see it asleep */
+    unlink_idle(&pool.spinning, w);
+    push_idle(&pool.asleep, w, IDLE_ASLEEP);
+  }
+  wall_unlock(&pool.mu);
+  if (WALL_CAS(&w->post, &expected, POST_ASLEEP)) return NULL;
+  return given(w); /* taken meanwhile: the call was given without a ring */
 }
 
-void wall_worker_loop(wall_worker *w) {
-  static int first = 1;
-  wall_call *c = w->call;
-  if (__atomic_exchange_n(&first, 0, __ATOMIC_ACQ_REL)) wall_signals_restore(); /* see wall_signals.c */
-  w->call = NULL;
-  WALL_STORE(&w->post, POST_NONE);
+void wall_serve(wall_worker *w) {
+  wall_call *c = given(w);
+  if (c == NULL) c = next_call(w);
   while (c != NULL) {
     run(c);
     c = next_call(w);
   }
 }
 
-static void worker_main(void *arg) {
-  wall_worker *w = arg;
-  wall_thread_name("vmp-worker");
-  vmpgo_serve(w); /* enters Go, and returns only when the worker retires */
-  free(w);
+uintptr_t wall_worker_bell(wall_worker *w) { return wall_doorbell_reader(&w->bell); }
+
+int wall_retire(wall_worker *w) {
+  int retire;
+  wall_lock(&pool.mu);
+  /* A worker still idle has been given nothing: nobody else knows it. */
+  retire = w->idle == IDLE_ASLEEP && pool.idle > WALL_KEEP_IDLE;
+  if (retire) {
+    unlink_idle(&pool.asleep, w);
+    pool.idle--;
+    pool.workers--;
+  }
+  wall_unlock(&pool.mu);
+  if (retire) {
+    wall_doorbell_close_writer(&w->bell);
+    free(w);
+  }
+  return retire;
+}
+
+int wall_pool_bell_arm(void) {
+  __atomic_store_n(&pool.armed, 1, SEQ);
+  /* Taking the announcement back means no ring comes; if a host took it first, one does. */
+  return __atomic_load_n(&pool.wanted, SEQ) > 0 && __atomic_exchange_n(&pool.armed, 0, SEQ);
+}
+
+/* Ends the backlog's calls with VMP_ERR_INTERNAL: no worker is left to run them. */
+static void fail_calls(wall_call *c) {
+  static const char msg[] = "vmp: the system refused memory or a file for a worker to run the call";
+  wall_call *next;
+  for (; c != NULL; c = next) {
+    next = c->next;
+    error_target = c->error_out;
+    vmpshim_set_last_error(msg, sizeof msg - 1);
+    error_target = NULL;
+    c->status = VMP_ERR_INTERNAL;
+    if (WALL_SWAP(&c->done, CALL_DONE) == CALL_SLEEPING) wall_wake_one(&c->done);
+  }
+}
+
+/* A new worker, or NULL when the system refused memory or a doorbell. */
+static wall_worker *new_worker(void) {
+  wall_worker *w = calloc(1, sizeof *w); /* post POST_NONE, BUSY: its first call comes from the backlog */
+  if (w != NULL && !wall_doorbell_open(&w->bell)) {
+    free(w);
+    w = NULL;
+  }
+  return w;
+}
+
+wall_worker *wall_next_wanted(void) {
+  wall_worker *w;
+  wall_call *failed = NULL;
+  if (__atomic_load_n(&pool.wanted, SEQ) == 0) return NULL;
+  w = new_worker();
+  wall_lock(&pool.mu);
+  if (pool.wanted == 0) { /* none is wanted any more: the caller's loop started the last one */
+    wall_unlock(&pool.mu);
+    if (w != NULL) wall_doorbell_close(&w->bell);
+    free(w);
+    return NULL;
+  }
+  __atomic_store_n(&pool.wanted, pool.wanted - 1, SEQ);
+  if (w == NULL && --pool.workers == 0) {
+    failed = pool.backlog;
+    pool.backlog = pool.backlog_tail = NULL;
+  }
+  wall_unlock(&pool.mu);
+  fail_calls(failed);
+  return w;
 }

@@ -16,14 +16,16 @@
  *      mask for every thread it ever starts (initSigmask).
  *   3. A constructor without priority, which the linker places after Go's (cmd/link puts Go's
  *      object first), gives the loading thread its mask back and puts the host's flags back on
- *      every handler that is still the host's. The first worker does the latter again, in case
- *      step 3 ran too early (the static c-archive build links in another order).
+ *      every handler that is still the host's. The thread that starts the workers does the
+ *      latter again once it has entered Go (wall_pool.c), in case step 3 ran too early (the
+ *      static c-archive build links in another order).
  *
  * A signal sent to the process (not to a thread) may be delivered to any thread that does not
  * block it. A host handler without SA_ONSTACK would run on the stack of whatever the thread was
  * doing - on a thread of the library, possibly a goroutine's few kilobytes. So every thread of
- * the library blocks the signals the host handles: Go's threads by step 2, the workers and
- * their kin by wall_signals_library_mask. Such signals always reach a thread of the host, as if
+ * the library blocks the signals the host handles: Go's threads, which run the workers, by
+ * step 2, and the threads C starts (the one that starts the workers, callback threads) by
+ * wall_signals_library_mask. Such signals always reach a thread of the host, as if
  * the library were not loaded. Left out of "blocked": the synchronous signals (a fault must be
  * taken where it happens; Go handles SIGSEGV, SIGBUS and SIGFPE itself and forwards to the host
  * what is not its own), SIGPIPE and SIGURG (Go's own handlers), and signals 32 to 34, which Go

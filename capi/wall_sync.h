@@ -71,20 +71,20 @@ static inline uint32_t wall_processors(void) {
 /* The threads of the wall that occupy a processor now: spinning, or running a call (wall_pool.c). */
 extern uint32_t wall_on_cpu;
 
-/* Spins up to limit_ns until *addr == want; returns whether it is. The clock is read only every
- * few pauses, since a pause costs from a few to 40 ns depending on the processor. Spinning only
- * pays while the thread that will end the wait has a processor of its own: when the wall's
- * threads already occupy every processor, it does not spin. */
-static inline int wall_spin_until(const uint32_t *addr, uint32_t want, int64_t limit_ns) {
+/* Spins up to limit_ns until (*addr == value) == equal; returns whether it is. The clock is read
+ * only every few pauses, since a pause costs from a few to 40 ns depending on the processor.
+ * Spinning only pays while the thread that will end the wait has a processor of its own: when
+ * the wall's threads already occupy every processor, it does not spin. */
+static inline int wall_spin(const uint32_t *addr, uint32_t value, int equal, int64_t limit_ns) {
   int64_t end = 0;
   int i, done = 0;
   if (__atomic_add_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED) > wall_processors()) {
     __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
-    return WALL_LOAD(addr) == want;
+    return (WALL_LOAD(addr) == value) == equal;
   }
   while (!done) {
     for (i = 0; i < 16 && !done; i++) {
-      done = WALL_LOAD(addr) == want;
+      done = (WALL_LOAD(addr) == value) == equal;
       if (!done) wall_pause();
     }
     if (done) break;
@@ -92,7 +92,12 @@ static inline int wall_spin_until(const uint32_t *addr, uint32_t want, int64_t l
     else if (wall_now_ns() >= end) done = -1;
   }
   __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
-  return WALL_LOAD(addr) == want;
+  return (WALL_LOAD(addr) == value) == equal;
+}
+
+/* Spins up to limit_ns until *addr == want (see wall_spin). */
+static inline int wall_spin_until(const uint32_t *addr, uint32_t want, int64_t limit_ns) {
+  return wall_spin(addr, want, 1, limit_ns);
 }
 
 /* Sleeps while *addr == expected, at most timeout_ms (< 0: no limit). May return early (a

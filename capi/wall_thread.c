@@ -1,7 +1,7 @@
 /*
- * wall_thread.c - the threads the wall creates: workers (which enter Go once and stay) and
- * callback threads (which never enter Go). Both are created here, in C, so that no host thread
- * ever has to enter Go to start them.
+ * wall_thread.c - the threads the wall creates: the one that starts the workers (it enters Go
+ * once, wall_pool.c) and callback threads (which never enter Go). Both are created here, in C,
+ * so that no host thread ever has to enter Go to start them.
  */
 #if !defined(_WIN32)
 #  define _GNU_SOURCE /* pthread_setname_np */

@@ -32,10 +32,12 @@
  *  - The library is loaded once per process and never unloaded (it contains a Go runtime).
  *
  * Threading model: the caller's thread never runs the library's Go code. A call that needs it
- * is handed to one of the library's own threads (created on the first such call, more when all
- * are busy, up to 512; idle ones above 4 end after 30 s), and the calling thread waits in plain
- * C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may suspend it at any
- * moment, as Mono's and .NET's garbage collectors do, without stopping it inside Go.
+ * is handed to one of the library's workers, which run on the library's own threads (started
+ * on the first such call, more when all are busy, up to 512; idle ones above 4 end after 30 s;
+ * each holds one file descriptor, on Windows two handles, that wakes it), and the calling
+ * thread waits in plain C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may
+ * suspend it at any moment, as Mono's and .NET's garbage collectors do, without stopping it
+ * inside Go.
  * vmp_poll_status with wait_ms 0 for a payment the library already knows is answered on the
  * calling thread from a copy in C memory. Callbacks (vmp_on_scan, vmp_on_log) run on a thread
  * the library creates for them in C that never runs Go code, with the signal mask of the thread

@@ -146,18 +146,29 @@ var bindingMetrics = []struct{ suffix, metric string }{
 	{"status_str_ns", "one vmp_status_str call (no I/O)"},
 	{"status_str_raw_ns", "one vmp_status_str call, raw ctypes function (no I/O)"},
 	{"enter_go_ns", "one call that enters Go and does no I/O (vmp_pending, NULL handle; P3)"},
+	{"enter_go", "the same, each call timed: median / p99 (P3)"},
 	{"enter_go_8_threads_ns", "the same from 8 threads at once: each call's wait (P3)"},
+	{"enter_go_8_threads", "the same from 8 threads at once, each call timed: median / p99 (P3)"},
 	{"poll_status_memory_ns", "one vmp_poll_status, wait 0, answered from memory (P4)"},
 	{"poll_status_memory_8_threads_ns", "the same from 8 threads at once: each call's wait (P4)"},
 }
 
+// bindingRows makes the rows of one program's figures: a plain metric (suffix "_ns") is a best
+// of rounds; a spread (no "_ns": the program printed _p50_ns, _p99_ns and _max_ns of it) is
+// the median, with the 99th percentile and the longest call in the note, so that a stall an
+// average hides shows.
 func bindingRows(section string, got map[string]float64) []row {
 	var rows []row
 	for _, m := range bindingMetrics {
 		for name, v := range got {
-			if strings.HasSuffix(name, "_"+m.suffix) {
+			switch {
+			case strings.HasSuffix(m.suffix, "_ns") && strings.HasSuffix(name, "_"+m.suffix):
 				rows = append(rows, row{Section: "ABI call cost (no I/O)", Metric: section + ": " + m.metric, Value: v, Unit: "ns",
 					Note: "best of 5 rounds of many calls, through the public API of each"})
+			case !strings.HasSuffix(m.suffix, "_ns") && strings.HasSuffix(name, "_"+m.suffix+"_p50_ns"):
+				base := strings.TrimSuffix(name, "_p50_ns")
+				rows = append(rows, row{Section: "ABI call cost (no I/O)", Metric: section + ": " + m.metric, Value: v, Unit: "ns",
+					Note: fmt.Sprintf("p99 %.0f ns, longest %.0f ns; each call timed on its own", got[base+"_p99_ns"], got[base+"_max_ns"])})
 			}
 		}
 	}

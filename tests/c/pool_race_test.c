@@ -1,10 +1,12 @@
 /*
- * pool_race_test.c - the handoff of capi/wall_pool.c compiled into this program on its own,
- * with Go's part played by a stub (vmpgo_serve only runs the worker loop), under
- * ThreadSanitizer (tests/c/run.sh): 16 caller threads hand over calls - quick ones, and slow
- * ones that keep workers busy so the pool must grow beyond them, and past its cap of 8 here so
- * calls queue - and check every result and last-error text arrives at its own caller. Then the
- * pool must shrink back to its idle floor once its workers have been idle for the retire time.
+ * pool_race_test.c - the handoff of capi/wall_pool.c (and its doorbell, wall_doorbell.c)
+ * compiled into this program on its own, with Go's half (capi/workers.go) played by a model in
+ * C (pool_stub/workers_model.h), under ThreadSanitizer (tests/c/run.sh): 16 caller threads hand
+ * over calls - quick ones, and slow ones that keep workers busy so the pool must grow beyond
+ * them, and past its cap of 8 here so calls queue; pauses between some calls let workers fall
+ * asleep so that calls must wake them through the doorbell - and check every result and
+ * last-error text arrives at its own caller. Then the pool must shrink back to its idle floor
+ * once its workers have been asleep for the retire time.
  */
 #define _GNU_SOURCE
 #define WALL_MAX_WORKERS 8
@@ -12,6 +14,8 @@
 #define WALL_IDLE_RETIRE_MS 200
 #include "../../capi/wall_pool.c"
 #include "../../capi/wall_thread.c"
+#include "../../capi/wall_doorbell.c"
+#include "workers_model.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,8 +25,6 @@
 #define CALLERS 16
 #define CALLS 300
 
-/* Go's part: the worker's one call into Go runs the loop. */
-void vmpgo_serve(wall_worker *w) { wall_worker_loop(w); }
 void wall_signals_restore(void) {}
 void wall_signals_library_mask(wall_sigmask *out) { sigemptyset(&out->set); }
 void vmpshim_set_last_error(const char *msg, size_t len) {
@@ -63,6 +65,7 @@ static void *caller(void *arg) {
     a.slow = n % 50 == 0;
     a.result = -1;
     error[0] = '\0';
+    if (n % 10 == 5) usleep(1000); /* longer than a worker spins: it falls asleep */
     st = wall_handoff(body, &a, error);
     snprintf(want, sizeof want, "caller %d call %d", c, n);
     if (st != (vmp_status)(n % 7) || a.result != c * 100000 + n || strcmp(error, want) != 0)
@@ -83,10 +86,15 @@ int main(void) {
   usleep((WALL_IDLE_RETIRE_MS * 3 + 500) * 1000);
   wall_lock(&pool.mu);
   workers = pool.workers;
-  idle = pool.idle_count;
+  idle = pool.idle;
   wall_unlock(&pool.mu);
-  ok = wrong == 0 && peak > 1 && peak <= WALL_MAX_WORKERS && workers == WALL_KEEP_IDLE && idle == workers;
-  printf("%s %d calls, %ld wrong; the pool grew to %d workers (cap %d) and shrank to %d idle (floor %d)\n",
-         ok ? "ok  " : "FAIL", CALLERS * CALLS, wrong, peak, WALL_MAX_WORKERS, workers, WALL_KEEP_IDLE);
+  pthread_mutex_lock(&model.mu);
+  ok = wrong == 0 && peak > 1 && peak <= WALL_MAX_WORKERS && workers == WALL_KEEP_IDLE && idle == workers &&
+       model.woken > 0 && model.retired == model.started - WALL_KEEP_IDLE;
+  printf("%s %d calls, %ld wrong; %d woken through the doorbell; the pool grew to %d workers (cap %d), %d started in "
+         "all, and shrank to %d idle (floor %d)\n",
+         ok ? "ok  " : "FAIL", CALLERS * CALLS, wrong, model.woken, peak, WALL_MAX_WORKERS, model.started, workers,
+         WALL_KEEP_IDLE);
+  pthread_mutex_unlock(&model.mu);
   return ok ? 0 : 1;
 }

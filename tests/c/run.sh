@@ -11,8 +11,9 @@
 #      registering thread's signal mask; vmp_close inside one answers VMP_ERR_IN_CALLBACK.
 #   -  poll_memory_test.c: vmp_poll_status with wait 0 answered from C's copy of what the
 #      library knows: the same answers as Go's, sales units, closed handles, 8 pollers.
-#   -  pool_race_test.c, snapshot_race_test.c: the wall's handoff (capi/wall_pool.c) and that
-#      copy (capi/wall_snapshot.c) compiled on their own under ThreadSanitizer and hammered.
+#   -  pool_race_test.c, snapshot_race_test.c: the wall's handoff (capi/wall_pool.c and its
+#      doorbells, Go's half modelled in C by pool_stub/workers_model.h) and that copy
+#      (capi/wall_snapshot.c) compiled on their own under ThreadSanitizer and hammered.
 #   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
 #   -  careless_test.c: what a careless caller does - closing a unit handle or its client while
 #      threads wait through it, calls on a unit handle of a closed client, text that is not

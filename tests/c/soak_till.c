@@ -11,16 +11,17 @@
  *
  * THREADS till threads run the lifecycles; each time another LIFECYCLES/ROUNDS have finished
  * (a "round"), the process's threads, open files and resident memory are sampled from
- * /proc/self (and the Go runtime's goroutine count when the library was built with the vmpsoak
- * tag, which adds the diagnostic symbol vmpdiag_goroutines; the shipped library has no such
- * symbol). Each finished sale is one line of LEDGER_PATH:
+ * /proc/self (and the Go runtime's goroutine count, and how many goroutines are in C, when the
+ * library was built with the vmpsoak tag, which adds the diagnostic symbols vmpdiag_goroutines
+ * and vmpdiag_goroutines_in_c; the shipped library has no such symbol); the last sample is taken
+ * once the library has been idle for 200 ms. Each finished sale is one line of LEDGER_PATH:
  *
  *   sale INDEX REFERENCE|- STATE AMOUNT CAPTURED REFUNDED CANCELLED CAPTURES REFUNDS CANCELS LOST_REFERENCE|- MS
  *
  * (MS: how long the sale took, in milliseconds).
  *
  * stdout, one line each: "ready"; "sample ROUND DONE threads=N fds=N rss_kb=N rss_anon_kb=N
- * goroutines=N" after each round; "error ..." for anything a till would not expect;
+ * goroutines=N in_c=N" after each round; "error ..." for anything a till would not expect;
  * "lifecycles_finished DONE"; "scans callback=N pull=N last=N out_of_order=N personal_qr=N
  * other_events=N end=N"; "repeats unknown=N passing=N rate_limited=N"; "recover JSON";
  * "pending JSON"; "closed threads=N fds=N"; "done". Exit status 0 unless the program itself
@@ -455,12 +456,13 @@ static long open_fds(void) {
   return n - 1; /* the directory's own descriptor */
 }
 
-static int64_t (*diag_goroutines)(void);
+static int64_t (*diag_goroutines)(void), (*diag_goroutines_in_c)(void);
 
 static void sample(long round) {
-  say("sample %ld %ld threads=%ld fds=%ld rss_kb=%ld rss_anon_kb=%ld goroutines=%lld", round,
+  say("sample %ld %ld threads=%ld fds=%ld rss_kb=%ld rss_anon_kb=%ld goroutines=%lld in_c=%lld", round,
       lifecycles_done, status_field("Threads"), open_fds(), status_field("VmRSS"),
-      status_field("RssAnon"), diag_goroutines ? (long long)diag_goroutines() : -1LL);
+      status_field("RssAnon"), diag_goroutines ? (long long)diag_goroutines() : -1LL,
+      diag_goroutines_in_c ? (long long)diag_goroutines_in_c() : -1LL);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -492,6 +494,7 @@ int main(int argc, char **argv) {
   tids = calloc((size_t)threads, sizeof *tids);
   if (tids == NULL) return 2;
   *(void **)&diag_goroutines = dlsym(RTLD_DEFAULT, "vmpdiag_goroutines");
+  *(void **)&diag_goroutines_in_c = dlsym(RTLD_DEFAULT, "vmpdiag_goroutines_in_c");
 
   started = now_s();
   st = vmp_init(argv[1], &client);
@@ -549,6 +552,7 @@ int main(int argc, char **argv) {
 
   pull_stop = 1;
   pthread_join(puller, NULL);
+  sleep_ms(200); /* the library idle: its workers done spinning */
   sample(rounds + 1);
   vmp_close(client);
   say("closed threads=%ld fds=%ld", status_field("Threads"), open_fds());

@@ -9,7 +9,9 @@
  *       C), vmp_pending with a NULL handle (enters Go, which finds no client: with the wall, the
  *       handoff to a worker and back), and vmp_poll_status with wait 0 answered from the
  *       library's memory (a payment already final); the last two also from 8 threads at once
- *       (the time each thread waits for one call)
+ *       (the time each thread waits for one call). For vmp_pending also the distribution of
+ *       single calls, from one thread and from 8: median, 99th percentile and the longest, so
+ *       that a stall shows that an average hides
  *   host footprint LIBRARY BASE_URL DIR N
  *       dlopen, vmp_init and vmp_close of the first client in this fresh process; the process's
  *       resident memory after that vmp_init and after N payment lifecycles (checkout, poll until
@@ -116,6 +118,24 @@ static void lifecycle(vmp_client *c, long i) {
 
 static volatile const char *sink;
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Prints the median, 99th percentile and maximum of the n latencies ns (sorted here). */
+static void print_spread(const char *metric, double *ns, long n) {
+  qsort(ns, (size_t)n, sizeof *ns, by_value);
+  printf("bench: %s_p50_ns %.1f\nbench: %s_p99_ns %.1f\nbench: %s_max_ns %.1f\n", metric, ns[n / 2], metric,
+         ns[(long)((double)n * 0.99)], metric, ns[n - 1]);
+}
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
 /* ---- 8 threads at once ---------------------------------------------------------------------- */
 
 #define THREADS 8
@@ -126,6 +146,7 @@ static struct {
   vmp_client *client;
   const char *ref;
   pthread_barrier_t start;
+  double *latency; /* what 0: n per thread and round, each call's */
 } together;
 
 static void enter_go(void) {
@@ -135,12 +156,17 @@ static void enter_go(void) {
 
 static void *together_thread(void *arg) {
   vmp_payment p = new_payment();
+  double *latency = arg, t0;
   long k;
-  (void)arg;
   pthread_barrier_wait(&together.start);
   for (k = 0; k < together.n; k++) {
-    if (together.what == 0) enter_go();
-    else vmp.poll_status(together.client, together.ref, 0, &p);
+    if (together.what == 0) {
+      t0 = now_ns();
+      enter_go();
+      latency[k] = now_ns() - t0;
+    } else {
+      vmp.poll_status(together.client, together.ref, 0, &p);
+    }
   }
   return NULL;
 }
@@ -154,15 +180,21 @@ static double per_call_together_ns(int what, long n, vmp_client *c, const char *
   together.n = n;
   together.client = c;
   together.ref = ref;
+  if (what == 0) together.latency = malloc(sizeof(double) * (size_t)(n * THREADS * 3));
   for (round = 0; round < 3; round++) {
     pthread_barrier_init(&together.start, NULL, THREADS + 1);
-    for (i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, together_thread, NULL);
+    for (i = 0; i < THREADS; i++)
+      pthread_create(&t[i], NULL, together_thread, what == 0 ? together.latency + (round * THREADS + i) * n : NULL);
     pthread_barrier_wait(&together.start);
     t0 = now_ms();
     for (i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
     t0 = (now_ms() - t0) * 1e6 / (double)n;
     if (t0 < best) best = t0;
     pthread_barrier_destroy(&together.start);
+  }
+  if (what == 0) {
+    print_spread("c_enter_go_8_threads", together.latency, n * THREADS * 3);
+    free(together.latency);
   }
   return best;
 }
@@ -178,6 +210,17 @@ static int calls(const char *path, long n) {
   printf("bench: c_status_str_ns %.1f\n", best);
   PER_CALL_NS(n / 100 > 1000 ? n / 100 : 1000, enter_go());
   printf("bench: c_enter_go_ns %.1f\n", best);
+  {
+    long m = n / 20 > 5000 ? n / 20 : 5000;
+    double *latency = malloc(sizeof(double) * (size_t)m), t0;
+    for (i = 0; i < m; i++) {
+      t0 = now_ns();
+      enter_go();
+      latency[i] = now_ns() - t0;
+    }
+    print_spread("c_enter_go", latency, m);
+    free(latency);
+  }
   printf("bench: c_enter_go_8_threads_ns %.1f\n", per_call_together_ns(0, n / 800 > 500 ? n / 800 : 500, NULL, NULL));
   must(vmp.init("{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":0},\"log_level\":\"off\"}", &c),
        "vmp_init");
