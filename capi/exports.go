@@ -89,7 +89,7 @@ func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error
 	if err != nil {
 		return err
 	}
-	reference, err := client.StartCheckout(context.Background(), req)
+	reference, err := client.StartCheckout(withHostDelivery(context.Background()), req)
 	if reference != "" { // also with CodeUnknownOutcome: the till needs it to poll
 		putCString(ref, refSize, reference)
 	}
@@ -111,7 +111,7 @@ func pollStatus(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *C.vmp_p
 	if err != nil {
 		return err
 	}
-	p, err := client.PollStatus(context.Background(), reference, wait)
+	p, err := client.PollStatus(withHostDelivery(context.Background()), reference, wait)
 	return fillPayment(full, p, err)
 }
 
@@ -119,7 +119,7 @@ func pollStatus(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *C.vmp_p
 func vmpgo_capture(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
 	defer guard("vmp_capture", &st)
 	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
-		return c.Capture(context.Background(), r, int64(amount), op)
+		return c.Capture(withHostDelivery(context.Background()), r, int64(amount), op)
 	}))
 }
 
@@ -127,7 +127,7 @@ func vmpgo_capture(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, o
 func vmpgo_refund(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
 	defer guard("vmp_refund", &st)
 	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
-		return c.Refund(context.Background(), r, int64(amount), op)
+		return c.Refund(withHostDelivery(context.Background()), r, int64(amount), op)
 	}))
 }
 
@@ -139,7 +139,7 @@ func vmpgo_cancel(h C.uintptr_t, ref *C.char, flags C.uint32_t, opID *C.char, ou
 		if err != nil {
 			return core.Payment{}, err
 		}
-		return c.Cancel(context.Background(), r, opts, op)
+		return c.Cancel(withHostDelivery(context.Background()), r, opts, op)
 	}))
 }
 

@@ -57,7 +57,10 @@ func (u *unitClient) enter(ctx context.Context) (context.Context, func(), error)
 		return nil, nil, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
 	}
 	u.calls.Add(1)
-	if ctx.Done() == nil { // context.Background(), as from every export: nothing to merge
+	if ctx.Done() == nil { // never ends, as from every export: only its delivery to carry over
+		if d := core.DeliveryOf(ctx); d != nil {
+			return core.WithDelivery(u.forUnit, d), u.calls.Done, nil
+		}
 		return u.forUnit, u.calls.Done, nil
 	}
 	ctx, cancel := context.WithCancelCause(ctx)

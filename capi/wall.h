@@ -99,6 +99,30 @@ VMPSHIM_HIDDEN int wall_pool_bell_arm(void);
  * busy; NULL when none is wanted. */
 VMPSHIM_HIDDEN wall_worker *wall_next_wanted(void);
 
+/* ---- Delivery (wall_delivery.c) ------------------------------------------------------------ */
+
+/* Whether the result of one handed-off call has reached the host's thread. */
+typedef struct wall_delivery wall_delivery;
+
+/* The delivery cell of the call the calling worker runs, with a reference for the caller
+ * (release it with wall_delivery_release); NULL on a thread that runs no handed-off call (a
+ * host thread of the build without the wall, a test calling Go directly) or without memory:
+ * the result then counts as delivered when the body returns. The host's thread marks it once
+ * it has taken the result. */
+VMPSHIM_HIDDEN wall_delivery *wall_delivery_take(void);
+
+/* 1 once the host's thread has taken the call's result, else 0. Any thread. */
+VMPSHIM_HIDDEN int wall_delivery_done(const wall_delivery *d);
+
+/* Drops a reference; the last one frees the cell. */
+VMPSHIM_HIDDEN void wall_delivery_release(wall_delivery *d);
+
+/* wall_pool.c's half: a new cell holding the host thread's reference; another reference;
+ * marking it taken, which drops the host thread's reference. */
+VMPSHIM_HIDDEN wall_delivery *wall_delivery_new(void);
+VMPSHIM_HIDDEN void wall_delivery_hold(wall_delivery *d);
+VMPSHIM_HIDDEN void wall_delivery_mark(wall_delivery *d);
+
 /* ---- The doorbell (wall_doorbell.c) ---------------------------------------------------------- */
 
 /* A file a goroutine sleeps on in Go's poller and a host thread rings with a plain write. */

@@ -61,6 +61,7 @@ typedef struct wall_call {
   char *error_out;
   vmp_status status;
   uint32_t done;          /* CALL_*: the caller's futex word */
+  wall_delivery *delivery; /* made when the body asks for it; marked when the caller has the result */
   struct wall_call *next; /* in the backlog */
 } wall_call;
 
@@ -86,6 +87,7 @@ static struct {
 } pool;
 
 static WALL_THREAD_LOCAL char *error_target;
+static WALL_THREAD_LOCAL wall_call *running; /* the call this worker runs, NULL between calls */
 
 uint32_t wall_on_cpu;
 
@@ -112,6 +114,25 @@ static void unlink_idle(wall_worker **stack, wall_worker *w) {
 }
 
 /* ---- the caller's side --------------------------------------------------------------------- */
+
+#if defined(WALL_FAILPOINTS) && !defined(_WIN32)
+#  include <signal.h>
+#  include <unistd.h>
+/* The crash tests' point "before_delivery" (VMP_FAILPOINT=before_delivery:<any operation>): the
+ * engine has returned a money-moving call's outcome, and the process dies before its caller
+ * took it - after long enough for the engine to have written the outcome as seen, had it not
+ * waited for this thread (core/seen.go). */
+static void failpoint_before_delivery(void) {
+  const char *f = getenv("VMP_FAILPOINT");
+  if (f != NULL && strncmp(f, "before_delivery:", 16) == 0) {
+    usleep(300 * 1000);
+    kill(getpid(), SIGKILL);
+    for (;;) pause();
+  }
+}
+#else
+static void failpoint_before_delivery(void) {}
+#endif
 
 static void starter_main(void *unused) {
   (void)unused;
@@ -198,6 +219,8 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   if (w != NULL) give(w, &c);
   else if (want) ring_pool();
   await_done(&c);
+  if (c.delivery != NULL) failpoint_before_delivery();
+  if (c.delivery != NULL) wall_delivery_mark(c.delivery); /* this thread has the result now */
   return c.status;
 }
 
@@ -206,12 +229,22 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
 static void run(wall_call *c) {
   __atomic_add_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
   error_target = c->error_out;
+  running = c;
   c->status = c->body(c->args);
+  running = NULL;
   error_target = NULL;
   __atomic_sub_fetch(&wall_on_cpu, 1, __ATOMIC_RELAXED);
   /* After this store the caller may return: c is not touched again except by the wake-up,
    * which only names the address. */
   if (WALL_SWAP(&c->done, CALL_DONE) == CALL_SLEEPING) wall_wake_one(&c->done);
+}
+
+wall_delivery *wall_delivery_take(void) {
+  wall_call *c = running;
+  if (c == NULL) return NULL;
+  if (c->delivery == NULL && (c->delivery = wall_delivery_new()) == NULL) return NULL;
+  wall_delivery_hold(c->delivery);
+  return c->delivery;
 }
 
 /* The call given to w, or NULL. */

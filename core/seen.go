@@ -36,7 +36,8 @@ func WithDelivery(ctx context.Context, d Delivery) context.Context {
 	return context.WithValue(ctx, deliveryKey{}, d)
 }
 
-func deliveryOf(ctx context.Context) Delivery {
+// DeliveryOf is the Delivery WithDelivery gave ctx, nil when none.
+func DeliveryOf(ctx context.Context) Delivery {
 	d, _ := ctx.Value(deliveryKey{}).(Delivery)
 	return d
 }
@@ -189,7 +190,7 @@ func (c *Client) outcomeReturned(ctx context.Context, e *journal.Entry) {
 	if e == nil || e.State == journal.StateOpen {
 		return
 	}
-	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: deliveryOf(ctx)})
+	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: DeliveryOf(ctx)})
 	c.scheduleSeenFlush()
 }
 

@@ -5,7 +5,8 @@
  * over calls - quick ones, and slow ones that keep workers busy so the pool must grow beyond
  * them, and past its cap of 8 here so calls queue; pauses between some calls let workers fall
  * asleep so that calls must wake them through the doorbell - and check every result and
- * last-error text arrives at its own caller. Then the pool must shrink back to its idle floor
+ * last-error text arrives at its own caller, and that the delivery cell a body takes reads "taken"
+ * once its caller has the result, not before. Then the pool must shrink back to its idle floor
  * once its workers have been asleep for the retire time.
  */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include "../../capi/wall_pool.c"
 #include "../../capi/wall_thread.c"
 #include "../../capi/wall_doorbell.c"
+#include "../../capi/wall_delivery.c"
 #include "workers_model.h"
 
 #include <pthread.h>
@@ -38,12 +40,20 @@ void vmpshim_set_last_error(const char *msg, size_t len) {
 typedef struct {
   int caller, n, slow;
   int result;
+  wall_delivery *delivery; /* taken by every third call's body, as the engine's money calls do */
+  int delivered_early;
 } args;
 
 static vmp_status body(void *p) {
   args *a = p;
   char msg[64];
   int len = snprintf(msg, sizeof msg, "caller %d call %d", a->caller, a->n);
+  if (a->n % 3 == 0) {
+    a->delivery = wall_delivery_take();
+    if (a->delivery != wall_delivery_take()) a->delivered_early = 1; /* one cell per call */
+    else wall_delivery_release(a->delivery);
+    if (a->delivery == NULL || wall_delivery_done(a->delivery)) a->delivered_early = 1;
+  }
   if (a->slow) usleep(20000);
   a->result = a->caller * 100000 + a->n;
   vmpshim_set_last_error(msg, (size_t)len);
@@ -64,12 +74,18 @@ static void *caller(void *arg) {
     a.n = n;
     a.slow = n % 50 == 0;
     a.result = -1;
+    a.delivery = NULL;
+    a.delivered_early = 0;
     error[0] = '\0';
     if (n % 10 == 5) usleep(1000); /* longer than a worker spins: it falls asleep */
     st = wall_handoff(body, &a, error);
     snprintf(want, sizeof want, "caller %d call %d", c, n);
     if (st != (vmp_status)(n % 7) || a.result != c * 100000 + n || strcmp(error, want) != 0)
       __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
+    /* The delivery reads "taken" once the handoff returned, never before (in the body). */
+    if (a.delivered_early || (n % 3 == 0) != (a.delivery != NULL) || (a.delivery && !wall_delivery_done(a.delivery)))
+      __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
+    if (a.delivery != NULL) wall_delivery_release(a.delivery);
     wall_lock(&pool.mu);
     workers = pool.workers;
     wall_unlock(&pool.mu);

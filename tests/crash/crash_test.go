@@ -145,7 +145,10 @@ func TestKillingTheTillAtAnyPointNeverLosesOrDoublesMoney(t *testing.T) {
 
 	// after_outcome: the outcome is in the journal, the call has not returned (issue 14 case 13:
 	// "seen" must never be recorded inside the call, or the till's repeat moves money again).
-	points := []string{"before_journal_write", "after_journal_write", "sim_committed", "after_response", "after_outcome"}
+	// before_delivery: the call has returned on the library's worker, the till's thread has not
+	// taken the result yet (C's failpoint waits 300 ms first: the outcome must not be recorded
+	// as seen meanwhile).
+	points := []string{"before_journal_write", "after_journal_write", "sim_committed", "after_response", "after_outcome", "before_delivery"}
 	type variant struct{ op, opID string }
 	variants := []variant{{"create", ""}, {"capture", "receipt-1"}, {"capture", "-"}, {"refund", "return-1"}, {"refund", "-"}}
 	n := 0
