@@ -93,7 +93,7 @@ func fileHasData(path string) bool {
 // record.
 func (j *Journal) init(existed bool) error {
 	if !existed {
-		return j.db.Update(func(tx *bolt.Tx) error {
+		return j.update(func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -129,7 +129,7 @@ func (j *Journal) init(existed bool) error {
 		return err
 	}
 	// Only a file that passed the checks is written to.
-	return j.db.Update(j.ensureRefIndex)
+	return j.update(j.ensureRefIndex)
 }
 
 // ensureRefIndex builds the reference index of a journal written before the index existed.
@@ -169,7 +169,7 @@ func (j *Journal) Put(e *Entry) error {
 	if err != nil {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
-	return j.db.Update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (j *Journal) Acknowledge(id string) (*Entry, error) {
 func (j *Journal) Prune() (int, error) {
 	cutoff := j.opts.Now().Add(-j.opts.Retention)
 	n := 0
-	err := j.db.Update(func(tx *bolt.Tx) error {
+	err := j.update(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		var doomed [][]byte
 		err := entries.ForEach(func(k, v []byte) error {
