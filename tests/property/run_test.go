@@ -84,8 +84,8 @@ type run struct {
 	failures []string
 	// failedClasses were reported by checkMoney once; they are not reported again.
 	failedClasses map[string]bool
-	stats    *stats
-	mu       sync.Mutex
+	stats         *stats
+	mu            sync.Mutex
 }
 
 func (r *run) logf(format string, args ...any) {
