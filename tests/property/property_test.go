@@ -48,7 +48,7 @@ import (
 var (
 	seedFlag  = flag.Int64("seed", 0, "replay the one sequence of this seed, printing its log")
 	sequences = flag.Int("sequences", 0, "stop after this many sequences (0: only -duration bounds the run)")
-	duration  = flag.Duration("duration", 40*time.Second, "start no sequence after this long")
+	duration  = flag.Duration("duration", 30*time.Second, "start no sequence after this long")
 	workers   = flag.Int("workers", 2, "sequences run at once, each with its own tills")
 	maxFail   = flag.Int("maxfail", 5, "stop after this many failing sequences")
 	firstSeed = flag.Int64("first-seed", 0, "seed of the first sequence (0: from the clock); sequence i has first-seed+i")
@@ -56,7 +56,17 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"))
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner")); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 type stats struct {
@@ -70,6 +80,12 @@ type stats struct {
 
 func newStats() *stats {
 	return &stats{actions: map[string]int{}, faults: map[string]int{}, statuses: map[string]int{}, time: map[string]time.Duration{}}
+}
+
+func (s *stats) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sequences
 }
 
 func (s *stats) add(f func(*stats)) {
@@ -141,6 +157,13 @@ type testbed struct {
 	dir string
 }
 
+// built is the testbed, built once for the package's tests (the library build takes a while).
+var (
+	built     testbed
+	buildOnce sync.Once
+	buildErr  error
+)
+
 func newTestbed(t *testing.T) *testbed {
 	t.Helper()
 	if runtime.GOOS != "linux" {
@@ -149,9 +172,15 @@ func newTestbed(t *testing.T) *testbed {
 	if testing.Short() {
 		t.Skip("builds a library; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := cbuild.Till(t, dir, "vmpfailpoints", "prop_till", "-pthread", "-ldl")
-	return &testbed{bin: bin, dir: dir}
+	buildOnce.Do(func() {
+		if built.dir, buildErr = os.MkdirTemp("", "vmp-property-"); buildErr == nil {
+			built.bin = cbuild.Till(t, built.dir, "vmpfailpoints", "prop_till", "-pthread", "-ldl")
+		}
+	})
+	if buildErr != nil || built.bin == "" {
+		t.Fatalf("building the till: %v", buildErr)
+	}
+	return &built
 }
 
 func (tb *testbed) worker(t *testing.T, n int) *worker {
@@ -203,6 +232,9 @@ func TestProperty(t *testing.T) {
 					return
 				}
 				r := runSequence(w, seed, st)
+				if n := st.count(); n%250 == 0 {
+					t.Logf("%d sequences in %s", n, time.Since(start).Round(time.Second))
+				}
 				if len(r.failures) > 0 || *showLogs {
 					mu.Lock()
 					if len(r.failures) > 0 {
@@ -226,6 +258,14 @@ func TestProperty(t *testing.T) {
 
 // runSequence runs the sequence of one seed and returns it with its log and failures.
 func runSequence(w *worker, seed int64, st *stats) (r *run) {
+	return w.script(seed, st, func(r *run) {
+		sequence(r, st)
+	})
+}
+
+// script runs body as a sequence of the worker: a store id, a folder for the journals and
+// tills A and B of its own; a harnessError ends it as a failure.
+func (w *worker) script(seed int64, st *stats, body func(*run)) (r *run) {
 	r = &run{w: w, seed: seed, rng: rand.New(rand.NewPCG(uint64(seed), 0x70726f7065727479)), sim: w.sim, clock: w.clock,
 		store: "s" + strconv.FormatUint(uint64(seed), 36), stats: st, failedClasses: map[string]bool{}}
 	var err error
@@ -260,6 +300,20 @@ func runSequence(w *worker, seed int64, st *stats) (r *run) {
 			}
 		})
 	}()
+	body(r)
+	for _, t := range r.tills {
+		r.stopClient(t)
+	}
+	// Till B's process is this sequence's only; till A's serves the next one.
+	if b := r.tills[1].proc; b != nil && b.alive() {
+		b.stop()
+	}
+	w.procs["B"] = nil
+	return r
+}
+
+// sequence is a random sequence of till actions, then the resolution of every unknown outcome.
+func sequence(r *run, st *stats) {
 	startAt := time.Now()
 	r.start(r.tills[0])
 	r.afterStart(r.tills[0])
@@ -278,13 +332,4 @@ func runSequence(w *worker, seed int64, st *stats) (r *run) {
 	took := time.Since(resolveStart)
 	st.add(func(s *stats) { s.time["resolve"] += took })
 	r.checkMoney("at the end")
-	for _, t := range r.tills {
-		r.stopClient(t)
-	}
-	// Till B's process is this sequence's only; till A's serves the next one.
-	if b := r.tills[1].proc; b != nil && b.alive() {
-		b.stop()
-	}
-	w.procs["B"] = nil
-	return r
 }

@@ -124,7 +124,7 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			if e.State == "done" && allState(cands, opFailed) {
 				r.fail("vmp_pending says %s happened; the till was told it failed (%s)", e, describe(cands))
 			}
-		case len(unknown) == 1 && !ambiguous && (settle || r.chance(0.5)):
+		case len(unknown) == 1 && !ambiguous && !r.repeatOnly && (settle || r.chance(0.5)):
 			r.settle(unknown[0], e)
 		default:
 			continue // left for a repeat, which takes the outcome and marks it seen

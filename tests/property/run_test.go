@@ -84,6 +84,9 @@ type run struct {
 	failures []string
 	// failedClasses were reported by checkMoney once; they are not reported again.
 	failedClasses map[string]bool
+	// repeatOnly: the till never settles an unknown outcome from vmp_pending; it repeats the
+	// call (the kill search's till, which does what vmp.h prescribes after a crash).
+	repeatOnly bool
 	stats         *stats
 	mu            sync.Mutex
 }
