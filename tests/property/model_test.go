@@ -93,7 +93,13 @@ type sale struct {
 	amount int64
 	phone  string
 	desc   string
-	create *op
+	// qr: the customer is named by a scanned personal QR instead of the phone number.
+	qr bool
+	// receipt: the checkout carries a receipt; receiptNo numbers it, and a repeat may carry a
+	// renumbered one (spec14: the receipt is not part of what a repeat must match).
+	receipt   bool
+	receiptNo int
+	create    *op
 	// payRef is the payment's reference as the till knows it ("" before the library gave one).
 	payRef string
 	refs   []string // every reference the library gave for this sale (a second one is a finding)
@@ -104,7 +110,14 @@ func (s *sale) String() string {
 	if s.ref != "" {
 		r = "reference " + s.ref
 	}
-	return fmt.Sprintf("sale %d (%d, %s, %s, unit %d)", s.n, s.amount, customerName(s.phone), r, s.unit)
+	extra := ""
+	if s.qr {
+		extra += ", personal QR"
+	}
+	if s.receipt {
+		extra += ", receipt"
+	}
+	return fmt.Sprintf("sale %d (%d, %s, %s, unit %d%s)", s.n, s.amount, customerName(s.phone), r, s.unit, extra)
 }
 
 func customerName(phone string) string {
@@ -123,7 +136,13 @@ func (s *sale) checkoutClass() string {
 	if s.ref != "" {
 		return "ref " + s.ref
 	}
-	return fmt.Sprintf("checkout msn %s %d %q %s", msnOf(s.unit), s.amount, s.desc, s.phone)
+	// The simulator records the customer's MSISDN however the till named them; the till's
+	// intent has the QR text, so a QR sale and a phone sale of one customer differ.
+	how := "phone"
+	if s.qr {
+		how = "qr"
+	}
+	return fmt.Sprintf("checkout msn %s %d %q %s %s", msnOf(s.unit), s.amount, s.desc, s.phone, how)
 }
 
 // class groups ops whose effects the simulator cannot tell apart.
@@ -164,7 +183,7 @@ func (r *run) simCount(class string, sample *op) int {
 		n := 0
 		for _, p := range r.sequencePayments() {
 			if p.MSN == msnOf(s.unit) && p.Amount.Value == s.amount && p.PaymentDescription == s.desc &&
-				p.CustomerMSISDN == s.phone && !r.explicitRef(p.Reference) {
+				p.CustomerMSISDN == s.phone && byQR(p) == s.qr && !r.explicitRef(p.Reference) {
 				n++
 			}
 		}
@@ -321,12 +340,15 @@ func (r *run) checkPaymentsKnown(when string) {
 		if p.MSN == msnOf(1) {
 			unit = 1
 		}
-		c := (&sale{unit: unit, amount: p.Amount.Value, desc: p.PaymentDescription, phone: p.CustomerMSISDN}).checkoutClass()
+		c := (&sale{unit: unit, amount: p.Amount.Value, desc: p.PaymentDescription, phone: p.CustomerMSISDN, qr: byQR(p)}).checkoutClass()
 		if !known[c] {
 			r.fail("%s: the simulator has payment %s (%s), which no checkout of the till asked for", when, p.Reference, c)
 		}
 	}
 }
+
+// byQR: the payment's customer was named by a scanned personal QR.
+func byQR(p sim.PaymentSnapshot) bool { return p.CustomerIdentifiedBy == "personalQr" }
 
 func describe(ops []*op) string {
 	var parts []string

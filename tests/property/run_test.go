@@ -87,8 +87,8 @@ type run struct {
 	// repeatOnly: the till never settles an unknown outcome from vmp_pending; it repeats the
 	// call (the kill search's till, which does what vmp.h prescribes after a crash).
 	repeatOnly bool
-	stats         *stats
-	mu            sync.Mutex
+	stats      *stats
+	mu         sync.Mutex
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -236,7 +236,19 @@ func (o *op) args() (string, []string) {
 	}
 	switch o.kind {
 	case kindCreate:
-		req := map[string]any{"amount": s.amount, "phone_number": s.phone}
+		req := map[string]any{"amount": s.amount}
+		if s.qr {
+			req["personal_qr"] = sim.PersonalQR(s.phone)
+		} else {
+			req["phone_number"] = s.phone
+		}
+		if s.receipt {
+			req["receipt"] = map[string]any{
+				"orderLines": []map[string]any{{"name": "Goods", "id": "1", "totalAmount": s.amount,
+					"totalAmountExcludingTax": s.amount, "totalTaxAmount": 0, "taxRate": 0}},
+				"bottomLine": map[string]any{"currency": "NOK", "receiptNumber": fmt.Sprintf("R%d-%d", s.n, s.receiptNo)},
+			}
+		}
 		if s.desc != "" {
 			req["description"] = s.desc
 		}
