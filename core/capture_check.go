@@ -5,40 +5,61 @@ import (
 	"fmt"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/vipps"
 )
 
-// checkCaptured verifies after a capture that the amount Vipps reports as captured is what the
-// captures this till made for the payment add up to (the last step of the in-store checklist:
-// the POS status must match the capture). A difference is confirmed with a fresh read before it
-// is reported as CodeCaptureMismatch, together with the payment as Vipps reports it.
-func (c *Client) checkCaptured(ctx context.Context, t *tracker, u *salesUnit, p Payment) (Payment, error) {
-	reference := t.reference
-	want, err := c.capturedByTill(u, reference)
-	if err != nil || p.Captured == want {
-		return p, nil // a journal read error must not fail a capture that happened
+// checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
+// of the in-store checklist: the POS status must match the capture). The reference is Vipps'
+// record, never the journal, which forgets old captures (journal_retention_days) and a clock
+// set ahead prunes early: the captured amount Vipps reports must be the sum of the successful
+// CAPTURED events of the payment's event log, and this capture must be among them with its
+// amount. When the answer adds exactly this capture to what the library knew of the payment
+// before, that holds without a read; otherwise the event log is read, and a difference is
+// confirmed with a fresh read of the payment before it is reported as CodeCaptureMismatch,
+// together with the payment as Vipps reports it.
+func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
+	if knewBefore && before.Captured+e.Amount == p.Captured {
+		return p, nil
+	}
+	sum, ours, err := c.capturedEvents(ctx, t, e)
+	if err != nil || (p.Captured == sum && ours) {
+		return p, nil // a read error must not fail a capture that happened
 	}
 	if fresh, err := c.readNow(ctx, t); err == nil {
 		p = fresh
 	}
-	if p.Captured == want {
+	if p.Captured == sum && ours {
 		return p, nil
 	}
+	if !ours {
+		return p, newError(CodeCaptureMismatch,
+			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
+			t.reference, e.Amount, p.Currency)
+	}
 	return p, newError(CodeCaptureMismatch,
-		"capture of %s: Vipps reports %d %s captured, but the captures this till made add up to %d; check the payment (e.g. in the Vipps portal) before handing over the goods",
-		reference, p.Captured, p.Currency, want)
+		"capture of %s: Vipps reports %d %s captured, but the captures in its event log add up to %d; check the payment (e.g. in the Vipps portal) before handing over the goods",
+		t.reference, p.Captured, p.Currency, sum)
 }
 
-// capturedByTill sums the captures the journal recorded as done for a payment.
-func (c *Client) capturedByTill(u *salesUnit, reference string) (int64, error) {
-	entries, err := c.journal.ForReference(reference)
+// capturedEvents sums the successful captures of the payment's event log and says whether
+// the entry's own capture is among them.
+func (c *Client) capturedEvents(ctx context.Context, t *tracker, e *journal.Entry) (sum int64, ours bool, err error) {
+	var events []vipps.PaymentEvent
+	err = c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
+		var err error
+		events, err = t.api.GetPaymentEvents(ctx, t.reference)
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("reading the journal: %w", err)
+		return 0, false, fmt.Errorf("reading the event log: %w", err)
 	}
-	var sum int64
-	for _, e := range entries {
-		if e.Operation == journal.OpCapture && e.State == journal.StateDone && e.Unit == u.name {
-			sum += e.Amount
+	for _, ev := range events {
+		if ev.Name == "CAPTURED" && ev.Success {
+			sum += ev.Amount.Value
+			if ev.IdempotencyKey == e.IdempotencyKey && ev.Amount.Value == e.Amount {
+				ours = true
+			}
 		}
 	}
-	return sum, nil
+	return sum, ours, nil
 }

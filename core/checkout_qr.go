@@ -40,7 +40,7 @@ func (c *Client) qrTarget(ctx context.Context, u *salesUnit, reference string) (
 	}
 	if entries, err := c.journal.ForReference(reference); err == nil {
 		for _, e := range entries {
-			if e.Operation == journal.OpCreate && e.Unit == u.name && e.Payment != nil && e.Payment.RedirectURL != "" {
+			if e.Operation == journal.OpCreate && u.owns(e) && e.Payment != nil && e.Payment.RedirectURL != "" {
 				return e.Payment.RedirectURL, nil
 			}
 		}

@@ -65,14 +65,23 @@ func TestGeneratedReferencesAreValidAndDistinct(t *testing.T) {
 }
 
 func TestIdempotencyKeysAreStablePerOperationAndFreshWithout(t *testing.T) {
-	a := idempotencyKey("capture", "ref-12345678", "receipt-1")
-	if a != idempotencyKey("capture", "ref-12345678", "receipt-1") {
+	till := tillIdentity{storeID: "store1", posID: "pos1"}
+	a := idempotencyKey(till, "capture", "123456", "ref-12345678", "receipt-1")
+	if a != idempotencyKey(till, "capture", "123456", "ref-12345678", "receipt-1") {
 		t.Fatal("same operation id gave two keys")
 	}
-	if a == idempotencyKey("refund", "ref-12345678", "receipt-1") || a == idempotencyKey("capture", "ref-12345679", "receipt-1") {
-		t.Fatal("different operations share a key")
+	for name, other := range map[string]string{
+		"another operation":  idempotencyKey(till, "refund", "123456", "ref-12345678", "receipt-1"),
+		"another reference":  idempotencyKey(till, "capture", "123456", "ref-12345679", "receipt-1"),
+		"another sales unit": idempotencyKey(till, "capture", "654321", "ref-12345678", "receipt-1"),
+		"another till":       idempotencyKey(tillIdentity{storeID: "store1", posID: "pos2"}, "capture", "123456", "ref-12345678", "receipt-1"),
+		"another store":      idempotencyKey(tillIdentity{storeID: "store2", posID: "pos1"}, "capture", "123456", "ref-12345678", "receipt-1"),
+	} {
+		if other == a {
+			t.Fatalf("%s shares the key", name)
+		}
 	}
-	if idempotencyKey("capture", "r", "") == idempotencyKey("capture", "r", "") {
+	if idempotencyKey(till, "capture", "123456", "r", "") == idempotencyKey(till, "capture", "123456", "r", "") {
 		t.Fatal("calls without operation id share a key")
 	}
 	if len(a) > 50 {

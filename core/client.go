@@ -27,6 +27,14 @@ type Client struct {
 	journal        *journal.Journal
 	journalCleanup func()
 	intents        intentLocks
+	// seen holds outcomes returned to the till that the journal does not record as seen yet
+	// (seen.go); journalState whether the journal is new (newjournal.go).
+	seen         seenLog
+	journalState journalState
+	// origins are the operations whose first call is still in progress (repeat_rule.go).
+	origins originCalls
+	// till makes the Idempotency-Keys of operation ids this till's own (idempotency.go).
+	till tillIdentity
 	// InitRecovery is what the recovery run of New found and did.
 	InitRecovery RecoveryReport
 
@@ -47,7 +55,9 @@ type Client struct {
 	closed   bool
 	calls    sync.WaitGroup
 	trackers map[string]*tracker
-	pruned   time.Time
+	// unsettled are the creates whose outcome the till has not seen (settle_by_poll.go).
+	unsettled unsettledCreates
+	pruned    time.Time
 	// journalPruned is when the journal was last pruned (upkeep.go).
 	journalPruned time.Time
 }
@@ -58,7 +68,7 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, trackers: make(map[string]*tracker)}
+	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: tillIdentity{storeID: cfg.StoreID, posID: cfg.PosID}}
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		SubscriptionKey: cfg.SubscriptionKey, MSN: cfg.MSN}
 	baseURL := cfg.BaseURL
@@ -111,9 +121,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.closingCtx, c.cancel = context.WithCancel(context.Background())
 	c.logJournalOpened()
+	if err := c.startNewJournalState(c.sim != nil && cfg.JournalPath == ""); err != nil {
+		c.Close()
+		return nil, err
+	}
 	// Operations a previous run left open are resolved before the till gets the client;
 	// what cannot be resolved in time stays listed by Pending.
 	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
+	c.noteUnsettledCreates()
 	_, _ = c.journal.Prune()
 	c.journalPruned = time.Now()
 	if err := c.startScanning(); err != nil {
@@ -183,6 +198,7 @@ func (c *Client) Close() {
 	c.stopScanning()
 	c.stopWebhooks()
 	c.calls.Wait()
+	c.flushSeen(0) // every call has returned: what it returned has been seen
 	c.closeUnits()
 	_ = c.journal.Close()
 	c.journalCleanup()

@@ -1,10 +1,14 @@
-//go:build !vmpfailpoints || !unix
-
 package core
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // now is the engine's clock for what the journal records and for the ages the repeat rule
-// compares. The crash and property tests build with vmpfailpoints, where it can be set ahead
-// (clock_enabled.go) to play a till whose clock jumped.
-func now() time.Time { return time.Now() }
+// compares. clockOffset sets it ahead: tests play a till whose clock jumped or that restarted
+// days later; the crash and property tests, built with vmpfailpoints, set it from
+// VMP_CLOCK_OFFSET_S (clock_enabled.go).
+func now() time.Time { return time.Now().Add(time.Duration(clockOffset.Load())) }
+
+var clockOffset atomic.Int64

@@ -8,11 +8,9 @@ import (
 	"time"
 )
 
-// clockOffset is VMP_CLOCK_OFFSET_S (seconds, may be negative), read once: a test till
-// restarted with it sees its clock jumped.
-var clockOffset = func() time.Duration {
+// A test till restarted with VMP_CLOCK_OFFSET_S (seconds, may be negative) sees its clock
+// jumped. Only the failpoint build reads it.
+func init() {
 	s, _ := strconv.ParseInt(os.Getenv("VMP_CLOCK_OFFSET_S"), 10, 64)
-	return time.Duration(s) * time.Second
-}()
-
-func now() time.Time { return time.Now().Add(clockOffset) }
+	clockOffset.Store(int64(time.Duration(s) * time.Second))
+}

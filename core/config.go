@@ -13,10 +13,12 @@ import (
 // Config is the JSON configuration given to vmp_init (documented in README.md). Unknown fields
 // are an error, so a typo cannot silently change behaviour.
 type Config struct {
-	// Environment is "simulator" (default: an embedded simulator, no credentials), "test"
-	// (apitest.vipps.no) or "production" (api.vipps.no).
+	// Environment is "simulator" (an embedded simulator, no credentials; the default of a
+	// configuration without keys only), "test" (apitest.vipps.no) or "production"
+	// (api.vipps.no). Keys without it are refused (config_endpoint.go).
 	Environment string `json:"environment"`
-	// BaseURL overrides the environment's host, e.g. a standalone simulator's URL.
+	// BaseURL overrides the environment's host, e.g. a standalone simulator's URL: https for
+	// test and production, http only on loopback for the simulator (config_endpoint.go).
 	BaseURL         string       `json:"base_url"`
 	ClientID        string       `json:"client_id"`
 	ClientSecret    string       `json:"client_secret"`
@@ -112,11 +114,8 @@ func ParseConfig(data []byte) (Config, error) {
 }
 
 func (c *Config) applyDefaults() error {
-	if c.Environment == "" {
-		c.Environment = EnvSimulator
-	}
-	if _, ok := environments[c.Environment]; !ok {
-		return newError(CodeInvalidConfig, "config: environment %q is not one of simulator, test, production", c.Environment)
+	if err := c.checkEnvironment(); err != nil {
+		return err
 	}
 	if c.Environment != EnvSimulator {
 		var missing []string
@@ -136,6 +135,9 @@ func (c *Config) applyDefaults() error {
 		if c.Simulator != (SimulatorConfig{}) {
 			return newError(CodeInvalidConfig, "config: the simulator block applies only to environment \"simulator\"")
 		}
+	}
+	if err := c.checkBaseURL(); err != nil {
+		return err
 	}
 	if c.MSN != "" && !msnPattern.MatchString(c.MSN) {
 		return newError(CodeInvalidConfig, "config: msn must be 4 to 7 digits")

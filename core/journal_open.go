@@ -16,6 +16,7 @@ import (
 func openJournal(cfg Config, embeddedSim bool) (*journal.Journal, func(), error) {
 	path := cfg.JournalPath
 	cleanup := func() {}
+	ownFolder := false // the default folder is the library's own: an existing one is made private too
 	switch {
 	case path != "":
 	case embeddedSim:
@@ -34,15 +35,17 @@ func openJournal(cfg Config, embeddedSim bool) (*journal.Journal, func(), error)
 		if msn == "" {
 			msn = "default"
 		}
-		path = filepath.Join(dir, "vmp", fmt.Sprintf("journal-%s-%s.db", cfg.Environment, msn))
+		path, ownFolder = filepath.Join(dir, "vmp", fmt.Sprintf("journal-%s-%s.db", cfg.Environment, msn)), true
 	}
-	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: now})
+	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: func() time.Time { return now() }, OwnFolder: ownFolder})
 	if err != nil {
 		cleanup()
 		msg := "journal: " + err.Error()
 		switch {
 		case errors.Is(err, journal.ErrLocked):
 			msg += " (each till needs its own journal_path; is another till or a second vmp_init using it?)"
+		case errors.Is(err, journal.ErrNotPrivate):
+			msg += " (it holds the till's requests and webhook secrets: it must belong to the user the till runs as, mode 0600)"
 		case errors.Is(err, journal.ErrCorrupt):
 			msg += " (it was left untouched: move it aside for inspection; open operations in it may need to be checked in the Vipps portal)"
 		}

@@ -27,9 +27,12 @@ func (c *Client) logStarted() {
 // not a puller, whose handle is gone by then.
 func (c *Client) logClosed() { c.log(LogInfo, "client", "client closed") }
 
-// logJournalOpened reports the journal file in use.
+// logJournalOpened reports the journal file in use, and permissions Open had to tighten.
 func (c *Client) logJournalOpened() {
 	c.log(LogInfo, "journal", "journal opened", logID("path", c.journal.Path()))
+	for _, note := range c.journal.Tightened() {
+		c.log(LogWarn, "journal", "the journal was open to other users and was made private: "+note, logID("path", c.journal.Path()))
+	}
 }
 
 // logRecovery reports what a recovery run (at start-up or vmp_recover) did.

@@ -37,6 +37,10 @@ func clientOn(t *testing.T, s *sim.Server, journalPath string) *Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Most tests play a till with a history; TestALostJournal... plays the new one.
+	if err := c.Acknowledge(newJournalAck); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -177,8 +181,14 @@ func TestNoFaultEverMovesMoneyTwiceOrLosesIt(t *testing.T) {
 					// A restart on the same journal resolves whatever is open.
 					c2 := clientOn(t, s, jpath)
 					defer c2.Close()
-					if len(c2.InitRecovery.StillOpen) != 0 {
-						t.Fatalf("still open after recovery: %+v", c2.InitRecovery.StillOpen)
+					if open := c2.InitRecovery.StillOpen; len(open) != 0 {
+						// A request the library stopped waiting for (a timeout, a gateway's 504)
+						// may still be on its way through Vipps: its absence from the event log
+						// proves nothing until that time (settle.go inFlightLimit) has passed.
+						time.Sleep(c2.inFlightLimit())
+						if r, err := c2.Recover(context.Background(), 3*time.Second); err != nil || len(r.StillOpen) != 0 {
+							t.Fatalf("still open after recovery: %+v, then %+v, %v", open, r, err)
+						}
 					}
 					pending, err := c2.Pending()
 					if err != nil || len(pending.Open) != 0 {
@@ -220,6 +230,9 @@ func TestRepeatingACallAfterAnUnknownOutcomeFinishesTheSameOperation(t *testing.
 				t.Fatal(err)
 			}
 			defer c.Close()
+			if err := c.Acknowledge(newJournalAck); err != nil { // a till with a history
+				t.Fatal(err)
+			}
 			opID := ""
 			if withID {
 				opID = "receipt-9"
@@ -342,12 +355,16 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 	if _, err := c.Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.journal.Get(idempotencyKey("capture", ref, "rcpt-1"))
+	e, err := c.journal.Get(idempotencyKey(c.till, "capture", c.units[0].creds.MSN, ref, "rcpt-1"))
 	if err != nil || e == nil {
 		t.Fatalf("entry %v, %v", e, err)
 	}
-	if string(e.Body) != `{"modificationAmount":{"currency":"NOK","value":2500}}` || e.State != journal.StateDone || !e.Acknowledged || e.Payment.Captured != 2500 {
+	if string(e.Body) != `{"modificationAmount":{"currency":"NOK","value":2500}}` || e.State != journal.StateDone || e.Payment.Captured != 2500 {
 		t.Fatalf("entry %+v body %s", e, e.Body)
+	}
+	// Seen by the till only once the call has returned: in memory now, in the file later.
+	if e.Acknowledged || !c.seen.has(e.ID) {
+		t.Fatalf("acknowledged in the file %v, seen in memory %v", e.Acknowledged, c.seen.has(e.ID))
 	}
 }
 

@@ -14,124 +14,163 @@ import (
 type moneyOp struct {
 	unit      *salesUnit
 	kind      string // journal.OpCreate, OpCapture, OpRefund, OpCancel
-	reference string
+	reference string // a checkout without a reference: "" until the repeat rule decides it
 	amount    int64
 	currency  string
 	// operationID is the till's id for the operation (for a create: its explicit reference); it
-	// fixes the Idempotency-Key. Empty means the library's own rule decides.
+	// fixes the Idempotency-Key. Empty means the repeat rule decides (repeat_rule.go).
 	operationID string
 	// intent is what the till asked for, as a string: a repeated identical call has the same.
 	intent string
 	path   string
 	body   []byte
+	// newCheckout gives the reference, path and body of a new payment, for a checkout without
+	// a reference that repeats nothing.
+	newCheckout func() (reference, path string, body []byte, err error)
 }
 
-// runMoneyOp is the one way money moves. The rule (documented in vmp.h):
-//   - The operation is looked up in the journal first: by its operation id when it has one,
-//     otherwise as an unacknowledged operation with the same intent — one whose outcome the till
-//     never saw, because the call returned VMP_ERR_UNKNOWN_OUTCOME or the process died.
-//   - Found and finished: its recorded outcome is returned; nothing is sent.
-//   - Found and open (or certainly not carried out): it is sent again with its own key and body.
-//   - Not found: a new entry is written and fsynced, then sent.
-//
-// The outcome is written after the answer; only a definite outcome counts as seen by the till.
+// runMoneyOp is the one way money moves. The rule (documented in vmp.h, "Money safety"):
+//   - What the call is, is decided as it starts: with an id, the operation of that id; without
+//     one, the operation it repeats (repeat_rule.go repeatOf), or a new one.
+//   - Under the intent's lock: a finished operation returns its recorded outcome and sends
+//     nothing; an open one (or one certainly not carried out) is finished with its own key and
+//     body; a new one is written to the journal and fsynced, then sent.
+//   - The outcome is written after the answer. It counts as seen by the till only after this
+//     call has returned (seen.go), never inside it.
 //
 // sent reports whether this call sent the request (rather than returning a recorded outcome).
 func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
-	unlock := c.intents.lock(op.intent)
-	defer unlock()
-	e, err = c.findEntry(op)
+	repeated, err := c.repeatOf(op)
 	if err != nil {
 		return Payment{}, nil, false, err
 	}
-	maybeDone := e != nil && e.State == journal.StateOpen // an earlier call may have carried it out
+	if repeated == nil {
+		if err := c.newJournalRefusal(op); err != nil {
+			return Payment{}, nil, false, err
+		}
+	}
+	unlock := c.intents.lock(op.intent)
+	defer unlock()
+	defer func() { c.outcomeReturned(e) }()
+	switch {
+	case op.operationID != "":
+		e, err = c.findByOperationID(op, idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID))
+	case repeated != nil:
+		e, err = c.entry(repeated.ID) // as it is now: the call it waited for may have finished it
+	}
+	if err != nil {
+		return Payment{}, nil, false, err
+	}
 	if e != nil {
 		switch e.State {
 		case journal.StateDone:
-			p, e, err = c.acknowledge(e, paymentFromJournal(e), nil)
-			return p, e, false, err
+			c.logMoneyOp(e, paymentFromJournal(e), nil, true)
+			return c.recordedPayment(ctx, op.unit, e), e, false, nil
 		case journal.StateRejected:
-			p, e, err = c.acknowledge(e, Payment{}, outcomeError(e))
-			return p, e, false, err
+			err = outcomeError(e)
+			c.logMoneyOp(e, Payment{}, err, true)
+			return Payment{}, e, false, err
 		}
-	} else {
-		key := idempotencyKey(op.kind, unitScoped(op.unit, op.reference), op.operationID)
-		e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
-			Method: "POST", Path: op.path, Body: op.body, Intent: op.intent, OperationID: op.operationID,
-			Amount: op.amount, Currency: op.currency}
+		// Open, failed or not created: finished with its own key and body.
+		p, err = c.attempt(ctx, op.unit, e)
+		return p, e, true, err
 	}
-	failpoint("before_journal_write", op.kind)
-	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
-	if err := c.journal.Put(e); err != nil {
-		return Payment{}, e, false, journalWriteError(err)
+	if op.reference == "" {
+		if op.reference, op.path, op.body, err = op.newCheckout(); err != nil {
+			return Payment{}, nil, false, err
+		}
 	}
-	failpoint("after_journal_write", op.kind)
-	p, err = c.sendEntry(ctx, e)
-	if maybeDone {
-		err = stillUnknown(e, err)
+	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
+	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
+		MSN: op.unit.creds.MSN, Method: "POST", Path: op.path, Body: op.body, Intent: op.intent, OperationID: op.operationID,
+		Amount: op.amount, Currency: op.currency}
+	c.origins.begin(e.ID)
+	defer c.origins.end(e.ID)
+	p, err = c.attempt(ctx, op.unit, e)
+	if e.Attempts == 0 { // never written: nothing of it exists
+		return p, nil, false, err
 	}
-	failpoint("after_response", op.kind)
-	c.recordOutcome(e, p, err, true)
 	return p, e, true, err
 }
 
-// stillUnknown is the outcome of sending an entry again that an earlier call (or process) may
-// have carried out: a failure that only says this call's attempts did nothing - refused before
-// anything happened, not sent at all, blocked by the rate limit - leaves it unknown, and the
-// entry open, so the till's next repeat finishes that same operation. As a definite failure the
-// entry would count as seen, and a repeat without an operation id would be a second operation
-// (found by the soak).
-func stillUnknown(e *journal.Entry, err error) error {
-	switch CodeOf(err) {
-	case CodeNetwork, CodeUnavailable, CodeRateLimited, CodeAuth:
-		return &Error{Code: CodeUnknownOutcome, Err: err, Message: err.Error() + " - an earlier attempt of this " + e.Operation +
-			" may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"}
+// attempt sends an entry - new, open, or certainly not carried out before - and records the
+// outcome. An open capture, refund or cancel is looked up in Vipps' event log first: Vipps
+// keeps an Idempotency-Key for a limited time, so an old key sent again could be a second
+// operation. A failure after an attempt that may have been applied is settled by Vipps'
+// record, never taken as it is (settle.go).
+func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (Payment, error) {
+	wasOpen := e.State == journal.StateOpen && e.Attempts > 0 // an earlier call or process may have carried it out
+	t := c.trackerFor(u, e.Reference)
+	if wasOpen && e.Operation != journal.OpCreate {
+		if happened, err := c.atVipps(ctx, t, e); err == nil && happened {
+			p, err := c.readNow(ctx, t)
+			if err != nil {
+				p, _ = t.snapshot()
+			}
+			c.recordOutcome(e, p, nil)
+			c.logMoneyOp(e, p, nil, false)
+			return p, nil
+		}
 	}
-	return err
+	failpoint("before_journal_write", e.Operation)
+	before := *e
+	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
+	if err := c.putEntry(e); err != nil {
+		*e = before // the file keeps the state it had, and so does memory
+		c.seen.saved(e.ID)
+		return Payment{}, journalWriteError(err)
+	}
+	failpoint("after_journal_write", e.Operation)
+	p, a, err := c.sendEntry(ctx, t, e)
+	if a.inFlight {
+		e.InFlightUntil = now().Add(c.inFlightLimit()).UnixMilli()
+	}
+	if err != nil && CodeOf(err) != CodeUnknownOutcome && (a.maybeApplied || wasOpen) {
+		p, err = c.settleFailure(t, e, err, a)
+	} else if err == nil && (a.maybeApplied || wasOpen) && e.Operation != journal.OpCreate {
+		// The answer may be a replay of an earlier attempt's, with the figures of then.
+		if fresh, rerr := c.readNow(ctx, t); rerr == nil {
+			p = fresh
+		}
+	}
+	failpoint("after_response", e.Operation)
+	c.recordOutcome(e, p, err)
+	failpoint("after_outcome", e.Operation)
+	c.logMoneyOp(e, p, err, false)
+	if e.Operation == journal.OpCreate && e.State == journal.StateOpen {
+		c.noteUnsettledCreate(u, e)
+	}
+	return p, err
 }
 
-// findEntry looks the operation up in the journal (see runMoneyOp).
-func (c *Client) findEntry(op moneyOp) (*journal.Entry, error) {
-	var e *journal.Entry
-	var err error
-	if op.operationID != "" {
-		e, err = c.journal.Get(idempotencyKey(op.kind, unitScoped(op.unit, op.reference), op.operationID))
-	} else {
-		e, err = c.journal.FindUnacknowledged(op.intent)
+// recordedPayment is the payment of a finished operation returned again: as Vipps reports it
+// now when it can be read at once, else as recorded.
+func (c *Client) recordedPayment(ctx context.Context, u *salesUnit, e *journal.Entry) Payment {
+	p := paymentFromJournal(e)
+	if e.Operation == journal.OpCreate {
+		return p
 	}
-	if err != nil {
-		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+	if fresh, err := c.readNow(ctx, c.trackerFor(u, e.Reference)); err == nil {
+		return fresh
 	}
-	if e != nil && e.Intent != op.intent {
-		if op.kind == journal.OpCreate {
-			return nil, newError(CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
-		}
-		return nil, newError(CodeConflict, "operation id %q was already used for %s of %d on %s; this call asks for something else - use a new operation id",
-			op.operationID, e.Operation, e.Amount, e.Reference)
-	}
-	return e, nil
+	return p
 }
 
 // sendEntry sends the entry's request - its key, its exact body - within the retry layer and
-// returns the payment it produced.
-func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, error) {
-	u, err := c.unitNamed(e.Unit)
-	if err != nil {
-		return Payment{}, newError(CodeInvalidConfig, "journal operation %s is for sales unit %q, which the configuration no longer has", e.ID, e.Unit)
-	}
-	t := c.trackerFor(u, e.Reference)
+// returns the payment it produced, and whether any attempt may have been applied.
+func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (Payment, attempts, error) {
 	var p Payment
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
-	err = c.retryCall(ctx, what, t, true, func(ctx context.Context) error {
+	a, err := c.retryCallApplied(ctx, what, t, true, func(ctx context.Context) error {
 		var err error
-		p, err = c.sendOnce(ctx, u.api, e)
+		p, err = c.sendOnce(ctx, t.api, e)
 		return err
 	})
 	if err != nil {
-		return Payment{}, err
+		return Payment{}, a, err
 	}
 	if p.State == StateUnknown { // a 2xx whose body could not be read: read the payment instead
 		read, err := c.readNow(ctx, t)
@@ -139,11 +178,12 @@ func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, erro
 			// Vipps did act; only the payment as it is now is missing. A definite failure here
 			// would make the till's repeat without an operation id a second operation (found by
 			// the soak): the entry stays open and a repeat finishes this one.
-			return Payment{}, &Error{Code: CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
+			a.maybeApplied = true
+			return Payment{}, a, &Error{Code: CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
 				"could not be read, nor the payment (" + err.Error() + "); ask again for the payment's status, or repeat the call " +
 				"with the same operation id"}
 		}
-		return read, nil
+		return read, a, nil
 	}
 	t.mu.Lock()
 	if e.Operation == journal.OpCreate {
@@ -151,7 +191,7 @@ func (c *Client) sendEntry(ctx context.Context, e *journal.Entry) (Payment, erro
 	}
 	t.update(p)
 	t.mu.Unlock()
-	return p, nil
+	return p, a, nil
 }
 
 // sendOnce sends the entry's request once. A 2xx whose body is unreadable gives a zero Payment
@@ -185,8 +225,8 @@ func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Ent
 }
 
 // recordOutcome writes the outcome of an attempt. An unknown outcome leaves the entry open.
-// seen says whether the outcome is being returned to the till.
-func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error, seen bool) {
+// It never records the outcome as seen by the till: the call has not returned yet (seen.go).
+func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error) {
 	code := CodeOf(err)
 	switch code {
 	case CodeOK:
@@ -198,26 +238,15 @@ func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error, seen bool
 	default: // network, busy, rate-limited, credentials refused: certainly not carried out
 		e.State = journal.StateFailed
 	}
-	e.Acknowledged = seen && e.State != journal.StateOpen
 	e.Outcome = &journal.Outcome{Code: int32(code)}
 	if ee, ok := err.(*Error); ok {
 		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
 	}
-	// If this write fails the entry stays open, and finishing it again later is harmless: the
-	// same key and body are the same operation.
-	_ = c.journal.Put(e)
-	if seen {
-		c.logMoneyOp(e, p, err, false)
+	if werr := c.putEntry(e); werr != nil {
+		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
+		// has the entry open, which recovery would only finish again with the same key.
+		c.log(LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())
 	}
-}
-
-func (c *Client) acknowledge(e *journal.Entry, p Payment, err error) (Payment, *journal.Entry, error) {
-	c.logMoneyOp(e, p, err, true)
-	if !e.Acknowledged {
-		e.Acknowledged = true
-		_ = c.journal.Put(e)
-	}
-	return p, e, err
 }
 
 func outcomeError(e *journal.Entry) error {
@@ -254,13 +283,6 @@ type intentLocks struct {
 type intentLock struct {
 	mu   sync.Mutex
 	refs int
-}
-
-// busy reports whether a call with this intent is in progress now.
-func (l *intentLocks) busy(intent string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.locks[intent] != nil
 }
 
 func (l *intentLocks) lock(intent string) (unlock func()) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/core/wirejson"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -47,40 +46,46 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 	if err != nil {
 		return "", err
 	}
-	ref := req.Reference
-	if ref == "" {
-		// A repeat of an identical checkout whose outcome the till never saw resolves that one,
-		// under its reference. One still in progress on another thread is not a repeat but a
-		// second sale that happens to look alike.
-		if e, err := c.journal.FindUnacknowledged(intent); err == nil && e != nil && !c.intents.busy(intent) {
-			ref = e.Reference
+	body := func(ref string) ([]byte, error) {
+		create := vipps.CreatePaymentRequest{
+			Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
+			PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
+			CustomerInteraction: "CUSTOMER_PRESENT",
+			Reference:           ref,
+			UserFlow:            "PUSH_MESSAGE",
+			PaymentDescription:  description,
+		}
+		if req.Flow == FlowQR {
+			// The library draws the code itself, so it asks for the target URL only.
+			create.UserFlow, create.QRFormat = "QR", &vipps.QRFormat{Format: "TEXT/TARGETURL"}
 		} else {
-			ref = generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
+			create.Customer = &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR}
+		}
+		if req.Receipt != nil {
+			create.Receipt = req.Receipt
+		}
+		b, err := vipps.EncodeJSON(create)
+		if err != nil {
+			return nil, &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
+		}
+		return b, nil
+	}
+	op := moneyOp{unit: u, kind: journal.OpCreate, reference: req.Reference, amount: req.Amount, currency: currency,
+		operationID: req.Reference, intent: intent, path: paymentsPath}
+	if req.Reference != "" {
+		if op.body, err = body(req.Reference); err != nil {
+			return "", err
+		}
+	} else {
+		// A repeat of an identical checkout whose outcome the till never saw finishes that one,
+		// under its reference (repeat_rule.go); anything else is a new payment.
+		op.newCheckout = func() (string, string, []byte, error) {
+			ref := generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
+			b, err := body(ref)
+			return ref, paymentsPath, b, err
 		}
 	}
-	create := vipps.CreatePaymentRequest{
-		Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
-		PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
-		CustomerInteraction: "CUSTOMER_PRESENT",
-		Reference:           ref,
-		UserFlow:            "PUSH_MESSAGE",
-		PaymentDescription:  description,
-	}
-	if req.Flow == FlowQR {
-		// The library draws the code itself, so it asks for the target URL only.
-		create.UserFlow, create.QRFormat = "QR", &vipps.QRFormat{Format: "TEXT/TARGETURL"}
-	} else {
-		create.Customer = &vipps.Customer{PhoneNumber: req.PhoneNumber, PersonalQR: req.PersonalQR}
-	}
-	if req.Receipt != nil {
-		create.Receipt = req.Receipt
-	}
-	body, err := vipps.EncodeJSON(create)
-	if err != nil {
-		return "", &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
-	}
-	_, e, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCreate, reference: ref, amount: req.Amount,
-		currency: currency, operationID: ref, intent: intent, path: "/epayment/v1/payments", body: body})
+	_, e, _, err := c.runMoneyOp(ctx, op)
 	if err != nil {
 		if CodeOf(err) == CodeUnknownOutcome && e != nil {
 			return e.Reference, err
@@ -90,19 +95,20 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 	return e.Reference, nil
 }
 
-// checkoutIntent identifies what a checkout asks for: its explicit reference, if any, and its
-// content (hashed, since it contains the phone number).
+// paymentsPath is where a payment is created.
+const paymentsPath = "/epayment/v1/payments"
+
+// checkoutIntent identifies what a checkout asks for: its sales unit (by MSN), its explicit
+// reference, if any, and its content (hashed, since it contains the phone number): amount,
+// currency, customer (phone number, or the personal QR as scanned), description and flow. Not
+// the receipt: a till retrying with its receipt renumbered still asks for the same sale.
 //
 // A QR checkout without a reference names no customer, so two lanes' alike QR checkouts would
 // look like one; it gets a nonce instead - a repeated QR checkout only shows another code, and
 // money moves only for the one the customer scans.
 func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description string) (string, error) {
-	receipt, err := wirejson.Marshal(req.Receipt)
-	if err != nil {
-		return "", &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
-	}
 	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
-		description, req.Flow, string(receipt)}, "\x00")))
+		description, req.Flow}, "\x00")))
 	ref := req.Reference
 	switch {
 	case ref != "":
@@ -111,7 +117,7 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 	default:
 		ref = "auto"
 	}
-	return "create|" + unitScoped(u, ref) + "|" + hex.EncodeToString(sum[:16]), nil
+	return "create|" + u.msnKey() + "|" + ref + "|" + hex.EncodeToString(sum[:16]), nil
 }
 
 // Capture captures amount (minor units) of an authorized payment.
@@ -152,9 +158,21 @@ func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOption
 		}
 	}
 	p, _, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
-		intent: fmt.Sprintf("cancel|%s|%t", unitScoped(u, reference), opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
-	if e, ok := err.(*Error); ok && opts.TransactionOnly && e.VippsErrorCode == "6060" {
+		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
+	e, ok := err.(*Error)
+	switch {
+	case ok && opts.TransactionOnly && e.VippsErrorCode == "6060":
 		return c.approvedBeforeCancel(ctx, c.trackerFor(u, reference), e)
+	case ok && e.VippsErrorCode == "6250":
+		// The customer was approving while the library tried again: the approval may be done by
+		// now. Nothing was cancelled; the entry is recorded as certainly not carried out, so the
+		// same call again (with its operation id) is sent again.
+		t := c.trackerFor(u, reference)
+		if fresh, rerr := c.readNow(ctx, t); rerr == nil && fresh.State == StateAuthorized && opts.TransactionOnly {
+			return c.approvedBeforeCancel(ctx, t, e)
+		}
+		e.Message += " - the customer is approving the payment right now; nothing was cancelled: ask for the status, and cancel again if it is still needed"
+		return p, e
 	}
 	return p, err
 }
@@ -199,11 +217,12 @@ func (c *Client) modify(ctx context.Context, kind, reference string, amount int6
 	if err != nil {
 		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
-	p, _, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
-		operationID: operationID, intent: fmt.Sprintf("%s|%s|%d", kind, unitScoped(u, reference), amount),
+	before, knewBefore := t.snapshot()
+	p, e, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
+		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
 		path: paymentOpPath(reference, kind), body: body})
 	if err == nil && sent && kind == journal.OpCapture {
-		return c.checkCaptured(ctx, t, u, p)
+		return c.checkCaptured(ctx, t, e, before, knewBefore, p)
 	}
 	return p, err
 }

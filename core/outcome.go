@@ -16,10 +16,16 @@ type retryDecision struct {
 	wait time.Duration
 	// maybeApplied is true when Vipps may have acted on the attempt.
 	maybeApplied bool
+	// inFlight is true when the attempt may still be on its way through Vipps: the library
+	// stopped waiting for it (a timeout), or a gateway did (504). Vipps' event log does not
+	// show it yet, and may later.
+	inFlight bool
 }
 
-// Vipps ErrorCodes that mean "busy, try the same request again shortly".
-var transientErrorCodes = map[string]bool{"6160": true, "6280": true}
+// Vipps ErrorCodes that mean "busy, try the same request again shortly": 6160 order
+// processing, 6260 funds unavailable and 6280 capture failed (the contract: retry with the same
+// key), 6250 a cancel while the customer is approving (the approval ends within moments).
+var transientErrorCodes = map[string]bool{"6160": true, "6250": true, "6260": true, "6280": true}
 
 func decideRetry(err error) retryDecision {
 	var te *vipps.TransportError
@@ -33,9 +39,10 @@ func decideRetry(err error) retryDecision {
 		var bad *vipps.MalformedAnswerError
 		return retryDecision{retry: d.retry || errors.As(tok.Err, &bad), wait: d.wait}
 	case errors.Is(err, context.Canceled):
-		return retryDecision{maybeApplied: isMaybeSent(err)}
+		return retryDecision{maybeApplied: isMaybeSent(err), inFlight: isMaybeSent(err)}
 	case errors.As(err, &te):
-		return retryDecision{retry: true, maybeApplied: te.MaybeSent}
+		return retryDecision{retry: true, maybeApplied: te.MaybeSent,
+			inFlight: te.MaybeSent && (te.Timeout || errors.Is(te.Err, context.DeadlineExceeded))}
 	case errors.As(err, &p):
 		switch {
 		case p.HTTPStatus == 429:
@@ -43,8 +50,9 @@ func decideRetry(err error) retryDecision {
 		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode]:
 			return retryDecision{retry: true, wait: p.RetryAfter}
 		case p.HTTPStatus >= 500:
-			// A 5xx may come after the operation was committed.
-			return retryDecision{retry: true, wait: p.RetryAfter, maybeApplied: true}
+			// A 5xx may come after the operation was committed; a gateway's 504 may come while
+			// it is still being carried out.
+			return retryDecision{retry: true, wait: p.RetryAfter, maybeApplied: true, inFlight: p.HTTPStatus == 504}
 		}
 	}
 	return retryDecision{}

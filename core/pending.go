@@ -50,6 +50,17 @@ type PendingReport struct {
 	// Unacknowledged operations have an outcome the till has not seen: the call returned
 	// VMP_ERR_UNKNOWN_OUTCOME or the process ended before it returned.
 	Unacknowledged []EntryView `json:"unacknowledged"`
+	// Journal says whether the journal is new (newjournal.go).
+	Journal JournalView `json:"journal"`
+}
+
+// JournalView is the state of the journal itself.
+type JournalView struct {
+	Path string `json:"path"`
+	// New is true from the journal's creation until the host acknowledges "new-journal":
+	// meanwhile calls without an operation id on payments it does not know are refused.
+	New      bool   `json:"new"`
+	NewSince string `json:"new_since,omitempty"`
 }
 
 // Pending lists open and unacknowledged operations, oldest first.
@@ -63,8 +74,15 @@ func (c *Client) Pending() (PendingReport, error) {
 	if err != nil {
 		return PendingReport{}, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}}
+	since := c.journalNewSince()
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
 	for _, e := range entries {
+		if c.seen.has(e.ID) {
+			continue // returned to the till; the journal records that shortly (seen.go)
+		}
+		if mem := c.seen.unsavedEntry(e.ID); mem != nil {
+			e = mem
+		}
 		if e.State == journal.StateOpen {
 			r.Open = append(r.Open, viewOf(e))
 		} else {
@@ -84,6 +102,9 @@ func (c *Client) Acknowledge(id string) error {
 	defer leave()
 	if id == "" {
 		return newError(CodeInvalidArgument, "the operation id is empty")
+	}
+	if id == newJournalAck {
+		return c.acceptNewJournal()
 	}
 	e, err := c.journal.Acknowledge(id)
 	switch {

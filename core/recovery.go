@@ -53,47 +53,61 @@ func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 }
 
 // resolveEntry brings one open entry to a definite outcome if it can, and returns its view.
+// It holds the entry's intent lock, so a till's repeat of the same call waits for it and then
+// finds the entry as recovery left it (repeat_rule.go).
 func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
 	unlock := c.intents.lock(e.Intent)
 	defer unlock()
 	// A call of the till may have finished it meanwhile.
-	if fresh, err := c.journal.Get(e.ID); err == nil && fresh != nil {
+	if fresh, err := c.entry(e.ID); err == nil && fresh != nil {
 		e = fresh
 	}
 	if e.State != journal.StateOpen || ctx.Err() != nil {
 		return viewOf(e)
 	}
-	e.Attempts++
-	if e.Operation == journal.OpCreate {
-		c.resolveCreate(ctx, e)
+	u, err := c.unitOfEntry(e)
+	if err != nil {
+		// Never marked failed: Vipps may have carried it out for that MSN.
+		e.Outcome = &journal.Outcome{Code: int32(CodeUnknownOutcome), Message: err.Error()}
+		_ = c.putEntry(e)
 		return viewOf(e)
 	}
-	p, err := c.sendEntry(ctx, e)
-	c.recordOutcome(e, p, stillUnknown(e, err), false)
+	if e.Operation == journal.OpCreate {
+		c.resolveCreate(ctx, u, e)
+		return viewOf(e)
+	}
+	_, _ = c.attempt(ctx, u, e)
 	return viewOf(e)
 }
 
 // resolveCreate looks a create up instead of sending it again: a push request arriving long
-// after the till gave up would surprise the customer. If it never reached Vipps it is marked
+// after the till gave up would surprise the customer. It is found by its own key in the
+// payment's event log (another till may have created a payment with the same explicit
+// reference). If it never reached Vipps, and no attempt can still be on its way, it is marked
 // so; the till repeating the checkout sends it then, with the same key and body.
-func (c *Client) resolveCreate(ctx context.Context, e *journal.Entry) {
-	u, err := c.unitNamed(e.Unit)
-	if err != nil {
-		e.Outcome = &journal.Outcome{Code: int32(CodeInvalidConfig), Message: err.Error()}
-		_ = c.journal.Put(e)
-		return
-	}
-	p, err := c.readNow(ctx, c.trackerFor(u, e.Reference))
-	switch CodeOf(err) {
-	case CodeOK:
-		c.recordOutcome(e, p, nil, false)
-	case CodeNotFound:
+func (c *Client) resolveCreate(ctx context.Context, u *salesUnit, e *journal.Entry) {
+	t := c.trackerFor(u, e.Reference)
+	happened, err := c.atVipps(ctx, t, e)
+	switch {
+	case err != nil:
+		e.Outcome = &journal.Outcome{Code: int32(CodeOf(err)), Message: err.Error()}
+		_ = c.putEntry(e)
+	case happened:
+		p, err := c.readNow(ctx, t)
+		if err != nil {
+			e.Outcome = &journal.Outcome{Code: int32(CodeOf(err)), Message: "the payment exists; reading it failed: " + err.Error()}
+			_ = c.putEntry(e)
+			return
+		}
+		c.recordOutcome(e, p, nil)
+	case now().UnixMilli() < e.InFlightUntil:
+		e.Outcome = &journal.Outcome{Code: int32(CodeUnknownOutcome),
+			Message: "not at Vipps yet, but the request may still be on its way; ask again shortly"}
+		_ = c.putEntry(e)
+	default:
 		e.State = journal.StateNotCreated
 		e.Outcome = &journal.Outcome{Code: int32(CodeNotFound), HTTPStatus: 404,
 			Message: "the payment request never reached Vipps; nothing was created"}
-		_ = c.journal.Put(e)
-	default:
-		e.Outcome = &journal.Outcome{Code: int32(CodeOf(err)), Message: err.Error()}
-		_ = c.journal.Put(e)
+		_ = c.putEntry(e)
 	}
 }

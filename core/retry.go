@@ -28,25 +28,40 @@ func backoff(n int) time.Duration {
 // send must guarantee; budget bounds the whole call. t paces attempts within Vipps' per-reference
 // limits. The returned error is an *Error.
 func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) error {
+	_, err := c.retryCallApplied(ctx, what, t, mutation, send)
+	return err
+}
+
+// attempts is what a call's attempts may have done at Vipps.
+type attempts struct {
+	// maybeApplied: some attempt may have been carried out (no answer, a 5xx); then no later
+	// failure of the call proves that it was not.
+	maybeApplied bool
+	// inFlight: some attempt may still be on its way (see retryDecision.inFlight).
+	inFlight bool
+}
+
+// retryCallApplied is retryCall that also reports what the attempts may have done.
+func (c *Client) retryCallApplied(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) (a attempts, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.operation())
 	defer cancel()
-	maybeApplied := false
 	for attempt := 1; ; attempt++ {
 		if wait := t.admit(mutation, time.Now()); wait > 0 {
 			if !sleepCtx(ctx, wait) {
-				return c.rateLimitedError(what, ctx, wait, maybeApplied, mutation)
+				return a, c.rateLimitedError(what, ctx, wait, a.maybeApplied, mutation)
 			}
 			attempt--
 			continue
 		}
 		err := send(ctx)
 		if err == nil {
-			return nil
+			return a, nil
 		}
 		d := decideRetry(err)
-		maybeApplied = maybeApplied || d.maybeApplied
+		a.maybeApplied = a.maybeApplied || d.maybeApplied
+		a.inFlight = a.inFlight || d.inFlight
 		if !d.retry || attempt >= maxAttempts || c.closingCtx.Err() != nil {
-			return wireError(what, err, maybeApplied, mutation)
+			return a, wireError(what, err, a.maybeApplied, mutation)
 		}
 		wait := d.wait
 		if wait == 0 {
@@ -54,7 +69,7 @@ func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutatio
 		}
 		c.logRetry(what, attempt, wait, err)
 		if !sleepCtx(ctx, wait) {
-			return wireError(what, err, maybeApplied, mutation)
+			return a, wireError(what, err, a.maybeApplied, mutation)
 		}
 	}
 }

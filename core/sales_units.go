@@ -2,8 +2,10 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
 )
@@ -36,7 +38,7 @@ func (c *Config) checkSalesUnits() error {
 	if p := c.Partner; p != nil && (p.ClientID == "" || p.ClientSecret == "" || p.SubscriptionKey == "") {
 		return newError(CodeInvalidConfig, "config: partner needs client_id, client_secret and subscription_key")
 	}
-	seen := map[string]bool{}
+	seen, msns := map[string]bool{}, map[string]string{}
 	for i, u := range c.SalesUnits {
 		switch {
 		case !unitNamePattern.MatchString(u.Name):
@@ -49,6 +51,13 @@ func (c *Config) checkSalesUnits() error {
 			return newError(CodeInvalidConfig, "config: sales unit %q: reference_prefix must be at most 20 of a-z A-Z 0-9 -", u.Name)
 		}
 		seen[u.Name] = true
+		if u.MSN == c.MSN || msns[u.MSN] != "" {
+			// The journal and the Idempotency-Keys know a unit by its MSN (a name can change):
+			// two names for one MSN would be one unit under two names.
+			return newError(CodeInvalidConfig, "config: sales unit %q has the msn of %s; each MSN is one sales unit", u.Name,
+				firstNonEmptyString(msns[u.MSN], "the till itself"))
+		}
+		msns[u.MSN] = fmt.Sprintf("sales unit %q", u.Name)
 		ownKeys := u.ClientID != "" || u.ClientSecret != "" || u.SubscriptionKey != ""
 		complete := u.ClientID != "" && u.ClientSecret != "" && u.SubscriptionKey != ""
 		switch {
@@ -147,6 +156,39 @@ func (c *Client) unitNamed(name string) (*salesUnit, error) {
 func (c *Client) SalesUnit(name string) error {
 	_, err := c.unitNamed(name)
 	return err
+}
+
+// msnKey names the unit in intents and journal lookups: by its MSN, which a renamed unit keeps.
+func (u *salesUnit) msnKey() string {
+	if u.creds.MSN == "" {
+		return "unit:" + u.name
+	}
+	return "msn:" + u.creds.MSN
+}
+
+// owns reports whether a journal entry is an operation of this unit: by MSN, or by name for
+// entries of vmp 0.1, which recorded no MSN.
+func (u *salesUnit) owns(e *journal.Entry) bool {
+	if e.MSN != "" {
+		return e.MSN == u.creds.MSN
+	}
+	return e.Unit == u.name
+}
+
+// unitOfEntry gives the configured unit a journal entry was sent for. An entry whose unit the
+// configuration no longer has cannot be finished here: it stays open and is reported.
+func (c *Client) unitOfEntry(e *journal.Entry) (*salesUnit, error) {
+	for _, u := range c.units {
+		if u.owns(e) {
+			return u, nil
+		}
+	}
+	msn := e.MSN
+	if msn == "" {
+		msn = "of sales unit " + e.Unit
+	}
+	return nil, newError(CodeInvalidConfig, "%s of %s was sent for MSN %s, which the configuration no longer has; it stays open: "+
+		"configure that sales unit again (any name) to finish it, or check the payment in the Vipps portal", e.Operation, e.Reference, msn)
 }
 
 // unitScoped names a reference within its sales unit: journal keys, intents and trackers must not

@@ -18,9 +18,9 @@ func TestSalesUnitConfigIsChecked(t *testing.T) {
 		{"a unit without a name", `{"sales_units":[{"msn":"234567"}]}`, "name"},
 		{"a unit listed twice", `{"sales_units":[{"name":"b","msn":"234567"},{"name":"b","msn":"345678"}]}`, "twice"},
 		{"a unit without an MSN", `{"sales_units":[{"name":"b"}]}`, "msn"},
-		{"a unit with half its keys", `{"sales_units":[{"name":"b","msn":"234567","client_id":"x"}]}`, "all of"},
+		{"a unit with half its keys", `{"environment":"simulator","sales_units":[{"name":"b","msn":"234567","client_id":"x"}]}`, "all of"},
 		{"a keyless unit outside the simulator without partner keys", `{"environment":"test","client_id":"a","client_secret":"b","subscription_key":"c","msn":"123456","sales_units":[{"name":"b","msn":"234567"}]}`, "no partner keys"},
-		{"incomplete partner keys", `{"partner":{"client_id":"p"}}`, "partner needs"},
+		{"incomplete partner keys", `{"environment":"simulator","partner":{"client_id":"p"}}`, "partner needs"},
 		{"a malformed reference prefix", `{"sales_units":[{"name":"b","msn":"234567","reference_prefix":"a b"}]}`, "reference_prefix"},
 	}
 	for _, tc := range cases {
@@ -48,7 +48,7 @@ var (
 
 func chainClient(t *testing.T, s *sim.Server, extra string) *Client {
 	t.Helper()
-	cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q%s}`, s.URL(), filepath.Join(t.TempDir(), "j.db"), extra)))
+	cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"environment":"simulator","base_url":%q,"journal_path":%q%s}`, s.URL(), filepath.Join(t.TempDir(), "j.db"), extra)))
 	if err != nil {
 		t.Fatal(err)
 	}

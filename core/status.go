@@ -34,6 +34,13 @@ const (
 	// CodeUnverified: a webhook delivery failed verification (signature, content hash, date
 	// or a missing header); it was not applied.
 	CodeUnverified Code = 23
+	// CodeForked: the process was forked after vmp was loaded (decided in the C shim).
+	CodeForked Code = 24
+	// CodeInCallback: a call made from inside a vmp callback that would wait for itself.
+	CodeInCallback Code = 25
+	// CodeNewJournal: a call without an operation id on a payment a new journal does not know
+	// (newjournal.go).
+	CodeNewJournal Code = 26
 )
 
 var codeNames = map[Code]string{
@@ -61,6 +68,9 @@ var codeNames = map[Code]string{
 	CodeAlreadyAuthorized: "VMP_ERR_ALREADY_AUTHORIZED",
 	CodeCaptureMismatch:   "VMP_ERR_CAPTURE_MISMATCH",
 	CodeUnverified:        "VMP_ERR_UNVERIFIED",
+	CodeForked:            "VMP_ERR_FORKED",
+	CodeInCallback:        "VMP_ERR_IN_CALLBACK",
+	CodeNewJournal:        "VMP_ERR_NEW_JOURNAL",
 }
 
 // String gives the C name of the code, e.g. "VMP_ERR_REJECTED".

@@ -60,29 +60,51 @@ func TestARepeatRefusedForSureLeavesAnEarlierUnknownOutcomeUnknown(t *testing.T)
 	s, clock := externalSim(t)
 	ctx := context.Background()
 	for _, second := range []sim.Fault{{Kind: sim.FaultStatus, Status: 429, RetryAfter: time.Second}, {Kind: sim.FaultStatus, Status: 423}} {
-		t.Run(faultName(second), func(t *testing.T) {
-			ref := uniqueRef("repeat")
-			prepare(t, s, clock, journal.OpCapture, ref)
-			c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
-			defer c.Close()
-			first, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCapture, Reference: ref, Times: -1})
-			_, err := c.Capture(ctx, ref, 4000, "")
-			s.RemoveFault(first)
-			wantCode(t, err, CodeUnknownOutcome, "")
-			second.Operation, second.Reference, second.Times = sim.OperationCapture, ref, -1
-			id, _ := s.InjectFault(second)
-			_, err = c.Capture(ctx, ref, 4000, "")
-			s.RemoveFault(id)
-			if code := CodeOf(err); code != CodeUnknownOutcome && code != CodeOK {
-				t.Fatalf("the repeat ended %v though the first call may have captured: %v", code, err)
-			}
-			if pending, err := c.Pending(); err != nil || CodeOf(err) == CodeOK && len(pending.Open) != 1 {
-				t.Fatalf("the capture should stay open for the next repeat: %+v, %v", pending, err)
-			}
-			if got := effects(s, ref)[sim.EventCaptured]; got != 1 {
-				t.Fatalf("captured %d times", got)
-			}
-			clock.Advance(61 * time.Second)
-		})
+		for _, readable := range []bool{false, true} {
+			name := faultName(second) + map[bool]string{false: ", event log unreadable", true: ", event log readable"}[readable]
+			t.Run(name, func(t *testing.T) {
+				ref := uniqueRef("repeat")
+				prepare(t, s, clock, journal.OpCapture, ref)
+				c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
+				defer c.Close()
+				first, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+				_, err := c.Capture(ctx, ref, 4000, "")
+				s.RemoveFault(first)
+				wantCode(t, err, CodeUnknownOutcome, "")
+				ids := []string{}
+				for _, op := range []string{sim.OperationCapture, sim.OperationEvents, sim.OperationGet} {
+					if op != sim.OperationCapture && readable {
+						continue
+					}
+					f := second
+					f.Operation, f.Reference, f.Times = op, ref, -1
+					id, _ := s.InjectFault(f)
+					ids = append(ids, id)
+				}
+				_, err = c.Capture(ctx, ref, 4000, "")
+				for _, id := range ids {
+					s.RemoveFault(id)
+				}
+				pending, perr := c.Pending()
+				if perr != nil {
+					t.Fatal(perr)
+				}
+				switch code := CodeOf(err); {
+				case readable && code != CodeOK:
+					// The event log shows the first call's capture: the repeat finishes it without sending.
+					t.Fatalf("the repeat ended %v though Vipps' event log shows the capture: %v", code, err)
+				case !readable && code != CodeUnknownOutcome:
+					t.Fatalf("the repeat ended %v though the first call may have captured: %v", code, err)
+				case code == CodeUnknownOutcome && len(pending.Open) != 1:
+					t.Fatalf("the capture should stay open for the next repeat: %+v", pending)
+				case code == CodeOK && len(pending.Open)+len(pending.Unacknowledged) != 0:
+					t.Fatalf("finished, yet pending: %+v", pending)
+				}
+				if got := effects(s, ref)[sim.EventCaptured]; got != 1 {
+					t.Fatalf("captured %d times", got)
+				}
+				clock.Advance(61 * time.Second)
+			})
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vmp-dev/vmp/core/vipps"
 )
 
 // WebhookConfig is the "webhooks" block of the configuration (README.md, "Webhooks"). Without
@@ -37,11 +39,17 @@ type WebhookConfig struct {
 	// ManagedPrefix: registrations whose URL starts with it are this receiver's too; reconcile
 	// deletes those it does not want (old addresses, say). Default: only PublicURL's.
 	ManagedPrefix string `json:"managed_prefix"`
+	// MaxConnections caps the receiver's open connections (webhook_connlimit.go); default 64,
+	// 1 .. 4096. Vipps delivers a few events per payment; the cap keeps connections opened by
+	// anyone else from holding the till's memory.
+	MaxConnections int `json:"max_connections"`
 }
 
 const (
 	defaultWebhookPath         = "/vmp/webhooks"
 	defaultWebhookPollInterval = 5 * time.Second
+	defaultWebhookConnections  = 64
+	maxWebhookConnections      = 4096
 	maxWebhookAge              = 30 * 24 * 60 * 60 // seconds
 )
 
@@ -66,8 +74,14 @@ func (w *WebhookConfig) check(realVipps bool) error {
 		if !strings.HasPrefix(w.Path, "/") || strings.ContainsAny(w.Path, "?# ") {
 			return bad("path must start with / and have no query")
 		}
-	} else if w.Path != "" {
-		return bad("path needs listen")
+		if w.MaxConnections == 0 {
+			w.MaxConnections = defaultWebhookConnections
+		}
+		if w.MaxConnections < 1 || w.MaxConnections > maxWebhookConnections {
+			return bad("max_connections must be between 1 and %d", maxWebhookConnections)
+		}
+	} else if w.Path != "" || w.MaxConnections != 0 {
+		return bad("path and max_connections need listen")
 	}
 	if w.PublicURL != "" {
 		if err := checkWebhookURL(w.PublicURL); err != nil {
@@ -109,9 +123,9 @@ func checkWebhookURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Host == "":
-		return fmt.Errorf("%q is not an absolute URL", truncateForMessage(raw, 80))
+		return fmt.Errorf("%q is not an absolute URL", vipps.RedactURL(raw))
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q is not http or https", truncateForMessage(raw, 80))
+		return fmt.Errorf("%q is not http or https", vipps.RedactURL(raw))
 	case u.User != nil || u.Fragment != "":
 		return fmt.Errorf("a webhook URL has no user info or fragment")
 	}

@@ -19,30 +19,45 @@ import (
 // too, so Vipps stops sending it), 401 for a delivery that failed verification, 400 for a body
 // that is not an event, 404/405/413 for the wrong path, method or size, and 503 while the
 // client closes. It speaks plain HTTP: Vipps needs HTTPS, so in production it sits behind a
-// TLS-terminating proxy and webhooks.public_url names the address Vipps sees.
+// TLS-terminating proxy and webhooks.public_url names the address Vipps sees. Connections are
+// bounded in number, time and size (below).
 
-// maxWebhookBody bounds a delivery's body; an ePayment event is a few hundred bytes.
-const maxWebhookBody = 64 << 10
+// What one connection may cost. A delivery is a few hundred bytes with a handful of headers,
+// sent at once by Vipps or the proxy in front, and answered at once; the bounds are far above
+// that and far below what lets a peer hold the receiver: the header must be in within 3 s, the
+// whole request within 5 s, and a kept-alive connection is closed after 10 s of silence.
+// Connections are also capped in number (webhooks.max_connections, webhook_connlimit.go).
+const (
+	maxWebhookBody          = 64 << 10 // an ePayment event is a few hundred bytes
+	maxWebhookHeader        = 16 << 10 // net/http adds 4 KiB of slack
+	webhookHeaderTimeout    = 3 * time.Second
+	webhookReadTimeout      = 5 * time.Second
+	webhookWriteTimeout     = 10 * time.Second // from the end of the header: includes the handling
+	webhookKeepAliveTimeout = 10 * time.Second
+)
 
 type webhookReceiver struct {
-	ln   net.Listener
-	srv  *http.Server
-	done chan struct{}
+	ln    net.Listener
+	srv   *http.Server
+	conns *connLimit
+	done  chan struct{}
 }
 
-func (c *Client) startWebhookReceiver(listen, path string) (*webhookReceiver, error) {
-	ln, err := net.Listen("tcp", listen)
+func (c *Client) startWebhookReceiver(cfg *WebhookConfig) (*webhookReceiver, error) {
+	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, &Error{Code: CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
 	}
-	r := &webhookReceiver{ln: ln, done: make(chan struct{})}
+	path := cfg.Path
+	r := &webhookReceiver{ln: ln, conns: newConnLimit(cfg.MaxConnections), done: make(chan struct{})}
 	r.srv = &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { c.serveWebhook(w, req, path) }),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
+		ReadHeaderTimeout: webhookHeaderTimeout,
+		ReadTimeout:       webhookReadTimeout,
+		WriteTimeout:      webhookWriteTimeout,
+		IdleTimeout:       webhookKeepAliveTimeout,
+		MaxHeaderBytes:    maxWebhookHeader,
+		ConnState:         r.conns.track,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	go func() {
@@ -89,6 +104,10 @@ func (c *Client) serveWebhook(w http.ResponseWriter, r *http.Request, path strin
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "webhook deliveries are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.ContentLength > maxWebhookBody { // refused before reading a byte of it
+		http.Error(w, "the body is too large for an ePayment event", http.StatusRequestEntityTooLarge)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))

@@ -53,6 +53,10 @@ type WebhookReceiverInfo struct {
 	// it failed (deliveries may then not come; polling covers).
 	Registration string          `json:"registration"`
 	Counters     WebhookCounters `json:"counters"`
+	// MaxConnections is the receiver's connection cap; ConnectionsDropped counts connections
+	// closed at the cap (the quietest evicted, or the new one when all were busy).
+	MaxConnections     int   `json:"max_connections,omitempty"`
+	ConnectionsDropped int64 `json:"connections_dropped"`
 }
 
 // webhookState is a client's webhook part. Its zero fields mean "no webhooks block".
@@ -96,7 +100,7 @@ func (c *Client) startWebhooks() error {
 		w.verifyAt, _ = url.Parse(cfg.PublicURL) // checked by the config
 	}
 	if cfg.Listen != "" {
-		if w.receiver, err = c.startWebhookReceiver(cfg.Listen, cfg.Path); err != nil {
+		if w.receiver, err = c.startWebhookReceiver(cfg); err != nil {
 			return err
 		}
 		if w.publicURL == "" {
@@ -131,6 +135,7 @@ func (c *Client) WebhookReceiver() WebhookReceiverInfo {
 		PollIntervalMS: w.pollEvery.Milliseconds(), Path: w.cfg.Path}
 	if w.receiver != nil {
 		info.Listening, info.Address = true, w.receiver.address()
+		info.MaxConnections, info.ConnectionsDropped = w.cfg.MaxConnections, w.receiver.conns.droppedCount()
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()

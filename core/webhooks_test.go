@@ -398,7 +398,7 @@ func TestWebhookConfigIsChecked(t *testing.T) {
 		t.Fatalf("a valid block: %+v, %v", cfg.Webhooks, err)
 	}
 	// A standalone simulator (base_url) reaches the receiver on loopback.
-	if _, err := ParseConfig([]byte(`{"environment":"test","base_url":"http://127.0.0.1:8080",` + creds + `"webhooks":{"listen":"127.0.0.1:0"}}`)); err != nil {
+	if _, err := ParseConfig([]byte(`{"environment":"simulator","base_url":"http://127.0.0.1:8080",` + creds + `"webhooks":{"listen":"127.0.0.1:0"}}`)); err != nil {
 		t.Fatalf("a receiver for a standalone simulator: %v", err)
 	}
 }

@@ -80,7 +80,8 @@ extern "C" {
   X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
   X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
   X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured") \
-  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")
+  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")      \
+  X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
@@ -172,19 +173,26 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
 
 /**
  * Creates a client from a JSON configuration (documented in README.md, "Configuration").
- * With "environment": "simulator" (the default) it starts an embedded Vipps simulator on
- * 127.0.0.1 and needs no credentials.
+ * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 and
+ * needs no credentials. A configuration without keys and without "environment" means that
+ * simulator; one with keys (client_id, client_secret, subscription_key, msn, partner, a sales
+ * unit's keys) must name its environment.
  *
  * config_json: UTF-8 JSON object, borrowed. Unknown fields are an error.
  * out:         receives the new handle; set to NULL on failure. Must not be NULL.
  * Threading:   any thread. Each client is independent.
  * Journal:     opens the journal and first resolves operations a previous run left open
  *              (bounded by timeouts.recovery_ms; see "Money safety"); call vmp_pending next.
+ *              On Unix an existing journal open to other users is made 0600 first (the
+ *              default folder 0700), with a warning in the log.
  * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument); VMP_ERR_INVALID_JSON
- *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (missing
- *              credentials for test/production, bad value); VMP_ERR_JOURNAL (the journal is
- *              in use by another process, damaged - never reset silently - or not writable);
- *              VMP_ERR_INTERNAL.
+ *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (keys without
+ *              "environment"; missing credentials for test/production; a base_url that is
+ *              not https for test/production, or http to a host other than 127.0.0.0/8, ::1 or
+ *              localhost for the simulator, or that carries a user name or password - never
+ *              echoed; a bad value); VMP_ERR_JOURNAL (the journal is in use by another process,
+ *              damaged - never reset silently - not writable, or owned by another user or
+ *              impossible to make private); VMP_ERR_INTERNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
 
@@ -258,12 +266,12 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  * authorized amount minus what was captured or cancelled).
  *
  * operation_id: optional (NULL or ""): the till's own id for this operation, e.g. the receipt
- *               number. The Idempotency-Key sent to Vipps is derived from reference, operation
- *               and operation_id, so calling again with the same operation_id after
- *               VMP_ERR_UNKNOWN_OUTCOME finishes the same operation and can never capture twice.
- *               Without it, the journal's rule applies (see "Money safety" below): a repeat of
- *               a call whose outcome the till never saw finishes that call; otherwise a call
- *               is a new capture.
+ *               number. The Idempotency-Key sent to Vipps is derived from it, the reference,
+ *               the operation, the sales unit's MSN and this till's store_id and pos_id, so
+ *               calling again with the same operation_id after VMP_ERR_UNKNOWN_OUTCOME - also
+ *               after a restart, even with a lost journal - finishes the same operation and can
+ *               never capture twice, while another till's same id is its own operation.
+ *               Without it, the repeat rule applies (see "Money safety" below).
  * out:          optional (may be NULL): the payment after the capture, struct_size set.
  * Rate limit:   Vipps allows 5 money-moving requests a minute per payment (the checkout counts
  *               as one); beyond that the library answers VMP_ERR_RATE_LIMITED without sending.
@@ -273,8 +281,10 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other
  *               amount); VMP_ERR_CAPTURE_MISMATCH (capture only: the capture happened, but the
  *               amount Vipps reports as captured is not what this till's captures add up to;
- *               `out` holds the payment as Vipps reports it - check before handing over goods); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
- *               VMP_ERR_UNKNOWN_OUTCOME.
+ *               `out` holds the payment as Vipps reports it - check before handing over goods);
+ *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
+ *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
+ *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
                                         const char *operation_id, vmp_payment *out);
@@ -300,7 +310,11 @@ VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference
  * operation_id: optional, as vmp_capture.
  * out:          optional (may be NULL): the payment after the cancel, struct_size set.
  * Threading and statuses as vmp_capture (VMP_ERR_INVALID_ARGUMENT also for unknown flags), and
- * VMP_ERR_ALREADY_AUTHORIZED as above.
+ * VMP_ERR_ALREADY_AUTHORIZED as above. A cancel refused with ErrorCode 6250 ("cannot cancel a
+ * payment being processed": the customer is approving right now) is tried again within the call;
+ * if the customer is still approving it ends VMP_ERR_UNAVAILABLE (nothing was cancelled: ask for
+ * the status, and cancel again - with the same operation_id - if still needed), or, for
+ * VMP_CANCEL_TRANSACTION_ONLY when the approval won, VMP_ERR_ALREADY_AUTHORIZED as above.
  */
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out);
@@ -314,26 +328,56 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  * VMP_ERR_UNKNOWN_OUTCOME - the operation may or may not have happened - and its journal entry
  * stays open. Nothing is ever sent twice as two operations:
  *
- *  - With an operation_id (capture/refund/cancel) or an explicit "reference" (checkout), the
- *    Idempotency-Key is derived from it. Calling again with the same id finishes the same
- *    operation: an open one is sent again with the same key and the same bytes (Vipps carries
- *    it out at most once), a finished one returns its recorded outcome without sending. The
- *    same id with different content is VMP_ERR_CONFLICT and nothing is sent.
- *  - Without an id, a call that asks for exactly what an earlier call asked (same operation,
- *    reference and amount; for a checkout the same amount, currency, customer and description)
- *    whose outcome the till never saw - that call returned VMP_ERR_UNKNOWN_OUTCOME, or the
- *    process died first - is that earlier operation: it is finished or its recorded outcome is
- *    returned. Once a call has returned a definite outcome, the next identical call without an
- *    id is a new operation (e.g. a second partial capture of the same amount); so is an
- *    identical checkout started while the first is still in progress on another thread. A QR
- *    checkout ("flow": "qr") without a reference is never matched this way: it names no
- *    customer, and money moves only for the code the customer scans.
- *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms):
- *    captures, refunds and cancels are sent again with their key and body; a checkout is looked
- *    up and never sent anew at start-up (a push arriving long after the sale would surprise the
- *    customer) - if it never reached Vipps it is marked "not_created", and repeating the
- *    checkout sends it then. Call vmp_pending after vmp_init to learn what happened while the
- *    till was down.
+ *  - With an id - an operation_id (capture/refund/cancel) or an explicit "reference"
+ *    (checkout) - the Idempotency-Key is derived from the id, the operation, the reference, the
+ *    sales unit's MSN and this till's store_id and pos_id (configure them: two tills then
+ *    never share a key, and a till that lost its journal still sends the same key for the same
+ *    id). Calling again with the same id finishes the same operation: an open one is finished
+ *    with the same key and the same bytes (Vipps carries it out at most once), a finished one
+ *    returns its recorded outcome without sending. The same id with different content is
+ *    VMP_ERR_CONFLICT and nothing is sent.
+ *  - Without an id, a call is a repeat of an earlier call when, as it starts, the journal holds
+ *    an operation asking for exactly the same whose outcome the till has not seen - that call
+ *    returned VMP_ERR_UNKNOWN_OUTCOME, or the process died before it returned (also after
+ *    Vipps answered: an outcome counts as seen only once its call has returned). "The same":
+ *    for a checkout the amount, currency, customer (phone number, or the personal QR text as
+ *    given), description and flow - not the receipt; for a capture or refund the operation,
+ *    payment and amount; for a cancel the payment and its flags; always the same sales unit
+ *    (by MSN, whatever its name in the config). A repeat finishes that operation or returns its
+ *    recorded outcome; calls that start while it is being finished (another thread's repeat,
+ *    vmp_recover) wait for it and get the same outcome. Any other call is a new operation: an
+ *    identical call after a definite outcome was returned (e.g. a second partial capture of the
+ *    same amount), or while the first identical call is still in progress on another thread
+ *    (two alike sales). Age limits: a checkout repeats only a checkout younger than 10 minutes
+ *    (older, it is a new sale; the old one stays in vmp_pending); a capture, refund or cancel
+ *    that matches an unseen one older than 24 hours is refused with VMP_ERR_CONFLICT (nothing
+ *    sent; the message names it: settle it with vmp_recover / vmp_acknowledge, or use an
+ *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names
+ *    no customer, and money moves only for the code the customer scans.
+ *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
+ *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen.
+ *  - An operation that may have happened is never reported as failed on a later answer's word:
+ *    once an attempt got no answer or a 5xx, a later 4xx (a retry answered 409 or 401, say) is
+ *    checked against the payment's event log at Vipps, which names each operation's key: there,
+ *    the call returns VMP_OK; certainly absent, the failure stands; unreadable, or an attempt
+ *    may still be on its way, VMP_ERR_UNKNOWN_OUTCOME. Before an open capture, refund or cancel
+ *    is sent again, the event log is read too (Vipps keeps a key only for a limited time), and
+ *    after it is sent again the payment is read, so `out` shows it as it is now.
+ *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
+ *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with
+ *    their key and body; a checkout is looked up and never sent anew at start-up (a push
+ *    arriving long after the sale would surprise the customer) - if it never reached Vipps it
+ *    is marked "not_created", and repeating the checkout sends it then. An operation of a sales
+ *    unit the configuration no longer has (by MSN) stays open and is reported, never marked
+ *    failed. Call vmp_pending after vmp_init to learn what happened while the till was down.
+ *  - A new journal: when vmp_init has to create the journal file (a new till - or one whose
+ *    journal was lost), calls without an operation_id on a payment the journal knows nothing
+ *    of (captures, refunds, cancels) are refused with VMP_ERR_NEW_JOURNAL, nothing sent: they
+ *    might repeat a call recorded in the lost journal. Checkouts and calls with an operation_id
+ *    are never refused. vmp_pending shows "journal": {"new": true}; the state ends for good
+ *    when the host calls vmp_acknowledge(client, "new-journal") - on a new till at once, after
+ *    a lost journal once the operator has checked its open operations (Vipps portal). The
+ *    embedded simulator's temporary journal is never "new".
  *
  * Use an operation_id (the receipt number, say) whenever the till can: it also protects a
  * retry made after the till itself restarted and lost track of the call.
@@ -341,7 +385,8 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
 
 /**
  * Lists the journal's operations that need the till's attention, as JSON:
- *   {"open": [...], "unacknowledged": [...]}
+ *   {"open": [...], "unacknowledged": [...],
+ *    "journal": {"path", "new": bool, "new_since": RFC 3339 (only while new)}}
  * "open": sent (or about to be) and no outcome known yet. "unacknowledged": finished, but the
  * outcome never reached the till (the call returned VMP_ERR_UNKNOWN_OUTCOME or the process
  * died), e.g. a payment the customer approved while the till was down. Each element:
@@ -349,7 +394,8 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    "operation_id", "state": "open"|"done"|"rejected"|"failed"|"not_created", "attempts",
  *    "created_at", "updated_at", "outcome": {"status", "http_status", "vipps_error_code",
  *    "message"}, "payment": {"state", "currency", "amount", "authorized", "captured",
- *    "refunded", "cancelled"}}
+ *    "refunded", "cancelled"}, "sales_unit": config name (another unit's operations only)}
+ * "journal": whether the journal is new (see "Money safety"; acknowledge "new-journal").
  * Request bodies (which hold phone numbers) are never included.
  *
  * out_json:  receives a NUL-terminated UTF-8 string allocated by the library; free it with
@@ -377,8 +423,9 @@ VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, cha
 /**
  * Records that the till has taken note of a finished operation listed as unacknowledged by
  * vmp_pending, so it is no longer listed and no longer answers a repeated identical call.
+ * The id "new-journal" ends the new-journal state for good (see "Money safety").
  *
- * operation: the operation's "id" from vmp_pending, borrowed.
+ * operation: the operation's "id" from vmp_pending, or "new-journal"; borrowed.
  * Threading: any thread; local journal only.
  * Returns:   VMP_OK (also if it was acknowledged before); VMP_ERR_INVALID_HANDLE;
  *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation);
@@ -997,7 +1044,10 @@ VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
  *    "url": "<the URL registered>", "max_age_s": 0, "poll_interval_ms": 5000, "secrets": 1,
  *    "registration": "ok" | "" (none ran) | "<why the start-up reconcile failed>",
  *    "counters": {"received", "accepted", "duplicates", "ignored", "rejected",
- *                 "rejected_by": {"signature": 1, ...}, "malformed"}}
+ *                 "rejected_by": {"signature": 1, ...}, "malformed"},
+ *    "max_connections": 64, "connections_dropped": 0}
+ * max_connections is the receiver's cap (only while listening); connections_dropped counts
+ * connections it closed at the cap (the quietest evicted, or the new one when all were busy).
  * With "listen": "...:0" this is how the host learns the port.
  *
  * out_json:  receives a NUL-terminated string allocated by the library; free it with vmp_free.

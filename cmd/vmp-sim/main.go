@@ -148,7 +148,7 @@ func printBanner(w io.Writer, url string, s settings) {
 func libraryConfig(url string) string {
 	c := sim.DefaultCredentials
 	data, err := wirejson.Marshal(map[string]string{
-		"environment":      "test",
+		"environment":      "simulator",
 		"base_url":         url,
 		"client_id":        c.ClientID,
 		"client_secret":    c.ClientSecret,

@@ -47,11 +47,14 @@ const recordVersion = 1
 // request (which may contain the customer's phone number, so the file is private to its user)
 // and the outcome.
 type Entry struct {
-	Version        int       `json:"v"`
-	ID             string    `json:"id"` // equals IdempotencyKey
-	Operation      string    `json:"op"`
-	Reference      string    `json:"ref"`
-	Unit           string    `json:"unit,omitempty"` // the sales unit ("" the till's own)
+	Version   int    `json:"v"`
+	ID        string `json:"id"` // equals IdempotencyKey
+	Operation string `json:"op"`
+	Reference string `json:"ref"`
+	Unit      string `json:"unit,omitempty"` // the sales unit's config name ("" the till's own), for people
+	// MSN is the Merchant-Serial-Number the operation was sent for: what identifies its sales
+	// unit, since a unit's config name can change. Empty in entries of vmp 0.1.
+	MSN            string    `json:"msn,omitempty"`
 	IdempotencyKey string    `json:"key"`
 	Method         string    `json:"method"`
 	Path           string    `json:"path"`
@@ -65,8 +68,12 @@ type Entry struct {
 	Attempts       int       `json:"attempts"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
-	Outcome        *Outcome  `json:"outcome,omitempty"`
-	Payment        *Payment  `json:"payment,omitempty"`
+	// InFlightUntil (Unix milliseconds) is set when an attempt may still be on its way through
+	// Vipps (the library stopped waiting for its answer): until then, an operation missing from
+	// the payment's event log may still appear there.
+	InFlightUntil int64    `json:"in_flight_until,omitempty"`
+	Outcome       *Outcome `json:"outcome,omitempty"`
+	Payment       *Payment `json:"payment,omitempty"`
 }
 
 // Outcome of the last attempt: the engine's status code and what Vipps said.

@@ -37,16 +37,24 @@ type Options struct {
 	Retention time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// OwnFolder says the journal's folder is the library's own (the default one), so an
+	// existing folder is made private (0700) too; a folder the host chose is left as it is.
+	OwnFolder bool
 }
 
 // Journal is an open journal file. Safe for concurrent use.
 type Journal struct {
-	db   *bolt.DB
-	path string
-	opts Options
+	db        *bolt.DB
+	path      string
+	opts      Options
+	tightened []string
+	// created is true when Open made the file: there was no journal at the path.
+	created bool
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
+// An existing file (and, with OwnFolder, its folder) with a looser mode is tightened first;
+// one owned by another user, or that cannot be tightened, is refused with ErrNotPrivate.
 func Open(path string, opts Options) (j *Journal, err error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = time.Second
@@ -66,6 +74,10 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the journal folder: %w", err)
 	}
+	tightened, err := makeJournalPrivate(path, opts.OwnFolder)
+	if err != nil {
+		return nil, err
+	}
 	existed := fileHasData(path)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	switch {
@@ -76,7 +88,7 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	case err != nil:
 		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
 	}
-	j = &Journal{db: db, path: path, opts: opts}
+	j = &Journal{db: db, path: path, opts: opts, tightened: tightened, created: !existed}
 	if err := j.init(existed); err != nil {
 		db.Close()
 		return nil, err
@@ -155,11 +167,19 @@ func refKey(reference, id string) []byte { return []byte(reference + "\x00" + id
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
 
+// Tightened says what Open made private ("<path> was 0644, now 0600"), for the log.
+func (j *Journal) Tightened() []string { return j.tightened }
+
 // Close closes the file.
 func (j *Journal) Close() error { return j.db.Close() }
 
-// Put writes e (new or updated) and fsyncs before it returns.
-func (j *Journal) Put(e *Entry) error {
+// Created reports whether Open made the file because there was none at the path.
+func (j *Journal) Created() bool { return j.created }
+
+// Put writes e (new or updated) and fsyncs before it returns. acks are ids of finished
+// entries whose outcome the till has seen since: they are marked acknowledged in the same
+// transaction, so recording them costs no fsync of its own.
+func (j *Journal) Put(e *Entry, acks ...string) error {
 	now := j.opts.Now().UTC()
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
@@ -170,6 +190,9 @@ func (j *Journal) Put(e *Entry) error {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
 	return j.update(func(tx *bolt.Tx) error {
+		if err := ackIn(tx, acks, now); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
 			return err
 		}
@@ -181,6 +204,64 @@ func (j *Journal) Put(e *Entry) error {
 			return unacked.Delete([]byte(e.ID))
 		}
 		return unacked.Put([]byte(e.ID), []byte(e.Intent))
+	})
+}
+
+// AcknowledgeAll marks the finished entries among ids acknowledged, in one transaction. Open
+// and unknown ids are skipped.
+func (j *Journal) AcknowledgeAll(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return j.update(func(tx *bolt.Tx) error { return ackIn(tx, ids, j.opts.Now().UTC()) })
+}
+
+func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
+	entries, unacked := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked)
+	for _, id := range ids {
+		v := entries.Get([]byte(id))
+		if v == nil {
+			continue
+		}
+		e, err := DecodeEntry(v)
+		if err != nil {
+			return err
+		}
+		if e.State == StateOpen || e.Acknowledged {
+			continue
+		}
+		e.Acknowledged, e.UpdatedAt = true, now
+		data, err := e.encode()
+		if err != nil {
+			return err
+		}
+		if err := entries.Put([]byte(id), data); err != nil {
+			return err
+		}
+		if err := unacked.Delete([]byte(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Meta reads a value the engine keeps about the journal itself ("" when unset).
+func (j *Journal) Meta(key string) (string, error) {
+	var v string
+	err := j.db.View(func(tx *bolt.Tx) error {
+		v = string(tx.Bucket(bucketMeta).Get([]byte("engine." + key)))
+		return nil
+	})
+	return v, err
+}
+
+// SetMeta writes a value the engine keeps about the journal itself ("" deletes it).
+func (j *Journal) SetMeta(key, value string) error {
+	return j.update(func(tx *bolt.Tx) error {
+		if value == "" {
+			return tx.Bucket(bucketMeta).Delete([]byte("engine." + key))
+		}
+		return tx.Bucket(bucketMeta).Put([]byte("engine."+key), []byte(value))
 	})
 }
 
@@ -199,10 +280,10 @@ func (j *Journal) Get(id string) (*Entry, error) {
 	return e, err
 }
 
-// FindUnacknowledged returns the oldest entry with this intent whose outcome the till has not
-// seen, or nil.
-func (j *Journal) FindUnacknowledged(intent string) (*Entry, error) {
-	var found *Entry
+// UnacknowledgedWithIntent lists the entries with this intent whose outcome the till has not
+// seen, oldest first.
+func (j *Journal) UnacknowledgedWithIntent(intent string) ([]*Entry, error) {
+	var list []*Entry
 	err := j.db.View(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		return tx.Bucket(bucketUnacked).ForEach(func(k, v []byte) error {
@@ -213,13 +294,12 @@ func (j *Journal) FindUnacknowledged(intent string) (*Entry, error) {
 			if err != nil {
 				return err
 			}
-			if found == nil || e.CreatedAt.Before(found.CreatedAt) {
-				found = e
-			}
+			list = append(list, e)
 			return nil
 		})
 	})
-	return found, err
+	slices.SortFunc(list, func(a, b *Entry) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return list, err
 }
 
 // Unacknowledged lists every entry whose outcome the till has not seen, open ones included,

@@ -100,7 +100,7 @@ func TestUnacknowledgedEntriesAreFoundByIntentUntilAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, _ := j.FindUnacknowledged("intent-1"); got == nil || got.ID != "key-a" {
+	if got, _ := j.UnacknowledgedWithIntent("intent-1"); len(got) != 1 || got[0].ID != "key-a" {
 		t.Fatalf("found %+v", got)
 	}
 	if _, err := j.Acknowledge("key-a"); err == nil {
@@ -113,12 +113,40 @@ func TestUnacknowledgedEntriesAreFoundByIntentUntilAcknowledged(t *testing.T) {
 	if _, err := j.Acknowledge("key-a"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := j.FindUnacknowledged("intent-1"); got != nil {
+	if got, _ := j.UnacknowledgedWithIntent("intent-1"); len(got) != 0 {
 		t.Fatalf("acknowledged entry still found: %+v", got)
 	}
 	list, err := j.Unacknowledged()
 	if err != nil || len(list) != 1 || list[0].ID != "key-b" {
 		t.Fatalf("unacknowledged %v, %v", list, err)
+	}
+}
+
+func TestSeenOutcomesRideOnTheNextWriteAndOpenOnesAreNeverAcknowledged(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	done, open := newEntry("key-done", "intent-1"), newEntry("key-open", "intent-1")
+	done.State = StateDone
+	for _, e := range []*Entry{done, open} {
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := newEntry("key-next", "intent-2")
+	if err := j.Put(next, "key-done", "key-open", "key-missing"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := j.UnacknowledgedWithIntent("intent-1")
+	if len(got) != 1 || got[0].ID != "key-open" {
+		t.Fatalf("after the write with acks, unacknowledged %+v", got)
+	}
+	if e, _ := j.Get("key-done"); e == nil || !e.Acknowledged {
+		t.Fatalf("the finished entry was not acknowledged: %+v", e)
+	}
+	if err := j.AcknowledgeAll([]string{"key-open"}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := j.Get("key-open"); e == nil || e.Acknowledged {
+		t.Fatalf("an open entry was acknowledged: %+v", e)
 	}
 }
 

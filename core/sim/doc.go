@@ -287,7 +287,7 @@
 // refused) mirrors the Fault type:
 //
 //	{"kind": "drop_after_commit", "operation": "capture", "reference": "acme-1-42",
-//	 "times": 1, "probability": 0, "status": 0, "retry_after_ms": 0, "delay_ms": 0}
+//	 "times": 1, "probability": 0, "status": 0, "error_code": 0, "retry_after_ms": 0, "delay_ms": 0}
 //
 // Kinds. "Processed" means exactly what the request does without a fault: the payment changes,
 // the answer is stored for the Idempotency-Key, so the same key and body sent again replay it
@@ -301,8 +301,10 @@
 //	close_before       closes the connection at once: not processed, not a byte written
 //	drop_after_commit  processes, then closes the connection without writing a byte
 //	status             answers status (400-599) as problem+json, not processed; 423 carries
-//	                   ErrorCode 6160; retry_after_ms adds Retry-After in whole seconds (rounded
-//	                   up, at least 1) — meant for 429 and 503
+//	                   ErrorCode 6160; error_code puts another Vipps ErrorCode in it (6250: a
+//	                   cancel while the customer is approving; 6260 funds unavailable and 6280
+//	                   capture failed: retry the same request); retry_after_ms adds Retry-After
+//	                   in whole seconds (rounded up, at least 1) — meant for 429 and 503
 //	truncated_body     processes, then writes the status line and headers with the full
 //	                   Content-Length but only half the body, and closes (an answer without a
 //	                   body is cut inside its headers)

@@ -31,6 +31,9 @@ const (
 	codeCannotCapture          = 6200
 	codeOrderProcessing        = 6160 // concurrent operation on the payment: HTTP 423, retry shortly
 	codeCannotRefund           = 6210
+	codeCannotCancelProcessing = 6250 // the customer is approving right now: try again shortly
+	codeFundsUnavailable       = 6260 // transient: retry the capture with the same key
+	codeCaptureFailed          = 6280 // transient: retry the capture with the same key
 	codeCustomerNotFound       = 7010
 	codeApproveFailed          = 10010
 )
@@ -70,6 +73,9 @@ var errorCodes = map[int]codeInfo{
 	codeCannotCapture:          {http.StatusBadRequest, "Payment cannot be captured"},
 	codeOrderProcessing:        {http.StatusLocked, "Order processing"},
 	codeCannotRefund:           {http.StatusBadRequest, "Payment cannot be refunded"},
+	codeCannotCancelProcessing: {http.StatusBadRequest, "Cannot cancel processing payment"},
+	codeFundsUnavailable:       {http.StatusBadRequest, "Funds unavailable"},
+	codeCaptureFailed:          {http.StatusBadRequest, "Capture failed, please try again later"},
 	codeCustomerNotFound:       {http.StatusBadRequest, "Customer not found"},
 	codeApproveFailed:          {http.StatusBadRequest, "Approve failed"},
 }

@@ -19,6 +19,7 @@ type faultJSON struct {
 	Times        int       `json:"times"`
 	Probability  float64   `json:"probability"`
 	Status       int       `json:"status"`
+	ErrorCode    int       `json:"error_code,omitempty"`
 	RetryAfterMS int64     `json:"retry_after_ms"`
 	DelayMS      int64     `json:"delay_ms"`
 	Remaining    int       `json:"remaining"`
@@ -34,6 +35,7 @@ type faultRequest struct {
 	Times        int       `json:"times"`
 	Probability  float64   `json:"probability"`
 	Status       int       `json:"status"`
+	ErrorCode    int       `json:"error_code"`
 	RetryAfterMS int64     `json:"retry_after_ms"`
 	DelayMS      int64     `json:"delay_ms"`
 }
@@ -65,6 +67,7 @@ func (s *Server) controlInjectFault(c *call) reply {
 		Times:       req.Times,
 		Probability: req.Probability,
 		Status:      req.Status,
+		ErrorCode:   req.ErrorCode,
 		RetryAfter:  time.Duration(req.RetryAfterMS) * time.Millisecond,
 		Delay:       time.Duration(req.DelayMS) * time.Millisecond,
 	})
@@ -89,6 +92,7 @@ func (s *Server) controlListFaults(c *call) reply {
 			Times:        f.Times,
 			Probability:  f.Probability,
 			Status:       f.Status,
+			ErrorCode:    f.ErrorCode,
 			RetryAfterMS: f.RetryAfter.Milliseconds(),
 			DelayMS:      f.Delay.Milliseconds(),
 			Remaining:    st.Remaining,

@@ -145,6 +145,10 @@ type Fault struct {
 	// Status is the HTTP status a FaultStatus answers: 400 to 599 (500, 502, 503, 504, 429 and
 	// 423 are the useful ones).
 	Status int
+	// ErrorCode, for FaultStatus, is a Vipps ErrorCode the problem carries in extraDetails,
+	// e.g. 6250 (a cancel while the customer is approving) or 6260 (funds unavailable: retry
+	// the capture with the same key); 0: none (a 423 carries 6160 either way).
+	ErrorCode int
 	// RetryAfter, for FaultStatus, adds a Retry-After header in whole seconds (rounded up, at
 	// least 1). Zero: no header.
 	RetryAfter time.Duration
@@ -201,8 +205,11 @@ func (f Fault) validate() (Fault, error) {
 		if f.Status < 400 || f.Status > 599 {
 			return bad("status %d: a status fault needs a 4xx or 5xx status", f.Status)
 		}
-	} else if f.Status != 0 {
-		return bad("status is only for a %s fault", FaultStatus)
+		if f.ErrorCode != 0 && (f.ErrorCode < 1000 || f.ErrorCode > 99999) {
+			return bad("error code %d: want a Vipps ErrorCode (1000 to 99999) or 0", f.ErrorCode)
+		}
+	} else if f.Status != 0 || f.ErrorCode != 0 {
+		return bad("status and error code are only for a %s fault", FaultStatus)
 	}
 	if f.RetryAfter < 0 {
 		return bad("negative retry-after %v", f.RetryAfter)
@@ -356,9 +363,13 @@ func (s *Server) Faults() []FaultState {
 // faultStatusReply is the answer of a FaultStatus fault.
 func faultStatusReply(c *call, f Fault) reply {
 	var p *problem
-	if f.Status == http.StatusLocked {
+	switch {
+	case f.ErrorCode != 0:
+		p = codeProblem(f.ErrorCode, "The simulator injected this error.")
+		p.Status = f.Status
+	case f.Status == http.StatusLocked:
 		p = codeProblem(codeOrderProcessing, "Another operation on this payment is in progress; retry shortly. (Injected by the simulator.)")
-	} else {
+	default:
 		p = newProblem(f.Status, http.StatusText(f.Status), "The simulator injected this error.")
 	}
 	answer := c.fail(p)

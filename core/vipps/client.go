@@ -44,12 +44,17 @@ type Response struct {
 
 // New checks cfg and prepares a client. It opens no connection yet.
 func New(cfg Config) (*Client, error) {
+	// The URL is echoed redacted only: it may carry a user:password, and url.Parse's own
+	// error quotes it whole.
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("base URL %q must be http(s)://host[:port]", cfg.BaseURL)
+		return nil, fmt.Errorf("base URL %q must be http(s)://host[:port]", RedactURL(cfg.BaseURL))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("base URL %q must not carry a user name or password", RedactURL(cfg.BaseURL))
 	}
 	if u.Path != "" && u.Path != "/" {
-		return nil, fmt.Errorf("base URL %q must not have a path", cfg.BaseURL)
+		return nil, fmt.Errorf("base URL %q must not have a path", RedactURL(cfg.BaseURL))
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = defaultConnectTimeout

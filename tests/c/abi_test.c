@@ -154,6 +154,21 @@ static void test_init_errors(void) {
                     VMP_ERR_INVALID_CONFIG, "subscription|msn|missing|required");
   err = vmp_last_error();
   check(strstr(err, "Sup3rSecretValue") == NULL, "the last error does not contain the secret");
+  /* Keys without an environment are not run on the embedded simulator (issue 14, case 14). */
+  expect_init_fails("{\"client_id\":\"abi-id\",\"client_secret\":\"Sup3rSecretValue\","
+                    "\"subscription_key\":\"abi-key\",\"msn\":\"123456\"}",
+                    VMP_ERR_INVALID_CONFIG, "environment");
+  check(strstr(vmp_last_error(), "Sup3rSecretValue") == NULL, "the last error does not contain the secret");
+  /* Test and production keys never travel over plain http (case 15). */
+  expect_init_fails("{\"environment\":\"production\",\"base_url\":\"http://127.0.0.1:9\","
+                    "\"client_id\":\"abi-id\",\"client_secret\":\"Sup3rSecretValue\","
+                    "\"subscription_key\":\"abi-key\",\"msn\":\"123456\"}",
+                    VMP_ERR_INVALID_CONFIG, "https");
+  /* A base_url's user:password is never echoed (case 17). */
+  expect_init_fails("{\"environment\":\"simulator\",\"base_url\":\"http://vmp:Pa55word@127.0.0.1:99999\"}",
+                    VMP_ERR_INVALID_CONFIG, "base_url");
+  check(strstr(vmp_last_error(), "Pa55word") == NULL, "the last error does not contain the URL's password: \"%s\"",
+        vmp_last_error());
 }
 
 /* ------------------------------------------------------------------------------------------

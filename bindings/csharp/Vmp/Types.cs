@@ -11,7 +11,7 @@ namespace Vmp
         InvalidConfig = 5, InvalidAmount = 6, InvalidReference = 7, InvalidCustomer = 8, NotFound = 9,
         Rejected = 10, Auth = 11, Network = 12, UnknownOutcome = 13, RateLimited = 14, Conflict = 15,
         Unavailable = 16, Internal = 17, Journal = 18, CustomerNotFound = 19, AppTooOld = 20,
-        AlreadyAuthorized = 21, CaptureMismatch = 22, Unverified = 23,
+        AlreadyAuthorized = 21, CaptureMismatch = 22, Unverified = 23, NewJournal = 26,
     }
 
     /// <summary>vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel.</summary>
@@ -157,6 +157,10 @@ namespace Vmp
     {
         public IList<PendingOperation> Open { get; internal set; }
         public IList<PendingOperation> Unacknowledged { get; internal set; }
+        /// <summary>The journal is new (since JournalNewSince, RFC 3339): calls without an operation id
+        /// on payments it does not know are refused until Acknowledge("new-journal").</summary>
+        public bool JournalNew { get; internal set; }
+        public string JournalNewSince { get; internal set; }
     }
 
     /// <summary>vmp_recover: what it resolved and what is still open.</summary>

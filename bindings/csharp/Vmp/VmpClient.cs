@@ -316,7 +316,19 @@ namespace Vmp
             IntPtr json;
             VmpException.Check(NativeMethods.vmp_pending(H, out json));
             var d = (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
-            return new PendingReport { Open = PendingOperation.ListFrom(d, "open"), Unacknowledged = PendingOperation.ListFrom(d, "unacknowledged") };
+            object j;
+            var journal = d.TryGetValue("journal", out j) ? j as Dictionary<string, object> : null;
+            object isNew = null, since = null;
+            if (journal != null)
+            {
+                journal.TryGetValue("new", out isNew);
+                journal.TryGetValue("new_since", out since);
+            }
+            return new PendingReport
+            {
+                Open = PendingOperation.ListFrom(d, "open"), Unacknowledged = PendingOperation.ListFrom(d, "unacknowledged"),
+                JournalNew = isNew is bool && (bool)isNew, JournalNewSince = since as string ?? "",
+            };
         }
 
         public RecoveryReport Recover(TimeSpan wait)

@@ -48,6 +48,7 @@ namespace Vmp
                 case VmpStatus.AlreadyAuthorized: return new VmpAlreadyAuthorizedException(s, name, detail, payment);
                 case VmpStatus.CaptureMismatch: return new VmpCaptureMismatchException(s, name, detail, payment);
                 case VmpStatus.Unverified: return new VmpUnverifiedException(s, name, detail);
+                case VmpStatus.NewJournal: return new VmpNewJournalException(s, name, detail);
                 default: return new VmpException(s, name, detail, payment, reference);
             }
         }
@@ -97,6 +98,14 @@ namespace Vmp
 
     /// <summary>A webhook delivery failed verification (signature, content hash, date or a missing
     /// header); nothing was changed. Answer the delivery 401.</summary>
+    /// <summary>The journal is new: a capture, refund or cancel without an operation id on a
+    /// payment it does not know was refused (it could repeat a call of a lost journal). Use an
+    /// operation id, or Acknowledge("new-journal") once no journal was lost.</summary>
+    public class VmpNewJournalException : VmpException
+    {
+        public VmpNewJournalException(VmpStatus s, string n, string d) : base(s, n, d) { }
+    }
+
     public class VmpUnverifiedException : VmpException
     {
         public VmpUnverifiedException(VmpStatus s, string n, string d) : base(s, n, d) { }

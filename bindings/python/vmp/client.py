@@ -373,8 +373,10 @@ class Client:
         out = c_void_p()
         check(lib().vmp_pending(self._h(), byref(out)))
         d = _take_json(out)
+        journal = d.get("journal") or {}
         return PendingReport(open=[PendingOperation.from_json(e) for e in d.get("open") or []],
-                             unacknowledged=[PendingOperation.from_json(e) for e in d.get("unacknowledged") or []])
+                             unacknowledged=[PendingOperation.from_json(e) for e in d.get("unacknowledged") or []],
+                             journal_new=bool(journal.get("new")), journal_new_since=journal.get("new_since"))
 
     def recover(self, wait: float = 0) -> RecoveryReport:
         """Tries, for at most wait seconds, to resolve every open operation."""

@@ -62,6 +62,13 @@ class UnverifiedError(VmpError):
     header); nothing was changed. Answer the delivery 401."""
 
 
+class NewJournalError(VmpError):
+    """The journal is new (vmp_pending's "journal"): a capture, refund or cancel without an
+    operation_id on a payment it does not know was refused, since it could repeat a call
+    recorded in a journal that was lost. Use an operation_id, or acknowledge "new-journal"
+    once you know no journal was lost."""
+
+
 _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.INVALID_ARGUMENT: InvalidArgumentError,
     Status.BUFFER_TOO_SMALL: InvalidArgumentError,
@@ -76,6 +83,7 @@ _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.ALREADY_AUTHORIZED: AlreadyAuthorizedError,
     Status.CAPTURE_MISMATCH: CaptureMismatchError,
     Status.UNVERIFIED: UnverifiedError,
+    Status.NEW_JOURNAL: NewJournalError,
 }
 
 

@@ -34,6 +34,7 @@ class Status(enum.IntEnum):
     ALREADY_AUTHORIZED = 21
     CAPTURE_MISMATCH = 22
     UNVERIFIED = 23
+    NEW_JOURNAL = 26
 
 
 class PaymentState(enum.IntEnum):
@@ -227,6 +228,10 @@ class PendingReport:
     """vmp_pending: operations still open, and finished ones the till has not seen."""
     open: List[PendingOperation]
     unacknowledged: List[PendingOperation]
+    # The journal is new (since journal_new_since): calls without an operation id on payments it
+    # does not know are refused (NewJournalError) until acknowledge("new-journal").
+    journal_new: bool = False
+    journal_new_since: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+package core
+
+import (
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+)
+
+// The repeat rule for calls without an id (vmp.h, "Money safety"): a call repeats an earlier
+// one when, as it starts, the journal holds an operation with the same intent whose outcome
+// the till has not seen. It is decided when the call starts, before it waits for the intent's
+// lock: a call that waited behind vmp_recover, or behind another repeat of the same operation,
+// still finishes that operation instead of becoming a second one.
+const (
+	// checkoutRepeatWindow: an unseen checkout older than this is not what a till repeats: the
+	// payment request has expired or been answered on the phone (Vipps' default lifetime is 10
+	// minutes), and an alike checkout now is a new sale. The old one stays in vmp_pending.
+	checkoutRepeatWindow = 10 * time.Minute
+	// modificationRepeatWindow: an unseen capture, refund or cancel older than this is neither
+	// taken as repeated nor sent anew - either could be wrong - but refused with a message
+	// naming it (acknowledge it, or use an operation id).
+	modificationRepeatWindow = 24 * time.Hour
+)
+
+// originCalls are the entries whose first call is still in progress: an alike call that starts
+// meanwhile is a second sale that looks the same, not a repeat (a repeat comes after the call
+// it repeats has returned, or after its process died). Guarded by its own lock.
+type originCalls struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (o *originCalls) begin(id string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.ids == nil {
+		o.ids = make(map[string]bool)
+	}
+	o.ids[id] = true
+}
+
+func (o *originCalls) end(id string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.ids, id)
+}
+
+func (o *originCalls) running(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.ids[id]
+}
+
+// repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
+func (c *Client) repeatOf(op moneyOp) (*journal.Entry, error) {
+	if op.operationID != "" {
+		return nil, nil // the id decides, under the lock (findByOperationID)
+	}
+	candidates, err := c.journal.UnacknowledgedWithIntent(op.intent)
+	if err != nil {
+		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+	}
+	t := now()
+	for _, e := range candidates { // oldest first
+		if c.seen.has(e.ID) || c.origins.running(e.ID) {
+			continue
+		}
+		age := t.Sub(e.CreatedAt)
+		if op.kind == journal.OpCreate {
+			if age > checkoutRepeatWindow {
+				continue
+			}
+			return e, nil
+		}
+		if age > modificationRepeatWindow {
+			return nil, newError(CodeConflict, "an identical %s of %d on %s from %s never reached the till (it is %s); "+
+				"this call may repeat it or be a new one, so nothing was sent: settle it first (vmp_recover if it is open, then "+
+				"vmp_acknowledge with id %q), or give this call an operation_id", e.Operation, e.Amount, e.Reference,
+				e.CreatedAt.Format(time.RFC3339), e.State, e.ID)
+		}
+		return e, nil
+	}
+	return nil, nil
+}
+
+// findByOperationID looks up the operation with the till's id: by its key, or - for an entry
+// written before the key derivation it has now - by (operation, MSN, reference, id).
+func (c *Client) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
+	e, err := c.entry(key)
+	if err == nil && e == nil {
+		var list []*journal.Entry
+		list, err = c.journal.ForReference(op.reference)
+		for _, old := range list {
+			if old.Operation == op.kind && old.OperationID == op.operationID && op.unit.owns(old) {
+				e = old
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+	}
+	if e != nil && e.Intent != op.intent && !sameLegacyIntent(e, op) {
+		if op.kind == journal.OpCreate {
+			return nil, newError(CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
+		}
+		return nil, newError(CodeConflict, "operation id %q was already used for %s of %d on %s; this call asks for something else - use a new operation id",
+			op.operationID, e.Operation, e.Amount, e.Reference)
+	}
+	return e, nil
+}
+
+// sameLegacyIntent accepts an entry of vmp 0.1 (which named units by config name in its
+// intents) when the call asks for the same amount.
+func sameLegacyIntent(e *journal.Entry, op moneyOp) bool {
+	return e.MSN == "" && e.Operation != journal.OpCreate && e.Amount == op.amount
+}
+
+// newJournalRefusal refuses a call without an id on a payment that a new journal knows
+// nothing of: it may repeat a call recorded in a journal that was lost (newjournal.go).
+func (c *Client) newJournalRefusal(op moneyOp) error {
+	if op.operationID != "" || op.kind == journal.OpCreate || !c.journalIsNew() {
+		return nil
+	}
+	entries, err := c.journal.ForReference(op.reference)
+	if err != nil {
+		return &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+	}
+	for _, e := range entries {
+		if op.unit.owns(e) {
+			return nil
+		}
+	}
+	return newError(CodeNewJournal, "%s of %s without an operation_id: the journal was created new (%s) and knows nothing of this payment, "+
+		"so this may repeat a call recorded in a journal that was lost; nothing was sent. Give the call an operation_id, or - once "+
+		"you know no journal was lost - call vmp_acknowledge(client, \"%s\")", op.kind, op.reference, c.journalNewSince(), newJournalAck)
+}

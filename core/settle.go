@@ -1,0 +1,107 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/vipps"
+)
+
+// Once an attempt of an operation may have been applied - it got no answer, a 5xx, or the
+// entry was left open by an earlier call or process - only two things may decide that it did
+// not happen: a definite success (it did) or Vipps' own record of the payment. A later 4xx
+// does not: a retry answered 409 or 401 says nothing of the attempt before it. Vipps' record is
+// the payment's event log, which names each operation's Idempotency-Key.
+
+// eventNames are the event-log names an operation's success shows as.
+var eventNames = map[string][]string{
+	journal.OpCreate:  {"CREATED"},
+	journal.OpCapture: {"CAPTURED"},
+	journal.OpRefund:  {"REFUNDED"},
+	journal.OpCancel:  {"CANCELLED", "TERMINATED"},
+}
+
+// atVipps reads whether the entry's operation happened at Vipps: the event log holds a
+// successful event of its kind under its key. A cancel's event may carry no key (the contract
+// says so): any successful cancel of the payment counts, since a payment is cancelled once.
+// A payment Vipps does not know has had no operation at all.
+func (c *Client) atVipps(ctx context.Context, t *tracker, e *journal.Entry) (bool, error) {
+	var events []vipps.PaymentEvent
+	err := c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
+		var err error
+		events, err = t.api.GetPaymentEvents(ctx, t.reference)
+		return err
+	})
+	if CodeOf(err) == CodeNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, ev := range events {
+		if !ev.Success || !isEventOf(e.Operation, ev.Name) {
+			continue
+		}
+		if ev.IdempotencyKey == e.IdempotencyKey || (e.Operation == journal.OpCancel && ev.IdempotencyKey == "") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func isEventOf(operation, name string) bool {
+	for _, n := range eventNames[operation] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// inFlightLimit is how long after an attempt its request may still be on its way through
+// Vipps: before that, "not in the event log" does not mean "did not happen". Twice the time
+// the library itself waits for an answer.
+func (c *Client) inFlightLimit() time.Duration {
+	return max(2*c.cfg.Timeouts.request(), time.Second)
+}
+
+// settleFailure decides what a failure means for an operation that may have happened (an
+// attempt of this call, a, or of an earlier call or process that left the entry open). It
+// returns the payment and nil when Vipps carried it out, the failure itself when Vipps' record
+// shows it did not happen and no attempt can still be on its way, and CodeUnknownOutcome
+// otherwise.
+func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a attempts) (Payment, error) {
+	what := e.Operation + " of " + e.Reference
+	if e.Operation == journal.OpCreate {
+		what = "checkout " + e.Reference
+	}
+	// The call's own budget may be spent; the read gets one request's time of its own, and
+	// ends when the client closes.
+	rctx, cancel := context.WithTimeout(c.closingCtx, c.cfg.Timeouts.request())
+	defer cancel()
+	happened, err := c.atVipps(rctx, t, e)
+	switch {
+	case err != nil:
+		return Payment{}, unknownAfter(what, failure, "reading the payment's event log failed too: "+err.Error())
+	case happened:
+		p, err := c.readNow(rctx, t)
+		if err != nil {
+			// It happened; only the figures are missing. Return what the tracker knows.
+			p, _ = t.snapshot()
+		}
+		return p, nil
+	case a.inFlight || now().UnixMilli() < e.InFlightUntil:
+		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
+	}
+	return Payment{}, failure
+}
+
+func unknownAfter(what string, failure error, why string) *Error {
+	e := &Error{Code: CodeUnknownOutcome, Err: failure, Message: what + ": " + failure.Error() + " - but an earlier attempt may have been " +
+		"carried out (" + why + "); ask again for the payment's status, or repeat the call (with the same operation id)"}
+	if fe, ok := failure.(*Error); ok {
+		e.HTTPStatus, e.VippsErrorCode = fe.HTTPStatus, fe.VippsErrorCode
+	}
+	return e
+}
