@@ -3,6 +3,7 @@ package property
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -87,6 +88,9 @@ func (r *run) reconcile(t *tillState, settle bool) {
 		return
 	}
 	p := r.pending(t)
+	if os.Getenv("PROP_DEBUG") != "" {
+		r.logf("  pending of till %s: open %v unacknowledged %v", t.name, p.Open, p.Unacknowledged)
+	}
 	listed := map[*op]bool{}
 	for _, e := range p.Open {
 		for _, o := range r.candidates(t, e) {
@@ -136,8 +140,16 @@ func (r *run) reconcile(t *tillState, settle bool) {
 		r.logf("  till %s: acknowledged %s: %s", t.name, e, res.Status)
 	}
 	for _, o := range r.ops {
-		if o.till == t && o.maybeUnacked && !listed[o] {
-			o.maybeUnacked = false
+		if o.till != t || listed[o] {
+			continue
+		}
+		o.maybeUnacked = false
+		if o.state == opUnknown && o.last == "killed" && !o.orphan && !r.repeatOnly {
+			// Killed inside its call, and the journal - written before anything is sent - has no
+			// entry it can be: it was never sent.
+			o.state, o.retryable = opFailed, true
+			o.history = append(o.history, "not in vmp_pending after the restart: never sent")
+			r.logf("  %s: not in vmp_pending after the restart: never sent", o)
 		}
 	}
 }
