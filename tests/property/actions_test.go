@@ -112,7 +112,7 @@ func (r *run) maybeFault(o *op) time.Duration {
 	}
 	var faults []sim.Fault
 	var name string
-	switch n := r.rng.IntN(12); n {
+	switch n := r.rng.IntN(13); n {
 	case 0:
 		name, faults = "drop after commit", []sim.Fault{f(sim.FaultDropAfterCommit, 1)}
 	case 1:
@@ -149,6 +149,20 @@ func (r *run) maybeFault(o *op) time.Duration {
 		}
 		code := pick(r, []int{500, 503})
 		name, faults = "reads fail", []sim.Fault{read(sim.OperationGet, code, 1+r.rng.IntN(4)), read(sim.OperationEvents, code, 1+r.rng.IntN(4))}
+	case 12:
+		// Vipps' transient ErrorCodes (case 12): 6250 on a cancel (the customer is approving),
+		// 6260 and 6280 on a capture or refund; retried with the same key, longer than the call
+		// too; and after an attempt whose answer was lost.
+		code := map[string]int{kindCancel: 6250, kindCapture: pick(r, []int{6260, 6280}), kindRefund: 6260}[o.kind]
+		if code == 0 {
+			return 0
+		}
+		x := status(400, pick(r, []int{1, 2, 6}))
+		x.ErrorCode = code
+		name, faults = fmt.Sprintf("ErrorCode %d", code), []sim.Fault{x}
+		if r.chance(0.3) {
+			name, faults = fmt.Sprintf("drop after commit, then ErrorCode %d", code), []sim.Fault{f(sim.FaultDropAfterCommit, 1), x}
+		}
 	case 11:
 		name, faults = "token endpoint fails", []sim.Fault{{Kind: sim.FaultStatus, Operation: sim.OperationToken, Status: 503, Times: 1}}
 	}

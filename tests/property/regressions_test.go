@@ -9,7 +9,8 @@ import (
 // sequence cut down to what it needs, run through the same harness (the C till, the model, the
 // simulator's records). Each names the seed that found it.
 
-// REGRESSION (found by TestProperty, seed 518998849740, on main 7def230): a till killed within
+// REGRESSION (found by TestProperty, seeds 518998849740, 955772109867, 955772109992, on main
+// 7def230): a till killed within
 // a second after a call returned a definite outcome - before the library wrote down that the
 // till had seen it (seen.go, seenSettle) - restarts with that outcome still unacknowledged. When
 // it then repeats, as vmp.h prescribes, an alike call that never returned (same payment, same
@@ -17,28 +18,58 @@ import (
 // the till had already been given. Here: capture X of 10000 returns VMP_OK; capture Y of 10000,
 // a second operation, is killed once its entry is written; after the restart recovery finds Y
 // refused (nothing left to capture); the till repeats Y and is told VMP_OK - a capture that
-// never happened. vmp.h says an outcome counts as seen once its call has returned.
+// never happened. The same with two alike sales: the second, killed before anything was
+// written, is repeated and given the first one's payment. vmp.h says an outcome counts as seen
+// once its call has returned.
 func TestRegressionRepeatAfterCrashIsGivenAnAlikeCallsSeenOutcome(t *testing.T) {
+	t.Run("capture", func(t *testing.T) { regression(t, 518998849740, alikeCaptureAfterCrash) })
+	t.Run("checkout", func(t *testing.T) { regression(t, 955772109992, alikeCheckoutAfterCrash) })
+}
+
+func alikeCaptureAfterCrash(r *run) {
+	r.repeatOnly = true
+	a := r.tills[0]
+	r.start(a)
+	r.ackNewJournal(a)
+	s := &sale{amount: 10000, phone: phoneApproves, desc: "Purchase", ref: r.store + "-r0"}
+	r.sales = append(r.sales, s)
+	s.create = r.newOp(kindCreate, s, a, s.amount, "")
+	r.call(s.create, killPlan{})
+	x := r.newOp(kindCapture, s, a, 10000, "")
+	r.call(x, killPlan{})
+	y := r.newOp(kindCapture, s, a, 10000, "") // a second capture of the same amount: new, X was returned
+	r.call(y, killPlan{on: true, atSync: 1})   // killed once Y's entry is on disk, X's seen mark is not
+	r.logf("repeat of Y, as vmp.h prescribes after a crash")
+	r.call(y, killPlan{})
+	r.checkMoney("after the repeat")
+}
+
+func alikeCheckoutAfterCrash(r *run) {
+	r.repeatOnly = true
+	a := r.tills[0]
+	r.start(a)
+	r.ackNewJournal(a)
+	var sales [2]*sale
+	for i := range sales {
+		s := &sale{n: i, amount: 10848, phone: phoneApproves, desc: "Purchase"}
+		r.sales = append(r.sales, s)
+		s.create = r.newOp(kindCreate, s, a, s.amount, "")
+		sales[i] = s
+	}
+	r.call(sales[0].create, killPlan{})
+	// The second, alike sale (the first one's outcome was returned) is killed before anything
+	// of it is written; the first one's seen mark is not on disk either.
+	r.call(sales[1].create, killPlan{on: true, atSync: 1, before: true})
+	r.logf("repeat of the second sale, as vmp.h prescribes after a crash")
+	r.call(sales[1].create, killPlan{})
+	r.checkMoney("after the repeat")
+}
+
+func regression(t *testing.T, seed int64, body func(*run)) {
 	tb := newTestbed(t)
 	w := tb.worker(t, 0)
 	defer w.close()
-	r := w.script(518998849740, newStats(), func(r *run) {
-		r.repeatOnly = true
-		a := r.tills[0]
-		r.start(a)
-		r.ackNewJournal(a)
-		s := &sale{amount: 10000, phone: phoneApproves, desc: "Purchase", ref: r.store + "-r0"}
-		r.sales = append(r.sales, s)
-		s.create = r.newOp(kindCreate, s, a, s.amount, "")
-		r.call(s.create, killPlan{})
-		x := r.newOp(kindCapture, s, a, 10000, "")
-		r.call(x, killPlan{})
-		y := r.newOp(kindCapture, s, a, 10000, "") // a second capture of the same amount: new, X was returned
-		r.call(y, killPlan{on: true, atSync: 1})   // killed once Y's entry is on disk, X's seen mark is not
-		r.logf("repeat of Y, as vmp.h prescribes after a crash")
-		r.call(y, killPlan{})
-		r.checkMoney("after the repeat")
-	})
+	r := w.script(seed, newStats(), body)
 	for _, f := range r.failures {
 		t.Errorf("%s", f)
 	}
