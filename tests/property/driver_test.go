@@ -141,13 +141,15 @@ func (p *process) read(stdout io.Reader, ready chan struct{}) {
 		}
 	}
 	_ = p.cmd.Wait()
+	// exited is closed before the commands still waiting are answered, and under mu, so a
+	// command sent now is answered at once (send) and alive() is false once one is lost.
 	p.mu.Lock()
+	close(p.exited)
 	for id, c := range p.pending {
 		c.done <- result{Lost: true}
 		delete(p.pending, id)
 	}
 	p.mu.Unlock()
-	close(p.exited)
 }
 
 // parseResult reads "STATUS [key=value ...] [json=JSON] msg=TEXT".
