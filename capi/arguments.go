@@ -36,6 +36,19 @@ func checkReferenceBuffer(present bool, size uint64) error {
 	return nil
 }
 
+// maxOperationIDBytes bounds vmp_capture's, vmp_refund's and vmp_cancel's operation_id: it is
+// journaled with the operation and shown in log records (a receipt number or a UUID is far
+// shorter).
+const maxOperationIDBytes = 128
+
+// checkOperationID checks an operation_id before anything is journaled or sent.
+func checkOperationID(id string) error {
+	if len(id) > maxOperationIDBytes {
+		return argError(core.CodeInvalidArgument, "operation_id is %d bytes; it is at most %d", len(id), maxOperationIDBytes)
+	}
+	return nil
+}
+
 // cancelOptions translates vmp_cancel's flags. Unknown bits are refused rather than ignored:
 // a flag from a newer header must not silently cancel more than the till asked for.
 func cancelOptions(flags uint32) (core.CancelOptions, error) {

@@ -129,7 +129,7 @@ func startEnrollment(h C.uintptr_t, request, id *C.char, size C.size_t) error {
 	if err != nil {
 		return err
 	}
-	text, err := goString(request, "enrollment_json")
+	text, err := goJSON(request, "enrollment_json")
 	if err != nil {
 		return err
 	}

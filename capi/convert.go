@@ -1,25 +1,96 @@
 package main
 
-// #include "vmp.h"
+/*
+#include <string.h>
+#include "vmp.h"
+*/
 import "C"
 
 import (
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/vmp-dev/vmp/core"
 )
 
-// goString copies a required C string argument; the caller's memory is only borrowed for the
-// call, and the engine may keep what it gets.
+// The string arguments of vmp.h come in three kinds, each copied by its own function here
+// (the caller's memory is only borrowed for the call, and the engine may keep what it gets):
+//
+//   - text (references, operation ids, phone numbers, names, ids, secrets) must be UTF-8.
+//     Text that is not would reach Vipps or the journal changed - an encoder turns each bad
+//     byte into U+FFFD - so it is refused here, for every text argument at once, before
+//     anything is journaled or sent;
+//   - JSON is at most maxJSONBytes; its decoder (wirejson.UnmarshalStrict) refuses text that
+//     is not Unicode as malformed JSON;
+//   - data (a scanned code handed in, the headers of a webhook delivery) is taken byte for
+//     byte, as it was received.
+
+// maxJSONBytes bounds every JSON argument (VMP_ERR_INVALID_ARGUMENT beyond): no configuration,
+// checkout, receipt, enrollment or webhook request comes near it, and nothing longer should
+// be parsed, journaled or sent.
+const maxJSONBytes = 1 << 20
+
+// goString copies a required text argument.
 func goString(p *C.char, name string) (string, error) {
+	if p == nil {
+		return "", argError(core.CodeInvalidArgument, "%s is NULL", name)
+	}
+	return checkText(C.GoString(p), name)
+}
+
+// optionalString copies an optional text argument: NULL and "" both mean "not given".
+func optionalString(p *C.char, name string) (string, error) {
+	if p == nil {
+		return "", nil
+	}
+	return checkText(C.GoString(p), name)
+}
+
+// checkText refuses text that is not UTF-8, naming the first bad byte, never the text.
+func checkText(s, name string) (string, error) {
+	if utf8.ValidString(s) {
+		return s, nil
+	}
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n <= 1 {
+				return "", argError(core.CodeInvalidArgument, "%s is not valid UTF-8 (byte %d)", name, i)
+			}
+		}
+	}
+	return "", argError(core.CodeInvalidArgument, "%s is not valid UTF-8", name)
+}
+
+// goJSON copies a required JSON argument of at most maxJSONBytes.
+func goJSON(p *C.char, name string) (string, error) {
+	if p == nil {
+		return "", argError(core.CodeInvalidArgument, "%s is NULL", name)
+	}
+	n := uint64(C.strlen(p))
+	if n > maxJSONBytes {
+		return "", argError(core.CodeInvalidArgument, "%s is %d bytes; a JSON argument is at most %d", name, n, maxJSONBytes)
+	}
+	return C.GoStringN(p, C.int(n)), nil
+}
+
+// optionalJSON is goJSON for an argument that may be NULL ("").
+func optionalJSON(p *C.char, name string) (string, error) {
+	if p == nil {
+		return "", nil
+	}
+	return goJSON(p, name)
+}
+
+// goData copies a required data argument byte for byte.
+func goData(p *C.char, name string) (string, error) {
 	if p == nil {
 		return "", argError(core.CodeInvalidArgument, "%s is NULL", name)
 	}
 	return C.GoString(p), nil
 }
 
-// optionalString copies an optional C string argument: NULL and "" both mean "not given".
-func optionalString(p *C.char) string {
+// optionalData copies an optional data argument byte for byte; NULL is "".
+func optionalData(p *C.char) string {
 	if p == nil {
 		return ""
 	}

@@ -26,7 +26,7 @@ func vmpgo_init(config *C.char, hasOut C.int, id *C.uintptr_t) (st C.vmp_status)
 
 // open checks both pointers before parsing, so a NULL out can never leak a started client.
 func open(config *C.char, hasOut bool) (uintptr, error) {
-	text, err := goString(config, "config_json")
+	text, err := goJSON(config, "config_json")
 	if err != nil {
 		return 0, err
 	}
@@ -47,10 +47,10 @@ func open(config *C.char, hasOut bool) (uintptr, error) {
 //export vmpgo_close
 func vmpgo_close(h C.uintptr_t) {
 	defer guard("vmp_close", nil)
-	// Removing first makes every later call on this handle miss at once, while Close waits
-	// for the calls already inside the client.
-	if client := handles.remove(uintptr(h)); client != nil {
-		client.Close()
+	// Removing first makes every later call on this handle - and on a client's unit handles -
+	// miss at once, while each Close cancels the calls already inside and waits for them.
+	for _, e := range handles.remove(uintptr(h)) {
+		e.Close()
 	}
 }
 
@@ -63,7 +63,11 @@ func vmpgo_start_checkout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t
 // startCheckout checks the reference buffer before anything is sent, so a too-small buffer
 // can never lose a payment that Vipps has accepted.
 func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error {
-	client, text, err := clientAndString(h, checkout, "checkout_json")
+	client, err := handles.get(uintptr(h))
+	if err != nil {
+		return err
+	}
+	text, err := goJSON(checkout, "checkout_json")
 	if err != nil {
 		return err
 	}
@@ -136,7 +140,14 @@ func movement(h C.uintptr_t, ref, opID *C.char, out, full *C.vmp_payment,
 	if err != nil {
 		return err
 	}
-	p, err := op(client, reference, optionalString(opID))
+	operationID, err := optionalString(opID, "operation_id")
+	if err != nil {
+		return err
+	}
+	if err := checkOperationID(operationID); err != nil {
+		return err
+	}
+	p, err := op(client, reference, operationID)
 	return fillPayment(full, p, err)
 }
 
@@ -153,7 +164,7 @@ func paymentTarget(h C.uintptr_t, ref *C.char, out *C.vmp_payment, outRequired b
 	return client, reference, nil
 }
 
-// clientAndString resolves the handle and one required string argument.
+// clientAndString resolves the handle and one required text argument.
 func clientAndString(h C.uintptr_t, p *C.char, name string) (engine, string, error) {
 	client, err := handles.get(uintptr(h))
 	if err != nil {

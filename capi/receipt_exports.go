@@ -22,7 +22,7 @@ func attachReceipt(h C.uintptr_t, ref, receipt *C.char) error {
 	if err != nil {
 		return err
 	}
-	text, err := goString(receipt, "receipt_json")
+	text, err := goJSON(receipt, "receipt_json")
 	if err != nil {
 		return err
 	}

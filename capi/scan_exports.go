@@ -157,7 +157,7 @@ func submitScan(h C.uintptr_t, text *C.char) error {
 	if err != nil {
 		return err
 	}
-	s, err := goString(text, "text")
+	s, err := goData(text, "text") // a code as scanned: any bytes (vmp_scan.text)
 	if err != nil {
 		return err
 	}

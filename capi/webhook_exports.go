@@ -29,28 +29,7 @@ type webhookEngine interface {
 	ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error)
 }
 
-var (
-	_ webhookEngine = (*core.Client)(nil)
-	_ webhookEngine = (*unitClient)(nil)
-)
-
-// A unit handle registers for its own sales unit.
-
-func (u *unitClient) RegisterWebhook(ctx context.Context, req core.WebhookRequest) (core.Webhook, error) {
-	return u.Client.RegisterWebhook(u.ctx(ctx), req)
-}
-
-func (u *unitClient) ListWebhooks(ctx context.Context) ([]core.Webhook, error) {
-	return u.Client.ListWebhooks(u.ctx(ctx))
-}
-
-func (u *unitClient) DeleteWebhook(ctx context.Context, id string) error {
-	return u.Client.DeleteWebhook(u.ctx(ctx), id)
-}
-
-func (u *unitClient) ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error) {
-	return u.Client.ReconcileWebhooks(u.ctx(ctx), req)
-}
+var _ webhookEngine = (*core.Client)(nil)
 
 func webhookClient(h C.uintptr_t) (webhookEngine, error) {
 	e, err := handles.get(uintptr(h))
@@ -85,12 +64,12 @@ func delivery(d *C.vmp_webhook_delivery) (vipps.WebhookDelivery, error) {
 		return vipps.WebhookDelivery{}, argError(core.CodeInvalidArgument, "delivery->body_len is %d; a delivery is at most %d bytes", n, maxDeliveryBytes)
 	}
 	out := vipps.WebhookDelivery{
-		Method:        optionalString(d.method),
-		PathAndQuery:  optionalString(d.path_and_query),
-		Host:          optionalString(d.host),
-		Date:          optionalString(d.x_ms_date),
-		ContentSHA256: optionalString(d.x_ms_content_sha256),
-		Authorization: optionalString(d.authorization),
+		Method:        optionalData(d.method),
+		PathAndQuery:  optionalData(d.path_and_query),
+		Host:          optionalData(d.host),
+		Date:          optionalData(d.x_ms_date),
+		ContentSHA256: optionalData(d.x_ms_content_sha256),
+		Authorization: optionalData(d.authorization),
 		Body:          []byte{},
 	}
 	if n > 0 {
@@ -159,7 +138,7 @@ func vmpgo_webhook_list(h C.uintptr_t, out **C.char) (st C.vmp_status) {
 func vmpgo_webhook_register(h C.uintptr_t, webhook *C.char, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_register", &st)
 	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
-		text, err := goString(webhook, "webhook_json")
+		text, err := goJSON(webhook, "webhook_json")
 		if err != nil {
 			return nil, err
 		}
@@ -174,8 +153,11 @@ func vmpgo_webhook_register(h C.uintptr_t, webhook *C.char, out **C.char) (st C.
 //export vmpgo_webhook_reconcile
 func vmpgo_webhook_reconcile(h C.uintptr_t, wanted *C.char, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_reconcile", &st)
-	text := optionalString(wanted)
 	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
+		text, err := optionalJSON(wanted, "wanted_json")
+		if err != nil {
+			return nil, err
+		}
 		req, err := core.ParseReconcileRequest([]byte(text))
 		if err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -44,9 +45,10 @@ type Client struct {
 	// hooks is the webhook receiver, the stored secrets and the counters (webhooks.go).
 	hooks *webhookState
 
-	// closingCtx is cancelled by Close; every call derives its context from it.
+	// closingCtx is cancelled by Close, with ErrClosed as its cause; every call derives its
+	// context from it.
 	closingCtx context.Context
-	cancel     context.CancelFunc
+	cancel     context.CancelCauseFunc
 
 	// units are the sales units the client acts for, the till's own first (sales_units.go).
 	units []*salesUnit
@@ -119,9 +121,9 @@ func New(cfg Config) (*Client, error) {
 		}
 		return nil, err
 	}
-	c.closingCtx, c.cancel = context.WithCancel(context.Background())
+	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	c.logJournalOpened()
-	if err := c.startNewJournalState(c.sim != nil && cfg.JournalPath == ""); err != nil {
+	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -194,7 +196,7 @@ func (c *Client) Close() {
 	}
 	c.closed = true
 	c.mu.Unlock()
-	c.cancel()
+	c.cancel(ErrClosed)
 	c.stopScanning()
 	c.stopWebhooks()
 	c.calls.Wait()
@@ -210,7 +212,8 @@ func (c *Client) Close() {
 }
 
 // enter registers a call in progress; it fails once Close has begun. The returned context
-// ends when Close begins or the caller's ctx ends.
+// ends when Close begins (with ErrClosed as its cause) or the caller's ctx ends (with its
+// cause).
 func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -218,9 +221,27 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 		return nil, nil, newError(CodeInvalidHandle, "the client is closed")
 	}
 	c.calls.Add(1)
-	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(c.closingCtx, cancel)
-	return ctx, func() { stop(); cancel(); c.calls.Done() }, nil
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(c.closingCtx, func() { cancel(ErrClosed) })
+	return ctx, func() { stop(); cancel(nil); c.calls.Done() }, nil
+}
+
+// ErrClosed is the cause with which Close ends the contexts of the calls in progress. A handle
+// that is bound to a client and closed on its own (the C ABI's sales-unit handles) ends the
+// contexts of the calls made through it with ErrClosed too, so that the calls tell a close
+// from a caller that gave up.
+var ErrClosed = &Error{Code: CodeInvalidHandle, Message: "the client was closed"}
+
+// endedByClose reports whether ctx ended because the client, or the handle the call came
+// through, was closed.
+func endedByClose(ctx context.Context) bool {
+	return ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrClosed)
+}
+
+// closedWhileWaiting is what a call answers whose wait a close ended: the handle is gone, and
+// what it waited for is unknown - never a last known state that could pass for an answer.
+func closedWhileWaiting(what string) error {
+	return newError(CodeInvalidHandle, "the client was closed while waiting for %s", what)
 }
 
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked

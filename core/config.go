@@ -2,10 +2,12 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
 )
@@ -139,6 +141,9 @@ func (c *Config) applyDefaults() error {
 	if err := c.checkBaseURL(); err != nil {
 		return err
 	}
+	if err := c.checkCredentials(); err != nil {
+		return err
+	}
 	if c.MSN != "" && !msnPattern.MatchString(c.MSN) {
 		return newError(CodeInvalidConfig, "config: msn must be 4 to 7 digits")
 	}
@@ -149,6 +154,11 @@ func (c *Config) applyDefaults() error {
 		"system.plugin_name": c.System.PluginName, "system.plugin_version": c.System.PluginVersion} {
 		if len(v) > 30 {
 			return newError(CodeInvalidConfig, "config: %s is longer than 30 characters", name)
+		}
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			// It travels in a header, where a line break would be replaced: Vipps would get
+			// another name than the one configured.
+			return newError(CodeInvalidConfig, "config: %s must not contain control characters", name)
 		}
 	}
 	for name, v := range map[string]string{"store_id": c.StoreID, "pos_id": c.PosID} {
@@ -187,6 +197,31 @@ func (c *Config) applyDefaults() error {
 		return err
 	}
 	return c.Timeouts.applyDefaults()
+}
+
+// credentialPattern is what a client id, client secret or subscription key can be: printable
+// ASCII without spaces, at most 256 bytes (Vipps' are GUIDs, hex and base64 of well under 100).
+// They travel in HTTP headers, where anything else would be refused or split the request.
+var credentialPattern = regexp.MustCompile(`^[\x21-\x7e]{0,256}$`)
+
+// checkCredentials checks every key set of the configuration: the till's own, the partner's
+// and the sales units'.
+func (c *Config) checkCredentials() error {
+	sets := map[string][3]string{"": {c.ClientID, c.ClientSecret, c.SubscriptionKey}}
+	if p := c.Partner; p != nil {
+		sets["partner."] = [3]string{p.ClientID, p.ClientSecret, p.SubscriptionKey}
+	}
+	for i, u := range c.SalesUnits {
+		sets[fmt.Sprintf("sales_units[%d].", i)] = [3]string{u.ClientID, u.ClientSecret, u.SubscriptionKey}
+	}
+	for _, prefix := range slices.Sorted(maps.Keys(sets)) {
+		for i, name := range []string{"client_id", "client_secret", "subscription_key"} {
+			if !credentialPattern.MatchString(sets[prefix][i]) {
+				return newError(CodeInvalidConfig, "config: %s%s must be at most 256 printable ASCII characters without spaces", prefix, name)
+			}
+		}
+	}
+	return nil
 }
 
 func (t *TimeoutConfig) applyDefaults() error {

@@ -463,6 +463,9 @@ func (c *Client) PollEnrollment(ctx context.Context, id string, wait time.Durati
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
+			if endedByClose(ctx) {
+				return Enrollment{}, closedWhileWaiting("the enrollment")
+			}
 			return snap, nil
 		}
 		timer.Stop()

@@ -211,8 +211,8 @@ func (c *Client) NextLog(ctx context.Context, wait time.Duration, take func(LogR
 	}
 	defer done()
 	r, err := c.logs.queue.Next(ctx, wait, take)
-	if err != nil && (errors.Is(err, eventqueue.ErrClosed) || c.closingCtx.Err() != nil) {
-		return LogRecord{}, newError(CodeInvalidHandle, "the client was closed while waiting for a log record")
+	if err != nil && (errors.Is(err, eventqueue.ErrClosed) || c.closingCtx.Err() != nil || endedByClose(ctx)) {
+		return LogRecord{}, closedWhileWaiting("a log record")
 	}
 	return r, err
 }

@@ -623,3 +623,42 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 		t.Fatalf("capture after 6260: %+v, %v", p, err)
 	}
 }
+
+// Found while fixing case 7: two calls with one operation id but different amounts, at once,
+// are one operation id - one is refused, nothing is captured twice, and the journal keeps the
+// record of the one that happened.
+func TestOneOperationIDAskedForTwoAmountsAtOnceIsOneOperation(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("oneid")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	for round := 0; round < 4; round++ {
+		opID := fmt.Sprintf("receipt-%d", round)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for i, amount := range []int64{1000, 1500} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = c.Capture(context.Background(), ref, amount, opID)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		won := 0
+		if CodeOf(errs[1]) == CodeOK {
+			won = 1
+		}
+		if CodeOf(errs[won]) != CodeOK || CodeOf(errs[1-won]) != CodeConflict {
+			t.Fatalf("round %d: %v and %v; want one done, one a conflict", round, errs[0], errs[1])
+		}
+		amount := []int64{1000, 1500}[won]
+		if _, err := c.Capture(context.Background(), ref, amount, opID); err != nil {
+			t.Fatalf("round %d: the one that happened, again: %v", round, err)
+		}
+		clock.Advance(61 * time.Second)
+	}
+}

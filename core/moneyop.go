@@ -49,12 +49,13 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 			return Payment{}, nil, false, err
 		}
 	}
-	unlock := c.intents.lock(op.intent)
+	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
+	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
 	defer func() { c.outcomeReturned(e) }()
 	switch {
 	case op.operationID != "":
-		e, err = c.findByOperationID(op, idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID))
+		e, err = c.findByOperationID(op, key)
 	case repeated != nil:
 		e, err = c.entry(repeated.ID) // as it is now: the call it waited for may have finished it
 	}
@@ -80,7 +81,6 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 			return Payment{}, nil, false, err
 		}
 	}
-	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 		MSN: op.unit.creds.MSN, Method: "POST", Path: op.path, Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
@@ -272,6 +272,19 @@ func paymentFromJournal(e *journal.Entry) Payment {
 	}
 	return p
 }
+
+// lockName is what serialises work on one operation: its key when the till gave an id (two
+// calls with one id but different amounts are one operation's key, and must not both write
+// it), else its intent.
+func lockName(operationID, key, intent string) string {
+	if operationID != "" {
+		return "id|" + key
+	}
+	return "intent|" + intent
+}
+
+// lockOf is lockName for an entry in the journal.
+func lockOf(e *journal.Entry) string { return lockName(e.OperationID, e.ID, e.Intent) }
 
 // intentLocks serialises operations with the same intent, so a repeated call and recovery never
 // work on one entry at once. Entries are dropped when unused, so the map does not grow.

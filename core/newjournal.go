@@ -24,8 +24,9 @@ type journalState struct {
 	newSince string
 }
 
-// startNewJournalState begins the state for a journal created just now (not for the embedded
-// simulator's temporary journal, whose payments die with it) and loads it for an existing one.
+// startNewJournalState begins the state for a journal created just now (not with the embedded
+// simulator, whose payments die with it, so no journal of it can be lost with payments in it)
+// and loads it for an existing one.
 func (c *Client) startNewJournalState(embeddedSim bool) error {
 	if c.journal.Created() && !embeddedSim {
 		if err := c.journal.SetMeta(metaNewSince, now().UTC().Format(time.RFC3339)); err != nil {

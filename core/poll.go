@@ -61,6 +61,9 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 
 		if startRead {
 			c.readStatus(ctx, t)
+			if ctx.Err() != nil {
+				return pollEnded(ctx, reference, p, known)
+			}
 			continue
 		}
 		wake := due
@@ -73,13 +76,24 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
-			if known {
-				return p, nil
-			}
-			return Payment{}, newError(CodeNetwork, "status of %s: the client is closing", reference)
+			return pollEnded(ctx, reference, p, known)
 		}
 		timer.Stop()
 	}
+}
+
+// pollEnded is what PollStatus answers when its context ends before the payment is final: a
+// close of the client or of the handle the call came through is CodeInvalidHandle, never the
+// last known state, which would pass for the answer; a Go caller that gave up gets the last
+// known state.
+func pollEnded(ctx context.Context, reference string, p Payment, known bool) (Payment, error) {
+	switch {
+	case endedByClose(ctx):
+		return Payment{}, closedWhileWaiting("the status of " + reference)
+	case known:
+		return p, nil
+	}
+	return Payment{}, newError(CodeNetwork, "status of %s: the wait was cancelled", reference)
 }
 
 // isFinalReadError reports whether waiting longer cannot help.
@@ -110,6 +124,12 @@ func (c *Client) readStatus(ctx context.Context, t *tracker) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reading = false
+	if err != nil && ctx.Err() != nil {
+		// The caller's wait ended (a handle closed, say), not Vipps: nothing was learned, and
+		// the payment's other waiters read again on their own.
+		t.signal()
+		return
+	}
 	t.readSeq++
 	t.lastRead = time.Now()
 	if err != nil {

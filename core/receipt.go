@@ -2,7 +2,9 @@ package core
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 )
 
 // Receipt is the Vipps Receipt (ePayment createPayment and Order Management): order lines and a
@@ -60,6 +62,31 @@ type ReceiptBarcode struct {
 	Data   string `json:"data"`
 }
 
+// Caps on a receipt's size and text. Vipps documents none (quantity aside, at most 10); these
+// leave room for any till's receipt while keeping what is journaled and sent with a payment
+// bounded: a body Vipps cannot take would end a checkout as an unknown outcome.
+const (
+	maxOrderLines     = 1000
+	maxLineNameBytes  = 1024
+	maxReceiptIDBytes = 256 // a line's id, posId, receiptNumber, barcode data
+)
+
+// textField is a text and its cap in bytes.
+type textField struct {
+	text string
+	max  int
+}
+
+// checkTextLengths reports the first field (by name) longer than its cap.
+func checkTextLengths(fields map[string]textField) error {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if f := fields[name]; len(f.text) > f.max {
+			return fmt.Errorf("%s is %d bytes; it is at most %d", name, len(f.text), f.max)
+		}
+	}
+	return nil
+}
+
 var (
 	quantityPattern = regexp.MustCompile(`^\d+([.]\d{1,8})?$`)
 	quantityUnits   = map[string]bool{"": true, "PCS": true, "KG": true, "KM": true, "MINUTE": true, "LITRE": true, "KWH": true}
@@ -73,11 +100,14 @@ func (r *Receipt) Check(currency string, amount int64) error {
 	if len(r.OrderLines) == 0 {
 		return receiptError("it has no order lines")
 	}
+	if len(r.OrderLines) > maxOrderLines {
+		return receiptError("it has %d order lines; at most %d", len(r.OrderLines), maxOrderLines)
+	}
 	var sum int64
 	for i := range r.OrderLines {
 		l := &r.OrderLines[i]
 		if err := l.check(); err != nil {
-			return receiptError("orderLines[%d] (%q): %v", i, l.Name, err)
+			return receiptError("orderLines[%d] (%q): %v", i, truncateForMessage(l.Name, 40), err)
 		}
 		if l.IsReturn {
 			sum -= l.TotalAmount
@@ -89,8 +119,12 @@ func (r *Receipt) Check(currency string, amount int64) error {
 	if b == nil {
 		return receiptError("bottomLine is missing")
 	}
+	if err := checkTextLengths(map[string]textField{"posId": {b.PosID, maxReceiptIDBytes},
+		"receiptNumber": {b.ReceiptNumber, maxReceiptIDBytes}}); err != nil {
+		return receiptError("bottomLine.%v", err)
+	}
 	if b.Currency != currency {
-		return receiptError("bottomLine.currency %q is not the payment's currency %q", b.Currency, currency)
+		return receiptError("bottomLine.currency %q is not the payment's currency %q", truncateForMessage(b.Currency, 10), currency)
 	}
 	if b.TipAmount < 0 {
 		return receiptError("bottomLine.tipAmount is negative")
@@ -110,6 +144,10 @@ func (r *Receipt) Check(currency string, amount int64) error {
 }
 
 func (l *OrderLine) check() error {
+	if err := checkTextLengths(map[string]textField{"name": {l.Name, maxLineNameBytes}, "id": {l.ID, maxReceiptIDBytes},
+		"productUrl": {l.ProductURL, maxURLBytes}}); err != nil {
+		return err
+	}
 	switch {
 	case l.Name == "" || l.ID == "":
 		return fmt.Errorf("name and id are required")
@@ -154,10 +192,10 @@ func (u *UnitInfo) check(l *OrderLine) error {
 		return fmt.Errorf("unitPrice is negative")
 	}
 	if len(u.Quantity) > 10 || !quantityPattern.MatchString(u.Quantity) {
-		return fmt.Errorf("quantity %q must be a decimal like \"2\" or \"2.5\" (at most 10 characters)", u.Quantity)
+		return fmt.Errorf("quantity %q must be a decimal like \"2\" or \"2.5\" (at most 10 characters)", truncateForMessage(u.Quantity, 20))
 	}
 	if !quantityUnits[u.QuantityUnit] {
-		return fmt.Errorf("quantityUnit %q is not PCS, KG, KM, MINUTE, LITRE or KWH", u.QuantityUnit)
+		return fmt.Errorf("quantityUnit %q is not PCS, KG, KM, MINUTE, LITRE or KWH", truncateForMessage(u.QuantityUnit, 20))
 	}
 	// unitPrice x quantity - discount must give the line total, to the øre after rounding.
 	millis, err := decimalThousandths(u.Quantity)
@@ -172,10 +210,13 @@ func (u *UnitInfo) check(l *OrderLine) error {
 
 func checkReceiptBarcode(b *ReceiptBarcode) error {
 	if !barcodeFormats[b.Format] {
-		return fmt.Errorf("format %q is not EAN-13, CODE 39 or CODE 128", b.Format)
+		return fmt.Errorf("format %q is not EAN-13, CODE 39 or CODE 128", truncateForMessage(b.Format, 20))
 	}
 	if b.Data == "" {
 		return fmt.Errorf("data is empty")
+	}
+	if len(b.Data) > maxReceiptIDBytes {
+		return fmt.Errorf("data is %d bytes; it is at most %d", len(b.Data), maxReceiptIDBytes)
 	}
 	if b.Format == "EAN-13" && !validEAN13(b.Data) {
 		return fmt.Errorf("data is not a valid EAN-13 (13 digits with a correct check digit)")

@@ -53,7 +53,7 @@ func (o *originCalls) running(id string) bool {
 }
 
 // repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
-func (c *Client) repeatOf(op moneyOp) (*journal.Entry, error) {
+func (c *Client) repeatOf(op moneyOp) (found *journal.Entry, err error) {
 	if op.operationID != "" {
 		return nil, nil // the id decides, under the lock (findByOperationID)
 	}
@@ -62,8 +62,25 @@ func (c *Client) repeatOf(op moneyOp) (*journal.Entry, error) {
 		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	t := now()
+	var seen []string
+	defer func() {
+		// This call is new because those alike calls returned before it started: that must
+		// be on disk before this call leaves a trace, or a restart would take this call's
+		// repeat for one of theirs and give it their outcome (found by the property test).
+		if len(seen) > 0 && err == nil {
+			if werr := c.journal.AcknowledgeAll(seen); werr != nil {
+				found, err = nil, &Error{Code: CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
+				return
+			}
+			c.seen.written(seen)
+		}
+	}()
 	for _, e := range candidates { // oldest first
-		if c.seen.has(e.ID) || c.origins.running(e.ID) {
+		if c.seen.has(e.ID) {
+			seen = append(seen, e.ID)
+			continue
+		}
+		if c.origins.running(e.ID) {
 			continue
 		}
 		age := t.Sub(e.CreatedAt)

@@ -78,7 +78,7 @@ func (c *Client) rateLimitedError(what string, ctx context.Context, wait time.Du
 	if mutation && maybeApplied {
 		return newError(CodeUnknownOutcome, "%s: an earlier attempt got no answer and the per-payment rate limit blocks another before the call's time is up; ask again for the payment's status", what)
 	}
-	if err := ctx.Err(); err != nil && c.closingCtx.Err() != nil {
+	if endedByClose(ctx) {
 		return newError(CodeNetwork, "%s: the client is closing", what)
 	}
 	return newError(CodeRateLimited, "%s: Vipps allows %d operations and %d reads a minute per payment; try again in %s", what, mutationsLimit, readsLimit, wait.Round(time.Second))

@@ -150,8 +150,8 @@ func (c *Client) NextScan(ctx context.Context, wait time.Duration, take func(sca
 	}
 	defer done()
 	ev, err := c.scans.queue.Next(ctx, wait, take)
-	if err != nil && (errors.Is(err, scanner.ErrClosed) || c.closingCtx.Err() != nil) {
-		return scanner.Event{}, newError(CodeInvalidHandle, "the client was closed while waiting for a scan")
+	if err != nil && (errors.Is(err, scanner.ErrClosed) || c.closingCtx.Err() != nil || endedByClose(ctx)) {
+		return scanner.Event{}, closedWhileWaiting("a scan")
 	}
 	return ev, err
 }

@@ -179,7 +179,7 @@ func (c *Client) scheduleSeenFlush() {
 // flushSeen writes the ripe returned outcomes as seen and retries failed writes.
 func (c *Client) flushSeen(settle time.Duration) {
 	for _, e := range c.seen.unsavedEntries() {
-		unlock := c.intents.lock(e.Intent) // a call may be writing a newer state of it
+		unlock := c.intents.lock(lockOf(e)) // a call may be writing a newer state of it
 		if still := c.seen.unsavedEntry(e.ID); still != nil {
 			if err := c.journal.Put(still); err == nil {
 				c.seen.saved(e.ID)

@@ -53,7 +53,7 @@ func (c *Client) settleCreateByRead(u *salesUnit, reference string, p Payment) {
 	if err != nil || e == nil {
 		return
 	}
-	unlock := c.intents.lock(e.Intent)
+	unlock := c.intents.lock(lockOf(e))
 	defer unlock()
 	if e, err = c.entry(id); err != nil || e == nil {
 		return

@@ -88,8 +88,8 @@ func (w *WebhookConfig) check(realVipps bool) error {
 			return bad("public_url: %v", err)
 		}
 	}
-	if w.ManagedPrefix != "" && !strings.HasPrefix(w.ManagedPrefix, "http://") && !strings.HasPrefix(w.ManagedPrefix, "https://") {
-		return bad("managed_prefix must start with http:// or https://")
+	if err := checkManagedPrefix(w.ManagedPrefix); err != nil {
+		return bad("%v", err)
 	}
 	if w.MaxAgeS < 0 || w.MaxAgeS > maxWebhookAge {
 		return bad("max_age_s must be between 0 (no check) and %d", maxWebhookAge)
@@ -113,13 +113,34 @@ func (w *WebhookConfig) check(realVipps bool) error {
 	return nil
 }
 
+// checkManagedPrefix accepts "" or the start of an http(s) URL of at most maxURLBytes.
+func checkManagedPrefix(p string) error {
+	switch {
+	case p == "":
+	case len(p) > maxURLBytes:
+		return fmt.Errorf("managed_prefix is %d bytes; it is at most %d", len(p), maxURLBytes)
+	case !strings.HasPrefix(p, "http://") && !strings.HasPrefix(p, "https://"):
+		return fmt.Errorf("managed_prefix must start with http:// or https://")
+	}
+	return nil
+}
+
 // registers reports whether start-up reconciles the registrations.
 func (w *WebhookConfig) registers() bool {
 	return w != nil && (w.Register == nil || *w.Register)
 }
 
-// checkWebhookURL accepts an absolute http(s) URL without user info or fragment.
+// maxURLBytes caps a webhook URL and a managed prefix. Vipps documents no limit; URLs beyond
+// about 2000 bytes are not carried reliably by HTTP infrastructure, and a request with a
+// URL of megabytes ends without an answer - as an unknown outcome.
+const maxURLBytes = 2048
+
+// checkWebhookURL accepts an absolute http(s) URL of at most maxURLBytes without user info or
+// fragment.
 func checkWebhookURL(raw string) error {
+	if len(raw) > maxURLBytes {
+		return fmt.Errorf("the URL is %d bytes; it is at most %d", len(raw), maxURLBytes)
+	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs() || u.Host == "":

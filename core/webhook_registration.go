@@ -70,6 +70,13 @@ var webhookIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-
 
 var eventTypePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,98}\.v[0-9]+$`)
 
+// Caps on what a registration or a reconcile asks for (Vipps documents none; its APIs have a
+// few dozen event types, and it allows 25 registrations per event type).
+const (
+	maxWebhookEvents  = 64
+	maxWantedWebhooks = 100
+)
+
 // ParseWebhookRequest decodes {"url", "events"} (strict: unknown members are an error).
 func ParseWebhookRequest(data []byte) (WebhookRequest, error) {
 	var req WebhookRequest
@@ -87,8 +94,11 @@ func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
 			return ReconcileRequest{}, &Error{Code: CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
 		}
 	}
-	if req.ManagedPrefix != "" && !strings.HasPrefix(req.ManagedPrefix, "http://") && !strings.HasPrefix(req.ManagedPrefix, "https://") {
-		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: managed_prefix must start with http:// or https://")
+	if err := checkManagedPrefix(req.ManagedPrefix); err != nil {
+		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: %v", err)
+	}
+	if len(req.Webhooks) > maxWantedWebhooks {
+		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: %d webhooks are wanted; at most %d", len(req.Webhooks), maxWantedWebhooks)
 	}
 	for i := range req.Webhooks {
 		w, err := req.Webhooks[i].normalized()
@@ -107,6 +117,9 @@ func (r WebhookRequest) normalized() (WebhookRequest, error) {
 	}
 	if len(r.Events) == 0 {
 		r.Events = vipps.EPaymentWebhookEvents
+	}
+	if len(r.Events) > maxWebhookEvents {
+		return WebhookRequest{}, newError(CodeInvalidArgument, "webhook: %d event types; at most %d", len(r.Events), maxWebhookEvents)
 	}
 	events := slices.Clone(r.Events)
 	for _, e := range events {

@@ -10,13 +10,22 @@
  *    renumbered; new ones are only appended. vmp_status_str() names any value.
  *  - Last error: after a failure, vmp_last_error() on the same thread gives a human-readable
  *    detail. It never contains secrets, tokens or full phone numbers.
- *  - Strings in: UTF-8, NUL-terminated, borrowed for the duration of the call only.
+ *  - Strings in: UTF-8, NUL-terminated, borrowed for the duration of the call only. Text that is
+ *    not UTF-8 is refused before anything is journaled or sent - Vipps would get U+FFFD in its
+ *    place: a text argument (a reference, an operation_id, a phone number, a name, an id, a
+ *    secret) with VMP_ERR_INVALID_ARGUMENT; a JSON argument, whose strings must also not escape
+ *    an unpaired UTF-16 surrogate ("\ud800"), with VMP_ERR_INVALID_JSON. A JSON argument is at
+ *    most 1 MiB (1048576 bytes; VMP_ERR_INVALID_ARGUMENT beyond). Data is taken byte for byte:
+ *    vmp_submit_scan's code and the fields of a vmp_webhook_delivery.
+ *  - Failures are checked in the order each function lists them, the handle first: a closed
+ *    handle gives VMP_ERR_INVALID_HANDLE whatever the other arguments are.
  *  - Small outputs go to caller buffers with a capacity. Variable-size outputs are allocated by
  *    the library and freed with vmp_free().
  *  - Structs that cross the ABI start with `uint32_t struct_size`, which the caller sets to
  *    sizeof(the struct) as it knows it; the library writes no more than that many bytes.
  *  - Handles: a vmp_client is opaque. A NULL, closed or forged handle gives
- *    VMP_ERR_INVALID_HANDLE, never a crash. Handle values are never reused in a process.
+ *    VMP_ERR_INVALID_HANDLE, never a crash; so does a unit handle (vmp_sales_unit) whose client
+ *    was closed. Handle values are never reused in a process.
  *  - Threads: a vmp_client may be used from many threads at once unless a function says
  *    otherwise. Blocking functions block only the calling thread.
  *  - Amounts are int64_t in minor units (øre/cents): 499.00 NOK is 49900.
@@ -185,10 +194,12 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
  *              (bounded by timeouts.recovery_ms; see "Money safety"); call vmp_pending next.
  *              On Unix an existing journal open to other users is made 0600 first (the
  *              default folder 0700), with a warning in the log.
- * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument); VMP_ERR_INVALID_JSON
- *              (malformed, unknown field, wrong type); VMP_ERR_INVALID_CONFIG (keys without
- *              "environment"; missing credentials for test/production; a base_url that is
- *              not https for test/production, or http to a host other than 127.0.0.0/8, ::1 or
+ * Returns:     VMP_OK; VMP_ERR_INVALID_ARGUMENT (NULL argument, over 1 MiB);
+ *              VMP_ERR_INVALID_JSON (malformed, unknown field, wrong type, text not UTF-8);
+ *              VMP_ERR_INVALID_CONFIG (keys without "environment"; missing credentials for
+ *              test/production; a credential over 256 bytes or with other than printable
+ *              ASCII; a system field with a control character; a base_url that is not https
+ *              for test/production, or http to a host other than 127.0.0.0/8, ::1 or
  *              localhost for the simulator, or that carries a user name or password - never
  *              echoed; a bad value); VMP_ERR_JOURNAL (the journal is in use by another process,
  *              damaged - never reset silently - not writable, or owned by another user or
@@ -200,6 +211,19 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
  * Closes a client: waits for calls in progress on other threads to return (they are
  * cancelled and return promptly), stops the embedded simulator if any, releases everything.
  * After it returns the handle is invalid for good; using it gives VMP_ERR_INVALID_HANDLE.
+ * Closing a client closes its unit handles (vmp_sales_unit) too.
+ *
+ * A unit handle: vmp_close cancels the calls in progress made through that handle, waits for
+ * them to return and invalidates it; the client and its other handles go on. What it
+ * registered or started on the client (a vmp_on_scan or vmp_on_log callback, an enrollment)
+ * is the client's and stays.
+ *
+ * A call that a close cancels returns promptly, also when Vipps does not answer (vmp_close
+ * never waits out timeouts.request_ms): a wait - vmp_poll_status, vmp_poll_enrollment,
+ * vmp_next_scan, vmp_next_log - with VMP_ERR_INVALID_HANDLE ("the client was closed while
+ * waiting ..."), never with a state that could pass for an answer; a call waiting for Vipps
+ * with VMP_ERR_NETWORK, or VMP_ERR_UNKNOWN_OUTCOME when it may have been carried out (see
+ * "Money safety"); vmp_recover with what it resolved so far.
  * NULL, and a handle that is already closed, are no-ops. Cannot fail.
  * Threading: any thread, but not from inside a vmp callback.
  */
@@ -222,13 +246,15 @@ VMP_API void VMP_CALL vmp_close(vmp_client *client);
  *                   "description"   shown to the customer, 3-100 characters (default: config)
  *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
  *                                   pos_id, time and a random suffix)
- *                 Unknown fields are an error.
+ *                 Unknown fields are an error. A "receipt" (see "Receipts" below) is checked
+ *                 with it.
  * reference:      caller buffer receiving the payment's reference, NUL-terminated.
  * reference_size: capacity of `reference` in bytes; must be >= VMP_REFERENCE_SIZE. This is
  *                 checked before anything is sent, so a too-small buffer never loses a payment.
  * Threading:      any thread; blocks for at most timeouts.operation_ms (config).
- * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL);
- *                 VMP_ERR_BUFFER_TOO_SMALL; VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_AMOUNT;
+ * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
+ *                 an inconsistent or over-long receipt); VMP_ERR_BUFFER_TOO_SMALL;
+ *                 VMP_ERR_INVALID_JSON (also: text not UTF-8); VMP_ERR_INVALID_AMOUNT;
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
  *                 ErrorCode 7010 customer not found, 4150 reference already used);
  *                 VMP_ERR_CONFLICT (the reference was already used for a checkout with other
@@ -254,8 +280,11 @@ VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *c
  * wait_ms:   0 .. 600000 (10 minutes).
  * out:       caller struct with struct_size set; filled on VMP_OK. Must not be NULL.
  * Threading: any thread; blocks the calling thread for at most wait_ms plus one request timeout.
+ *            vmp_close of the client, or of the unit handle the call came through, from
+ *            another thread ends the wait: VMP_ERR_INVALID_HANDLE, `out` untouched.
  * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, struct_size too
- *            small, wait_ms out of range); VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND;
+ *            small, wait_ms out of range, reference not UTF-8); VMP_ERR_INVALID_REFERENCE;
+ *            VMP_ERR_NOT_FOUND;
  *            VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED.
  */
 VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *reference,
@@ -271,13 +300,16 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               calling again with the same operation_id after VMP_ERR_UNKNOWN_OUTCOME - also
  *               after a restart, even with a lost journal - finishes the same operation and can
  *               never capture twice, while another till's same id is its own operation.
- *               Without it, the repeat rule applies (see "Money safety" below).
+ *               Without it, the repeat rule applies (see "Money safety" below). At most 128
+ *               bytes of UTF-8 (it is journaled and logged).
  * out:          optional (may be NULL): the payment after the capture, struct_size set.
  * Rate limit:   Vipps allows 5 money-moving requests a minute per payment (the checkout counts
  *               as one); beyond that the library answers VMP_ERR_RATE_LIMITED without sending.
  * Threading:    any thread; blocks for at most timeouts.operation_ms (config).
- * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT; VMP_ERR_INVALID_AMOUNT;
- *               VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL reference,
+ *               struct_size too small, operation_id not UTF-8 or over 128 bytes - nothing is
+ *               journaled or sent); VMP_ERR_INVALID_AMOUNT; VMP_ERR_INVALID_REFERENCE;
+ *               VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
  *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other
  *               amount); VMP_ERR_CAPTURE_MISMATCH (capture only: the capture happened, but the
  *               amount Vipps reports as captured is not what this till's captures add up to;
@@ -354,6 +386,11 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    sent; the message names it: settle it with vmp_recover / vmp_acknowledge, or use an
  *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names
  *    no customer, and money moves only for the code the customer scans.
+ *    One instant stays ambiguous without an id: a process that dies after an identical call
+ *    returned and before the next identical call has written anything (its first journal
+ *    write, about a millisecond) leaves the same journal as one that died inside the first
+ *    call; the next call's repeat after the restart then gets the first call's outcome. The
+ *    library resolves that instant so money never moves twice; an operation_id removes it.
  *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
  *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen.
  *  - An operation that may have happened is never reported as failed on a later answer's word:
@@ -377,7 +414,7 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    are never refused. vmp_pending shows "journal": {"new": true}; the state ends for good
  *    when the host calls vmp_acknowledge(client, "new-journal") - on a new till at once, after
  *    a lost journal once the operator has checked its open operations (Vipps portal). The
- *    embedded simulator's temporary journal is never "new".
+ *    journal of a client on the embedded simulator is never "new".
  *
  * Use an operation_id (the receipt number, say) whenever the till can: it also protects a
  * retry made after the till itself restarted and lost track of the call.
@@ -554,8 +591,9 @@ VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void
  *            When an event's text does not fit: VMP_ERR_BUFFER_TOO_SMALL, the event stays
  *            queued, out->text_len receives its length (it needs text_len + 1 bytes) and
  *            nothing else is written.
- * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close from another
- *            thread ends the wait (VMP_ERR_INVALID_HANDLE).
+ * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close of the
+ *            client, or of the unit handle the call came through, from another thread ends
+ *            the wait (VMP_ERR_INVALID_HANDLE).
  * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (out or text NULL,
  *            text_size 0, struct_size too small, wait_ms out of range);
  *            VMP_ERR_BUFFER_TOO_SMALL.
@@ -570,7 +608,8 @@ VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, v
  * classified and queued as a VMP_SCAN_CODE event with source VMP_SCAN_SOURCE_SUBMITTED, for
  * the callback or vmp_next_scan. Works with or without a serial scanner configured.
  *
- * text:      the code, NUL-terminated, borrowed. One code per call.
+ * text:      the code, NUL-terminated, borrowed. One code per call. Data, not text: taken
+ *            byte for byte, as a scanner sends it (it need not be UTF-8).
  * Threading: any thread; never blocks.
  * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, empty, longer than
  *            scanner.max_frame_length, or a terminator inside the text).
@@ -655,7 +694,8 @@ VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state
  * msisdn_size: capacity of msisdn; must be >= VMP_MSISDN_SIZE (checked before anything is sent).
  * Threading:   any thread; a scanned code blocks for at most timeouts.operation_ms (config),
  *              a typed number not at all.
- * Returns:     VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL);
+ * Returns:     VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, input not UTF-8 -
+ *              a personal QR is ASCII - so nothing is sent);
  *              VMP_ERR_BUFFER_TOO_SMALL; VMP_ERR_INVALID_CUSTOMER (empty, a number without
  *              country code and no default_country_code, a malformed number, a code Vipps does
  *              not accept as a personal QR); VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE;
@@ -675,8 +715,8 @@ VMP_API vmp_status VMP_CALL vmp_identify_customer(vmp_client *client, const char
  *               Norwegian numbers (+47) only: the API serves no other country.
  * is_member:    1 = a member of the POS's club, 0 = not a member; other values are refused.
  * Threading:    any thread; blocks for at most timeouts.operation_ms (config).
- * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, is_member not
- *               0 or 1); VMP_ERR_INVALID_CUSTOMER (malformed or not Norwegian); VMP_ERR_REJECTED;
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, not UTF-8,
+ *               is_member not 0 or 1); VMP_ERR_INVALID_CUSTOMER (malformed or not Norwegian); VMP_ERR_REJECTED;
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE (also: Vipps' test
  *               environment cannot run Check-in and always answers 500); VMP_ERR_RATE_LIMITED.
  */
@@ -709,9 +749,10 @@ VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char 
  * enrollment_id_size: capacity; must be >= VMP_ENROLLMENT_ID_SIZE (checked before anything is
  *                     sent, so a too-small buffer never leaves a request unfollowed).
  * Threading: any thread; blocks for at most timeouts.operation_ms (config).
- * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, bad scope,
- *            binding_message or requested_expiry_s); VMP_ERR_BUFFER_TOO_SMALL;
- *            VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_CUSTOMER (missing or malformed number);
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB, bad
+ *            scope, binding_message or requested_expiry_s); VMP_ERR_BUFFER_TOO_SMALL;
+ *            VMP_ERR_INVALID_JSON (also: text not UTF-8); VMP_ERR_INVALID_CUSTOMER (missing or
+ *            malformed number);
  *            VMP_ERR_CUSTOMER_NOT_FOUND (not a Vipps user, inactive, or under 15);
  *            VMP_ERR_APP_TOO_OLD (the customer must update the app);
  *            VMP_ERR_RATE_LIMITED (a consent request to this customer is still pending at
@@ -744,8 +785,10 @@ VMP_API vmp_status VMP_CALL vmp_start_enrollment(vmp_client *client, const char 
  *                "email_verified", "address", "birthdate", ... for the scopes asked), allocated
  *                by the library: free it with vmp_free. NULL for every other state. Each call
  *                that returns CONSENTED gives a new copy. Personal data: do not log it.
- * Threading:     any thread; blocks the calling thread for at most wait_ms. vmp_close from
- *                another thread ends the wait (VMP_OK with the last known state).
+ * Threading:     any thread; blocks the calling thread for at most wait_ms. vmp_close of the
+ *                client, or of the unit handle the call came through, from another thread
+ *                ends the wait: VMP_ERR_INVALID_HANDLE, *state untouched (the enrollment is
+ *                the client's: closing a unit handle does not stop it).
  * Returns:       VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, wait_ms out of
  *                range, an unknown or forgotten enrollment_id); for a FAILED enrollment its
  *                failure's status (see state).
@@ -782,7 +825,11 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
  * its rate within one minor unit of rounding, unit price x quantity - discount gives the line
  * total, returns count negative, the lines plus tip add up to the payment amount, the currency
  * is the payment's - and reports the first inconsistency as VMP_ERR_INVALID_ARGUMENT with a
- * detail naming the line and the numbers.
+ * detail naming the line and the numbers. Vipps documents no size limits for a receipt (but
+ * quantity's 10 characters); the library caps it, so that what is journaled and sent with a
+ * payment stays bounded: at most 1000 order lines; a line's name at most 1024 bytes, its id
+ * 256, productUrl 2048; posId, receiptNumber and barcode data 256 each
+ * (VMP_ERR_INVALID_ARGUMENT beyond).
  *
  * A checkout with "flow": "qr" needs no customer: Vipps creates the payment for a QR code that
  * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
@@ -822,8 +869,9 @@ VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *refe
  * reference:    the payment's reference (the order id), borrowed.
  * receipt_json: the Receipt object as above, borrowed. Unknown fields are an error.
  * Threading:    any thread; blocks for at most timeouts.operation_ms.
- * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, inconsistent
- *               receipt); VMP_ERR_INVALID_JSON; VMP_ERR_INVALID_REFERENCE; VMP_ERR_CONFLICT;
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
+ *               inconsistent or over-long receipt); VMP_ERR_INVALID_JSON (also: text not
+ *               UTF-8); VMP_ERR_INVALID_REFERENCE; VMP_ERR_CONFLICT;
  *               VMP_ERR_REJECTED; VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNKNOWN_OUTCOME.
  */
 VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
@@ -916,8 +964,9 @@ VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *
  *            fit: VMP_ERR_BUFFER_TOO_SMALL, the record stays queued, out->text_len receives
  *            the bytes it needs and nothing else is written.
  * text_size: capacity of text in bytes.
- * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close from another
- *            thread ends the wait (VMP_ERR_INVALID_HANDLE).
+ * Threading: any thread; blocks the calling thread for at most wait_ms. vmp_close of the
+ *            client, or of the unit handle the call came through, from another thread ends
+ *            the wait (VMP_ERR_INVALID_HANDLE).
  * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (out or text NULL,
  *            struct_size too small, wait_ms out of range); VMP_ERR_BUFFER_TOO_SMALL.
  */
@@ -947,13 +996,17 @@ VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level);
  *
  * client:    an open client (or another unit handle of it).
  * name:      the unit's "name" in "sales_units", borrowed; "" is the till's own unit.
- * out:       receives the unit handle; NULL on failure. Must not be NULL. Release it with
- *            vmp_close, which leaves the client open. Calls other than the payment calls
- *            (scanner, logs, journal, customer club) act on the client itself. After the client
- *            is closed, calls on the unit handle return VMP_ERR_INVALID_HANDLE.
+ * out:       receives the unit handle; NULL on failure. Must not be NULL. Calls other than
+ *            the payment and webhook-registration calls (scanner, logs, journal, customer club,
+ *            the webhook receiver) act on the client itself.
+ * Lifetime:  release it with vmp_close: that cancels the calls in progress made through it,
+ *            waits for them and invalidates it, leaving the client and its other handles
+ *            open. Closing the client closes all its unit handles: every call on one then
+ *            returns VMP_ERR_INVALID_HANDLE (also vmp_sales_unit, which hands out no more
+ *            handles), and a later vmp_close of it is a no-op.
  * Threading: any thread; the unit handle is as thread-safe as the client.
- * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, or no unit of that
- *            name).
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE (also while the client is being closed);
+ *            VMP_ERR_INVALID_ARGUMENT (NULL, not UTF-8, or no unit of that name).
  */
 VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out);
 
@@ -1013,8 +1066,10 @@ typedef struct vmp_webhook_delivery {
  * Threading: any thread; no network.
  * Returns:   VMP_OK; VMP_ERR_UNVERIFIED (vmp_last_error names the part at fault - a missing
  *            header, the content hash, the signature, the date - never the secret or the
- *            expected signature); VMP_ERR_INVALID_ARGUMENT (secret or delivery NULL, secret "",
- *            struct_size too small, body NULL with body_len > 0, max_age_s out of range).
+ *            expected signature); VMP_ERR_INVALID_ARGUMENT (secret or delivery NULL, secret ""
+ *            or not UTF-8, struct_size too small, body NULL with body_len > 0, body_len over
+ *            16 MiB - 16777216 bytes, far beyond any ePayment event - or max_age_s out of
+ *            range). The delivery's fields are data, compared byte for byte.
  */
 VMP_API vmp_status VMP_CALL vmp_webhook_verify(const char *secret,
                                                const vmp_webhook_delivery *delivery,
@@ -1033,7 +1088,7 @@ VMP_API vmp_status VMP_CALL vmp_webhook_verify(const char *secret,
  *            VMP_ERR_UNVERIFIED (nothing changed; counted); VMP_ERR_INVALID_JSON (verified, but
  *            the body is not an ePayment event); VMP_ERR_INVALID_HANDLE;
  *            VMP_ERR_INVALID_ARGUMENT (delivery NULL, struct_size too small, body NULL with
- *            body_len > 0).
+ *            body_len > 0, body_len over 16 MiB as for vmp_webhook_verify).
  */
 VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
                                                const vmp_webhook_delivery *delivery);
@@ -1062,12 +1117,15 @@ VMP_API vmp_status VMP_CALL vmp_webhook_receiver(vmp_client *client, char **out_
  *
  * webhook_json: {"url": "https://...", "events": ["epayments.payment.authorized.v1", ...]}
  *               ("events" optional: default every ePayment event). Unknown fields are an error.
+ *               Vipps documents no limits; the library's, checked before anything is sent: the
+ *               URL at most 2048 bytes, at most 64 event types.
  * out_json:     optional (may be NULL): {"id", "url", "events", "secret_stored": true}, freed
  *               with vmp_free. The secret itself is never returned.
  * Threading:    any thread; one request, bounded by timeouts.request_ms. Registration calls of
  *               one client run one at a time.
- * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, a URL that is
- *               not absolute http(s), a malformed event type); VMP_ERR_INVALID_JSON;
+ * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB, a
+ *               URL that is not absolute http(s) or over 2048 bytes, a malformed event type,
+ *               more than 64); VMP_ERR_INVALID_JSON (also: text not UTF-8);
  *               VMP_ERR_REJECTED (Vipps refused: not HTTPS, too many webhooks for an event);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_UNKNOWN_OUTCOME (no
  *               answer: the webhook may exist without its secret - vmp_webhook_reconcile
@@ -1113,7 +1171,8 @@ VMP_API vmp_status VMP_CALL vmp_webhook_delete(vmp_client *client, const char *i
  *              receiver's address, with every ePayment event). Otherwise
  *              {"webhooks": [{"url", "events"}], "managed_prefix": "https://pos.example.com/"}:
  *              registrations whose URL starts with managed_prefix (default
- *              webhooks.managed_prefix) are managed too - deleted unless wanted.
+ *              webhooks.managed_prefix) are managed too - deleted unless wanted. At most 100
+ *              webhooks; URLs and managed_prefix at most 2048 bytes each.
  * out_json:    optional (may be NULL): what was done, freed with vmp_free:
  *              {"kept": [...], "registered": [...], "foreign": [...],
  *               "deleted": [{"id", "url", "events", "reason": "duplicate" | "no_secret" |

@@ -22,6 +22,8 @@ type Client struct {
 	hostHdr  string
 	tokens   *tokenSource
 	inflight sync.WaitGroup
+	// conns are the open connections, which Close closes (conns.go).
+	conns connSet
 	// closing is cancelled by Close so token fetches shared by several callers stop too.
 	closing context.Context
 	cancel  context.CancelFunc
@@ -81,7 +83,7 @@ func New(cfg Config) (*Client, error) {
 		Name:                "vmp",
 		IsTLS:               isTLS,
 		TLSConfig:           &tls.Config{MinVersion: tls.VersionTLS12, ServerName: u.Hostname()},
-		Dial:                func(a string) (net.Conn, error) { return dialer.Dial("tcp", a) },
+		Dial:                func(a string) (net.Conn, error) { return c.conns.dial(c.closing, dialer, a) },
 		ReadTimeout:         cfg.RequestTimeout,
 		WriteTimeout:        cfg.RequestTimeout,
 		MaxResponseBodySize: cfg.MaxResponseBodySize,
@@ -94,10 +96,11 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Close stops token fetches, waits for requests in flight (each bounded by RequestTimeout)
-// and closes idle connections.
+// Close stops token fetches, cuts the requests still waiting for an answer by closing their
+// connections, waits for them to return and closes idle connections.
 func (c *Client) Close() {
 	c.cancel()
+	c.conns.closeAll()
 	c.inflight.Wait()
 	c.hc.CloseIdleConnections()
 }

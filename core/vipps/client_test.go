@@ -310,3 +310,34 @@ func TestBaseURLsAreCheckedAndTLSIsAtLeast12(t *testing.T) {
 		t.Fatal("fasthttp retries are on")
 	}
 }
+
+// fasthttp cannot cancel a request; Close must still not wait out the request timeout of a
+// Vipps that takes the request and never answers (vmp_close would block for up to
+// timeouts.request_ms, 10 minutes at most, while vmp.h promises calls return promptly).
+func TestCloseDoesNotWaitForAnswersThatDoNotCome(t *testing.T) {
+	release := make(chan struct{})
+	f := startFake(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	c := newTestClient(t, f.url, func(cfg *Config) { cfg.RequestTimeout = 10 * time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sent := make(chan error, 1)
+	go func() { _, err := c.CapturePayment(ctx, "ref-12345678", "k", []byte(`{}`)); sent <- err }()
+	time.Sleep(200 * time.Millisecond) // the capture waits for its answer now
+	cancel()
+	if err := <-sent; err == nil {
+		t.Fatal("the cancelled capture succeeded")
+	}
+	closed := make(chan struct{})
+	go func() { c.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close was still waiting 30 s later for an answer that never comes")
+	}
+}

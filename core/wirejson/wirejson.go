@@ -34,10 +34,14 @@ func Unmarshal(data []byte, v any) (err error) {
 // trailing data. Used for input from the till, where a typo must not silently change behaviour.
 // A bare null is refused too: decoding it would leave v as it was, so `null` given for a
 // configuration or a checkout would pass as an empty object (found by the hardening sweep).
+// So is text that is not Unicode (checkUnicode), which decoding would silently change.
 func UnmarshalStrict(data []byte, v any) (err error) {
 	defer recoverInto(&err)
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		return errors.New("null is not a JSON object")
+	}
+	if err := checkUnicode(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -38,6 +38,36 @@ func TestStrictDecodingRejectsUnknownFieldsAndTrailingData(t *testing.T) {
 	}
 }
 
+func TestStrictDecodingRefusesTextThatIsNotUnicode(t *testing.T) {
+	cases := []struct {
+		name    string
+		in      string
+		wantErr bool
+	}{
+		{"UTF-8 text decodes", `{"name":"Brød på Torget 9, Tromsø"}`, false},
+		{"a surrogate pair escapes one character", `{"name":"\ud83d\ude00"}`, false},
+		{"an escaped backslash before u is no escape", `{"name":"\\ud800"}`, false},
+		{"a byte that is not UTF-8 is refused", "{\"name\":\"caf\xe9\"}", true},
+		{"a truncated sequence is refused", "{\"name\":\"\xc3\"}", true},
+		{"an overlong encoding is refused", "{\"name\":\"\xc0\xaf\"}", true},
+		{"an encoded surrogate is refused", "{\"name\":\"\xed\xa0\x80\"}", true},
+		{"invalid UTF-8 in a member name is refused", "{\"\xff\":1}", true},
+		{"a lone high surrogate escape is refused", `{"name":"\ud800"}`, true},
+		{"a lone low surrogate escape is refused", `{"name":"x\udc00y"}`, true},
+		{"a high surrogate followed by a non-surrogate is refused", `{"name":"\ud800\u0041"}`, true},
+		{"a reversed pair is refused", `{"name":"\ude00\ud83d"}`, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var s sample
+			err := UnmarshalStrict([]byte(tc.in), &s)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("UnmarshalStrict(%q) = %q, %v; want error %v", tc.in, s.Name, err, tc.wantErr)
+			}
+		})
+	}
+}
+
 func TestLenientDecodingIgnoresUnknownFields(t *testing.T) {
 	var s sample
 	if err := Unmarshal([]byte(`{"name":"a","extra":[1,2],"value":7}`), &s); err != nil {

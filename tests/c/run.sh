@@ -8,13 +8,17 @@
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
 #   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
+#   -  careless_test.c: what a careless caller does - closing a unit handle or its client while
+#      threads wait through it, calls on a unit handle of a closed client, text that is not
+#      UTF-8, inputs of absurd length - each case in a process of its own, killed and failed
+#      when it hangs.
 #   -  sweep_test.c: the hardening sweep - every function of vmp.h with every kind of bad
 #      argument, then random calls from several threads - against an AddressSanitizer build
 #      (go build -asan: the C shim and every Go access to C memory checked; this program with
 #      -fsanitize=address,undefined). SWEEP_ITERATIONS, SWEEP_SECONDS, SWEEP_SEED tune it.
 #
 # Usage: tests/c/run.sh [--race]
-#   --race  also runs abi_test and scan_test against a race-detector build. Go's race runtime
+#   --race  also runs the tests against a race-detector build. Go's race runtime
 #           cannot map its shadow memory inside a c-shared library loaded by a PIE host, so
 #           that build is a static c-archive linked into non-PIE test programs.
 # Run from anywhere; everything is built in build/ at the repository root.
@@ -61,6 +65,10 @@ echo "== webhook_test"
 $CC -std=c99 $WARN -Iinclude tests/c/webhook_test.c -o build/webhook_test -pthread $LINK
 timeout 120 build/webhook_test
 
+echo "== careless_test"
+$CC -std=c99 $WARN -Iinclude tests/c/careless_test.c -o build/careless_test -pthread $LINK
+timeout 600 build/careless_test
+
 echo "== sweep_test with AddressSanitizer and UndefinedBehaviorSanitizer"
 CGO_ENABLED=1 go build -asan -buildmode=c-archive -o build/asan/libvmp.a ./capi
 $CC -std=c99 $WARN -fsanitize=address,undefined -fno-omit-frame-pointer -g -Iinclude tests/c/sweep_test.c \
@@ -94,6 +102,9 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/webhook_test.c -o build/race/webhook_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/webhook_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/careless_test.c -o build/race/careless_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 600 build/race/careless_test
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/sweep_test.c -o build/race/sweep_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 600 build/race/sweep_test $(scripts/from-header.sh functions)
