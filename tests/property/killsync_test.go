@@ -17,6 +17,9 @@ type killScenario struct {
 	phone string // the customer: an abort needs one who waits
 	flags int
 	fault string // "", "drop" (the retry inside the call is answered by replay), "unknown" (the call ends UNKNOWN)
+	// alike: an identical call without an id returned just before (a second sale or capture
+	// of the same amount): the killed call is a new operation, and so is its repeat.
+	alike bool
 }
 
 func killScenarios() []killScenario {
@@ -48,11 +51,15 @@ func killScenarios() []killScenario {
 			}
 		}
 	}
+	for _, kind := range []string{kindCreate, kindCapture, kindRefund} {
+		out = append(out, killScenario{name: kind + " without id right after an alike one returned", kind: kind, phone: phoneApproves, alike: true})
+	}
 	return out
 }
 
 // TestKillAtEveryJournalCommit is the search of issue 14 case 13: for every money-moving call
-// (checkout, capture, refund, cancel, abort; with and without an id), the till is killed just
+// (checkout, capture, refund, cancel, abort; with and without an id; without an id right after
+// an alike call returned), the till is killed just
 // before and just after each journal commit (fdatasync) from the call's start through the
 // vmp_close after it - one run per commit - then restarted on the same journal; it
 // acknowledges from vmp_pending what it had been told and repeats, as vmp.h prescribes, the call
@@ -110,6 +117,19 @@ func killAt(r *run, sc killScenario, n int, before bool) bool {
 		}
 		target = r.newOp(sc.kind, s, a, 4000, sc.opID)
 		target.flags = sc.flags
+	}
+	if sc.alike {
+		// The first of two alike calls returns; the second is the one killed.
+		first := target
+		r.call(first, killPlan{})
+		if sc.kind == kindCreate {
+			s2 := &sale{n: 1, amount: s.amount, phone: s.phone, desc: s.desc}
+			r.sales = append(r.sales, s2)
+			s2.create = r.newOp(kindCreate, s2, a, s2.amount, "")
+			target, s = s2.create, s2
+		} else {
+			target = r.newOp(sc.kind, s, a, first.amount, "")
+		}
 	}
 	r.clock.Advance(61 * time.Second)
 	ref := s.ref

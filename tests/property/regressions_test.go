@@ -22,11 +22,16 @@ import (
 // written, is repeated and given the first one's payment. vmp.h says an outcome counts as seen
 // once its call has returned.
 func TestRegressionRepeatAfterCrashIsGivenAnAlikeCallsSeenOutcome(t *testing.T) {
-	t.Run("capture", func(t *testing.T) { regression(t, 518998849740, alikeCaptureAfterCrash) })
+	t.Run("capture", func(t *testing.T) {
+		regression(t, 518998849740, func(r *run) { alikeCaptureAfterCrash(r, killPlan{on: true, atSync: 1}) })
+	})
+	t.Run("capture killed before its first commit", func(t *testing.T) {
+		regression(t, 518998849740, func(r *run) { alikeCaptureAfterCrash(r, killPlan{on: true, atSync: 1, before: true}) })
+	})
 	t.Run("checkout", func(t *testing.T) { regression(t, 955772109992, alikeCheckoutAfterCrash) })
 }
 
-func alikeCaptureAfterCrash(r *run) {
+func alikeCaptureAfterCrash(r *run, kill killPlan) {
 	r.repeatOnly = true
 	a := r.tills[0]
 	r.start(a)
@@ -38,7 +43,7 @@ func alikeCaptureAfterCrash(r *run) {
 	x := r.newOp(kindCapture, s, a, 10000, "")
 	r.call(x, killPlan{})
 	y := r.newOp(kindCapture, s, a, 10000, "") // a second capture of the same amount: new, X was returned
-	r.call(y, killPlan{on: true, atSync: 1})   // killed once Y's entry is on disk, X's seen mark is not
+	r.call(y, kill)                            // killed within a second of X's return
 	r.logf("repeat of Y, as vmp.h prescribes after a crash")
 	r.call(y, killPlan{})
 	r.checkMoney("after the repeat")

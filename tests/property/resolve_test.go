@@ -49,6 +49,13 @@ func (r *run) pending(t *tillState) pendingView {
 // candidates are the model's ops of till t a journal entry can be.
 func (r *run) candidates(t *tillState, e entryView) []*op {
 	var out []*op
+	// A reference the till was given for one sale is that sale's payment, never another's.
+	owned := false
+	for _, s := range r.sales {
+		if s.create.till == t && containsString(s.refs, e.Reference) {
+			owned = true
+		}
+	}
 	for _, o := range r.ops {
 		if o.till != t || o.kind != e.Operation || o.orphan {
 			continue
@@ -57,7 +64,7 @@ func (r *run) candidates(t *tillState, e entryView) []*op {
 			// A checkout killed before it returned never told the till its reference: the
 			// entry does (same amount; an explicit reference must be the same).
 			s := o.sale
-			if s.amount == e.Amount && (containsString(s.refs, e.Reference) || (s.payRef == "" && (s.ref == "" || s.ref == e.Reference))) {
+			if s.amount == e.Amount && (containsString(s.refs, e.Reference) || (!owned && s.payRef == "" && (s.ref == "" || s.ref == e.Reference))) {
 				out = append(out, o)
 			}
 			continue
