@@ -10,17 +10,23 @@ import (
 // simulator's records). Each names the seed that found it.
 
 // REGRESSION (found by TestProperty, seeds 518998849740, 955772109867, 955772109992, on main
-// 7def230): a till killed within
-// a second after a call returned a definite outcome - before the library wrote down that the
-// till had seen it (seen.go, seenSettle) - restarts with that outcome still unacknowledged. When
-// it then repeats, as vmp.h prescribes, an alike call that never returned (same payment, same
-// amount, no id), the repeat takes the oldest unacknowledged entry of that intent: the outcome
-// the till had already been given. Here: capture X of 10000 returns VMP_OK; capture Y of 10000,
-// a second operation, is killed once its entry is written; after the restart recovery finds Y
-// refused (nothing left to capture); the till repeats Y and is told VMP_OK - a capture that
-// never happened. The same with two alike sales: the second, killed before anything was
-// written, is repeated and given the first one's payment. vmp.h says an outcome counts as seen
-// once its call has returned.
+// 7def230; the capture variant killed before its first commit by TestKillAtEveryJournalCommit
+// on cfee96c): a till killed within a second after a call returned a definite outcome - before
+// the library wrote down that the till had seen it (seen.go, seenSettle) - restarts with that
+// outcome still unacknowledged. When it then repeats, as vmp.h prescribes, an alike call that
+// never returned (same payment, same amount, no id), the repeat takes the oldest unacknowledged
+// entry of that intent: the outcome the till had already been given. Here: capture X of 10000
+// returns VMP_OK; capture Y of 10000, a second operation, is killed (after its entry is written,
+// or before anything of it is); after the restart the till repeats Y and is told VMP_OK - a
+// capture that never happened. With two alike sales the second, killed before anything was
+// written, is repeated and given the first one's payment (this till acknowledges, from
+// vmp_pending, an entry whose reference it was given, so that variant passes). vmp.h says an
+// outcome counts as seen once its call has returned.
+//
+// On cfee96c (7c0400e: a call decided new because an alike call returned writes that call's
+// seen mark first) "capture" and "checkout" pass; "capture killed before its first commit"
+// fails: nothing of Y reached the disk, so the journal is exactly that of a till killed inside
+// X after its outcome was written, whose repeat must get X's outcome.
 func TestRegressionRepeatAfterCrashIsGivenAnAlikeCallsSeenOutcome(t *testing.T) {
 	t.Run("capture", func(t *testing.T) {
 		regression(t, 518998849740, func(r *run) { alikeCaptureAfterCrash(r, killPlan{on: true, atSync: 1}) })
