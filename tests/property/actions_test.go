@@ -82,7 +82,13 @@ func pick[T any](r *run, xs []T) T { return xs[r.rng.IntN(len(xs))] }
 func (r *run) money(o *op) result {
 	r.clock.Advance(61 * time.Second)
 	delay := r.maybeFault(o)
-	return r.call(o, r.maybeKill(delay))
+	res := r.call(o, r.maybeKill(delay))
+	if res.Status == "VMP_ERR_UNKNOWN_OUTCOME" && r.chance(0.3) && r.canRepeat(o) {
+		r.logf("repeat at once: %s", o)
+		r.clock.Advance(61 * time.Second)
+		res = r.call(o, killPlan{})
+	}
+	return res
 }
 
 func (r *run) faultRef(o *op) string {
