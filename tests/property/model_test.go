@@ -54,6 +54,9 @@ type op struct {
 	// orphan: the journal that knew the op is gone and it has no id: a repeat would be another
 	// operation, so the till never repeats it (a checkout with a known reference is read).
 	orphan bool
+	// killedInCall: the process died inside the op's last call, and the till has not read
+	// vmp_pending of that journal since (what is not listed then was never sent).
+	killedInCall bool
 	// maybeUnacked: the outcome was told in a process that was killed later, maybe before the
 	// library recorded on disk that the till had seen it; the till acknowledges it from
 	// vmp_pending after the restart.

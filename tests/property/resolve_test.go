@@ -147,11 +147,16 @@ func (r *run) reconcile(t *tillState, settle bool) {
 		r.logf("  till %s: acknowledged %s: %s", t.name, e, res.Status)
 	}
 	for _, o := range r.ops {
-		if o.till != t || listed[o] {
+		if o.till != t {
+			continue
+		}
+		killed := o.killedInCall
+		o.killedInCall = false
+		if listed[o] {
 			continue
 		}
 		o.maybeUnacked = false
-		if o.state == opUnknown && o.last == "killed" && !o.orphan && !r.repeatOnly {
+		if o.state == opUnknown && killed && !o.orphan && !r.repeatOnly {
 			// Killed inside its call, and the journal - written before anything is sent - has no
 			// entry it can be: it was never sent.
 			o.state, o.retryable = opFailed, true

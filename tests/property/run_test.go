@@ -339,6 +339,7 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 	if res.Lost {
 		o.history = append(o.history, "killed"+kill.String())
 		o.last = "killed"
+		o.killedInCall = true
 		if o.state != opDone {
 			o.state = opUnknown
 			o.retryable = false
@@ -403,6 +404,12 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 }
 
 func (r *run) toFailed(o *op, retryable bool) {
+	if o.state == opDone && retryable {
+		// Two repeats at once: one was refused before anything happened (the rate limit, say)
+		// while the other finished the operation. Nothing contradicts.
+		r.logf("  note: %s happened; a concurrent repeat was refused before anything happened (%s)", o, o.last)
+		return
+	}
 	if o.state == opDone {
 		r.fail("%s: told it happened, then a repeat was told it failed (%s)", o, o.last)
 		return
@@ -439,6 +446,9 @@ func (r *run) loseJournal(t *tillState) {
 	}
 	t.lostAt = time.Now()
 	for _, o := range r.ops {
+		if o.till == t {
+			o.killedInCall = false // its journal is gone: no entry tells anything now
+		}
 		if o.till != t || o.state == opDone || (o.state == opFailed && !o.retryable) {
 			continue
 		}
