@@ -57,10 +57,11 @@ type op struct {
 	// killedInCall: the process died inside the op's last call, and the till has not read
 	// vmp_pending of that journal since (what is not listed then was never sent).
 	killedInCall bool
-	// maybeUnacked: the outcome was told in a process that was killed later, maybe before the
-	// library recorded on disk that the till had seen it; the till acknowledges it from
-	// vmp_pending after the restart.
+	// maybeUnacked: the outcome was told in a process that was killed soon after, maybe before
+	// the library recorded on disk that the till had seen it (it does so within a second or two:
+	// core/seen.go); the till acknowledges it from vmp_pending after the restart.
 	maybeUnacked bool
+	toldAt       time.Time // when the till was last told a definite outcome
 	// born is the library's clock (real time + the till's offset) at the first call: the age
 	// bounds of the repeat rule (10 minutes for a checkout, 24 hours for the others).
 	born    time.Time

@@ -176,10 +176,15 @@ func (r *run) stopClient(t *tillState) {
 	}
 }
 
-// killed records that till t's process died: every outcome it told may not be on disk as seen.
+// seenWindow bounds how long after a call returned the library may still lack the mark, on
+// disk, that the till saw the outcome (core/seen.go writes it within a second or two).
+const seenWindow = 5 * time.Second
+
+// killed records that till t's process died: outcomes it told shortly before may not be on
+// disk as seen.
 func (r *run) killed(t *tillState) {
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow {
 			o.maybeUnacked = true
 		}
 	}
@@ -349,6 +354,9 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 	}
 	o.history = append(o.history, res.Status)
 	o.last = res.Status
+	if res.Status != "VMP_ERR_UNKNOWN_OUTCOME" {
+		o.toldAt = time.Now()
+	}
 	r.logf("  %s: %s", o, res)
 	r.stats.add(func(st *stats) { st.statuses[res.Status]++ })
 	if o.kind == kindCreate && res.Fields["ref"] != "" && res.Fields["ref"] != "-" {
