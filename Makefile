@@ -125,7 +125,7 @@ PROPERTY_TIME      ?= 90m
 PROPERTY_WORKERS   ?= 2
 property:
 	$(GO) test -count=1 -v -timeout 4h -run '^(TestProperty|TestKillAtEveryJournalCommit)$$' ./tests/property \
-	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20
+	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20 -kill-search-all
 
 # Bounded: FUZZTIME per Go fuzz target, SWEEP_SECONDS for the random calls (scripts/fuzz.sh).
 fuzz:

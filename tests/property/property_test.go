@@ -48,7 +48,7 @@ import (
 var (
 	seedFlag  = flag.Int64("seed", 0, "replay the one sequence of this seed, printing its log")
 	sequences = flag.Int("sequences", 0, "stop after this many sequences (0: only -duration bounds the run)")
-	duration  = flag.Duration("duration", 30*time.Second, "start no sequence after this long")
+	duration  = flag.Duration("duration", 25*time.Second, "start no sequence after this long")
 	workers   = flag.Int("workers", 2, "sequences run at once, each with its own tills")
 	maxFail   = flag.Int("maxfail", 5, "stop after this many failing sequences")
 	firstSeed = flag.Int64("first-seed", 0, "seed of the first sequence (0: from the clock); sequence i has first-seed+i")
