@@ -53,6 +53,10 @@ type tillState struct {
 	// newJournal: the journal was created by this till's last vmp_init (first start or after
 	// it was lost) and the till has not called vmp_acknowledge(client, "new-journal") yet.
 	newJournal bool
+	// journalKnows: payments this journal surely has an entry of; journalMayKnow: payments a
+	// call that may have written one touched (spec14's new-journal rule refuses a call without
+	// an operation id on a payment the journal has no entry of).
+	journalKnows, journalMayKnow map[string]bool
 	// lostAt: when the journal was last deleted (zero: never).
 	lostAt time.Time
 }
@@ -161,6 +165,7 @@ func (r *run) start(t *tillState) {
 	r.stats.add(func(s *stats) { s.inits++ })
 	if created {
 		t.newJournal = true
+		t.journalKnows, t.journalMayKnow = map[string]bool{}, map[string]bool{}
 	}
 	r.logf("till %s: vmp_init (offset %ds, unit %s, journal %s)", t.name, t.offset, map[bool]string{false: t.unitName(), true: "gone"}[t.unitGone],
 		map[bool]string{false: "kept", true: "new"}[created])
@@ -299,6 +304,7 @@ func (r *run) call(o *op, kill killPlan) result {
 		}
 	}
 	o.noteFirstCall()
+	refuse := r.newJournalRefuses(o)
 	verb, args := o.args()
 	c := t.proc.send(false, verb, args...)
 	if kill.on && kill.atSync == 0 {
@@ -320,12 +326,46 @@ func (r *run) call(o *op, kill killPlan) result {
 		}
 	}
 	r.apply(o, res, kill)
+	r.noteJournalKnows(o, res)
+	if refuse && !res.Lost && res.Status != "VMP_ERR_NEW_JOURNAL" {
+		r.fail("%s: the journal is new (not acknowledged) and has no entry of payment %s, so spec14 refuses this call with VMP_ERR_NEW_JOURNAL; it was %s",
+			o, o.sale.payRef, res.Status)
+	}
 	if !t.proc.alive() {
 		r.killed(t)
 		r.start(t)
 		r.reconcile(t, false)
 	}
 	return res
+}
+
+// newJournalRefuses: spec14's new-journal rule refuses this call (nothing sent).
+func (r *run) newJournalRefuses(o *op) bool {
+	t, ref := o.till, o.sale.payRef
+	return t.newJournal && o.kind != kindCreate && o.opID == "" && !t.journalKnows[ref] && !t.journalMayKnow[ref]
+}
+
+// noteJournalKnows records which payments the till's journal has entries of after a call.
+func (r *run) noteJournalKnows(o *op, res result) {
+	t, ref := o.till, o.sale.payRef
+	if t.journalKnows == nil {
+		t.journalKnows, t.journalMayKnow = map[string]bool{}, map[string]bool{}
+	}
+	for _, x := range o.sale.refs {
+		if o.kind == kindCreate {
+			t.journalMayKnow[x] = true
+		}
+	}
+	if ref == "" {
+		return
+	}
+	switch res.Status {
+	case "VMP_OK", "VMP_ERR_UNKNOWN_OUTCOME", "VMP_ERR_REJECTED", "VMP_ERR_ALREADY_AUTHORIZED", "VMP_ERR_CAPTURE_MISMATCH":
+		t.journalKnows[ref] = true
+	case "VMP_ERR_NEW_JOURNAL":
+	default:
+		t.journalMayKnow[ref] = true // killed, or refused before or after its entry was written
+	}
 }
 
 // noteFirstCall records the library clock at the op's first call.
