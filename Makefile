@@ -11,9 +11,9 @@ DIST       := dist
 CFLAGS     ?= -O2 -g
 CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
-GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) capi/vmp.c include/vmp.h go.mod go.sum
+GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib
 
@@ -24,7 +24,8 @@ help:
 	@echo "make test    install what the tests need (Debian packages) and run every test"
 	@echo "make test-bindings  the Python and C# bindings' tests, stress runs and examples (part of make test)"
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
-	@echo "make soak    10 000 payment lifecycles through the C ABI with random faults and a scanner stream (tests/soak; make test runs a short one)"
+	@echo "make soak    10 000 payment lifecycles through the C ABI with random faults and a scanner stream (tests/soak; make test runs a short one), after make host-stress"
+	@echo "make host-stress   vmp inside hosts that stop, signal and fork its threads (Mono's GC, a CoreCLR-like host, fork; CPython fork and exit, C# exit): 20 runs of each (tests/hosts, scripts/host-stress-bindings.sh; make test runs 3)"
 	@echo "make property  the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill at every journal commit (tests/property; make test runs a short one)"
 	@echo "make fuzz    every fuzz target for FUZZTIME (15s) each, then the sweep's random C calls under ASan for SWEEP_SECONDS (60)"
 	@echo "make lib     build $(LIB)"
@@ -61,7 +62,7 @@ demo-club: $(BUILD)/club_till
 deps:
 	@./scripts/install-deps.sh
 
-test: deps test-go test-c test-bindings test-dist test-windows
+test: deps test-go test-c test-bindings test-hosts test-dist test-windows
 	@echo "all test suites passed"
 
 test-go:
@@ -90,6 +91,19 @@ test-csharp: $(LIB)
 	cd $(BUILD)/csharp && timeout 300 mono VmpTests.exe $(CURDIR) stress 5
 	cd $(BUILD)/csharp && timeout 120 mono Till.exe
 
+# Host runtimes that stop, signal and fork their threads (tests/hosts/run.sh, issue 21), and the
+# bindings' scenarios - fork and exit in CPython, exit in C# (scripts/host-stress-bindings.sh):
+# each scenario HOST_STRESS_RUNS times, HOST_STRESS_SECONDS of work each; make test runs 3 of 2 s.
+HOST_STRESS_RUNS    ?= 20
+HOST_STRESS_SECONDS ?= 5
+host-stress: $(LIB)
+	./tests/hosts/run.sh $(HOST_STRESS_RUNS) $(HOST_STRESS_SECONDS)
+	./scripts/host-stress-bindings.sh $(HOST_STRESS_RUNS) $(HOST_STRESS_SECONDS)
+
+test-hosts: $(LIB)
+	./tests/hosts/run.sh 3 2
+	./scripts/host-stress-bindings.sh 3 2
+
 # The release packages, then their checks: exports, import libraries, SONAME, pkg-config, and
 # the C tests under wine against both DLLs (VMP_SKIP_WINE=1 skips wine, loudly).
 dist:
@@ -111,7 +125,7 @@ bench: $(LIB)
 # to $(BUILD)/soak.json. make test runs the short version through go test.
 SOAK_LIFECYCLES ?= 10000
 SOAK_TIME       ?= 20m
-soak:
+soak: host-stress
 	@mkdir -p $(BUILD)
 	$(GO) test -count=1 -v -timeout 40m -run '^TestSoak$$' ./tests/soak -args -soak.lifecycles=$(SOAK_LIFECYCLES) \
 	  -soak.time=$(SOAK_TIME) -soak.require-all -soak.report=$(CURDIR)/$(BUILD)/soak.json

@@ -35,6 +35,8 @@ func _() {
 	_ = same[C.VMP_ERR_ALREADY_AUTHORIZED-core.CodeAlreadyAuthorized]
 	_ = same[C.VMP_ERR_CAPTURE_MISMATCH-core.CodeCaptureMismatch]
 	_ = same[C.VMP_ERR_UNVERIFIED-core.CodeUnverified]
+	_ = same[C.VMP_ERR_FORKED-core.CodeForked]
+	_ = same[C.VMP_ERR_IN_CALLBACK-core.CodeInCallback]
 	_ = same[C.VMP_ERR_NEW_JOURNAL-core.CodeNewJournal]
 	// vmp_payment_state values are core.State values.
 	_ = same[C.VMP_STATE_UNKNOWN-core.StateUnknown]

@@ -49,8 +49,15 @@ func vmpgo_close(h C.uintptr_t) {
 	defer guard("vmp_close", nil)
 	// Removing first makes every later call on this handle - and on a client's unit handles -
 	// miss at once, while each Close cancels the calls already inside and waits for them.
-	for _, e := range handles.remove(uintptr(h)) {
-		e.Close()
+	for _, o := range handles.remove(uintptr(h)) {
+		o.engine.Close()
+		if o.id != uintptr(h) {
+			forgetSnapshotHandle(o.id) // a unit handle of the client: C answers for it no more
+		}
+		if client, ok := o.engine.(*core.Client); ok {
+			callbackThreads.stop(client) // its callbacks have returned: their threads end
+			forgetSnapshots(o.id)
+		}
 	}
 }
 

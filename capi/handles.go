@@ -60,19 +60,19 @@ func (r *registry) add(e engine) (uintptr, error) {
 // addUnit registers a unit handle of the client that via is (or that the unit handle via
 // belongs to). It fails when via is not open - the client may be closing at this very moment -
 // and then closes e, which no caller has seen.
-func (r *registry) addUnit(via uintptr, e engine) (uintptr, error) {
-	id, err := r.nextID(e)
+func (r *registry) addUnit(via uintptr, e engine) (id, parent uintptr, err error) {
+	id, err = r.nextID(e)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.init()
 	if _, open := r.clients[via]; !open {
 		e.Close()
-		return 0, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
+		return 0, 0, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
 	}
-	parent := via
+	parent = via
 	if p, isUnit := r.parentOf[via]; isUnit {
 		parent = p
 	}
@@ -82,7 +82,7 @@ func (r *registry) addUnit(via uintptr, e engine) (uintptr, error) {
 		r.units[parent] = make(map[uintptr]struct{})
 	}
 	r.units[parent][id] = struct{}{}
-	return id, nil
+	return id, parent, nil
 }
 
 func (r *registry) nextID(e engine) (uintptr, error) {
@@ -116,11 +116,17 @@ func (r *registry) get(id uintptr) (engine, error) {
 	return e, nil
 }
 
+// openHandle is a handle and what it stands for.
+type openHandle struct {
+	id     uintptr
+	engine engine
+}
+
 // remove forgets a handle and gives what its closing must close, so exactly one caller gets
 // to close each: nothing when the handle was not open; a unit handle's own engine; for a
 // client, its own engine first - closing it cancels every call inside it, those made through
 // its unit handles too - and then those of its unit handles.
-func (r *registry) remove(id uintptr) []engine {
+func (r *registry) remove(id uintptr) []openHandle {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.clients[id]
@@ -131,12 +137,12 @@ func (r *registry) remove(id uintptr) []engine {
 	if parent, isUnit := r.parentOf[id]; isUnit {
 		delete(r.parentOf, id)
 		delete(r.units[parent], id)
-		return []engine{e}
+		return []openHandle{{id, e}}
 	}
-	closing := make([]engine, 0, len(r.units[id])+1)
-	closing = append(closing, e)
+	closing := make([]openHandle, 0, len(r.units[id])+1)
+	closing = append(closing, openHandle{id, e})
 	for unit := range r.units[id] {
-		closing = append(closing, r.clients[unit])
+		closing = append(closing, openHandle{unit, r.clients[unit]})
 		delete(r.clients, unit)
 		delete(r.parentOf, unit)
 	}

@@ -85,7 +85,7 @@ func TestRegistryRemoveGivesTheEngineOnlyOnce(t *testing.T) {
 	var r registry
 	e := &fakeEngine{}
 	id, _ := r.add(e)
-	if got := r.remove(id); len(got) != 1 || got[0] != engine(e) {
+	if got := r.remove(id); len(got) != 1 || got[0].engine != engine(e) || got[0].id != id {
 		t.Fatalf("first remove = %v; want the engine", got)
 	}
 	if got := r.remove(id); got != nil {

@@ -52,30 +52,35 @@ func logText(r core.LogRecord) (text []byte, message, fields int) {
 }
 
 //export vmpgo_on_log
-func vmpgo_on_log(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback C.int) (st C.vmp_status) {
+func vmpgo_on_log(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback C.int, mask *C.wall_sigmask) (st C.vmp_status) {
 	defer guard("vmp_on_log", &st)
-	return statusOf(onLog(h, fn, userData, inCallback != 0))
+	return statusOf(onLog(h, fn, userData, inCallback != 0, mask))
 }
 
-func onLog(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback bool) error {
+// onLog registers fn; it runs on the client's log callback thread (callback_threads.go).
+func onLog(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback bool, mask *C.wall_sigmask) error {
 	client, err := logClient(h)
 	if err != nil {
 		return err
 	}
 	var handler func(core.LogRecord)
 	if fn != nil {
-		handler = func(r core.LogRecord) { deliverLog(fn, userData, r) }
+		t, err := callbackThreads.forHandle(h, C.WALL_IN_LOG_CALLBACK, mask)
+		if err != nil {
+			return err
+		}
+		handler = func(r core.LogRecord) { deliverLog(t, fn, userData, r) }
 	}
 	return client.OnLog(handler, inCallback)
 }
 
-// deliverLog calls the till's callback on the queue's goroutine with the record's text in Go
-// memory without pointers, which cgo lets C borrow for the call.
-func deliverLog(fn C.vmp_log_fn, userData unsafe.Pointer, r core.LogRecord) {
+// deliverLog hands the record to the callback thread and returns when the till's callback
+// has; it runs on the queue's goroutine. The text is Go memory without pointers, which cgo lets
+// C read during the call: C copies it for the callback.
+func deliverLog(t *C.wall_callback_thread, fn C.vmp_log_fn, userData unsafe.Pointer, r core.LogRecord) {
 	text, message, fields := logText(r)
-	base := unsafe.Pointer(&text[0])
-	C.vmpshim_deliver_log(fn, userData, C.vmp_log_level(r.Level), C.uint64_t(r.Seq), C.int64_t(r.Time.UnixMilli()),
-		(*C.char)(base), (*C.char)(unsafe.Add(base, message)), (*C.char)(unsafe.Add(base, fields)), C.size_t(len(text)))
+	C.vmpshim_deliver_log(t, fn, userData, C.vmp_log_level(r.Level), C.uint64_t(r.Seq), C.int64_t(r.Time.UnixMilli()),
+		(*C.char)(unsafe.Pointer(&text[0])), C.size_t(message), C.size_t(fields), C.size_t(len(text)))
 }
 
 //export vmpgo_next_log

@@ -5,7 +5,8 @@
 // it becomes libvmp.so (vmp.dll on Windows), whose contract is include/vmp.h.
 //
 // The package is a thin skin over package core: vmp.c implements every function of vmp.h in a
-// line or two by calling a //export'ed vmpgo_* function of this package, and the Go side only
+// few lines by calling a //export'ed vmpgo_* function of this package - on one of the library's
+// worker threads, never on the caller's (the wall between host and Go: wall.h) - and the Go side only
 // translates arguments, maps handles to clients, turns errors into vmp_status plus a last-error
 // text, and stops panics at the boundary. Validation of JSON, amounts and references, and all
 // payment logic, live in core.

@@ -39,5 +39,9 @@ func openSalesUnit(h C.uintptr_t, name *C.char, hasOut bool) (uintptr, error) {
 	if err := parent.SalesUnit(unit); err != nil {
 		return 0, err
 	}
-	return handles.addUnit(uintptr(h), newUnitClient(parent, unit))
+	id, parentID, err := handles.addUnit(uintptr(h), newUnitClient(parent, unit))
+	if err == nil {
+		snapshotUnitHandle(id, parentID, unit) // vmp_poll_status from memory answers for it in C
+	}
+	return id, err
 }

@@ -42,33 +42,39 @@ func scanClient(h C.uintptr_t) (scanEngine, error) {
 }
 
 //export vmpgo_on_scan
-func vmpgo_on_scan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback C.int) (st C.vmp_status) {
+func vmpgo_on_scan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback C.int, mask *C.wall_sigmask) (st C.vmp_status) {
 	defer guard("vmp_on_scan", &st)
-	return statusOf(onScan(h, fn, userData, inCallback != 0))
+	return statusOf(onScan(h, fn, userData, inCallback != 0, mask))
 }
 
-func onScan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback bool) error {
+// onScan registers fn; it runs on the client's scan callback thread (callback_threads.go),
+// which takes the registering thread's signal mask.
+func onScan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback bool, mask *C.wall_sigmask) error {
 	client, err := scanClient(h)
 	if err != nil {
 		return err
 	}
 	var handler func(scanner.Event)
 	if fn != nil {
-		handler = func(ev scanner.Event) { deliverScan(fn, userData, ev) }
+		t, err := callbackThreads.forHandle(h, C.WALL_IN_SCAN_CALLBACK, mask)
+		if err != nil {
+			return err
+		}
+		handler = func(ev scanner.Event) { deliverScan(t, fn, userData, ev) }
 	}
 	return client.OnScan(handler, inCallback)
 }
 
-// deliverScan calls the till's callback on the queue's goroutine. The text and AIM id are Go
-// memory without pointers, so cgo lets C borrow them for the call; the callback gets them
-// borrowed for its call, as the header says.
-func deliverScan(fn C.vmp_scan_fn, userData unsafe.Pointer, ev scanner.Event) {
+// deliverScan hands the event to the callback thread and returns when the till's callback
+// has; it runs on the queue's goroutine. The text and AIM id are Go memory without pointers,
+// which cgo lets C read during the call: C copies them for the callback.
+func deliverScan(t *C.wall_callback_thread, fn C.vmp_scan_fn, userData unsafe.Pointer, ev scanner.Event) {
 	text := eventText(ev)
 	buf := make([]byte, len(text)+1)
 	copy(buf, text)
 	var aim [C.VMP_AIM_ID_SIZE]byte
 	copy(aim[:C.VMP_AIM_ID_SIZE-1], ev.Scan.AIM)
-	C.vmpshim_deliver_scan(fn, userData, C.vmp_scan_event(ev.Kind), C.vmp_code_kind(eventKind(ev)),
+	C.vmpshim_deliver_scan(t, fn, userData, C.vmp_scan_event(ev.Kind), C.vmp_code_kind(eventKind(ev)),
 		C.vmp_scan_source(ev.Source), C.uint64_t(ev.Seq), C.int64_t(ev.Time.UnixMilli()),
 		(*C.char)(unsafe.Pointer(&aim[0])), (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(text)))
 }

@@ -14,8 +14,8 @@ import (
 
 func TestScannerExportsRefuseNullAndForgedHandles(t *testing.T) {
 	calls := map[string]func() int32{
-		"on_scan NULL":       func() int32 { return int32(vmpgo_on_scan(0, nil, nil, 0)) },
-		"on_scan forged":     func() int32 { return int32(vmpgo_on_scan(0xdeadbeef, nil, nil, 1)) },
+		"on_scan NULL":       func() int32 { return int32(vmpgo_on_scan(0, nil, nil, 0, nil)) },
+		"on_scan forged":     func() int32 { return int32(vmpgo_on_scan(0xdeadbeef, nil, nil, 1, nil)) },
 		"next_scan NULL":     func() int32 { return int32(vmpgo_next_scan(0, 0, nil, nil, 0, nil)) },
 		"next_scan forged":   func() int32 { return int32(vmpgo_next_scan(0xdeadbeef, -5, nil, nil, 0, nil)) },
 		"submit_scan NULL":   func() int32 { return int32(vmpgo_submit_scan(0, nil)) },

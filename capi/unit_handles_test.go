@@ -176,12 +176,12 @@ func TestAUnitHandleCannotBeOpenedOnAClientBeingClosed(t *testing.T) {
 	parent := &fakeEngine{}
 	id, _ := r.add(parent)
 	unit := &fakeEngine{}
-	uid, err := r.addUnit(id, unit)
+	uid, _, err := r.addUnit(id, unit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	closing := r.remove(id)
-	if len(closing) != 2 || closing[0] != engine(parent) || closing[1] != engine(unit) {
+	if len(closing) != 2 || closing[0] != (openHandle{id, parent}) || closing[1] != (openHandle{uid, unit}) {
 		t.Fatalf("remove(client) = %v; want its own engine, then its unit handle's", closing)
 	}
 	if _, err := r.get(uid); core.CodeOf(err) != core.CodeInvalidHandle {
@@ -189,7 +189,7 @@ func TestAUnitHandleCannotBeOpenedOnAClientBeingClosed(t *testing.T) {
 	}
 	late := &fakeEngine{}
 	for _, via := range []uintptr{id, uid} {
-		if _, err := r.addUnit(via, late); core.CodeOf(err) != core.CodeInvalidHandle {
+		if _, _, err := r.addUnit(via, late); core.CodeOf(err) != core.CodeInvalidHandle {
 			t.Fatalf("addUnit(%d) after the client was removed = %v; want CodeInvalidHandle", via, err)
 		}
 	}

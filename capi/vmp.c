@@ -1,10 +1,14 @@
 /*
- * vmp.c - the C half of the vmp ABI: every function of include/vmp.h, each forwarding to a
- * vmpgo_* export of this package.
+ * vmp.c - the C half of the vmp ABI: every function of include/vmp.h.
+ *
+ * Each function that needs Go packs its arguments into a struct and hands a small body to a
+ * worker (wall_handoff, wall_pool.c): the body is what the function used to do on the caller's
+ * thread - call its vmpgo_* export - and the caller waits in C meanwhile, so a host thread never
+ * runs Go code (wall.h says why). The informational functions (vmp_version, the *_str names,
+ * vmp_last_error, vmp_free) are plain C and run on the caller's thread.
  *
  * The thread-local last error lives here, not in Go, because only C knows the caller's thread:
- * goroutines move between threads, but while C calls into Go the goroutine stays locked to the
- * calling thread, so Go sets the text (vmpshim_set_last_error) before it returns.
+ * the worker running a body points vmpshim_set_last_error at the waiting caller's buffer.
  *
  * Handles cross to Go as integer ids (uintptr_t): Go never sees a pointer it could follow, so a
  * forged or stale handle can only miss in the registry.
@@ -13,17 +17,13 @@
 #include "vmp.h"
 
 #include "vmpshim.h"
+#include "wall.h"
 #include "_cgo_export.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* C11 has a keyword for it; gcc (also mingw, through emutls) and clang know __thread before. */
-#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#  define VMPSHIM_THREAD_LOCAL _Thread_local
-#else
-#  define VMPSHIM_THREAD_LOCAL __thread
-#endif
+#define VMPSHIM_THREAD_LOCAL WALL_THREAD_LOCAL
 
 #define VMPSHIM_STRINGIFY(x) #x
 #define VMPSHIM_STR(x) VMPSHIM_STRINGIFY(x)
@@ -33,13 +33,34 @@
 static VMPSHIM_THREAD_LOCAL char last_error[VMPSHIM_LAST_ERROR_SIZE];
 
 void vmpshim_set_last_error(const char *msg, size_t len) {
-  if (len >= sizeof last_error) len = sizeof last_error - 1;
-  if (len > 0) memcpy(last_error, msg, len);
-  last_error[len] = '\0';
+  char *dst = wall_error_target(); /* a worker writes into the waiting caller's buffer */
+  if (dst == NULL) dst = last_error;
+  if (len >= VMPSHIM_LAST_ERROR_SIZE) len = VMPSHIM_LAST_ERROR_SIZE - 1;
+  if (len > 0) memcpy(dst, msg, len);
+  dst[len] = '\0';
 }
 
 /* Every vmp_ call except the four informational ones starts by forgetting the last failure. */
 static void begin_call(void) { last_error[0] = '\0'; }
+
+/* In a process forked after the library was loaded, nothing may enter Go (wall_fork.c). */
+static vmp_status forked_status(void) {
+  static const char msg[] =
+      "this process was forked after vmp was loaded; start vmp after fork, or use spawn/forkserver";
+  vmpshim_set_last_error(msg, sizeof msg - 1);
+  return VMP_ERR_FORKED;
+}
+
+/* A call that needs Go: the body runs on a worker while this thread waits. */
+static vmp_status call_go(wall_body body, void *args) {
+  if (wall_forked()) return forked_status();
+  begin_call();
+#if defined(VMP_NO_WALL)
+  return body(args); /* the bench's build before the wall (nowall.go): this thread enters Go */
+#else
+  return wall_handoff(body, args, last_error);
+#endif
+}
 
 /*
  * Go fills a full-size vmp_payment; the caller gets at most the struct_size bytes it declared
@@ -91,123 +112,279 @@ VMP_API void VMP_CALL vmp_free(void *ptr) {
   free(ptr);
 }
 
-VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out) {
+/*
+ * Each function below that enters Go has an args struct and a body (run_*, on a worker): the
+ * body is the function's code as it was before the wall, calling its vmpgo_* export.
+ */
+
+typedef struct {
+  const char *config_json;
+  vmp_client **out;
+} init_args;
+
+static vmp_status run_init(void *p) {
+  init_args *a = p;
   uintptr_t id = 0;
-  vmp_status st;
-  begin_call();
-  st = vmpgo_init((char *)config_json, out != NULL, &id);
-  if (out != NULL) *out = (vmp_client *)id; /* id is 0 (NULL) on failure */
+  vmp_status st = vmpgo_init((char *)a->config_json, a->out != NULL, &id);
+  if (a->out != NULL) *a->out = (vmp_client *)id; /* id is 0 (NULL) on failure */
   return st;
 }
 
-VMP_API void VMP_CALL vmp_close(vmp_client *client) {
-  begin_call();
-  vmpgo_close(VMPSHIM_ID(client));
+VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out) {
+  init_args a;
+  a.config_json = config_json;
+  a.out = out;
+  return call_go(run_init, &a);
+}
+
+static vmp_status run_close(void *p) {
+  vmpgo_close(VMPSHIM_ID(*(vmp_client **)p));
+  return VMP_OK;
+}
+
+/* vmp_close waits for the client's callbacks to return: from inside one it would wait for
+ * itself, so it refuses at once (whatever the handle). */
+VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
+  static const char in_callback[] =
+      "vmp_close: called from inside a vmp callback, where it would wait for itself (it waits for "
+      "the client's callbacks to return); close the client from another thread";
+  if (wall_forked()) return forked_status(); /* the parent's client is the parent's */
+  if (wall_in_callback()) {
+    vmpshim_set_last_error(in_callback, sizeof in_callback - 1);
+    return VMP_ERR_IN_CALLBACK;
+  }
+  wall_snapshot_handle_close(VMPSHIM_ID(client)); /* from now on only Go answers for it */
+  return call_go(run_close, &client);
+}
+
+typedef struct {
+  vmp_client *client;
+  const char *json;
+  char *out;
+  size_t out_size;
+} json_to_buffer_args;
+
+static vmp_status run_start_checkout(void *p) {
+  json_to_buffer_args *a = p;
+  return vmpgo_start_checkout(VMPSHIM_ID(a->client), (char *)a->json, a->out, a->out_size);
 }
 
 VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *checkout_json,
                                                char *reference, size_t reference_size) {
-  begin_call();
-  return vmpgo_start_checkout(VMPSHIM_ID(client), (char *)checkout_json, reference,
-                              reference_size);
+  json_to_buffer_args a;
+  a.client = client;
+  a.json = checkout_json;
+  a.out = reference;
+  a.out_size = reference_size;
+  return call_go(run_start_checkout, &a);
 }
 
+/* The payment calls: poll (amount is wait_ms), capture, refund, cancel (amount is the flags). */
+typedef struct {
+  vmp_client *client;
+  const char *reference;
+  int64_t amount;
+  const char *operation_id;
+  vmp_payment *out;
+} payment_args;
+
+static vmp_status run_poll_status(void *p) {
+  payment_args *a = p;
+  vmp_payment full;
+  return give_payment(vmpgo_poll_status(VMPSHIM_ID(a->client), (char *)a->reference, (int32_t)a->amount,
+                                        a->out, &full),
+                      &full, a->out);
+}
+
+/* With wait 0, a payment the library knows is answered from C (wall_snapshot.c) on this thread;
+ * anything else - a first read, an error, a wait - goes to Go. */
 VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *reference,
                                             int32_t wait_ms, vmp_payment *out) {
+  payment_args a;
+#if !defined(VMP_NO_WALL)
   vmp_payment full;
-  begin_call();
-  return give_payment(
-      vmpgo_poll_status(VMPSHIM_ID(client), (char *)reference, wait_ms, out, &full), &full, out);
+  if (wait_ms == 0 && out != NULL && reference != NULL && out->struct_size >= sizeof full && !wall_forked() &&
+      wall_snapshot_read(VMPSHIM_ID(client), reference, &full)) {
+    begin_call();
+    return give_payment(VMP_OK, &full, out);
+  }
+#endif
+  a.client = client;
+  a.reference = reference;
+  a.amount = wait_ms;
+  a.operation_id = NULL;
+  a.out = out;
+  return call_go(run_poll_status, &a);
+}
+
+static vmp_status run_capture(void *p) {
+  payment_args *a = p;
+  vmp_payment full;
+  return give_payment(vmpgo_capture(VMPSHIM_ID(a->client), (char *)a->reference, a->amount,
+                                    (char *)a->operation_id, a->out, &full),
+                      &full, a->out);
+}
+
+static vmp_status payment_call(wall_body body, vmp_client *client, const char *reference, int64_t amount,
+                               const char *operation_id, vmp_payment *out) {
+  payment_args a;
+  a.client = client;
+  a.reference = reference;
+  a.amount = amount;
+  a.operation_id = operation_id;
+  a.out = out;
+  return call_go(body, &a);
 }
 
 VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
                                         const char *operation_id, vmp_payment *out) {
+  return payment_call(run_capture, client, reference, amount, operation_id, out);
+}
+
+static vmp_status run_refund(void *p) {
+  payment_args *a = p;
   vmp_payment full;
-  begin_call();
-  return give_payment(vmpgo_capture(VMPSHIM_ID(client), (char *)reference, amount,
-                                    (char *)operation_id, out, &full),
-                      &full, out);
+  return give_payment(vmpgo_refund(VMPSHIM_ID(a->client), (char *)a->reference, a->amount,
+                                   (char *)a->operation_id, a->out, &full),
+                      &full, a->out);
 }
 
 VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference, int64_t amount,
                                        const char *operation_id, vmp_payment *out) {
+  return payment_call(run_refund, client, reference, amount, operation_id, out);
+}
+
+static vmp_status run_cancel(void *p) {
+  payment_args *a = p;
   vmp_payment full;
-  begin_call();
-  return give_payment(vmpgo_refund(VMPSHIM_ID(client), (char *)reference, amount,
-                                   (char *)operation_id, out, &full),
-                      &full, out);
+  return give_payment(vmpgo_cancel(VMPSHIM_ID(a->client), (char *)a->reference, (uint32_t)a->amount,
+                                   (char *)a->operation_id, a->out, &full),
+                      &full, a->out);
 }
 
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out) {
-  vmp_payment full;
-  begin_call();
-  return give_payment(vmpgo_cancel(VMPSHIM_ID(client), (char *)reference, flags,
-                                   (char *)operation_id, out, &full),
-                      &full, out);
+  return payment_call(run_cancel, client, reference, flags, operation_id, out);
 }
 
 /* ---- Journal: pending operations and recovery ---------------------------------------------- */
 
+/* The calls that give a library-allocated string: handle, one string or a wait, char **out. */
+typedef struct {
+  vmp_client *client;
+  const char *text;
+  int32_t wait_ms;
+  char **out_json;
+} json_out_args;
+
+static vmp_status json_out_call(wall_body body, vmp_client *client, const char *text, int32_t wait_ms,
+                                char **out_json) {
+  json_out_args a;
+  a.client = client;
+  a.text = text;
+  a.wait_ms = wait_ms;
+  a.out_json = out_json;
+  return call_go(body, &a);
+}
+
+static vmp_status run_pending(void *p) {
+  json_out_args *a = p;
+  return vmpgo_pending(VMPSHIM_ID(a->client), a->out_json);
+}
+
 VMP_API vmp_status VMP_CALL vmp_pending(vmp_client *client, char **out_json) {
-  begin_call();
-  return vmpgo_pending(VMPSHIM_ID(client), out_json);
+  return json_out_call(run_pending, client, NULL, 0, out_json);
+}
+
+static vmp_status run_recover(void *p) {
+  json_out_args *a = p;
+  return vmpgo_recover(VMPSHIM_ID(a->client), a->wait_ms, a->out_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, char **out_json) {
-  begin_call();
-  return vmpgo_recover(VMPSHIM_ID(client), wait_ms, out_json);
+  return json_out_call(run_recover, client, NULL, wait_ms, out_json);
+}
+
+/* The calls that take a handle and one string. */
+typedef struct {
+  vmp_client *client;
+  const char *text;
+} string_args;
+
+static vmp_status string_call(wall_body body, vmp_client *client, const char *text) {
+  string_args a;
+  a.client = client;
+  a.text = text;
+  return call_go(body, &a);
+}
+
+static vmp_status run_acknowledge(void *p) {
+  string_args *a = p;
+  return vmpgo_acknowledge(VMPSHIM_ID(a->client), (char *)a->text);
 }
 
 VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation) {
-  begin_call();
-  return vmpgo_acknowledge(VMPSHIM_ID(client), (char *)operation);
+  return string_call(run_acknowledge, client, operation);
 }
 
 /* ==== Barcode scanner: vmp_on_scan, vmp_next_scan, vmp_submit_scan =========================
- * The Go half is scan_exports.go. A callback runs through vmpshim_deliver_scan, which builds
- * the vmp_scan on this stack and marks the thread, so that vmp_on_scan called from inside the
- * callback knows not to wait for the callback to return.
+ * The Go half is scan_exports.go. A callback runs on a callback thread (wall_callbacks.c),
+ * which marks itself while fn runs, so that vmp_on_scan called from inside the callback knows
+ * not to wait for the callback to return. The thread takes the signal mask of the caller of
+ * vmp_on_scan.
  */
-#include "vmpshim_scan.h"
+typedef struct {
+  vmp_client *client;
+  vmp_scan_fn fn;
+  void *user_data;
+  int in_callback;
+  wall_sigmask mask;
+} on_scan_args;
 
-static VMPSHIM_THREAD_LOCAL int in_scan_callback;
-
-void vmpshim_deliver_scan(vmp_scan_fn fn, void *user_data, vmp_scan_event event,
-                          vmp_code_kind kind, vmp_scan_source source, uint64_t sequence,
-                          int64_t time_unix_ms, const char *aim_id, const char *text,
-                          size_t text_len) {
-  vmp_scan scan;
-  memset(&scan, 0, sizeof scan);
-  scan.struct_size = sizeof scan;
-  scan.event = event;
-  scan.kind = kind;
-  scan.source = source;
-  scan.sequence = sequence;
-  scan.time_unix_ms = time_unix_ms;
-  memcpy(scan.aim_id, aim_id, sizeof scan.aim_id);
-  scan.aim_id[sizeof scan.aim_id - 1] = '\0';
-  scan.text_len = text_len;
-  scan.text = text;
-  in_scan_callback++;
-  fn(user_data, &scan);
-  in_scan_callback--;
+static vmp_status run_on_scan(void *p) {
+  on_scan_args *a = p;
+  return vmpgo_on_scan(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback, &a->mask);
 }
 
 VMP_API vmp_status VMP_CALL vmp_on_scan(vmp_client *client, vmp_scan_fn fn, void *user_data) {
-  begin_call();
-  return vmpgo_on_scan(VMPSHIM_ID(client), fn, user_data, in_scan_callback > 0);
+  on_scan_args a;
+  a.client = client;
+  a.fn = fn;
+  a.user_data = user_data;
+  /* Both read on the caller's thread: they are its own. */
+  a.in_callback = (wall_in_callback() & WALL_IN_SCAN_CALLBACK) != 0;
+  wall_sigmask_of_caller(&a.mask);
+  return call_go(run_on_scan, &a);
+}
+
+/* vmp_next_scan and vmp_next_log: a wait, a struct and a text buffer. */
+typedef struct {
+  vmp_client *client;
+  int32_t wait_ms;
+  void *out;
+  char *text;
+  size_t text_size;
+} next_args;
+
+static vmp_status next_call(wall_body body, vmp_client *client, int32_t wait_ms, void *out, char *text,
+                            size_t text_size) {
+  next_args a;
+  a.client = client;
+  a.wait_ms = wait_ms;
+  a.out = out;
+  a.text = text;
+  a.text_size = text_size;
+  return call_go(body, &a);
 }
 
 /* Go fills a full-size vmp_scan; the caller gets at most the struct_size bytes it declared, as
  * with give_payment. */
-VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, vmp_scan *out,
-                                          char *text, size_t text_size) {
-  vmp_scan full;
+static vmp_status run_next_scan(void *p) {
+  next_args *a = p;
+  vmp_scan full, *out = a->out;
   vmp_status st;
   uint32_t size;
-  begin_call();
-  st = vmpgo_next_scan(VMPSHIM_ID(client), wait_ms, out, text, text_size, &full);
+  st = vmpgo_next_scan(VMPSHIM_ID(a->client), a->wait_ms, out, a->text, a->text_size, &full);
   if (st != VMP_OK) return st;
   size = out->struct_size;
   memcpy(out, &full, size < sizeof full ? size : sizeof full);
@@ -215,9 +392,18 @@ VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, v
   return st;
 }
 
+VMP_API vmp_status VMP_CALL vmp_next_scan(vmp_client *client, int32_t wait_ms, vmp_scan *out,
+                                          char *text, size_t text_size) {
+  return next_call(run_next_scan, client, wait_ms, out, text, text_size);
+}
+
+static vmp_status run_submit_scan(void *p) {
+  string_args *a = p;
+  return vmpgo_submit_scan(VMPSHIM_ID(a->client), (char *)a->text);
+}
+
 VMP_API vmp_status VMP_CALL vmp_submit_scan(vmp_client *client, const char *text) {
-  begin_call();
-  return vmpgo_submit_scan(VMPSHIM_ID(client), (char *)text);
+  return string_call(run_submit_scan, client, text);
 }
 
 VMP_API const char *VMP_CALL vmp_scan_event_str(vmp_scan_event event) {
@@ -264,92 +450,173 @@ VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state
   }
 }
 
+static vmp_status buffer_call(wall_body body, vmp_client *client, const char *json, char *out,
+                              size_t out_size) {
+  json_to_buffer_args a;
+  a.client = client;
+  a.json = json;
+  a.out = out;
+  a.out_size = out_size;
+  return call_go(body, &a);
+}
+
+static vmp_status run_identify_customer(void *p) {
+  json_to_buffer_args *a = p;
+  return vmpgo_identify_customer(VMPSHIM_ID(a->client), (char *)a->json, a->out, a->out_size);
+}
+
 VMP_API vmp_status VMP_CALL vmp_identify_customer(vmp_client *client, const char *input,
                                                   char *msisdn, size_t msisdn_size) {
-  begin_call();
-  return vmpgo_identify_customer(VMPSHIM_ID(client), (char *)input, msisdn, msisdn_size);
+  return buffer_call(run_identify_customer, client, input, msisdn, msisdn_size);
+}
+
+typedef struct {
+  vmp_client *client;
+  const char *phone_number;
+  int32_t is_member;
+} check_in_args;
+
+static vmp_status run_loyalty_check_in(void *p) {
+  check_in_args *a = p;
+  return vmpgo_loyalty_check_in(VMPSHIM_ID(a->client), (char *)a->phone_number, a->is_member);
 }
 
 VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char *phone_number,
                                                  int32_t is_member) {
-  begin_call();
-  return vmpgo_loyalty_check_in(VMPSHIM_ID(client), (char *)phone_number, is_member);
+  check_in_args a;
+  a.client = client;
+  a.phone_number = phone_number;
+  a.is_member = is_member;
+  return call_go(run_loyalty_check_in, &a);
+}
+
+static vmp_status run_start_enrollment(void *p) {
+  json_to_buffer_args *a = p;
+  return vmpgo_start_enrollment(VMPSHIM_ID(a->client), (char *)a->json, a->out, a->out_size);
 }
 
 VMP_API vmp_status VMP_CALL vmp_start_enrollment(vmp_client *client, const char *enrollment_json,
                                                  char *enrollment_id, size_t enrollment_id_size) {
-  begin_call();
-  return vmpgo_start_enrollment(VMPSHIM_ID(client), (char *)enrollment_json, enrollment_id,
-                                enrollment_id_size);
+  return buffer_call(run_start_enrollment, client, enrollment_json, enrollment_id, enrollment_id_size);
+}
+
+typedef struct {
+  vmp_client *client;
+  const char *enrollment_id;
+  int32_t wait_ms;
+  vmp_enrollment_state *state;
+  char **profile_json;
+} poll_enrollment_args;
+
+static vmp_status run_poll_enrollment(void *p) {
+  poll_enrollment_args *a = p;
+  return vmpgo_poll_enrollment(VMPSHIM_ID(a->client), (char *)a->enrollment_id, a->wait_ms, a->state,
+                               a->profile_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_poll_enrollment(vmp_client *client, const char *enrollment_id,
                                                 int32_t wait_ms, vmp_enrollment_state *state,
                                                 char **profile_json) {
-  begin_call();
-  return vmpgo_poll_enrollment(VMPSHIM_ID(client), (char *)enrollment_id, wait_ms, state,
-                               profile_json);
+  poll_enrollment_args a;
+  a.client = client;
+  a.enrollment_id = enrollment_id;
+  a.wait_ms = wait_ms;
+  a.state = state;
+  a.profile_json = profile_json;
+  return call_go(run_poll_enrollment, &a);
+}
+
+static vmp_status run_cancel_enrollment(void *p) {
+  string_args *a = p;
+  return vmpgo_cancel_enrollment(VMPSHIM_ID(a->client), (char *)a->text);
 }
 
 VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char *enrollment_id) {
-  begin_call();
-  return vmpgo_cancel_enrollment(VMPSHIM_ID(client), (char *)enrollment_id);
+  return string_call(run_cancel_enrollment, client, enrollment_id);
 }
 /* ==== end of customer club ================================================================== */
 
 /* ---- Receipts and the customer-facing QR ---------------------------------------------------- */
 
+typedef struct {
+  vmp_client *client;
+  const char *reference;
+  int32_t format, size_px;
+  uint8_t **out;
+  size_t *out_len;
+} checkout_qr_args;
+
+static vmp_status run_checkout_qr(void *p) {
+  checkout_qr_args *a = p;
+  return vmpgo_checkout_qr(VMPSHIM_ID(a->client), (char *)a->reference, a->format, a->size_px, a->out, a->out_len);
+}
+
 VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *reference, int32_t format,
                                             int32_t size_px, uint8_t **out, size_t *out_len) {
-  begin_call();
-  return vmpgo_checkout_qr(VMPSHIM_ID(client), (char *)reference, format, size_px, out, out_len);
+  checkout_qr_args a;
+  a.client = client;
+  a.reference = reference;
+  a.format = format;
+  a.size_px = size_px;
+  a.out = out;
+  a.out_len = out_len;
+  return call_go(run_checkout_qr, &a);
+}
+
+/* The calls that take a handle and two strings. */
+typedef struct {
+  vmp_client *client;
+  const char *first, *second;
+} two_strings_args;
+
+static vmp_status run_attach_receipt(void *p) {
+  two_strings_args *a = p;
+  return vmpgo_attach_receipt(VMPSHIM_ID(a->client), (char *)a->first, (char *)a->second);
 }
 
 VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
                                                const char *receipt_json) {
-  begin_call();
-  return vmpgo_attach_receipt(VMPSHIM_ID(client), (char *)reference, (char *)receipt_json);
+  two_strings_args a;
+  a.client = client;
+  a.first = reference;
+  a.second = receipt_json;
+  return call_go(run_attach_receipt, &a);
 }
 
 /* ==== Log records: vmp_on_log, vmp_next_log ==================================================
  * The Go half is log_exports.go; the pattern is the scanner's above.
  */
-#include "vmpshim_log.h"
+typedef struct {
+  vmp_client *client;
+  vmp_log_fn fn;
+  void *user_data;
+  int in_callback;
+  wall_sigmask mask;
+} on_log_args;
 
-static VMPSHIM_THREAD_LOCAL int in_log_callback;
-
-void vmpshim_deliver_log(vmp_log_fn fn, void *user_data, vmp_log_level level, uint64_t sequence,
-                         int64_t time_unix_ms, const char *component, const char *message,
-                         const char *fields_json, size_t text_len) {
-  vmp_log_record record;
-  memset(&record, 0, sizeof record);
-  record.struct_size = sizeof record;
-  record.level = level;
-  record.sequence = sequence;
-  record.time_unix_ms = time_unix_ms;
-  record.component = component;
-  record.message = message;
-  record.fields_json = fields_json;
-  record.text_len = text_len;
-  in_log_callback++;
-  fn(user_data, &record);
-  in_log_callback--;
+static vmp_status run_on_log(void *p) {
+  on_log_args *a = p;
+  return vmpgo_on_log(VMPSHIM_ID(a->client), a->fn, a->user_data, a->in_callback, &a->mask);
 }
 
 VMP_API vmp_status VMP_CALL vmp_on_log(vmp_client *client, vmp_log_fn fn, void *user_data) {
-  begin_call();
-  return vmpgo_on_log(VMPSHIM_ID(client), fn, user_data, in_log_callback > 0);
+  on_log_args a;
+  a.client = client;
+  a.fn = fn;
+  a.user_data = user_data;
+  a.in_callback = (wall_in_callback() & WALL_IN_LOG_CALLBACK) != 0;
+  wall_sigmask_of_caller(&a.mask);
+  return call_go(run_on_log, &a);
 }
 
 /* Go fills a full-size record; the caller gets at most the struct_size bytes it declared. On
  * VMP_ERR_BUFFER_TOO_SMALL Go has written only out->text_len. */
-VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vmp_log_record *out,
-                                         char *text, size_t text_size) {
-  vmp_log_record full;
+static vmp_status run_next_log(void *p) {
+  next_args *a = p;
+  vmp_log_record full, *out = a->out;
   vmp_status st;
   uint32_t size;
-  begin_call();
-  st = vmpgo_next_log(VMPSHIM_ID(client), wait_ms, out, text, text_size, &full);
+  st = vmpgo_next_log(VMPSHIM_ID(a->client), a->wait_ms, out, a->text, a->text_size, &full);
   if (st != VMP_OK) return st;
   /* Nothing came and text_size is 0: no room for "", so the strings point at a static one. */
   if (full.component == NULL) full.component = full.message = full.fields_json = "";
@@ -357,6 +624,11 @@ VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vm
   memcpy(out, &full, size < sizeof full ? size : sizeof full);
   out->struct_size = size;
   return st;
+}
+
+VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vmp_log_record *out,
+                                         char *text, size_t text_size) {
+  return next_call(run_next_log, client, wait_ms, out, text, text_size);
 }
 
 VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level) {
@@ -373,53 +645,111 @@ VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level) {
 
 /* ---- Sales units ---------------------------------------------------------------------------- */
 
-VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out) {
+typedef struct {
+  vmp_client *client;
+  const char *name;
+  vmp_client **out;
+} sales_unit_args;
+
+static vmp_status run_sales_unit(void *p) {
+  sales_unit_args *a = p;
   uintptr_t id = 0;
-  vmp_status st;
-  begin_call();
-  st = vmpgo_sales_unit(VMPSHIM_ID(client), (char *)name, out != NULL, &id);
-  if (out != NULL) *out = (vmp_client *)id;
+  vmp_status st = vmpgo_sales_unit(VMPSHIM_ID(a->client), (char *)a->name, a->out != NULL, &id);
+  if (a->out != NULL) *a->out = (vmp_client *)id;
   return st;
+}
+
+VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name, vmp_client **out) {
+  sales_unit_args a;
+  a.client = client;
+  a.name = name;
+  a.out = out;
+  return call_go(run_sales_unit, &a);
 }
 
 /* ---- Webhooks (the Go half is webhook_exports.go) ------------------------------------------- */
 
+typedef struct {
+  const char *secret;
+  vmp_client *client;
+  const vmp_webhook_delivery *delivery;
+  int32_t max_age_s;
+} webhook_delivery_args;
+
+static vmp_status run_webhook_verify(void *p) {
+  webhook_delivery_args *a = p;
+  return vmpgo_webhook_verify((char *)a->secret, (vmp_webhook_delivery *)a->delivery, a->max_age_s);
+}
+
 VMP_API vmp_status VMP_CALL vmp_webhook_verify(const char *secret,
                                                const vmp_webhook_delivery *delivery,
                                                int32_t max_age_s) {
-  begin_call();
-  return vmpgo_webhook_verify((char *)secret, (vmp_webhook_delivery *)delivery, max_age_s);
+  webhook_delivery_args a;
+  a.secret = secret;
+  a.client = NULL;
+  a.delivery = delivery;
+  a.max_age_s = max_age_s;
+  return call_go(run_webhook_verify, &a);
+}
+
+static vmp_status run_webhook_handle(void *p) {
+  webhook_delivery_args *a = p;
+  return vmpgo_webhook_handle(VMPSHIM_ID(a->client), (vmp_webhook_delivery *)a->delivery);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_handle(vmp_client *client,
                                                const vmp_webhook_delivery *delivery) {
-  begin_call();
-  return vmpgo_webhook_handle(VMPSHIM_ID(client), (vmp_webhook_delivery *)delivery);
+  webhook_delivery_args a;
+  a.secret = NULL;
+  a.client = client;
+  a.delivery = delivery;
+  a.max_age_s = 0;
+  return call_go(run_webhook_handle, &a);
+}
+
+static vmp_status run_webhook_receiver(void *p) {
+  json_out_args *a = p;
+  return vmpgo_webhook_receiver(VMPSHIM_ID(a->client), a->out_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_receiver(vmp_client *client, char **out_json) {
-  begin_call();
-  return vmpgo_webhook_receiver(VMPSHIM_ID(client), out_json);
+  return json_out_call(run_webhook_receiver, client, NULL, 0, out_json);
+}
+
+static vmp_status run_webhook_register(void *p) {
+  json_out_args *a = p;
+  return vmpgo_webhook_register(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_register(vmp_client *client, const char *webhook_json,
                                                  char **out_json) {
-  begin_call();
-  return vmpgo_webhook_register(VMPSHIM_ID(client), (char *)webhook_json, out_json);
+  return json_out_call(run_webhook_register, client, webhook_json, 0, out_json);
+}
+
+static vmp_status run_webhook_list(void *p) {
+  json_out_args *a = p;
+  return vmpgo_webhook_list(VMPSHIM_ID(a->client), a->out_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_list(vmp_client *client, char **out_json) {
-  begin_call();
-  return vmpgo_webhook_list(VMPSHIM_ID(client), out_json);
+  return json_out_call(run_webhook_list, client, NULL, 0, out_json);
+}
+
+static vmp_status run_webhook_delete(void *p) {
+  string_args *a = p;
+  return vmpgo_webhook_delete(VMPSHIM_ID(a->client), (char *)a->text);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_delete(vmp_client *client, const char *id) {
-  begin_call();
-  return vmpgo_webhook_delete(VMPSHIM_ID(client), (char *)id);
+  return string_call(run_webhook_delete, client, id);
+}
+
+static vmp_status run_webhook_reconcile(void *p) {
+  json_out_args *a = p;
+  return vmpgo_webhook_reconcile(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
 }
 
 VMP_API vmp_status VMP_CALL vmp_webhook_reconcile(vmp_client *client, const char *wanted_json,
                                                   char **out_json) {
-  begin_call();
-  return vmpgo_webhook_reconcile(VMPSHIM_ID(client), (char *)wanted_json, out_json);
+  return json_out_call(run_webhook_reconcile, client, wanted_json, 0, out_json);
 }

@@ -7,14 +7,17 @@
 
 #include "vmp.h"
 #include "vmpshim.h"
+#include "wall.h"
 
 /*
- * Calls a till's vmp_on_scan callback with a vmp_scan built from the arguments on this C stack
- * frame. aim_id points to VMP_AIM_ID_SIZE bytes (NUL-padded); text to text_len bytes and a NUL.
- * Both are Go memory, valid for the call only - which is exactly what the callback may assume.
- * While fn runs, the thread is marked as inside a scan callback (see vmp_on_scan).
+ * Calls a till's vmp_on_scan callback on its callback thread t (wall_callbacks.c) with a
+ * vmp_scan built from the arguments, and returns when fn has returned. aim_id points to
+ * VMP_AIM_ID_SIZE bytes (NUL-padded); text to text_len bytes. Both are Go memory, copied into C
+ * memory that stays valid for fn's call - which is exactly what the callback may assume. While
+ * fn runs, its thread is marked as inside a scan callback (see vmp_on_scan).
  */
-VMPSHIM_HIDDEN void vmpshim_deliver_scan(vmp_scan_fn fn, void *user_data, vmp_scan_event event,
+VMPSHIM_HIDDEN void vmpshim_deliver_scan(wall_callback_thread *t, vmp_scan_fn fn, void *user_data,
+                                         vmp_scan_event event,
                                          vmp_code_kind kind, vmp_scan_source source,
                                          uint64_t sequence, int64_t time_unix_ms,
                                          const char *aim_id, const char *text, size_t text_len);

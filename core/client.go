@@ -62,6 +62,8 @@ type Client struct {
 	pruned    time.Time
 	// journalPruned is when the journal was last pruned (upkeep.go).
 	journalPruned time.Time
+	// listener learns the payments' updates (payment_listener.go).
+	listener paymentListenerSlot
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and
@@ -261,6 +263,8 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 		c.pruneTrackersIfDue(now)
 		c.pruneJournalIfDue(now)
 		t = newTracker(reference, u, now)
+		t.unit, t.listener = u.name, &c.listener
+		t.unsettled = c.unsettled[key] != ""
 		c.trackers[key] = t
 	}
 	t.mu.Lock()

@@ -662,3 +662,59 @@ func TestOneOperationIDAskedForTwoAmountsAtOnceIsOneOperation(t *testing.T) {
 		clock.Advance(61 * time.Second)
 	}
 }
+
+// unsettledListener remembers which payments a PaymentListener was last told are known.
+type unsettledListener struct {
+	mu    sync.Mutex
+	known map[string]bool
+}
+
+func (l *unsettledListener) PaymentKnown(unit, reference string, p Payment) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.known[reference] = true
+}
+
+func (l *unsettledListener) PaymentForgotten(unit, reference string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.known, reference)
+}
+
+func (l *unsettledListener) has(reference string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.known[reference]
+}
+
+// Case 3 through the C ABI's copy for reads from memory (vmp_poll_status with wait 0 answers in
+// C from what the listener is told): a checkout that ended unknown is kept out of it until the
+// till's read has settled it, so that read reaches the engine.
+func TestAnUnsettledCheckoutIsNotAnsweredFromTheCopyOutsideTheEngine(t *testing.T) {
+	s, _ := externalSim(t)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	l := &unsettledListener{known: map[string]bool{}}
+	c.SetPaymentListener(l)
+	ctx := context.Background()
+	req, _ := ParseCheckout([]byte(`{"amount":12900,"phone_number":"4712345678","description":"Groceries"}`))
+	restore := dropEvery(t, s, sim.OperationCreate, "")
+	ref, err := c.StartCheckout(ctx, req)
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	if _, err := c.Recover(ctx, 3*time.Second); err != nil { // recovery reads the payment
+		t.Fatal(err)
+	}
+	if l.has(ref) {
+		t.Fatal("the unsettled checkout is in the copy that answers reads without the engine")
+	}
+	if _, err := c.PollStatus(ctx, ref, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !l.has(ref) {
+		t.Fatal("once settled by the till's read, the payment is not in the copy")
+	}
+	if again, err := c.StartCheckout(ctx, req); err != nil || again == ref {
+		t.Fatalf("the next alike sale got %q, %v", again, err)
+	}
+}

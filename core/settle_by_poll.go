@@ -16,11 +16,26 @@ type unsettledCreates map[string]string
 // noteUnsettledCreate remembers a create whose outcome the till has not seen.
 func (c *Client) noteUnsettledCreate(u *salesUnit, e *journal.Entry) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.unsettled == nil {
 		c.unsettled = make(unsettledCreates)
 	}
 	c.unsettled[unitScoped(u, e.Reference)] = e.ID
+	c.mu.Unlock()
+	c.trackerFor(u, e.Reference).setUnsettled(true)
+}
+
+// setUnsettled marks whether the payment's reads must reach the engine to settle its create,
+// and tells the listener (the C ABI's copy for reads from memory) accordingly.
+func (t *tracker) setUnsettled(unsettled bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.unsettled == unsettled {
+		return
+	}
+	t.unsettled = unsettled
+	if t.known && t.listener != nil {
+		t.listener.known(t)
+	}
 }
 
 // noteUnsettledCreates remembers the unseen creates of the journal (after recovery at start).
@@ -69,4 +84,5 @@ func (c *Client) settleCreateByRead(u *salesUnit, reference string, p Payment) {
 		delete(c.unsettled, key)
 	}
 	c.mu.Unlock()
+	c.trackerFor(u, reference).setUnsettled(false)
 }

@@ -34,9 +34,11 @@ const (
 	// CodeUnverified: a webhook delivery failed verification (signature, content hash, date
 	// or a missing header); it was not applied.
 	CodeUnverified Code = 23
-	// CodeForked: the process was forked after vmp was loaded (decided in the C shim).
+	// CodeForked: the process was forked after vmp was loaded; decided in the C shim, which
+	// never enters Go in such a child (capi/wall_fork.c).
 	CodeForked Code = 24
-	// CodeInCallback: a call made from inside a vmp callback that would wait for itself.
+	// CodeInCallback: a call that would wait for the running callback was made from inside
+	// it (vmp_close); decided in the C shim.
 	CodeInCallback Code = 25
 	// CodeNewJournal: a call without an operation id on a payment a new journal does not know
 	// (newjournal.go).

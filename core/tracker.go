@@ -31,6 +31,14 @@ type tracker struct {
 	reads     rateWindow
 	// webhook is what webhook events told of the payment (webhook_events.go); nil when none came.
 	webhook *webhookView
+	// For a payment's tracker (Client.trackerFor): its sales unit's name, and the client's
+	// listener, told of every update until the tracker is pruned (payment_listener.go).
+	unit      string
+	listener  *paymentListenerSlot
+	// unsettled: a create of this payment ended unknown and the till has not read the payment
+	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
+	unsettled bool
+	forgotten bool
 }
 
 func newTracker(reference string, u *salesUnit, now time.Time) *tracker {
@@ -95,6 +103,9 @@ func (t *tracker) update(p Payment) {
 		p = newerOf(t.payment, p)
 	}
 	t.payment, t.known = p, true
+	if t.listener != nil {
+		t.listener.known(t)
+	}
 	t.signal()
 }
 

@@ -30,6 +30,32 @@
  *    otherwise. Blocking functions block only the calling thread.
  *  - Amounts are int64_t in minor units (øre/cents): 499.00 NOK is 49900.
  *  - The library is loaded once per process and never unloaded (it contains a Go runtime).
+ *
+ * Threading model: the caller's thread never runs the library's Go code. A call that needs it
+ * is handed to one of the library's own threads (created on the first such call, more when all
+ * are busy, up to 512; idle ones above 4 end after 30 s), and the calling thread waits in plain
+ * C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may suspend it at any
+ * moment, as Mono's and .NET's garbage collectors do, without stopping it inside Go.
+ * vmp_poll_status with wait_ms 0 for a payment the library already knows is answered on the
+ * calling thread from a copy in C memory. Callbacks (vmp_on_scan, vmp_on_log) run on a thread
+ * the library creates for them in C that never runs Go code, with the signal mask of the thread
+ * that registered them. The informational functions (vmp_version, the *_str names,
+ * vmp_last_error, vmp_free) are plain C.
+ *
+ * Processes: in a process forked after the library was loaded (Python's multiprocessing with
+ * the "fork" start method, os.fork()), the library's threads do not exist: every function that
+ * needs them returns VMP_ERR_FORKED at once, without touching anything of the parent's - its
+ * journal above all - and vmp_close does nothing there. Load vmp (or make the first client)
+ * after the fork, or start children with spawn or forkserver. The parent is unaffected.
+ *
+ * Signals (Linux): Go's runtime adds SA_ONSTACK to signal handlers installed before the library
+ * loads; the library puts the host's flags back at once (while it loads), since no thread of
+ * the host ever runs Go code. The library's threads block the signals the host handled when it
+ * loaded, so a signal sent to the whole process reaches a thread of the host - except those Go
+ * insists on receiving everywhere: SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGURG and
+ * 32-34, which include glibc's SIGRTMIN (34, .NET's GC signal: send it to threads, never to the
+ * process). Install handlers before loading vmp, or give later ones SA_ONSTACK. Windows has no
+ * signals.
  */
 #ifndef VMP_H
 #define VMP_H
@@ -89,7 +115,9 @@ extern "C" {
   X(VMP_ERR_APP_TOO_OLD, 20, "the customer's app is too old for this; ask them to update it")     \
   X(VMP_ERR_ALREADY_AUTHORIZED, 21, "the customer approved first; the payment is AUTHORIZED") \
   X(VMP_ERR_CAPTURE_MISMATCH, 22, "Vipps' captured amount differs from what the till captured") \
-  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")      \
+  X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")         \
+  X(VMP_ERR_FORKED, 24, "the process was forked after vmp was loaded; use vmp in the parent")     \
+  X(VMP_ERR_IN_CALLBACK, 25, "called from inside a vmp callback, where it would wait for itself") \
   X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
@@ -209,9 +237,9 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
 
 /**
  * Closes a client: waits for calls in progress on other threads to return (they are
- * cancelled and return promptly), stops the embedded simulator if any, releases everything.
- * After it returns the handle is invalid for good; using it gives VMP_ERR_INVALID_HANDLE.
- * Closing a client closes its unit handles (vmp_sales_unit) too.
+ * cancelled and return promptly) and for its callbacks to return, stops the embedded simulator
+ * if any, releases everything. After it returns the handle is invalid for good; using it gives
+ * VMP_ERR_INVALID_HANDLE. Closing a client closes its unit handles (vmp_sales_unit) too.
  *
  * A unit handle: vmp_close cancels the calls in progress made through that handle, waits for
  * them to return and invalidates it; the client and its other handles go on. What it
@@ -224,10 +252,14 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
  * waiting ..."), never with a state that could pass for an answer; a call waiting for Vipps
  * with VMP_ERR_NETWORK, or VMP_ERR_UNKNOWN_OUTCOME when it may have been carried out (see
  * "Money safety"); vmp_recover with what it resolved so far.
- * NULL, and a handle that is already closed, are no-ops. Cannot fail.
- * Threading: any thread, but not from inside a vmp callback.
+ * NULL, and a handle that is already closed, are no-ops (VMP_OK).
+ * Threading: any thread, but not from inside a vmp callback, where it would wait for itself:
+ *            there it returns VMP_ERR_IN_CALLBACK at once and closes nothing.
+ * Returns:   VMP_OK; VMP_ERR_IN_CALLBACK; VMP_ERR_FORKED (a forked child: it does nothing, the
+ *            client is the parent's). Until version 0.2 it returned void; a caller that ignores
+ *            the status keeps working.
  */
-VMP_API void VMP_CALL vmp_close(vmp_client *client);
+VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client);
 
 /* ---------------------------------------------------------------------------------------------
  * Payments
@@ -270,7 +302,9 @@ VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *c
 
 /**
  * Gets the state of a payment. With wait_ms == 0 it answers at once from what the library last
- * learned (reading Vipps once if it has never seen the payment). With wait_ms > 0 it returns as
+ * learned (reading Vipps once if it has never seen the payment); for a payment it knows, that
+ * answer comes from C memory on the calling thread, in tens of nanoseconds, so a till may poll
+ * in a loop. With wait_ms > 0 it returns as
  * soon as the payment reaches a final state, or when wait_ms elapses (then with the last known,
  * possibly non-final state and VMP_OK). The library polls Vipps itself - starting quickly and
  * backing off, never more than 120 reads a minute per payment - so the caller never has to
@@ -564,10 +598,12 @@ typedef void(VMP_CALL *vmp_scan_fn)(void *user_data, const vmp_scan *scan);
  * Registers fn to receive every scan event of client, replacing an earlier callback; NULL
  * removes it (events then wait for vmp_next_scan). Events already queued go to the new fn.
  *
- * fn:        called one event at a time, in order, on a library thread (never the caller's),
- *            never while a library lock is held, never after vmp_close returns. It may call
- *            other vmp functions - even vmp_start_checkout with the scanned QR - except
- *            vmp_close; while it runs, later events wait.
+ * fn:        called one event at a time, in order, on a library thread (never the caller's):
+ *            the client's scan callback thread, created in C, which never runs Go code and
+ *            has the signal mask of the thread that last registered a callback. Never while a
+ *            library lock is held, never after vmp_close returns. It may call other vmp
+ *            functions - even vmp_start_checkout with the scanned QR - except vmp_close
+ *            (VMP_ERR_IN_CALLBACK); while it runs, later events wait.
  * user_data: passed to fn unchanged; the library never reads it.
  * Returns when an earlier callback is neither running nor will be called again, so its
  * user_data may then be freed. Called from inside the callback itself it cannot wait for
@@ -937,11 +973,12 @@ typedef void(VMP_CALL *vmp_log_fn)(void *user_data, const vmp_log_record *record
  * Registers fn to receive every log record of client, replacing an earlier callback; NULL
  * removes it (records then wait for vmp_next_log). Records already queued go to the new fn.
  *
- * fn:        called one record at a time, in order, on a library thread (never the caller's),
- *            never while a library lock is held, never after vmp_close returns (vmp_close
- *            first lets it take what is queued, for at most a second, so the last record it
- *            gets is "client closed"). It may call other vmp functions except vmp_close; while
- *            it runs, later records wait.
+ * fn:        called one record at a time, in order, on a library thread (never the caller's):
+ *            the client's log callback thread, created in C like the scan callback's. Never
+ *            while a library lock is held, never after vmp_close returns (vmp_close first lets
+ *            it take what is queued, for at most a second, so the last record it gets is
+ *            "client closed"). It may call other vmp functions except vmp_close
+ *            (VMP_ERR_IN_CALLBACK); while it runs, later records wait.
  * user_data: passed to fn unchanged; the library never reads it.
  * Returns when an earlier callback is neither running nor will be called again, so its
  * user_data may then be freed. Called from inside the callback itself it returns at once, and

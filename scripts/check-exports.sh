@@ -43,10 +43,12 @@ if grep -E '^vmpshim_' "$tmp/dynamic" >"$tmp/shim"; then
 fi
 # Windows resolves a DLL's imports when it loads it: anything but the system's own DLLs would
 # have to ship beside vmp.dll (libgcc_s_*.dll, libwinpthread-1.dll: a static link is missing).
+# api-ms-win-core-synch-l1-2-0 is the API set of WaitOnAddress (Windows 8 and later), which the
+# wall's waits use (capi/wall_sync.h).
 case "$lib" in
 *.dll)
   "${OBJDUMP:-objdump}" -p "$lib" | sed -n 's/^[[:space:]]*DLL Name:[[:space:]]*//p' >"$tmp/imports"
-  if grep -viE '^(kernel32|ntdll|msvcrt|advapi32|bcrypt|ws2_32|user32|winmm)\.dll$' "$tmp/imports" >"$tmp/foreign"; then
+  if grep -viE '^(kernel32|ntdll|msvcrt|advapi32|bcrypt|ws2_32|user32|winmm|api-ms-win-core-synch-l1-2-0)\.dll$' "$tmp/imports" >"$tmp/foreign"; then
     echo "check-exports: $lib imports DLLs that are not part of Windows:" >&2
     cat "$tmp/foreign" >&2
     status=1

@@ -21,7 +21,7 @@ func buildHost(root string) (string, error) {
 		cc = "gcc"
 	}
 	cmd := exec.Command(cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I", filepath.Join(root, "include"),
-		"-o", host, filepath.Join(root, "cmd/vmp-bench/chost/host.c"), "-ldl")
+		"-o", host, filepath.Join(root, "cmd/vmp-bench/chost/host.c"), "-ldl", "-pthread")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the C host: %v: %s", err, out)
 	}

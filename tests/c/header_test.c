@@ -36,7 +36,7 @@ struct header_functions {
   const char *(VMP_CALL *last_error)(void);
   void(VMP_CALL *free_)(void *);
   vmp_status(VMP_CALL *init)(const char *, vmp_client **);
-  void(VMP_CALL *close_)(vmp_client *);
+  vmp_status(VMP_CALL *close_)(vmp_client *);
   vmp_status(VMP_CALL *start_checkout)(vmp_client *, const char *, char *, size_t);
   vmp_status(VMP_CALL *poll_status)(vmp_client *, const char *, int32_t, vmp_payment *);
   vmp_status(VMP_CALL *capture)(vmp_client *, const char *, int64_t, const char *, vmp_payment *);

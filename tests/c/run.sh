@@ -7,6 +7,12 @@
 #   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
+#   -  callback_thread_test.c: callbacks run on a C thread that never runs Go, with the
+#      registering thread's signal mask; vmp_close inside one answers VMP_ERR_IN_CALLBACK.
+#   -  poll_memory_test.c: vmp_poll_status with wait 0 answered from C's copy of what the
+#      library knows: the same answers as Go's, sales units, closed handles, 8 pollers.
+#   -  pool_race_test.c, snapshot_race_test.c: the wall's handoff (capi/wall_pool.c) and that
+#      copy (capi/wall_snapshot.c) compiled on their own under ThreadSanitizer and hammered.
 #   -  webhook_test.c: webhook verification, the receiver, a host's own server, registration.
 #   -  careless_test.c: what a careless caller does - closing a unit handle or its client while
 #      threads wait through it, calls on a unit handle of a closed client, text that is not
@@ -57,6 +63,22 @@ echo "== log_test"
 $CC -std=c99 $WARN -Iinclude tests/c/log_test.c -o build/log_test -pthread $LINK
 timeout 120 build/log_test
 
+echo "== callback_thread_test"
+$CC -std=c99 $WARN -Iinclude tests/c/callback_thread_test.c -o build/callback_thread_test -pthread $LINK
+timeout 120 build/callback_thread_test
+
+echo "== poll_memory_test"
+$CC -std=c99 $WARN -Iinclude tests/c/poll_memory_test.c -o build/poll_memory_test -pthread $LINK
+timeout 120 build/poll_memory_test
+
+echo "== pool_race_test and snapshot_race_test with ThreadSanitizer"
+$CC -std=c99 $WARN -O1 -g -fsanitize=thread -Itests/c/pool_stub -Icapi -Iinclude tests/c/pool_race_test.c \
+  -o build/pool_race_test -pthread
+TSAN_OPTIONS=halt_on_error=1 timeout 300 build/pool_race_test
+$CC -std=c99 $WARN -O1 -g -fsanitize=thread -Icapi -Iinclude tests/c/snapshot_race_test.c \
+  -o build/snapshot_race_test -pthread
+TSAN_OPTIONS=halt_on_error=1 timeout 300 build/snapshot_race_test
+
 echo "== club_test"
 $CC -std=c99 $WARN -Iinclude tests/c/club_test.c -o build/club_test -pthread $LINK
 timeout 120 build/club_test
@@ -96,6 +118,9 @@ if [ "${1:-}" = "--race" ]; then
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/log_test.c -o build/race/log_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/log_test
+  $CC -std=c99 $WARN -no-pie -Iinclude tests/c/callback_thread_test.c -o build/race/callback_thread_test -pthread \
+    build/race/libvmp.a
+  GORACE=halt_on_error=1 timeout 300 build/race/callback_thread_test
   $CC -std=c99 $WARN -no-pie -Iinclude tests/c/club_test.c -o build/race/club_test -pthread \
     build/race/libvmp.a
   GORACE=halt_on_error=1 timeout 300 build/race/club_test

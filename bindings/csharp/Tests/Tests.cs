@@ -4,7 +4,8 @@
 // threads paying and scanning at once with GC.Collect in between. Prints one line per check and
 // "N passed, M failed"; exit status 1 on any failure.
 //
-// Usage: mono VmpTests.exe <repo root> [stress <seconds>] [load]
+// Usage: mono VmpTests.exe <repo root> [stress <seconds>] [load] [exit-runs <times>]
+// (exit-runs: the exit scenarios, each run <times> times in its own process, as make host-stress does)
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -97,6 +98,25 @@ static class Tests
         Check(withExtra.Contains("vmp_future_thing"), "a function added to vmp.h is reported missing");
         var unused = Missing(header, bound, sources.Replace("NativeMethods.vmp_identify_customer(", "NativeMethods.renamed("), unwrapped);
         Check(unused.Contains("vmp_identify_customer"), "a bound but unused function is reported missing");
+
+        var inHeader = HeaderStatuses(header);
+        var inEnum = Enum.GetValues(typeof(VmpStatus)).Cast<VmpStatus>().ToDictionary(StatusName, v => (int)v);
+        var differ = inHeader.Where(kv => !inEnum.ContainsKey(kv.Key) || inEnum[kv.Key] != kv.Value).Select(kv => kv.Key + "=" + kv.Value)
+            .Concat(inEnum.Where(kv => !inHeader.ContainsKey(kv.Key)).Select(kv => "VmpStatus." + kv.Key)).ToList();
+        Check(inHeader.Count > 20 && differ.Count == 0, "VmpStatus is vmp.h's VMP_STATUS_LIST, both ways; differ: " + string.Join(", ", differ));
+    }
+
+    /// <summary>The statuses of vmp.h's VMP_STATUS_LIST: name -> value.</summary>
+    internal static Dictionary<string, int> HeaderStatuses(string header)
+    {
+        return new Regex(@"X\((VMP_(?:OK|ERR_[A-Z0-9_]+)),\s*(\d+),").Matches(header).Cast<Match>()
+            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
+    }
+
+    /// <summary>The vmp.h name of a VmpStatus: CaptureMismatch -> VMP_ERR_CAPTURE_MISMATCH.</summary>
+    static string StatusName(VmpStatus s)
+    {
+        return s == VmpStatus.Ok ? "VMP_OK" : "VMP_ERR_" + Regex.Replace(s.ToString(), "(?<=[a-z0-9])([A-Z])", "_$1").ToUpperInvariant();
     }
 
     // ---- functional ---------------------------------------------------------------------------------
@@ -107,7 +127,7 @@ static class Tests
         Check(v.Major == Library.BindingVersion.Major && v.Minor == Library.BindingVersion.Minor, "library version " + VmpInfo.Version);
         Check(VmpInfo.StatusName((int)VmpStatus.Rejected) == "VMP_ERR_REJECTED", "status names");
         foreach (VmpStatus s in Enum.GetValues(typeof(VmpStatus)))
-            if (s != VmpStatus.Ok && !VmpInfo.StatusName((int)s).StartsWith("VMP_ERR_")) Check(false, "status " + s + " unknown to the library");
+            if (VmpInfo.StatusName((int)s) != StatusName(s)) Check(false, "status " + s + " unknown to the library: " + VmpInfo.StatusName((int)s));
         Check(VmpInfo.StateName((int)PaymentState.Authorized) == "AUTHORIZED" && VmpInfo.ScanEventName(1) == "CODE" &&
               VmpInfo.CodeKindName((int)CodeKind.Ean13) == "EAN13" && VmpInfo.EnrollmentStateName(2) == "CONSENTED" &&
               VmpInfo.LogLevelName(3) == "WARN", "state, scan, kind, enrollment and level names");
@@ -357,6 +377,120 @@ static class Tests
         return 0;
     }
 
+    // ---- exit -----------------------------------------------------------------------------------------
+
+    const string MainReturning = "main returning";
+    static VmpClient kept; // left open when Main returns, as a till's long-lived client is
+
+    /// <summary>A child process: a thread blocked in a 10-minute wait when Main returns - a foreground
+    /// thread (new Thread()) in PollStatus or NextScan, or a thread-pool thread (Task.Run, a
+    /// background thread, which Mono aborts at exit and waits for) in PollStatus. The process must
+    /// end at once (the parent measures it from the MainReturning line).</summary>
+    static int ExitScenario(string kind)
+    {
+        kept = new VmpClient(Fast);
+        string reference = kind != "exit-scan" ? kept.Checkout(100, phoneNumber: "4790000004") : null; // never answers by itself
+        var entered = new ManualResetEvent(false);
+        Action wait = () =>
+        {
+            entered.Set();
+            try
+            {
+                if (kind == "exit-scan") kept.NextScan(TimeSpan.FromMinutes(10));
+                else kept.PollStatus(reference, TimeSpan.FromMinutes(10));
+                Console.WriteLine("blocked thread: the wait returned");
+            }
+            catch (VmpException e) { Console.WriteLine("blocked thread: " + e.GetType().Name); }
+        };
+        if (kind == "exit-task") System.Threading.Tasks.Task.Run(wait);
+        else new Thread(() => wait()) { Name = "till-waiter" }.Start(); // a foreground thread, as new Thread() makes it
+        entered.WaitOne();
+        Thread.Sleep(200); // into the library's wait
+        Console.WriteLine(MainReturning);
+        return 0;
+    }
+
+    static readonly string[] ExitScenarios = { "exit-poll", "exit-scan", "exit-task" };
+
+    /// <summary>Runs an exit scenario in a child process: "ok", "failed" or "hung" (killed after
+    /// hangSeconds), the seconds from its MainReturning line to its end, and its output.</summary>
+    static Tuple<string, double, string> RunExitScenario(string exe, string kind, int hangSeconds = 60)
+    {
+        var psi = new ProcessStartInfo("mono", "\"" + exe + "\" \"" + repo + "\" " + kind)
+        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var output = new System.Text.StringBuilder();
+        var sw = new Stopwatch();
+        double returned = -1;
+        using (var p = new Process { StartInfo = psi })
+        {
+            DataReceivedEventHandler onLine = (o, e) =>
+            {
+                if (e.Data == null) return;
+                lock (output)
+                {
+                    if (e.Data == MainReturning && returned < 0) returned = sw.Elapsed.TotalSeconds;
+                    output.AppendLine(e.Data);
+                }
+            };
+            p.OutputDataReceived += onLine;
+            p.ErrorDataReceived += onLine;
+            sw.Start();
+            p.Start();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            bool exited = p.WaitForExit(hangSeconds * 1000);
+            double ended = sw.Elapsed.TotalSeconds;
+            if (!exited) { try { p.Kill(); } catch (InvalidOperationException) { } p.WaitForExit(10000); }
+            else p.WaitForExit(); // the output's end
+            lock (output)
+            {
+                string text = output.ToString();
+                double after = returned < 0 ? -1 : ended - returned;
+                if (!exited) return Tuple.Create("hung", after, text);
+                bool ok = p.ExitCode == 0 && returned >= 0 && !text.Contains("Unhandled") && !text.Contains("Native Crash");
+                return Tuple.Create(ok ? "ok" : "failed (exit " + p.ExitCode + ")", after, text);
+            }
+        }
+    }
+
+    static void Exit(string exe)
+    {
+        foreach (string kind in ExitScenarios)
+        {
+            var r = RunExitScenario(exe, kind);
+            Check(r.Item1 == "ok", kind + ": a thread blocked in a 10-minute wait does not keep the process alive (" +
+                  r.Item1 + ", gone " + r.Item2.ToString("0.000") + " s after Main returned)" + (r.Item1 == "ok" ? "" : ": " + r.Item3.Trim()));
+        }
+    }
+
+    /// <summary>make host-stress: each exit scenario runs times, each in its own process; a table
+    /// of ok / failed / hung / slow (gone more than 1 s after Main returned) and the slowest end
+    /// after Main returned. Exit status 1 on any failure, hang or slow run.</summary>
+    static int ExitRuns(string exe, int times)
+    {
+        Console.WriteLine("{0,-28} {1,5} {2,5} {3,7} {4,5} {5,5}  {6}", "scenario", "runs", "ok", "failed", "hung", "slow", "exit after Main (max s)");
+        int bad = 0;
+        foreach (string kind in ExitScenarios)
+        {
+            int ok = 0, failedRuns = 0, hung = 0, slow = 0;
+            double worst = -1;
+            var shown = new List<string>();
+            for (int i = 0; i < times; i++)
+            {
+                var r = RunExitScenario(exe, kind);
+                if (r.Item1 == "ok") ok++; else if (r.Item1 == "hung") hung++; else failedRuns++;
+                if (r.Item1 == "ok" && r.Item2 > 1.0) slow++;
+                worst = Math.Max(worst, r.Item2);
+                if (r.Item1 != "ok" && shown.Count < 3) shown.Add("    run " + (i + 1) + " " + r.Item1 + ": " + r.Item3.Trim());
+            }
+            bad += failedRuns + hung + slow;
+            Console.WriteLine("{0,-28} {1,5} {2,5} {3,7} {4,5} {5,5}  {6}", "csharp-" + kind, times, ok, failedRuns, hung, slow,
+                              worst < 0 ? "-" : worst.ToString("0.000"));
+            foreach (var line in shown) Console.WriteLine(line);
+        }
+        return bad == 0 ? 0 : 1;
+    }
+
     // ---- stress ---------------------------------------------------------------------------------------
 
     static int Stress(double seconds)
@@ -411,6 +545,8 @@ static class Tests
     {
         repo = args.Length > 0 ? args[0] : ".";
         if (args.Length > 1 && args[1] == "load") return LoadOnly();
+        if (args.Length > 1 && Array.IndexOf(ExitScenarios, args[1]) >= 0) return ExitScenario(args[1]);
+        if (args.Length > 2 && args[1] == "exit-runs") return ExitRuns(Assembly.GetExecutingAssembly().Location, int.Parse(args[2]));
         if (args.Length > 1 && args[1] == "stress") return Stress(args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
         Trace.Listeners.Clear(); // records are checked through LogReceived; keep the output to the checks
         Run("completeness", Completeness);
@@ -422,6 +558,7 @@ static class Tests
         Run("webhooks", Webhooks);
         Run("lifetime", Lifetime);
         Run("loading", () => Loading(Assembly.GetExecutingAssembly().Location));
+        Run("exit", () => Exit(Assembly.GetExecutingAssembly().Location));
         Console.WriteLine("{0} passed, {1} failed", passed, failed);
         return failed == 0 ? 0 : 1;
     }

@@ -83,7 +83,7 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_last_error();
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern void vmp_free(IntPtr ptr);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_init(byte[] configJson, out IntPtr client);
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern void vmp_close(IntPtr client);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_close(IntPtr client);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_start_checkout(IntPtr client, byte[] checkoutJson, byte[] reference, UIntPtr referenceSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_poll_status(IntPtr client, byte[] reference, int waitMs, byte[] payment);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_capture(IntPtr client, byte[] reference, long amount, byte[] operationId, byte[] payment);

@@ -11,7 +11,8 @@ namespace Vmp
         InvalidConfig = 5, InvalidAmount = 6, InvalidReference = 7, InvalidCustomer = 8, NotFound = 9,
         Rejected = 10, Auth = 11, Network = 12, UnknownOutcome = 13, RateLimited = 14, Conflict = 15,
         Unavailable = 16, Internal = 17, Journal = 18, CustomerNotFound = 19, AppTooOld = 20,
-        AlreadyAuthorized = 21, CaptureMismatch = 22, Unverified = 23, NewJournal = 26,
+        AlreadyAuthorized = 21, CaptureMismatch = 22, Unverified = 23, Forked = 24, InCallback = 25,
+        NewJournal = 26,
     }
 
     /// <summary>vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel.</summary>

@@ -36,6 +36,91 @@ namespace Vmp
         public static string LogLevelName(int l) { Library.EnsureLoaded(); return Utf8.FromNative(NativeMethods.vmp_log_level_str(l)); }
     }
 
+    /// <summary>How the binding keeps a thread blocked in one of the library's waits (PollStatus,
+    /// NextScan, PollEnrollment with a wait) from holding the process when Main returns.
+    ///
+    /// The runtime (Mono, .NET) first waits for every foreground thread, then raises ProcessExit,
+    /// then (Mono) aborts the background threads and waits for them. A thread inside a native wait
+    /// cannot be aborted, so both waits would last as long as the library's wait, up to 10 minutes.
+    /// Hence: for the time of such a wait the calling thread counts as background (Enter/Leave);
+    /// at ProcessExit every client still open is closed (OpenClients), which ends the waits at
+    /// once; and a wait ended that way parks its thread (a background thread by then) instead of
+    /// throwing into the host's code while the process ends. A thread doing work (a checkout, a
+    /// capture) stays foreground; one that was background stays so.</summary>
+    internal static class Waiting
+    {
+        /// <summary>Makes the calling thread background for a wait of waitMs; true when it did.</summary>
+        internal static bool Enter(int waitMs)
+        {
+            if (waitMs <= 0) return false;
+            var t = Thread.CurrentThread;
+            if (t.IsBackground) return false;
+            t.IsBackground = true;
+            return true;
+        }
+
+        /// <summary>After the wait: the thread is foreground again if Enter made it background (not
+        /// once the process is exiting).</summary>
+        internal static void Leave(bool flipped)
+        {
+            if (flipped && !OpenClients.Exiting) Thread.CurrentThread.IsBackground = false;
+        }
+
+        /// <summary>Whether a wait returned status because ProcessExit closed its client.</summary>
+        internal static bool EndedByExit(int status)
+        {
+            return OpenClients.Exiting && status == (int)VmpStatus.InvalidHandle && Thread.CurrentThread.IsBackground;
+        }
+
+        /// <summary>Parks a thread whose wait the process's exit ended: it ends with the process
+        /// (Mono aborts the sleep) instead of throwing into the host's code. Never in a finally
+        /// block, where Mono defers the abort.</summary>
+        internal static void Park()
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    /// <summary>The clients not yet disposed (weakly: a forgotten client is still finalized), closed
+    /// at ProcessExit so that no thread stays blocked in a wait of the library while the process
+    /// ends.</summary>
+    internal static class OpenClients
+    {
+        static readonly object gate = new object();
+        static readonly List<WeakReference<VmpClient>> open = new List<WeakReference<VmpClient>>();
+        static bool hooked;
+
+        /// <summary>Set when ProcessExit has begun closing the clients.</summary>
+        internal static volatile bool Exiting;
+
+        internal static void Add(VmpClient client)
+        {
+            lock (gate)
+            {
+                VmpClient c;
+                open.RemoveAll(w => !w.TryGetTarget(out c) || c.IsDisposed);
+                open.Add(new WeakReference<VmpClient>(client));
+                if (hooked) return;
+                hooked = true;
+            }
+            AppDomain.CurrentDomain.ProcessExit += CloseAll;
+        }
+
+        static void CloseAll(object sender, EventArgs e)
+        {
+            Exiting = true;
+            var alive = new List<VmpClient>();
+            lock (gate)
+            {
+                VmpClient c;
+                foreach (var w in open) if (w.TryGetTarget(out c)) alive.Add(c);
+                open.Clear();
+            }
+            alive.Reverse(); // sales units before the clients they belong to
+            foreach (var c in alive) c.Dispose();
+        }
+    }
+
     /// <summary>A thread of the binding that pulls events with vmp_next_* and raises them, so managed
     /// code never runs on a thread of the library. It holds the raw handle value, not the client, so a
     /// forgotten client can still be finalized (which closes the handle and ends the thread).</summary>
@@ -133,6 +218,7 @@ namespace Vmp
             handle = new VmpClientHandle(h);
             shared.Sender = this;
             logPump = new Pump("vmp-logs", id, TakeLog, shared.DeliverLog);
+            OpenClients.Add(this);
         }
 
         VmpClient(IntPtr unit)
@@ -140,6 +226,7 @@ namespace Vmp
             id = unit;
             handle = new VmpClientHandle(unit);
             shared.Sender = this;
+            OpenClients.Add(this);
         }
 
         /// <summary>A client acting for the named store of the config's "sales_units" ("" is the
@@ -266,11 +353,20 @@ namespace Vmp
             return StartCheckout(Json.Write(d));
         }
 
-        /// <summary>The payment's state; with a wait (at most 10 minutes) returns as soon as it is final.</summary>
+        /// <summary>The payment's state; with a wait (at most 10 minutes) returns as soon as it is final.
+        /// While it waits, the calling thread does not keep the process alive (Waiting).</summary>
         public Payment PollStatus(string reference, TimeSpan wait = default(TimeSpan))
         {
             var p = Payment.NewNative();
-            VmpException.Check(NativeMethods.vmp_poll_status(H, Required(reference, "reference"), WaitMs(wait), p));
+            IntPtr h = H;
+            byte[] r = Required(reference, "reference");
+            int ms = WaitMs(wait);
+            int st;
+            bool flipped = Waiting.Enter(ms);
+            try { st = NativeMethods.vmp_poll_status(h, r, ms, p); }
+            finally { Waiting.Leave(flipped); }
+            if (Waiting.EndedByExit(st)) Waiting.Park();
+            VmpException.Check(st);
             return Payment.FromNative(p);
         }
 
@@ -351,10 +447,18 @@ namespace Vmp
             VmpException.Check(NativeMethods.vmp_submit_scan(H, Required(text, "text")));
         }
 
-        /// <summary>The next scan event, waiting up to wait; null when none came.</summary>
+        /// <summary>The next scan event, waiting up to wait; null when none came. While it waits, the
+        /// calling thread does not keep the process alive (Waiting).</summary>
         public Scan NextScan(TimeSpan wait = default(TimeSpan))
         {
-            return (Scan)TakeScan(H, WaitMs(wait));
+            IntPtr h = H;
+            int ms = WaitMs(wait);
+            bool flipped = Waiting.Enter(ms);
+            try { return (Scan)TakeScan(h, ms); }
+            catch (VmpClientClosedException e) when (Waiting.EndedByExit((int)e.Status)) { }
+            finally { Waiting.Leave(flipped); }
+            Waiting.Park(); // only when the exit ended the wait
+            return null;
         }
 
         static object TakeScan(IntPtr h, int waitMs)
@@ -424,11 +528,20 @@ namespace Vmp
             return Utf8.FromBuffer(eid);
         }
 
+        /// <summary>Where the enrollment stands; with a wait returns as soon as it is final. While it
+        /// waits, the calling thread does not keep the process alive (Waiting).</summary>
         public Enrollment PollEnrollment(string enrollmentId, TimeSpan wait = default(TimeSpan))
         {
             int state;
             IntPtr profile;
-            int st = NativeMethods.vmp_poll_enrollment(H, Required(enrollmentId, "enrollmentId"), WaitMs(wait), out state, out profile);
+            IntPtr h = H;
+            byte[] eid = Required(enrollmentId, "enrollmentId");
+            int ms = WaitMs(wait);
+            int st;
+            bool flipped = Waiting.Enter(ms);
+            try { st = NativeMethods.vmp_poll_enrollment(h, eid, ms, out state, out profile); }
+            finally { Waiting.Leave(flipped); }
+            if (Waiting.EndedByExit(st)) Waiting.Park();
             VmpException.Check(st);
             string json = Utf8.Take(profile);
             return new Enrollment { Id = enrollmentId, State = (EnrollmentState)state,

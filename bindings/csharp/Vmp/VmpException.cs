@@ -49,6 +49,9 @@ namespace Vmp
                 case VmpStatus.CaptureMismatch: return new VmpCaptureMismatchException(s, name, detail, payment);
                 case VmpStatus.Unverified: return new VmpUnverifiedException(s, name, detail);
                 case VmpStatus.NewJournal: return new VmpNewJournalException(s, name, detail);
+                // Forked (a process forked after vmp was loaded) and InCallback (vmp_close from a
+                // callback) have no subclass: a .NET process does not fork, and the binding
+                // registers no callbacks (it pulls scans and records on its own threads).
                 default: return new VmpException(s, name, detail, payment, reference);
             }
         }

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List
 
 import support  # noqa: F401  (puts the package on sys.path)
-from vmp import _native
+from vmp import Status, _native
 
 DECLARATION = re.compile(r"VMP_API[^;{}()]*VMP_CALL\s+(vmp_[A-Za-z0-9_]+)\s*\(")
 
@@ -35,7 +35,29 @@ def missing_functions(header_text: str, signatures: Dict[str, object], unwrapped
     return missing
 
 
+STATUS_ITEM = re.compile(r"X\((VMP_(?:OK|ERR_[A-Z0-9_]+)),\s*(\d+),")
+
+
+def header_statuses(header_text: str) -> Dict[str, int]:
+    """The statuses of vmp.h's VMP_STATUS_LIST: name -> value."""
+    return {name: int(value) for name, value in STATUS_ITEM.findall(header_text)}
+
+
+def binding_statuses() -> Dict[str, int]:
+    return {("VMP_OK" if s == 0 else "VMP_ERR_" + s.name): int(s) for s in Status}
+
+
 class CompletenessTest(unittest.TestCase):
+    def test_the_status_enum_is_the_header_s_status_list(self) -> None:
+        header = header_statuses(support.HEADER.read_text())
+        self.assertGreater(len(header), 20)
+        self.assertEqual(binding_statuses(), header,
+                         "vmp/types.py Status and vmp.h's VMP_STATUS_LIST differ (names or values)")
+
+    def test_a_status_added_to_the_header_is_reported_missing(self) -> None:
+        header = support.HEADER.read_text().replace('#define VMP_STATUS_LIST(X)', '#define VMP_STATUS_LIST(X) X(VMP_ERR_FUTURE_THING, 99, "x")')
+        self.assertIn("VMP_ERR_FUTURE_THING", set(header_statuses(header)) - set(binding_statuses()))
+
     def test_every_function_of_the_header_is_in_the_binding(self) -> None:
         header = support.HEADER.read_text()
         self.assertGreater(len(declared_functions(header)), 20)

@@ -10,13 +10,19 @@ A thin ctypes binding of libvmp (include/vmp.h), standard library only::
             till.capture(ref, p.amount, operation_id="receipt-0001")
 
 The library is found next to this package, in build/ of the source tree, or at $VMP_LIBRARY.
+
+Processes: in a process forked after vmp was loaded (multiprocessing's default "fork" start
+method on Linux, os.fork()) every vmp call raises ForkedError at once - create clients after the
+fork, or use the "spawn" or "forkserver" start method. When the main thread finishes, open
+clients are closed before Python waits for non-daemon threads, so a thread blocked in a long wait
+does not keep the process alive.
 """
 
 from __future__ import annotations
 
 from ._native import BINDING_VERSION, LibraryError, lib, text
 from .client import Client, logger
-from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError,
+from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError, ForkedError,
                      InvalidArgumentError, NewJournalError, RejectedError, UnknownOutcomeError,
                      UnverifiedError, VmpError)
 from .types import (CodeKind, Enrollment, EnrollmentState, LogLevel, LogRecord, Payment,
@@ -28,7 +34,8 @@ __version__ = "%d.%d.0" % BINDING_VERSION
 
 
 def version() -> str:
-    """The loaded library's version, "MAJOR.MINOR.PATCH"."""
+    """The loaded library's version, "MAJOR.MINOR.PATCH". Like every function of the package it
+    raises ForkedError in a process forked after the library was loaded."""
     return text(lib().vmp_version())
 
 
@@ -64,4 +71,4 @@ __all__ = ["Client", "VmpError", "InvalidArgumentError", "ClientClosedError", "R
            "LogLevel", "Enrollment", "EnrollmentState", "PendingOperation", "PendingReport",
            "RecoveryReport", "QrFormat", "Status", "logger", "version", "status_str", "state_str",
            "scan_event_str", "code_kind_str", "enrollment_state_str", "log_level_str",
-           "UnverifiedError", "NewJournalError", "verify_webhook"]
+           "UnverifiedError", "ForkedError", "NewJournalError", "verify_webhook"]

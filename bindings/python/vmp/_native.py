@@ -2,7 +2,9 @@
 argument and return types of every vmp_* function of include/vmp.h, and checks the version.
 
 Everything else in the package calls the library through :func:`lib`. The library is loaded
-once, on first use, and never unloaded (it contains a Go runtime).
+once, on first use, and never unloaded (it contains a Go runtime). In a process forked after it
+was loaded, :func:`lib` raises ForkedError instead: the child has none of the library's threads,
+so no call may enter it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ctypes import (POINTER, Structure, c_char, c_char_p, c_int32, c_int64, c_si
                     c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
+
+from .errors import forked_error
 
 #: The library version this binding was written for: the loaded library's MAJOR.MINOR must match.
 BINDING_VERSION = (0, 1)
@@ -86,7 +90,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_last_error": (c_char_p, []),
     "vmp_free": (None, [c_void_p]),
     "vmp_init": (_status, [c_char_p, _out_ptr]),
-    "vmp_close": (None, [_handle]),
+    "vmp_close": (_status, [_handle]),
     "vmp_start_checkout": (_status, [_handle, c_char_p, c_char_p, c_size_t]),
     "vmp_poll_status": (_status, [_handle, c_char_p, c_int32, POINTER(PaymentStruct)]),
     "vmp_capture": (_status, [_handle, c_char_p, c_int64, c_char_p, POINTER(PaymentStruct)]),
@@ -233,6 +237,25 @@ def find_library() -> Path:
 
 _lock = threading.Lock()
 _lib: Optional[ctypes.CDLL] = None
+_forked = False
+
+
+def _after_fork_in_child() -> None:
+    global _forked
+    if _lib is not None:
+        _forked = True
+
+
+# The child of a fork has only the thread that forked: the library's own threads (the Go
+# runtime's) stay behind, and a call that entered the library would wait for them for ever. A
+# child forked before the library was loaded may load it itself. (Windows has no fork.)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def forked() -> bool:
+    """Whether this process was forked after the library was loaded: then no call may enter it."""
+    return _forked
 
 
 def load(path: Path) -> ctypes.CDLL:
@@ -259,8 +282,11 @@ def load(path: Path) -> ctypes.CDLL:
 
 
 def lib() -> ctypes.CDLL:
-    """The loaded library (loading it on first use)."""
+    """The loaded library (loading it on first use); raises ForkedError in a process forked
+    after it was loaded."""
     global _lib
+    if _forked:
+        raise forked_error()
     if _lib is None:
         with _lock:
             if _lib is None:
@@ -285,6 +311,6 @@ def take_string(ptr: c_void_p, length: Optional[int] = None) -> bytes:
         lib().vmp_free(ptr)
 
 
-__all__ = ["LibraryError", "SIGNATURES", "UNWRAPPED", "lib", "find_library", "process_arch",
+__all__ = ["LibraryError", "SIGNATURES", "UNWRAPPED", "lib", "forked", "find_library", "process_arch",
            "binary_arch", "check_arch", "candidate_paths", "BINDING_VERSION", "LIBRARY_ENV",
            "PaymentStruct", "ScanStruct", "LogRecordStruct"]

@@ -8,7 +8,7 @@ import logging
 import threading
 import weakref
 from ctypes import byref, c_int32, c_size_t, c_void_p, create_string_buffer
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._native import LogRecordStruct, PaymentStruct, ScanStruct, lib, text
@@ -209,13 +209,73 @@ class _Shared:
 
 
 def _close_handle(handle: int, shared: _Shared) -> None:
-    """Closes a handle and ends the binding's threads: vmp_close ends their waits at once."""
+    """Closes a handle and ends the binding's threads: vmp_close ends their waits at once. In a
+    process forked after the library was loaded it does nothing: the handle is the parent's, and
+    the library cannot run there (closing it at the child's exit would hang the child)."""
+    if _native.forked():
+        return
     pumps = [p for p in (shared.log_pump, shared.scan_pump) if p is not None]
     for p in pumps:
         p.stop()
     lib().vmp_close(handle)
     for p in pumps:
         p.join()
+
+
+# ---- Closing at exit ---------------------------------------------------------------------------------
+#
+# Python waits for non-daemon threads when the main thread has finished, and only then runs atexit
+# (where weakref.finalize would close a forgotten client). A non-daemon thread blocked in
+# status(ref, wait=600) or next_scan(wait=600) would hold the process that long. So every open
+# handle is closed when the main thread finishes, before that wait: blocked calls return at once
+# with ClientClosedError and the process exits.
+
+#: The handles opened (sales units included), in order: handle -> the Client (weakly: a forgotten
+#: client may still be collected) and its finalizer. Closed ones are pruned by _register, never by
+#: the finalizer, which the garbage collector may run on a thread that holds _open_lock.
+_open: Dict[int, Tuple["weakref.ref[Client]", weakref.finalize]] = {}
+_open_lock = threading.Lock()
+_exit_hook_installed = False
+
+
+def _close_all_at_exit() -> None:
+    """Closes every open client, the newest (sales units) first."""
+    if _native.forked():
+        return
+    with _open_lock:
+        entries = list(_open.values())
+    for ref, finalizer in reversed(entries):
+        client = ref()
+        if client is not None:
+            client.close()
+        elif finalizer.alive:
+            finalizer()
+
+
+def _watch_main_thread() -> None:
+    threading.main_thread().join()  # returns once it has finished, before the non-daemon threads are joined
+    _close_all_at_exit()
+
+
+def _register(client: "Client", handle: int) -> None:
+    """Lists an open handle for _close_all_at_exit, installing that hook on first use."""
+    global _exit_hook_installed
+    with _open_lock:
+        for closed in [h for h, (_, f) in _open.items() if not f.alive]:
+            del _open[closed]
+        _open[handle] = (weakref.ref(client), client._finalizer)
+        if _exit_hook_installed:
+            return
+        _exit_hook_installed = True
+    register = getattr(threading, "_register_atexit", None)  # CPython 3.9+: runs before the join
+    if register is not None:
+        # These hooks run newest first, and concurrent.futures joins its workers (a
+        # ThreadPoolExecutor's, asyncio's default executor's) in one of its own, registered when
+        # it is imported: imported now, it runs after ours, when their waits have ended.
+        import concurrent.futures.thread  # noqa: F401
+        register(_close_all_at_exit)
+    else:
+        threading.Thread(target=_watch_main_thread, name="vmp-exit", daemon=True).start()
 
 
 # ---- The client ---------------------------------------------------------------------------------------
@@ -231,8 +291,17 @@ class Client:
     added with on_log, from a thread of the binding that pulls them (vmp_next_log); with
     logs=False no such thread runs and the caller takes them with next_log.
 
-    Close it with close() or a with block; a Client that is garbage-collected, or still open at
-    interpreter exit, is closed then.
+    Close it with close() or a with block; a Client that is garbage-collected is closed then.
+    When the main thread finishes, every Client still open is closed before Python waits for the
+    remaining non-daemon threads: a thread blocked in a long wait (status(ref, wait=600),
+    next_scan(wait=600)) gets ClientClosedError at once instead of holding the process, and a
+    thread still selling gets ClientClosedError - finish the sales (join those threads) before
+    the main thread ends.
+
+    In a process forked after vmp was loaded (multiprocessing's default "fork" start method on
+    Linux, os.fork()), every call raises ForkedError at once, close() and the exit handling do
+    nothing, and the parent is unaffected: create clients after the fork, or use the "spawn" or
+    "forkserver" start method.
     """
 
     def __init__(self, config: Union[Mapping[str, Any], str, None] = None, *, logs: bool = True,
@@ -254,6 +323,7 @@ class Client:
             self._shared.log_pump = _Pump("vmp-logs", out.value, next_log, self._shared.deliver_log)
         self._finalizer = weakref.finalize(self, _close_handle, out.value, self._shared)
         self._close_lock = threading.Lock()
+        _register(self, out.value)
 
     @classmethod
     def _unit(cls, handle: int) -> "Client":
@@ -263,6 +333,7 @@ class Client:
         self._shared = _Shared(to_logging=False)
         self._finalizer = weakref.finalize(self, _close_handle, handle, self._shared)
         self._close_lock = threading.Lock()
+        _register(self, handle)
         return self
 
     def sales_unit(self, name: str) -> "Client":
@@ -278,7 +349,9 @@ class Client:
     def close(self) -> None:
         """Closes the client: calls in progress on other threads return promptly, the binding's
         threads end. A second close is a no-op. Not from inside a handler of this client's
-        binding thread, which it would wait for (it then does not wait)."""
+        binding thread, which it would wait for (it then does not wait). In a process forked
+        after vmp was loaded it only marks this copy of the client closed (the parent's client
+        stays open)."""
         with self._close_lock:
             self._handle = None
             self._finalizer()

@@ -3,7 +3,7 @@ subclass where a caller would branch."""
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Any, Dict, Optional, Type
 
 from .types import Payment, Status
 
@@ -26,6 +26,13 @@ class VmpError(Exception):
         self.detail = detail
         self.payment = payment
         self.reference = reference
+
+    def __reduce__(self) -> Any:
+        # Picklable, so that an error raised in a multiprocessing worker reaches the parent as
+        # itself (the default would call the class with the message alone, and the pool's result
+        # thread would die on it).
+        return (type(self), (int(self.status), self.status_name, self.detail),
+                {"payment": self.payment, "reference": self.reference})
 
 
 class InvalidArgumentError(VmpError, ValueError):
@@ -62,6 +69,25 @@ class UnverifiedError(VmpError):
     header); nothing was changed. Answer the delivery 401."""
 
 
+class ForkedError(VmpError):
+    """This process was forked after vmp was loaded (VMP_ERR_FORKED): the library's threads did
+    not come along, so nothing of vmp works here - every call raises this, at once, and the
+    parent's clients, journal and payments are untouched. Start vmp after the fork (create the
+    Client in the child), or use multiprocessing's "spawn" or "forkserver" start method."""
+
+
+#: The message of ForkedError (the library's own detail says the same).
+FORKED_MESSAGE = ("this process was forked after vmp was loaded; start vmp after fork, "
+                  "or use spawn/forkserver")
+
+
+def forked_error() -> ForkedError:
+    """The error every call raises in a process forked after the library was loaded."""
+    return ForkedError(Status.FORKED, "VMP_ERR_FORKED", FORKED_MESSAGE)
+
+
+# VMP_ERR_IN_CALLBACK has no subclass: the binding registers no callbacks (vmp_on_scan and
+# vmp_on_log are pulled instead), so it never gets that status.
 class NewJournalError(VmpError):
     """The journal is new (vmp_pending's "journal"): a capture, refund or cancel without an
     operation_id on a payment it does not know was refused, since it could repeat a call
@@ -83,6 +109,7 @@ _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.ALREADY_AUTHORIZED: AlreadyAuthorizedError,
     Status.CAPTURE_MISMATCH: CaptureMismatchError,
     Status.UNVERIFIED: UnverifiedError,
+    Status.FORKED: ForkedError,
     Status.NEW_JOURNAL: NewJournalError,
 }
 

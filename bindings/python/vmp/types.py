@@ -34,6 +34,8 @@ class Status(enum.IntEnum):
     ALREADY_AUTHORIZED = 21
     CAPTURE_MISMATCH = 22
     UNVERIFIED = 23
+    FORKED = 24
+    IN_CALLBACK = 25
     NEW_JOURNAL = 26
 
 

@@ -5,8 +5,11 @@
  * lines for vmp-bench to read.
  *
  *   host calls LIBRARY N
- *       the cost of one call that does no I/O, best of 5 rounds of N calls: vmp_status_str, and
- *       vmp_poll_status with wait 0 answered from the library's memory (a payment already final)
+ *       the cost of one call that does no I/O, best of 5 rounds of N calls: vmp_status_str (plain
+ *       C), vmp_pending with a NULL handle (enters Go, which finds no client: with the wall, the
+ *       handoff to a worker and back), and vmp_poll_status with wait 0 answered from the
+ *       library's memory (a payment already final); the last two also from 8 threads at once
+ *       (the time each thread waits for one call)
  *   host footprint LIBRARY BASE_URL DIR N
  *       dlopen, vmp_init and vmp_close of the first client in this fresh process; the process's
  *       resident memory after that vmp_init and after N payment lifecycles (checkout, poll until
@@ -15,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +31,11 @@ static struct {
   const char *(VMP_CALL *status_str)(vmp_status);
   const char *(VMP_CALL *last_error)(void);
   vmp_status(VMP_CALL *init)(const char *, vmp_client **);
-  void(VMP_CALL *close)(vmp_client *);
+  vmp_status(VMP_CALL *close)(vmp_client *);
   vmp_status(VMP_CALL *start_checkout)(vmp_client *, const char *, char *, size_t);
   vmp_status(VMP_CALL *poll_status)(vmp_client *, const char *, int32_t, vmp_payment *);
   vmp_status(VMP_CALL *capture)(vmp_client *, const char *, int64_t, const char *, vmp_payment *);
+  vmp_status(VMP_CALL *pending)(vmp_client *, char **);
 } vmp;
 
 static double now_ms(void) {
@@ -62,6 +67,7 @@ static void *load(const char *path) {
   *(void **)&vmp.start_checkout = sym(lib, "vmp_start_checkout");
   *(void **)&vmp.poll_status = sym(lib, "vmp_poll_status");
   *(void **)&vmp.capture = sym(lib, "vmp_capture");
+  *(void **)&vmp.pending = sym(lib, "vmp_pending");
   return lib;
 }
 
@@ -110,6 +116,57 @@ static void lifecycle(vmp_client *c, long i) {
 
 static volatile const char *sink;
 
+/* ---- 8 threads at once ---------------------------------------------------------------------- */
+
+#define THREADS 8
+
+static struct {
+  int what; /* 0: vmp_pending(NULL); 1: vmp_poll_status from memory */
+  long n;
+  vmp_client *client;
+  const char *ref;
+  pthread_barrier_t start;
+} together;
+
+static void enter_go(void) {
+  char *json;
+  vmp.pending(NULL, &json);
+}
+
+static void *together_thread(void *arg) {
+  vmp_payment p = new_payment();
+  long k;
+  (void)arg;
+  pthread_barrier_wait(&together.start);
+  for (k = 0; k < together.n; k++) {
+    if (together.what == 0) enter_go();
+    else vmp.poll_status(together.client, together.ref, 0, &p);
+  }
+  return NULL;
+}
+
+/* Best of 3 rounds: the time one of THREADS threads, all calling at once, waits per call. */
+static double per_call_together_ns(int what, long n, vmp_client *c, const char *ref) {
+  pthread_t t[THREADS];
+  double best = 1e30, t0;
+  int round, i;
+  together.what = what;
+  together.n = n;
+  together.client = c;
+  together.ref = ref;
+  for (round = 0; round < 3; round++) {
+    pthread_barrier_init(&together.start, NULL, THREADS + 1);
+    for (i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, together_thread, NULL);
+    pthread_barrier_wait(&together.start);
+    t0 = now_ms();
+    for (i = 0; i < THREADS; i++) pthread_join(t[i], NULL);
+    t0 = (now_ms() - t0) * 1e6 / (double)n;
+    if (t0 < best) best = t0;
+    pthread_barrier_destroy(&together.start);
+  }
+  return best;
+}
+
 static int calls(const char *path, long n) {
   vmp_client *c = NULL;
   char ref[VMP_REFERENCE_SIZE];
@@ -119,6 +176,9 @@ static int calls(const char *path, long n) {
   load(path);
   PER_CALL_NS(n, sink = vmp.status_str((vmp_status)(k_ & 15)));
   printf("bench: c_status_str_ns %.1f\n", best);
+  PER_CALL_NS(n / 100 > 1000 ? n / 100 : 1000, enter_go());
+  printf("bench: c_enter_go_ns %.1f\n", best);
+  printf("bench: c_enter_go_8_threads_ns %.1f\n", per_call_together_ns(0, n / 800 > 500 ? n / 800 : 500, NULL, NULL));
   must(vmp.init("{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":0},\"log_level\":\"off\"}", &c),
        "vmp_init");
   must(vmp.start_checkout(c, "{\"amount\":100,\"phone_number\":\"4791234567\"}", ref, sizeof ref), "vmp_start_checkout");
@@ -126,6 +186,7 @@ static int calls(const char *path, long n) {
   n = n / 10 > 100 ? n / 10 : 100;
   PER_CALL_NS(n, vmp.poll_status(c, ref, 0, &p));
   printf("bench: c_poll_status_memory_ns %.1f\n", best);
+  printf("bench: c_poll_status_memory_8_threads_ns %.1f\n", per_call_together_ns(1, n / 8, c, ref));
   for (i = 0; i < 3; i++) sink = vmp.last_error();
   vmp.close(c);
   return 0;
