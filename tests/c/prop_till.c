@@ -21,6 +21,8 @@
  *   ID killsync N before|after                SIGKILL at the Nth journal commit from now
  *                                             (vmpdiag_kill_at_sync of the failpoint build)
  *   ID syncs                                  the journal commits so far
+ *   ID logs                                   the library's queued log records (vmp_next_log),
+ *                                             each as a line "ID log LEVEL COMPONENT MESSAGE FIELDS"
  *   ID wait                                   joins the threads of the "&" commands
  *
  * Each prints one line "ID STATUS [key=value ...] msg=LAST_ERROR", STATUS being the
@@ -237,6 +239,19 @@ static int run(char *line) {
     diag_kill_at_sync(atoll(n), strcmp(when, "before") == 0);
     snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());
     say_status(id, VMP_OK, extra);
+  } else if (strcmp(verb, "logs") == 0) {
+    static char text[VMP_LOG_TEXT_SIZE];
+    char line[2 * VMP_LOG_TEXT_SIZE];
+    vmp_log_record r;
+    for (;;) {
+      memset(&r, 0, sizeof r);
+      r.struct_size = sizeof r;
+      st = vmp_next_log(client, 0, &r, text, sizeof text);
+      if (st != VMP_OK || r.level == VMP_LOG_NONE) break;
+      snprintf(line, sizeof line, "%s %s %s %s", vmp_log_level_str(r.level), r.component, r.message, r.fields_json);
+      say(id, "log %s", one_line(line, line, sizeof line));
+    }
+    say_status(id, st, "");
   } else if (strcmp(verb, "syncs") == 0) {
     if (diag_syncs == NULL) return 0;
     snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());

@@ -26,7 +26,11 @@ type result struct {
 	Msg    string            // vmp_last_error
 	// Lost: the process died (was killed) before it answered.
 	Lost bool
+	Logs []string // the "logs" command's records
 }
+
+// debugging: PROP_DEBUG=1 adds vmp_pending and the library's log records to a sequence's log.
+var debugging = os.Getenv("PROP_DEBUG") != ""
 
 func (r result) ok() bool { return r.Status == "VMP_OK" }
 
@@ -57,7 +61,8 @@ func (r result) String() string {
 type command struct {
 	line      string
 	started   chan struct{}
-	startSeen bool // guarded by the process's mu
+	startSeen bool     // guarded by the process's mu
+	logs      []string // "logs": the records before the answer
 	done      chan result
 }
 
@@ -127,6 +132,11 @@ func (p *process) read(stdout io.Reader, ready chan struct{}) {
 		}
 		p.mu.Lock()
 		c := p.pending[id]
+		if c != nil && strings.HasPrefix(rest, "log ") {
+			c.logs = append(c.logs, strings.TrimPrefix(rest, "log "))
+			p.mu.Unlock()
+			continue
+		}
 		if c != nil && rest == "start" {
 			if !c.startSeen {
 				close(c.started)
@@ -137,7 +147,9 @@ func (p *process) read(stdout io.Reader, ready chan struct{}) {
 		}
 		p.mu.Unlock()
 		if c != nil && rest != "start" {
-			c.done <- parseResult(rest)
+			res := parseResult(rest)
+			res.Logs = c.logs
+			c.done <- res
 		}
 	}
 	_ = p.cmd.Wait()

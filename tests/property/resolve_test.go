@@ -3,7 +3,6 @@ package property
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -95,7 +94,7 @@ func (r *run) reconcile(t *tillState, settle bool) {
 		return
 	}
 	p := r.pending(t)
-	if os.Getenv("PROP_DEBUG") != "" {
+	if debugging {
 		r.logf("  pending of till %s: open %v unacknowledged %v", t.name, p.Open, p.Unacknowledged)
 	}
 	listed := map[*op]bool{}
@@ -227,6 +226,9 @@ func (r *run) resolve() {
 			break
 		}
 		if attempt > 0 {
+			// "Ask again shortly": an attempt that timed out may still be on its way for a
+			// second (twice request_ms; core/settle.go), and until then it stays unknown.
+			time.Sleep(1200 * time.Millisecond)
 			// The library paces money-moving requests per payment (five a minute, real time,
 			// per client): a till that cannot wait a minute restarts, which starts afresh.
 			for t := range open {

@@ -126,7 +126,7 @@ func (r *run) abort(format string, args ...any) {
 func (r *run) config(t *tillState) string {
 	cfg := map[string]any{
 		"environment": "simulator", "base_url": r.sim.URL(), "journal_path": t.journal,
-		"store_id": r.store, "pos_id": t.posID, "log_level": "off",
+		"store_id": r.store, "pos_id": t.posID, "log_level": map[bool]string{false: "off", true: "debug"}[debugging],
 		"timeouts": map[string]int{"connect_ms": 200, "request_ms": 500, "operation_ms": 2500, "recovery_ms": 3000},
 	}
 	if !t.unitGone {
@@ -327,6 +327,7 @@ func (r *run) call(o *op, kill killPlan) result {
 	}
 	r.apply(o, res, kill)
 	r.noteJournalKnows(o, res)
+	r.libraryLogs(t)
 	if refuse && !res.Lost && res.Status != "VMP_ERR_NEW_JOURNAL" {
 		r.fail("%s: the journal is new (not acknowledged) and has no entry of payment %s, so spec14 refuses this call with VMP_ERR_NEW_JOURNAL; it was %s",
 			o, o.sale.payRef, res.Status)
@@ -337,6 +338,20 @@ func (r *run) call(o *op, kill killPlan) result {
 		r.reconcile(t, false)
 	}
 	return res
+}
+
+// libraryLogs adds the library's log records to the sequence's log when debugging.
+func (r *run) libraryLogs(t *tillState) {
+	if !debugging || t.proc == nil || !t.proc.alive() {
+		return
+	}
+	res, err := t.proc.call("logs")
+	if err != nil {
+		r.abort("logs: %v", err)
+	}
+	for _, l := range res.Logs {
+		r.logf("    library: %s", l)
+	}
 }
 
 // newJournalRefuses: spec14's new-journal rule refuses this call (nothing sent).
