@@ -41,7 +41,11 @@ func open(config *C.char, hasOut bool) (uintptr, error) {
 	if err != nil {
 		return 0, err
 	}
-	return handles.add(client)
+	id, err := handles.add(client)
+	if err == nil {
+		publishSnapshots(id, client) // vmp_poll_status from memory answers in C (snapshot.go)
+	}
+	return id, err
 }
 
 //export vmpgo_close

@@ -93,9 +93,11 @@ void wall_signals_restore(void) {
   for (sig = 1; sig < NSIG; sig++) {
     if (!host_handles[sig] || libc_internal(sig)) continue;
     action_of(sig, &now);
-    /* Go's own handler now, or one the host has installed since: not ours to change. */
+    /* Go's own handler now, or one the host has installed since: not ours to change. Only
+     * what Go did - SA_ONSTACK added - is undone. */
     if (now.sa_handler != host[sig].sa_handler) continue;
-    if (now.sa_flags != host[sig].sa_flags) sigaction(sig, &host[sig], NULL);
+    if (now.sa_flags != host[sig].sa_flags && now.sa_flags == (host[sig].sa_flags | SA_ONSTACK))
+      sigaction(sig, &host[sig], NULL);
   }
 }
 

@@ -41,10 +41,15 @@ gcc $WARN -Iinclude tests/hosts/signal_host.c -o "$out/signal_host" -pthread -ld
 gcc $WARN -Iinclude tests/hosts/fork_test.c -o "$out/fork_test" -pthread -L"$out" -lvmp -Wl,-rpath,'$ORIGIN' || exit 1
 gcc $WARN -Iinclude tests/c/callback_thread_test.c -o "$out/callback_thread_test" -pthread -L"$out" -lvmp \
   -Wl,-rpath,'$ORIGIN' || exit 1
+# Mono binds [DllImport("vmp")] to the libvmp.so beside the program (VMP_LIBRARY does not
+# change that on Linux), so the C# program gets a folder of its own with the library under test.
 mono=0
 if command -v mcs >/dev/null 2>&1 && command -v mono >/dev/null 2>&1; then
   bindings/csharp/build.sh >/dev/null || exit 1
-  mcs -langversion:7 -warnaserror+ -r:build/csharp/Vmp.dll -out:build/csharp/MonoStress.exe tests/hosts/MonoStress.cs || exit 1
+  mkdir -p "$out/csharp"
+  cp build/csharp/Vmp.dll "$out/csharp/"
+  ln -sf "$lib" "$out/csharp/libvmp.so"
+  mcs -langversion:7 -warnaserror+ -r:"$out/csharp/Vmp.dll" -out:"$out/csharp/MonoStress.exe" tests/hosts/MonoStress.cs || exit 1
   mono=1
 fi
 
@@ -98,7 +103,7 @@ run_mono() {
   esac
   tmp=$(mktemp)
   returned=0
-  status=$( (cd build/csharp && env $env VMP_LIBRARY="$lib" timeout -k 5 $limit mono MonoStress.exe $args "$seconds" 2>&1
+  status=$( (cd "$out/csharp" && env $env timeout -k 5 $limit mono MonoStress.exe $args "$seconds" 2>&1
     echo "exit-status $?") | while IFS= read -r line; do
     case $line in
     "main returning") date +%s%N >"$tmp.returned" ;;
