@@ -98,6 +98,12 @@ func (r *run) reconcile(t *tillState, settle bool) {
 		r.logf("  pending of till %s: open %v unacknowledged %v", t.name, p.Open, p.Unacknowledged)
 	}
 	listed := map[*op]bool{}
+	if t.journalKnows == nil {
+		t.journalKnows, t.journalMayKnow = map[string]bool{}, map[string]bool{}
+	}
+	for _, e := range append(append([]entryView(nil), p.Open...), p.Unacknowledged...) {
+		t.journalKnows[e.Reference] = true // an entry of the payment is in this journal
+	}
 	for _, e := range p.Open {
 		for _, o := range r.candidates(t, e) {
 			listed[o] = true
