@@ -488,6 +488,9 @@ func (r *run) repeatTwice(o *op) {
 	if _, err := t.proc.call("wait"); err != nil {
 		r.abort("two repeats: %v", err)
 	}
+	if res2.Seq < res1.Seq { // the model takes the answers in the order the till got them
+		res1, res2 = res2, res1
+	}
 	r.apply(o, res1, killPlan{})
 	r.apply(o, res2, killPlan{})
 	if o.kind == kindCreate && res1.ok() && res2.ok() && res1.Fields["ref"] != res2.Fields["ref"] {

@@ -27,6 +27,8 @@ type result struct {
 	// Lost: the process died (was killed) before it answered.
 	Lost bool
 	Logs []string // the "logs" command's records
+	// Seq numbers the answers of a process in the order they arrived.
+	Seq int
 }
 
 // debugging: PROP_DEBUG=1 adds vmp_pending and the library's log records to a sequence's log.
@@ -121,6 +123,7 @@ func startProcess(bin string, env []string) (*process, error) {
 }
 
 func (p *process) read(stdout io.Reader, ready chan struct{}) {
+	answers := 0
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
@@ -149,6 +152,8 @@ func (p *process) read(stdout io.Reader, ready chan struct{}) {
 		if c != nil && rest != "start" {
 			res := parseResult(rest)
 			res.Logs = c.logs
+			answers++
+			res.Seq = answers
 			c.done <- res
 		}
 	}
