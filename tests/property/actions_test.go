@@ -493,6 +493,8 @@ func (r *run) repeatTwice(o *op) {
 	}
 	r.apply(o, res1, killPlan{})
 	r.apply(o, res2, killPlan{})
+	r.noteJournalKnows(o, res1)
+	r.noteJournalKnows(o, res2)
 	if o.kind == kindCreate && res1.ok() && res2.ok() && res1.Fields["ref"] != res2.Fields["ref"] {
 		r.fail("%s: two repeats at once got two payments, %s and %s", o, res1.Fields["ref"], res2.Fields["ref"])
 	}
@@ -521,6 +523,7 @@ func (r *run) repeatDuringRecover(o *op) {
 		r.abort("repeat during recover: %v", err)
 	}
 	r.apply(o, res, killPlan{})
+	r.noteJournalKnows(o, res)
 	r.stats.add(func(s *stats) { s.concurrent++ })
 }
 

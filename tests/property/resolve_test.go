@@ -60,10 +60,11 @@ func (r *run) candidates(t *tillState, e entryView) []*op {
 			continue
 		}
 		if o.kind == kindCreate {
-			// A checkout killed before it returned never told the till its reference: the
-			// entry does (same amount; an explicit reference must be the same).
+			// A checkout killed before it returned never told the till its reference, and one
+			// retried after a failure may have got a new one: the entry tells (same amount; an
+			// explicit reference must be the same).
 			s := o.sale
-			if s.amount == e.Amount && (containsString(s.refs, e.Reference) || (!owned && s.payRef == "" && (s.ref == "" || s.ref == e.Reference))) {
+			if s.amount == e.Amount && (containsString(s.refs, e.Reference) || (!owned && o.state != opDone && (s.ref == "" || s.ref == e.Reference))) {
 				out = append(out, o)
 			}
 			continue
@@ -185,7 +186,7 @@ func (r *run) settle(o *op, e entryView) {
 	switch e.State {
 	case "done":
 		o.state = opDone
-		if o.kind == kindCreate && o.sale.payRef == "" {
+		if o.kind == kindCreate {
 			o.sale.payRef, o.sale.refs = e.Reference, appendNew(o.sale.refs, e.Reference)
 		}
 	case "rejected", "failed", "not_created":
