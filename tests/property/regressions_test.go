@@ -12,8 +12,8 @@ import (
 // REGRESSION (found by TestProperty, seeds 518998849740, 955772109867, 955772109992, on main
 // 7def230; the capture variant killed before its first commit by TestKillAtEveryJournalCommit
 // on cfee96c, and by TestProperty again on 32e06ea, seed 464580159042): a till killed within a
-// second after a call returned a definite outcome - before
-// the library wrote down that the till had seen it (seen.go, seenSettle) - restarts with that
+// second after a call returned a definite outcome - before the library wrote down that the
+// till had seen it (seen.go, seenSettle) - restarts with that
 // outcome still unacknowledged. When it then repeats, as vmp.h prescribes, an alike call that
 // never returned (same payment, same amount, no id), the repeat takes the oldest unacknowledged
 // entry of that intent: the outcome the till had already been given. Here: capture X of 10000
