@@ -104,3 +104,12 @@ func TestRateWindowAdmitsLimitPerPeriod(t *testing.T) {
 		t.Fatalf("event after the window refused, wait %v", d)
 	}
 }
+
+func TestAGeneratedReferenceIsNeverMaskedAsAPhoneNumber(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		ref := generateReference("", "", time.Date(2026, 12, 4, 17, 49, 5, 0, time.UTC))
+		if masked := maskLogText("checkout "+ref+" sent", 200); !strings.Contains(masked, ref) {
+			t.Fatalf("reference %q is logged as %q", ref, masked)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Client is the engine behind one vmp_client handle. It is safe for concurrent use.
 type Client struct {

@@ -26,13 +26,27 @@ func generateReference(storeID, posID string, now time.Time) string {
 			parts = append(parts, p)
 		}
 	}
-	parts = append(parts, now.UTC().Format("20060102T150405"), randomHex(4))
+	parts = append(parts, now.UTC().Format("20060102T150405"), randomSuffix())
 	ref := strings.Join(parts, "-")
 	if len(ref) > 64 {
 		ref = ref[len(ref)-64:]
 		ref = strings.TrimLeft(ref, "-")
 	}
 	return ref
+}
+
+// randomSuffix is 8 random hex digits with at least one letter: eight decimal digits after a
+// dash look like a phone number to the masking of log records and error texts, which would
+// hide the reference (about one reference in 43 was shown as "20261204T174905-64****75").
+func randomSuffix() string {
+	h := []byte(randomHex(4))
+	for _, b := range h {
+		if b >= 'a' {
+			return string(h)
+		}
+	}
+	h[0] = 'a' + (h[0]-'0')%6
+	return string(h)
 }
 
 func randomHex(nBytes int) string {

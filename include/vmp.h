@@ -64,7 +64,7 @@
 #include <stdint.h>
 
 #define VMP_VERSION_MAJOR 0
-#define VMP_VERSION_MINOR 1
+#define VMP_VERSION_MINOR 2
 #define VMP_VERSION_PATCH 0
 
 #if defined(_WIN32) || defined(__CYGWIN__)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 NAME = "vmp"
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 ROOT = Path(__file__).resolve().parent.parent  # bindings/python
 SUMMARY = "Vipps MobilePay in-store payments for point-of-sale software (ctypes binding of libvmp)"
 

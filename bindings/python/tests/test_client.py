@@ -212,7 +212,7 @@ class LogTest(unittest.TestCase):
                 while time.monotonic() < deadline and not any("capture of" in m for m in logs.output):
                     time.sleep(0.01)
         text = "\n".join(logs.output)
-        self.assertIn("INFO:vmp:vmp 0.1", text)
+        self.assertIn("INFO:vmp:vmp %s started" % vmp.version(), text)
         self.assertIn("capture of " + ref + " done", text)
         self.assertIn("47******67", text)
         self.assertNotIn("4791234567", text)

@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 from .errors import forked_error
 
 #: The library version this binding was written for: the loaded library's MAJOR.MINOR must match.
-BINDING_VERSION = (0, 1)
+BINDING_VERSION = (0, 2)
 
 #: Environment variable naming the library file to load instead of searching for it.
 LIBRARY_ENV = "VMP_LIBRARY"
