@@ -202,7 +202,7 @@ func (c *Client) Close() {
 	c.stopScanning()
 	c.stopWebhooks()
 	c.calls.Wait()
-	c.flushSeen(0) // every call has returned: what it returned has been seen
+	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
 	c.closeUnits()
 	_ = c.journal.Close()
 	c.journalCleanup()

@@ -52,7 +52,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
 	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
-	defer func() { c.outcomeReturned(e) }()
+	defer func() { c.outcomeReturned(ctx, e) }()
 	switch {
 	case op.operationID != "":
 		e, err = c.findByOperationID(op, key)

@@ -44,7 +44,7 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 		lastErr := t.lastErr
 		if known && (p.State.Final() || expired) {
 			t.mu.Unlock()
-			c.settleCreateByRead(u, reference, p)
+			c.settleCreateByRead(ctx, u, reference, p)
 			return p, nil
 		}
 		if !known && lastErr != nil && (expired || (readDone && isFinalReadError(lastErr))) {

@@ -67,7 +67,7 @@ func (c *Client) repeatOf(op moneyOp) (found *journal.Entry, err error) {
 		// This call is new because those alike calls returned before it started: that must
 		// be on disk before this call leaves a trace, or a restart would take this call's
 		// repeat for one of theirs and give it their outcome (found by the property test).
-		if len(seen) > 0 && err == nil {
+		if seen = c.awaitDelivery(seen); len(seen) > 0 && err == nil {
 			if werr := c.journal.AcknowledgeAll(seen); werr != nil {
 				found, err = nil, &Error{Code: CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
 				return
@@ -99,6 +99,26 @@ func (c *Client) repeatOf(op moneyOp) (found *journal.Entry, err error) {
 		return e, nil
 	}
 	return nil, nil
+}
+
+// awaitDelivery waits, briefly, until the outcomes of ids - returned by calls on other threads
+// of the till a moment ago - have reached the till: recording them as seen before that would
+// be recording it inside their calls. Their hand-over takes microseconds; the wait is bounded
+// so a stalled host thread cannot hold this call.
+// It gives those that have; one not delivered by then is never written as seen here (a double
+// operation is worse than the ambiguity that leaves).
+func (c *Client) awaitDelivery(ids []string) []string {
+	deadline := time.Now().Add(2 * time.Second)
+	delivered := ids[:0:0]
+	for _, id := range ids {
+		for !c.seen.delivered(id) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Microsecond)
+		}
+		if c.seen.delivered(id) {
+			delivered = append(delivered, id)
+		}
+	}
+	return delivered
 }
 
 // findByOperationID looks up the operation with the till's id: by its key, or - for an entry

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -8,33 +9,72 @@ import (
 )
 
 // The library cannot know that the till saw an outcome until the call that produced it has
-// returned: a till killed inside the call - even after Vipps answered and the journal holds the
-// outcome - never saw it, and repeats the call as vmp.h tells it to. So "seen" is never
-// written inside that call. An outcome counts as seen in memory from the moment its call
-// returns (an identical call started after that is a new operation), and reaches the journal
-// only once the call has surely returned: with the next journal write, or by a flush, at
-// least seenSettle later. A process that dies in between loses only the in-memory mark: the
-// entry stays unacknowledged, vmp_pending lists it, and a repeat returns its outcome.
-const seenSettle = time.Second
+// returned to the till: a till killed inside the call - even after Vipps answered and the
+// journal holds the outcome - never saw it, and repeats the call as vmp.h tells it to. So
+// "seen" is never written inside that call. An outcome counts as seen in memory from the
+// moment its call returns (an identical call started after that is a new operation), and is
+// written to the journal as soon as the call has surely reached the till: at once for a Go
+// caller, and for a call through the C ABI once the host's thread has taken the result (the
+// ABI's Delivery says when) - with the next journal write, or by a flush at most
+// seenFlushDelay later. A process that dies in between loses only the in-memory mark: the entry
+// stays unacknowledged, vmp_pending lists it, and an identical call after the restart is taken
+// for its repeat - which is why that instant is kept short.
+const seenFlushDelay = 10 * time.Millisecond
+
+// Delivery tells whether the outcome a call returned has reached the caller. The C ABI gives
+// one with every call (WithDelivery): its result reaches the host only when the host's thread
+// has taken it from the library's worker.
+type Delivery interface {
+	Delivered() bool
+}
+
+type deliveryKey struct{}
+
+// WithDelivery makes the money-moving calls made with ctx wait for d before they record their
+// outcome as seen by the till.
+func WithDelivery(ctx context.Context, d Delivery) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, d)
+}
+
+func deliveryOf(ctx context.Context) Delivery {
+	d, _ := ctx.Value(deliveryKey{}).(Delivery)
+	return d
+}
+
+// returnedOutcome is an outcome returned to the till that the journal does not record as seen.
+type returnedOutcome struct {
+	at       time.Time
+	delivery Delivery // nil: reached the caller when the call returned
+}
+
+func (r returnedOutcome) delivered() bool { return r.delivery == nil || r.delivery.Delivered() }
 
 // seenLog holds the outcomes returned to the till that the journal does not record as seen
 // yet, and the entries whose latest state could not be written (a failed outcome write leaves
 // the file's copy open: memory keeps the truth and writing it is tried again).
 type seenLog struct {
 	mu       sync.Mutex
-	returned map[string]time.Time
+	returned map[string]returnedOutcome
 	unsaved  map[string]*journal.Entry
 	flushing bool
 }
 
 // markReturned records that the outcome of entry id has been returned to the till.
-func (s *seenLog) markReturned(id string, at time.Time) {
+func (s *seenLog) markReturned(id string, r returnedOutcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.returned == nil {
-		s.returned = make(map[string]time.Time)
+		s.returned = make(map[string]returnedOutcome)
 	}
-	s.returned[id] = at
+	s.returned[id] = r
+}
+
+// delivered reports whether the outcome of id, returned to the till, has reached it.
+func (s *seenLog) delivered(id string) bool {
+	s.mu.Lock()
+	r, ok := s.returned[id]
+	s.mu.Unlock()
+	return ok && r.delivered()
 }
 
 // has reports whether the outcome of id was returned to the till.
@@ -45,14 +85,13 @@ func (s *seenLog) has(id string) bool {
 	return ok
 }
 
-// ripe lists the returned outcomes old enough to be written as seen (all of them with
-// settle 0).
-func (s *seenLog) ripe(now time.Time, settle time.Duration) []string {
+// ripe lists the returned outcomes that have reached the till: those may be written as seen.
+func (s *seenLog) ripe() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ids []string
-	for id, at := range s.returned {
-		if now.Sub(at) >= settle {
+	for id, r := range s.returned {
+		if r.delivered() {
 			ids = append(ids, id)
 		}
 	}
@@ -117,7 +156,7 @@ func (s *seenLog) unsavedEntries() []*journal.Entry {
 // fails, memory keeps e's state (entry reads e, flushSeen retries the write) and the error is
 // returned.
 func (c *Client) putEntry(e *journal.Entry) error {
-	acks := c.seen.ripe(now(), seenSettle)
+	acks := c.seen.ripe()
 	err := journalWriteFault(e)
 	if err == nil {
 		err = c.journal.Put(e, acks...)
@@ -144,16 +183,18 @@ func (c *Client) entry(id string) (*journal.Entry, error) {
 	return c.journal.Get(id)
 }
 
-// outcomeReturned marks an entry's definite outcome as returned to the till (see seenSettle).
-func (c *Client) outcomeReturned(e *journal.Entry) {
+// outcomeReturned marks an entry's definite outcome as returned to the till by the call whose
+// context is ctx (see seenFlushDelay).
+func (c *Client) outcomeReturned(ctx context.Context, e *journal.Entry) {
 	if e == nil || e.State == journal.StateOpen {
 		return
 	}
-	c.seen.markReturned(e.ID, now())
+	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: deliveryOf(ctx)})
 	c.scheduleSeenFlush()
 }
 
-// scheduleSeenFlush makes sure a flush runs once the oldest returned outcome is ripe.
+// scheduleSeenFlush makes sure a flush runs soon while returned outcomes are not written as
+// seen. It polls for deliveries, each time a little later, up to once a second.
 func (c *Client) scheduleSeenFlush() {
 	c.seen.mu.Lock()
 	if c.seen.flushing || len(c.seen.returned)+len(c.seen.unsaved) == 0 {
@@ -162,22 +203,33 @@ func (c *Client) scheduleSeenFlush() {
 	}
 	c.seen.flushing = true
 	c.seen.mu.Unlock()
-	time.AfterFunc(seenSettle, func() {
+	c.armSeenFlush(seenFlushDelay)
+}
+
+func (c *Client) armSeenFlush(delay time.Duration) {
+	time.AfterFunc(delay, func() {
 		_, leave, err := c.enter(c.closingCtx)
-		c.seen.mu.Lock()
-		c.seen.flushing = false
-		c.seen.mu.Unlock()
 		if err != nil {
+			c.seen.mu.Lock()
+			c.seen.flushing = false
+			c.seen.mu.Unlock()
 			return // closing: Close flushes
 		}
 		defer leave()
-		c.flushSeen(seenSettle)
-		c.scheduleSeenFlush()
+		c.flushSeen()
+		c.seen.mu.Lock()
+		more := len(c.seen.returned)+len(c.seen.unsaved) > 0
+		c.seen.flushing = more
+		c.seen.mu.Unlock()
+		if more {
+			c.armSeenFlush(min(2*delay, time.Second))
+		}
 	})
 }
 
-// flushSeen writes the ripe returned outcomes as seen and retries failed writes.
-func (c *Client) flushSeen(settle time.Duration) {
+// flushSeen writes the returned outcomes that have reached the till as seen, and retries
+// failed writes.
+func (c *Client) flushSeen() {
 	for _, e := range c.seen.unsavedEntries() {
 		unlock := c.intents.lock(lockOf(e)) // a call may be writing a newer state of it
 		if still := c.seen.unsavedEntry(e.ID); still != nil {
@@ -187,7 +239,7 @@ func (c *Client) flushSeen(settle time.Duration) {
 		}
 		unlock()
 	}
-	acks := c.seen.ripe(now(), settle)
+	acks := c.seen.ripe()
 	if len(acks) == 0 {
 		return
 	}

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"context"
+
 	"github.com/vmp-dev/vmp/core/journal"
 )
 
@@ -56,7 +58,7 @@ func (c *Client) noteUnsettledCreates() {
 
 // settleCreateByRead records that the till read payment p of reference: an unseen create of it
 // becomes done (if it was open) and seen.
-func (c *Client) settleCreateByRead(u *salesUnit, reference string, p Payment) {
+func (c *Client) settleCreateByRead(ctx context.Context, u *salesUnit, reference string, p Payment) {
 	key := unitScoped(u, reference)
 	c.mu.Lock()
 	id := c.unsettled[key]
@@ -77,7 +79,7 @@ func (c *Client) settleCreateByRead(u *salesUnit, reference string, p Payment) {
 		c.recordOutcome(e, p, nil)
 	}
 	if e.State == journal.StateDone {
-		c.outcomeReturned(e)
+		c.outcomeReturned(ctx, e)
 	}
 	c.mu.Lock()
 	if c.unsettled[key] == id {

@@ -420,11 +420,12 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    sent; the message names it: settle it with vmp_recover / vmp_acknowledge, or use an
  *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names
  *    no customer, and money moves only for the code the customer scans.
- *    One instant stays ambiguous without an id: a process that dies after an identical call
- *    returned and before the next identical call has written anything (its first journal
- *    write, about a millisecond) leaves the same journal as one that died inside the first
- *    call; the next call's repeat after the restart then gets the first call's outcome. The
- *    library resolves that instant so money never moves twice; an operation_id removes it.
+ *    One instant stays ambiguous without an id: that an outcome reached the till is written
+ *    to the journal only after the call has returned to the till's thread (with the next
+ *    journal write, or within about 10 milliseconds). A process that dies inside that instant
+ *    leaves the same journal as one that died inside the call, so after the restart an
+ *    identical call is taken for its repeat and gets its outcome. The library resolves that
+ *    instant so money never moves twice; an operation_id removes it.
  *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
  *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen.
  *  - An operation that may have happened is never reported as failed on a later answer's word:
