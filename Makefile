@@ -13,7 +13,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz
+.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib
 
@@ -26,6 +26,7 @@ help:
 	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
 	@echo "make soak    10 000 payment lifecycles through the C ABI with random faults and a scanner stream (tests/soak; make test runs a short one), after make host-stress"
 	@echo "make host-stress   vmp inside hosts that stop, signal and fork its threads (Mono's GC, a CoreCLR-like host, fork; CPython fork and exit, C# exit): 20 runs of each (tests/hosts, scripts/host-stress-bindings.sh; make test runs 3)"
+	@echo "make property  the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill at every journal commit (tests/property; make test runs a short one)"
 	@echo "make fuzz    every fuzz target for FUZZTIME (15s) each, then the sweep's random C calls under ASan for SWEEP_SECONDS (60)"
 	@echo "make lib     build $(LIB)"
 	@echo "make dist    vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in $(DIST)/"
@@ -128,6 +129,17 @@ soak: host-stress
 	@mkdir -p $(BUILD)
 	$(GO) test -count=1 -v -timeout 40m -run '^TestSoak$$' ./tests/soak -args -soak.lifecycles=$(SOAK_LIFECYCLES) \
 	  -soak.time=$(SOAK_TIME) -soak.require-all -soak.report=$(CURDIR)/$(BUILD)/soak.json
+
+# The property test (tests/property): PROPERTY_SEQUENCES random till sequences, bounded by
+# PROPERTY_TIME, PROPERTY_WORKERS at once, and the kill at every journal commit of every
+# money-moving call. make test runs a short one through go test. A failing sequence prints its
+# seed: go test ./tests/property -run TestProperty -v -seed=N replays it with its log.
+PROPERTY_SEQUENCES ?= 2000
+PROPERTY_TIME      ?= 90m
+PROPERTY_WORKERS   ?= 2
+property:
+	$(GO) test -count=1 -v -timeout 4h -run '^(TestProperty|TestKillAtEveryJournalCommit)$$' ./tests/property \
+	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20 -kill-search-all
 
 # Bounded: FUZZTIME per Go fuzz target, SWEEP_SECONDS for the random calls (scripts/fuzz.sh).
 fuzz:

@@ -105,7 +105,7 @@ func fileHasData(path string) bool {
 // record.
 func (j *Journal) init(existed bool) error {
 	if !existed {
-		return j.db.Update(func(tx *bolt.Tx) error {
+		return j.update(func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -141,7 +141,7 @@ func (j *Journal) init(existed bool) error {
 		return err
 	}
 	// Only a file that passed the checks is written to.
-	return j.db.Update(j.ensureRefIndex)
+	return j.update(j.ensureRefIndex)
 }
 
 // ensureRefIndex builds the reference index of a journal written before the index existed.
@@ -189,7 +189,7 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 	if err != nil {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
-	return j.db.Update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *bolt.Tx) error {
 		if err := ackIn(tx, acks, now); err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (j *Journal) AcknowledgeAll(ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return j.db.Update(func(tx *bolt.Tx) error { return ackIn(tx, ids, j.opts.Now().UTC()) })
+	return j.update(func(tx *bolt.Tx) error { return ackIn(tx, ids, j.opts.Now().UTC()) })
 }
 
 func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
@@ -257,7 +257,7 @@ func (j *Journal) Meta(key string) (string, error) {
 
 // SetMeta writes a value the engine keeps about the journal itself ("" deletes it).
 func (j *Journal) SetMeta(key, value string) error {
-	return j.db.Update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *bolt.Tx) error {
 		if value == "" {
 			return tx.Bucket(bucketMeta).Delete([]byte("engine." + key))
 		}
@@ -366,7 +366,7 @@ func (j *Journal) Acknowledge(id string) (*Entry, error) {
 func (j *Journal) Prune() (int, error) {
 	cutoff := j.opts.Now().Add(-j.opts.Retention)
 	n := 0
-	err := j.db.Update(func(tx *bolt.Tx) error {
+	err := j.update(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		var doomed [][]byte
 		err := entries.ForEach(func(k, v []byte) error {

@@ -48,7 +48,7 @@ func (j *Journal) PutWebhookSecret(s WebhookSecret) error {
 	if err != nil {
 		return fmt.Errorf("encoding the webhook secret of %s: %w", s.ID, err)
 	}
-	return j.db.Update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketWebhookSecrets)
 		if err != nil {
 			return err
@@ -59,7 +59,7 @@ func (j *Journal) PutWebhookSecret(s WebhookSecret) error {
 
 // DeleteWebhookSecret forgets the secret of webhook id; forgetting an unknown one is no error.
 func (j *Journal) DeleteWebhookSecret(id string) error {
-	return j.db.Update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketWebhookSecrets)
 		if b == nil {
 			return nil
