@@ -62,6 +62,12 @@ type op struct {
 	// core/seen.go); the till acknowledges it from vmp_pending after the restart.
 	maybeUnacked bool
 	toldAt       time.Time // when the till was last told a definite outcome
+	// twinOf: the op was killed in its first call right after an alike op (no id, same intent)
+	// was told it happened, maybe before the library had the first's seen mark on disk - the
+	// one instant vmp.h calls ambiguous: after the restart the journal is that of a till killed
+	// inside the first op, so a repeat of this one may be given the first one's outcome. Told
+	// it happened, it counts as unknown: it may or may not have happened.
+	twinOf *op
 	// born is the library's clock (real time + the till's offset) at the first call: the age
 	// bounds of the repeat rule (10 minutes for a checkout, 24 hours for the others).
 	born    time.Time
@@ -275,6 +281,10 @@ func (r *run) checkMoney(when string) {
 		for _, o := range ops {
 			switch o.state {
 			case opDone:
+				if o.twinOf != nil {
+					unknown++ // its outcome may be its twin's (the ambiguous instant)
+					continue
+				}
 				done++
 			case opUnknown:
 				unknown++

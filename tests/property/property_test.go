@@ -76,6 +76,7 @@ type stats struct {
 	sequences, clean                       int
 	processes, inits, kills, journalLosses int
 	simJumps, concurrent, twoTills         int
+	ambiguous                              int // kills in vmp.h's ambiguous instant (op.twinOf)
 	actions, faults, statuses              map[string]int
 	time                                   map[string]time.Duration // per action, and "resolve"
 }
@@ -100,8 +101,8 @@ func (s *stats) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fmt.Sprintf("%d sequences, %d clean; %d till processes, %d vmp_init, %d kills, %d journals lost, %d simulator clock jumps, "+
-		"%d concurrent repeats, %d two-till refunds\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
-		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills,
+		"%d concurrent repeats, %d two-till refunds, %d kills in the ambiguous instant\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
+		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills, s.ambiguous,
 		counts(s.actions), counts(s.faults), counts(s.statuses), durations(s.time))
 }
 

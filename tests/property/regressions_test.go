@@ -27,8 +27,11 @@ import (
 //
 // On cfee96c (7c0400e: a call decided new because an alike call returned writes that call's
 // seen mark first) "capture" and "checkout" pass; "capture killed before its first commit"
-// fails: nothing of Y reached the disk, so the journal is exactly that of a till killed inside
-// X after its outcome was written, whose repeat must get X's outcome.
+// cannot: nothing of Y reached the disk, so the journal is exactly that of a till killed inside
+// X after its outcome was written, whose repeat must get X's outcome. That is the instant vmp.h
+// calls ambiguous ("One instant stays ambiguous without an id"); the model counts Y, told it
+// happened, as unknown (op.twinOf), so the subtest checks that the library resolves it without
+// moving money twice, and that X's outcome is all Y is given.
 func TestRegressionRepeatAfterCrashIsGivenAnAlikeCallsSeenOutcome(t *testing.T) {
 	t.Run("capture", func(t *testing.T) {
 		regression(t, 518998849740, func(r *run) { alikeCaptureAfterCrash(r, killPlan{on: true, atSync: 1}) })

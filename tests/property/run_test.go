@@ -59,6 +59,8 @@ type tillState struct {
 	journalKnows, journalMayKnow map[string]bool
 	// lostAt: when the journal was last deleted (zero: never).
 	lostAt time.Time
+	// lastTold: the op whose call last returned on this till's process (nil after a restart).
+	lastTold *op
 }
 
 func (t *tillState) unitName() string { return fmt.Sprintf("u%d", t.unitGen) }
@@ -400,6 +402,15 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 		o.history = append(o.history, "killed"+kill.String())
 		o.last = "killed"
 		o.killedInCall = true
+		if prev := o.till.lastTold; o.calls == 1 && o.kind != kindCreate && prev != nil && prev.sameIntent(o) &&
+			prev.state == opDone && (kill.atSync == 0 || (kill.atSync == 1 && kill.before)) {
+			// Killed before anything of its own can have reached the disk, right after its twin
+			// returned: the instant vmp.h calls ambiguous (op.twinOf).
+			o.twinOf = prev
+			r.stats.add(func(st *stats) { st.ambiguous++ })
+			r.logf("  %s: killed right after alike %s returned: vmp.h's ambiguous instant", o, prev)
+		}
+		o.till.lastTold = nil
 		if o.state != opDone {
 			o.state = opUnknown
 			o.retryable = false
@@ -409,6 +420,7 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 	}
 	o.history = append(o.history, res.Status)
 	o.last = res.Status
+	o.till.lastTold = o
 	if res.Status != "VMP_ERR_UNKNOWN_OUTCOME" {
 		o.toldAt = time.Now()
 	}
