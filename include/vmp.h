@@ -423,8 +423,9 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names
  *    no customer, and money moves only for the code the customer scans.
  *    One instant stays ambiguous without an id: that an outcome reached the till is written
- *    to the journal only after the call has returned to the till's thread (with the next
- *    journal write, or within about 10 milliseconds). A process that dies inside that instant
+ *    to the journal only after the call has returned to the till's thread - once that thread
+ *    has taken the result from the library's worker - with the next journal write, or within
+ *    about 10 milliseconds. A process that dies inside that instant
  *    leaves the same journal as one that died inside the call, so after the restart an
  *    identical call is taken for its repeat and gets its outcome. The library resolves that
  *    instant so money never moves twice; an operation_id removes it.
