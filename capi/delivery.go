@@ -30,6 +30,16 @@ func (d *hostDelivery) Delivered() bool {
 	return true
 }
 
+// MadeBefore reports whether d's call was made before other's result reached the host (also
+// when it has not yet): core.OrderedDelivery.
+func (d *hostDelivery) MadeBefore(other core.Delivery) bool {
+	o, ok := other.(*hostDelivery)
+	if !ok {
+		return false
+	}
+	return C.wall_delivery_made_before(d.cell, o.cell) != 0
+}
+
 // withHostDelivery gives ctx the delivery of the call the calling worker runs. On a thread that
 // runs no handed-off call (the bench's build without the wall, Go's own tests) ctx is returned
 // as it is: the result reaches the caller when the export returns.

@@ -114,12 +114,17 @@ VMPSHIM_HIDDEN wall_delivery *wall_delivery_take(void);
 /* 1 once the host's thread has taken the call's result, else 0. Any thread. */
 VMPSHIM_HIDDEN int wall_delivery_done(const wall_delivery *d);
 
+/* 1 when d's call was made before other's result was taken (or other's is not taken yet). */
+VMPSHIM_HIDDEN int wall_delivery_made_before(const wall_delivery *d, const wall_delivery *other);
+
 /* Drops a reference; the last one frees the cell. */
 VMPSHIM_HIDDEN void wall_delivery_release(wall_delivery *d);
 
-/* wall_pool.c's half: a new cell holding the host thread's reference; another reference;
- * marking it taken, which drops the host thread's reference. */
-VMPSHIM_HIDDEN wall_delivery *wall_delivery_new(void);
+/* wall_pool.c's half: the next moment on the count host threads share (a call made, a
+ * result taken); a new cell for a call made at moment issued, holding the host thread's
+ * reference; another reference; marking it taken, which drops the host thread's reference. */
+VMPSHIM_HIDDEN uint64_t wall_moment(void);
+VMPSHIM_HIDDEN wall_delivery *wall_delivery_new(uint64_t issued);
 VMPSHIM_HIDDEN void wall_delivery_hold(wall_delivery *d);
 VMPSHIM_HIDDEN void wall_delivery_mark(wall_delivery *d);
 

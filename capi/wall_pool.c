@@ -61,6 +61,7 @@ typedef struct wall_call {
   char *error_out;
   vmp_status status;
   uint32_t done;          /* CALL_*: the caller's futex word */
+  uint64_t issued;         /* wall_moment() when the caller made it */
   wall_delivery *delivery; /* made when the body asks for it; marked when the caller has the result */
   struct wall_call *next; /* in the backlog */
 } wall_call;
@@ -204,6 +205,7 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   c.body = body;
   c.args = args;
   c.error_out = error_out;
+  c.issued = wall_moment();
 
   wall_lock(&pool.mu);
   w = pop_idle();
@@ -242,7 +244,7 @@ static void run(wall_call *c) {
 wall_delivery *wall_delivery_take(void) {
   wall_call *c = running;
   if (c == NULL) return NULL;
-  if (c->delivery == NULL && (c->delivery = wall_delivery_new()) == NULL) return NULL;
+  if (c->delivery == NULL && (c->delivery = wall_delivery_new(c->issued)) == NULL) return NULL;
   wall_delivery_hold(c->delivery);
   return c->delivery;
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -716,5 +717,63 @@ func TestAnUnsettledCheckoutIsNotAnsweredFromTheCopyOutsideTheEngine(t *testing.
 	}
 	if again, err := c.StartCheckout(ctx, req); err != nil || again == ref {
 		t.Fatalf("the next alike sale got %q, %v", again, err)
+	}
+}
+
+// orderedDelivery plays the C ABI's delivery (capi/delivery.go): made is when the till made the
+// call, deliveredAt when it took the result (0: not yet), on one count.
+type orderedDelivery struct {
+	made        int64
+	deliveredAt atomic.Int64
+}
+
+func (d *orderedDelivery) Delivered() bool { return d.deliveredAt.Load() > 0 }
+
+func (d *orderedDelivery) MadeBefore(other Delivery) bool {
+	o := other.(*orderedDelivery)
+	return !o.Delivered() || d.made < o.deliveredAt.Load()
+}
+
+// Case 7 through the C ABI (found by the property test, seed 629087798290): two repeats at once
+// of a checkout that ended unknown. The first found it settled and returned at once, before the
+// second had reached the library's decision, though the till made the second before it had the
+// first's answer: the second became a new payment. A call made before a repeat's outcome
+// reached the till repeats the same operation; one made after it is new, and an alike call
+// made while the call that made the payment was still in progress is another sale.
+func TestARepeatMadeBeforeTheOtherRepeatsAnswerReachedTheTillIsTheSameOperation(t *testing.T) {
+	s, _ := externalSim(t)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	req, _ := ParseCheckout([]byte(`{"amount":13747,"phone_number":"4712345678","description":"Purchase"}`))
+	restore := dropEvery(t, s, sim.OperationCreate, "")
+	first, err := c.StartCheckout(context.Background(), req)
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+
+	a := &orderedDelivery{made: 1}
+	b := &orderedDelivery{made: 2} // made before a's answer reached the till
+	gotA, err := c.StartCheckout(WithDelivery(context.Background(), a), req)
+	if err != nil || gotA != first {
+		t.Fatalf("the first repeat got %q, %v; want %q", gotA, err, first)
+	}
+	gotB, err := c.StartCheckout(WithDelivery(context.Background(), b), req)
+	if err != nil || gotB != first {
+		t.Fatalf("the second repeat, made before the first one's answer reached the till, got %q, %v; want %q", gotB, err, first)
+	}
+	a.deliveredAt.Store(3)
+	b.deliveredAt.Store(4)
+	next := &orderedDelivery{made: 5} // after both answers: the till's next alike sale
+	gotNext, err := c.StartCheckout(WithDelivery(context.Background(), next), req)
+	if err != nil || gotNext == first {
+		t.Fatalf("the next alike sale got %q, %v (the repeated one was %q)", gotNext, err, first)
+	}
+	y := &orderedDelivery{made: 6} // made while next's call was still in progress for the till
+	go func() { time.Sleep(50 * time.Millisecond); next.deliveredAt.Store(7) }()
+	gotY, err := c.StartCheckout(WithDelivery(context.Background(), y), req)
+	if err != nil || gotY == gotNext || gotY == first {
+		t.Fatalf("an alike sale made while another was in progress got %q, %v (others %q, %q)", gotY, err, gotNext, first)
+	}
+	if refs := s.References(""); len(refs) != 3 {
+		t.Fatalf("three sales, %d payments: %v", len(refs), refs)
 	}
 }

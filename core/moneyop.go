@@ -40,7 +40,7 @@ type moneyOp struct {
 //
 // sent reports whether this call sent the request (rather than returning a recorded outcome).
 func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
-	repeated, err := c.repeatOf(op)
+	repeated, err := c.repeatOf(op, DeliveryOf(ctx))
 	if err != nil {
 		return Payment{}, nil, false, err
 	}
@@ -52,7 +52,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
 	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
-	defer func() { c.outcomeReturned(ctx, e) }()
+	defer func() { c.outcomeReturned(ctx, e, repeated != nil) }()
 	switch {
 	case op.operationID != "":
 		e, err = c.findByOperationID(op, key)

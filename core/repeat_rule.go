@@ -53,7 +53,9 @@ func (o *originCalls) running(id string) bool {
 }
 
 // repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
-func (c *Client) repeatOf(op moneyOp) (found *journal.Entry, err error) {
+// d is the call's Delivery (nil for a Go caller): a call made before an alike call's outcome
+// reached the till repeats that operation, even if the outcome has reached it since.
+func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err error) {
 	if op.operationID != "" {
 		return nil, nil // the id decides, under the lock (findByOperationID)
 	}
@@ -76,7 +78,7 @@ func (c *Client) repeatOf(op moneyOp) (found *journal.Entry, err error) {
 		}
 	}()
 	for _, e := range candidates { // oldest first
-		if c.seen.has(e.ID) {
+		if c.seen.returnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}

@@ -28,6 +28,14 @@ type Delivery interface {
 	Delivered() bool
 }
 
+// OrderedDelivery is a Delivery that also knows whether its call was made before another
+// call's result reached the caller. A call the till made before it had an alike call's outcome
+// cannot be its answer to it: it repeats the same operation (repeat_rule.go).
+type OrderedDelivery interface {
+	Delivery
+	MadeBefore(other Delivery) bool
+}
+
 type deliveryKey struct{}
 
 // WithDelivery makes the money-moving calls made with ctx wait for d before they record their
@@ -46,6 +54,8 @@ func DeliveryOf(ctx context.Context) Delivery {
 type returnedOutcome struct {
 	at       time.Time
 	delivery Delivery // nil: reached the caller when the call returned
+	// byRepeat: returned by a call that repeated the operation, not by the call that made it.
+	byRepeat bool
 }
 
 func (r returnedOutcome) delivered() bool { return r.delivery == nil || r.delivery.Delivered() }
@@ -84,6 +94,25 @@ func (s *seenLog) has(id string) bool {
 	defer s.mu.Unlock()
 	_, ok := s.returned[id]
 	return ok
+}
+
+// returnedBefore reports whether the outcome of id counts as returned to the till for the call
+// whose delivery is d. A repeat's outcome does not when d's call was made before it reached the
+// till: two repeats at once of one operation are that operation, however the library ordered
+// them. The outcome of the call that made the operation does (an alike call made while it was
+// in progress is another operation: two alike sales). Without an order to go by: whether it
+// was returned at all.
+func (s *seenLog) returnedBefore(id string, d Delivery) bool {
+	s.mu.Lock()
+	r, ok := s.returned[id]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if od, ordered := d.(OrderedDelivery); ordered && r.byRepeat && r.delivery != nil && od.MadeBefore(r.delivery) {
+		return false
+	}
+	return true
 }
 
 // ripe lists the returned outcomes that have reached the till: those may be written as seen.
@@ -185,12 +214,12 @@ func (c *Client) entry(id string) (*journal.Entry, error) {
 }
 
 // outcomeReturned marks an entry's definite outcome as returned to the till by the call whose
-// context is ctx (see seenFlushDelay).
-func (c *Client) outcomeReturned(ctx context.Context, e *journal.Entry) {
+// context is ctx (see seenFlushDelay); byRepeat: that call repeated the entry's operation.
+func (c *Client) outcomeReturned(ctx context.Context, e *journal.Entry, byRepeat bool) {
 	if e == nil || e.State == journal.StateOpen {
 		return
 	}
-	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: DeliveryOf(ctx)})
+	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: DeliveryOf(ctx), byRepeat: byRepeat})
 	c.scheduleSeenFlush()
 }
 

@@ -79,7 +79,7 @@ func (c *Client) settleCreateByRead(ctx context.Context, u *salesUnit, reference
 		c.recordOutcome(e, p, nil)
 	}
 	if e.State == journal.StateDone {
-		c.outcomeReturned(ctx, e)
+		c.outcomeReturned(ctx, e, false)
 	}
 	c.mu.Lock()
 	if c.unsettled[key] == id {

@@ -413,7 +413,8 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    payment and amount; for a cancel the payment and its flags; always the same sales unit
  *    (by MSN, whatever its name in the config). A repeat finishes that operation or returns its
  *    recorded outcome; calls that start while it is being finished (another thread's repeat,
- *    vmp_recover) wait for it and get the same outcome. Any other call is a new operation: an
+ *    vmp_recover), or that the till made before a repeat's outcome had reached it, get the same
+ *    outcome. Any other call is a new operation: an
  *    identical call after a definite outcome was returned (e.g. a second partial capture of the
  *    same amount), or while the first identical call is still in progress on another thread
  *    (two alike sales). Age limits: a checkout repeats only a checkout younger than 10 minutes

@@ -6,7 +6,7 @@
  * them, and past its cap of 8 here so calls queue; pauses between some calls let workers fall
  * asleep so that calls must wake them through the doorbell - and check every result and
  * last-error text arrives at its own caller, and that the delivery cell a body takes reads "taken"
- * once its caller has the result, not before. Then the pool must shrink back to its idle floor
+ * once its caller has the result, not before, and orders one thread's calls. Then the pool must shrink back to its idle floor
  * once its workers have been asleep for the retire time.
  */
 #define _GNU_SOURCE
@@ -66,6 +66,7 @@ static int peak;
 static void *caller(void *arg) {
   int c = (int)(long)arg, n;
   char error[VMPSHIM_LAST_ERROR_SIZE], want[64];
+  wall_delivery *previous = NULL; /* this thread's last call's delivery cell */
   for (n = 0; n < CALLS; n++) {
     args a;
     vmp_status st;
@@ -85,12 +86,21 @@ static void *caller(void *arg) {
     /* The delivery reads "taken" once the handoff returned, never before (in the body). */
     if (a.delivered_early || (n % 3 == 0) != (a.delivery != NULL) || (a.delivery && !wall_delivery_done(a.delivery)))
       __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
-    if (a.delivery != NULL) wall_delivery_release(a.delivery);
+    /* One thread's calls follow each other: this one was made after the last one's result
+     * was taken, which was made before this one's was. */
+    if (a.delivery != NULL && previous != NULL &&
+        (wall_delivery_made_before(a.delivery, previous) || !wall_delivery_made_before(previous, a.delivery)))
+      __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
+    if (a.delivery != NULL) {
+      if (previous != NULL) wall_delivery_release(previous);
+      previous = a.delivery;
+    }
     wall_lock(&pool.mu);
     workers = pool.workers;
     wall_unlock(&pool.mu);
     if (workers > __atomic_load_n(&peak, __ATOMIC_RELAXED)) __atomic_store_n(&peak, workers, __ATOMIC_RELAXED);
   }
+  if (previous != NULL) wall_delivery_release(previous);
   return NULL;
 }
 
