@@ -128,7 +128,7 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			switch {
 			case o.state == opUnknown:
 				unknown = append(unknown, o)
-			case o.maybeUnacked:
+			case o.maybeUnacked && toldAlike(o, e):
 				ambiguous = true // it may be this op's entry, not the unknown one's
 			}
 		}
@@ -170,6 +170,18 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			r.logf("  %s: not in vmp_pending after the restart: never sent", o)
 		}
 	}
+}
+
+// toldAlike: what the till was told of o agrees with the entry's outcome, so the entry may be
+// o's (an op told it happened cannot own an entry that says it was rejected, nor the reverse).
+func toldAlike(o *op, e entryView) bool {
+	switch e.State {
+	case "done":
+		return o.state == opDone
+	case "rejected", "failed", "not_created":
+		return o.state == opFailed
+	}
+	return true
 }
 
 func allState(ops []*op, s opState) bool {
