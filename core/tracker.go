@@ -33,8 +33,8 @@ type tracker struct {
 	webhook *webhookView
 	// For a payment's tracker (Client.trackerFor): its sales unit's name, and the client's
 	// listener, told of every update until the tracker is pruned (payment_listener.go).
-	unit      string
-	listener  *paymentListenerSlot
+	unit     string
+	listener *paymentListenerSlot
 	// unsettled: a create of this payment ended unknown and the till has not read the payment
 	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
 	unsettled bool

@@ -288,7 +288,7 @@ func ean13(digits string) string {
 // ---- what the run showed ----------------------------------------------------------------
 
 type sample struct {
-	Round, Done                                   int
+	Round, Done                                  int
 	Threads, FDs, RSSKB, AnonKB, Goroutines, InC int
 }
 
