@@ -762,13 +762,23 @@ func TestARepeatMadeBeforeTheOtherRepeatsAnswerReachedTheTillIsTheSameOperation(
 	}
 	a.deliveredAt.Store(3)
 	b.deliveredAt.Store(4)
-	next := &orderedDelivery{made: 5} // after both answers: the till's next alike sale
+	time.Sleep(200 * time.Millisecond) // a's and b's outcomes are written as seen
+	if pending, _ := c.Pending(); len(pending.Unacknowledged) != 0 {
+		t.Fatalf("the repeated checkout is not recorded as seen: %+v", pending.Unacknowledged)
+	}
+	late := &orderedDelivery{made: 2} // made with b, but it reached the library only now
+	gotLate, err := c.StartCheckout(WithDelivery(context.Background(), late), req)
+	if err != nil || gotLate != first {
+		t.Fatalf("a repeat made before the others' answers reached the till, deciding after they were written as seen, got %q, %v; want %q", gotLate, err, first)
+	}
+	late.deliveredAt.Store(5)
+	next := &orderedDelivery{made: 6} // after every answer: the till's next alike sale
 	gotNext, err := c.StartCheckout(WithDelivery(context.Background(), next), req)
 	if err != nil || gotNext == first {
 		t.Fatalf("the next alike sale got %q, %v (the repeated one was %q)", gotNext, err, first)
 	}
-	y := &orderedDelivery{made: 6} // made while next's call was still in progress for the till
-	go func() { time.Sleep(50 * time.Millisecond); next.deliveredAt.Store(7) }()
+	y := &orderedDelivery{made: 7} // made while next's call was still in progress for the till
+	go func() { time.Sleep(50 * time.Millisecond); next.deliveredAt.Store(8) }()
 	gotY, err := c.StartCheckout(WithDelivery(context.Background(), y), req)
 	if err != nil || gotY == gotNext || gotY == first {
 		t.Fatalf("an alike sale made while another was in progress got %q, %v (others %q, %q)", gotY, err, gotNext, first)

@@ -64,6 +64,17 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	t := now()
+	for _, id := range c.seen.repeatedBefore(op.intent, d) {
+		// Another thread's repeat of it returned and was written as seen after this call was
+		// made: this call is that repeat's twin, not a new operation.
+		e, err := c.entry(id)
+		if err != nil {
+			return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		}
+		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= checkoutRepeatWindow) {
+			return e, nil
+		}
+	}
 	var seen []string
 	defer func() {
 		// This call is new because those alike calls returned before it started: that must

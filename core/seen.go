@@ -56,7 +56,13 @@ type returnedOutcome struct {
 	delivery Delivery // nil: reached the caller when the call returned
 	// byRepeat: returned by a call that repeated the operation, not by the call that made it.
 	byRepeat bool
+	intent   string // the entry's, to find it by (recentRepeats)
 }
+
+// recentRepeatKeep is how long a repeat's outcome written as seen is still found for calls
+// made before it reached the till: their way from the till to the repeat rule takes
+// microseconds, milliseconds on a loaded machine.
+const recentRepeatKeep = time.Minute
 
 func (r returnedOutcome) delivered() bool { return r.delivery == nil || r.delivery.Delivered() }
 
@@ -66,6 +72,9 @@ func (r returnedOutcome) delivered() bool { return r.delivery == nil || r.delive
 type seenLog struct {
 	mu       sync.Mutex
 	returned map[string]returnedOutcome
+	// recent: repeats' outcomes written as seen in the last recentRepeatKeep, which a call
+	// made before they reached the till still repeats (returnedBefore).
+	recent   map[string]returnedOutcome
 	unsaved  map[string]*journal.Entry
 	flushing bool
 }
@@ -128,13 +137,44 @@ func (s *seenLog) ripe() []string {
 	return ids
 }
 
-// written forgets ids the journal now records as seen.
+// written forgets ids the journal now records as seen, keeping repeats' outcomes a moment.
 func (s *seenLog) written(ids []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	t := now()
+	for id, r := range s.recent {
+		if t.Sub(r.at) > recentRepeatKeep {
+			delete(s.recent, id)
+		}
+	}
 	for _, id := range ids {
+		if r, ok := s.returned[id]; ok && r.byRepeat && r.delivery != nil {
+			if s.recent == nil {
+				s.recent = make(map[string]returnedOutcome)
+			}
+			s.recent[id] = r
+		}
 		delete(s.returned, id)
 	}
+}
+
+// repeatedBefore lists the entries of intent whose outcome a repeat returned, now written as
+// seen, that had not reached the till when the call whose delivery is d was made: that call
+// repeats the same operation (the journal no longer lists them as unseen).
+func (s *seenLog) repeatedBefore(intent string, d Delivery) []string {
+	od, ordered := d.(OrderedDelivery)
+	if !ordered {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, r := range s.recent {
+		if r.intent == intent && od.MadeBefore(r.delivery) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // pendingCount is how many returned outcomes the journal does not record as seen yet.
@@ -219,7 +259,7 @@ func (c *Client) outcomeReturned(ctx context.Context, e *journal.Entry, byRepeat
 	if e == nil || e.State == journal.StateOpen {
 		return
 	}
-	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: DeliveryOf(ctx), byRepeat: byRepeat})
+	c.seen.markReturned(e.ID, returnedOutcome{at: now(), delivery: DeliveryOf(ctx), byRepeat: byRepeat, intent: e.Intent})
 	c.scheduleSeenFlush()
 }
 

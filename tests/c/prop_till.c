@@ -4,8 +4,10 @@
  * that checks out, captures, refunds, cancels, repeats, restarts and is killed, and compare what
  * the till was told with the simulator's own records.
  *
- * A command is "ID VERB ARGS...", or "&ID VERB ARGS..." to run it on a thread of its own (two
- * repeats at once, a repeat during vmp_recover); "ID wait" joins every such thread. UNIT is a
+ * A command is "ID VERB ARGS...", or "&ID VERB ARGS..." to run it on a thread of its own (a
+ * repeat during vmp_recover), or "%ID VERB ARGS..." likewise, its vmp call made only once the
+ * next "%" command's thread is ready to make its own (two repeats at once: neither can have
+ * returned before the other was made); "ID wait" joins every such thread. UNIT is a
  * sales unit's name in the configuration, "-" for the till's own.
  *
  *   ID init CONFIG_JSON                       vmp_init (the rest of the line is the JSON)
@@ -45,6 +47,15 @@
 #include "vmp.h"
 
 static vmp_client *client;
+static pthread_barrier_t pair; /* the two threads of "%" commands meet here before their calls */
+static __thread int paired;   /* this thread runs a "%" command, and has not met the other yet */
+
+/* A "%" command's thread waits here, after "ID start", for the other one's (or after its
+ * command, when it made no call). */
+static void meet_the_other(void) {
+  if (paired) pthread_barrier_wait(&pair);
+  paired = 0;
+}
 static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void say(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -202,6 +213,7 @@ static int run(char *line) {
     if (unit == NULL) return 0;
     if ((st = unit_handle(unit, &h)) == VMP_OK) {
       say(id, "start");
+      meet_the_other();
       st = vmp_start_checkout(h, rest, ref, sizeof ref);
     }
     snprintf(extra, sizeof extra, "ref=%s", ref[0] ? ref : "-");
@@ -211,6 +223,7 @@ static int run(char *line) {
     if (opid == NULL) return 0;
     if ((st = unit_handle(unit, &h)) == VMP_OK) {
       say(id, "start");
+      meet_the_other();
       if (strcmp(verb, "capture") == 0) st = vmp_capture(h, ref, atoll(num), opid_arg(opid), &p);
       else if (strcmp(verb, "refund") == 0) st = vmp_refund(h, ref, atoll(num), opid_arg(opid), &p);
       else st = vmp_cancel(h, ref, (uint32_t)strtoul(num, NULL, 10), opid_arg(opid), &p);
@@ -269,10 +282,12 @@ static size_t nthreads, cap_threads;
 
 static void *run_thread(void *arg) {
   char *line = arg;
-  if (!run(line)) {
+  paired = line[0] == '%';
+  if (!run(line + (line[0] == '%'))) {
     fprintf(stderr, "prop_till: cannot parse: %s\n", line);
     exit(2);
   }
+  meet_the_other();
   free(line);
   return NULL;
 }
@@ -302,6 +317,7 @@ int main(void) {
 
   *(void **)&diag_syncs = dlsym(RTLD_DEFAULT, "vmpdiag_journal_syncs");
   *(void **)&diag_kill_at_sync = dlsym(RTLD_DEFAULT, "vmpdiag_kill_at_sync");
+  if (pthread_barrier_init(&pair, NULL, 2) != 0) return 2;
   say("ready", "%s", vmp_version());
   while ((n = getline(&line, &size, stdin)) > 0) {
     int ok;
@@ -309,6 +325,8 @@ int main(void) {
     if (n == 0) continue;
     if (line[0] == '&') {
       ok = spawn(line + 1);
+    } else if (line[0] == '%') {
+      ok = spawn(line); /* the thread sees the '%' */
     } else if (strlen(line) > 5 && strcmp(line + strlen(line) - 5, " wait") == 0) {
       join_all();
       line[strlen(line) - 5] = '\0';

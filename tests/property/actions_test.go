@@ -478,8 +478,8 @@ func (r *run) repeatTwice(o *op) {
 	o.calls++
 	verb, args := o.args()
 	t := o.till
-	c1 := t.proc.send(true, verb, args...)
-	c2 := t.proc.send(true, verb, args...)
+	c1 := t.proc.sendPaired(verb, args...) // neither can return before the other is made
+	c2 := t.proc.sendPaired(verb, args...)
 	res1, err1 := c1.wait(t.proc)
 	res2, err2 := c2.wait(t.proc)
 	if err1 != nil || err2 != nil {

@@ -192,6 +192,20 @@ func parseResult(s string) result {
 
 // send sends one command; async runs it on a thread of its own in the till.
 func (p *process) send(async bool, verb string, args ...string) *command {
+	prefix := ""
+	if async {
+		prefix = "&"
+	}
+	return p.sendAs(prefix, verb, args...)
+}
+
+// sendPaired sends one of two commands that run at once: each on a thread of its own, and
+// neither makes its vmp call before the other's thread is ready to make its own.
+func (p *process) sendPaired(verb string, args ...string) *command {
+	return p.sendAs("%", verb, args...)
+}
+
+func (p *process) sendAs(prefix, verb string, args ...string) *command {
 	p.mu.Lock()
 	p.nextID++
 	id := strconv.Itoa(p.nextID)
@@ -200,9 +214,7 @@ func (p *process) send(async bool, verb string, args ...string) *command {
 	if len(args) > 0 {
 		line += " " + strings.Join(args, " ")
 	}
-	if async {
-		line = "&" + line
-	}
+	line = prefix + line
 	c.line = line
 	select {
 	case <-p.exited:
