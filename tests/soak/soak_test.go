@@ -565,9 +565,12 @@ func checkResources(t *testing.T, out *tillOutput, r *report) {
 	}
 	// The last sample is taken with the library idle for 200 ms: every worker waits in Go then,
 	// holding none of Go's scheduler slots. One waiting in C (in a cgo call) would hold its slot,
-	// and other calls would stall until Go's monitor took it back (capi/wall_pool.c).
-	if last := samples[len(samples)-1]; last.InC > 0 {
-		t.Errorf("%d goroutines in C with the library idle: its idle workers must wait in Go", last.InC)
+	// and other calls would stall until Go's monitor took it back (capi/wall_pool.c). The first
+	// sample, before any call, counts what is in a system call anyway (the scanner's blocking
+	// read of its port, now and then); one more is allowed for the same reason. Workers that
+	// waited in C would be every idle one: 4 or more after this run.
+	if first, last := samples[0], samples[len(samples)-1]; last.InC > first.InC+1 {
+		t.Errorf("%d goroutines in C with the library idle, %d before the first sale: its idle workers must wait in Go", last.InC, first.InC)
 	}
 	rounds := samples[1 : len(samples)-1] // the samples after each round
 	if len(rounds) < 6 {
