@@ -221,8 +221,10 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   if (w != NULL) give(w, &c);
   else if (want) ring_pool();
   await_done(&c);
-  if (c.delivery != NULL) failpoint_before_delivery();
-  if (c.delivery != NULL) wall_delivery_mark(c.delivery); /* this thread has the result now */
+  if (c.delivery != NULL) {
+    failpoint_before_delivery();
+    wall_delivery_mark(c.delivery); /* this thread has the result now */
+  }
   return c.status;
 }
 
