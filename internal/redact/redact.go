@@ -17,9 +17,9 @@ import (
 const minPhoneDigits = 7
 
 // Text makes the library's own text (an error text, a log message or field) safe to show:
-// phone numbers are masked and personal-QR URLs hidden. A digit run glued to letters in a
-// word that has two or more digit runs belongs to an identifier the reader needs in full (a
-// traceId, an Idempotency-Key, a generated reference "20261204T174905-a1b2c3d4") and is kept.
+// phone numbers are masked and personal-QR URLs hidden. A digit run in a word that is an
+// identifier (inIdentifier) is kept: the reader needs a traceId, an Idempotency-Key or a
+// generated reference ("20261204T174905-a5221435") in full.
 func Text(s string) string { return maskNumbers(hidePersonalQRs(s), true) }
 
 // Code makes foreign text (a scanned code that is not a personal QR) safe to show: like Text,
@@ -87,7 +87,8 @@ func maskNumbers(s string, keepIdentifiers bool) string {
 }
 
 // inIdentifier reports whether the digit run s[i:j] lies in a word (letters and digits) that
-// has a letter and another digit run: an identifier, not a number with a word glued to it.
+// is an identifier, not a number with a word glued to it: a word with a letter that is all
+// hexadecimal ("a5221435", a traceId) or has another digit run ("20261204T174905").
 func inIdentifier(s string, i, j int) bool {
 	start, end := i, j
 	for start > 0 && isAlnum(s[start-1]) {
@@ -99,13 +100,16 @@ func inIdentifier(s string, i, j int) bool {
 	if start == i && end == j {
 		return false
 	}
-	runs := 0
+	runs, hex := 0, true
 	for p := start; p < end; p++ {
 		if isDigit(s[p]) && (p == start || !isDigit(s[p-1])) {
 			runs++
 		}
+		if c := s[p] | 0x20; !isDigit(s[p]) && (c < 'a' || c > 'f') {
+			hex = false
+		}
 	}
-	return runs >= 2
+	return hex || runs >= 2
 }
 
 func isDigit(b byte) bool  { return b >= '0' && b <= '9' }
