@@ -185,7 +185,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 	}
 	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
-			reference, p.Authorized-p.Captured-p.Cancelled, p.Currency)}
+			reference, p.reserved(), p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
