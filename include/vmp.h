@@ -931,9 +931,11 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
  * nobody takes are kept, up to 1024; beyond that the oldest are discarded (the gap shows in
  * `sequence`).
  *
- * Records are safe to store: phone numbers are masked ("47******67"), personal QRs never
- * appear (a scanned one is shown masked, a token QR without its token), and secrets, access
- * tokens and request bodies are never in a record. References, operation ids and amounts are.
+ * Records are safe to store: phone numbers are masked ("47******67"; seven or more digits, also
+ * written in groups: "+47 *** ** *67"), personal QRs never appear (a scanned one is shown
+ * masked, a token QR without its token, one quoted in a Vipps error text by host and length),
+ * and secrets, access tokens and request bodies are never in a record. References, operation
+ * ids and amounts are.
  * ------------------------------------------------------------------------------------------- */
 
 /** How much a record matters. Stored as int32_t across the ABI; values are never renumbered. */
