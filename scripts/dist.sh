@@ -30,7 +30,7 @@ export SOURCE_DATE_EPOCH
 
 need() {
   command -v "$1" >/dev/null 2>&1 || {
-    echo "dist: $1 not found; scripts/install-deps.sh installs it" >&2
+    echo "dist: $1 not found; make deps installs it" >&2
     exit 1
   }
 }

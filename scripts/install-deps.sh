@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need when they are missing. Needs root (CI runs as
-# root) or sudo; does nothing when everything is present.
+# The one list of what the tests need beyond Go and gcc, with the reason for each.
+#   scripts/install-deps.sh          installs the Debian packages that are missing (make deps).
+#                                    Needs root (CI runs as root) or sudo; does nothing when
+#                                    everything is present.
+#   scripts/install-deps.sh --check  installs nothing: names what is missing and fails, pointing
+#                                    at make deps (make test runs this first).
 set -euo pipefail
+check=0
+[ "${1:-}" = --check ] && check=1
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have gcc || need+=(gcc)
@@ -33,6 +39,20 @@ i386=0
 if [ "${VMP_SKIP_WINE:-}" != 1 ]; then
   have wine || need+=(wine wine64)
   dpkg -s wine32:i386 >/dev/null 2>&1 || { need+=(wine32:i386); i386=1; }
+fi
+if [ "$check" -eq 1 ]; then
+  missing=0
+  if ! have go; then
+    # Debian's Go is older than go.mod asks for; Go comes from go.dev, not from make deps.
+    echo "make test: Go is not installed (or not on PATH, nor in /usr/local/go/bin); install Go $(sed -n 's/^go //p' "$(dirname "$0")/../go.mod") from go.dev" >&2
+    missing=1
+  fi
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "make test: missing Debian packages: ${need[*]}" >&2
+    echo "make test: run 'make deps' first (as root, or with sudo: it installs them with apt-get)" >&2
+    missing=1
+  fi
+  exit "$missing"
 fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
