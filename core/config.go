@@ -258,8 +258,6 @@ func (t TimeoutConfig) recovery() time.Duration {
 	return time.Duration(t.RecoveryMS) * time.Millisecond
 }
 
-func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }
-
 func checkDescription(d string) error {
 	if n := len([]rune(d)); n < 3 || n > 100 {
 		return fmt.Errorf("description must be 3 to 100 characters, is %d", n)

@@ -33,7 +33,8 @@
  *
  * Threading model: the caller's thread never runs the library's Go code. A call that needs it
  * is handed to one of the library's workers, which run on the library's own threads (started
- * on the first such call, more when all are busy, up to 512; idle ones above 4 end after 30 s;
+ * on the first such call, more when all are busy, up to 512 - beyond that calls wait for one,
+ * except vmp_close, which always gets one at once; idle ones above 4 end after 30 s;
  * each holds one file descriptor, on Windows two handles, that wakes it), and the calling
  * thread waits in plain C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may
  * suspend it at any moment, as Mono's and .NET's garbage collectors do, without stopping it
@@ -931,9 +932,11 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
  * nobody takes are kept, up to 1024; beyond that the oldest are discarded (the gap shows in
  * `sequence`).
  *
- * Records are safe to store: phone numbers are masked ("47******67"), personal QRs never
- * appear (a scanned one is shown masked, a token QR without its token), and secrets, access
- * tokens and request bodies are never in a record. References, operation ids and amounts are.
+ * Records are safe to store: phone numbers are masked ("47******67"; seven or more digits, also
+ * written in groups: "+47 *** ** *67"), personal QRs never appear (a scanned one is shown
+ * masked, a token QR without its token, one quoted in a Vipps error text by host and length),
+ * and secrets, access tokens and request bodies are never in a record. References, operation
+ * ids and amounts are.
  * ------------------------------------------------------------------------------------------- */
 
 /** How much a record matters. Stored as int32_t across the ABI; values are never renumbered. */
