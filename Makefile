@@ -15,7 +15,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test check-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib ## the default: build build/libvmp.so
 
@@ -52,11 +52,16 @@ demo-club: $(BUILD)/club_till ## the till with a customer club (examples/c/club_
 deps: ## install what make test needs (Debian packages, with apt-get: as root or with sudo)
 	@./scripts/install-deps.sh
 
-# make test installs nothing: it stops here, naming what is missing, before any test runs.
+# make test checks first. What is missing is installed only when it runs as root (CI, a fresh
+# machine: the README's test command must work there with only Go and gcc); otherwise it stops
+# here, naming what is missing and make deps, before any test runs. VMP_NO_INSTALL=1: never installs.
 check-deps: ## check that what make test needs is installed; names what is missing and make deps
 	@./scripts/install-deps.sh --check
 
-test: check-deps test-go test-c test-bindings test-hosts test-dist test-windows ## run every test (installs nothing: run make deps first)
+test-deps:
+	@./scripts/install-deps.sh --test
+
+test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows ## run every test (as root it first installs what is missing; VMP_NO_INSTALL=1 never does)
 	@echo "all test suites passed"
 
 test-go: ## go vet and go test -race of every package

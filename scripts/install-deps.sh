@@ -4,10 +4,23 @@
 #                                    Needs root (CI runs as root) or sudo; does nothing when
 #                                    everything is present.
 #   scripts/install-deps.sh --check  installs nothing: names what is missing and fails, pointing
-#                                    at make deps (make test runs this first).
+#                                    at make deps.
+#   scripts/install-deps.sh --test   what make test runs first: --check, and when something is
+#                                    missing and this runs as root (CI, a fresh machine's first
+#                                    `make test`), it installs it, saying so; VMP_NO_INSTALL=1
+#                                    makes it --check. The README's test command has to work on a
+#                                    fresh Debian machine with only Go and gcc on it.
 set -euo pipefail
 check=0
 [ "${1:-}" = --check ] && check=1
+if [ "${1:-}" = --test ]; then
+  if [ "$(id -u)" -ne 0 ] || [ "${VMP_NO_INSTALL:-}" = 1 ]; then
+    exec "$0" --check
+  fi
+  "$0" --check 2>/dev/null && exit 0
+  echo "make test: installing what is missing first (as root; VMP_NO_INSTALL=1 only checks)"
+  exec "$0"
+fi
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have gcc || need+=(gcc)
