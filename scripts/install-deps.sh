@@ -46,6 +46,11 @@ have llvm-dlltool || need+=(llvm)
 have zip || need+=(zip)
 have unzip || need+=(unzip)
 have pkg-config || need+=(pkg-config)
+# The browser test (tests/browser) drives the simulator's pages in Debian's chromium, headless.
+# VMP_SKIP_BROWSER=1 leaves it out (and the test says loudly it skipped).
+if [ "${VMP_SKIP_BROWSER:-}" != 1 ]; then
+  have chromium || need+=(chromium)
+fi
 # The Windows smoke test runs both DLLs under wine: wine64 for x64 and wine32 from Debian's i386
 # architecture for x86. VMP_SKIP_WINE=1 leaves wine out (and the test says loudly it skipped).
 i386=0
