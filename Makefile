@@ -15,7 +15,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all lib demo screenshots test-browser demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib ## the default: build build/libvmp.so
 
@@ -67,6 +67,14 @@ test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows #
 test-go: ## go vet and go test -race of every package
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# The simulator's pages in Debian's chromium while a C till sells (tests/browser; test-go runs
+# it too, under -race). make screenshots renews docs/images/phone.png and dashboard.png from it.
+test-browser: ## the phone and dashboard pages in headless chromium, driven through a whole sale
+	$(GO) test -count=1 -v -run TestThePagesInABrowser ./tests/browser
+
+screenshots: ## renew the pages' screenshots in docs/images (made by the browser test)
+	$(GO) test -count=1 -run TestThePagesInABrowser ./tests/browser -screenshots $(CURDIR)/docs/images
 
 test-c: $(LIB) ## the C tests (tests/c/run.sh --race): header, every export, the sweep, the careless caller, the wall
 	./tests/c/run.sh --race

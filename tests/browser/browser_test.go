@@ -72,22 +72,13 @@ func TestThePagesInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("body.connected #fault-form")))
 
 	t.Run("sale", func(t *testing.T) {
-		markup := `Coffee <script>document.title="owned"</script> & <b>cake</b>`
 		ref := till.ok(fmt.Sprintf(`checkout {"amount": 49900, "phone_number": %q, "description": %q, "receipt": {"orderLines": [`+
 			`{"name": "Coffee beans", "id": "7038010055690", "totalAmount": 39900, "totalAmountExcludingTax": 31920, "totalTaxAmount": 7980, "taxRate": 2500, "unitInfo": {"unitPrice": 13300, "quantity": "3"}},`+
 			`{"name": "Milk", "id": "7038010009457", "totalAmount": 10000, "totalAmountExcludingTax": 8000, "totalTaxAmount": 2000, "taxRate": 2500}],`+
-			`"bottomLine": {"currency": "NOK", "posId": "till1", "receiptNumber": "0001"}}}`, customer, markup))
+			`"bottomLine": {"currency": "NOK", "posId": "till1", "receiptNumber": "0001"}}}`, customer, "Groceries at store 1"))
 		request := fmt.Sprintf(`section.request[data-reference=%q]`, ref)
 		// The phone shows the request within a second of the till's call.
 		b.step(phone, "the request reaches the phone", time.Second, chromedp.WaitVisible(chromedp.CSS(request+" button.approve")))
-		shown := b.text(phone, request+" .description")
-		if shown != markup {
-			t.Errorf("the description shows as %q, want the till's text %q as text", shown, markup)
-		}
-		injected := b.eval(phone, `document.querySelectorAll("#live script, #live b").length + (document.title === "owned" ? 100 : 0)`)
-		if injected != "0" {
-			t.Errorf("the till's markup became elements (%s)", injected)
-		}
 		for _, want := range []string{"499.00 NOK", "Coffee beans", "× 3", "Milk", "Total", "You are at the till", "Time left"} {
 			if got := b.text(phone, request); !strings.Contains(got, want) {
 				t.Errorf("the request lacks %q: %q", want, got)
@@ -104,10 +95,18 @@ func TestThePagesInABrowser(t *testing.T) {
 			chromedp.WithPollingTimeout(5*time.Second)))
 	})
 
-	t.Run("reject", func(t *testing.T) {
-		ref := till.ok(fmt.Sprintf(`checkout {"amount": 1500, "phone_number": %q, "description": "A bun"}`, customer))
+	t.Run("markup shown as text, and reject", func(t *testing.T) {
+		markup := `Bun <script>document.title="owned"</script> & <b>cake</b>`
+		ref := till.ok(fmt.Sprintf(`checkout {"amount": 1500, "phone_number": %q, "description": %q}`, customer, markup))
 		request := fmt.Sprintf(`section.request[data-reference=%q]`, ref)
 		b.step(phone, "the request reaches the phone", time.Second, chromedp.WaitVisible(chromedp.CSS(request+" button.reject")))
+		if shown := b.text(phone, request+" .description"); shown != markup {
+			t.Errorf("the description shows as %q, want the till's text %q as text", shown, markup)
+		}
+		injected := b.eval(phone, `document.querySelectorAll("#live script, #live b").length + (document.title === "owned" ? 100 : 0)`)
+		if injected != "0" {
+			t.Errorf("the till's markup became elements (%s)", injected)
+		}
 		b.step(phone, "reject", 5*time.Second, chromedp.Click(chromedp.CSS(request+" button.reject")))
 		till.want("poll "+ref+" 10000", "ok ABORTED 0")
 	})
@@ -143,9 +142,14 @@ func TestThePagesInABrowser(t *testing.T) {
 		if len(faults) != 1 || faults[0].Hits != 1 || faults[0].Fault.Operation != "create" {
 			t.Errorf("the simulator's faults: %+v", faults)
 		}
+		b.step(dashboard, "the dashboard counts the hit", 5*time.Second, chromedp.Poll[chromedp.Void](
+			`document.querySelector('tr.fault td:nth-child(7)')?.textContent === "1"`, chromedp.WithPollingTimeout(5*time.Second)))
+		b.shoot(dashboard, "dashboard.png")
 		b.step(dashboard, "remove the fault", 5*time.Second, chromedp.Click(chromedp.CSS("tr.fault button.remove")),
 			chromedp.WaitNotPresent(chromedp.CSS("tr.fault")))
-		b.shoot(dashboard, "dashboard.png")
+		if n := len(s.Faults()); n != 0 {
+			t.Errorf("%d faults left after Remove", n)
+		}
 	})
 	till.want("quit", "")
 }
