@@ -31,7 +31,7 @@ func (r *rig) createWithReceipt(reference, msisdn, description, lineName string)
 }
 
 func TestThePhoneShowsThePushRequestAndEscapesWhatTheTillSent(t *testing.T) {
-	r := newRig(t, Options{})
+	r := newRig(t, Options{MerchantNames: map[string]string{DefaultCredentials.MSN: "Acme <Store>"}})
 	r.createWithReceipt("ui-escape-1", MSISDNWaitsForControl, `<script>alert("till")</script>`, `<b>Coffee</b>`)
 	a := r.do(http.MethodGet, "/sim/ui/phone/"+MSISDNWaitsForControl, "")
 	if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "text/html") {
@@ -39,7 +39,7 @@ func TestThePhoneShowsThePushRequestAndEscapesWhatTheTillSent(t *testing.T) {
 	}
 	page := string(a.body)
 	for _, want := range []string{
-		`data-reference="ui-escape-1"`, "499.00 NOK", "Sales unit " + DefaultCredentials.MSN, "You are at the till",
+		`data-reference="ui-escape-1"`, "499.00 NOK", "Acme &lt;Store&gt;", "You are at the till",
 		`&lt;script&gt;alert(&#34;till&#34;)&lt;/script&gt;`, `&lt;b&gt;Coffee&lt;/b&gt;`,
 		`data-post="/sim/payments/ui-escape-1/approve?msn=123456"`, `data-post="/sim/payments/ui-escape-1/reject?msn=123456"`,
 		"Time left", `src="/sim/ui/phone/4790000004/qr.png"`,

@@ -84,7 +84,8 @@ type uiReceiptLine struct {
 // uiLogin is a consent request on the phone.
 type uiLogin struct {
 	LoginSnapshot
-	Pending bool
+	Merchant string
+	Pending  bool
 }
 
 func formatAmount(value int64, currency string) string {
@@ -95,8 +96,11 @@ func formatAmount(value int64, currency string) string {
 	return fmt.Sprintf("%s%d.%02d %s", sign, value/100, value%100, currency)
 }
 
-// merchantName is what the phone calls the sales unit.
-func merchantName(msn string) string {
+// merchantName is what the phone calls the sales unit (Options.MerchantNames).
+func (s *Server) merchantName(msn string) string {
+	if name := s.opts.MerchantNames[msn]; name != "" {
+		return name
+	}
 	return "Sales unit " + msn
 }
 
@@ -105,7 +109,7 @@ func (s *Server) uiPaymentOf(p *payment, now time.Time) uiPayment {
 	agg := p.aggregate()
 	v := uiPayment{
 		MSN:             p.msn,
-		Merchant:        merchantName(p.msn),
+		Merchant:        s.merchantName(p.msn),
 		Reference:       p.reference,
 		State:           p.state,
 		Amount:          formatAmount(p.amount.Value, p.amount.Currency),
@@ -194,7 +198,7 @@ func (s *Server) phoneViewOf(msisdn string) phoneView {
 		v.Login = &uiLogin{LoginSnapshot: LoginSnapshot{
 			AuthReqID: l.authReqID, MSISDN: l.msisdn, Scopes: slices.Clone(l.scopes), BindingMessage: l.bindingMessage,
 			State: l.state, CreatedAt: l.createdAt.UTC(), ExpiresAt: l.expiresAt.UTC(),
-		}, Pending: l.state == LoginPending}
+		}, Merchant: s.merchantName(s.opts.Credentials.MSN), Pending: l.state == LoginPending}
 	}
 	for i := len(s.club.checkIns) - 1; i >= 0; i-- {
 		if ci := s.club.checkIns[i]; ci.PhoneNumber == msisdn {
