@@ -24,12 +24,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"go.uber.org/goleak"
 
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/tests/cbuild"
 )
 
 var screenshots = flag.String("screenshots", "", "write phone.png and dashboard.png into this directory (make screenshots: docs/images)")
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // customer is the phone the sale goes to; with ApproveDelay an hour, every customer waits
 // for a click.
