@@ -278,3 +278,77 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func decodePNGQR(t *testing.T, data []byte) string {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the QR does not decode: %v", err)
+	}
+	return res.GetText()
+}
+
+// The dashboard's QR flow: the customer-facing QR drawn from the payment's target URL, and a
+// "Scan it" button that is the control API's scan.
+func TestTheDashboardShowsTheQRFlowAndItsScanButton(t *testing.T) {
+	r := newRig(t, Options{})
+	redirect := r.createQR("ui-qr-0001", `{"format":"TEXT/TARGETURL"}`)
+	token := qrToken(redirect)
+	page := string(r.do(http.MethodGet, "/sim/ui/", "").body)
+	for _, want := range []string{`src="/sim/ui/qr/` + token + `.png"`, `data-post="/sim/qr/` + token + `/scan"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the dashboard lacks %s", want)
+		}
+	}
+	img := r.do(http.MethodGet, "/sim/ui/qr/"+token+".png", "")
+	if got := decodePNGQR(t, img.body); got != redirect {
+		t.Errorf("the QR carries %q, want the target URL %q", got, redirect)
+	}
+	if a := r.do(http.MethodGet, "/sim/ui/qr/unknown.png", ""); a.status != http.StatusNotFound {
+		t.Errorf("an unknown QR: %d", a.status)
+	}
+	// What the button posts is the control API's scan.
+	if a := r.do(http.MethodPost, "/sim/qr/"+token+"/scan", ""); a.status != http.StatusNoContent {
+		t.Fatalf("scan: %v", a)
+	}
+	page = string(r.do(http.MethodGet, "/sim/ui/", "").body)
+	if !strings.Contains(page, `data-reference="ui-qr-0001" data-state="AUTHORIZED"`) || strings.Contains(page, "/scan\"") {
+		t.Error("after the scan the dashboard still offers it, or does not show AUTHORIZED")
+	}
+}
+
+func TestTheDashboardShowsWebhooksCheckInsAndPhones(t *testing.T) {
+	r := newRig(t, Options{})
+	rc := startReceiver(t, "/hook")
+	r.registerWebhook(rc.url, "epayments.payment.created.v1")
+	r.create("ui-hook-1", 1000, "4798765432")
+	rc.waitFor(1)
+	if a := r.epay(http.MethodPost, "/point-of-sale/v1/loyalty-check-in", `{"phoneNumber":"4712345678","isMember":true}`); a.status != http.StatusOK {
+		t.Fatalf("check-in: %v", a)
+	}
+	waitFor(t, "the delivery to be counted", func() bool {
+		hooks := r.srv.Webhooks()
+		return len(hooks) == 1 && hooks[0].Delivered == 1
+	})
+	page := string(r.do(http.MethodGet, "/sim/ui/", "").body)
+	for _, want := range []string{
+		rc.url, "epayments.payment.created.v1", "<td>1</td>", // delivered
+		`href="/sim/ui/phone/4798765432"`, `href="/sim/ui/phone/4712345678"`, "member (screen: member)",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the dashboard lacks %s", want)
+		}
+	}
+	phone := string(r.do(http.MethodGet, "/sim/ui/phone/4712345678", "").body)
+	if !strings.Contains(phone, `class="card checkin" data-screen="member"`) {
+		t.Error("the phone does not show the member check-in screen")
+	}
+}
