@@ -11,9 +11,9 @@ DIST       := dist
 CFLAGS     ?= -O2 -g
 CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
-GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
+GO_SOURCES := $(shell find capi core scanner internal -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all generate lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib
 
@@ -29,11 +29,18 @@ help:
 	@echo "make property  the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill at every journal commit (tests/property; make test runs a short one)"
 	@echo "make fuzz    every fuzz target for FUZZTIME (15s) each, then the sweep's random C calls under ASan for SWEEP_SECONDS (60)"
 	@echo "make lib     build $(LIB)"
+	@echo "make generate  the Go, Python and C# enum tables and the version copies, from include/vmp.h's lists"
 	@echo "make dist    vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in $(DIST)/"
 	@echo "make sim     run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more"
 	@echo "make clean   remove $(BUILD)/"
 
 lib: $(LIB)
+
+# The tables copied from include/vmp.h's X-macro lists and its version - Go (internal/abi, core,
+# capi), Python, C# and the package files - made again from the header (internal/cmd/vmpgen).
+# make test fails while one of them is not what the header makes.
+generate:
+	$(GO) run ./internal/cmd/vmpgen
 
 # Exports exactly the functions of vmp.h (scripts/build-lib.sh says how).
 $(LIB): $(GO_SOURCES) scripts/build-lib.sh scripts/from-header.sh
