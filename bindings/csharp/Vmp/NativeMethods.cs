@@ -64,11 +64,11 @@ namespace Vmp
     {
         internal const string Library = "vmp"; // libvmp.so, vmp.dll
         internal const int PaymentSize = 120;   // sizeof(vmp_payment), the same on every platform
-        internal const int ReferenceSize = 65;  // VMP_REFERENCE_SIZE
-        internal const int MsisdnSize = 16;     // VMP_MSISDN_SIZE
-        internal const int EnrollmentIdSize = 40; // VMP_ENROLLMENT_ID_SIZE
-        internal const int LogTextSize = 4096;  // VMP_LOG_TEXT_SIZE
-        internal const uint CancelTransactionOnly = 0x1; // VMP_CANCEL_TRANSACTION_ONLY
+        internal const int ReferenceSize = Abi.ReferenceSize;
+        internal const int MsisdnSize = Abi.MsisdnSize;
+        internal const int EnrollmentIdSize = Abi.EnrollmentIdSize;
+        internal const int LogTextSize = Abi.LogTextSize;
+        internal const uint CancelTransactionOnly = Abi.CancelTransactionOnly;
 
         /// <summary>Functions declared here that VmpClient deliberately does not call, and why.</summary>
         internal static readonly string[][] Unwrapped =

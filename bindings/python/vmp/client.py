@@ -10,7 +10,7 @@ import weakref
 from ctypes import byref, c_int32, c_size_t, c_void_p, create_string_buffer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from . import _native
+from . import _abi, _native
 from ._native import LogRecordStruct, PaymentStruct, ScanStruct, lib, text
 from .errors import ClientClosedError, VmpError, error_class
 from .webhooks import delivery
@@ -31,7 +31,7 @@ PUMP_WAIT_MS = 250
 #: How long close() waits for a binding thread to end.
 PUMP_JOIN_S = 5.0
 
-CANCEL_TRANSACTION_ONLY = 0x1  # VMP_CANCEL_TRANSACTION_ONLY
+CANCEL_TRANSACTION_ONLY = _abi.CANCEL_TRANSACTION_ONLY
 
 ScanHandler = Callable[[Scan], None]
 LogHandler = Callable[[LogRecord], None]
