@@ -91,6 +91,20 @@ static void check_aggregates(const vmp_payment *p, long long authorized, long lo
 #define CHECK_STATUS_NAME(name, value, text) \
   check(strcmp(vmp_status_str(value), #name) == 0, "vmp_status_str(%d) = %s", value, vmp_status_str(value));
 
+/* The other name functions give a value's name without its list's prefix. */
+#define CHECK_SHORT_NAME(fn, prefix, name, value)                                               \
+  check(strcmp(fn(value), &#name[sizeof prefix - 1]) == 0, #fn "(%d) = %s, want the tail of %s", \
+        value, fn(value), #name);
+#define CHECK_STATE_NAME(name, value, text) CHECK_SHORT_NAME(vmp_state_str, "VMP_STATE_", name, value)
+#define CHECK_SCAN_EVENT_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_scan_event_str, "VMP_SCAN_", name, value)
+#define CHECK_CODE_KIND_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_code_kind_str, "VMP_CODE_", name, value)
+#define CHECK_ENROLLMENT_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_enrollment_state_str, "VMP_ENROLLMENT_", name, value)
+#define CHECK_LOG_LEVEL_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_log_level_str, "VMP_LOG_", name, value)
+
 static void test_information(void) {
   char want[32];
   const char *err;
@@ -109,6 +123,15 @@ static void test_information(void) {
         "vmp_state_str names every state");
   check(strcmp(vmp_state_str(6), "UNKNOWN") == 0 && strcmp(vmp_state_str(-1), "UNKNOWN") == 0,
         "vmp_state_str of unknown values is UNKNOWN");
+  /* Every value of every list of vmp.h has its name (the lists make both the enums and these). */
+  VMP_PAYMENT_STATE_LIST(CHECK_STATE_NAME)
+  VMP_SCAN_EVENT_LIST(CHECK_SCAN_EVENT_NAME)
+  VMP_CODE_KIND_LIST(CHECK_CODE_KIND_NAME)
+  VMP_ENROLLMENT_STATE_LIST(CHECK_ENROLLMENT_NAME)
+  VMP_LOG_LEVEL_LIST(CHECK_LOG_LEVEL_NAME)
+  check(strcmp(vmp_scan_event_str(-1), "UNKNOWN") == 0 && strcmp(vmp_code_kind_str(99), "UNKNOWN") == 0 &&
+            strcmp(vmp_enrollment_state_str(-1), "UNKNOWN") == 0 && strcmp(vmp_log_level_str(99), "UNKNOWN") == 0,
+        "the name functions give UNKNOWN for values not in their lists");
   err = vmp_last_error();
   check(err != NULL && err[0] == '\0', "vmp_last_error() is \"\" before any failure");
 
