@@ -167,6 +167,25 @@ VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
 
 typedef struct {
   vmp_client *client;
+  char *out;
+  size_t out_size;
+} buffer_args;
+
+static vmp_status run_simulator_url(void *p) {
+  buffer_args *a = p;
+  return vmpgo_simulator_url(VMPSHIM_ID(a->client), a->out, a->out_size);
+}
+
+VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, size_t url_size) {
+  buffer_args a;
+  a.client = client;
+  a.out = url;
+  a.out_size = url_size;
+  return call_go(run_simulator_url, &a);
+}
+
+typedef struct {
+  vmp_client *client;
   const char *json;
   char *out;
   size_t out_size;

@@ -219,8 +219,8 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
 
 /**
  * Creates a client from a JSON configuration (documented in README.md, "Configuration").
- * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 and
- * needs no credentials. A configuration without keys and without "environment" means that
+ * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 (its URL:
+ * vmp_simulator_url) and needs no credentials. A configuration without keys and without "environment" means that
  * simulator; one with keys (client_id, client_secret, subscription_key, msn, partner, a sales
  * unit's keys) must name its environment.
  *
@@ -269,6 +269,27 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
  *            the status keeps working.
  */
 VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client);
+
+/** Size of a buffer that holds the embedded simulator's URL (NUL included). */
+#define VMP_SIMULATOR_URL_SIZE 64
+
+/**
+ * The base URL of the embedded simulator a client started ("environment": "simulator"), e.g.
+ * "http://127.0.0.1:41234": the address of its /sim control API (make the customer approve,
+ * decline, or a call fail), for tests and demos. A client that talks to Vipps has none: url
+ * receives "" and the call succeeds - an empty answer, like any other, needs no status of its
+ * own (VMP_ERR_NOT_FOUND is about payments). The "client started" log record carries the same
+ * URL, but only at log_level "info" or below; read it here instead.
+ *
+ * url:       caller buffer receiving the URL, NUL-terminated; "" without a simulator.
+ * url_size:  capacity of url; must be >= VMP_SIMULATOR_URL_SIZE (checked even when the URL
+ *            would fit, so a buffer that works with one client works with all).
+ * Threading: any thread; does not block. Through a unit handle (vmp_sales_unit) it gives its
+ *            client's simulator.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (url NULL);
+ *            VMP_ERR_BUFFER_TOO_SMALL.
+ */
+VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, size_t url_size);
 
 /* ---------------------------------------------------------------------------------------------
  * Payments

@@ -16,6 +16,8 @@ const (
 	ReferenceSize = 65
 	// CancelTransactionOnly is VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.
 	CancelTransactionOnly = 0x1
+	// SimulatorURLSize is VMP_SIMULATOR_URL_SIZE: Size of a buffer that holds the embedded simulator's URL (NUL included).
+	SimulatorURLSize = 64
 	// AIMIDSize is VMP_AIM_ID_SIZE: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.
 	AIMIDSize = 4
 	// MSISDNSize is VMP_MSISDN_SIZE: Size of a buffer that holds any MSISDN (15 digits + NUL).

@@ -14,6 +14,8 @@ namespace Vmp
         internal const int ReferenceSize = 65;
         /// <summary>VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.</summary>
         internal const uint CancelTransactionOnly = 0x1;
+        /// <summary>VMP_SIMULATOR_URL_SIZE: Size of a buffer that holds the embedded simulator's URL (NUL included).</summary>
+        internal const int SimulatorUrlSize = 64;
         /// <summary>VMP_AIM_ID_SIZE: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.</summary>
         internal const int AimIdSize = 4;
         /// <summary>VMP_MSISDN_SIZE: Size of a buffer that holds any MSISDN (15 digits + NUL).</summary>

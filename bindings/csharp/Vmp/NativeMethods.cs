@@ -69,6 +69,7 @@ namespace Vmp
         internal const int EnrollmentIdSize = Abi.EnrollmentIdSize;
         internal const int LogTextSize = Abi.LogTextSize;
         internal const uint CancelTransactionOnly = Abi.CancelTransactionOnly;
+        internal const int SimulatorUrlSize = Abi.SimulatorUrlSize;
 
         /// <summary>Functions declared here that VmpClient deliberately does not call, and why.</summary>
         internal static readonly string[][] Unwrapped =
@@ -84,6 +85,7 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern void vmp_free(IntPtr ptr);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_init(byte[] configJson, out IntPtr client);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_close(IntPtr client);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_simulator_url(IntPtr client, byte[] url, UIntPtr urlSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_start_checkout(IntPtr client, byte[] checkoutJson, byte[] reference, UIntPtr referenceSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_poll_status(IntPtr client, byte[] reference, int waitMs, byte[] payment);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_capture(IntPtr client, byte[] reference, long amount, byte[] operationId, byte[] payment);

@@ -17,6 +17,8 @@ VERSION_PATCH = 0
 REFERENCE_SIZE = 65
 #: Flags for vmp_cancel.
 CANCEL_TRANSACTION_ONLY = 0x1
+#: Size of a buffer that holds the embedded simulator's URL (NUL included).
+SIMULATOR_URL_SIZE = 64
 #: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.
 AIM_ID_SIZE = 4
 #: Size of a buffer that holds any MSISDN (15 digits + NUL).

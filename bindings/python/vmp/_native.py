@@ -92,6 +92,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_free": (None, [c_void_p]),
     "vmp_init": (_status, [c_char_p, _out_ptr]),
     "vmp_close": (_status, [_handle]),
+    "vmp_simulator_url": (_status, [_handle, c_char_p, c_size_t]),
     "vmp_start_checkout": (_status, [_handle, c_char_p, c_char_p, c_size_t]),
     "vmp_poll_status": (_status, [_handle, c_char_p, c_int32, POINTER(PaymentStruct)]),
     "vmp_capture": (_status, [_handle, c_char_p, c_int64, c_char_p, POINTER(PaymentStruct)]),
