@@ -38,7 +38,8 @@
  *
  * Threading model: the caller's thread never runs the library's Go code. A call that needs it
  * is handed to one of the library's workers, which run on the library's own threads (started
- * on the first such call, more when all are busy, up to 512; idle ones above 4 end after 30 s;
+ * on the first such call, more when all are busy, up to 512 - beyond that calls wait for one,
+ * except vmp_close, which always gets one at once; idle ones above 4 end after 30 s;
  * each holds one file descriptor, on Windows two handles, that wakes it), and the calling
  * thread waits in plain C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may
  * suspend it at any moment, as Mono's and .NET's garbage collectors do, without stopping it
