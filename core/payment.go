@@ -2,8 +2,9 @@ package core
 
 import "github.com/vmp-dev/vmp/internal/abi"
 
-// State is the Vipps ePayment state (vmp_payment_state; abi_gen.go). Final and String are
-// internal/abi's.
+// State is the Vipps ePayment state (vmp_payment_state; abi_gen.go). String and Final are
+// internal/abi's (a method cannot be added to an alias); payment_invariants.go says how states
+// follow each other.
 
 // ParseState maps a Vipps state name to a State; unknown names give StateUnknown.
 func ParseState(name string) State { return abi.ParseState(name) }
