@@ -15,7 +15,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner internal -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all generate lib demo screenshots test-browser demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all generate lib demo demo-phone screenshots test-browser demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib ## the default: build build/libvmp.so
 
@@ -39,6 +39,13 @@ $(BUILD)/till: examples/c/till.c include/vmp.h $(LIB)
 
 demo: $(BUILD)/till ## build libvmp.so and run examples/c/till.c on the embedded Vipps simulator (needs only Go and gcc)
 	./$(BUILD)/till
+
+# You are the customer: the till waits for your click on the simulator's phone page.
+$(BUILD)/phone_till: examples/c/phone_till.c include/vmp.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
+
+demo-phone: $(BUILD)/phone_till ## a sale where you are the customer: prints the phone page's URL and waits for your Approve or Reject
+	./$(BUILD)/phone_till
 
 $(BUILD)/scan_till: examples/c/scan_till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -pthread -o $@ $< $(CLINK)

@@ -107,13 +107,15 @@ int main(void) {
       " \"totalAmountExcludingTax\": 8000, \"totalTaxAmount\": 2000, \"taxRate\": 2500}],"
       " \"bottomLine\": {\"currency\": \"NOK\", \"posId\": \"till1\", \"receiptNumber\": \"0001\"}}}";
   vmp_client *client = NULL;
-  char reference[VMP_REFERENCE_SIZE];
+  char reference[VMP_REFERENCE_SIZE], url[VMP_SIMULATOR_URL_SIZE];
   vmp_payment payment = {.struct_size = sizeof(vmp_payment)};
   int ok = 0;
 
   printf("vmp %s - till demo on the embedded Vipps simulator\n", vmp_version());
   if (!check(vmp_init(config, &client), "vmp_init")) return EXIT_FAILURE;
   print_logs(client);
+  if (vmp_simulator_url(client, url, sizeof url) == VMP_OK)
+    printf("%-22s %s/sim/ui/ (open it while the demo runs; make demo-phone waits for you)\n", "store dashboard", url);
 
   if (!check(vmp_start_checkout(client, checkout, reference, sizeof reference), "vmp_start_checkout"))
     goto done;
