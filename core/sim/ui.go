@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -35,9 +36,10 @@ var uiFiles embed.FS
 var uiTemplates = template.Must(template.New("ui").Funcs(template.FuncMap{
 	"clock": func(t time.Time) string { return t.UTC().Format("15:04:05") },
 	"path":  url.PathEscape,
+	// countdown shows time left as m:ss, as ui.js counts it down.
 	"countdown": func(ms int64) string {
 		s := ms / 1000
-		return strings.TrimSpace(time.Duration(s * int64(time.Second)).String())
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
 	},
 }).ParseFS(uiFiles, "ui/*.html"))
 
@@ -57,7 +59,7 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 	case rest == "":
 		http.Redirect(w, r, uiPrefix+"/", http.StatusFound)
 	case rest == "/":
-		s.servePage(w, "store.html", s.storePage())
+		s.servePage(w, "store.html", s.storeViewOf())
 	case rest == "/live/store":
 		s.serveStream(w, r, func() ([]byte, error) { return renderTemplate("store-view", s.storeViewOf()) })
 	case strings.HasPrefix(rest, "/static/"):
@@ -92,9 +94,6 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 func phoneSegment(seg string) (string, bool) {
 	return seg, phonePattern.MatchString(seg)
 }
-
-// storePage is the dashboard's first view (the stream sends the next ones).
-func (s *Server) storePage() storeView { return s.storeViewOf() }
 
 func (s *Server) servePage(w http.ResponseWriter, name string, view any) {
 	body, err := renderTemplate(name, view)
