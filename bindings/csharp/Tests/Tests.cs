@@ -52,6 +52,9 @@ static class Tests
         var req = (HttpWebRequest)WebRequest.Create(baseUrl + path);
         req.Method = method;
         req.Timeout = 10000;
+        // A fresh connection per control call: Mono reused a pooled one the simulator had
+        // closed and failed with "Error writing headers" (1 run in 6).
+        req.KeepAlive = false;
         if (body != null)
         {
             var b = System.Text.Encoding.UTF8.GetBytes(body);
