@@ -78,6 +78,13 @@ test-bindings: test-python test-csharp ## the Python and C# bindings' tests, str
 
 test-python: $(LIB) ## the Python binding's tests, its example and pip install into a fresh venv
 	set -o pipefail; cd bindings/python/tests && timeout 600 $(PYTHON) -m unittest discover -v -s . 2>&1 | tail -n 45
+	@# Enums print by name on every supported Python (3.11 changed IntEnum's str): each python3.N
+	@# on PATH and each pyenv-installed 3.N here.
+	@cd bindings/python/tests && for py in $$(compgen -c python3. | grep -xE 'python3\.[0-9]+' | sort -uV) \
+	    $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.*/bin/python3 2>/dev/null | sort -V); do \
+	  $$py -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue; \
+	  out=$$($$py -m unittest -q test_enum_names 2>&1); st=$$?; echo "$$py test_enum_names: $$(echo "$$out" | tail -n 1)"; \
+	  [ $$st -eq 0 ] || { echo "$$out"; exit 1; }; done
 	timeout 120 $(PYTHON) examples/python/till.py
 	rm -rf $(BUILD)/pyvenv && $(PYTHON) -m venv $(BUILD)/pyvenv
 	@start=$$(date +%s%N); $(BUILD)/pyvenv/bin/pip install -q --no-index bindings/python && \

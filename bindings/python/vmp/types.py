@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from ._enum_names import NamedIntEnum
 
-class Status(enum.IntEnum):
+
+class Status(NamedIntEnum):
     """vmp_status: 0 is OK; values are never renumbered."""
     OK = 0
     INVALID_ARGUMENT = 1
@@ -39,7 +40,7 @@ class Status(enum.IntEnum):
     NEW_JOURNAL = 26
 
 
-class PaymentState(enum.IntEnum):
+class PaymentState(NamedIntEnum):
     """vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel."""
     UNKNOWN = 0
     CREATED = 1
@@ -53,7 +54,7 @@ class PaymentState(enum.IntEnum):
         return self not in (PaymentState.UNKNOWN, PaymentState.CREATED)
 
 
-class ScanEvent(enum.IntEnum):
+class ScanEvent(NamedIntEnum):
     """vmp_scan_event"""
     NONE = 0
     CODE = 1
@@ -62,7 +63,7 @@ class ScanEvent(enum.IntEnum):
     DROPPED = 4
 
 
-class CodeKind(enum.IntEnum):
+class CodeKind(NamedIntEnum):
     """vmp_code_kind"""
     OTHER = 0
     PERSONAL_QR = 1
@@ -84,14 +85,14 @@ class CodeKind(enum.IntEnum):
         return CodeKind.EAN8 <= self <= CodeKind.BARCODE
 
 
-class ScanSource(enum.IntEnum):
+class ScanSource(NamedIntEnum):
     """vmp_scan_source"""
     NONE = 0
     SERIAL = 1
     SUBMITTED = 2
 
 
-class EnrollmentState(enum.IntEnum):
+class EnrollmentState(NamedIntEnum):
     """vmp_enrollment_state"""
     UNKNOWN = 0
     PENDING = 1
@@ -106,7 +107,7 @@ class EnrollmentState(enum.IntEnum):
         return self not in (EnrollmentState.UNKNOWN, EnrollmentState.PENDING)
 
 
-class LogLevel(enum.IntEnum):
+class LogLevel(NamedIntEnum):
     """vmp_log_level"""
     NONE = 0
     DEBUG = 1
@@ -115,7 +116,7 @@ class LogLevel(enum.IntEnum):
     ERROR = 4
 
 
-class QrFormat(enum.IntEnum):
+class QrFormat(NamedIntEnum):
     """VMP_QR_* formats of checkout_qr."""
     URL = 0
     SVG = 1
