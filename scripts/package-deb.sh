@@ -15,6 +15,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:?usage: scripts/package-deb.sh DIST}
+case "$dist" in /*) ;; *) dist="$(pwd)/$dist" ;; esac
 version=$("$root/scripts/from-header.sh" version "$root/include/vmp.h")
 major=$("$root/scripts/from-header.sh" major "$root/include/vmp.h")
 debversion="$version-1"

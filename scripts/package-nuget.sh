@@ -20,6 +20,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:?usage: scripts/package-nuget.sh DIST}
+case "$dist" in /*) ;; *) dist="$(pwd)/$dist" ;; esac
 version=$("$root/scripts/from-header.sh" version "$root/include/vmp.h")
 commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 out="$dist/nuget"

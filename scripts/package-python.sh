@@ -13,6 +13,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=${1:?usage: scripts/package-python.sh DIST}
+case "$dist" in /*) ;; *) dist="$(pwd)/$dist" ;; esac
 version=$("$root/scripts/from-header.sh" version "$root/include/vmp.h")
 out="$dist/python"
 rm -rf "$out"
