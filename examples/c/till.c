@@ -121,6 +121,15 @@ static void json_string(const char *json, const char *key, char *out, size_t siz
   }
 }
 
+/* Cuts a URL to scheme://host:port: no user info, path or query (where a secret could be). */
+static void scheme_and_host(char *url) {
+  char *rest = strstr(url, "://"), *at;
+  if (rest == NULL) return;
+  rest += 3;
+  rest[strcspn(rest, "/?#")] = '\0';
+  if ((at = strrchr(rest, '@')) != NULL) memmove(rest, at + 1, strlen(at + 1) + 1);
+}
+
 /* The configuration from VMP_CONFIG (JSON or a file's path), NULL for the built-in one; says
  * where it came from in source. */
 static char *load_config(char *source, size_t size) {
@@ -176,6 +185,7 @@ int main(void) {
 
   json_string(config, "environment", environment, sizeof environment);
   json_string(config, "base_url", base_url, sizeof base_url);
+  scheme_and_host(base_url);
   if (environment[0] == '\0') snprintf(environment, sizeof environment, "simulator");
   if (base_url[0] == '\0' && strcmp(environment, "test") == 0) snprintf(base_url, sizeof base_url, "https://apitest.vipps.no");
   if (base_url[0] == '\0' && strcmp(environment, "production") == 0) snprintf(base_url, sizeof base_url, "https://api.vipps.no");

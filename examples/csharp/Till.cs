@@ -48,8 +48,17 @@ static class Till
         return config.TryGetValue("environment", out env) && env is string ? (string)env : "simulator";
     }
 
-    /// <summary>Which environment the configuration means - never its keys (the library refuses a
-    /// base_url with user info, so printing it shows no secret).</summary>
+    /// <summary>scheme://host:port of a URL: no user info, path or query (where a secret could be).</summary>
+    static string SchemeAndHost(string url)
+    {
+        int s = url.IndexOf("://", StringComparison.Ordinal);
+        string scheme = s < 0 ? url : url.Substring(0, s), rest = s < 0 ? "" : url.Substring(s + 3);
+        int end = rest.IndexOfAny(new[] { '/', '?', '#' });
+        if (end >= 0) rest = rest.Substring(0, end);
+        return scheme + "://" + rest.Substring(rest.LastIndexOf('@') + 1);
+    }
+
+    /// <summary>Which environment the configuration means - never its keys.</summary>
     static string Describe(IDictionary<string, object> config)
     {
         string env = EnvironmentOf(config);
@@ -57,7 +66,7 @@ static class Till
         string baseUrl = config.TryGetValue("base_url", out url) ? url as string : null;
         if (baseUrl == null && env == "test") baseUrl = "https://apitest.vipps.no";
         if (baseUrl == null && env == "production") baseUrl = "https://api.vipps.no";
-        return baseUrl == null && env == "simulator" ? "embedded simulator" : env + " at " + baseUrl;
+        return baseUrl == null && env == "simulator" ? "embedded simulator" : env + " at " + SchemeAndHost(baseUrl);
     }
 
     static bool InStore(VmpClient till)

@@ -46,14 +46,21 @@ def load_config() -> Tuple[Dict[str, Any], str]:
         return json.load(f), "VMP_CONFIG (file %s)" % value
 
 
+def scheme_and_host(url: str) -> str:
+    """scheme://host:port of a URL: no user info, path or query (where a secret could be)."""
+    scheme, _, rest = url.partition("://")
+    for end in "/?#":
+        rest = rest.split(end, 1)[0]
+    return "%s://%s" % (scheme, rest.rpartition("@")[2])
+
+
 def describe(config: Dict[str, Any]) -> str:
-    """Which environment the configuration means - never its keys. The library refuses a
-    base_url with user info, so printing it shows no secret."""
+    """Which environment the configuration means - never its keys."""
     env = config.get("environment", "simulator")
     url = config.get("base_url") or DEFAULT_URLS.get(env)
     if env == "simulator" and not url:
         return "embedded simulator"
-    return "%s at %s" % (env, url)
+    return "%s at %s" % (env, scheme_and_host(str(url)))
 
 
 def say(line: str) -> None:

@@ -295,13 +295,14 @@ config_for c >"$work/sim-c.json"
 config_for cs >"$work/sim-cs.json"
 env_line_file() { echo "environment: simulator at $sim_url - configuration VMP_CONFIG (file $1)"; }
 
-# The C till from the Linux tarball (the Debian packages are removed by now).
+# The C till of this tree against the Linux tarball's header and library (the Debian packages
+# are removed by now).
 mkdir -p "$work/tarball"
 tar -C "$work/tarball" -xzf "$dist/vmp-$version-linux-x64.tar.gz"
 top="$work/tarball/vmp-$version"
 # shellcheck disable=SC2046 # the flags are words
-check "examples/c/till.c builds from the Linux tarball with its pkg-config file" \
-  ${CC:-gcc} -std=c99 -Wall -Wextra -Werror -pedantic -o "$work/till-dist" "$top/examples/c/till.c" \
+check "examples/c/till.c builds against the Linux tarball with its pkg-config file" \
+  ${CC:-gcc} -std=c99 -Wall -Wextra -Werror -pedantic -o "$work/till-dist" examples/c/till.c \
   $(PKG_CONFIG_PATH="$top/linux-x64/pkgconfig" pkg-config --cflags --libs vmp) -Wl,-rpath,"$top/linux-x64"
 start
 (cd "$work" && VMP_CONFIG="$work/sim-c.json" timeout 120 ./till-dist) >"$work/c-sim.out" 2>&1
@@ -333,5 +334,17 @@ trap - EXIT
 status=$?
 check "the Python till refuses production (exit status 2, before any call)" \
   sh -c "[ $status -eq 2 ] && grep -q 'does not run in production' '$work/prod.out'"
+for lang in C Python C#; do
+  case $lang in
+  C) cmd="$work/till-dist" ;;
+  Python) cmd="$venv/bin/python $root/examples/python/till.py" ;;
+  C#) cmd="mono $work/nuget/app/bin/Till.exe" ;;
+  esac
+  # shellcheck disable=SC2086 # the command is words
+  (cd "$work" && VMP_CONFIG='{"environment": "test", "base_url": "https://user:pw-secret@example.invalid:8443/p?key=q-secret"}' \
+    timeout 60 $cmd 2>/dev/null | head -1) >"$work/url.out"
+  check "the $lang till shows only scheme and host of a base_url with user info, path and query" \
+    test "$(cat "$work/url.out")" = "environment: test at https://example.invalid:8443 - configuration VMP_CONFIG (JSON)"
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
