@@ -88,6 +88,7 @@ echo "libvmp $major $libpkg (>= $version)" >"$pkg/DEBIAN/shlibs"
 # records no older "since" versions, so this is the conservative answer).
 {
   echo "libvmp.so.$major $libpkg #MINVER#"
+  echo "* Build-Depends-Package: libvmp-dev"
   "$root/scripts/from-header.sh" functions "$root/include/vmp.h" | sed "s/.*/ &@Base $version/"
 } >"$pkg/DEBIAN/symbols"
 echo "activate-noawait ldconfig" >"$pkg/DEBIAN/triggers"
