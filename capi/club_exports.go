@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
-// Values of include/vmp.h the checks below depend on; abi_constants.go fails to compile if they
-// drift from the header.
+// Values of include/vmp.h the checks below depend on (internal/abi, made from the header).
 const (
-	msisdnSize       = 16 // VMP_MSISDN_SIZE: 15 digits and a NUL
-	enrollmentIDSize = 40 // VMP_ENROLLMENT_ID_SIZE
+	msisdnSize       = abi.MSISDNSize       // VMP_MSISDN_SIZE: 15 digits and a NUL
+	enrollmentIDSize = abi.EnrollmentIDSize // VMP_ENROLLMENT_ID_SIZE
 )
 
 // clubEngine is what the customer-club exports need of a client. It is not part of engine so

@@ -22,6 +22,7 @@ type engine interface {
 	Acknowledge(id string) error
 	CheckoutQR(ctx context.Context, reference string) (*core.QRCode, error)
 	AttachReceipt(ctx context.Context, reference string, r *core.Receipt) error
+	SimulatorURL() string
 }
 
 var _ engine = (*core.Client)(nil)

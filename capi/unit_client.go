@@ -143,6 +143,10 @@ func (u *unitClient) AttachReceipt(ctx context.Context, reference string, r *cor
 	return run(u, ctx, func(ctx context.Context) error { return u.client.AttachReceipt(ctx, reference, r) })
 }
 
+// SimulatorURL is the client's: a unit has no simulator of its own. It does not block, so a
+// close racing with it has nothing to cancel.
+func (u *unitClient) SimulatorURL() string { return u.client.SimulatorURL() }
+
 // The scanner and the log records: the client's own (scanEngine, logEngine).
 
 func (u *unitClient) OnScan(fn func(scanner.Event), fromHandler bool) error {

@@ -24,32 +24,8 @@ import (
 // (growing it on slow_down); PollEnrollment, on the till's thread, returns the state at once
 // or when it changes. Close stops the goroutines; CancelEnrollment stops one.
 
-// EnrollmentState is where an enrollment stands. The values are those of
-// vmp_enrollment_state in include/vmp.h.
-type EnrollmentState int32
-
-const (
-	EnrollmentUnknown   EnrollmentState = 0
-	EnrollmentPending   EnrollmentState = 1 // the consent request waits for the customer
-	EnrollmentConsented EnrollmentState = 2 // accepted; the profile is there; final
-	EnrollmentDenied    EnrollmentState = 3 // the customer declined; final
-	EnrollmentExpired   EnrollmentState = 4 // nobody answered in time; final
-	EnrollmentCancelled EnrollmentState = 5 // the till cancelled; final
-	EnrollmentFailed    EnrollmentState = 6 // the library could not follow it (see the error); final
-)
-
-var enrollmentStateNames = [...]string{"UNKNOWN", "PENDING", "CONSENTED", "DENIED", "EXPIRED", "CANCELLED", "FAILED"}
-
-// String gives the state's name, "UNKNOWN" for values outside the enum.
-func (s EnrollmentState) String() string {
-	if s < 0 || int(s) >= len(enrollmentStateNames) {
-		return "UNKNOWN"
-	}
-	return enrollmentStateNames[s]
-}
-
-// Final reports whether the state can no longer change.
-func (s EnrollmentState) Final() bool { return s >= EnrollmentConsented && s <= EnrollmentFailed }
+// EnrollmentState is where an enrollment stands: vmp_enrollment_state (abi_gen.go), with
+// String and Final from internal/abi.
 
 // EnrollmentRequest is the JSON given to vmp_start_enrollment. Unknown fields are an error.
 type EnrollmentRequest struct {

@@ -10,41 +10,22 @@ import (
 
 	"github.com/vmp-dev/vmp/core/eventqueue"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/redact"
 )
 
-// LogLevel is how much a log record matters. The values are those of vmp_log_level in
-// include/vmp.h: never renumbered, only appended.
-type LogLevel int32
-
-const (
-	// LogNone is the zero LogRecord's level: nothing arrived (NextLog timed out). As the
-	// configured level ("off") it turns logging off.
-	LogNone  LogLevel = 0
-	LogDebug LogLevel = 1 // what the library does step by step: polls, scans, journal details
-	LogInfo  LogLevel = 2 // what a till operator follows: start, close, each money-moving outcome
-	LogWarn  LogLevel = 3 // something went wrong and was handled: a retry, an unknown outcome
-	LogError LogLevel = 4 // something went wrong and needs a person: an operation left open
-)
-
-var logLevelNames = [...]string{LogNone: "off", LogDebug: "debug", LogInfo: "info", LogWarn: "warn", LogError: "error"}
-
-// String gives the level's name as the config spells it ("debug" ... "error", "off").
-func (l LogLevel) String() string {
-	if l >= 0 && int(l) < len(logLevelNames) {
-		return logLevelNames[l]
-	}
-	return "unknown"
-}
+// LogLevel is how much a log record matters: vmp_log_level (abi_gen.go). LogNone is the zero
+// LogRecord's level - nothing arrived (NextLog timed out) - and, as the configured level
+// ("off"), turns logging off. String gives the config's names (internal/abi).
 
 // parseLogLevel reads the config's "log_level"; "" is the default, "info".
 func parseLogLevel(s string) (LogLevel, error) {
 	if s == "" {
 		return LogInfo, nil
 	}
-	for i, n := range logLevelNames {
-		if n == s {
-			return LogLevel(i), nil
+	for _, l := range abi.LogLevels {
+		if l.String() == s {
+			return l, nil
 		}
 	}
 	return LogNone, newError(CodeInvalidConfig, "config: log_level %q is not one of debug, info, warn, error, off", s)
