@@ -134,8 +134,8 @@ test-packages: dist ## the NuGet package, wheels and .debs installed as their us
 sim: ## run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more
 	$(GO) run ./cmd/vmp-sim $(SIM_FLAGS)
 
-bench: $(LIB) ## measure and print the published figures (also written to build/bench.json)
-	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json
+bench: $(LIB) ## measure and print the published figures (also written to build/bench.json); BENCH_ONLY=lifecycles-http,journal runs some
+	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
 
 # The full soak (tests/soak): bounded by a count and a time limit; the summary is also written
 # to $(BUILD)/soak.json. make test runs the short version through go test.
