@@ -1,14 +1,9 @@
 package sim
 
 import (
-	"bytes"
 	"embed"
-	"fmt"
-	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/vmp-dev/vmp/internal/qrcode"
 )
@@ -16,7 +11,8 @@ import (
 // The pages a person at a test till looks at instead of typing control-API calls: the
 // customer's phone (/sim/ui/phone/<msisdn>) and the store's dashboard (/sim/ui/). They are
 // served on the simulator's own address, from files embedded in the binary (nothing is
-// fetched from elsewhere), rendered by html/template, which escapes everything a till sent.
+// fetched from elsewhere), written by ui_phone.go and ui_store.go with ui_html.go's writer,
+// which escapes everything a till sent (not html/template: see ui_html.go).
 // Every button calls the control API (/sim/...) from ui.js: the pages have no rules of their
 // own.
 //
@@ -32,16 +28,6 @@ const uiPrefix = "/sim/ui"
 
 //go:embed ui
 var uiFiles embed.FS
-
-var uiTemplates = template.Must(template.New("ui").Funcs(template.FuncMap{
-	"clock": func(t time.Time) string { return t.UTC().Format("15:04:05") },
-	"path":  url.PathEscape,
-	// countdown shows time left as m:ss, as ui.js counts it down.
-	"countdown": func(ms int64) string {
-		s := ms / 1000
-		return fmt.Sprintf("%d:%02d", s/60, s%60)
-	},
-}).ParseFS(uiFiles, "ui/*.html"))
 
 func isUIPath(path string) bool {
 	return path == uiPrefix || strings.HasPrefix(path, uiPrefix+"/")
@@ -59,9 +45,9 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 	case rest == "":
 		http.Redirect(w, r, uiPrefix+"/", http.StatusFound)
 	case rest == "/":
-		s.servePage(w, "store.html", s.storeViewOf())
+		servePage(w, storePage(s.storeViewOf()))
 	case rest == "/live/store":
-		s.serveStream(w, r, func() ([]byte, error) { return renderTemplate("store-view", s.storeViewOf()) })
+		s.serveStream(w, r, func() []byte { return storeViewHTML(s.storeViewOf()) })
 	case strings.HasPrefix(rest, "/static/"):
 		serveStatic(w, strings.TrimPrefix(rest, "/static/"))
 	case strings.HasPrefix(rest, "/qr/") && strings.HasSuffix(rest, ".png"):
@@ -72,7 +58,7 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
-		s.serveStream(w, r, func() ([]byte, error) { return renderTemplate("phone-view", s.phoneViewOf(msisdn)) })
+		s.serveStream(w, r, func() []byte { return phoneViewHTML(s.phoneViewOf(msisdn)) })
 	case strings.HasPrefix(rest, "/phone/"):
 		seg := strings.TrimPrefix(rest, "/phone/")
 		if m, isQR := strings.CutSuffix(seg, "/qr.png"); isQR {
@@ -81,7 +67,7 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		} else if msisdn, ok := phoneSegment(seg); ok {
-			s.servePage(w, "phone.html", s.phoneViewOf(msisdn))
+			servePage(w, phonePage(s.phoneViewOf(msisdn)))
 			return
 		}
 		http.NotFound(w, r)
@@ -95,26 +81,13 @@ func phoneSegment(seg string) (string, bool) {
 	return seg, phonePattern.MatchString(seg)
 }
 
-func (s *Server) servePage(w http.ResponseWriter, name string, view any) {
-	body, err := renderTemplate(name, view)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
+func servePage(w http.ResponseWriter, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	// Nothing from elsewhere: scripts, styles and images come from this simulator only.
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'")
 	_, _ = w.Write(body)
-}
-
-func renderTemplate(name string, view any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := uiTemplates.ExecuteTemplate(&b, name, view); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
 }
 
 func serveStatic(w http.ResponseWriter, name string) {

@@ -74,7 +74,7 @@ func (s *Server) UIStreams() int {
 
 // serveStream sends render's result as an SSE "view" event whenever it changes, until the
 // client goes away or the simulator closes.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, render func() ([]byte, error)) {
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, render func() []byte) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
@@ -96,10 +96,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, render func
 	defer recheck.Stop()
 	for {
 		woken := f.wait() // taken before rendering, so a change during the render is not missed
-		view, err := render()
-		if err != nil {
-			return
-		}
+		view := render()
 		switch {
 		case !bytes.Equal(view, last):
 			if writeEvent(w, "view", view) != nil {
