@@ -50,8 +50,10 @@ type Client struct {
 	closingCtx context.Context
 	cancel     context.CancelCauseFunc
 
-	// units are the sales units the client acts for, the till's own first (sales_units.go).
-	units []*salesUnit
+	// units are the sales units the client acts for, the till's own first (sales_units.go);
+	// unitViews the Unit values handed out for them, in the same order (unit.go).
+	units     []*salesUnit
+	unitViews []*Unit
 
 	mu       sync.Mutex
 	closed   bool
@@ -112,6 +114,9 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	c.api = c.units[0].api
+	for _, u := range c.units {
+		c.unitViews = append(c.unitViews, &Unit{client: c, sales: u})
+	}
 	c.logs = newLogSink(cfg.logLevel())
 	var err error
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)

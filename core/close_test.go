@@ -16,7 +16,7 @@ const waitBound = 30 * time.Second
 func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 	t.Helper()
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
-	if p, err := c.PollStatus(ctx, ref, 0); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil || p.State != StateCreated {
 		t.Fatalf("the payment is %+v, %v; want CREATED (known before the wait)", p, err)
 	}
 	enrollment := enroll(t, c, `{"phone_number":"`+sim.MSISDNIgnoresLogin+`"}`)
@@ -26,7 +26,7 @@ func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 		}
 	}
 	calls := map[string]func() error{
-		"PollStatus":     func() error { _, err := c.PollStatus(ctx, ref, MaxPollWait); return err },
+		"PollStatus":     func() error { _, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); return err },
 		"PollEnrollment": func() error { _, err := c.PollEnrollment(ctx, enrollment, MaxPollWait); return err },
 		"NextScan":       func() error { _, err := c.NextScan(ctx, MaxPollWait, nil); return err },
 		"NextLog":        func() error { _, err := c.NextLog(ctx, MaxPollWait, nil); return err },
@@ -81,7 +81,7 @@ func TestAGoCallerThatGivesUpGetsTheLastKnownState(t *testing.T) {
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if p, err := c.PollStatus(ctx, ref, MaxPollWait); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); err != nil || p.State != StateCreated {
 		t.Fatalf("PollStatus with a context that ended = %+v, %v; want CREATED, nil", p, err)
 	}
 }

@@ -62,13 +62,13 @@ func TestAPaymentLifecycleIsLoggedOneRecordPerEvent(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":49900,"phone_number":"4791234567"}`)
-	if p, err := c.PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
-	if _, err := c.Capture(ctx, ref, 49900, "receipt-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 49900, "receipt-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(ctx, ref, 49900, "receipt-1"); err != nil { // the same operation again
+	if _, err := c.OwnUnit().Capture(ctx, ref, 49900, "receipt-1"); err != nil { // the same operation again
 		t.Fatal(err)
 	}
 	records := pullLogs(t, c)
@@ -115,7 +115,7 @@ func TestLogsNeverHoldAPhoneNumberAPersonalQROrASecret(t *testing.T) {
 	}
 	checkout(t, c, `{"amount":100,"personal_qr":"https://qr.vipps.no/28/2/01/031/4791234567?v=1"}`)
 	checkout(t, c, `{"amount":100,"phone_number":"4798765432"}`)
-	if _, err := c.StartCheckout(ctx, CheckoutRequest{Amount: 100, PhoneNumber: "4790000003"}); CodeOf(err) != CodeRejected {
+	if _, err := c.OwnUnit().StartCheckout(ctx, CheckoutRequest{Amount: 100, PhoneNumber: "4790000003"}); CodeOf(err) != CodeRejected {
 		t.Fatalf("a customer who is not a Vipps user gave %v", err)
 	}
 	records := pullLogs(t, c)
@@ -135,13 +135,13 @@ func TestLogsNeverHoldAPhoneNumberAPersonalQROrASecret(t *testing.T) {
 func TestRetriesAreLoggedAsWarnings(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ref := checkout(t, c, `{"amount":100,"phone_number":"4791234567"}`)
-	if _, err := c.PollStatus(context.Background(), ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(context.Background(), ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Simulator().InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: "capture", Reference: ref}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(context.Background(), ref, 100, ""); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 100, ""); err != nil {
 		t.Fatal(err)
 	}
 	r, ok := findRecord(pullLogs(t, c), "retry", "trying again")

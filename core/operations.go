@@ -17,7 +17,8 @@ import (
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
 // till never saw is resolved and its reference returned instead of creating a second payment.
-func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
+func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
+	c, u := unit.client, unit.sales
 	if err := checkAmount(req.Amount); err != nil {
 		return "", err
 	}
@@ -32,10 +33,6 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 		if err := req.Receipt.Check(currency, req.Amount); err != nil {
 			return "", err
 		}
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return "", err
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -121,13 +118,13 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 }
 
 // Capture captures amount (minor units) of an authorized payment.
-func (c *Client) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, journal.OpCapture, reference, amount, operationID)
+func (unit *Unit) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return unit.client.modify(ctx, unit.sales, journal.OpCapture, reference, amount, operationID)
 }
 
 // Refund refunds amount (minor units) of what was captured.
-func (c *Client) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, journal.OpRefund, reference, amount, operationID)
+func (unit *Unit) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return unit.client.modify(ctx, unit.sales, journal.OpRefund, reference, amount, operationID)
 }
 
 // CancelOptions modify Cancel.
@@ -138,12 +135,9 @@ type CancelOptions struct {
 
 // Cancel cancels the payment: before approval it becomes TERMINATED; after approval the
 // uncaptured rest is released.
-func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
+func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
-		return Payment{}, err
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -192,15 +186,11 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
-func (c *Client) modify(ctx context.Context, kind, reference string, amount int64, operationID string) (Payment, error) {
+func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference string, amount int64, operationID string) (Payment, error) {
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
 	if err := checkAmount(amount); err != nil {
-		return Payment{}, err
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)

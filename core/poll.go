@@ -12,7 +12,8 @@ const MaxPollWait = 10 * time.Minute
 // once if the payment was never read. Otherwise it returns as soon as the state is final or
 // when wait has elapsed, reading Vipps on the tracker's schedule; concurrent callers share
 // the reads.
-func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+func (unit *Unit) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
@@ -24,10 +25,6 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 		return Payment{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return Payment{}, err
-	}
 	t := c.trackerFor(u, reference)
 	deadline := time.Now().Add(wait)
 

@@ -23,7 +23,7 @@ func TestAPersonalQRScannedThroughAPtyPaysTheCheckout(t *testing.T) {
 		t.Fatalf("got %s, %v", ev, err)
 	}
 	ref := checkout(t, c, `{"amount":49900,"personal_qr":"`+ev.Scan.Text+`"}`)
-	pay, err := c.PollStatus(context.Background(), ref, 10*time.Second)
+	pay, err := c.OwnUnit().PollStatus(context.Background(), ref, 10*time.Second)
 	if err != nil || pay.State != StateAuthorized {
 		t.Fatalf("got %+v, %v", pay, err)
 	}

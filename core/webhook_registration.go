@@ -18,8 +18,7 @@ import (
 // is an orphan: its deliveries can never be verified. ReconcileWebhooks makes the
 // registrations equal to the wanted ones, deleting duplicates and orphans.
 //
-// Calls act for the sales unit of their context (WithSalesUnit); the start-up reconcile for
-// the till's own.
+// Registrations are a sales unit's (methods of Unit); the start-up reconcile is the till's own.
 
 // Webhook is a registration as the library reports it: never with its secret.
 type Webhook struct {
@@ -135,7 +134,8 @@ func (r WebhookRequest) normalized() (WebhookRequest, error) {
 // RegisterWebhook registers one webhook and stores its secret. The Webhooks API has no
 // Idempotency-Key, so a registration is sent once: without an answer it may exist anyway
 // (CodeUnknownOutcome) and ReconcileWebhooks cleans it up.
-func (c *Client) RegisterWebhook(ctx context.Context, req WebhookRequest) (Webhook, error) {
+func (unit *Unit) RegisterWebhook(ctx context.Context, req WebhookRequest) (Webhook, error) {
+	c, u := unit.client, unit.sales
 	req, err := req.normalized()
 	if err != nil {
 		return Webhook{}, err
@@ -145,10 +145,6 @@ func (c *Client) RegisterWebhook(ctx context.Context, req WebhookRequest) (Webho
 		return Webhook{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return Webhook{}, err
-	}
 	c.hooks.regMu.Lock()
 	defer c.hooks.regMu.Unlock()
 	return c.registerLocked(ctx, u, req)
@@ -182,16 +178,13 @@ func (c *Client) registerLocked(ctx context.Context, u *salesUnit, req WebhookRe
 }
 
 // ListWebhooks lists the registrations at Vipps, marking those whose secret is stored.
-func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
+func (unit *Unit) ListWebhooks(ctx context.Context) ([]Webhook, error) {
+	c, u := unit.client, unit.sales
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return nil, err
-	}
 	return c.listWebhooks(ctx, u)
 }
 
@@ -217,7 +210,8 @@ func (c *Client) listWebhooks(ctx context.Context, u *salesUnit) ([]Webhook, err
 
 // DeleteWebhook deletes one registration and forgets its secret. CodeNotFound when Vipps does
 // not know it (its secret is forgotten all the same).
-func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+func (unit *Unit) DeleteWebhook(ctx context.Context, id string) error {
+	c, u := unit.client, unit.sales
 	if !webhookIDPattern.MatchString(id) {
 		// Vipps answers 400 for an id that is not a UUID; a till's typo is caught before sending
 		// (found by the hardening sweep, which got VMP_ERR_REJECTED, not documented here).
@@ -228,10 +222,6 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 		return err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return err
-	}
 	c.hooks.regMu.Lock()
 	defer c.hooks.regMu.Unlock()
 	return c.deleteLocked(ctx, u, id)
@@ -253,16 +243,13 @@ func (c *Client) deleteLocked(ctx context.Context, u *salesUnit, id string) erro
 // duplicates, orphans without a stored secret, registrations with other events and managed URLs
 // no longer wanted are deleted first (a URL has at most 25 registrations per event). Stored
 // secrets of registrations Vipps no longer has are forgotten. Running it again changes nothing.
-func (c *Client) ReconcileWebhooks(ctx context.Context, req ReconcileRequest) (ReconcileReport, error) {
+func (unit *Unit) ReconcileWebhooks(ctx context.Context, req ReconcileRequest) (ReconcileReport, error) {
+	c, u := unit.client, unit.sales
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return ReconcileReport{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return ReconcileReport{}, err
-	}
 	if req.Webhooks == nil {
 		if c.hooks.publicURL == "" {
 			return ReconcileReport{}, newError(CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")

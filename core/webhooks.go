@@ -109,7 +109,7 @@ func (c *Client) startWebhooks() error {
 	}
 	if cfg.registers() {
 		ctx, cancel := context.WithTimeout(c.closingCtx, c.cfg.Timeouts.recovery())
-		_, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+		_, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 		cancel()
 		w.mu.Lock()
 		w.registration = "ok"

@@ -90,7 +90,7 @@ func TestWhileEveryStatusReadFailsTheApprovalArrivesByWebhook(t *testing.T) {
 	eventually(t, "the CREATED event", func() bool { return c.counters().Accepted >= 1 })
 	done := make(chan Payment, 1)
 	go func() {
-		p, _ := c.PollStatus(context.Background(), ref, 30*time.Second)
+		p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 30*time.Second)
 		done <- p
 	}()
 	if err := srv.Approve(ref); err != nil {
@@ -113,11 +113,11 @@ func TestADuplicatedEventIsDroppedAndCountsOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":30000,"phone_number":"4791234567"}`)
-	if p, err := c.PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
 	failEveryRead(t, srv)
-	if _, err := c.Capture(ctx, ref, 10000, "cap-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 10000, "cap-1"); err != nil {
 		t.Fatal(err)
 	}
 	// CREATED, AUTHORIZED and CAPTURED, each delivered twice.
@@ -126,7 +126,7 @@ func TestADuplicatedEventIsDroppedAndCountsOnce(t *testing.T) {
 	if n.Accepted != 3 || n.Duplicates != 3 || n.Rejected != 0 {
 		t.Fatalf("counters %+v; want 3 accepted, 3 duplicates", n)
 	}
-	if p, err := c.PollStatus(ctx, ref, 0); err != nil || p.Captured != 10000 || p.Authorized != 30000 {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil || p.Captured != 10000 || p.Authorized != 30000 {
 		t.Fatalf("after duplicates: %+v, %v; want 10000 captured once", p, err)
 	}
 }
@@ -144,7 +144,7 @@ func TestAReorderedCreatedAfterAuthorizedChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "both events", func() bool { return c.counters().Accepted >= 2 })
-	if p, err := c.PollStatus(context.Background(), ref, 0); err != nil || p.State != StateAuthorized || p.Authorized != 1000 {
+	if p, err := c.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil || p.State != StateAuthorized || p.Authorized != 1000 {
 		t.Fatalf("after AUTHORIZED then CREATED: %+v, %v", p, err)
 	}
 	if srv.Stats().FaultsInjected[sim.FaultWebhookReorder] != 1 {
@@ -170,7 +170,7 @@ func TestABadlySignedDeliveryIsRejectedCountedAndTheRetryIsTaken(t *testing.T) {
 	if n.Rejected != 1 || n.RejectedBy["signature"] != 1 {
 		t.Fatalf("counters %+v; want one rejection for the signature", n)
 	}
-	if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
+	if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
 		t.Fatalf("after the retry: %+v", p)
 	}
 }
@@ -229,7 +229,7 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 			if strings.Contains(err.Error(), secret) {
 				t.Fatalf("the error shows the secret: %v", err)
 			}
-			if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateCreated {
+			if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateCreated {
 				t.Fatalf("state %v after a rejected delivery", p.State)
 			}
 			if n := c.counters(); n.Rejected != int64(i+1) || n.RejectedBy[tc.reason] != 1 {
@@ -241,7 +241,7 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 	if err := c.HandleWebhook(context.Background(), signedDelivery(secret, info.URL, authorized)); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
+	if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
 		t.Fatalf("a verified AUTHORIZED left %v", p.State)
 	}
 }
@@ -267,7 +267,7 @@ func TestVerifiedDeliveriesThatAreNoEventOrNotOursChangeNothing(t *testing.T) {
 	if n := c.counters(); n.Malformed != 2 || n.Ignored != 3 {
 		t.Fatalf("counters %+v", n)
 	}
-	if p, _ := c.PollStatus(ctx, ref, 0); p.State != StateCreated {
+	if p, _ := c.OwnUnit().PollStatus(ctx, ref, 0); p.State != StateCreated {
 		t.Fatalf("state %v", p.State)
 	}
 }
@@ -314,7 +314,7 @@ func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 func TestBehindAProxyTheReceiverVerifiesAgainstThePublicURL(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","public_url":"https://pos.example.com/vipps/hooks?store=12","register":false}`)
-	if _, err := c.RegisterWebhook(WithSalesUnit(context.Background(), ""), WebhookRequest{URL: "http://127.0.0.1:9/x"}); err != nil {
+	if _, err := unitOf(t, c, "").RegisterWebhook(context.Background(), WebhookRequest{URL: "http://127.0.0.1:9/x"}); err != nil {
 		t.Fatal(err)
 	}
 	secret := c.hooks.storedSecrets()[0].Secret
@@ -345,7 +345,7 @@ func TestOnceEventsArriveByWebhookPollingIsOnlyTheSafetyNet(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","poll_interval_ms":600000}`)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
 	eventually(t, "the CREATED event", func() bool { return c.counters().Accepted >= 1 })
-	if p, err := c.PollStatus(context.Background(), ref, 1200*time.Millisecond); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(context.Background(), ref, 1200*time.Millisecond); err != nil || p.State != StateCreated {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
 	// Without webhooks the schedule reads every 500 ms: three reads in 1.2 s.
@@ -361,7 +361,7 @@ func TestWithoutAWebhooksBlockNothingListensAndDeliveriesAreUnverified(t *testin
 	}
 	err := c.HandleWebhook(context.Background(), signedDelivery("x", "http://127.0.0.1:1/x", eventBody("123456", "abcdefgh", "CREATED", 1, "1")))
 	wantCode(t, err, CodeUnverified, "")
-	if _, err := c.ReconcileWebhooks(context.Background(), ReconcileRequest{}); CodeOf(err) != CodeInvalidArgument {
+	if _, err := c.OwnUnit().ReconcileWebhooks(context.Background(), ReconcileRequest{}); CodeOf(err) != CodeInvalidArgument {
 		t.Fatalf("reconcile without wanted webhooks: %v", err)
 	}
 }
@@ -425,14 +425,14 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 		}
 	}
 	// Registrations with stored secrets: two duplicates, and one for the wrong events.
-	dup1, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours})
+	dup1, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours}); err != nil {
+	if _, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours, Events: []string{"epayments.payment.authorized.v1"}}); err != nil {
+	if _, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours, Events: []string{"epayments.payment.authorized.v1"}}); err != nil {
 		t.Fatal(err)
 	}
 	// An old address of this receiver (managed), and someone else's webhook (foreign).
@@ -443,7 +443,7 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 		t.Fatal(err)
 	}
 
-	report, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	report, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +462,7 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 	if s := c.hooks.storedSecrets(); len(s) != 1 || s[0].ID != dup1.ID {
 		t.Fatalf("stored secrets %v; want only the kept one's", s)
 	}
-	again, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	again, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil || len(again.Kept) != 1 || len(again.Deleted) != 0 || len(again.Registered) != 0 {
 		t.Fatalf("a second reconcile: %+v, %v; want nothing to do", again, err)
 	}
@@ -472,7 +472,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"public_url":"http://127.0.0.1:9/a","register":false}`)
 	ctx := context.Background()
-	first, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	first, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil || len(first.Registered) != 1 || !first.Registered[0].SecretStored {
 		t.Fatalf("first reconcile %+v, %v", first, err)
 	}
@@ -480,7 +480,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	if err := srv.DeleteWebhook(first.Registered[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := c.ReconcileWebhooks(ctx, ReconcileRequest{Webhooks: []WebhookRequest{
+	second, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{Webhooks: []WebhookRequest{
 		{URL: "http://127.0.0.1:9/a"}, {URL: "http://127.0.0.1:9/b", Events: []string{"epayments.payment.authorized.v1"}},
 	}})
 	if err != nil || len(second.Registered) != 2 {
@@ -500,7 +500,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 
 func (c *Client) mustList(t *testing.T) []Webhook {
 	t.Helper()
-	list, err := c.ListWebhooks(context.Background())
+	list, err := c.OwnUnit().ListWebhooks(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,24 +511,24 @@ func TestDeletingAWebhookForgetsItsSecret(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"register":false}`)
 	ctx := context.Background()
-	w, err := c.RegisterWebhook(ctx, WebhookRequest{URL: "http://127.0.0.1:9/x"})
+	w, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: "http://127.0.0.1:9/x"})
 	if err != nil || !w.SecretStored || len(w.Events) != len(vipps.EPaymentWebhookEvents) {
 		t.Fatalf("register %+v, %v", w, err)
 	}
 	if list := c.mustList(t); len(list) != 1 || !list[0].SecretStored {
 		t.Fatalf("list %+v", list)
 	}
-	if err := c.DeleteWebhook(ctx, w.ID); err != nil {
+	if err := c.OwnUnit().DeleteWebhook(ctx, w.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, c.DeleteWebhook(ctx, w.ID), CodeNotFound, "")
+	wantCode(t, c.OwnUnit().DeleteWebhook(ctx, w.ID), CodeNotFound, "")
 	if n := len(c.hooks.storedSecrets()); n != 0 || len(c.mustList(t)) != 0 {
 		t.Fatalf("%d secrets left", n)
 	}
 	for _, bad := range []WebhookRequest{{URL: "ftp://x/y"}, {URL: "http://127.0.0.1:9/x", Events: []string{"Not An Event"}}} {
-		wantCode(t, func() error { _, err := c.RegisterWebhook(ctx, bad); return err }(), CodeInvalidArgument, "")
+		wantCode(t, func() error { _, err := c.OwnUnit().RegisterWebhook(ctx, bad); return err }(), CodeInvalidArgument, "")
 	}
-	_, err = c.RegisterWebhook(ctx, WebhookRequest{URL: "https://example.com/x"}) // the simulator refuses
+	_, err = c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: "https://example.com/x"}) // the simulator refuses
 	wantCode(t, err, CodeRejected, "")
 }
 

@@ -116,7 +116,7 @@ func approveOnce(c *core.Client, srv *sim.Server, reference string) (time.Durati
 	if err != nil {
 		return 0, err
 	}
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		return 0, err
 	}
@@ -127,7 +127,7 @@ func approveOnce(c *core.Client, srv *sim.Server, reference string) (time.Durati
 	}
 	done := make(chan result, 1)
 	go func() {
-		p, err := c.PollStatus(ctx, ref, 30*time.Second)
+		p, err := c.OwnUnit().PollStatus(ctx, ref, 30*time.Second)
 		done <- result{p, time.Now(), err}
 	}()
 	time.Sleep(300*time.Millisecond + rand.N(500*time.Millisecond))
