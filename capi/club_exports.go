@@ -54,7 +54,7 @@ func identifyCustomer(h C.uintptr_t, input, msisdn *C.char, size C.size_t) error
 	if err := checkOutBuffer("msisdn", msisdn != nil, uint64(size), msisdnSize, "VMP_MSISDN_SIZE"); err != nil {
 		return err
 	}
-	customer, err := t.client.IdentifyCustomer(t.ctx, text)
+	customer, err := t.client.Club().IdentifyCustomer(t.ctx, text)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func loyaltyCheckIn(h C.uintptr_t, phone *C.char, isMember int32) error {
 	if isMember != 0 && isMember != 1 {
 		return argError(core.CodeInvalidArgument, "is_member is %d; it must be 1 (a member) or 0 (not a member)", isMember)
 	}
-	_, err = t.client.LoyaltyCheckIn(t.ctx, number, isMember == 1)
+	_, err = t.client.Club().LoyaltyCheckIn(t.ctx, number, isMember == 1)
 	return err
 }
 
@@ -108,7 +108,7 @@ func startEnrollment(h C.uintptr_t, request, id *C.char, size C.size_t) error {
 	if err != nil {
 		return err
 	}
-	enrollment, err := t.client.StartEnrollment(t.ctx, req)
+	enrollment, err := t.client.Club().StartEnrollment(t.ctx, req)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func pollEnrollment(h C.uintptr_t, id *C.char, waitMs C.int32_t, state *C.vmp_en
 	if err != nil {
 		return err
 	}
-	e, err := t.client.PollEnrollment(t.ctx, enrollmentID, wait)
+	e, err := t.client.Club().PollEnrollment(t.ctx, enrollmentID, wait)
 	if e.State != core.EnrollmentUnknown {
 		*state = C.vmp_enrollment_state(e.State)
 	}
@@ -169,5 +169,5 @@ func vmpgo_cancel_enrollment(h C.uintptr_t, id *C.char) (st C.vmp_status) {
 	if err != nil {
 		return statusOf(err)
 	}
-	return statusOf(t.client.CancelEnrollment(enrollmentID))
+	return statusOf(t.client.Club().CancelEnrollment(enrollmentID))
 }

@@ -2,13 +2,15 @@ package core
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/club"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
@@ -36,11 +38,13 @@ type Client struct {
 	origins originCalls
 	// till makes the Idempotency-Keys of operation ids this till's own (idempotency.go).
 	till tillIdentity
+	// retry is the retry policy every call to Vipps runs under (internal/retry).
+	retry retry.Policy
 	// InitRecovery is what the recovery run of New found and did.
 	InitRecovery RecoveryReport
 
-	// club is the customer-club state: enrollments in progress (enrollment.go).
-	club clubState
+	// club is the customer club: identify, check-in, enrollment (internal/club).
+	club *club.Club
 
 	// hooks is the webhook receiver, the stored secrets and the counters (webhooks.go).
 	hooks *webhookState
@@ -129,6 +133,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
+	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
+	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
 	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
@@ -233,23 +239,17 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 	return ctx, func() { stop(); cancel(nil); c.calls.Done() }, nil
 }
 
-// ErrClosed is the cause with which Close ends the contexts of the calls in progress. A handle
-// that is bound to a client and closed on its own (the C ABI's sales-unit handles) ends the
-// contexts of the calls made through it with ErrClosed too, so that the calls tell a close
-// from a caller that gave up.
-var ErrClosed = &Error{Code: CodeInvalidHandle, Message: "the client was closed"}
+// ErrClosed is the cause with which Close ends the contexts of the calls in progress, and with
+// which a handle bound to a client and closed on its own ends those made through it
+// (internal/model).
+var ErrClosed = model.ErrClosed
 
 // endedByClose reports whether ctx ended because the client, or the handle the call came
 // through, was closed.
-func endedByClose(ctx context.Context) bool {
-	return ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrClosed)
-}
+func endedByClose(ctx context.Context) bool { return model.EndedByClose(ctx) }
 
-// closedWhileWaiting is what a call answers whose wait a close ended: the handle is gone, and
-// what it waited for is unknown - never a last known state that could pass for an answer.
-func closedWhileWaiting(what string) error {
-	return newError(CodeInvalidHandle, "the client was closed while waiting for %s", what)
-}
+// closedWhileWaiting is what a call answers whose wait a close ended (internal/model).
+func closedWhileWaiting(what string) error { return model.ClosedWhileWaiting(what) }
 
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
 // about for a while are dropped so a till running for months does not grow.
@@ -285,4 +285,14 @@ func (c *Client) closeUnits() {
 			u.api.Close()
 		}
 	}
+}
+
+// retryCall runs send under the client's retry policy (internal/retry), paced by t.
+func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) error {
+	return c.retry.Call(ctx, what, t, mutation, send)
+}
+
+// retryCallApplied is retryCall that also reports what the attempts may have done.
+func (c *Client) retryCallApplied(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
+	return c.retry.CallApplied(ctx, what, t, mutation, send)
 }

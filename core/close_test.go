@@ -27,7 +27,7 @@ func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 	}
 	calls := map[string]func() error{
 		"PollStatus":     func() error { _, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); return err },
-		"PollEnrollment": func() error { _, err := c.PollEnrollment(ctx, enrollment, MaxPollWait); return err },
+		"PollEnrollment": func() error { _, err := c.Club().PollEnrollment(ctx, enrollment, MaxPollWait); return err },
 		"NextScan":       func() error { _, err := c.NextScan(ctx, MaxPollWait, nil); return err },
 		"NextLog":        func() error { _, err := c.NextLog(ctx, MaxPollWait, nil); return err },
 	}

@@ -3,10 +3,13 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
-// MaxPollWait is the longest wait PollStatus accepts.
-const MaxPollWait = 10 * time.Minute
+// MaxPollWait is the longest wait PollStatus and PollEnrollment accept.
+const MaxPollWait = model.MaxWait
 
 // PollStatus returns the payment's state. With wait 0 it answers from memory, reading Vipps
 // once if the payment was never read. Otherwise it returns as soon as the state is final or
@@ -107,7 +110,7 @@ func isFinalReadError(err error) bool {
 func (c *Client) readStatus(ctx context.Context, t *tracker) {
 	now := time.Now()
 	var err error
-	if wait := t.admit(false, now); wait > 0 {
+	if wait := t.Admit(false, now); wait > 0 {
 		t.mu.Lock()
 		t.notBefore = now.Add(wait)
 		t.reading = false
@@ -131,9 +134,9 @@ func (c *Client) readStatus(ctx context.Context, t *tracker) {
 	t.lastRead = time.Now()
 	if err != nil {
 		t.failures++
-		t.lastErr = wireError("status of "+t.reference, err, false, false)
-		if d := decideRetry(err); d.wait > 0 {
-			t.notBefore = t.lastRead.Add(d.wait)
+		t.lastErr = retry.WireError("status of "+t.reference, err, false, false)
+		if d := retry.Decide(err); d.Wait > 0 {
+			t.notBefore = t.lastRead.Add(d.Wait)
 		}
 		t.signal()
 		return

@@ -62,7 +62,7 @@ func TestATrackerInUseIsNeverIdle(t *testing.T) {
 	tr.mu.Lock()
 	tr.lastUsed = time.Now().Add(-time.Hour)
 	tr.mu.Unlock()
-	tr.admit(true, time.Now())
+	tr.Admit(true, time.Now())
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if time.Since(tr.lastUsed) > time.Minute {

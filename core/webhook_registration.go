@@ -10,6 +10,7 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Webhook registrations (contract §8.1). Vipps hands out a registration's secret once, in the
@@ -156,11 +157,11 @@ func (c *Client) registerLocked(ctx context.Context, u *salesUnit, req WebhookRe
 	cancel()
 	what := "registering a webhook for " + truncateForMessage(req.URL, 120)
 	if err != nil {
-		if d := decideRetry(err); d.maybeApplied || isMalformedAnswer(err) {
+		if d := retry.Decide(err); d.MaybeApplied || retry.MalformedAnswer(err) {
 			return Webhook{}, newError(CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
 				"run vmp_webhook_reconcile, which deletes it", what, err)
 		}
-		return Webhook{}, wireError(what, err, false, false)
+		return Webhook{}, retry.WireError(what, err, false, false)
 	}
 	s := journal.WebhookSecret{ID: got.ID, MSN: u.creds.MSN, URL: req.URL, Events: req.Events, Secret: got.Secret, CreatedAt: time.Now().UTC()}
 	if err := c.journal.PutWebhookSecret(s); err != nil {

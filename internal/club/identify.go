@@ -1,12 +1,14 @@
-package core
+package club
 
 import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/phone"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Customer is a customer identified at the till.
@@ -28,23 +30,23 @@ const phoneRunes = "0123456789+-(). /\t\u00a0\u202f\u2009"
 // number the cashier typed — into the customer's MSISDN.
 //
 // Text made only of digits, spaces, dashes, dots, parentheses and a leading + is a phone
-// number: it is normalised (NormalizePhone, with default_country_code) and nothing is sent.
+// number: it is normalised (phone.Normalize, with default_country_code) and nothing is sent.
 // Anything else is a scanned code: it is exchanged through the QR API (POST /qr/v1/exchange)
 // as it was scanned, never parsed, since Vipps moves to opaque tokenised codes. A code Vipps
-// does not accept is CodeInvalidCustomer. Neither the code nor the number appears in errors.
-func (c *Client) IdentifyCustomer(ctx context.Context, input string) (Customer, error) {
+// does not accept is model.CodeInvalidCustomer. Neither the code nor the number appears in errors.
+func (c *Club) IdentifyCustomer(ctx context.Context, input string) (Customer, error) {
 	text := strings.TrimSpace(input)
 	switch {
 	case text == "":
-		return Customer{}, newError(CodeInvalidCustomer, "identify: the input is empty; give the scanned personal QR or the customer's phone number")
+		return Customer{}, model.Errorf(model.CodeInvalidCustomer, "identify: the input is empty; give the scanned personal QR or the customer's phone number")
 	case strings.Trim(text, phoneRunes) == "":
-		msisdn, err := NormalizePhone(text, c.cfg.DefaultCountryCode)
+		msisdn, err := phone.Normalize(text, c.cfg.DefaultCountryCode)
 		if err != nil {
-			return Customer{}, &Error{Code: CodeInvalidCustomer, Message: "identify: " + err.Error(), Err: err}
+			return Customer{}, &model.Error{Code: model.CodeInvalidCustomer, Message: "identify: " + err.Error(), Err: err}
 		}
 		return Customer{MSISDN: msisdn}, nil
 	case len(text) < 5 || len(text) > maxScannedText:
-		return Customer{}, newError(CodeInvalidCustomer, "identify: the scanned text is %d bytes long; a personal QR has 5 to %d", len(text), maxScannedText)
+		return Customer{}, model.Errorf(model.CodeInvalidCustomer, "identify: the scanned text is %d bytes long; a personal QR has 5 to %d", len(text), maxScannedText)
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -52,22 +54,22 @@ func (c *Client) IdentifyCustomer(ctx context.Context, input string) (Customer, 
 	}
 	defer leave()
 	var answer vipps.QRExchangeResponse
-	err = c.retryCall(ctx, "identify by personal QR", newTracker("qr-exchange", c.units[0], time.Now()), false, func(ctx context.Context) error {
+	err = c.retry.Call(ctx, "identify by personal QR", retry.OneOff(), false, func(ctx context.Context) error {
 		var err error
 		answer, err = c.api.ExchangePersonalQR(ctx, text)
 		return err
 	})
-	var e *Error
-	if errors.As(err, &e) && e.Code == CodeRejected && e.HTTPStatus == 400 {
-		e.Code = CodeInvalidCustomer
+	var e *model.Error
+	if errors.As(err, &e) && e.Code == model.CodeRejected && e.HTTPStatus == 400 {
+		e.Code = model.CodeInvalidCustomer
 		e.Message = "identify: Vipps does not accept the scanned code as a personal QR (" + e.Message + ")"
 	}
 	if err != nil {
 		return Customer{}, err
 	}
-	msisdn, err := NormalizePhone(answer.MSISDN, "")
+	msisdn, err := phone.Normalize(answer.MSISDN, "")
 	if err != nil || msisdn != answer.MSISDN {
-		return Customer{}, newError(CodeUnavailable, "identify: Vipps answered the QR exchange without a valid MSISDN")
+		return Customer{}, model.Errorf(model.CodeUnavailable, "identify: Vipps answered the QR exchange without a valid MSISDN")
 	}
 	return Customer{MSISDN: msisdn, FromPersonalQR: true}, nil
 }
