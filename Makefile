@@ -1,5 +1,7 @@
 # vmp - Vipps MobilePay in-store payments for point-of-sale software.
-# `make demo` runs the C till on the embedded simulator; `make test` runs every test.
+# `make demo` runs the C till on the embedded simulator; `make test` runs every test (after
+# `make deps` installed what they need). `make help` lists the targets: it prints the `## `
+# comment after each user-facing target's prerequisites.
 
 SHELL      := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
@@ -13,27 +15,14 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
-all: lib
+all: lib ## the default: build build/libvmp.so
 
-help:
-	@echo "make demo    build libvmp.so and run examples/c/till.c on the embedded Vipps simulator"
-	@echo "make demo-scanner  the till with a barcode scanner (examples/c/scan_till.c): a scanned QR pays"
-	@echo "make demo-club     the till with a customer club (examples/c/club_till.c): scan, identify, check in, enroll, pay"
-	@echo "make test    install what the tests need (Debian packages) and run every test"
-	@echo "make test-bindings  the Python and C# bindings' tests, stress runs and examples (part of make test)"
-	@echo "make bench   measure and print the published figures (also written to $(BUILD)/bench.json)"
-	@echo "make soak    10 000 payment lifecycles through the C ABI with random faults and a scanner stream (tests/soak; make test runs a short one), after make host-stress"
-	@echo "make host-stress   vmp inside hosts that stop, signal and fork its threads (Mono's GC, a CoreCLR-like host, fork; CPython fork and exit, C# exit): 20 runs of each (tests/hosts, scripts/host-stress-bindings.sh; make test runs 3)"
-	@echo "make property  the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill at every journal commit (tests/property; make test runs a short one)"
-	@echo "make fuzz    every fuzz target for FUZZTIME (15s) each, then the sweep's random C calls under ASan for SWEEP_SECONDS (60)"
-	@echo "make lib     build $(LIB)"
-	@echo "make dist    vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in $(DIST)/"
-	@echo "make sim     run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more"
-	@echo "make clean   remove $(BUILD)/"
+help: ## list the targets (this text, from the Makefile's `## ` comments)
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-z][a-z-]*:.*## / { printf "make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-lib: $(LIB)
+lib: $(LIB) ## build build/libvmp.so
 
 # Exports exactly the functions of vmp.h (scripts/build-lib.sh says how).
 $(LIB): $(GO_SOURCES) scripts/build-lib.sh scripts/from-header.sh
@@ -42,42 +31,52 @@ $(LIB): $(GO_SOURCES) scripts/build-lib.sh scripts/from-header.sh
 $(BUILD)/till: examples/c/till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
 
-demo: $(BUILD)/till
+demo: $(BUILD)/till ## build libvmp.so and run examples/c/till.c on the embedded Vipps simulator (needs only Go and gcc)
 	./$(BUILD)/till
 
 $(BUILD)/scan_till: examples/c/scan_till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -pthread -o $@ $< $(CLINK)
 
 # A pseudo-terminal plays the USB scanner; the customer's personal QR arrives through it.
-demo-scanner: $(BUILD)/scan_till
+demo-scanner: $(BUILD)/scan_till ## the till with a barcode scanner (examples/c/scan_till.c): a scanned QR pays
 	./$(BUILD)/scan_till
 
 # The customer club: scan, identify, loyalty check-in, enrollment by consent, pay, capture.
 $(BUILD)/club_till: examples/c/club_till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
 
-demo-club: $(BUILD)/club_till
+demo-club: $(BUILD)/club_till ## the till with a customer club (examples/c/club_till.c): scan, identify, check in, enroll, pay
 	./$(BUILD)/club_till
 
-deps:
+# What the tests need: scripts/install-deps.sh is the one list (Debian packages, with reasons).
+deps: ## install what make test needs (Debian packages, with apt-get: as root or with sudo)
 	@./scripts/install-deps.sh
 
-test: deps test-go test-c test-bindings test-hosts test-dist test-windows
+# make test checks first. What is missing is installed only when it runs as root (CI, a fresh
+# machine: the README's test command must work there with only Go and gcc); otherwise it stops
+# here, naming what is missing and make deps, before any test runs. VMP_NO_INSTALL=1: never installs.
+check-deps: ## check that what make test needs is installed; names what is missing and make deps
+	@./scripts/install-deps.sh --check
+
+test-deps:
+	@./scripts/install-deps.sh --test
+
+test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows ## run every test (as root it first installs what is missing; VMP_NO_INSTALL=1 never does)
 	@echo "all test suites passed"
 
-test-go:
+test-go: ## go vet and go test -race of every package
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-test-c: $(LIB)
+test-c: $(LIB) ## the C tests (tests/c/run.sh --race): header, every export, the sweep, the careless caller, the wall
 	./tests/c/run.sh --race
 
 # The bindings against the real library: unit tests, a 16-thread stress run that must exit by
 # itself, the examples, and `pip install` from the repository into a fresh venv (offline).
 PYTHON ?= python3
-test-bindings: test-python test-csharp
+test-bindings: test-python test-csharp ## the Python and C# bindings' tests, stress runs and examples (part of make test)
 
-test-python: $(LIB)
+test-python: $(LIB) ## the Python binding's tests, its example and pip install into a fresh venv
 	set -o pipefail; cd bindings/python/tests && timeout 600 $(PYTHON) -m unittest discover -v -s . 2>&1 | tail -n 45
 	timeout 120 $(PYTHON) examples/python/till.py
 	rm -rf $(BUILD)/pyvenv && $(PYTHON) -m venv $(BUILD)/pyvenv
@@ -85,7 +84,7 @@ test-python: $(LIB)
 	  echo "pip install --no-index bindings/python: $$(( ($$(date +%s%N) - start) / 1000000 )) ms"
 	cd / && timeout 120 $(CURDIR)/$(BUILD)/pyvenv/bin/python -m vmp
 
-test-csharp: $(LIB)
+test-csharp: $(LIB) ## the C# binding's tests, its stress run and its example, under Mono
 	bindings/csharp/build.sh
 	set -o pipefail; cd $(BUILD)/csharp && timeout 600 mono VmpTests.exe $(CURDIR) | grep -v '^ok '
 	cd $(BUILD)/csharp && timeout 300 mono VmpTests.exe $(CURDIR) stress 5
@@ -96,36 +95,36 @@ test-csharp: $(LIB)
 # each scenario HOST_STRESS_RUNS times, HOST_STRESS_SECONDS of work each; make test runs 3 of 2 s.
 HOST_STRESS_RUNS    ?= 20
 HOST_STRESS_SECONDS ?= 5
-host-stress: $(LIB)
+host-stress: $(LIB) ## vmp in hosts that stop, signal and fork its threads: HOST_STRESS_RUNS (20) runs of each scenario
 	./tests/hosts/run.sh $(HOST_STRESS_RUNS) $(HOST_STRESS_SECONDS)
 	./scripts/host-stress-bindings.sh $(HOST_STRESS_RUNS) $(HOST_STRESS_SECONDS)
 
-test-hosts: $(LIB)
+test-hosts: $(LIB) ## the host scenarios, 3 short runs each (part of make test)
 	./tests/hosts/run.sh 3 2
 	./scripts/host-stress-bindings.sh 3 2
 
 # The release packages, then their checks: exports, import libraries, SONAME, pkg-config, and
 # the C tests under wine against both DLLs (VMP_SKIP_WINE=1 skips wine, loudly).
-dist:
+dist: ## vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in dist/
 	./scripts/dist.sh $(DIST)
 
-test-dist: dist
+test-dist: dist ## check the release packages: exports, import libraries, SONAME, pkg-config
 	./tests/dist/run.sh $(DIST)
 
-test-windows: dist
+test-windows: dist ## the Windows smoke test: the C tests cross-compiled, run under wine (VMP_SKIP_WINE=1 skips, loudly)
 	./tests/windows/run.sh $(DIST)
 
-sim:
+sim: ## run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more
 	$(GO) run ./cmd/vmp-sim $(SIM_FLAGS)
 
-bench: $(LIB)
+bench: $(LIB) ## measure and print the published figures (also written to build/bench.json)
 	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json
 
 # The full soak (tests/soak): bounded by a count and a time limit; the summary is also written
 # to $(BUILD)/soak.json. make test runs the short version through go test.
 SOAK_LIFECYCLES ?= 10000
 SOAK_TIME       ?= 20m
-soak: host-stress
+soak: host-stress ## 10 000 payment lifecycles through the C ABI with faults and a scanner stream, after make host-stress
 	@mkdir -p $(BUILD)
 	$(GO) test -count=1 -v -timeout 40m -run '^TestSoak$$' ./tests/soak -args -soak.lifecycles=$(SOAK_LIFECYCLES) \
 	  -soak.time=$(SOAK_TIME) -soak.require-all -soak.report=$(CURDIR)/$(BUILD)/soak.json
@@ -137,13 +136,13 @@ soak: host-stress
 PROPERTY_SEQUENCES ?= 2000
 PROPERTY_TIME      ?= 90m
 PROPERTY_WORKERS   ?= 2
-property:
+property: ## the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill search
 	$(GO) test -count=1 -v -timeout 4h -run '^(TestProperty|TestKillAtEveryJournalCommit)$$' ./tests/property \
 	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20 -kill-search-all
 
 # Bounded: FUZZTIME per Go fuzz target, SWEEP_SECONDS for the random calls (scripts/fuzz.sh).
-fuzz:
+fuzz: ## every fuzz target for FUZZTIME (15s) each, then the sweep's random calls under ASan for SWEEP_SECONDS (60)
 	./scripts/fuzz.sh
 
-clean:
+clean: ## remove build/ and dist/
 	rm -rf $(BUILD) $(DIST)

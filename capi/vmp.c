@@ -51,16 +51,20 @@ static vmp_status forked_status(void) {
   return VMP_ERR_FORKED;
 }
 
-/* A call that needs Go: the body runs on a worker while this thread waits. */
-static vmp_status call_go(wall_body body, void *args) {
+/* A call that needs Go: the body runs on a worker while this thread waits. An urgent one ends
+ * other calls' waits and may not queue behind them (wall_handoff_urgent). */
+static vmp_status call_go_as(wall_body body, void *args, int urgent) {
   if (wall_forked()) return forked_status();
   begin_call();
 #if defined(VMP_NO_WALL)
+  (void)urgent;
   return body(args); /* the bench's build before the wall (nowall.go): this thread enters Go */
 #else
-  return wall_handoff(body, args, last_error);
+  return urgent ? wall_handoff_urgent(body, args, last_error) : wall_handoff(body, args, last_error);
 #endif
 }
+
+static vmp_status call_go(wall_body body, void *args) { return call_go_as(body, args, 0); }
 
 /*
  * Go fills a full-size vmp_payment; the caller gets at most the struct_size bytes it declared
@@ -154,7 +158,7 @@ VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
     return VMP_ERR_IN_CALLBACK;
   }
   wall_snapshot_handle_close(VMPSHIM_ID(client)); /* from now on only Go answers for it */
-  return call_go(run_close, &client);
+  return call_go_as(run_close, &client, 1);
 }
 
 typedef struct {

@@ -71,6 +71,13 @@ typedef vmp_status (*wall_body)(void *args);
  */
 VMPSHIM_HIDDEN vmp_status wall_handoff(wall_body body, void *args, char *error_out);
 
+/*
+ * wall_handoff for a call that ends other calls' waits (vmp_close): when no worker is idle it
+ * goes to the front of the backlog and a worker is started for it even beyond WALL_MAX_WORKERS,
+ * so that a pool full of waiting calls cannot keep the close that would end them from running.
+ */
+VMPSHIM_HIDDEN vmp_status wall_handoff_urgent(wall_body body, void *args, char *error_out);
+
 /* Where vmpshim_set_last_error writes on this thread: the waiting caller's buffer on a worker
  * running a call, NULL on any other thread (which then writes its own). */
 VMPSHIM_HIDDEN char *wall_error_target(void);

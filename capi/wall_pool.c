@@ -19,7 +19,8 @@
  * recently idle on top: a call goes to a spinning worker when there is one (a transfer of cache
  * lines), else to the warmest one asleep (a wake-up). When every worker is busy - calls may
  * wait up to 10 minutes - a new one is started, up to WALL_MAX_WORKERS; beyond that, calls
- * queue (the backlog) for the first worker to finish. Above WALL_KEEP_IDLE, workers asleep for
+ * queue (the backlog) for the first worker to finish. A close is never queued behind the waits
+ * it would end: it goes first and gets a worker of its own (wall_handoff_urgent). Above WALL_KEEP_IDLE, workers asleep for
  * the retire time (workers.go) end.
  *
  * Nothing starts when the library loads: the first call opens the pool's doorbell and starts a
@@ -192,7 +193,13 @@ static void backlog_push(wall_call *c) {
   pool.backlog_tail = c;
 }
 
-vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
+static void backlog_push_front(wall_call *c) {
+  c->next = pool.backlog;
+  pool.backlog = c;
+  if (pool.backlog_tail == NULL) pool.backlog_tail = c;
+}
+
+static vmp_status handoff(wall_body body, void *args, char *error_out, int urgent) {
   wall_call c;
   wall_worker *w;
   int want = 0;
@@ -210,8 +217,9 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
   wall_lock(&pool.mu);
   w = pop_idle();
   if (w == NULL) {
-    backlog_push(&c); /* for the new worker, or the first to finish */
-    if (pool.workers < WALL_MAX_WORKERS) {
+    if (urgent) backlog_push_front(&c);
+    else backlog_push(&c); /* for the new worker, or the first to finish */
+    if (pool.workers < WALL_MAX_WORKERS || urgent) {
       pool.workers++;
       __atomic_store_n(&pool.wanted, pool.wanted + 1, SEQ);
       want = 1;
@@ -226,6 +234,12 @@ vmp_status wall_handoff(wall_body body, void *args, char *error_out) {
     wall_delivery_mark(c.delivery); /* this thread has the result now */
   }
   return c.status;
+}
+
+vmp_status wall_handoff(wall_body body, void *args, char *error_out) { return handoff(body, args, error_out, 0); }
+
+vmp_status wall_handoff_urgent(wall_body body, void *args, char *error_out) {
+  return handoff(body, args, error_out, 1);
 }
 
 /* ---- the workers' side (called by Go, workers.go) ------------------------------------------ */

@@ -34,10 +34,10 @@
  * SA_ONSTACK; musl uses 34). So on glibc SIGRTMIN (34), .NET's GC signal, cannot be kept off
  * Go's threads: .NET sends it to its own threads only (pthread_kill), which is safe; sent to
  * the process (kill -34), it could run the host's handler on a thread of the library, on that
- * thread's stack. vmp.h and README "Host runtimes" say so.
+ * thread's stack. vmp.h and docs/HOSTS.md say so.
  *
  * Handlers the host installs after the library has loaded are the host's business: they should
- * use SA_ONSTACK, as Go asks (vmp.h, README "Host runtimes").
+ * use SA_ONSTACK, as Go asks (vmp.h, docs/HOSTS.md).
  */
 #if defined(__linux__)
 #  define _GNU_SOURCE

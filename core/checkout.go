@@ -34,9 +34,6 @@ const (
 	FlowQR   = "qr"
 )
 
-// maxAmount is the largest value Vipps accepts for a payment, in minor units.
-const maxAmount = 65_000_000
-
 // ParseCheckout decodes and checks a checkout request. Defaults that come from the config are
 // filled in by StartCheckout. A phone number must carry its country code; Client.ParseCheckout
 // also accepts national numbers in the configured default country.
@@ -104,14 +101,4 @@ func parseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 		return CheckoutRequest{}, newError(CodeInvalidCustomer, "checkout: a push payment needs phone_number or personal_qr")
 	}
 	return req, nil
-}
-
-func checkAmount(amount int64) error {
-	if amount <= 0 {
-		return newError(CodeInvalidAmount, "amount must be greater than 0 (minor units), is %d", amount)
-	}
-	if amount > maxAmount {
-		return newError(CodeInvalidAmount, "amount must be at most %d (minor units), is %d", maxAmount, amount)
-	}
-	return nil
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/vmp-dev/vmp/core/wirejson"
 )
 
-// Config is the JSON configuration given to vmp_init (documented in README.md). Unknown fields
+// Config is the JSON configuration given to vmp_init (docs/CONFIGURATION.md). Unknown fields
 // are an error, so a typo cannot silently change behaviour.
 type Config struct {
 	// Environment is "simulator" (an embedded simulator, no credentials; the default of a
@@ -257,8 +257,6 @@ func (t TimeoutConfig) operation() time.Duration {
 func (t TimeoutConfig) recovery() time.Duration {
 	return time.Duration(t.RecoveryMS) * time.Millisecond
 }
-
-func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }
 
 func checkDescription(d string) error {
 	if n := len([]rune(d)); n < 3 || n > 100 {

@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/vmp-dev/vmp/core/eventqueue"
-	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // LogLevel is how much a log record matters. The values are those of vmp_log_level in
@@ -167,7 +167,7 @@ func (s *logSink) close() {
 	s.queue.Close()
 }
 
-func maskLogText(s string, max int) string { return cutUTF8(vipps.MaskDigits(s), max) }
+func maskLogText(s string, max int) string { return cutUTF8(redact.Text(s), max) }
 
 // cutUTF8 cuts s to at most max bytes on a character boundary.
 func cutUTF8(s string, max int) string {

@@ -23,11 +23,10 @@ type moneyOp struct {
 	operationID string
 	// intent is what the till asked for, as a string: a repeated identical call has the same.
 	intent string
-	path   string
 	body   []byte
-	// newCheckout gives the reference, path and body of a new payment, for a checkout without
-	// a reference that repeats nothing.
-	newCheckout func() (reference, path string, body []byte, err error)
+	// newCheckout gives the reference and body of a new payment, for a checkout without a
+	// reference that repeats nothing.
+	newCheckout func() (reference string, body []byte, err error)
 }
 
 // runMoneyOp is the one way money moves. The rule (documented in vmp.h, "Money safety"):
@@ -78,12 +77,12 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 		return p, e, true, err
 	}
 	if op.reference == "" {
-		if op.reference, op.path, op.body, err = op.newCheckout(); err != nil {
+		if op.reference, op.body, err = op.newCheckout(); err != nil {
 			return Payment{}, nil, false, err
 		}
 	}
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
-		MSN: op.unit.creds.MSN, Method: "POST", Path: op.path, Body: op.body, Intent: op.intent, OperationID: op.operationID,
+		MSN: op.unit.creds.MSN, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
 	c.origins.begin(e.ID)
 	defer c.origins.end(e.ID)

@@ -68,7 +68,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		return b, nil
 	}
 	op := moneyOp{unit: u, kind: journal.OpCreate, reference: req.Reference, amount: req.Amount, currency: currency,
-		operationID: req.Reference, intent: intent, path: paymentsPath}
+		operationID: req.Reference, intent: intent}
 	if req.Reference != "" {
 		if op.body, err = body(req.Reference); err != nil {
 			return "", err
@@ -76,10 +76,10 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 	} else {
 		// A repeat of an identical checkout whose outcome the till never saw finishes that one,
 		// under its reference (repeat_rule.go); anything else is a new payment.
-		op.newCheckout = func() (string, string, []byte, error) {
+		op.newCheckout = func() (string, []byte, error) {
 			ref := generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
 			b, err := body(ref)
-			return ref, paymentsPath, b, err
+			return ref, b, err
 		}
 	}
 	_, e, _, err := c.runMoneyOp(ctx, op)
@@ -91,9 +91,6 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 	}
 	return e.Reference, nil
 }
-
-// paymentsPath is where a payment is created.
-const paymentsPath = "/epayment/v1/payments"
 
 // checkoutIntent identifies what a checkout asks for: its sales unit (by MSN), its explicit
 // reference, if any, and its content (hashed, since it contains the phone number): amount,
@@ -152,7 +149,7 @@ func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptio
 		}
 	}
 	p, _, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
-		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), path: paymentOpPath(reference, "cancel"), body: body})
+		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), body: body})
 	e, ok := err.(*Error)
 	switch {
 	case ok && opts.TransactionOnly && e.VippsErrorCode == "6060":
@@ -182,7 +179,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 	}
 	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
-			reference, p.Authorized-p.Captured-p.Cancelled, p.Currency)}
+			reference, p.reserved(), p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
@@ -210,15 +207,11 @@ func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference strin
 	before, knewBefore := t.snapshot()
 	p, e, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
-		path: paymentOpPath(reference, kind), body: body})
+		body: body})
 	if err == nil && sent && kind == journal.OpCapture {
 		return c.checkCaptured(ctx, t, e, before, knewBefore, p)
 	}
 	return p, err
-}
-
-func paymentOpPath(reference, op string) string {
-	return "/epayment/v1/payments/" + reference + "/" + op
 }
 
 // readNow reads the payment from Vipps now, bypassing the poll schedule (but not the

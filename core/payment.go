@@ -22,12 +22,6 @@ func (s State) String() string {
 	return stateNames[s]
 }
 
-// Final reports whether Vipps will move the payment out of this state on its own no more.
-// AUTHORIZED is final although captures, refunds and cancels still change its aggregates.
-func (s State) Final() bool {
-	return s == StateAuthorized || s == StateAborted || s == StateExpired || s == StateTerminated
-}
-
 // ParseState maps a Vipps state name to a State; unknown names give StateUnknown.
 func ParseState(name string) State {
 	for i, n := range stateNames {

@@ -9,7 +9,7 @@ import (
 )
 
 // ScannerConfig is the "scanner" block of the configuration: the barcode scanner on a serial
-// port (documented in README.md, "Barcode scanner"). Without the block, or without a port,
+// port (documented in docs/SCANNER.md). Without the block, or without a port,
 // no port is opened and SubmitScan still decodes with these framing rules.
 type ScannerConfig struct {
 	// Port is the serial device: "/dev/ttyACM0", "/dev/serial/by-id/usb-…", "COM3", "COM17".

@@ -11,7 +11,7 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 )
 
-// WebhookConfig is the "webhooks" block of the configuration (README.md, "Webhooks"). Without
+// WebhookConfig is the "webhooks" block of the configuration (docs/WEBHOOKS.md). Without
 // it the library listens nowhere and registers nothing; vmp_webhook_* calls still work.
 type WebhookConfig struct {
 	// Listen is where the library's own receiver listens, e.g. "127.0.0.1:0" (a free port) or

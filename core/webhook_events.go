@@ -9,7 +9,7 @@ import (
 // What a verified webhook event does to the engine's view of its payment. Events are fed
 // through the payment's tracker (tracker.update, under t.mu), so PollStatus waiters wake the
 // moment an event arrives, and the same rules hold as for every other view of the payment: it
-// never moves backwards (newerOf). Events may arrive twice, late, or out of order; a
+// never moves backwards (newerOf, payment_invariants.go). Events may arrive twice, late, or out of order; a
 // duplicate is recognised by its pspReference and name and changes nothing, and amounts are
 // summed over distinct events only, so what events prove is always a lower bound of the
 // aggregates Vipps reports.
@@ -101,43 +101,6 @@ func (v *webhookView) add(ev vipps.WebhookEvent) {
 	case "REFUNDED":
 		p.Refunded += value
 	}
-}
-
-// laterState is the state a payment is in after being seen in both: it leaves CREATED once,
-// for one final state, and never comes back.
-func laterState(known, seen State) State {
-	switch {
-	case known.Final():
-		return known
-	case seen.Final():
-		return seen
-	case seen == StateCreated:
-		return StateCreated
-	}
-	return known
-}
-
-// newerOf merges a fresh view p (a read, an operation's answer, events) into old, what was
-// known: a late answer or a reordered event can never move the payment backwards. The state
-// only advances; the aggregates only grow; fields the fresh view lacks are kept.
-func newerOf(old, p Payment) Payment {
-	p.State = laterState(old.State, p.State)
-	p.Amount = firstNonZero(p.Amount, old.Amount)
-	p.Authorized = max(p.Authorized, old.Authorized)
-	p.Captured = max(p.Captured, old.Captured)
-	p.Refunded = max(p.Refunded, old.Refunded)
-	p.Cancelled = max(p.Cancelled, old.Cancelled)
-	p.Currency = firstNonEmptyString(p.Currency, old.Currency)
-	p.Reference = firstNonEmptyString(p.Reference, old.Reference)
-	p.PSPReference = firstNonEmptyString(p.PSPReference, old.PSPReference)
-	return p
-}
-
-func firstNonZero(a, b int64) int64 {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // safetyNet is the least interval between status reads of this payment: the webhook poll

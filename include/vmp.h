@@ -33,7 +33,8 @@
  *
  * Threading model: the caller's thread never runs the library's Go code. A call that needs it
  * is handed to one of the library's workers, which run on the library's own threads (started
- * on the first such call, more when all are busy, up to 512; idle ones above 4 end after 30 s;
+ * on the first such call, more when all are busy, up to 512 - beyond that calls wait for one,
+ * except vmp_close, which always gets one at once; idle ones above 4 end after 30 s;
  * each holds one file descriptor, on Windows two handles, that wakes it), and the calling
  * thread waits in plain C - a futex on Linux, WaitOnAddress on Windows - so a host runtime may
  * suspend it at any moment, as Mono's and .NET's garbage collectors do, without stopping it
@@ -211,7 +212,7 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
  * ------------------------------------------------------------------------------------------- */
 
 /**
- * Creates a client from a JSON configuration (documented in README.md, "Configuration").
+ * Creates a client from a JSON configuration (documented in docs/CONFIGURATION.md).
  * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 and
  * needs no credentials. A configuration without keys and without "environment" means that
  * simulator; one with keys (client_id, client_secret, subscription_key, msn, partner, a sales
@@ -391,8 +392,8 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  * Money safety: the journal, unknown outcomes and recovery
  *
  * Every checkout, capture, refund and cancel is written to a journal file (config
- * "journal_path"; default per user, see README.md) and flushed to disk before its request
- * leaves; its outcome is written after. A call that got no answer returns
+ * "journal_path"; default per user, see docs/CONFIGURATION.md) and flushed to disk before its
+ * request leaves; its outcome is written after. A call that got no answer returns
  * VMP_ERR_UNKNOWN_OUTCOME - the operation may or may not have happened - and its journal entry
  * stays open. Nothing is ever sent twice as two operations:
  *
@@ -512,8 +513,8 @@ VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *oper
 /* ---------------------------------------------------------------------------------------------
  * Barcode scanner
  *
- * A scanner on a serial port (config "scanner": {"port": "/dev/ttyACM0", ...}, see README.md,
- * "Barcode scanner") is opened by vmp_init and read by a library thread. Each code it reads,
+ * A scanner on a serial port (config "scanner": {"port": "/dev/ttyACM0", ...}, see
+ * docs/SCANNER.md) is opened by vmp_init and read by a library thread. Each code it reads,
  * and each code the till hands in with vmp_submit_scan (keyboard-wedge scanners, typed codes),
  * becomes a scan event: the prefix and AIM identifier removed, the code classified (a
  * customer's personal QR, a product barcode, other), queued in order and delivered exactly
@@ -672,7 +673,7 @@ VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind);
 /* ---------------------------------------------------------------------------------------------
  * Customer club
  *
- * The in-store flow with the shop's customer club (README.md, "Customer club"):
+ * The in-store flow with the shop's customer club (docs/CLUB.md):
  *
  *   1. identify:  vmp_identify_customer turns the scanned personal QR (or the number the
  *                 cashier typed) into the customer's phone number;
@@ -931,9 +932,11 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
  * nobody takes are kept, up to 1024; beyond that the oldest are discarded (the gap shows in
  * `sequence`).
  *
- * Records are safe to store: phone numbers are masked ("47******67"), personal QRs never
- * appear (a scanned one is shown masked, a token QR without its token), and secrets, access
- * tokens and request bodies are never in a record. References, operation ids and amounts are.
+ * Records are safe to store: phone numbers are masked ("47******67"; seven or more digits, also
+ * written in groups: "+47 *** ** *67"), personal QRs never appear (a scanned one is shown
+ * masked, a token QR without its token, one quoted in a Vipps error text by host and length),
+ * and secrets, access tokens and request bodies are never in a record. References, operation
+ * ids and amounts are.
  * ------------------------------------------------------------------------------------------- */
 
 /** How much a record matters. Stored as int32_t across the ABI; values are never renumbered. */
@@ -1025,12 +1028,12 @@ VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level);
  * Sales units: acting for another store of the chain
  *
  * The configuration may list the chain's other stores ("sales_units": [{"name", "msn", keys or
- * none with "partner" keys, "reference_prefix"}], see README.md). A till acts for one of them -
- * typically to refund a payment made there - through a handle bound to it: every payment call
- * on that handle (checkout, status, capture, refund, cancel, QR, receipt) carries that unit's
- * Merchant-Serial-Number and keys. The unit is chosen by its name in the configuration, never
- * by an MSN typed at the till. References are unique per MSN only: the same reference under
- * two units is two payments.
+ * none with "partner" keys, "reference_prefix"}], see docs/CONFIGURATION.md). A till acts for
+ * one of them - typically to refund a payment made there - through a handle bound to it: every
+ * payment call on that handle (checkout, status, capture, refund, cancel, QR, receipt) carries
+ * that unit's Merchant-Serial-Number and keys. The unit is chosen by its name in the
+ * configuration, never by an MSN typed at the till. References are unique per MSN only: the same
+ * reference under two units is two payments.
  * ------------------------------------------------------------------------------------------- */
 
 /**
@@ -1062,7 +1065,7 @@ VMP_API vmp_status VMP_CALL vmp_sales_unit(vmp_client *client, const char *name,
  * vmp_poll_status waiting on that payment returns at once. Polling goes on as the safety net
  * (every webhooks.poll_interval_ms once a payment's events arrive by webhook).
  *
- * The config's "webhooks" block (README.md, "Webhooks") starts the library's own receiver
+ * The config's "webhooks" block (docs/WEBHOOKS.md) starts the library's own receiver
  * ("listen") and, by default, reconciles the registration at vmp_init. A host with a web
  * server of its own hands each delivery to vmp_webhook_handle instead. Either way a delivery
  * is verified against the stored secrets, a duplicate is dropped, events are applied in any

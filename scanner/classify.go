@@ -3,6 +3,8 @@ package scanner
 import (
 	"net/url"
 	"strings"
+
+	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // Kind is what a scanned code is. The values are part of the C ABI (vmp_code_kind in
@@ -58,17 +60,12 @@ func (k Kind) IsPersonalQR() bool {
 func (k Kind) IsProduct() bool { return k >= KindEAN8 && k <= KindBarcode }
 
 const (
-	vippsQRHost       = "qr.vipps.no"
-	legacyQRPath      = "/28/2/01/031/"
-	tokenQRPath       = "/p/"
+	vippsQRHost       = redact.VippsQRHost
+	legacyQRPath      = redact.LegacyQRPath
+	tokenQRPath       = redact.TokenQRPath
 	maxPersonalQRScan = 2048 // longer text is not parsed as a URL at all
 	maxTokenLength    = 512
 )
-
-// personalQRHosts are the hosts whose URLs are personal QRs. Only qr.vipps.no is documented;
-// MobilePay's personal QRs are tokenised and their host is not documented, so the MobilePay QR
-// hosts are taken as personal QRs of an unknown (opaque) form.
-var personalQRHosts = map[string]bool{vippsQRHost: true, "qr.mobilepay.dk": true, "qr.mobilepay.fi": true}
 
 // Classify says what text (the code without prefix and AIM identifier) is. aim is the AIM
 // identifier that came with it, "" when none. Personal QRs are recognised by their content
@@ -116,7 +113,7 @@ func classifyPersonalQR(text string) Kind {
 		return KindOther
 	}
 	host := strings.ToLower(u.Host)
-	if !personalQRHosts[host] || u.Path == "" || u.Path == "/" {
+	if !redact.IsPersonalQRHost(host) || u.Path == "" || u.Path == "/" {
 		return KindOther
 	}
 	if host == vippsQRHost && u.RawPath == "" { // percent-escapes: not a form we parse

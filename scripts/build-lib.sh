@@ -65,7 +65,7 @@ windows-x64 | windows-x86)
   ;;
 esac
 if ! command -v "$cc" >/dev/null 2>&1; then
-  echo "build-lib: $cc not found; scripts/install-deps.sh installs it" >&2
+  echo "build-lib: $cc not found; make deps installs it" >&2
   exit 1
 fi
 

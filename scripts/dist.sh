@@ -8,9 +8,9 @@
 #                      pkgconfig/vmp.pc
 #   dist/vmp-X.Y.Z-windows-x64.zip, dist/vmp-X.Y.Z-windows-x86.zip, dist/vmp-X.Y.Z-linux-x64.tar.gz
 #
-# Every archive unpacks into one folder vmp-X.Y.Z/ holding README.md, include/vmp.h, bindings/,
-# examples/ and the platform's folder as above, so the Windows archives unpack into one tree
-# with windows-x64/ and windows-x86/ side by side. A binding finds the native library for its
+# Every archive unpacks into one folder vmp-X.Y.Z/ holding README.md, docs/ (which it links),
+# include/vmp.h, bindings/, examples/ and the platform's folder as above, so the Windows
+# archives unpack into one tree with windows-x64/ and windows-x86/ side by side. A binding finds the native library for its
 # process in <platform>/ beside bindings/ in a package, or in dist/<platform>/ in this repository.
 #
 # Usage: scripts/dist.sh [OUTPUT_DIR]   (default dist)
@@ -30,7 +30,7 @@ export SOURCE_DATE_EPOCH
 
 need() {
   command -v "$1" >/dev/null 2>&1 || {
-    echo "dist: $1 not found; scripts/install-deps.sh installs it" >&2
+    echo "dist: $1 not found; make deps installs it" >&2
     exit 1
   }
 }
@@ -75,7 +75,7 @@ Libs: -L\${libdir} -lvmp
 EOF
 
 # ---- the archives ---------------------------------------------------------------------------
-# The bindings and examples go in as they are in the source tree: tracked files and new ones,
+# The docs, bindings and examples go in as they are in the source tree: tracked files and new ones,
 # never what git ignores (build output, __pycache__).
 sources() {
   if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -93,7 +93,7 @@ for platform in windows-x64 windows-x86 linux-x64; do
   mkdir -p "$top/include"
   cp include/vmp.h "$top/include/"
   cp README.md "$top/"
-  sources bindings examples | while read -r f; do
+  sources bindings docs examples | while read -r f; do
     mkdir -p "$top/$(dirname "$f")"
     cp -p "$f" "$top/$f"
   done

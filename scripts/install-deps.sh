@@ -1,7 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need when they are missing. Needs root (CI runs as
-# root) or sudo; does nothing when everything is present.
+# The one list of what the tests need beyond Go and gcc, with the reason for each.
+#   scripts/install-deps.sh          installs the Debian packages that are missing (make deps).
+#                                    Needs root (CI runs as root) or sudo; does nothing when
+#                                    everything is present.
+#   scripts/install-deps.sh --check  installs nothing: names what is missing and fails, pointing
+#                                    at make deps.
+#   scripts/install-deps.sh --test   what make test runs first: --check, and when something is
+#                                    missing and this runs as root (CI, a fresh machine's first
+#                                    `make test`), it installs it, saying so; VMP_NO_INSTALL=1
+#                                    makes it --check. The README's test command has to work on a
+#                                    fresh Debian machine with only Go and gcc on it.
 set -euo pipefail
+check=0
+[ "${1:-}" = --check ] && check=1
+if [ "${1:-}" = --test ]; then
+  if [ "$(id -u)" -ne 0 ] || [ "${VMP_NO_INSTALL:-}" = 1 ]; then
+    exec "$0" --check
+  fi
+  "$0" --check 2>/dev/null && exit 0
+  echo "make test: installing what is missing first (as root; VMP_NO_INSTALL=1 only checks)"
+  exec "$0"
+fi
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have gcc || need+=(gcc)
@@ -33,6 +52,20 @@ i386=0
 if [ "${VMP_SKIP_WINE:-}" != 1 ]; then
   have wine || need+=(wine wine64)
   dpkg -s wine32:i386 >/dev/null 2>&1 || { need+=(wine32:i386); i386=1; }
+fi
+if [ "$check" -eq 1 ]; then
+  missing=0
+  if ! have go; then
+    # Debian's Go is older than go.mod asks for; Go comes from go.dev, not from make deps.
+    echo "make test: Go is not installed (or not on PATH, nor in /usr/local/go/bin); install Go $(sed -n 's/^go //p' "$(dirname "$0")/../go.mod") from go.dev" >&2
+    missing=1
+  fi
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "make test: missing Debian packages: ${need[*]}" >&2
+    echo "make test: run 'make deps' first (as root, or with sudo: it installs them with apt-get)" >&2
+    missing=1
+  fi
+  exit "$missing"
 fi
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -88,6 +88,9 @@ func New(cfg Config) (*Client, error) {
 		WriteTimeout:        cfg.RequestTimeout,
 		MaxResponseBodySize: cfg.MaxResponseBodySize,
 		MaxIdleConnDuration: 30 * time.Second,
+		// Paths are sent as built, escaped (epayment.go): normalising would decode an escaped
+		// "/" or ";" in a reference and send the request elsewhere than the journal records.
+		DisablePathNormalizing: true,
 		// Retries are the engine's decision (same key, same body, rate limits), never fasthttp's.
 		MaxIdemponentCallAttempts: 1,
 		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },

@@ -102,16 +102,28 @@ type ModificationResponse struct {
 	Reference    string    `json:"reference"`
 }
 
+// The ePayment request paths are built here only: what a caller records of a request (the
+// journal's entry) is what OperationPath gives, the path the request is sent to.
 const paymentsPath = "/epayment/v1/payments"
 
 func paymentPath(reference, suffix string) string {
 	return paymentsPath + "/" + url.PathEscape(reference) + suffix
 }
 
+// OperationPath is the path a money operation on the payment reference is sent to; op is
+// "create" (the reference is not in the path: it is in the body), "capture", "refund" or
+// "cancel" (the journal's operation names).
+func OperationPath(op, reference string) string {
+	if op == "create" {
+		return paymentsPath
+	}
+	return paymentPath(reference, "/"+op)
+}
+
 // CreatePayment sends an encoded CreatePaymentRequest (see EncodeJSON) with its key.
 func (c *Client) CreatePayment(ctx context.Context, idempotencyKey string, body []byte) (CreatePaymentResponse, error) {
 	var out CreatePaymentResponse
-	err := c.doJSON(ctx, Request{Method: "POST", Path: paymentsPath, IdempotencyKey: idempotencyKey, Body: body}, &out)
+	err := c.doJSON(ctx, Request{Method: "POST", Path: OperationPath("create", ""), IdempotencyKey: idempotencyKey, Body: body}, &out)
 	return out, err
 }
 
@@ -131,22 +143,22 @@ func (c *Client) GetPaymentEvents(ctx context.Context, reference string) ([]Paym
 
 // CapturePayment sends an encoded ModificationRequest.
 func (c *Client) CapturePayment(ctx context.Context, reference, idempotencyKey string, body []byte) (ModificationResponse, error) {
-	return c.modify(ctx, reference, "/capture", idempotencyKey, body)
+	return c.modify(ctx, reference, "capture", idempotencyKey, body)
 }
 
 // RefundPayment sends an encoded ModificationRequest.
 func (c *Client) RefundPayment(ctx context.Context, reference, idempotencyKey string, body []byte) (ModificationResponse, error) {
-	return c.modify(ctx, reference, "/refund", idempotencyKey, body)
+	return c.modify(ctx, reference, "refund", idempotencyKey, body)
 }
 
 // CancelPayment sends an encoded CancelRequest, or no body when body is nil.
 func (c *Client) CancelPayment(ctx context.Context, reference, idempotencyKey string, body []byte) (ModificationResponse, error) {
-	return c.modify(ctx, reference, "/cancel", idempotencyKey, body)
+	return c.modify(ctx, reference, "cancel", idempotencyKey, body)
 }
 
 func (c *Client) modify(ctx context.Context, reference, op, key string, body []byte) (ModificationResponse, error) {
 	var out ModificationResponse
-	err := c.doJSON(ctx, Request{Method: "POST", Path: paymentPath(reference, op), IdempotencyKey: key, Body: body}, &out)
+	err := c.doJSON(ctx, Request{Method: "POST", Path: OperationPath(op, reference), IdempotencyKey: key, Body: body}, &out)
 	return out, err
 }
 

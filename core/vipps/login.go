@@ -12,6 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // Merchant-initiated login (OpenID CIBA) with the customer's phone number, contract §6: the
@@ -110,7 +111,7 @@ func (e *LoginError) Error() string {
 	if e.Description != "" {
 		sb.WriteString(": " + e.Description)
 	}
-	return MaskDigits(sb.String())
+	return redact.Text(sb.String())
 }
 
 func (e *LoginError) Unwrap() error { return e.Problem }
@@ -135,7 +136,7 @@ func asLoginError(err error) error {
 	le := &LoginError{Problem: p}
 	var b loginErrorBody
 	if len(p.body) > 0 && wirejson.Unmarshal(p.body, &b) == nil {
-		le.Code, le.Description = b.Error, MaskDigits(b.ErrorDescription)
+		le.Code, le.Description = b.Error, redact.Text(b.ErrorDescription)
 		var name string
 		if wirejson.Unmarshal(b.ErrorCode, &name) == nil {
 			le.VippsCode = name

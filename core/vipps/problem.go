@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // Problem is a non-2xx answer from Vipps, decoded from RFC 7807 problem+json where the body has
@@ -92,39 +93,7 @@ func (p *Problem) Error() string {
 	if p.TraceID != "" {
 		fmt.Fprintf(&sb, " [traceId %s]", p.TraceID)
 	}
-	return MaskDigits(sb.String())
-}
-
-// MaskDigits hides all but the first two and last two digits of every standalone run of seven
-// or more digits, so phone numbers never reach a log or an error text in full. Runs that touch
-// a letter belong to an identifier (a traceId, an Idempotency-Key) and stay readable.
-func MaskDigits(s string) string {
-	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
-	isLetter := func(b byte) bool { return (b|0x20) >= 'a' && (b|0x20) <= 'z' }
-	var out strings.Builder
-	out.Grow(len(s))
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			out.WriteByte(s[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		run := s[i:j]
-		inWord := (i > 0 && isLetter(s[i-1])) || (j < len(s) && isLetter(s[j]))
-		if len(run) >= 7 && !inWord {
-			out.WriteString(run[:2])
-			out.WriteString(strings.Repeat("*", len(run)-4))
-			out.WriteString(run[len(run)-2:])
-		} else {
-			out.WriteString(run)
-		}
-		i = j
-	}
-	return out.String()
+	return redact.Text(sb.String())
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -27,7 +27,7 @@
 
 #include "vmp.h"
 
-/* What the simulated customers' apps show and say (see README.md, "Customer club"). */
+/* What the simulated customers' apps show and say (see docs/CLUB.md). */
 #define KARI_QR "https://qr.vipps.no/p/sim-4790000011" /* consents after approve_delay_ms */
 #define MIA_TYPED "900 00 010"                         /* the examples' club member */
 

@@ -4,7 +4,8 @@
  * what Go would - the state after each capture and refund at once, a sales unit's payments
  * through the unit's handle, nothing through a closed handle, the argument errors as before, a
  * caller's larger struct left intact beyond this version's fields - and never a torn payment
- * while captures change it under 8 polling threads. Each check prints one line; the last line is
+ * while captures change it under 8 polling threads; and it answers while more calls wait in Go
+ * than the library has workers, which a close still ends at once. Each check prints one line; the last line is
  * "<n> passed, <m> failed" and the exit status is non-zero on any failure.
  *
  * Build and run: tests/c/run.sh
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CONFIG                                                                                           \
   "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":0},\"log_level\":\"off\","        \
@@ -88,6 +90,60 @@ static void test_concurrent(void) {
         POLLERS, polls, torn, not_ok);
 }
 
+/* ---- answered while every worker is busy -------------------------------------------------- */
+
+/* More calls waiting in Go than the pool has workers (WALL_MAX_WORKERS, 512): every worker is
+ * taken and the rest queue. A wait-0 poll of a payment C knows must still answer at once, since
+ * it never needs a worker. That is checked by order, not by time: the waiting calls end only when
+ * their client is closed after the poll answered, or at their own timeout - which a poll that
+ * queued for a worker would wait for, and then the order is wrong. The close that ends them is
+ * a call too, and must not queue behind them either. */
+#define BUSY_CALLERS 600
+#define BUSY_WAIT_MS 30000
+
+static vmp_client *busy_client;
+static char busy_ref[VMP_REFERENCE_SIZE];
+static int busy_started, busy_ended_before_poll, busy_not_by_close, poll_answered; /* atomic */
+
+static void *busy_caller(void *arg) {
+  vmp_payment p = new_payment();
+  (void)arg;
+  __atomic_add_fetch(&busy_started, 1, __ATOMIC_SEQ_CST);
+  if (vmp_poll_status(busy_client, busy_ref, BUSY_WAIT_MS, &p) != VMP_ERR_INVALID_HANDLE)
+    __atomic_add_fetch(&busy_not_by_close, 1, __ATOMIC_SEQ_CST);
+  if (!__atomic_load_n(&poll_answered, __ATOMIC_SEQ_CST)) __atomic_add_fetch(&busy_ended_before_poll, 1, __ATOMIC_SEQ_CST);
+  return NULL;
+}
+
+static void test_answered_while_workers_are_busy(const char *known_ref) {
+  static pthread_t t[BUSY_CALLERS];
+  pthread_attr_t small;
+  struct timespec settle = {0, 300 * 1000 * 1000};
+  vmp_payment p = new_payment();
+  int i, started = 0;
+  const char *cfg = "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":600000},\"log_level\":\"off\"}";
+  if (!check(vmp_init(cfg, &busy_client) == VMP_OK, "a second client whose customers never answer: %s", vmp_last_error())) return;
+  if (!check(vmp_start_checkout(busy_client, "{\"amount\":100,\"phone_number\":\"4791234567\"}", busy_ref, sizeof busy_ref) == VMP_OK,
+             "a payment nobody answers: %s", vmp_last_error()))
+    return;
+  pthread_attr_init(&small);
+  pthread_attr_setstacksize(&small, 256 * 1024);
+  for (i = 0; i < BUSY_CALLERS; i++) started += pthread_create(&t[i], &small, busy_caller, NULL) == 0;
+  while (__atomic_load_n(&busy_started, __ATOMIC_SEQ_CST) < started) nanosleep(&settle, NULL);
+  nanosleep(&settle, NULL); /* lets the last of them reach the pool: a miss here can only hide a fault */
+  check(vmp_poll_status(client, known_ref, 0, &p) == VMP_OK && p.captured_amount == 3000,
+        "with %d calls waiting in Go (more than the pool's workers), a wait-0 poll of a known payment answers", started);
+  __atomic_store_n(&poll_answered, 1, __ATOMIC_SEQ_CST);
+  check(vmp_close(busy_client) == VMP_OK, "closing the second client ends its waiting calls");
+  for (i = 0; i < started; i++) pthread_join(t[i], NULL);
+  check(busy_ended_before_poll == 0, "...before any waiting call ended: it needed no worker (%d ended before it)", busy_ended_before_poll);
+  /* The close itself needs a worker; queued behind the waits, it would run only when the first
+   * timed out - and they would end by their timeout, not VMP_ERR_INVALID_HANDLE. */
+  check(busy_not_by_close == 0, "the close was not queued behind the waits it ends: all %d ended with VMP_ERR_INVALID_HANDLE (%d did not)",
+        started, busy_not_by_close);
+  pthread_attr_destroy(&small);
+}
+
 int main(void) {
   vmp_client *unit = NULL, *home = NULL;
   char ref[VMP_REFERENCE_SIZE], unit_ref[VMP_REFERENCE_SIZE];
@@ -149,6 +205,7 @@ int main(void) {
   check(vmp_poll_status(unit, unit_ref, 0, &p) == VMP_ERR_INVALID_HANDLE, "through the closed unit's handle: VMP_ERR_INVALID_HANDLE");
 
   test_concurrent();
+  test_answered_while_workers_are_busy(ref);
 
   check(vmp_close(client) == VMP_OK, "vmp_close");
   p = new_payment();

@@ -10,7 +10,8 @@
 #   -  callback_thread_test.c: callbacks run on a C thread that never runs Go, with the
 #      registering thread's signal mask; vmp_close inside one answers VMP_ERR_IN_CALLBACK.
 #   -  poll_memory_test.c: vmp_poll_status with wait 0 answered from C's copy of what the
-#      library knows: the same answers as Go's, sales units, closed handles, 8 pollers.
+#      library knows: the same answers as Go's, sales units, closed handles, 8 pollers, and
+#      answered with every worker busy (600 waiting calls), which a close still ends at once.
 #   -  pool_race_test.c, snapshot_race_test.c: the wall's handoff (capi/wall_pool.c and its
 #      doorbells, Go's half modelled in C by pool_stub/workers_model.h) and that copy
 #      (capi/wall_snapshot.c) compiled on their own under ThreadSanitizer and hammered.

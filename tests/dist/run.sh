@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh - checks the release packages `make dist` wrote, as a vendor receives them: each archive
-# is unpacked and must hold include/vmp.h, README.md, the bindings and examples as they are in
-# this tree, and its platform's libraries, which must:
+# is unpacked and must hold include/vmp.h, README.md, docs/, the bindings and examples as they are
+# in this tree, and its platform's libraries, which must:
 #   - export exactly the vmp_* functions of vmp.h (scripts/check-exports.sh; DLLs: undecorated
 #     names, imports from Windows system DLLs only) and be built for the right machine;
 #   - come with import libraries (vmp.lib, MSVC format; libvmp.dll.a, mingw) that name every
@@ -44,7 +44,7 @@ check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
 }
 
 scripts/from-header.sh functions include/vmp.h >"$work/functions"
-git ls-files --cached --others --exclude-standard -- bindings examples 2>/dev/null |
+git ls-files --cached --others --exclude-standard -- bindings docs examples 2>/dev/null |
   while read -r f; do [ -f "$f" ] && echo "$f"; done | LC_ALL=C sort >"$work/sources"
 
 # Every name a caller of the import library links against, in nm's listing of it.
@@ -61,8 +61,8 @@ names_in_import_lib() { # LIB PREFIX
   }
 }
 
-same_sources() { # TOP: the bindings and examples of the package are those of the tree
-  (cd "$1" && find bindings examples -type f 2>/dev/null | LC_ALL=C sort) >"$work/packed"
+same_sources() { # TOP: the docs, bindings and examples of the package are those of the tree
+  (cd "$1" && find bindings docs examples -type f 2>/dev/null | LC_ALL=C sort) >"$work/packed"
   diff -u "$work/sources" "$work/packed" || return 1
   while read -r f; do cmp -s "$f" "$1/$f" || {
     echo "$f differs"
@@ -89,7 +89,7 @@ for platform in windows-x64 windows-x86 linux-x64; do
   check "$archive unpacks into $pkg/ alone" test "$(ls "$work/$platform")" = "$pkg"
   check "include/vmp.h is the header of this tree" cmp include/vmp.h "$top/include/vmp.h"
   check "README.md is there" test -s "$top/README.md"
-  check "bindings/ and examples/ are those of this tree" same_sources "$top"
+  check "docs/, bindings/ and examples/ are those of this tree" same_sources "$top"
   lib="$top/$platform"
   case "$platform" in
   windows-*)

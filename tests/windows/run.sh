@@ -37,7 +37,7 @@ if [ "${VMP_SKIP_WINE:-}" = 1 ]; then
 fi
 if ! command -v wine >/dev/null 2>&1; then
   loud "WINDOWS SMOKE TEST FAILED: wine is not installed." \
-    "scripts/install-deps.sh installs it (wine, wine64, wine32:i386) from Debian;" \
+    "make deps installs it (wine, wine64, wine32:i386) from Debian;" \
     "set VMP_SKIP_WINE=1 to skip this test on purpose."
   exit 1
 fi
@@ -138,7 +138,7 @@ for platform in windows-x64 windows-x86; do
       echo "FAIL $platform: $test exited with $result"
       if grep -q 'wine32 is missing\|could not load kernel32\|bad EXE format' "$work/out"; then
         loud "WINDOWS SMOKE TEST FAILED: wine cannot run 32-bit programs here." \
-          "Install wine32:i386 (dpkg --add-architecture i386; scripts/install-deps.sh does)."
+          "Install wine32:i386 (dpkg --add-architecture i386; make deps does)."
       fi
       status=1
     fi

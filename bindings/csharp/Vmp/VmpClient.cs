@@ -206,7 +206,7 @@ namespace Vmp
 
         Pump logPump, scanPump;
 
-        /// <summary>Creates a client from the JSON configuration of vmp_init (README.md, "Configuration");
+        /// <summary>Creates a client from the JSON configuration of vmp_init (docs/CONFIGURATION.md);
         /// "{}" starts the embedded simulator.</summary>
         public VmpClient(string configJson = "{}")
         {

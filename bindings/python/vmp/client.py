@@ -283,7 +283,7 @@ def _register(client: "Client", handle: int) -> None:
 class Client:
     """A vmp client: the whole in-store flow on one handle. Safe to use from many threads.
 
-    config is the JSON configuration of vmp_init (README.md, "Configuration") as a dict or a JSON
+    config is the JSON configuration of vmp_init (docs/CONFIGURATION.md) as a dict or a JSON
     string; keyword arguments are added to it: ``Client(environment="simulator", log_level="debug")``.
     Without arguments it starts the embedded simulator.
 

@@ -1,0 +1,75 @@
+package core
+
+// The payment invariants, in one place: every check of an amount or a currency, and every
+// merge of what is known of a payment, goes through these; they are written nowhere else.
+//   - An amount is 1 to maxAmount minor units (checkAmount).
+//   - A currency is NOK, DKK or EUR (validCurrency).
+//   - A payment leaves CREATED once, for one final state, and never comes back (Final,
+//     laterState); its aggregates only grow: a late answer or a reordered webhook event never
+//     moves it backwards (newerOf).
+//   - What an authorized payment still holds reserved is what was authorized and neither
+//     captured nor cancelled (reserved).
+// Captures, refunds and cancels beyond these amounts are Vipps' to refuse: the library does
+// not second-guess them, it verifies a capture afterwards (capture_check.go).
+
+// maxAmount is the largest value Vipps accepts for a payment, in minor units.
+const maxAmount = 65_000_000
+
+func checkAmount(amount int64) error {
+	if amount <= 0 {
+		return newError(CodeInvalidAmount, "amount must be greater than 0 (minor units), is %d", amount)
+	}
+	if amount > maxAmount {
+		return newError(CodeInvalidAmount, "amount must be at most %d (minor units), is %d", maxAmount, amount)
+	}
+	return nil
+}
+
+func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }
+
+// Final reports whether Vipps will move the payment out of this state on its own no more.
+// AUTHORIZED is final although captures, refunds and cancels still change its aggregates.
+func (s State) Final() bool {
+	return s == StateAuthorized || s == StateAborted || s == StateExpired || s == StateTerminated
+}
+
+// laterState is the state a payment is in after being seen in both: it leaves CREATED once,
+// for one final state, and never comes back.
+func laterState(known, seen State) State {
+	switch {
+	case known.Final():
+		return known
+	case seen.Final():
+		return seen
+	case seen == StateCreated:
+		return StateCreated
+	}
+	return known
+}
+
+// newerOf merges a fresh view p (a read, an operation's answer, events) into old, what was
+// known: a late answer or a reordered event can never move the payment backwards. The state
+// only advances; the aggregates only grow; fields the fresh view lacks are kept.
+func newerOf(old, p Payment) Payment {
+	p.State = laterState(old.State, p.State)
+	p.Amount = firstNonZero(p.Amount, old.Amount)
+	p.Authorized = max(p.Authorized, old.Authorized)
+	p.Captured = max(p.Captured, old.Captured)
+	p.Refunded = max(p.Refunded, old.Refunded)
+	p.Cancelled = max(p.Cancelled, old.Cancelled)
+	p.Currency = firstNonEmptyString(p.Currency, old.Currency)
+	p.Reference = firstNonEmptyString(p.Reference, old.Reference)
+	p.PSPReference = firstNonEmptyString(p.PSPReference, old.PSPReference)
+	return p
+}
+
+// reserved is what the payment still holds on the customer's account: authorized, neither
+// captured nor cancelled.
+func (p Payment) reserved() int64 { return p.Authorized - p.Captured - p.Cancelled }
+
+func firstNonZero(a, b int64) int64 {
+	if a != 0 {
+		return a
+	}
+	return b
+}
