@@ -50,7 +50,7 @@ func onLog(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback b
 		}
 		handler = func(r core.LogRecord) { deliverLog(t, fn, userData, r) }
 	}
-	return t.client.OnLog(handler, inCallback)
+	return t.client.Logs().OnLog(handler, inCallback)
 }
 
 // deliverLog hands the record to the callback thread and returns when the till's callback
@@ -91,7 +91,7 @@ func nextLog(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_log_record, text *C.cha
 	}
 	var body []byte
 	var message, fields int
-	r, err := t.client.NextLog(t.ctx, wait, func(r core.LogRecord) error {
+	r, err := t.client.Logs().NextLog(t.ctx, wait, func(r core.LogRecord) error {
 		body, message, fields = logText(r)
 		if uint64(len(body)) > uint64(textSize) {
 			out.text_len = C.size_t(len(body))

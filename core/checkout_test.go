@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/logs"
 )
 
 func TestParseCheckoutValidatesEveryField(t *testing.T) {
@@ -92,7 +94,7 @@ func TestIdempotencyKeysAreStablePerOperationAndFreshWithout(t *testing.T) {
 func TestAGeneratedReferenceIsNeverMaskedAsAPhoneNumber(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		ref := generateReference("", "", time.Date(2026, 12, 4, 17, 49, 5, 0, time.UTC))
-		if masked := maskLogText("checkout "+ref+" sent", 200); !strings.Contains(masked, ref) {
+		if masked := logs.MaskText("checkout "+ref+" sent", 200); !strings.Contains(masked, ref) {
 			t.Fatalf("reference %q is logged as %q", ref, masked)
 		}
 	}

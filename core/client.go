@@ -9,6 +9,7 @@ import (
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/club"
+	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
@@ -24,8 +25,8 @@ type Client struct {
 
 	// scans is the barcode scanner's event queue and serial reader (scanning.go).
 	scans *scanning
-	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (logging.go).
-	logs *logSink
+	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (internal/logs).
+	logs *logs.Sink
 
 	journal        *journal.Journal
 	journalCleanup func()
@@ -79,6 +80,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: tillIdentity{storeID: cfg.StoreID, posID: cfg.PosID}}
+	// closingCtx is made first: the log sink and every subsystem end their waits with it.
+	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		SubscriptionKey: cfg.SubscriptionKey, MSN: cfg.MSN}
 	baseURL := cfg.BaseURL
@@ -121,18 +124,17 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range c.units {
 		c.unitViews = append(c.unitViews, &Unit{client: c, sales: u})
 	}
-	c.logs = newLogSink(cfg.logLevel())
+	c.logs = logs.NewSink(cfg.logLevel(), c.enter, c.closingCtx)
 	var err error
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
 	if err != nil {
-		c.logs.close()
+		c.logs.Close()
 		c.closeUnits()
 		if c.sim != nil {
 			_ = c.sim.Close()
 		}
 		return nil, err
 	}
-	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
 	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
@@ -221,7 +223,7 @@ func (c *Client) Close() {
 		_ = c.sim.Close()
 	}
 	c.logClosed()
-	c.logs.close()
+	c.logs.Close()
 }
 
 // enter registers a call in progress; it fails once Close has begun. The returned context

@@ -21,7 +21,7 @@ func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 	}
 	enrollment := enroll(t, c, `{"phone_number":"`+sim.MSISDNIgnoresLogin+`"}`)
 	for {
-		if r, _ := c.NextLog(ctx, 0, nil); r.Level == LogNone {
+		if r, _ := c.Logs().NextLog(ctx, 0, nil); r.Level == LogNone {
 			break
 		}
 	}
@@ -29,7 +29,7 @@ func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 		"PollStatus":     func() error { _, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); return err },
 		"PollEnrollment": func() error { _, err := c.Club().PollEnrollment(ctx, enrollment, MaxPollWait); return err },
 		"NextScan":       func() error { _, err := c.NextScan(ctx, MaxPollWait, nil); return err },
-		"NextLog":        func() error { _, err := c.NextLog(ctx, MaxPollWait, nil); return err },
+		"NextLog":        func() error { _, err := c.Logs().NextLog(ctx, MaxPollWait, nil); return err },
 	}
 	out := map[string]chan error{}
 	for name, call := range calls {

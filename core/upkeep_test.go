@@ -82,7 +82,7 @@ func TestAClientThatStaysOpenPrunesItsJournalEveryHour(t *testing.T) {
 	c.mu.Unlock()
 	c.tracker("upkeep-second-001")
 	for i := 0; i < 500; i++ { // the prune runs on a library goroutine
-		r, err := c.NextLog(context.Background(), 10*time.Millisecond, nil)
+		r, err := c.Logs().NextLog(context.Background(), 10*time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
