@@ -40,7 +40,7 @@ func onScan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback
 		}
 		handler = func(ev scanner.Event) { deliverScan(t, fn, userData, ev) }
 	}
-	return t.client.OnScan(handler, inCallback)
+	return t.client.Scans().OnScan(handler, inCallback)
 }
 
 // deliverScan hands the event to the callback thread and returns when the till's callback
@@ -100,7 +100,7 @@ func nextScan(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_scan, text *C.char, te
 	if text == nil || textSize == 0 {
 		return argError(core.CodeInvalidArgument, "text is NULL or text_size is 0")
 	}
-	ev, err := t.client.NextScan(t.ctx, wait, func(ev scanner.Event) error {
+	ev, err := t.client.Scans().NextScan(t.ctx, wait, func(ev scanner.Event) error {
 		if n := len(eventText(ev)); uint64(n) >= uint64(textSize) {
 			out.text_len = C.size_t(n)
 			return argError(core.CodeBufferTooSmall,
@@ -147,7 +147,7 @@ func submitScan(h C.uintptr_t, text *C.char) error {
 	if err != nil {
 		return err
 	}
-	return t.client.SubmitScan(s)
+	return t.client.Scans().SubmitScan(s)
 }
 
 // Like abi_constants.go: the build fails when the header's scanner values drift from the

@@ -12,6 +12,7 @@ import (
 	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
+	"github.com/vmp-dev/vmp/internal/scans"
 )
 
 // Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
@@ -23,8 +24,8 @@ type Client struct {
 	api *vipps.Client
 	sim *sim.Server // the embedded simulator, when the config asks for one
 
-	// scans is the barcode scanner's event queue and serial reader (scanning.go).
-	scans *scanning
+	// scans is the barcode scanner's event queue and serial reader (internal/scans).
+	scans *scans.Scans
 	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (internal/logs).
 	logs *logs.Sink
 
@@ -148,7 +149,11 @@ func New(cfg Config) (*Client, error) {
 	c.noteUnsettledCreates()
 	_, _ = c.journal.Prune()
 	c.journalPruned = time.Now()
-	if err := c.startScanning(); err != nil {
+	scanCfg, framing, err := cfg.Scanner.resolve()
+	if err == nil {
+		c.scans, err = scans.Start(scanCfg, framing, c.logs, c.enter, c.closingCtx)
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -212,7 +217,9 @@ func (c *Client) Close() {
 	c.closed = true
 	c.mu.Unlock()
 	c.cancel(ErrClosed)
-	c.stopScanning()
+	if c.scans != nil {
+		c.scans.Stop()
+	}
 	c.stopWebhooks()
 	c.calls.Wait()
 	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged

@@ -28,7 +28,7 @@ func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 	calls := map[string]func() error{
 		"PollStatus":     func() error { _, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); return err },
 		"PollEnrollment": func() error { _, err := c.Club().PollEnrollment(ctx, enrollment, MaxPollWait); return err },
-		"NextScan":       func() error { _, err := c.NextScan(ctx, MaxPollWait, nil); return err },
+		"NextScan":       func() error { _, err := c.Scans().NextScan(ctx, MaxPollWait, nil); return err },
 		"NextLog":        func() error { _, err := c.Logs().NextLog(ctx, MaxPollWait, nil); return err },
 	}
 	out := map[string]chan error{}
@@ -71,7 +71,7 @@ func TestWaitsThatAHandlesCloseEndsAnswerInvalidHandleAndTheClientStaysOpen(t *t
 	calls := waits(t, c, ctx)
 	closeHandle(ErrClosed)
 	wantClosedWhileWaiting(t, calls)
-	if _, err := c.NextScan(context.Background(), 0, nil); err != nil {
+	if _, err := c.Scans().NextScan(context.Background(), 0, nil); err != nil {
 		t.Fatalf("the client after its handle closed: %v", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/internal/logs"
-	"github.com/vmp-dev/vmp/scanner"
 )
 
 // The records a till operator needs, one function each, so that the engine logs with one line
@@ -90,26 +89,4 @@ func (c *Client) logMoneyOp(e *journal.Entry, p Payment, err error, recorded boo
 func (c *Client) logRetry(what string, attempt int, wait time.Duration, err error) {
 	c.log(LogWarn, "retry", fmt.Sprintf("%s: attempt %d failed, trying again in %d ms", what, attempt, wait.Milliseconds()),
 		logs.Int("attempt", int64(attempt)), logs.Int("wait_ms", wait.Milliseconds()), logs.Text("error", err.Error()))
-}
-
-// logScan reports a scanner event; Event.String masks personal QRs and phone numbers.
-func (c *Client) logScan(ev scanner.Event) {
-	switch ev.Kind {
-	case scanner.EventScan:
-		c.log(LogDebug, "scanner", "scan: "+ev.Scan.String(), logs.ID("kind", ev.Scan.Kind.String()))
-	case scanner.EventDisconnected:
-		c.log(LogWarn, "scanner", "scanner disconnected: "+ev.Detail)
-	case scanner.EventReconnected:
-		c.log(LogInfo, "scanner", "scanner connected: "+ev.Detail)
-	case scanner.EventDropped:
-		c.log(LogInfo, "scanner", "scan dropped: "+ev.Detail)
-	}
-}
-
-// scanLogged is the scanner reader's emit function: each event is logged, then queued.
-func (c *Client) scanLogged(push func(scanner.Event)) func(scanner.Event) {
-	return func(ev scanner.Event) {
-		c.logScan(ev)
-		push(ev)
-	}
 }

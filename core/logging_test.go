@@ -107,10 +107,10 @@ func TestLogsNeverHoldAPhoneNumberAPersonalQROrASecret(t *testing.T) {
 	c := newSimClient(t, `,"log_level":"debug","simulator":{"approve_delay_ms":0},"client_id":"id-1","client_secret":"`+
 		secret+`","subscription_key":"key-`+secret+`","msn":"123456"`)
 	ctx := context.Background()
-	if err := c.SubmitScan("https://qr.vipps.no/28/2/01/031/4791234567?v=1"); err != nil {
+	if err := c.Scans().SubmitScan("https://qr.vipps.no/28/2/01/031/4791234567?v=1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SubmitScan("https://qr.vipps.no/p/sim-4798765432"); err != nil {
+	if err := c.Scans().SubmitScan("https://qr.vipps.no/p/sim-4798765432"); err != nil {
 		t.Fatal(err)
 	}
 	checkout(t, c, `{"amount":100,"personal_qr":"https://qr.vipps.no/28/2/01/031/4791234567?v=1"}`)
