@@ -93,13 +93,13 @@ func handleWebhook(h C.uintptr_t, d *C.vmp_webhook_delivery) error {
 	if err != nil {
 		return err
 	}
-	return t.client.HandleWebhook(t.ctx, del)
+	return t.client.Webhooks().Handle(t.ctx, del)
 }
 
 //export vmpgo_webhook_receiver
 func vmpgo_webhook_receiver(h C.uintptr_t, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_receiver", &st)
-	return statusOf(webhookJSON(h, out, true, func(t target) (any, error) { return t.client.WebhookReceiver(), nil }))
+	return statusOf(webhookJSON(h, out, true, func(t target) (any, error) { return t.client.Webhooks().Receiver(), nil }))
 }
 
 //export vmpgo_webhook_list

@@ -13,6 +13,7 @@ import (
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 	"github.com/vmp-dev/vmp/internal/scans"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 // Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
@@ -48,8 +49,9 @@ type Client struct {
 	// club is the customer club: identify, check-in, enrollment (internal/club).
 	club *club.Club
 
-	// hooks is the webhook receiver, the stored secrets and the counters (webhooks.go).
-	hooks *webhookState
+	// hooks is the webhook receiver, the registrations, the stored secrets and the counters
+	// (internal/webhooks).
+	hooks *webhooks.Hooks
 
 	// closingCtx is cancelled by Close, with ErrClosed as its cause; every call derives its
 	// context from it.
@@ -157,7 +159,7 @@ func New(cfg Config) (*Client, error) {
 		c.Close()
 		return nil, err
 	}
-	if err := c.startWebhooks(); err != nil {
+	if c.hooks, err = c.startWebhooks(); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -220,7 +222,9 @@ func (c *Client) Close() {
 	if c.scans != nil {
 		c.scans.Stop()
 	}
-	c.stopWebhooks()
+	if c.hooks != nil {
+		c.hooks.Stop()
+	}
 	c.calls.Wait()
 	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
 	c.closeUnits()

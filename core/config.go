@@ -48,7 +48,7 @@ type Config struct {
 	Login LoginConfig `json:"login"`
 	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
 	Scanner *ScannerConfig `json:"scanner"`
-	// Webhooks configures the webhook receiver and registration (webhook_config.go); nil: none.
+	// Webhooks configures the webhook receiver and registration (internal/webhooks); nil: none.
 	Webhooks *WebhookConfig `json:"webhooks"`
 	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
 	// the user's configuration folder (vmp/ under os.UserConfigDir); with the embedded simulator
@@ -190,7 +190,7 @@ func (c *Config) applyDefaults() error {
 	if err := c.Scanner.check(); err != nil {
 		return err
 	}
-	if err := c.Webhooks.check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {
+	if err := c.Webhooks.Check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {
 		return err
 	}
 	if err := c.checkLogLevel(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 // What a verified webhook event does to the engine's view of its payment. Events are fed
@@ -25,20 +26,11 @@ type webhookView struct {
 	pollEvery time.Duration
 }
 
-// eventOutcome is what applying one event did.
-type eventOutcome int
-
-const (
-	eventApplied   eventOutcome = iota // new: the view was updated and waiters woken
-	eventDuplicate                     // seen before: nothing changed
-	eventIgnored                       // not about state (an unknown name, a failed operation)
-)
-
 // applyEvent feeds one verified event of this tracker's payment into its view. Caller holds
 // t.mu.
-func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) eventOutcome {
+func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
 	if !ev.Success || !knownEventName(ev.Name) {
-		return eventIgnored
+		return webhooks.Ignored
 	}
 	if t.webhook == nil {
 		t.webhook = &webhookView{seen: map[string]bool{}}
@@ -47,20 +39,20 @@ func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) eve
 	v.pollEvery = pollEvery
 	key := ev.PSPReference + "\x00" + ev.Name
 	if v.seen[key] {
-		return eventDuplicate
+		return webhooks.Duplicate
 	}
 	if len(v.seen) >= maxEventsPerPayment {
-		return eventIgnored
+		return webhooks.Ignored
 	}
 	v.seen[key] = true
 	v.add(ev)
 	if v.payment.State == StateUnknown && !t.known {
 		// Only aggregates (a capture seen before anything else): not enough to answer from;
 		// the first read fills in the rest.
-		return eventApplied
+		return webhooks.Applied
 	}
 	t.update(v.payment)
-	return eventApplied
+	return webhooks.Applied
 }
 
 func knownEventName(name string) bool {

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 const (
@@ -56,6 +58,20 @@ func newHookClient(t *testing.T, srv *sim.Server, webhooks string, extra ...stri
 	return c
 }
 
+// storedSecrets are the webhook secrets c holds: the journal's, which the webhooks' own copy
+// must match in number.
+func storedSecrets(t *testing.T, c *Client) []journal.WebhookSecret {
+	t.Helper()
+	secrets, err := c.journal.WebhookSecrets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held := c.Webhooks().Receiver().Secrets; held != len(secrets) {
+		t.Fatalf("the webhooks hold %d secrets, the journal %d", held, len(secrets))
+	}
+	return secrets
+}
+
 // eventually waits (bounded) until cond holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -68,7 +84,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func (c *Client) counters() WebhookCounters { return c.WebhookReceiver().Counters }
+func (c *Client) counters() WebhookCounters { return c.Webhooks().Receiver().Counters }
 
 // failEveryRead makes every status read of the simulator fail, so only a webhook can tell the
 // client anything new.
@@ -82,7 +98,7 @@ func failEveryRead(t *testing.T, srv *sim.Server) {
 func TestWhileEveryStatusReadFailsTheApprovalArrivesByWebhook(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0"}`)
-	if info := c.WebhookReceiver(); !info.Listening || info.Registration != "ok" || info.Secrets != 1 {
+	if info := c.Webhooks().Receiver(); !info.Listening || info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("receiver %+v", info)
 	}
 	failEveryRead(t, srv)
@@ -194,8 +210,8 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","max_age_s":300}`)
 	failEveryRead(t, srv)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
-	info := c.WebhookReceiver()
-	secret := c.hooks.storedSecrets()[0].Secret
+	info := c.Webhooks().Receiver()
+	secret := storedSecrets(t, c)[0].Secret
 	authorized := eventBody("123456", ref, "AUTHORIZED", 1000, "9999")
 	cases := []struct {
 		name   string
@@ -224,7 +240,7 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := c.HandleWebhook(context.Background(), tc.d)
+			err := c.Webhooks().Handle(context.Background(), tc.d)
 			wantCode(t, err, CodeUnverified, "")
 			if strings.Contains(err.Error(), secret) {
 				t.Fatalf("the error shows the secret: %v", err)
@@ -238,7 +254,7 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 		})
 	}
 	// The same event, properly signed, is taken.
-	if err := c.HandleWebhook(context.Background(), signedDelivery(secret, info.URL, authorized)); err != nil {
+	if err := c.Webhooks().Handle(context.Background(), signedDelivery(secret, info.URL, authorized)); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
@@ -251,16 +267,16 @@ func TestVerifiedDeliveriesThatAreNoEventOrNotOursChangeNothing(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0"}`)
 	failEveryRead(t, srv)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
-	url, secret := c.WebhookReceiver().URL, c.hooks.storedSecrets()[0].Secret
+	url, secret := c.Webhooks().Receiver().URL, storedSecrets(t, c)[0].Secret
 	ctx := context.Background()
-	wantCode(t, c.HandleWebhook(ctx, signedDelivery(secret, url, []byte(`{"name":"AUTHORIZED"}`))), CodeInvalidJSON, "")
-	wantCode(t, c.HandleWebhook(ctx, signedDelivery(secret, url, []byte(`not json`))), CodeInvalidJSON, "")
+	wantCode(t, c.Webhooks().Handle(ctx, signedDelivery(secret, url, []byte(`{"name":"AUTHORIZED"}`))), CodeInvalidJSON, "")
+	wantCode(t, c.Webhooks().Handle(ctx, signedDelivery(secret, url, []byte(`not json`))), CodeInvalidJSON, "")
 	for _, body := range [][]byte{
 		eventBody("654321", ref, "AUTHORIZED", 1000, "1"),                                                    // another sales unit
 		bytes.Replace(eventBody("123456", ref, "AUTHORIZED", 1000, "2"), []byte(`true`), []byte(`false`), 1), // a failure
 		eventBody("123456", ref, "SETTLED", 1000, "3"),                                                       // a name vmp does not know
 	} {
-		if err := c.HandleWebhook(ctx, signedDelivery(secret, url, body)); err != nil {
+		if err := c.Webhooks().Handle(ctx, signedDelivery(secret, url, body)); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}
@@ -275,9 +291,9 @@ func TestVerifiedDeliveriesThatAreNoEventOrNotOursChangeNothing(t *testing.T) {
 func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","path":"/hooks/vipps"}`)
-	info := c.WebhookReceiver()
+	info := c.Webhooks().Receiver()
 	base := "http://" + info.Address
-	secret := c.hooks.storedSecrets()[0].Secret
+	secret := storedSecrets(t, c)[0].Secret
 	post := func(path string, d vipps.WebhookDelivery) int { return postDelivery(t, base+path, d) }
 	good := eventBody("123456", "hook-http-00001", "CREATED", 1000, "77")
 	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, good)); got != 200 {
@@ -295,7 +311,7 @@ func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, []byte("[]"))); got != 400 {
 		t.Fatalf("no event: %d", got)
 	}
-	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, bytes.Repeat([]byte("x"), maxWebhookBody+1))); got != 413 {
+	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, bytes.Repeat([]byte("x"), webhooks.MaxBody+1))); got != 413 {
 		t.Fatalf("too large: %d", got)
 	}
 	resp, err := http.Get(base + "/hooks/vipps")
@@ -317,10 +333,10 @@ func TestBehindAProxyTheReceiverVerifiesAgainstThePublicURL(t *testing.T) {
 	if _, err := unitOf(t, c, "").RegisterWebhook(context.Background(), WebhookRequest{URL: "http://127.0.0.1:9/x"}); err != nil {
 		t.Fatal(err)
 	}
-	secret := c.hooks.storedSecrets()[0].Secret
+	secret := storedSecrets(t, c)[0].Secret
 	body := eventBody("123456", "hook-proxy-0001", "CREATED", 1000, "1")
 	d := signedDelivery(secret, "http://pos.example.com/vipps/hooks?store=12", body)
-	if got := postDelivery(t, "http://"+c.WebhookReceiver().Address+"/vmp/webhooks", d); got != 200 {
+	if got := postDelivery(t, "http://"+c.Webhooks().Receiver().Address+"/vmp/webhooks", d); got != 200 {
 		t.Fatalf("a delivery forwarded by a proxy: %d", got)
 	}
 }
@@ -356,10 +372,10 @@ func TestOnceEventsArriveByWebhookPollingIsOnlyTheSafetyNet(t *testing.T) {
 
 func TestWithoutAWebhooksBlockNothingListensAndDeliveriesAreUnverified(t *testing.T) {
 	c := newSimClient(t, "")
-	if info := c.WebhookReceiver(); info.Listening || info.URL != "" || info.Registration != "" {
+	if info := c.Webhooks().Receiver(); info.Listening || info.URL != "" || info.Registration != "" {
 		t.Fatalf("receiver %+v", info)
 	}
-	err := c.HandleWebhook(context.Background(), signedDelivery("x", "http://127.0.0.1:1/x", eventBody("123456", "abcdefgh", "CREATED", 1, "1")))
+	err := c.Webhooks().Handle(context.Background(), signedDelivery("x", "http://127.0.0.1:1/x", eventBody("123456", "abcdefgh", "CREATED", 1, "1")))
 	wantCode(t, err, CodeUnverified, "")
 	if _, err := c.OwnUnit().ReconcileWebhooks(context.Background(), ReconcileRequest{}); CodeOf(err) != CodeInvalidArgument {
 		t.Fatalf("reconcile without wanted webhooks: %v", err)
@@ -394,7 +410,7 @@ func TestWebhookConfigIsChecked(t *testing.T) {
 		})
 	}
 	cfg, err := ParseConfig([]byte(`{"environment":"test",` + creds + `"webhooks":{"public_url":"https://pos.example.com/hooks"}}`))
-	if err != nil || cfg.Webhooks.PollIntervalMS != 5000 || !cfg.Webhooks.registers() {
+	if err != nil || cfg.Webhooks.PollIntervalMS != 5000 || !cfg.Webhooks.Registers() {
 		t.Fatalf("a valid block: %+v, %v", cfg.Webhooks, err)
 	}
 	// A standalone simulator (base_url) reaches the receiver on loopback.
@@ -459,7 +475,7 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 	if len(left) != 2 || left[0].ID != dup1.ID || left[1].URL != "http://localhost:7/webshop" {
 		t.Fatalf("the simulator has %+v", left)
 	}
-	if s := c.hooks.storedSecrets(); len(s) != 1 || s[0].ID != dup1.ID {
+	if s := storedSecrets(t, c); len(s) != 1 || s[0].ID != dup1.ID {
 		t.Fatalf("stored secrets %v; want only the kept one's", s)
 	}
 	again, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
@@ -488,7 +504,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	}
 	got := ids(c.mustList(t))
 	var stored []string
-	for _, s := range c.hooks.storedSecrets() {
+	for _, s := range storedSecrets(t, c) {
 		stored = append(stored, s.ID)
 	}
 	slices.Sort(got)
@@ -522,7 +538,7 @@ func TestDeletingAWebhookForgetsItsSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, c.OwnUnit().DeleteWebhook(ctx, w.ID), CodeNotFound, "")
-	if n := len(c.hooks.storedSecrets()); n != 0 || len(c.mustList(t)) != 0 {
+	if n := len(storedSecrets(t, c)); n != 0 || len(c.mustList(t)) != 0 {
 		t.Fatalf("%d secrets left", n)
 	}
 	for _, bad := range []WebhookRequest{{URL: "ftp://x/y"}, {URL: "http://127.0.0.1:9/x", Events: []string{"Not An Event"}}} {
@@ -537,13 +553,13 @@ func TestSecretsSurviveARestartSoTheRegistrationIsKept(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "journal.db")
 	block := `{"public_url":"http://127.0.0.1:9/hooks"}`
 	c1 := newHookClient(t, srv, block, `,"journal_path":"`+journal+`"`)
-	if info := c1.WebhookReceiver(); info.Registration != "ok" || info.Secrets != 1 {
+	if info := c1.Webhooks().Receiver(); info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("first start %+v", info)
 	}
 	id := srv.Webhooks()[0].ID
 	c1.Close()
 	c2 := newHookClient(t, srv, block, `,"journal_path":"`+journal+`"`)
-	if info := c2.WebhookReceiver(); info.Registration != "ok" || info.Secrets != 1 {
+	if info := c2.Webhooks().Receiver(); info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("second start %+v", info)
 	}
 	if w := srv.Webhooks(); len(w) != 1 || w[0].ID != id {

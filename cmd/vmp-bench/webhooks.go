@@ -69,8 +69,8 @@ func runApprovals(n int, webhooks string) (p50, p99, readsPerPayment float64, er
 		return 0, 0, 0, err
 	}
 	defer c.Close()
-	if webhooks != "" && c.WebhookReceiver().Registration != "ok" {
-		return 0, 0, 0, fmt.Errorf("the receiver is not registered: %s", c.WebhookReceiver().Registration)
+	if webhooks != "" && c.Webhooks().Receiver().Registration != "ok" {
+		return 0, 0, 0, fmt.Errorf("the receiver is not registered: %s", c.Webhooks().Receiver().Registration)
 	}
 	run := time.Now().UnixNano() % 1e9 // identical checkouts in flight would be one payment: each names its own
 	reads0 := srv.Stats().Requests["GET /epayment/v1/payments/{reference}"]
