@@ -13,9 +13,9 @@ DIST       := dist
 CFLAGS     ?= -O2 -g
 CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
-GO_SOURCES := $(shell find capi core scanner -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
+GO_SOURCES := $(shell find capi core scanner internal -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all generate lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
 
 all: lib ## the default: build build/libvmp.so
 
@@ -23,6 +23,12 @@ help: ## list the targets (this text, from the Makefile's `## ` comments)
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-z][a-z-]*:.*## / { printf "make %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 lib: $(LIB) ## build build/libvmp.so
+
+# The tables copied from include/vmp.h's X-macro lists and its version - Go (internal/abi, core,
+# capi), Python, C# and the package files - made again from the header (internal/cmd/vmpgen).
+# make test fails while one of them is not what the header makes.
+generate: ## the Go, Python and C# enum tables and the version copies, from include/vmp.h's lists
+	$(GO) run ./internal/cmd/vmpgen
 
 # Exports exactly the functions of vmp.h (scripts/build-lib.sh says how).
 $(LIB): $(GO_SOURCES) scripts/build-lib.sh scripts/from-header.sh

@@ -4,13 +4,13 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
-// Values of include/vmp.h that the checks below depend on; abi_constants.go fails to compile if
-// they drift from the header.
+// Values of include/vmp.h that the checks below depend on (internal/abi, made from the header).
 const (
-	referenceSize         = 65  // VMP_REFERENCE_SIZE: 64 characters and a NUL
-	cancelTransactionOnly = 0x1 // VMP_CANCEL_TRANSACTION_ONLY
+	referenceSize         = abi.ReferenceSize         // VMP_REFERENCE_SIZE: 64 characters and a NUL
+	cancelTransactionOnly = abi.CancelTransactionOnly // VMP_CANCEL_TRANSACTION_ONLY
 	maxWaitMs             = 600000
 )
 

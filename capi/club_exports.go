@@ -14,13 +14,13 @@ import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
-// Values of include/vmp.h the checks below depend on; abi_constants.go fails to compile if they
-// drift from the header.
+// Values of include/vmp.h the checks below depend on (internal/abi, made from the header).
 const (
-	msisdnSize       = 16 // VMP_MSISDN_SIZE: 15 digits and a NUL
-	enrollmentIDSize = 40 // VMP_ENROLLMENT_ID_SIZE
+	msisdnSize       = abi.MSISDNSize       // VMP_MSISDN_SIZE: 15 digits and a NUL
+	enrollmentIDSize = abi.EnrollmentIDSize // VMP_ENROLLMENT_ID_SIZE
 )
 
 // checkOutBuffer checks a caller's output buffer before anything is sent: a too-small buffer

@@ -14,6 +14,7 @@ import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
 //export vmpgo_init
@@ -63,6 +64,28 @@ func vmpgo_close(h C.uintptr_t) {
 			forgetSnapshots(o.id)
 		}
 	}
+}
+
+//export vmpgo_simulator_url
+func vmpgo_simulator_url(h C.uintptr_t, url *C.char, size C.size_t) (st C.vmp_status) {
+	defer guard("vmp_simulator_url", &st)
+	return statusOf(simulatorURL(h, url, size))
+}
+
+func simulatorURL(h C.uintptr_t, url *C.char, size C.size_t) error {
+	client, err := handles.clientOf(uintptr(h)) // a unit handle's is its client's; nothing waits
+	if err != nil {
+		return err
+	}
+	if err := checkOutBuffer("url", url != nil, uint64(size), abi.SimulatorURLSize, "VMP_SIMULATOR_URL_SIZE"); err != nil {
+		return err
+	}
+	u := client.SimulatorURL()
+	if len(u) >= abi.SimulatorURLSize { // a loopback URL is at most 22 bytes; never cut it short
+		return argError(core.CodeInternal, "the simulator's URL (%d bytes) is longer than VMP_SIMULATOR_URL_SIZE", len(u))
+	}
+	putCString(url, size, u)
+	return nil
 }
 
 //export vmpgo_start_checkout

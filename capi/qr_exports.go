@@ -11,14 +11,15 @@ import (
 	"unsafe"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
-// QR formats of vmp_checkout_qr (VMP_QR_* in vmp.h; abi_constants.go keeps them equal).
+// QR formats of vmp_checkout_qr (VMP_QR_FORMAT_LIST in vmp.h).
 const (
-	qrURL    = 0
-	qrSVG    = 1
-	qrPNG    = 2
-	qrMatrix = 3
+	qrURL    = int32(abi.QRURL)
+	qrSVG    = int32(abi.QRSVG)
+	qrPNG    = int32(abi.QRPNG)
+	qrMatrix = int32(abi.QRMatrix)
 )
 
 //export vmpgo_checkout_qr

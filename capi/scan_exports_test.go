@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/scanner"
 )
 
@@ -35,5 +36,27 @@ func TestTheScanTextIsTheCodeOrTheReason(t *testing.T) {
 	gone := scanner.Event{Kind: scanner.EventDisconnected, Detail: "scanner COM3: gone", Scan: scanner.Scan{Kind: scanner.KindEAN8}}
 	if eventText(gone) != "scanner COM3: gone" || eventKind(gone) != scanner.KindOther {
 		t.Fatalf("disconnect: %q %v", eventText(gone), eventKind(gone))
+	}
+}
+
+// The scanner package keeps its own Kind and EventKind (with their own names); the build checks
+// its values against the header's (scan_exports.go), and this the other way: every value of
+// the header's lists is one the scanner has, and the scanner has none beyond them.
+func TestScannerKnowsEveryHeaderValue(t *testing.T) {
+	for _, k := range abi.CodeKinds {
+		if scanner.Kind(k).String() == "unknown" {
+			t.Errorf("vmp.h's %v (%d) is no scanner.Kind", k, k)
+		}
+	}
+	if k := scanner.Kind(len(abi.CodeKinds)); k.String() != "unknown" {
+		t.Errorf("scanner.Kind %d (%v) is not in vmp.h's VMP_CODE_KIND_LIST", int(k), k)
+	}
+	for _, e := range abi.ScanEvents {
+		if scanner.EventKind(e).String() == "unknown" {
+			t.Errorf("vmp.h's %v (%d) is no scanner.EventKind", e, e)
+		}
+	}
+	if e := scanner.EventKind(len(abi.ScanEvents)); e.String() != "unknown" {
+		t.Errorf("scanner.EventKind %d (%v) is not in vmp.h's VMP_SCAN_EVENT_LIST", int(e), e)
 	}
 }

@@ -4,7 +4,7 @@ package main
 import "C"
 
 // statusOf is where every export's error becomes its vmp_status, and its text the calling
-// thread's vmp_last_error. The Code values of core are the vmp_status values (abi_constants.go).
+// thread's vmp_last_error. The Code values of core are the vmp_status values (internal/abi, made from VMP_STATUS_LIST).
 func statusOf(err error) C.vmp_status {
 	if err == nil {
 		return C.VMP_OK

@@ -86,24 +86,32 @@ VMP_API const char *VMP_CALL vmp_version(void) {
       VMP_VERSION_PATCH);
 }
 
-#define VMPSHIM_STATUS_CASE(name, value, text) \
-  case name:                                   \
+/* The *_str name functions come from vmp.h's lists. vmp_status_str gives a status's whole
+ * name; the others give a value's name without its list's prefix ("VMP_STATE_CREATED" ->
+ * "CREATED"), which is the tail of the stringified name: static storage like any literal.
+ * internal/cmd/vmpgen checks that every name of a list starts with the prefix used here. */
+#define VMPSHIM_NAME_CASE(name, value, text) \
+  case name:                                 \
     return #name;
+#define VMPSHIM_SHORT_NAME_CASE(prefix, name) \
+  case name:                                  \
+    return &#name[sizeof prefix - 1];
+#define VMPSHIM_STATE_CASE(name, value, text) VMPSHIM_SHORT_NAME_CASE("VMP_STATE_", name)
+#define VMPSHIM_SCAN_EVENT_CASE(name, value, text) VMPSHIM_SHORT_NAME_CASE("VMP_SCAN_", name)
+#define VMPSHIM_CODE_KIND_CASE(name, value, text) VMPSHIM_SHORT_NAME_CASE("VMP_CODE_", name)
+#define VMPSHIM_ENROLLMENT_CASE(name, value, text) VMPSHIM_SHORT_NAME_CASE("VMP_ENROLLMENT_", name)
+#define VMPSHIM_LOG_LEVEL_CASE(name, value, text) VMPSHIM_SHORT_NAME_CASE("VMP_LOG_", name)
 
 VMP_API const char *VMP_CALL vmp_status_str(vmp_status status) {
   switch (status) {
-    VMP_STATUS_LIST(VMPSHIM_STATUS_CASE)
+    VMP_STATUS_LIST(VMPSHIM_NAME_CASE)
     default: return "VMP_ERR_UNKNOWN_STATUS";
   }
 }
 
 VMP_API const char *VMP_CALL vmp_state_str(vmp_payment_state state) {
   switch (state) {
-    case VMP_STATE_CREATED: return "CREATED";
-    case VMP_STATE_AUTHORIZED: return "AUTHORIZED";
-    case VMP_STATE_ABORTED: return "ABORTED";
-    case VMP_STATE_EXPIRED: return "EXPIRED";
-    case VMP_STATE_TERMINATED: return "TERMINATED";
+    VMP_PAYMENT_STATE_LIST(VMPSHIM_STATE_CASE)
     default: return "UNKNOWN";
   }
 }
@@ -159,6 +167,25 @@ VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client) {
   }
   wall_snapshot_handle_close(VMPSHIM_ID(client)); /* from now on only Go answers for it */
   return call_go_as(run_close, &client, 1);
+}
+
+typedef struct {
+  vmp_client *client;
+  char *out;
+  size_t out_size;
+} buffer_args;
+
+static vmp_status run_simulator_url(void *p) {
+  buffer_args *a = p;
+  return vmpgo_simulator_url(VMPSHIM_ID(a->client), a->out, a->out_size);
+}
+
+VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, size_t url_size) {
+  buffer_args a;
+  a.client = client;
+  a.out = url;
+  a.out_size = url_size;
+  return call_go(run_simulator_url, &a);
 }
 
 typedef struct {
@@ -412,26 +439,14 @@ VMP_API vmp_status VMP_CALL vmp_submit_scan(vmp_client *client, const char *text
 
 VMP_API const char *VMP_CALL vmp_scan_event_str(vmp_scan_event event) {
   switch (event) {
-    case VMP_SCAN_NONE: return "NONE";
-    case VMP_SCAN_CODE: return "CODE";
-    case VMP_SCAN_DISCONNECTED: return "DISCONNECTED";
-    case VMP_SCAN_RECONNECTED: return "RECONNECTED";
-    case VMP_SCAN_DROPPED: return "DROPPED";
+    VMP_SCAN_EVENT_LIST(VMPSHIM_SCAN_EVENT_CASE)
     default: return "UNKNOWN";
   }
 }
 
 VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind) {
   switch (kind) {
-    case VMP_CODE_OTHER: return "OTHER";
-    case VMP_CODE_PERSONAL_QR: return "PERSONAL_QR";
-    case VMP_CODE_VIPPS_LEGACY_QR: return "VIPPS_LEGACY_QR";
-    case VMP_CODE_VIPPS_TOKEN_QR: return "VIPPS_TOKEN_QR";
-    case VMP_CODE_EAN8: return "EAN8";
-    case VMP_CODE_EAN13: return "EAN13";
-    case VMP_CODE_UPCA: return "UPCA";
-    case VMP_CODE_CODE128: return "CODE128";
-    case VMP_CODE_BARCODE: return "BARCODE";
+    VMP_CODE_KIND_LIST(VMPSHIM_CODE_KIND_CASE)
     default: return "UNKNOWN";
   }
 }
@@ -444,12 +459,7 @@ VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind) {
 
 VMP_API const char *VMP_CALL vmp_enrollment_state_str(vmp_enrollment_state state) {
   switch (state) {
-    case VMP_ENROLLMENT_PENDING: return "PENDING";
-    case VMP_ENROLLMENT_CONSENTED: return "CONSENTED";
-    case VMP_ENROLLMENT_DENIED: return "DENIED";
-    case VMP_ENROLLMENT_EXPIRED: return "EXPIRED";
-    case VMP_ENROLLMENT_CANCELLED: return "CANCELLED";
-    case VMP_ENROLLMENT_FAILED: return "FAILED";
+    VMP_ENROLLMENT_STATE_LIST(VMPSHIM_ENROLLMENT_CASE)
     default: return "UNKNOWN";
   }
 }
@@ -637,11 +647,7 @@ VMP_API vmp_status VMP_CALL vmp_next_log(vmp_client *client, int32_t wait_ms, vm
 
 VMP_API const char *VMP_CALL vmp_log_level_str(vmp_log_level level) {
   switch (level) {
-    case VMP_LOG_NONE: return "NONE";
-    case VMP_LOG_DEBUG: return "DEBUG";
-    case VMP_LOG_INFO: return "INFO";
-    case VMP_LOG_WARN: return "WARN";
-    case VMP_LOG_ERROR: return "ERROR";
+    VMP_LOG_LEVEL_LIST(VMPSHIM_LOG_LEVEL_CASE)
     default: return "UNKNOWN";
   }
 }

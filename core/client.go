@@ -16,9 +16,6 @@ import (
 	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
-// Version is the library's version; it matches VMP_VERSION_* in include/vmp.h.
-const Version = "0.2.0"
-
 // Client is the engine behind one vmp_client handle. It is safe for concurrent use.
 type Client struct {
 	cfg Config

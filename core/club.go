@@ -3,7 +3,8 @@ package core
 import "github.com/vmp-dev/vmp/internal/club"
 
 // The customer club (identify, loyalty check-in, enrollment) is its own subsystem,
-// internal/club; Client.Club gives a client's. Its types are named here for users of core.
+// internal/club; Client.Club gives a client's. Its types are named here for users of core
+// (EnrollmentState and its values in abi_gen.go).
 
 // Customer is a customer identified at the till.
 type Customer = club.Customer
@@ -13,19 +14,6 @@ type EnrollmentRequest = club.EnrollmentRequest
 
 // Enrollment is what PollEnrollment reports.
 type Enrollment = club.Enrollment
-
-// EnrollmentState is where an enrollment stands: vmp_enrollment_state of include/vmp.h.
-type EnrollmentState = club.EnrollmentState
-
-const (
-	EnrollmentUnknown   = club.EnrollmentUnknown
-	EnrollmentPending   = club.EnrollmentPending
-	EnrollmentConsented = club.EnrollmentConsented
-	EnrollmentDenied    = club.EnrollmentDenied
-	EnrollmentExpired   = club.EnrollmentExpired
-	EnrollmentCancelled = club.EnrollmentCancelled
-	EnrollmentFailed    = club.EnrollmentFailed
-)
 
 // ParseEnrollment decodes and checks an enrollment request.
 func ParseEnrollment(data []byte) (EnrollmentRequest, error) { return club.ParseEnrollment(data) }

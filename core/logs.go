@@ -3,18 +3,8 @@ package core
 import "github.com/vmp-dev/vmp/internal/logs"
 
 // The client's log is its own package, internal/logs; Client.Logs gives a client's (OnLog,
-// NextLog). Its types are named here for users of core.
-
-// LogLevel is how much a log record matters: vmp_log_level of include/vmp.h.
-type LogLevel = logs.Level
-
-const (
-	LogNone  = logs.None
-	LogDebug = logs.Debug
-	LogInfo  = logs.Info
-	LogWarn  = logs.Warn
-	LogError = logs.Error
-)
+// NextLog). Its types are named here for users of core (LogLevel and its values in
+// abi_gen.go).
 
 // LogRecord is one event the library reports to the host.
 type LogRecord = logs.Record

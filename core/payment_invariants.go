@@ -4,8 +4,8 @@ package core
 // merge of what is known of a payment, goes through these; they are written nowhere else.
 //   - An amount is 1 to maxAmount minor units (checkAmount).
 //   - A currency is NOK, DKK or EUR (validCurrency).
-//   - A payment leaves CREATED once, for one final state, and never comes back (Final,
-//     laterState); its aggregates only grow: a late answer or a reordered webhook event never
+//   - A payment leaves CREATED once, for one final state, and never comes back (State.Final of
+//     internal/abi, laterState); its aggregates only grow: a late answer or a reordered webhook event never
 //     moves it backwards (newerOf).
 //   - What an authorized payment still holds reserved is what was authorized and neither
 //     captured nor cancelled (reserved).
@@ -27,11 +27,9 @@ func checkAmount(amount int64) error {
 
 func validCurrency(c string) bool { return c == "NOK" || c == "DKK" || c == "EUR" }
 
-// Final reports whether Vipps will move the payment out of this state on its own no more.
-// AUTHORIZED is final although captures, refunds and cancels still change its aggregates.
-func (s State) Final() bool {
-	return s == StateAuthorized || s == StateAborted || s == StateExpired || s == StateTerminated
-}
+// State.Final - Vipps moves the payment out of the state on its own no more; AUTHORIZED is
+// final although captures, refunds and cancels still change its aggregates - lives with the
+// states in internal/abi/state.go (State is abi.State, and an alias takes no methods).
 
 // laterState is the state a payment is in after being seen in both: it leaves CREATED once,
 // for one final state, and never comes back.

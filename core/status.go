@@ -1,36 +1,12 @@
 package core
 
-import "github.com/vmp-dev/vmp/internal/model"
-
-// Code is the outcome class of an engine call: vmp_status of include/vmp.h (internal/model).
-type Code = model.Code
-
-const (
-	CodeOK                = model.CodeOK
-	CodeInvalidArgument   = model.CodeInvalidArgument
-	CodeInvalidHandle     = model.CodeInvalidHandle
-	CodeBufferTooSmall    = model.CodeBufferTooSmall
-	CodeInvalidJSON       = model.CodeInvalidJSON
-	CodeInvalidConfig     = model.CodeInvalidConfig
-	CodeInvalidAmount     = model.CodeInvalidAmount
-	CodeInvalidReference  = model.CodeInvalidReference
-	CodeInvalidCustomer   = model.CodeInvalidCustomer
-	CodeNotFound          = model.CodeNotFound
-	CodeRejected          = model.CodeRejected
-	CodeAuth              = model.CodeAuth
-	CodeNetwork           = model.CodeNetwork
-	CodeUnknownOutcome    = model.CodeUnknownOutcome
-	CodeRateLimited       = model.CodeRateLimited
-	CodeConflict          = model.CodeConflict
-	CodeUnavailable       = model.CodeUnavailable
-	CodeInternal          = model.CodeInternal
-	CodeJournal           = model.CodeJournal
-	CodeCustomerNotFound  = model.CodeCustomerNotFound
-	CodeAppTooOld         = model.CodeAppTooOld
-	CodeAlreadyAuthorized = model.CodeAlreadyAuthorized
-	CodeCaptureMismatch   = model.CodeCaptureMismatch
-	CodeUnverified        = model.CodeUnverified
-	CodeForked            = model.CodeForked
-	CodeInCallback        = model.CodeInCallback
-	CodeNewJournal        = model.CodeNewJournal
-)
+// Code is the outcome class of an engine call: vmp_status of include/vmp.h, whose
+// VMP_STATUS_LIST makes the constants (abi_gen.go, internal/abi). Go-side notes on some:
+//   - CodeCustomerNotFound: Login's invalid_user (no or inactive account, under 15);
+//     CodeAppTooOld: Login's old_app.
+//   - CodeUnverified: a webhook delivery failed verification (signature, content hash, date or
+//     a missing header); it was not applied.
+//   - CodeForked and CodeInCallback are decided in the C shim (capi/wall_fork.c, vmp_close in a
+//     callback), which never enters Go for them.
+//   - CodeNewJournal: a call without an operation id on a payment a new journal does not know
+//     (newjournal.go).

@@ -8,6 +8,11 @@
  *
  *  - Status: functions return vmp_status; VMP_OK (0) is success. Values are explicit and never
  *    renumbered; new ones are only appended. vmp_status_str() names any value.
+ *  - Enums: each is one X-macro list, VMP_<NAME>_LIST(X), with entries X(constant, value,
+ *    "description"); the enum's constants, the library's *_str name function and the tables of
+ *    the Go engine and of the Python and C# bindings are all made from it (make generate). A new
+ *    value is appended to its list and nowhere else. Expand a list with your own X to get, say,
+ *    a table of names: #define ROW(name, value, text) {value, #name},
  *  - Last error: after a failure, vmp_last_error() on the same thread gives a human-readable
  *    detail. It never contains secrets, tokens or full phone numbers.
  *  - Strings in: UTF-8, NUL-terminated, borrowed for the duration of the call only. Text that is
@@ -126,22 +131,24 @@ extern "C" {
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
 
-#define VMP_STATUS_ENUM_ITEM(name, value, text) name = value,
-enum vmp_status_code { VMP_STATUS_LIST(VMP_STATUS_ENUM_ITEM) };
-#undef VMP_STATUS_ENUM_ITEM
+/** An enum item of a VMP_*_LIST: `name = value,`. */
+#define VMP_ENUM_ITEM(name, value, text) name = value,
+
+enum vmp_status_code { VMP_STATUS_LIST(VMP_ENUM_ITEM) };
 
 /* ---------------------------------------------------------------------------------------------
  * Payment state (the Vipps ePayment state; there is no CAPTURED state: read the aggregates)
  * ------------------------------------------------------------------------------------------- */
+#define VMP_PAYMENT_STATE_LIST(X)                                                                 \
+  X(VMP_STATE_UNKNOWN, 0, "not yet read from Vipps")                                             \
+  X(VMP_STATE_CREATED, 1, "sent to the customer, who has not answered yet")                      \
+  X(VMP_STATE_AUTHORIZED, 2, "approved; final. Stays AUTHORIZED after capture/refund/cancel")    \
+  X(VMP_STATE_ABORTED, 3, "the customer declined in the app; final")                             \
+  X(VMP_STATE_EXPIRED, 4, "the customer did not answer in time; final")                          \
+  X(VMP_STATE_TERMINATED, 5, "the merchant cancelled before approval; final")
+
 typedef int32_t vmp_payment_state;
-enum vmp_payment_state_code {
-  VMP_STATE_UNKNOWN = 0,    /* not yet read from Vipps */
-  VMP_STATE_CREATED = 1,    /* sent to the customer, who has not answered yet */
-  VMP_STATE_AUTHORIZED = 2, /* approved; final. Stays AUTHORIZED after capture/refund/cancel */
-  VMP_STATE_ABORTED = 3,    /* the customer declined in the app; final */
-  VMP_STATE_EXPIRED = 4,    /* the customer did not answer in time; final */
-  VMP_STATE_TERMINATED = 5  /* the merchant cancelled before approval; final */
-};
+enum vmp_payment_state_code { VMP_PAYMENT_STATE_LIST(VMP_ENUM_ITEM) };
 
 /** Size of a buffer that holds any payment reference (64 characters + NUL). */
 #define VMP_REFERENCE_SIZE 65
@@ -213,8 +220,9 @@ VMP_API void VMP_CALL vmp_free(void *ptr);
 
 /**
  * Creates a client from a JSON configuration (documented in docs/CONFIGURATION.md).
- * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 and
- * needs no credentials. A configuration without keys and without "environment" means that
+ * With "environment": "simulator" it starts an embedded Vipps simulator on 127.0.0.1 (its URL:
+ * vmp_simulator_url) and needs no credentials. A configuration without keys and without
+ * "environment" means that
  * simulator; one with keys (client_id, client_secret, subscription_key, msn, partner, a sales
  * unit's keys) must name its environment.
  *
@@ -263,6 +271,27 @@ VMP_API vmp_status VMP_CALL vmp_init(const char *config_json, vmp_client **out);
  *            the status keeps working.
  */
 VMP_API vmp_status VMP_CALL vmp_close(vmp_client *client);
+
+/** Size of a buffer that holds the embedded simulator's URL (NUL included). */
+#define VMP_SIMULATOR_URL_SIZE 64
+
+/**
+ * The base URL of the embedded simulator a client started ("environment": "simulator"), e.g.
+ * "http://127.0.0.1:41234": the address of its /sim control API (make the customer approve,
+ * decline, or a call fail), for tests and demos. A client that talks to Vipps has none: url
+ * receives "" and the call succeeds - an empty answer, like any other, needs no status of its
+ * own (VMP_ERR_NOT_FOUND is about payments). The "client started" log record carries the same
+ * URL, but only at log_level "info" or below; read it here instead.
+ *
+ * url:       caller buffer receiving the URL, NUL-terminated; "" without a simulator.
+ * url_size:  capacity of url; must be >= VMP_SIMULATOR_URL_SIZE (checked even when the URL
+ *            would fit, so a buffer that works with one client works with all).
+ * Threading: any thread; does not block. Through a unit handle (vmp_sales_unit) it gives its
+ *            client's simulator.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (url NULL);
+ *            VMP_ERR_BUFFER_TOO_SMALL.
+ */
+VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, size_t url_size);
 
 /* ---------------------------------------------------------------------------------------------
  * Payments
@@ -530,32 +559,32 @@ VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *oper
  * ------------------------------------------------------------------------------------------- */
 
 /** What a scan event reports. Stored as int32_t across the ABI; values are never renumbered. */
+#define VMP_SCAN_EVENT_LIST(X)                                                                    \
+  X(VMP_SCAN_NONE, 0, "vmp_next_scan only: nothing arrived within wait_ms")                      \
+  X(VMP_SCAN_CODE, 1, "a code: text, kind, aim_id")                                              \
+  X(VMP_SCAN_DISCONNECTED, 2, "the port failed, vanished or could not be opened; the library "   \
+                              "keeps reopening it. text: the reason (the OS error)")             \
+  X(VMP_SCAN_RECONNECTED, 3, "the port is open again after VMP_SCAN_DISCONNECTED")               \
+  X(VMP_SCAN_DROPPED, 4, "bytes were discarded: a frame longer than max_frame_length, or a "     \
+                         "partial frame (the line went silent mid-code, or failed). text: the "  \
+                         "reason. Ask the customer to scan again.")
 typedef int32_t vmp_scan_event;
-enum vmp_scan_event_code {
-  VMP_SCAN_NONE = 0,         /* vmp_next_scan only: nothing arrived within wait_ms */
-  VMP_SCAN_CODE = 1,         /* a code: text, kind, aim_id */
-  VMP_SCAN_DISCONNECTED = 2, /* the port failed, vanished or could not be opened; the library
-                                keeps reopening it. text: the reason (the OS error) */
-  VMP_SCAN_RECONNECTED = 3,  /* the port is open again after VMP_SCAN_DISCONNECTED */
-  VMP_SCAN_DROPPED = 4       /* bytes were discarded: a frame longer than max_frame_length, or
-                                a partial frame (the line went silent mid-code, or failed).
-                                text: the reason. Ask the customer to scan again. */
-};
+enum vmp_scan_event_code { VMP_SCAN_EVENT_LIST(VMP_ENUM_ITEM) };
 
 /** What a scanned code is. Stored as int32_t across the ABI; values are never renumbered. */
+#define VMP_CODE_KIND_LIST(X)                                                                     \
+  X(VMP_CODE_OTHER, 0, "not recognised: free text, a URL, a 2D code of other use")               \
+  X(VMP_CODE_PERSONAL_QR, 1, "a personal QR of a form not parsed (MobilePay, new forms)")        \
+  X(VMP_CODE_VIPPS_LEGACY_QR, 2, "https://qr.vipps.no/28/2/01/031/<phone number>?v=1")           \
+  X(VMP_CODE_VIPPS_TOKEN_QR, 3, "https://qr.vipps.no/p/<token>")                                 \
+  X(VMP_CODE_EAN8, 4, "EAN-8, check digit valid")                                                \
+  X(VMP_CODE_EAN13, 5, "EAN-13 (also UPC-A sent as 13 digits), check digit valid")               \
+  X(VMP_CODE_UPCA, 6, "UPC-A (12 digits), check digit valid")                                    \
+  X(VMP_CODE_CODE128, 7, "Code 128 / GS1-128: needs AIM ids enabled on the scanner")             \
+  X(VMP_CODE_BARCODE, 8, "another product barcode (Code 39, ITF, DataBar, UPC-E, an EAN with a " \
+                         "bad check digit): needs AIM ids on the scanner")
 typedef int32_t vmp_code_kind;
-enum vmp_code_kind_code {
-  VMP_CODE_OTHER = 0,           /* not recognised: free text, a URL, a 2D code of other use */
-  VMP_CODE_PERSONAL_QR = 1,     /* a personal QR of a form not parsed (MobilePay, new forms) */
-  VMP_CODE_VIPPS_LEGACY_QR = 2, /* https://qr.vipps.no/28/2/01/031/<phone number>?v=1 */
-  VMP_CODE_VIPPS_TOKEN_QR = 3,  /* https://qr.vipps.no/p/<token> */
-  VMP_CODE_EAN8 = 4,            /* EAN-8, check digit valid */
-  VMP_CODE_EAN13 = 5,           /* EAN-13 (also UPC-A sent as 13 digits), check digit valid */
-  VMP_CODE_UPCA = 6,            /* UPC-A (12 digits), check digit valid */
-  VMP_CODE_CODE128 = 7,         /* Code 128 / GS1-128: needs AIM ids enabled on the scanner */
-  VMP_CODE_BARCODE = 8          /* another product barcode (Code 39, ITF, DataBar, UPC-E, an
-                                   EAN with a bad check digit): needs AIM ids on the scanner */
-};
+enum vmp_code_kind_code { VMP_CODE_KIND_LIST(VMP_ENUM_ITEM) };
 
 /** Whether a vmp_code_kind identifies a customer: pass the text as "personal_qr". */
 #define VMP_CODE_IS_PERSONAL_QR(kind) \
@@ -564,12 +593,12 @@ enum vmp_code_kind_code {
 #define VMP_CODE_IS_PRODUCT(kind) ((kind) >= VMP_CODE_EAN8 && (kind) <= VMP_CODE_BARCODE)
 
 /** Where a scan event came from. */
+#define VMP_SCAN_SOURCE_LIST(X)                                                                   \
+  X(VMP_SCAN_SOURCE_NONE, 0, "VMP_SCAN_NONE")                                                    \
+  X(VMP_SCAN_SOURCE_SERIAL, 1, "the serial port")                                                \
+  X(VMP_SCAN_SOURCE_SUBMITTED, 2, "vmp_submit_scan")
 typedef int32_t vmp_scan_source;
-enum vmp_scan_source_code {
-  VMP_SCAN_SOURCE_NONE = 0,      /* VMP_SCAN_NONE */
-  VMP_SCAN_SOURCE_SERIAL = 1,    /* the serial port */
-  VMP_SCAN_SOURCE_SUBMITTED = 2  /* vmp_submit_scan */
-};
+enum vmp_scan_source_code { VMP_SCAN_SOURCE_LIST(VMP_ENUM_ITEM) };
 
 /** Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL. */
 #define VMP_AIM_ID_SIZE 4
@@ -701,16 +730,16 @@ VMP_API const char *VMP_CALL vmp_code_kind_str(vmp_code_kind kind);
 #define VMP_ENROLLMENT_ID_SIZE 40
 
 /** Where an enrollment stands. Stored as int32_t across the ABI; values are never renumbered. */
+#define VMP_ENROLLMENT_STATE_LIST(X)                                                              \
+  X(VMP_ENROLLMENT_UNKNOWN, 0, "never returned by the library")                                  \
+  X(VMP_ENROLLMENT_PENDING, 1, "the consent request waits in the customer's app")                \
+  X(VMP_ENROLLMENT_CONSENTED, 2, "the customer consented; the profile is delivered; final")      \
+  X(VMP_ENROLLMENT_DENIED, 3, "the customer declined; final")                                    \
+  X(VMP_ENROLLMENT_EXPIRED, 4, "nobody answered before the request expired; final")              \
+  X(VMP_ENROLLMENT_CANCELLED, 5, "the till called vmp_cancel_enrollment; final")                 \
+  X(VMP_ENROLLMENT_FAILED, 6, "the library could not follow it (the status says why); final")
 typedef int32_t vmp_enrollment_state;
-enum vmp_enrollment_state_code {
-  VMP_ENROLLMENT_UNKNOWN = 0,   /* never returned by the library */
-  VMP_ENROLLMENT_PENDING = 1,   /* the consent request waits in the customer's app */
-  VMP_ENROLLMENT_CONSENTED = 2, /* the customer consented; the profile is delivered; final */
-  VMP_ENROLLMENT_DENIED = 3,    /* the customer declined; final */
-  VMP_ENROLLMENT_EXPIRED = 4,   /* nobody answered before the request expired; final */
-  VMP_ENROLLMENT_CANCELLED = 5, /* the till called vmp_cancel_enrollment; final */
-  VMP_ENROLLMENT_FAILED = 6     /* the library could not follow it (the status says why); final */
-};
+enum vmp_enrollment_state_code { VMP_ENROLLMENT_STATE_LIST(VMP_ENUM_ITEM) };
 
 /**
  * The name of an enrollment state, e.g. "CONSENTED"; "UNKNOWN" for values this library does not
@@ -877,11 +906,18 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
  * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
  * ------------------------------------------------------------------------------------------- */
 
-/** Formats of vmp_checkout_qr. */
-#define VMP_QR_URL 0    /* the target URL as text */
-#define VMP_QR_SVG 1    /* an SVG image (text), scalable, with the quiet zone */
-#define VMP_QR_PNG 2    /* a grey-scale PNG image (binary) of about size_px pixels square */
-#define VMP_QR_MATRIX 3 /* JSON {"size": N, "quiet_zone": 4, "rows": ["0110...", ...]}, '1' dark */
+/** Formats of vmp_checkout_qr (its int32_t format). */
+#define VMP_QR_FORMAT_LIST(X)                                                                     \
+  X(VMP_QR_URL, 0, "the target URL as text")                                                     \
+  X(VMP_QR_SVG, 1, "an SVG image (text), scalable, with the quiet zone")                         \
+  X(VMP_QR_PNG, 2, "a grey-scale PNG image (binary) of about size_px pixels square")             \
+  X(VMP_QR_MATRIX, 3, "JSON {\"size\": N, \"quiet_zone\": 4, \"rows\": [\"0110...\", ...]}, '1' dark")
+enum vmp_qr_format_code { VMP_QR_FORMAT_LIST(VMP_ENUM_ITEM) };
+/* Earlier headers had these as plain macros: #ifdef VMP_QR_PNG still works. */
+#define VMP_QR_URL VMP_QR_URL
+#define VMP_QR_SVG VMP_QR_SVG
+#define VMP_QR_PNG VMP_QR_PNG
+#define VMP_QR_MATRIX VMP_QR_MATRIX
 
 /**
  * The QR code of a checkout started with "flow": "qr", drawn by the library (no image is
@@ -940,14 +976,14 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
  * ------------------------------------------------------------------------------------------- */
 
 /** How much a record matters. Stored as int32_t across the ABI; values are never renumbered. */
+#define VMP_LOG_LEVEL_LIST(X)                                                                     \
+  X(VMP_LOG_NONE, 0, "vmp_next_log only: nothing arrived within wait_ms")                        \
+  X(VMP_LOG_DEBUG, 1, "step by step: each scan, recovery that found nothing")                    \
+  X(VMP_LOG_INFO, 2, "start, close, journal, each money-moving outcome, scanner reconnected")    \
+  X(VMP_LOG_WARN, 3, "handled trouble: a retry, an unknown outcome, a refusal by Vipps")         \
+  X(VMP_LOG_ERROR, 4, "needs a person: an operation recovery could not resolve")
 typedef int32_t vmp_log_level;
-enum vmp_log_level_code {
-  VMP_LOG_NONE = 0,  /* vmp_next_log only: nothing arrived within wait_ms */
-  VMP_LOG_DEBUG = 1, /* step by step: each scan, recovery that found nothing */
-  VMP_LOG_INFO = 2,  /* start, close, journal, each money-moving outcome, scanner reconnected */
-  VMP_LOG_WARN = 3,  /* handled trouble: a retry, an unknown outcome, a refusal by Vipps */
-  VMP_LOG_ERROR = 4  /* needs a person: an operation recovery could not resolve */
-};
+enum vmp_log_level_code { VMP_LOG_LEVEL_LIST(VMP_ENUM_ITEM) };
 
 /** A text buffer of this size holds any record's text for vmp_next_log. */
 #define VMP_LOG_TEXT_SIZE 4096

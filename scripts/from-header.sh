@@ -10,6 +10,9 @@
 #   version         MAJOR.MINOR.PATCH from the VMP_VERSION_* macros
 #   major           MAJOR alone (the SONAME is libvmp.so.MAJOR)
 #
+# The header's enum lists (VMP_*_LIST) and the version copies of the Go engine and the bindings
+# are made by internal/cmd/vmpgen (make generate), whose test checks that both read the same version.
+#
 # Usage: scripts/from-header.sh WHAT [ARG] [include/vmp.h]
 set -eu
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/phone"
 	"github.com/vmp-dev/vmp/internal/retry"
@@ -27,33 +28,6 @@ import (
 // (growing it on slow_down); PollEnrollment, on the till's thread, returns the state at once
 // or when it changes. Close stops the goroutines; CancelEnrollment stops one.
 
-// EnrollmentState is where an enrollment stands. The values are those of
-// vmp_enrollment_state in include/vmp.h.
-type EnrollmentState int32
-
-const (
-	EnrollmentUnknown   EnrollmentState = 0
-	EnrollmentPending   EnrollmentState = 1 // the consent request waits for the customer
-	EnrollmentConsented EnrollmentState = 2 // accepted; the profile is there; final
-	EnrollmentDenied    EnrollmentState = 3 // the customer declined; final
-	EnrollmentExpired   EnrollmentState = 4 // nobody answered in time; final
-	EnrollmentCancelled EnrollmentState = 5 // the till cancelled; final
-	EnrollmentFailed    EnrollmentState = 6 // the library could not follow it (see the error); final
-)
-
-var enrollmentStateNames = [...]string{"UNKNOWN", "PENDING", "CONSENTED", "DENIED", "EXPIRED", "CANCELLED", "FAILED"}
-
-// String gives the state's name, "UNKNOWN" for values outside the enum.
-func (s EnrollmentState) String() string {
-	if s < 0 || int(s) >= len(enrollmentStateNames) {
-		return "UNKNOWN"
-	}
-	return enrollmentStateNames[s]
-}
-
-// Final reports whether the state can no longer change.
-func (s EnrollmentState) Final() bool { return s >= EnrollmentConsented && s <= EnrollmentFailed }
-
 // EnrollmentRequest is the JSON given to vmp_start_enrollment. Unknown fields are an error.
 type EnrollmentRequest struct {
 	// PhoneNumber is the customer's number: an MSISDN or typed (default_country_code applies).
@@ -65,7 +39,7 @@ type EnrollmentRequest struct {
 	// is theirs: 5 to 8 of A-Z 0-9 -. Optional.
 	BindingMessage string `json:"binding_message"`
 	// CheckUserExists asks Vipps first whether the customer can log in at all (default true),
-	// so an unknown number fails at once with model.CodeCustomerNotFound.
+	// so an unknown number fails at once with abi.CodeCustomerNotFound.
 	CheckUserExists *bool `json:"check_user_exists"`
 	// RequestedExpiryS asks Vipps to keep the consent request open this many seconds
 	// (60 .. 900); 0 leaves Vipps' default of about 10 minutes.
@@ -83,21 +57,21 @@ var (
 func ParseEnrollment(data []byte) (EnrollmentRequest, error) {
 	var req EnrollmentRequest
 	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-		return EnrollmentRequest{}, &model.Error{Code: model.CodeInvalidJSON, Message: "enrollment: " + err.Error(), Err: err}
+		return EnrollmentRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "enrollment: " + err.Error(), Err: err}
 	}
 	if strings.TrimSpace(req.PhoneNumber) == "" {
-		return EnrollmentRequest{}, model.Errorf(model.CodeInvalidCustomer, "enrollment: phone_number is required (identify the customer first)")
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidCustomer, "enrollment: phone_number is required (identify the customer first)")
 	}
 	for _, s := range req.Scopes {
 		if !slices.Contains(enrollmentScopes, s) {
-			return EnrollmentRequest{}, model.Errorf(model.CodeInvalidArgument, "enrollment: scope %q is not one of %s", model.Truncate(s, 40), strings.Join(enrollmentScopes, ", "))
+			return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: scope %q is not one of %s", model.Truncate(s, 40), strings.Join(enrollmentScopes, ", "))
 		}
 	}
 	if req.BindingMessage != "" && !bindingMessagePattern.MatchString(req.BindingMessage) {
-		return EnrollmentRequest{}, model.Errorf(model.CodeInvalidArgument, "enrollment: binding_message must be 5 to 8 of A-Z 0-9 -, such as \"AB-123\"")
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: binding_message must be 5 to 8 of A-Z 0-9 -, such as \"AB-123\"")
 	}
 	if e := req.RequestedExpiryS; e != 0 && (e < 60 || e > 900) {
-		return EnrollmentRequest{}, model.Errorf(model.CodeInvalidArgument, "enrollment: requested_expiry_s must be 60 to 900 seconds (or 0 for Vipps' default), is %d", e)
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: requested_expiry_s must be 60 to 900 seconds (or 0 for Vipps' default), is %d", e)
 	}
 	return req, nil
 }
@@ -129,7 +103,7 @@ type Enrollment struct {
 
 // Limits and timing of enrollments.
 const (
-	maxPendingEnrollments  = 64               // per client; more is model.CodeRateLimited
+	maxPendingEnrollments  = 64               // per client; more is abi.CodeRateLimited
 	enrollmentRetention    = 10 * time.Minute // a finished enrollment stays readable this long
 	defaultCIBAInterval    = 5 * time.Second  // when Vipps announces no interval
 	defaultCIBALifetime    = 10 * time.Minute // when Vipps announces no lifetime
@@ -212,7 +186,7 @@ func (c *Club) add(e *enrollment, now time.Time) error {
 		}
 	}
 	if pending >= maxPendingEnrollments {
-		return model.Errorf(model.CodeRateLimited, "enrollment: %d enrollments are in progress; finish or cancel some first", pending)
+		return model.Errorf(abi.CodeRateLimited, "enrollment: %d enrollments are in progress; finish or cancel some first", pending)
 	}
 	c.enrollments[e.id] = e
 	return nil
@@ -224,21 +198,21 @@ func (c *Club) get(id string) (*enrollment, error) {
 	if e, ok := c.enrollments[id]; ok {
 		return e, nil
 	}
-	return nil, model.Errorf(model.CodeInvalidArgument, "enrollment %q is unknown, or finished more than %s ago", model.Truncate(id, maxEnrollmentIDPrinted), enrollmentRetention)
+	return nil, model.Errorf(abi.CodeInvalidArgument, "enrollment %q is unknown, or finished more than %s ago", model.Truncate(id, maxEnrollmentIDPrinted), enrollmentRetention)
 }
 
 // StartEnrollment sends the customer a consent request (merchant-initiated login) and returns
 // the enrollment's id at once; the library follows the request on its own goroutine.
 //
 // With CheckUserExists (the default) it first asks Vipps whether the number can log in:
-// model.CodeCustomerNotFound when not. Vipps' refusals of the request itself: model.CodeCustomerNotFound
-// (invalid_user), model.CodeAppTooOld (old_app), model.CodeRateLimited (a request to this customer is
+// abi.CodeCustomerNotFound when not. Vipps' refusals of the request itself: abi.CodeCustomerNotFound
+// (invalid_user), abi.CodeAppTooOld (old_app), abi.CodeRateLimited (a request to this customer is
 // still pending: it cannot be withdrawn and must expire first). The request is sent once: a
-// missing answer is model.CodeUnknownOutcome, since a consent request may have reached the phone.
+// missing answer is abi.CodeUnknownOutcome, since a consent request may have reached the phone.
 func (c *Club) StartEnrollment(ctx context.Context, req EnrollmentRequest) (string, error) {
 	msisdn, err := phone.Normalize(req.PhoneNumber, c.cfg.DefaultCountryCode)
 	if err != nil {
-		return "", &model.Error{Code: model.CodeInvalidCustomer, Message: "enrollment: " + err.Error(), Err: err}
+		return "", &model.Error{Code: abi.CodeInvalidCustomer, Message: "enrollment: " + err.Error(), Err: err}
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -258,7 +232,7 @@ func (c *Club) StartEnrollment(ctx context.Context, req EnrollmentRequest) (stri
 			return "", err
 		}
 		if !exists {
-			return "", model.Errorf(model.CodeCustomerNotFound, "enrollment: the customer is not a Vipps MobilePay user who can log in")
+			return "", model.Errorf(abi.CodeCustomerNotFound, "enrollment: the customer is not a Vipps MobilePay user who can log in")
 		}
 	}
 	start, err := c.startLogin(ctx, vipps.CIBARequest{LoginHint: hint, Scopes: req.scopes(), BindingMessage: req.BindingMessage,
@@ -308,21 +282,21 @@ func loginStartError(err error) error {
 	if errors.As(err, &le) {
 		switch {
 		case le.Has(vipps.LoginErrInvalidUser) || le.Has(vipps.LoginErrUnknownUserID):
-			return &model.Error{Code: model.CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
 				Message: "enrollment: the customer has no active Vipps MobilePay account or cannot use this login (" + le.Error() + ")"}
 		case le.Has(vipps.LoginErrOldApp):
-			return &model.Error{Code: model.CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
 				Message: "enrollment: the customer's app is too old for this; ask them to update it (" + le.Error() + ")"}
 		case le.Problem.HTTPStatus == 429:
 			msg := "enrollment: a consent request to this customer is still pending at Vipps; a new one is possible when it has expired"
 			if ra := le.Problem.RetryAfter; ra > 0 {
 				msg += fmt.Sprintf(" (in %s)", ra.Round(time.Second))
 			}
-			return &model.Error{Code: model.CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
+			return &model.Error{Code: abi.CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
 		}
 	}
 	e := retry.WireError("enrollment: consent request", err, retry.Decide(err).MaybeApplied || retry.MaybeSent(err), true)
-	if e.Code == model.CodeUnknownOutcome {
+	if e.Code == abi.CodeUnknownOutcome {
 		e.Message = "enrollment: consent request: " + err.Error() + " - a consent request may have reached the customer's phone; a new one may be refused (VMP_ERR_RATE_LIMITED) until it expires"
 	}
 	return e
@@ -336,7 +310,7 @@ func (c *Club) followEnrollment(ctx context.Context, leave func(), e *enrollment
 	defer close(e.done)
 	defer func() {
 		if r := recover(); r != nil {
-			e.finish(EnrollmentFailed, nil, model.Errorf(model.CodeInternal, "enrollment: internal error (a bug in vmp): %v", r), c.clock())
+			e.finish(EnrollmentFailed, nil, model.Errorf(abi.CodeInternal, "enrollment: internal error (a bug in vmp): %v", r), c.clock())
 		}
 	}()
 	interval := start.Interval
@@ -406,7 +380,7 @@ func (c *Club) followEnrollment(ctx context.Context, leave func(), e *enrollment
 		e.finish(EnrollmentFailed, nil, retry.WireError("enrollment: token poll", err, false, false), c.clock())
 		return
 	}
-	e.finish(EnrollmentFailed, nil, model.Errorf(model.CodeInternal, "enrollment: gave up after %d polls", maxEnrollmentPolls), c.clock())
+	e.finish(EnrollmentFailed, nil, model.Errorf(abi.CodeInternal, "enrollment: gave up after %d polls", maxEnrollmentPolls), c.clock())
 }
 
 // readProfile reads the consented claims with the login access token.
@@ -422,7 +396,7 @@ func (c *Club) readProfile(ctx context.Context, accessToken string) ([]byte, *mo
 		if errors.As(err, &e) {
 			return nil, e
 		}
-		return nil, &model.Error{Code: model.CodeInternal, Message: "enrollment: userinfo: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeInternal, Message: "enrollment: userinfo: " + err.Error(), Err: err}
 	}
 	return profile, nil
 }
@@ -430,10 +404,10 @@ func (c *Club) readProfile(ctx context.Context, accessToken string) ([]byte, *mo
 // PollEnrollment returns the enrollment's state: at once with wait 0, otherwise as soon as it
 // is final or when wait has elapsed (then PENDING). A FAILED enrollment is returned together
 // with its error. An unknown id (or one finished more than 10 minutes ago) is
-// model.CodeInvalidArgument.
+// abi.CodeInvalidArgument.
 func (c *Club) PollEnrollment(ctx context.Context, id string, wait time.Duration) (Enrollment, error) {
 	if wait < 0 || wait > model.MaxWait {
-		return Enrollment{}, model.Errorf(model.CodeInvalidArgument, "wait must be between 0 and %s", model.MaxWait)
+		return Enrollment{}, model.Errorf(abi.CodeInvalidArgument, "wait must be between 0 and %s", model.MaxWait)
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/phone"
 	"github.com/vmp-dev/vmp/internal/retry"
@@ -33,20 +34,20 @@ const phoneRunes = "0123456789+-(). /\t\u00a0\u202f\u2009"
 // number: it is normalised (phone.Normalize, with default_country_code) and nothing is sent.
 // Anything else is a scanned code: it is exchanged through the QR API (POST /qr/v1/exchange)
 // as it was scanned, never parsed, since Vipps moves to opaque tokenised codes. A code Vipps
-// does not accept is model.CodeInvalidCustomer. Neither the code nor the number appears in errors.
+// does not accept is abi.CodeInvalidCustomer. Neither the code nor the number appears in errors.
 func (c *Club) IdentifyCustomer(ctx context.Context, input string) (Customer, error) {
 	text := strings.TrimSpace(input)
 	switch {
 	case text == "":
-		return Customer{}, model.Errorf(model.CodeInvalidCustomer, "identify: the input is empty; give the scanned personal QR or the customer's phone number")
+		return Customer{}, model.Errorf(abi.CodeInvalidCustomer, "identify: the input is empty; give the scanned personal QR or the customer's phone number")
 	case strings.Trim(text, phoneRunes) == "":
 		msisdn, err := phone.Normalize(text, c.cfg.DefaultCountryCode)
 		if err != nil {
-			return Customer{}, &model.Error{Code: model.CodeInvalidCustomer, Message: "identify: " + err.Error(), Err: err}
+			return Customer{}, &model.Error{Code: abi.CodeInvalidCustomer, Message: "identify: " + err.Error(), Err: err}
 		}
 		return Customer{MSISDN: msisdn}, nil
 	case len(text) < 5 || len(text) > maxScannedText:
-		return Customer{}, model.Errorf(model.CodeInvalidCustomer, "identify: the scanned text is %d bytes long; a personal QR has 5 to %d", len(text), maxScannedText)
+		return Customer{}, model.Errorf(abi.CodeInvalidCustomer, "identify: the scanned text is %d bytes long; a personal QR has 5 to %d", len(text), maxScannedText)
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -60,8 +61,8 @@ func (c *Club) IdentifyCustomer(ctx context.Context, input string) (Customer, er
 		return err
 	})
 	var e *model.Error
-	if errors.As(err, &e) && e.Code == model.CodeRejected && e.HTTPStatus == 400 {
-		e.Code = model.CodeInvalidCustomer
+	if errors.As(err, &e) && e.Code == abi.CodeRejected && e.HTTPStatus == 400 {
+		e.Code = abi.CodeInvalidCustomer
 		e.Message = "identify: Vipps does not accept the scanned code as a personal QR (" + e.Message + ")"
 	}
 	if err != nil {
@@ -69,7 +70,7 @@ func (c *Club) IdentifyCustomer(ctx context.Context, input string) (Customer, er
 	}
 	msisdn, err := phone.Normalize(answer.MSISDN, "")
 	if err != nil || msisdn != answer.MSISDN {
-		return Customer{}, model.Errorf(model.CodeUnavailable, "identify: Vipps answered the QR exchange without a valid MSISDN")
+		return Customer{}, model.Errorf(abi.CodeUnavailable, "identify: Vipps answered the QR exchange without a valid MSISDN")
 	}
 	return Customer{MSISDN: msisdn, FromPersonalQR: true}, nil
 }

@@ -13,45 +13,35 @@ import (
 
 	"github.com/vmp-dev/vmp/core/eventqueue"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/redact"
 )
 
-// Level is how much a log record matters. The values are those of vmp_log_level in
-// include/vmp.h: never renumbered, only appended.
-type Level int32
+// Level is how much a log record matters: vmp_log_level (internal/abi, whose String gives the
+// config's names). None is the zero Record's level - nothing arrived (NextLog timed out) - and,
+// as the configured level ("off"), turns logging off.
+type Level = abi.LogLevel
 
 const (
-	// None is the zero Record's level: nothing arrived (NextLog timed out). As the
-	// configured level ("off") it turns logging off.
-	None  Level = 0
-	Debug Level = 1 // what the library does step by step: polls, scans, journal details
-	Info  Level = 2 // what a till operator follows: start, close, each money-moving outcome
-	Warn  Level = 3 // something went wrong and was handled: a retry, an unknown outcome
-	Error Level = 4 // something went wrong and needs a person: an operation left open
+	None  = abi.LogNone
+	Debug = abi.LogDebug // what the library does step by step: polls, scans, journal details
+	Info  = abi.LogInfo  // what a till operator follows: start, close, each money-moving outcome
+	Warn  = abi.LogWarn  // something went wrong and was handled: a retry, an unknown outcome
+	Error = abi.LogError // something went wrong and needs a person: an operation left open
 )
-
-var levelNames = [...]string{None: "off", Debug: "debug", Info: "info", Warn: "warn", Error: "error"}
-
-// String gives the level's name as the config spells it ("debug" ... "error", "off").
-func (l Level) String() string {
-	if l >= 0 && int(l) < len(levelNames) {
-		return levelNames[l]
-	}
-	return "unknown"
-}
 
 // ParseLevel reads the config's "log_level"; "" is the default, "info".
 func ParseLevel(s string) (Level, error) {
 	if s == "" {
 		return Info, nil
 	}
-	for i, n := range levelNames {
-		if n == s {
-			return Level(i), nil
+	for _, l := range abi.LogLevels {
+		if l.String() == s {
+			return l, nil
 		}
 	}
-	return None, model.Errorf(model.CodeInvalidConfig, "config: log_level %q is not one of debug, info, warn, error, off", s)
+	return None, model.Errorf(abi.CodeInvalidConfig, "config: log_level %q is not one of debug, info, warn, error, off", s)
 }
 
 // MaxTextSize is VMP_LOG_TEXT_SIZE: a record's component, message and fields JSON, each

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 )
 
@@ -81,42 +82,42 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 		// This attempt never left; an earlier one of the same call may have.
 		e.Code = tokenFailureCode(tok)
 		if mutation && maybeApplied {
-			e.Code = model.CodeUnknownOutcome
+			e.Code = abi.CodeUnknownOutcome
 		}
 	case errors.As(err, &p):
 		e.HTTPStatus, e.VippsErrorCode = p.HTTPStatus, p.ErrorCode
 		switch {
 		case p.HTTPStatus == 401 || p.HTTPStatus == 403:
-			e.Code = model.CodeAuth
+			e.Code = abi.CodeAuth
 		case p.HTTPStatus == 404:
-			e.Code = model.CodeNotFound
+			e.Code = abi.CodeNotFound
 		case p.HTTPStatus == 409:
-			e.Code = model.CodeConflict
+			e.Code = abi.CodeConflict
 		case p.HTTPStatus == 429:
-			e.Code = model.CodeRateLimited
+			e.Code = abi.CodeRateLimited
 		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode] || p.HTTPStatus >= 500:
-			e.Code = model.CodeUnavailable
+			e.Code = abi.CodeUnavailable
 		default:
-			e.Code = model.CodeRejected
+			e.Code = abi.CodeRejected
 		}
-		if mutation && maybeApplied && (e.Code == model.CodeUnavailable || e.Code == model.CodeRateLimited) {
-			e.Code = model.CodeUnknownOutcome
+		if mutation && maybeApplied && (e.Code == abi.CodeUnavailable || e.Code == abi.CodeRateLimited) {
+			e.Code = abi.CodeUnknownOutcome
 		}
 	case errors.As(err, &bad):
-		e.Code = model.CodeUnknownOutcome
+		e.Code = abi.CodeUnknownOutcome
 		if !mutation {
-			e.Code = model.CodeUnavailable
+			e.Code = abi.CodeUnavailable
 		}
 	case errors.As(err, &te):
-		e.Code = model.CodeNetwork
+		e.Code = abi.CodeNetwork
 		if mutation && (maybeApplied || te.MaybeSent) {
-			e.Code = model.CodeUnknownOutcome
+			e.Code = abi.CodeUnknownOutcome
 		}
 	default:
-		e.Code = model.CodeInternal
+		e.Code = abi.CodeInternal
 	}
 	e.Message = fmt.Sprintf("%s: %s", what, err.Error())
-	if e.Code == model.CodeUnknownOutcome {
+	if e.Code == abi.CodeUnknownOutcome {
 		e.Message += " - the operation may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"
 	}
 	return e
@@ -124,25 +125,25 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 
 // tokenFailureCode classifies a failure to get an access token; the request it was for was
 // never sent, so it is never an unknown outcome by itself.
-func tokenFailureCode(tok *vipps.TokenError) model.Code {
+func tokenFailureCode(tok *vipps.TokenError) abi.Code {
 	var te *vipps.TransportError
 	var p *vipps.Problem
 	switch {
 	case errors.As(tok.Err, &p):
 		switch {
 		case p.HTTPStatus == 429:
-			return model.CodeRateLimited
+			return abi.CodeRateLimited
 		case p.HTTPStatus >= 500 || p.HTTPStatus == 423:
-			return model.CodeUnavailable
+			return abi.CodeUnavailable
 		default: // 400, 401, 403: the keys were refused
-			return model.CodeAuth
+			return abi.CodeAuth
 		}
 	case errors.As(tok.Err, &te):
-		return model.CodeNetwork
+		return abi.CodeNetwork
 	case errors.As(tok.Err, new(*vipps.MalformedAnswerError)):
-		return model.CodeUnavailable
+		return abi.CodeUnavailable
 	}
-	return model.CodeInternal
+	return abi.CodeInternal
 }
 
 // MalformedAnswer reports whether err is a 2xx answer whose body could not be read: Vipps

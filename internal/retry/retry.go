@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 )
 
@@ -94,12 +95,12 @@ func (p Policy) CallApplied(ctx context.Context, what string, pacer Pacer, mutat
 
 func rateLimitedError(what string, ctx context.Context, wait time.Duration, maybeApplied, mutation bool) *model.Error {
 	if mutation && maybeApplied {
-		return model.Errorf(model.CodeUnknownOutcome, "%s: an earlier attempt got no answer and the per-payment rate limit blocks another before the call's time is up; ask again for the payment's status", what)
+		return model.Errorf(abi.CodeUnknownOutcome, "%s: an earlier attempt got no answer and the per-payment rate limit blocks another before the call's time is up; ask again for the payment's status", what)
 	}
 	if model.EndedByClose(ctx) {
-		return model.Errorf(model.CodeNetwork, "%s: the client is closing", what)
+		return model.Errorf(abi.CodeNetwork, "%s: the client is closing", what)
 	}
-	return model.Errorf(model.CodeRateLimited, "%s: Vipps allows %d operations and %d reads a minute per payment; try again in %s", what, mutationsLimit, readsLimit, wait.Round(time.Second))
+	return model.Errorf(abi.CodeRateLimited, "%s: Vipps allows %d operations and %d reads a minute per payment; try again in %s", what, mutationsLimit, readsLimit, wait.Round(time.Second))
 }
 
 // Sleep waits d or until ctx ends; it reports whether the full wait elapsed.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/scanner"
@@ -36,7 +37,7 @@ func Start(cfg *scanner.Config, framing scanner.Framing, log logs.Logger, enter 
 		var err error
 		if s.reader, err = scanner.Start(*cfg, s.logged(s.queue.Push)); err != nil {
 			s.queue.Close()
-			return nil, &model.Error{Code: model.CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
+			return nil, &model.Error{Code: abi.CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 		}
 	}
 	return s, nil
@@ -94,7 +95,7 @@ func (s *Scans) SubmitScan(text string) error {
 	defer done()
 	scan, err := s.framing.DecodeSubmitted(text)
 	if err != nil {
-		return &model.Error{Code: model.CodeInvalidArgument, Message: err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeInvalidArgument, Message: err.Error(), Err: err}
 	}
 	s.logged(s.queue.Push)(scanner.Event{Kind: scanner.EventScan, Source: scanner.SourceSubmitted, Scan: scan})
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 )
 
@@ -62,7 +63,7 @@ func (w *Config) Check(realVipps bool) error {
 		return nil
 	}
 	bad := func(format string, args ...any) error {
-		return model.Errorf(model.CodeInvalidConfig, "config: webhooks."+format, args...)
+		return model.Errorf(abi.CodeInvalidConfig, "config: webhooks."+format, args...)
 	}
 	if w.Listen != "" {
 		host, port, err := net.SplitHostPort(w.Listen)

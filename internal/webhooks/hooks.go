@@ -9,6 +9,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
@@ -115,7 +116,7 @@ func Start(deps Deps, own Unit, closing context.Context, startupWait time.Durati
 	w := &Hooks{deps: deps, pollEvery: defaultWebhookPollInterval}
 	secrets, err := deps.Journal.WebhookSecrets()
 	if err != nil {
-		return nil, &model.Error{Code: model.CodeJournal, Message: "journal: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: " + err.Error(), Err: err}
 	}
 	w.secrets = secrets
 	cfg := deps.Config
@@ -194,7 +195,7 @@ func (w *Hooks) storedSecrets() []journal.WebhookSecret {
 // Handle takes one delivery: it verifies it against every stored secret (and
 // webhooks.max_age_s), decodes the event, and applies it to its payment unless it was seen
 // before. A delivery that fails verification changes nothing and is counted. It returns nil
-// for an accepted, duplicate or ignored event; model.CodeUnverified; model.CodeInvalidJSON for a verified
+// for an accepted, duplicate or ignored event; abi.CodeUnverified; abi.CodeInvalidJSON for a verified
 // body that is not an ePayment event.
 func (w *Hooks) Handle(ctx context.Context, d vipps.WebhookDelivery) error {
 	_, leave, err := w.deps.Enter(ctx)
@@ -221,7 +222,7 @@ func (w *Hooks) Handle(ctx context.Context, d vipps.WebhookDelivery) error {
 	ev, err := vipps.DecodeWebhookEvent(d.Body)
 	if err != nil {
 		w.count(func(n *Counters) { n.Malformed++ })
-		return &model.Error{Code: model.CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
 	}
 	outcome := w.deps.Apply(ev.MSN, ev.Reference, ev, w.pollEvery)
 	w.count(func(n *Counters) {
@@ -241,7 +242,7 @@ func (w *Hooks) Handle(ctx context.Context, d vipps.WebhookDelivery) error {
 func (w *Hooks) verify(d vipps.WebhookDelivery) error {
 	secrets := w.storedSecrets()
 	if len(secrets) == 0 {
-		return model.Errorf(model.CodeUnverified, "webhook delivery not verified: this client holds no webhook secret (register with vmp_webhook_reconcile or vmp_webhook_register)")
+		return model.Errorf(abi.CodeUnverified, "webhook delivery not verified: this client holds no webhook secret (register with vmp_webhook_reconcile or vmp_webhook_register)")
 	}
 	opts := vipps.VerifyOptions{MaxAge: w.maxAge}
 	var err error
@@ -254,14 +255,14 @@ func (w *Hooks) verify(d vipps.WebhookDelivery) error {
 			break // the same for every secret
 		}
 	}
-	return &model.Error{Code: model.CodeUnverified, Message: err.Error(), Err: err}
+	return &model.Error{Code: abi.CodeUnverified, Message: err.Error(), Err: err}
 }
 
 // Verify checks a delivery against secret, with an optional maximum age of its
-// x-ms-date (0: none), for hosts that receive deliveries themselves. nil or model.CodeUnverified.
+// x-ms-date (0: none), for hosts that receive deliveries themselves. nil or abi.CodeUnverified.
 func Verify(secret string, d vipps.WebhookDelivery, maxAge time.Duration) error {
 	if err := vipps.VerifyWebhook(secret, d, vipps.VerifyOptions{MaxAge: maxAge}); err != nil {
-		return &model.Error{Code: model.CodeUnverified, Message: err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeUnverified, Message: err.Error(), Err: err}
 	}
 	return nil
 }

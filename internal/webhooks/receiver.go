@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 )
 
@@ -47,7 +48,7 @@ type webhookReceiver struct {
 func (h *Hooks) startReceiver(cfg *Config) (*webhookReceiver, error) {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return nil, &model.Error{Code: model.CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
 	}
 	path := cfg.Path
 	r := &webhookReceiver{ln: ln, conns: newConnLimit(cfg.MaxConnections), done: make(chan struct{})}
@@ -134,13 +135,13 @@ func (h *Hooks) serve(w http.ResponseWriter, r *http.Request, path string) {
 	}
 	err = h.Handle(r.Context(), d)
 	switch model.CodeOf(err) {
-	case model.CodeOK:
+	case abi.CodeOK:
 		w.WriteHeader(http.StatusOK)
-	case model.CodeUnverified:
+	case abi.CodeUnverified:
 		http.Error(w, "the delivery failed verification", http.StatusUnauthorized)
-	case model.CodeInvalidJSON:
+	case abi.CodeInvalidJSON:
 		http.Error(w, "the body is not an ePayment event", http.StatusBadRequest)
-	case model.CodeInvalidHandle:
+	case abi.CodeInvalidHandle:
 		http.Error(w, "the receiver is closing", http.StatusServiceUnavailable)
 	default:
 		http.Error(w, "internal error", http.StatusInternalServerError)

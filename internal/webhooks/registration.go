@@ -10,6 +10,7 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
@@ -83,7 +84,7 @@ const (
 func ParseRequest(data []byte) (Request, error) {
 	var req Request
 	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-		return Request{}, &model.Error{Code: model.CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
+		return Request{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
 	}
 	return req.normalized()
 }
@@ -93,14 +94,14 @@ func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
 	var req ReconcileRequest
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-			return ReconcileRequest{}, &model.Error{Code: model.CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
+			return ReconcileRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
 		}
 	}
 	if err := checkManagedPrefix(req.ManagedPrefix); err != nil {
-		return ReconcileRequest{}, model.Errorf(model.CodeInvalidArgument, "webhooks: %v", err)
+		return ReconcileRequest{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: %v", err)
 	}
 	if len(req.Webhooks) > maxWantedWebhooks {
-		return ReconcileRequest{}, model.Errorf(model.CodeInvalidArgument, "webhooks: %d webhooks are wanted; at most %d", len(req.Webhooks), maxWantedWebhooks)
+		return ReconcileRequest{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: %d webhooks are wanted; at most %d", len(req.Webhooks), maxWantedWebhooks)
 	}
 	for i := range req.Webhooks {
 		w, err := req.Webhooks[i].normalized()
@@ -115,18 +116,18 @@ func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
 // normalized checks the URL and events and sorts the events (a set).
 func (r Request) normalized() (Request, error) {
 	if err := CheckURL(r.URL); err != nil {
-		return Request{}, model.Errorf(model.CodeInvalidArgument, "webhook url: %v", err)
+		return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook url: %v", err)
 	}
 	if len(r.Events) == 0 {
 		r.Events = vipps.EPaymentWebhookEvents
 	}
 	if len(r.Events) > maxWebhookEvents {
-		return Request{}, model.Errorf(model.CodeInvalidArgument, "webhook: %d event types; at most %d", len(r.Events), maxWebhookEvents)
+		return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook: %d event types; at most %d", len(r.Events), maxWebhookEvents)
 	}
 	events := slices.Clone(r.Events)
 	for _, e := range events {
 		if !eventTypePattern.MatchString(e) {
-			return Request{}, model.Errorf(model.CodeInvalidArgument, "webhook event type %q is not of the form name.v1", model.Truncate(e, 60))
+			return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook event type %q is not of the form name.v1", model.Truncate(e, 60))
 		}
 	}
 	slices.Sort(events)
@@ -159,7 +160,7 @@ func (w *Hooks) registerLocked(ctx context.Context, u Unit, req Request) (Webhoo
 	what := "registering a webhook for " + model.Truncate(req.URL, 120)
 	if err != nil {
 		if d := retry.Decide(err); d.MaybeApplied || retry.MalformedAnswer(err) {
-			return Webhook{}, model.Errorf(model.CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
+			return Webhook{}, model.Errorf(abi.CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
 				"run vmp_webhook_reconcile, which deletes it", what, err)
 		}
 		return Webhook{}, retry.WireError(what, err, false, false)
@@ -170,7 +171,7 @@ func (w *Hooks) registerLocked(ctx context.Context, u Unit, req Request) (Webhoo
 		dctx, cancel := context.WithTimeout(ctx, w.deps.RequestTimeout)
 		_ = u.API.DeleteWebhook(dctx, got.ID)
 		cancel()
-		return Webhook{}, &model.Error{Code: model.CodeJournal, Message: "journal: storing the webhook secret failed, so the registration was deleted again: " + err.Error(), Err: err}
+		return Webhook{}, &model.Error{Code: abi.CodeJournal, Message: "journal: storing the webhook secret failed, so the registration was deleted again: " + err.Error(), Err: err}
 	}
 	w.mu.Lock()
 	w.secrets = append(slices.Clone(w.secrets), s)
@@ -214,7 +215,7 @@ func (w *Hooks) Delete(ctx context.Context, u Unit, id string) error {
 	if !webhookIDPattern.MatchString(id) {
 		// Vipps answers 400 for an id that is not a UUID; a till's typo is caught before sending
 		// (found by the hardening sweep, which got VMP_ERR_REJECTED, not documented here).
-		return model.Errorf(model.CodeInvalidArgument, "webhook id is not a registration id (a UUID, as vmp_webhook_list gives it)")
+		return model.Errorf(abi.CodeInvalidArgument, "webhook id is not a registration id (a UUID, as vmp_webhook_list gives it)")
 	}
 	ctx, leave, err := w.deps.Enter(ctx)
 	if err != nil {
@@ -229,7 +230,7 @@ func (w *Hooks) Delete(ctx context.Context, u Unit, id string) error {
 func (w *Hooks) deleteLocked(ctx context.Context, u Unit, id string) error {
 	err := w.deps.Retry.Call(ctx, "deleting webhook "+model.Truncate(id, 60), retry.OneOff(), false,
 		func(ctx context.Context) error { return u.API.DeleteWebhook(ctx, id) })
-	if err == nil || model.CodeOf(err) == model.CodeNotFound {
+	if err == nil || model.CodeOf(err) == abi.CodeNotFound {
 		if ferr := w.forgetSecret(id); ferr != nil {
 			return ferr
 		}
@@ -250,7 +251,7 @@ func (w *Hooks) Reconcile(ctx context.Context, u Unit, req ReconcileRequest) (Re
 	defer leave()
 	if req.Webhooks == nil {
 		if w.publicURL == "" {
-			return ReconcileReport{}, model.Errorf(model.CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")
+			return ReconcileReport{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")
 		}
 		req.Webhooks = []Request{{URL: w.publicURL}}
 	}
@@ -271,7 +272,7 @@ func (w *Hooks) Reconcile(ctx context.Context, u Unit, req ReconcileRequest) (Re
 	plan := planReconcile(list, req)
 	report := ReconcileReport{Kept: plan.keep, Foreign: plan.foreign, Deleted: []DeletedWebhook{}, Registered: []Webhook{}}
 	for _, d := range plan.remove {
-		if err := w.deleteLocked(ctx, u, d.ID); err != nil && model.CodeOf(err) != model.CodeNotFound {
+		if err := w.deleteLocked(ctx, u, d.ID); err != nil && model.CodeOf(err) != abi.CodeNotFound {
 			return report, err
 		}
 		report.Deleted = append(report.Deleted, d)
@@ -352,7 +353,7 @@ func (w *Hooks) secretIDs() map[string]bool {
 // forgetSecret drops one stored secret, from the journal and the cache.
 func (w *Hooks) forgetSecret(id string) error {
 	if err := w.deps.Journal.DeleteWebhookSecret(id); err != nil {
-		return &model.Error{Code: model.CodeJournal, Message: "journal: forgetting a webhook secret: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: forgetting a webhook secret: " + err.Error(), Err: err}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -91,6 +91,20 @@ static void check_aggregates(const vmp_payment *p, long long authorized, long lo
 #define CHECK_STATUS_NAME(name, value, text) \
   check(strcmp(vmp_status_str(value), #name) == 0, "vmp_status_str(%d) = %s", value, vmp_status_str(value));
 
+/* The other name functions give a value's name without its list's prefix. */
+#define CHECK_SHORT_NAME(fn, prefix, name, value)                                               \
+  check(strcmp(fn(value), &#name[sizeof prefix - 1]) == 0, #fn "(%d) = %s, want the tail of %s", \
+        value, fn(value), #name);
+#define CHECK_STATE_NAME(name, value, text) CHECK_SHORT_NAME(vmp_state_str, "VMP_STATE_", name, value)
+#define CHECK_SCAN_EVENT_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_scan_event_str, "VMP_SCAN_", name, value)
+#define CHECK_CODE_KIND_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_code_kind_str, "VMP_CODE_", name, value)
+#define CHECK_ENROLLMENT_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_enrollment_state_str, "VMP_ENROLLMENT_", name, value)
+#define CHECK_LOG_LEVEL_NAME(name, value, text) \
+  CHECK_SHORT_NAME(vmp_log_level_str, "VMP_LOG_", name, value)
+
 static void test_information(void) {
   char want[32];
   const char *err;
@@ -109,6 +123,15 @@ static void test_information(void) {
         "vmp_state_str names every state");
   check(strcmp(vmp_state_str(6), "UNKNOWN") == 0 && strcmp(vmp_state_str(-1), "UNKNOWN") == 0,
         "vmp_state_str of unknown values is UNKNOWN");
+  /* Every value of every list of vmp.h has its name (the lists make both the enums and these). */
+  VMP_PAYMENT_STATE_LIST(CHECK_STATE_NAME)
+  VMP_SCAN_EVENT_LIST(CHECK_SCAN_EVENT_NAME)
+  VMP_CODE_KIND_LIST(CHECK_CODE_KIND_NAME)
+  VMP_ENROLLMENT_STATE_LIST(CHECK_ENROLLMENT_NAME)
+  VMP_LOG_LEVEL_LIST(CHECK_LOG_LEVEL_NAME)
+  check(strcmp(vmp_scan_event_str(-1), "UNKNOWN") == 0 && strcmp(vmp_code_kind_str(99), "UNKNOWN") == 0 &&
+            strcmp(vmp_enrollment_state_str(-1), "UNKNOWN") == 0 && strcmp(vmp_log_level_str(99), "UNKNOWN") == 0,
+        "the name functions give UNKNOWN for values not in their lists");
   err = vmp_last_error();
   check(err != NULL && err[0] == '\0', "vmp_last_error() is \"\" before any failure");
 
@@ -192,6 +215,10 @@ static void expect_invalid_handle(vmp_client *c, const char *name) {
     EXPECT(vmp_recover(c, 0, &json), VMP_ERR_INVALID_HANDLE, "handle");
     EXPECT(vmp_acknowledge(c, "some-operation"), VMP_ERR_INVALID_HANDLE, "handle");
     EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{}"), VMP_ERR_INVALID_HANDLE, "handle");
+  }
+  {
+    char url[VMP_SIMULATOR_URL_SIZE];
+    EXPECT(vmp_simulator_url(c, url, sizeof url), VMP_ERR_INVALID_HANDLE, "handle");
   }
   vmp_close(c);
   check(vmp_last_error()[0] == '\0', "vmp_close of a %s handle is a no-op", name);
@@ -692,6 +719,49 @@ static void test_receipts_and_qr(vmp_client *c) {
 }
 
 /* ------------------------------------------------------------------------------------------
+ * The embedded simulator's URL
+ * ---------------------------------------------------------------------------------------- */
+
+static void test_simulator_url(void) {
+  char dir[] = "/tmp/vmp-abi-sim-url-XXXXXX", config[512], url[VMP_SIMULATOR_URL_SIZE], unit_url[VMP_SIMULATOR_URL_SIZE];
+  vmp_client *c = NULL, *u = NULL;
+  printf("# vmp_simulator_url\n");
+  EXPECT(vmp_simulator_url(NULL, url, sizeof url), VMP_ERR_INVALID_HANDLE, "handle");
+  EXPECT(vmp_simulator_url(FORGED, url, sizeof url), VMP_ERR_INVALID_HANDLE, "handle");
+  /* log_level "warn" hides the "client started" record that also carries the URL. */
+  if (EXPECT(vmp_init("{\"log_level\":\"warn\",\"sales_units\":[{\"name\":\"store-b\",\"msn\":\"234567\"}]}", &c),
+             VMP_OK, NULL)) {
+    EXPECT(vmp_simulator_url(c, NULL, sizeof url), VMP_ERR_INVALID_ARGUMENT, "url");
+    memset(url, 'x', sizeof url);
+    EXPECT(vmp_simulator_url(c, url, VMP_SIMULATOR_URL_SIZE - 1), VMP_ERR_BUFFER_TOO_SMALL, "VMP_SIMULATOR_URL_SIZE");
+    check(url[0] == 'x', "a too-small buffer is left untouched");
+    if (EXPECT(vmp_simulator_url(c, url, sizeof url), VMP_OK, NULL))
+      check(strncmp(url, "http://127.0.0.1:", 17) == 0 && strlen(url) > 17, "the simulator's URL: %s", url);
+    if (EXPECT(vmp_sales_unit(c, "store-b", &u), VMP_OK, NULL)) {
+      EXPECT(vmp_simulator_url(u, unit_url, sizeof unit_url), VMP_OK, NULL);
+      check(strcmp(unit_url, url) == 0, "a unit handle gives its client's simulator: %s", unit_url);
+      vmp_close(u);
+      EXPECT(vmp_simulator_url(u, unit_url, sizeof unit_url), VMP_ERR_INVALID_HANDLE, "handle");
+    }
+    vmp_close(c);
+    EXPECT(vmp_simulator_url(c, url, sizeof url), VMP_ERR_INVALID_HANDLE, "handle");
+  }
+  /* A client of a simulator elsewhere (base_url, as cmd/vmp-sim) started none: "". Port 9 is
+   * never asked - vmp_init sends nothing. */
+  if (!check(mkdtemp(dir) != NULL, "a temporary folder for a journal")) return;
+  snprintf(config, sizeof config, "{\"base_url\":\"http://127.0.0.1:9\",\"journal_path\":\"%s/till.db\"}", dir);
+  if (EXPECT(vmp_init(config, &c), VMP_OK, NULL)) {
+    memset(url, 'x', sizeof url);
+    EXPECT(vmp_simulator_url(c, url, sizeof url), VMP_OK, NULL);
+    check(url[0] == '\0', "no embedded simulator: the URL is \"\" (%s)", url);
+    vmp_close(c);
+  }
+  snprintf(config, sizeof config, "%s/till.db", dir);
+  remove(config);
+  rmdir(dir);
+}
+
+/* ------------------------------------------------------------------------------------------
  * Sales units: a handle that acts for another store of the chain
  * ---------------------------------------------------------------------------------------- */
 
@@ -742,6 +812,7 @@ int main(void) {
   expect_invalid_handle(FORGED, "forged");
   test_journal_files();
   test_sales_units();
+  test_simulator_url();
 
   if (EXPECT(vmp_init(SIM_CONFIG, &c), VMP_OK, NULL) &&
       check(c != NULL, "vmp_init gives a handle")) {

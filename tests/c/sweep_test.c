@@ -573,6 +573,27 @@ static void sweep_identify(void) {
   }
 }
 
+static void sweep_simulator_url(void) {
+  int h;
+  size_t i, sizes[] = {0, 1, VMP_SIMULATOR_URL_SIZE - 1};
+  unsigned char *m;
+  printf("# simulator url\n");
+  for (h = 0; h < N_BAD_HANDLES; h++) {
+    char url[VMP_SIMULATOR_URL_SIZE];
+    BAD(vmp_simulator_url(bad_handle(h), url, sizeof url), ST(VMP_ERR_INVALID_HANDLE));
+  }
+  BAD(vmp_simulator_url(client, NULL, VMP_SIMULATOR_URL_SIZE), ST(VMP_ERR_INVALID_ARGUMENT));
+  for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    m = gbuf(sizes[i]);
+    BAD(vmp_simulator_url(client, (char *)m, sizes[i]), ST(VMP_ERR_BUFFER_TOO_SMALL));
+    check(gbuf_release(m, sizes[i], 0), "a url buffer of %u bytes is untouched", (unsigned)sizes[i]);
+  }
+  m = gbuf(VMP_SIMULATOR_URL_SIZE);
+  BAD(vmp_simulator_url(unit, (char *)m, VMP_SIMULATOR_URL_SIZE), ST(VMP_OK));
+  check(strncmp((char *)m, "http://127.0.0.1:", 17) == 0, "a unit handle gives the simulator's URL");
+  check(gbuf_release(m, VMP_SIMULATOR_URL_SIZE, VMP_SIMULATOR_URL_SIZE), "nothing is written beyond url_size");
+}
+
 static void sweep_check_in(void) {
   int h;
   for (h = 0; h < N_BAD_HANDLES; h++) BAD(vmp_loyalty_check_in(bad_handle(h), PHONE, 1), ST(VMP_ERR_INVALID_HANDLE));
@@ -891,7 +912,7 @@ static const struct sweep sweeps[] = {
   {"vmp_free", sweep_information}, {"vmp_log_level_str", sweep_information},
   {"vmp_scan_event_str", sweep_information}, {"vmp_code_kind_str", sweep_information},
   {"vmp_enrollment_state_str", sweep_information},
-  {"vmp_init", sweep_init}, {"vmp_close", sweep_close},
+  {"vmp_init", sweep_init}, {"vmp_close", sweep_close}, {"vmp_simulator_url", sweep_simulator_url},
   {"vmp_start_checkout", sweep_start_checkout}, {"vmp_poll_status", sweep_poll_status},
   {"vmp_capture", sweep_capture}, {"vmp_refund", sweep_refund}, {"vmp_cancel", sweep_cancel},
   {"vmp_pending", sweep_pending}, {"vmp_recover", sweep_recover}, {"vmp_acknowledge", sweep_acknowledge},

@@ -52,6 +52,9 @@ static class Tests
         var req = (HttpWebRequest)WebRequest.Create(baseUrl + path);
         req.Method = method;
         req.Timeout = 10000;
+        // A fresh connection per control call: Mono reused a pooled one the simulator had
+        // closed and failed with "Error writing headers" (1 run in 6).
+        req.KeepAlive = false;
         if (body != null)
         {
             var b = System.Text.Encoding.UTF8.GetBytes(body);
@@ -493,6 +496,32 @@ static class Tests
 
     // ---- stress ---------------------------------------------------------------------------------------
 
+    /// <summary>The simulator's URL is asked of the library (vmp_simulator_url): log_level "warn"
+    /// hides the "client started" record the binding used to read it from.</summary>
+    static void SimulatorUrl()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}, \"log_level\": \"warn\"}"))
+        {
+            string url = c.SimulatorUrl;
+            Check(url != null && url.StartsWith("http://127.0.0.1:"), "SimulatorUrl with log_level warn: " + url);
+            string reference = c.Checkout(100, phoneNumber: Phone);
+            c.PollStatus(reference, TimeSpan.FromSeconds(10));
+            Check(Aggregate(url, reference, "authorizedAmount") == 100, "the simulator answers at SimulatorUrl");
+        }
+        string dir = Path.Combine(Path.GetTempPath(), "vmp-cs-sim-url-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // A simulator elsewhere (cmd/vmp-sim) at base_url: none is started, nothing is sent.
+            string config = "{\"base_url\": \"http://127.0.0.1:9\", \"journal_path\": " + Json.Write(Path.Combine(dir, "till.db")) + "}";
+            using (var c = new VmpClient(config)) Check(c.SimulatorUrl == null, "SimulatorUrl without an embedded simulator is null");
+        }
+        finally { Directory.Delete(dir, true); }
+        var closed = new VmpClient(Fast);
+        closed.Dispose();
+        Throws<ObjectDisposedException>(() => { var u = closed.SimulatorUrl; }, "SimulatorUrl of a closed client");
+    }
+
     static int Stress(double seconds)
     {
         var errors = new List<string>();
@@ -552,6 +581,7 @@ static class Tests
         Run("completeness", Completeness);
         Run("information", Information);
         Run("payments", Payments);
+        Run("simulator url", SimulatorUrl);
         Run("journal", Journal);
         Run("scans", Scans);
         Run("club", Club);

@@ -20,7 +20,7 @@ namespace Vmp
     public static class Library
     {
         /// <summary>The MAJOR.MINOR of vmp this binding was written for.</summary>
-        public static readonly Version BindingVersion = new Version(0, 2);
+        public static readonly Version BindingVersion = new Version(Abi.VersionMajor, Abi.VersionMinor);
 
         /// <summary>Environment variable naming the library file to use instead of searching.</summary>
         public const string LibraryEnv = "VMP_LIBRARY";

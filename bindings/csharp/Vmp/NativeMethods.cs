@@ -64,11 +64,12 @@ namespace Vmp
     {
         internal const string Library = "vmp"; // libvmp.so, vmp.dll
         internal const int PaymentSize = 120;   // sizeof(vmp_payment), the same on every platform
-        internal const int ReferenceSize = 65;  // VMP_REFERENCE_SIZE
-        internal const int MsisdnSize = 16;     // VMP_MSISDN_SIZE
-        internal const int EnrollmentIdSize = 40; // VMP_ENROLLMENT_ID_SIZE
-        internal const int LogTextSize = 4096;  // VMP_LOG_TEXT_SIZE
-        internal const uint CancelTransactionOnly = 0x1; // VMP_CANCEL_TRANSACTION_ONLY
+        internal const int ReferenceSize = Abi.ReferenceSize;
+        internal const int MsisdnSize = Abi.MsisdnSize;
+        internal const int EnrollmentIdSize = Abi.EnrollmentIdSize;
+        internal const int LogTextSize = Abi.LogTextSize;
+        internal const uint CancelTransactionOnly = Abi.CancelTransactionOnly;
+        internal const int SimulatorUrlSize = Abi.SimulatorUrlSize;
 
         /// <summary>Functions declared here that VmpClient deliberately does not call, and why.</summary>
         internal static readonly string[][] Unwrapped =
@@ -84,6 +85,7 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern void vmp_free(IntPtr ptr);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_init(byte[] configJson, out IntPtr client);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_close(IntPtr client);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_simulator_url(IntPtr client, byte[] url, UIntPtr urlSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_start_checkout(IntPtr client, byte[] checkoutJson, byte[] reference, UIntPtr referenceSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_poll_status(IntPtr client, byte[] reference, int waitMs, byte[] payment);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_capture(IntPtr client, byte[] reference, long amount, byte[] operationId, byte[] payment);

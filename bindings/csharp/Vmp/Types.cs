@@ -1,36 +1,10 @@
-// Types.cs - the values the vmp API hands out: enums mirroring vmp.h and immutable classes.
+// Types.cs - the values the vmp API hands out: immutable classes. The enums of vmp.h are in
+// Abi.g.cs, generated from its lists (make generate).
 using System;
 using System.Collections.Generic;
 
 namespace Vmp
 {
-    /// <summary>vmp_status: 0 is OK; values are never renumbered.</summary>
-    public enum VmpStatus
-    {
-        Ok = 0, InvalidArgument = 1, InvalidHandle = 2, BufferTooSmall = 3, InvalidJson = 4,
-        InvalidConfig = 5, InvalidAmount = 6, InvalidReference = 7, InvalidCustomer = 8, NotFound = 9,
-        Rejected = 10, Auth = 11, Network = 12, UnknownOutcome = 13, RateLimited = 14, Conflict = 15,
-        Unavailable = 16, Internal = 17, Journal = 18, CustomerNotFound = 19, AppTooOld = 20,
-        AlreadyAuthorized = 21, CaptureMismatch = 22, Unverified = 23, Forked = 24, InCallback = 25,
-        NewJournal = 26,
-    }
-
-    /// <summary>vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel.</summary>
-    public enum PaymentState { Unknown = 0, Created = 1, Authorized = 2, Aborted = 3, Expired = 4, Terminated = 5 }
-
-    public enum ScanEvent { None = 0, Code = 1, Disconnected = 2, Reconnected = 3, Dropped = 4 }
-
-    public enum CodeKind { Other = 0, PersonalQr = 1, VippsLegacyQr = 2, VippsTokenQr = 3, Ean8 = 4, Ean13 = 5, Upca = 6, Code128 = 7, Barcode = 8 }
-
-    public enum ScanSource { None = 0, Serial = 1, Submitted = 2 }
-
-    public enum EnrollmentState { Unknown = 0, Pending = 1, Consented = 2, Denied = 3, Expired = 4, Cancelled = 5, Failed = 6 }
-
-    public enum LogLevel { None = 0, Debug = 1, Info = 2, Warn = 3, Error = 4 }
-
-    /// <summary>Formats of CheckoutQr (VMP_QR_*).</summary>
-    public enum QrFormat { Url = 0, Svg = 1, Png = 2, Matrix = 3 }
-
     /// <summary>A payment as last known by the library; amounts in minor units (49900 is 499.00).</summary>
     public sealed class Payment
     {

@@ -176,16 +176,11 @@ namespace Vmp
             internal EventHandler<LogEventArgs> Log;
             internal EventHandler<ScanEventArgs> Scan;
             internal volatile bool TraceRecords = true;
-            internal volatile string SimulatorUrl;
-            internal readonly ManualResetEvent Started = new ManualResetEvent(false);
             internal object Sender;
 
             internal void DeliverLog(object o)
             {
                 var r = (LogRecord)o;
-                object url;
-                if (r.Component == "client" && r.Fields.TryGetValue("simulator_url", out url)) SimulatorUrl = url as string;
-                if (r.Component == "client" && r.Message.EndsWith(" started")) Started.Set();
                 if (TraceRecords)
                 {
                     string line = "vmp " + r.Component + ": " + r.Message;
@@ -278,14 +273,17 @@ namespace Vmp
             set { shared.TraceRecords = value; }
         }
 
-        /// <summary>The embedded simulator's base URL (its /sim control API), from the library's start
-        /// record; null when the client talks to Vipps, or the config's log_level hides info records.</summary>
+        /// <summary>The embedded simulator's base URL (its /sim control API), e.g.
+        /// "http://127.0.0.1:41234"; null when the client talks to Vipps. Asked of the library
+        /// (vmp_simulator_url), so it does not depend on log_level.</summary>
         public string SimulatorUrl
         {
             get
             {
-                shared.Started.WaitOne(2000);
-                return shared.SimulatorUrl;
+                var url = new byte[NativeMethods.SimulatorUrlSize];
+                VmpException.Check(NativeMethods.vmp_simulator_url(H, url, Size(url.Length)));
+                string s = Utf8.FromBuffer(url);
+                return s.Length == 0 ? null : s;
             }
         }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import tempfile
 import threading
 import time
 import unittest
@@ -240,7 +242,21 @@ class LogTest(unittest.TestCase):
             while c.next_log() is not None:
                 pass
             self.assertIsNone(c.next_log(wait=0.05))
-            self.assertIsNone(c.simulator_url)
+            # Asked of the library, not read from a record: there even without the log thread.
+            self.assertTrue((c.simulator_url or "").startswith("http://127.0.0.1:"), c.simulator_url)
+
+    def test_the_simulator_url_does_not_depend_on_the_log_level(self) -> None:
+        # log_level "warn" hides the "client started" record the binding used to read it from.
+        with vmp.Client(support.FAST, log_level="warn") as c:
+            url = c.simulator_url
+            self.assertTrue((url or "").startswith("http://127.0.0.1:"), url)
+            simctl.call(url, "GET", "/sim/check-ins")  # the simulator answers there
+
+    def test_a_client_without_an_embedded_simulator_has_no_simulator_url(self) -> None:
+        # A simulator elsewhere (cmd/vmp-sim) at base_url: nothing is started and nothing sent.
+        with tempfile.TemporaryDirectory() as d:
+            with vmp.Client(base_url="http://127.0.0.1:9", journal_path=os.path.join(d, "till.db")) as c:
+                self.assertIsNone(c.simulator_url)
 
 
 class ClubTest(unittest.TestCase):

@@ -58,6 +58,20 @@ class CompletenessTest(unittest.TestCase):
         header = support.HEADER.read_text().replace('#define VMP_STATUS_LIST(X)', '#define VMP_STATUS_LIST(X) X(VMP_ERR_FUTURE_THING, 99, "x")')
         self.assertIn("VMP_ERR_FUTURE_THING", set(header_statuses(header)) - set(binding_statuses()))
 
+    def test_the_enums_are_named_as_the_library_names_them(self) -> None:
+        # vmp/_abi.py is generated from vmp.h's lists (internal/cmd/vmpgen checks that it is up
+        # to date); the library's *_str functions are expanded from the same lists.
+        from vmp import CodeKind, EnrollmentState, LogLevel, PaymentState, ScanEvent
+        lib = _native.lib()
+        for enum_type, fn in [(PaymentState, lib.vmp_state_str), (ScanEvent, lib.vmp_scan_event_str),
+                              (CodeKind, lib.vmp_code_kind_str), (EnrollmentState, lib.vmp_enrollment_state_str),
+                              (LogLevel, lib.vmp_log_level_str)]:
+            for member in enum_type:
+                self.assertEqual(fn(int(member)).decode(), member.name, "%s.%s" % (enum_type.__name__, member.name))
+        for status in Status:
+            self.assertEqual(lib.vmp_status_str(int(status)).decode(),
+                             "VMP_OK" if status == 0 else "VMP_ERR_" + status.name)
+
     def test_every_function_of_the_header_is_in_the_binding(self) -> None:
         header = support.HEADER.read_text()
         self.assertGreater(len(declared_functions(header)), 20)

@@ -20,19 +20,20 @@ from ctypes import (POINTER, Structure, c_char, c_char_p, c_int32, c_int64, c_si
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from . import _abi
 from .errors import forked_error
 
 #: The library version this binding was written for: the loaded library's MAJOR.MINOR must match.
-BINDING_VERSION = (0, 2)
+BINDING_VERSION = (_abi.VERSION_MAJOR, _abi.VERSION_MINOR)
 
 #: Environment variable naming the library file to load instead of searching for it.
 LIBRARY_ENV = "VMP_LIBRARY"
 
-REFERENCE_SIZE = 65      # VMP_REFERENCE_SIZE
-MSISDN_SIZE = 16         # VMP_MSISDN_SIZE
-ENROLLMENT_ID_SIZE = 40  # VMP_ENROLLMENT_ID_SIZE
-AIM_ID_SIZE = 4          # VMP_AIM_ID_SIZE
-LOG_TEXT_SIZE = 4096     # VMP_LOG_TEXT_SIZE
+REFERENCE_SIZE = _abi.REFERENCE_SIZE
+MSISDN_SIZE = _abi.MSISDN_SIZE
+ENROLLMENT_ID_SIZE = _abi.ENROLLMENT_ID_SIZE
+AIM_ID_SIZE = _abi.AIM_ID_SIZE
+LOG_TEXT_SIZE = _abi.LOG_TEXT_SIZE
 SCAN_TEXT_SIZE = 65537   # scanner.max_frame_length's largest value (65536) + NUL
 
 
@@ -91,6 +92,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_free": (None, [c_void_p]),
     "vmp_init": (_status, [c_char_p, _out_ptr]),
     "vmp_close": (_status, [_handle]),
+    "vmp_simulator_url": (_status, [_handle, c_char_p, c_size_t]),
     "vmp_start_checkout": (_status, [_handle, c_char_p, c_char_p, c_size_t]),
     "vmp_poll_status": (_status, [_handle, c_char_p, c_int32, POINTER(PaymentStruct)]),
     "vmp_capture": (_status, [_handle, c_char_p, c_int64, c_char_p, POINTER(PaymentStruct)]),

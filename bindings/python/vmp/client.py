@@ -10,7 +10,7 @@ import weakref
 from ctypes import byref, c_int32, c_size_t, c_void_p, create_string_buffer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from . import _native
+from . import _abi, _native
 from ._native import LogRecordStruct, PaymentStruct, ScanStruct, lib, text
 from .errors import ClientClosedError, VmpError, error_class
 from .webhooks import delivery
@@ -31,7 +31,7 @@ PUMP_WAIT_MS = 250
 #: How long close() waits for a binding thread to end.
 PUMP_JOIN_S = 5.0
 
-CANCEL_TRANSACTION_ONLY = 0x1  # VMP_CANCEL_TRANSACTION_ONLY
+CANCEL_TRANSACTION_ONLY = _abi.CANCEL_TRANSACTION_ONLY
 
 ScanHandler = Callable[[Scan], None]
 LogHandler = Callable[[LogRecord], None]
@@ -185,14 +185,8 @@ class _Shared:
         self.scan_handler: Optional[ScanHandler] = None
         self.scan_pump: Optional[_Pump] = None
         self.log_pump: Optional[_Pump] = None
-        self.simulator_url: Optional[str] = None
-        self.started = threading.Event()
 
     def deliver_log(self, record: LogRecord) -> None:
-        if record.component == "client" and "simulator_url" in record.fields:
-            self.simulator_url = record.fields["simulator_url"]
-        if record.component == "client" and record.message.endswith(" started"):
-            self.started.set()
         if self.to_logging:
             logger.log(_LOGGING_LEVELS.get(record.level, logging.INFO), "%s", record.message,
                        extra={"vmp_component": record.component, "vmp_fields": record.fields,
@@ -377,11 +371,12 @@ class Client:
 
     @property
     def simulator_url(self) -> Optional[str]:
-        """The embedded simulator's base URL (for its /sim control API), from the library's start
-        record; None when the client talks to Vipps, or when logs are off or filtered out."""
-        if self._shared.log_pump is not None:
-            self._shared.started.wait(2.0)
-        return self._shared.simulator_url
+        """The embedded simulator's base URL (for its /sim control API), e.g.
+        "http://127.0.0.1:41234"; None when the client talks to Vipps. Asked of the library
+        (vmp_simulator_url), so it does not depend on log_level or on logs."""
+        out = create_string_buffer(_abi.SIMULATOR_URL_SIZE)
+        check(lib().vmp_simulator_url(self._h(), out, _abi.SIMULATOR_URL_SIZE))
+        return out.value.decode() or None
 
     # -- payments --
 

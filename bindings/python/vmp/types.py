@@ -1,126 +1,13 @@
-"""The values the vmp API hands out: enums mirroring vmp.h and dataclasses."""
+"""The values the vmp API hands out: the enums of vmp.h (generated into _abi.py) and dataclasses."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-
-class Status(enum.IntEnum):
-    """vmp_status: 0 is OK; values are never renumbered."""
-    OK = 0
-    INVALID_ARGUMENT = 1
-    INVALID_HANDLE = 2
-    BUFFER_TOO_SMALL = 3
-    INVALID_JSON = 4
-    INVALID_CONFIG = 5
-    INVALID_AMOUNT = 6
-    INVALID_REFERENCE = 7
-    INVALID_CUSTOMER = 8
-    NOT_FOUND = 9
-    REJECTED = 10
-    AUTH = 11
-    NETWORK = 12
-    UNKNOWN_OUTCOME = 13
-    RATE_LIMITED = 14
-    CONFLICT = 15
-    UNAVAILABLE = 16
-    INTERNAL = 17
-    JOURNAL = 18
-    CUSTOMER_NOT_FOUND = 19
-    APP_TOO_OLD = 20
-    ALREADY_AUTHORIZED = 21
-    CAPTURE_MISMATCH = 22
-    UNVERIFIED = 23
-    FORKED = 24
-    IN_CALLBACK = 25
-    NEW_JOURNAL = 26
-
-
-class PaymentState(enum.IntEnum):
-    """vmp_payment_state. AUTHORIZED is final and stays so after capture, refund and cancel."""
-    UNKNOWN = 0
-    CREATED = 1
-    AUTHORIZED = 2
-    ABORTED = 3
-    EXPIRED = 4
-    TERMINATED = 5
-
-    @property
-    def final(self) -> bool:
-        return self not in (PaymentState.UNKNOWN, PaymentState.CREATED)
-
-
-class ScanEvent(enum.IntEnum):
-    """vmp_scan_event"""
-    NONE = 0
-    CODE = 1
-    DISCONNECTED = 2
-    RECONNECTED = 3
-    DROPPED = 4
-
-
-class CodeKind(enum.IntEnum):
-    """vmp_code_kind"""
-    OTHER = 0
-    PERSONAL_QR = 1
-    VIPPS_LEGACY_QR = 2
-    VIPPS_TOKEN_QR = 3
-    EAN8 = 4
-    EAN13 = 5
-    UPCA = 6
-    CODE128 = 7
-    BARCODE = 8
-
-    @property
-    def is_personal_qr(self) -> bool:
-        """The code identifies a customer: pass it as personal_qr or to identify_customer."""
-        return CodeKind.PERSONAL_QR <= self <= CodeKind.VIPPS_TOKEN_QR
-
-    @property
-    def is_product(self) -> bool:
-        return CodeKind.EAN8 <= self <= CodeKind.BARCODE
-
-
-class ScanSource(enum.IntEnum):
-    """vmp_scan_source"""
-    NONE = 0
-    SERIAL = 1
-    SUBMITTED = 2
-
-
-class EnrollmentState(enum.IntEnum):
-    """vmp_enrollment_state"""
-    UNKNOWN = 0
-    PENDING = 1
-    CONSENTED = 2
-    DENIED = 3
-    EXPIRED = 4
-    CANCELLED = 5
-    FAILED = 6
-
-    @property
-    def final(self) -> bool:
-        return self not in (EnrollmentState.UNKNOWN, EnrollmentState.PENDING)
-
-
-class LogLevel(enum.IntEnum):
-    """vmp_log_level"""
-    NONE = 0
-    DEBUG = 1
-    INFO = 2
-    WARN = 3
-    ERROR = 4
-
-
-class QrFormat(enum.IntEnum):
-    """VMP_QR_* formats of checkout_qr."""
-    URL = 0
-    SVG = 1
-    PNG = 2
-    MATRIX = 3
+from ._abi import (CodeKind, EnrollmentState, LogLevel, PaymentState, QrFormat, ScanEvent,  # noqa: F401
+                   ScanSource, Status)
 
 
 def _enum(cls: Any, value: int) -> Any:

@@ -1,0 +1,34 @@
+"""What vmp.h says in words about some of its enums, mixed into the generated IntEnums of
+_abi.py (which cannot be subclassed once they have members)."""
+
+from __future__ import annotations
+
+
+class PaymentStateBehaviour:
+    """vmp_payment_state: AUTHORIZED is final and stays so after capture, refund and cancel."""
+
+    @property
+    def final(self) -> bool:
+        """Vipps moves the payment out of this state on its own no more."""
+        return getattr(self, "name") not in ("UNKNOWN", "CREATED")
+
+
+class CodeKindBehaviour:
+    """vmp_code_kind: VMP_CODE_IS_PERSONAL_QR and VMP_CODE_IS_PRODUCT of vmp.h."""
+
+    @property
+    def is_personal_qr(self) -> bool:
+        """The code identifies a customer: pass it as personal_qr or to identify_customer."""
+        return getattr(self, "name") in ("PERSONAL_QR", "VIPPS_LEGACY_QR", "VIPPS_TOKEN_QR")
+
+    @property
+    def is_product(self) -> bool:
+        return getattr(self, "name") in ("EAN8", "EAN13", "UPCA", "CODE128", "BARCODE")
+
+
+class EnrollmentStateBehaviour:
+    """vmp_enrollment_state: every state but UNKNOWN and PENDING is final."""
+
+    @property
+    def final(self) -> bool:
+        return getattr(self, "name") not in ("UNKNOWN", "PENDING")
