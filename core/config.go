@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // Config is the JSON configuration given to vmp_init (docs/CONFIGURATION.md). Unknown fields
@@ -169,7 +170,7 @@ func (c *Config) applyDefaults() error {
 	if c.Currency == "" {
 		c.Currency = "NOK"
 	}
-	if !validCurrency(c.Currency) {
+	if !payments.ValidCurrency(c.Currency) {
 		return newError(CodeInvalidConfig, "config: currency %q is not NOK, DKK or EUR", c.Currency)
 	}
 	if c.Description == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -19,7 +20,7 @@ import (
 // till never saw is resolved and its reference returned instead of creating a second payment.
 func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
 	c, u := unit.client, unit.sales
-	if err := checkAmount(req.Amount); err != nil {
+	if err := payments.CheckAmount(req.Amount); err != nil {
 		return "", err
 	}
 	if req.Reference != "" {
@@ -179,7 +180,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 	}
 	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
-			reference, p.reserved(), p.Currency)}
+			reference, p.Reserved(), p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
@@ -187,7 +188,7 @@ func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference strin
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
-	if err := checkAmount(amount); err != nil {
+	if err := payments.CheckAmount(amount); err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)

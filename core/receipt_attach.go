@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // ParseReceipt decodes a receipt given on its own (vmp_attach_receipt). Unknown fields are an
@@ -28,7 +29,7 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 	if err := checkReference(reference); err != nil {
 		return err
 	}
-	if r.BottomLine == nil || !validCurrency(r.BottomLine.Currency) {
+	if r.BottomLine == nil || !payments.ValidCurrency(r.BottomLine.Currency) {
 		return receiptError("bottomLine.currency must be NOK, DKK or EUR")
 	}
 	t := c.trackerFor(u, reference)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -96,7 +97,7 @@ func (t *tracker) update(p Payment) {
 		p.RedirectURL = t.payment.RedirectURL
 	}
 	if t.known { // a late answer or a reordered webhook event never moves it backwards
-		p = newerOf(t.payment, p)
+		p = payments.NewerOf(t.payment, p)
 	}
 	t.payment, t.known = p, true
 	if t.listener != nil {

@@ -4,13 +4,14 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 // What a verified webhook event does to the engine's view of its payment. Events are fed
 // through the payment's tracker (tracker.update, under t.mu), so PollStatus waiters wake the
 // moment an event arrives, and the same rules hold as for every other view of the payment: it
-// never moves backwards (newerOf, payment_invariants.go). Events may arrive twice, late, or out of order; a
+// never moves backwards (newerOf, internal/payments/invariants.go). Events may arrive twice, late, or out of order; a
 // duplicate is recognised by its pspReference and name and changes nothing, and amounts are
 // summed over distinct events only, so what events prove is always a lower bound of the
 // aggregates Vipps reports.
@@ -74,18 +75,18 @@ func (v *webhookView) add(ev vipps.WebhookEvent) {
 	switch ev.Name {
 	case "CREATED":
 		p.Amount = value
-		p.State = laterState(p.State, StateCreated)
+		p.State = payments.LaterState(p.State, StateCreated)
 	case "AUTHORIZED":
 		p.Amount = max(p.Amount, value)
 		p.Authorized = max(p.Authorized, value)
-		p.State = laterState(p.State, StateAuthorized)
+		p.State = payments.LaterState(p.State, StateAuthorized)
 	case "ABORTED":
-		p.State = laterState(p.State, StateAborted)
+		p.State = payments.LaterState(p.State, StateAborted)
 	case "EXPIRED":
-		p.State = laterState(p.State, StateExpired)
+		p.State = payments.LaterState(p.State, StateExpired)
 	case "TERMINATED": // cancelled before approval: the whole amount is released
 		p.Cancelled = max(p.Cancelled, value)
-		p.State = laterState(p.State, StateTerminated)
+		p.State = payments.LaterState(p.State, StateTerminated)
 	case "CANCELLED":
 		p.Cancelled += value
 	case "CAPTURED":
