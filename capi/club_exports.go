@@ -3,7 +3,7 @@ package main
 // The customer-club exports: vmp_identify_customer, vmp_loyalty_check_in and the enrollment
 // trio vmp_start_enrollment / vmp_poll_enrollment / vmp_cancel_enrollment. Like the others they
 // only translate: phone normalisation, the QR exchange, check-in and the login polling live in
-// core (identify.go, checkin.go, enrollment.go).
+// internal/club (identify.go, checkin.go, enrollment.go), reached through core.Client.Club.
 
 /*
 #include "vmp.h"

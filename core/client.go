@@ -16,7 +16,12 @@ import (
 	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
-// Client is the engine behind one vmp_client handle. It is safe for concurrent use.
+// Client is the engine behind one vmp_client handle, and its composition root: it builds the
+// subsystems - the club (internal/club), the webhooks (internal/webhooks), the log
+// (internal/logs), the scanner side (internal/scans) - and gives each what it needs: a sales
+// unit's wire client, the journal, the log sink, the retry policy (internal/retry), its call
+// lifetime (enter). The payments' operations are its own still, acting for a Unit (unit.go).
+// It is safe for concurrent use.
 type Client struct {
 	cfg Config
 	api *vipps.Client

@@ -43,9 +43,9 @@ type Config struct {
 	Timeouts  TimeoutConfig   `json:"timeouts"`
 	Simulator SimulatorConfig `json:"simulator"`
 	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
-	// typed without one ("912 34 567"); "" (the default) refuses such numbers (phone.go).
+	// typed without one ("912 34 567"); "" (the default) refuses such numbers (internal/phone).
 	DefaultCountryCode string `json:"default_country_code"`
-	// Login configures merchant-initiated login, the customer-club enrollment (enrollment.go).
+	// Login configures merchant-initiated login, the customer-club enrollment (internal/club).
 	Login LoginConfig `json:"login"`
 	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
 	Scanner *ScannerConfig `json:"scanner"`
@@ -58,7 +58,7 @@ type Config struct {
 	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
 	JournalRetentionDays int `json:"journal_retention_days"`
 	// LogLevel is the least level of the log records the host gets (vmp_on_log,
-	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (logging.go).
+	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (internal/logs).
 	LogLevel string `json:"log_level"`
 }
 

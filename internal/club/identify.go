@@ -24,7 +24,7 @@ type Customer struct {
 // maxScannedText bounds what IdentifyCustomer sends to the QR API; personal QRs are short.
 const maxScannedText = 1024
 
-// phoneRunes are the characters a typed phone number consists of (phone.go's separators).
+// phoneRunes are the characters a typed phone number consists of (internal/phone's separators).
 const phoneRunes = "0123456789+-(). /\t\u00a0\u202f\u2009"
 
 // IdentifyCustomer turns what the till has — the text of a scanned personal QR, or a phone
