@@ -15,7 +15,7 @@ CWARN      := -std=c99 -Wall -Wextra -Werror -pedantic
 CLINK      := -I include -L $(BUILD) -lvmp -Wl,-rpath,'$$ORIGIN'
 GO_SOURCES := $(shell find capi core scanner internal -name '*.go' -not -name '*_test.go' 2>/dev/null) $(wildcard capi/*.c capi/*.h) include/vmp.h go.mod go.sum
 
-.PHONY: all generate lib demo demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows sim soak fuzz property
+.PHONY: all generate lib demo demo-phone screenshots test-browser demo-scanner demo-club test check-deps test-deps test-go test-c test-bindings test-python test-csharp test-hosts host-stress bench deps help clean dist test-dist test-windows test-packages sim soak fuzz property
 
 all: lib ## the default: build build/libvmp.so
 
@@ -39,6 +39,13 @@ $(BUILD)/till: examples/c/till.c include/vmp.h $(LIB)
 
 demo: $(BUILD)/till ## build libvmp.so and run examples/c/till.c on the embedded Vipps simulator (needs only Go and gcc)
 	./$(BUILD)/till
+
+# You are the customer: the till waits for your click on the simulator's phone page.
+$(BUILD)/phone_till: examples/c/phone_till.c include/vmp.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -o $@ $< $(CLINK)
+
+demo-phone: $(BUILD)/phone_till ## a sale where you are the customer: prints the phone page's URL and waits for your Approve or Reject
+	./$(BUILD)/phone_till
 
 $(BUILD)/scan_till: examples/c/scan_till.c include/vmp.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -pthread -o $@ $< $(CLINK)
@@ -67,12 +74,20 @@ check-deps: ## check that what make test needs is installed; names what is missi
 test-deps:
 	@./scripts/install-deps.sh --test
 
-test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows ## run every test (as root it first installs what is missing; VMP_NO_INSTALL=1 never does)
+test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows test-packages ## run every test (as root it first installs what is missing; VMP_NO_INSTALL=1 never does)
 	@echo "all test suites passed"
 
 test-go: ## go vet and go test -race of every package
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# The simulator's pages in Debian's chromium while a C till sells (tests/browser; test-go runs
+# it too, under -race). make screenshots renews docs/images/phone.png and dashboard.png from it.
+test-browser: ## the phone and dashboard pages in headless chromium, driven through a whole sale
+	$(GO) test -count=1 -v -run TestThePagesInABrowser ./tests/browser
+
+screenshots: ## renew the pages' screenshots in docs/images (made by the browser test)
+	$(GO) test -count=1 -run TestThePagesInABrowser ./tests/browser -screenshots $(CURDIR)/docs/images
 
 test-c: $(LIB) ## the C tests (tests/c/run.sh --race): header, every export, the sweep, the careless caller, the wall
 	./tests/c/run.sh --race
@@ -84,6 +99,13 @@ test-bindings: test-python test-csharp ## the Python and C# bindings' tests, str
 
 test-python: $(LIB) ## the Python binding's tests, its example and pip install into a fresh venv
 	set -o pipefail; cd bindings/python/tests && timeout 600 $(PYTHON) -m unittest discover -v -s . 2>&1 | tail -n 45
+	@# Enums print by name on every supported Python (3.11 changed IntEnum's str): each python3.N
+	@# on PATH and each pyenv-installed 3.N here.
+	@cd bindings/python/tests && for py in $$(compgen -c python3. | grep -xE 'python3\.[0-9]+' | sort -uV) \
+	    $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.*/bin/python3 2>/dev/null | sort -V); do \
+	  $$py -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue; \
+	  out=$$($$py -m unittest -q test_enum_names 2>&1); st=$$?; echo "$$py test_enum_names: $$(echo "$$out" | tail -n 1)"; \
+	  [ $$st -eq 0 ] || { echo "$$out"; exit 1; }; done
 	timeout 120 $(PYTHON) examples/python/till.py
 	rm -rf $(BUILD)/pyvenv && $(PYTHON) -m venv $(BUILD)/pyvenv
 	@start=$$(date +%s%N); $(BUILD)/pyvenv/bin/pip install -q --no-index bindings/python && \
@@ -111,7 +133,7 @@ test-hosts: $(LIB) ## the host scenarios, 3 short runs each (part of make test)
 
 # The release packages, then their checks: exports, import libraries, SONAME, pkg-config, and
 # the C tests under wine against both DLLs (VMP_SKIP_WINE=1 skips wine, loudly).
-dist: ## vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, and their archives, in dist/
+dist: ## vmp.dll for Windows x64 and x86, libvmp.so for Linux x64, their archives, the NuGet package, the Python wheels and the Debian packages, in dist/ (docs/PACKAGING.md)
 	./scripts/dist.sh $(DIST)
 
 test-dist: dist ## check the release packages: exports, import libraries, SONAME, pkg-config
@@ -120,11 +142,15 @@ test-dist: dist ## check the release packages: exports, import libraries, SONAME
 test-windows: dist ## the Windows smoke test: the C tests cross-compiled, run under wine (VMP_SKIP_WINE=1 skips, loudly)
 	./tests/windows/run.sh $(DIST)
 
+# Installs and removes libvmp0 and libvmp-dev with apt (root; VMP_SKIP_DEB_INSTALL=1 skips that, loudly).
+test-packages: dist ## the NuGet package, wheels and .debs installed as their users do; the examples against vmp-sim via VMP_CONFIG
+	./tests/packages/run.sh $(DIST)
+
 sim: ## run the standalone Vipps simulator (cmd/vmp-sim) on 127.0.0.1:8080; SIM_FLAGS=... for more
 	$(GO) run ./cmd/vmp-sim $(SIM_FLAGS)
 
-bench: $(LIB) ## measure and print the published figures (also written to build/bench.json)
-	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json
+bench: $(LIB) ## measure and print the published figures (also written to build/bench.json); BENCH_ONLY=lifecycles-http,journal runs some
+	$(GO) run ./cmd/vmp-bench -json $(BUILD)/bench.json $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
 
 # The full soak (tests/soak): bounded by a count and a time limit; the summary is also written
 # to $(BUILD)/soak.json. make test runs the short version through go test.

@@ -7,7 +7,9 @@
 #                windows-x64  vmp.dll with x86_64-w64-mingw32-gcc (Debian's mingw-w64)
 #                windows-x86  vmp.dll with i686-w64-mingw32-gcc
 #   --release    strip the symbol tables (panics still print Go stack traces), and on Linux set
-#                the SONAME libvmp.so.MAJOR (what `make dist` ships)
+#                the SONAME libvmp.so.MAJOR, link with -z relro -z now, build the C parts with
+#                -D_FORTIFY_SOURCE=2 and drop .comment (what `make dist` ships; the hardening
+#                lintian expects of a Debian library)
 #
 # cgo exports every //export'ed Go function (vmpgo_*) and, on Linux, the Go runtime's global
 # symbols. None of them is ABI, so the export list is given to the linker from the header:
@@ -47,7 +49,12 @@ linux-x64)
   goos=linux goarch=amd64 cc=${CC:-gcc}
   "$root/scripts/from-header.sh" version-script "$root/include/vmp.h" >"$link/vmp.map"
   ext="-Wl,--version-script=$link/vmp.map"
-  [ "$release" -eq 1 ] && ext="$ext -Wl,-soname,libvmp.so.$("$root/scripts/from-header.sh" major "$root/include/vmp.h")"
+  # Release: the SONAME, and the hardening Debian expects of a shared library (lintian): the
+  # relocations read-only and bound at load (-z relro -z now), the C parts fortified.
+  if [ "$release" -eq 1 ]; then
+    ext="$ext -Wl,-soname,libvmp.so.$("$root/scripts/from-header.sh" major "$root/include/vmp.h") -Wl,-z,relro -Wl,-z,now"
+    export CGO_CFLAGS="${CGO_CFLAGS:--g -O2} -D_FORTIFY_SOURCE=2"
+  fi
   ;;
 windows-x64 | windows-x86)
   goos=windows
@@ -75,3 +82,7 @@ CGO_ENABLED=1 GOOS=$goos GOARCH=$goarch CC=$cc \
   "$GO" build -buildmode=c-shared -trimpath -ldflags "$ldflags -extldflags '$ext'" -o "$out" ./capi
 # cgo writes its own header next to the library; it is not the contract and never ships.
 rm -f "${out%.*}.h"
+# gcc's version notes (.comment) are not needed at run time (lintian: binary-has-unneeded-section).
+if [ "$release" -eq 1 ] && [ "$platform" = linux-x64 ]; then
+  objcopy --remove-section=.comment "$out"
+fi

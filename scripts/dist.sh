@@ -7,6 +7,9 @@
 #   dist/linux-x64/    libvmp.so.X.Y.Z (SONAME libvmp.so.X), the links libvmp.so.X and libvmp.so,
 #                      pkgconfig/vmp.pc
 #   dist/vmp-X.Y.Z-windows-x64.zip, dist/vmp-X.Y.Z-windows-x86.zip, dist/vmp-X.Y.Z-linux-x64.tar.gz
+#   dist/nuget/Vmp.X.Y.Z.nupkg          the .NET package (scripts/package-nuget.sh)
+#   dist/python/vmp-X.Y.Z-*.whl, .tar.gz the Linux and Windows wheels, the sdist (package-python.sh)
+#   dist/debian/libvmp0_*.deb, libvmp-dev_*.deb   (scripts/package-deb.sh)
 #
 # Every archive unpacks into one folder vmp-X.Y.Z/ holding README.md, docs/ (which it links),
 # include/vmp.h, bindings/, examples/ and the platform's folder as above, so the Windows
@@ -34,7 +37,7 @@ need() {
     exit 1
   }
 }
-for tool in x86_64-w64-mingw32-dlltool i686-w64-mingw32-dlltool llvm-dlltool zip tar; do need "$tool"; done
+for tool in x86_64-w64-mingw32-dlltool i686-w64-mingw32-dlltool llvm-dlltool zip tar mcs python3 dpkg-deb dpkg-shlibdeps; do need "$tool"; done
 
 rm -rf "$out/windows-x64" "$out/windows-x86" "$out/linux-x64" "$out/stage" "$out"/vmp-*.zip "$out"/vmp-*.tar.gz
 mkdir -p "$out"
@@ -106,5 +109,13 @@ for platform in windows-x64 windows-x86 linux-x64; do
 done
 rm -rf "$stage"
 
+# ---- the packages each ecosystem installs -------------------------------------------------------
+echo "== nuget"
+scripts/package-nuget.sh "$out"
+echo "== python"
+scripts/package-python.sh "$out"
+echo "== debian"
+scripts/package-deb.sh "$out"
+
 echo "== dist"
-(cd "$out" && ls -l ./*/vmp.dll ./linux-x64/libvmp.so.* "$pkg"-*) | sed 's/^/   /'
+(cd "$out" && ls -l ./*/vmp.dll ./linux-x64/libvmp.so.* "$pkg"-* nuget/* python/* debian/*) | sed 's/^/   /'

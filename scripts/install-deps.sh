@@ -46,6 +46,20 @@ have llvm-dlltool || need+=(llvm)
 have zip || need+=(zip)
 have unzip || need+=(unzip)
 have pkg-config || need+=(pkg-config)
+# The browser test (tests/browser) drives the simulator's pages in Debian's chromium, headless.
+# VMP_SKIP_BROWSER=1 leaves it out (and the test says loudly it skipped).
+if [ "${VMP_SKIP_BROWSER:-}" != 1 ]; then
+  have chromium || need+=(chromium)
+fi
+# The packages of make dist, installed the way their users install them (tests/packages/run.sh):
+# Debian's NuGet client (2.8.7, under Mono) installs the .nupkg from a folder feed and Mono's
+# xbuild builds a .NET Framework project against it; dpkg-dev (dpkg-shlibdeps) and lintian for
+# the .debs; pip in a venv (python3-venv above) installs the wheel offline.
+have nuget || need+=(nuget)
+have xbuild || need+=(mono-xbuild)
+have dpkg-shlibdeps || need+=(dpkg-dev)
+have lintian || need+=(lintian)
+python3 -c 'import pip' >/dev/null 2>&1 || need+=(python3-pip)
 # The Windows smoke test runs both DLLs under wine: wine64 for x64 and wine32 from Debian's i386
 # architecture for x86. VMP_SKIP_WINE=1 leaves wine out (and the test says loudly it skipped).
 i386=0

@@ -12,12 +12,12 @@ func TestMain(m *testing.M) {
 
 func TestEveryMeasurementProducesPlausibleRows(t *testing.T) {
 	for _, m := range measurements {
-		rows, err := m(50)
+		rows, err := m.run(50)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", m.name, err)
 		}
 		if len(rows) == 0 {
-			t.Fatal("a measurement produced no rows")
+			t.Fatalf("%s produced no rows", m.name)
 		}
 		for _, r := range rows {
 			if r.Value <= 0 || r.Unit == "" || r.Metric == "" {

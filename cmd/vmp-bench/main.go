@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,7 @@ type machine struct {
 func main() {
 	jsonPath := flag.String("json", "", "also write the table as JSON to this file")
 	quick := flag.Bool("quick", false, "fewer iterations (for a smoke run in tests)")
+	only := flag.String("only", "", "run only these measurements, comma-separated: "+measurementNames())
 	flag.Parse()
 
 	start := time.Now()
@@ -50,7 +52,10 @@ func main() {
 	}
 	var rows []row
 	for _, m := range measurements {
-		got, err := m(scale)
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), m.name) {
+			continue
+		}
+		got, err := m.run(scale)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "vmp-bench: %v\n", err)
 			os.Exit(1)
@@ -72,14 +77,26 @@ func main() {
 }
 
 // measurements run in order; each returns its rows. scale > 1 divides the iteration counts.
-var measurements = []func(scale int) ([]row, error){
-	measureJournalWrites,
-	measureLifecycles,
-	measureBaselineLifecycles,
-	measureWebhookLatency,
-	measureBindings,
-	measureScanLatency,
-	measureFootprint,
+var measurements = []struct {
+	name string
+	run  func(scale int) ([]row, error)
+}{
+	{"journal", measureJournalWrites},
+	{"lifecycles", measureLifecycles},
+	{"baseline", measureBaselineLifecycles},
+	{"lifecycles-http", measureLifecyclesOverHTTP},
+	{"webhooks", measureWebhookLatency},
+	{"bindings", measureBindings},
+	{"scanner", measureScanLatency},
+	{"footprint", measureFootprint},
+}
+
+func measurementNames() string {
+	var names []string
+	for _, m := range measurements {
+		names = append(names, m.name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func printTable(r report) {

@@ -140,6 +140,8 @@ func printBanner(w io.Writer, url string, s settings) {
 	fmt.Fprintf(w, "  Merchant-Serial-Number     %s\n", c.MSN)
 	fmt.Fprintf(w, "  customers answer after %s; payments expire after %s; %s\n", s.approveDelay, s.expiry, clock)
 	fmt.Fprintf(w, "vmp config: %s\n", libraryConfig(url))
+	fmt.Fprintf(w, "  store dashboard            %s/sim/ui/\n", url)
+	fmt.Fprintf(w, "  a customer's phone         %s/sim/ui/phone/%s\n", url, sim.MSISDNWaitsForControl)
 	fmt.Fprintln(w, "vmp-sim: ready; control API under /sim/ (vmp-sim -help); stop with Ctrl+C")
 }
 

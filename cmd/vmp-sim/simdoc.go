@@ -30,6 +30,7 @@ var simDocSections = []struct {
 	{heading: "Magic customers"},
 	{heading: "Customer club", paragraphs: []string{"Scenario customers"}},
 	{heading: "Control API"},
+	{heading: "Pages"},
 	{heading: "Fault injection", paragraphs: []string{"A fault makes", "Kinds.", "Which requests"}},
 }
 

@@ -50,6 +50,7 @@ type Journal struct {
 	tightened []string
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
+	group   committer
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
@@ -79,7 +80,7 @@ func Open(path string, opts Options) (j *Journal, err error) {
 		return nil, err
 	}
 	existed := fileHasData(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	db, err := bolt.Open(path, 0o600, boltOptions(opts.LockTimeout))
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)

@@ -19,6 +19,10 @@ func TestMain(m *testing.M) {
 		holdJournal(path)
 		return
 	}
+	if mode := os.Getenv("VMP_JOURNAL_CRASH_CHILD"); mode != "" && crashChild != nil {
+		crashChild(mode, os.Getenv("VMP_JOURNAL_PATH"))
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 

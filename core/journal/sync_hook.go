@@ -2,11 +2,12 @@ package journal
 
 import bolt "go.etcd.io/bbolt"
 
-// update runs fn in one read-write transaction, which bbolt commits with an fdatasync of the
-// file. Every write of the journal goes through here, so the crash and property tests
-// (build tag vmpfailpoints, sync_kill_enabled.go) can count the syncs of a process and kill it
-// just before or just after any one of them.
-func (j *Journal) update(fn func(*bolt.Tx) error) error {
+// commitTx runs fn in one read-write transaction and commits it: bbolt writes the pages and
+// fdatasyncs, then the meta page and fdatasyncs. Every commit of the journal goes through here
+// (writes reach it through update, group_commit.go), so the crash and property tests (build tag
+// vmpfailpoints, sync_kill_enabled.go) can count the commits of a process and kill it just
+// before or just after any one of them.
+func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
 	var n int64
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		if err := fn(tx); err != nil {
@@ -17,6 +18,7 @@ func (j *Journal) update(fn func(*bolt.Tx) error) error {
 	})
 	if err == nil {
 		afterSync(n)
+		j.group.commits.Add(1)
 	}
 	return err
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // The crash and property tests kill a till at its Nth journal commit by counting commits in
-// update (sync_hook.go); a write that bypassed it would be a commit they never kill at.
+// commitTx (sync_hook.go); a write that bypassed it would be a commit they never kill at.
 func TestEveryJournalWriteGoesThroughUpdate(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -24,7 +24,7 @@ func TestEveryJournalWriteGoesThroughUpdate(t *testing.T) {
 		}
 		for _, call := range []string{".db.Update(", ".db.Batch(", ".db.Begin(true"} {
 			if strings.Contains(string(src), call) {
-				t.Errorf("%s writes through %s; use j.update so the crash tests count the commit", f, strings.Trim(call, ".("))
+				t.Errorf("%s writes through %s; use j.update (j.commitTx) so the crash tests count the commit", f, strings.Trim(call, ".("))
 			}
 		}
 	}

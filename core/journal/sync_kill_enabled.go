@@ -8,7 +8,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
+
+// killBeforePause is how long a process killed before a commit holds that commit first.
+const killBeforePause = 20 * time.Millisecond
 
 // The crash and property tests kill a process at the Nth commit (fdatasync) of its journal:
 // VMP_KILL_AT_SYNC=N kills it right after the Nth commit reached the disk, N:before right
@@ -55,6 +59,9 @@ func KillAtSync(n int64, before bool) {
 func beforeCommit() int64 {
 	n := syncs.Add(1)
 	if n == killBefore.Load() {
+		// The transaction stays uncommitted for a moment first: a write wrongly answered
+		// before its commit would have time to act on it (be "sent"), and be caught.
+		time.Sleep(killBeforePause)
 		die()
 	}
 	return n

@@ -279,6 +279,30 @@
 // InjectFault, RemoveFault, ClearFaults, Faults, Consent, Deny, ExpireLogin, Login,
 // CheckIns, RegisterWebhook (RegisterWebhookOf), DeleteWebhook and Webhooks.
 //
+// # Pages
+//
+// What a person at a test till looks at instead of typing control-API calls, served on the
+// simulator's own address from files embedded in the binary (nothing fetched from elsewhere,
+// works offline):
+//
+//	GET /sim/ui/                 the store's dashboard: payments newest first (state, amounts
+//	                             captured/refunded/cancelled, event log, receipt, a QR payment's
+//	                             customer-facing QR and "Scan it"), faults with a form for every
+//	                             kind, webhook registrations and their deliveries, check-ins,
+//	                             the clock (with a form to move a fake one), links to phones
+//	GET /sim/ui/phone/{msisdn}   that customer's phone: a push payment request (sales unit,
+//	                             amount, description, receipt lines, "at the till", time left;
+//	                             Approve / Reject), a consent request with its scopes (Consent /
+//	                             Deny), the loyalty check-in screen, the personal QR as an image a
+//	                             barcode scanner reads off the screen, the recent payments
+//
+// Both follow the simulator's state live by Server-Sent Events (/sim/ui/live/...): every API
+// request and payment event wakes the open pages, each renders the state as it is and sends it
+// when it changed; nothing is queued per page, so a page open for a day holds what one open for
+// a minute does. Every button calls the control API below (the same handlers, nothing of its
+// own), and html/template escapes whatever a till sent. A number never seen shows an empty
+// phone; the pages only read (405 for other methods).
+//
 // # Fault injection
 //
 // A fault makes requests of the Vipps API (never the /sim control API, never a request that

@@ -80,7 +80,11 @@ func (s *Server) controlInjectFault(c *call) reply {
 // controlListFaults serves GET /sim/faults: every injected fault with its counters, as a JSON
 // array in injection order.
 func (s *Server) controlListFaults(c *call) reply {
-	states := s.Faults()
+	return jsonReply(http.StatusOK, faultsJSON(s.Faults()))
+}
+
+// faultsJSON is how the control API and the dashboard show faults.
+func faultsJSON(states []FaultState) []faultJSON {
 	out := make([]faultJSON, 0, len(states))
 	for _, st := range states {
 		f := st.Fault
@@ -99,7 +103,7 @@ func (s *Server) controlListFaults(c *call) reply {
 			Hits:         st.Hits,
 		})
 	}
-	return jsonReply(http.StatusOK, out)
+	return out
 }
 
 // controlRemoveFault serves DELETE /sim/faults/{id}: 204, or 404 when there is no such fault.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"time"
 )
@@ -86,6 +87,9 @@ type Options struct {
 	// WebhookTimeout is how long a webhook receiver has to answer a delivery. Zero or negative
 	// means the default of 10s (as on Vipps).
 	WebhookTimeout time.Duration
+	// MerchantNames are what the customer's phone page calls the sales units, by MSN (a store's
+	// name as the customer knows it). An MSN without one is shown as "Sales unit <MSN>".
+	MerchantNames map[string]string
 }
 
 const (
@@ -148,6 +152,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.WebhookRetryDelay <= 0 {
 		o.WebhookRetryDelay = defaultWebhookRetryDelay
 	}
+	o.MerchantNames = maps.Clone(o.MerchantNames) // the caller's map may change later
 	if o.WebhookTimeout <= 0 {
 		o.WebhookTimeout = defaultWebhookTimeout
 	}

@@ -25,6 +25,7 @@ type payment struct {
 	msn                 string // the sales unit it belongs to (sales_units.go)
 	receipt             []byte // given in createPayment, compacted JSON; nil without (receipts.go)
 	capturedSkew        int64  // added to the capturedAmount the API reports (skew.go)
+	seq                 uint64 // creation order across MSNs (the pages list newest first)
 	reference           string
 	pspReference        string
 	amount              Amount

@@ -27,6 +27,8 @@ func (s *Server) createPayment(c *call) reply {
 		}
 		pay := newPayment(req, key, now, s.opts, s.psp, s.qrRedirectURL(pk, req))
 		pay.msn = pk.msn
+		s.created++
+		pay.seq = s.created
 		s.payments[pk] = pay
 		s.keepCreateReceipt(pay, req, now)
 		s.watch(pay)

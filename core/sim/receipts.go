@@ -373,14 +373,20 @@ func (s *Server) keepCreateReceipt(pay *payment, req createRequest, now time.Tim
 // one attached to its order through Order Management. The lock must be held.
 func (s *Server) snapshotOf(p *payment) PaymentSnapshot {
 	snap := p.snapshot()
-	rc := p.receipt
-	if rc == nil {
-		if o, ok := s.orders[orderKey{msn: p.msn, paymentType: paymentTypeEcom, orderID: p.reference}]; ok {
-			rc = o.receipt
-		}
-	}
-	if rc != nil {
+	if rc := s.receiptOf(p); rc != nil {
 		snap.Receipt = append(json.RawMessage(nil), rc...)
 	}
 	return snap
+}
+
+// receiptOf is p's receipt: the one given in createPayment, or else the one attached to its
+// order through Order Management; nil without. Shared, not copied. The lock must be held.
+func (s *Server) receiptOf(p *payment) []byte {
+	if p.receipt != nil {
+		return p.receipt
+	}
+	if o, ok := s.orders[orderKey{msn: p.msn, paymentType: paymentTypeEcom, orderID: p.reference}]; ok {
+		return o.receipt
+	}
+	return nil
 }

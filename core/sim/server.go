@@ -37,11 +37,14 @@ type Server struct {
 	// transitions makes scheduled transitions happen on time on the real clock (transitions.go).
 	hooks       *webhookHub
 	transitions *transitions
+	// ui wakes the pages' live streams (ui_feed.go) after every request and payment event.
+	ui *changeFeed
 
 	// mu guards the simulated Vipps back end below. Every operation holds it from its first
 	// look at a payment until its answer is decided, so concurrent requests see one order.
 	mu       sync.Mutex
 	payments map[paymentKey]*payment // by MSN and reference
+	created  uint64                  // payments created so far (payment.seq)
 	tokens   *tokenStore
 	idem     *idempotencyStore
 	limits   *rateLimiter
@@ -81,7 +84,7 @@ func Start(opts Options) (*Server, error) {
 		idem:     newIdempotencyStore(),
 		limits:   newRateLimiter(),
 	}
-	s.hooks, s.transitions = newWebhookHub(s), newTransitions()
+	s.hooks, s.transitions, s.ui = newWebhookHub(s), newTransitions(), newChangeFeed()
 	s.http = &http.Server{
 		Handler:           s.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -109,6 +112,7 @@ func (s *Server) URL() string {
 // unprocessed at once. Calling it again does nothing and returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.ui.close()
 		s.transitions.stop()
 		s.hooks.close()
 		s.faults.shutdown()
@@ -126,6 +130,11 @@ func (s *Server) Close() error {
 // one write of the answer. A request an injected fault applies to (see InjectFault) goes to
 // serveFault instead, which delays, drops or corrupts it around the same handle.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isUIPath(r.URL.Path) {
+		s.serveUI(w, r)
+		return
+	}
+	defer s.ui.changed() // whatever the request did, the pages look again
 	if rt, f, ok := s.faultFor(r); ok {
 		s.serveFault(w, r, rt, f)
 		return

@@ -406,7 +406,10 @@ func (s *Server) pause(stop <-chan struct{}, d time.Duration) bool {
 // as it is recorded - and to the timers of its scheduled transitions. Called with the
 // server's lock held.
 func (s *Server) watch(p *payment) {
-	p.publish = func(ev PaymentEvent) { s.hooks.publish(p.msn, ev) }
+	p.publish = func(ev PaymentEvent) {
+		s.hooks.publish(p.msn, ev)
+		s.ui.changed()
+	}
 	for _, ev := range p.events {
 		p.publish(ev)
 	}

@@ -1,16 +1,25 @@
-"""A small till in Python on the embedded Vipps simulator: the in-store payment (checkout,
-wait for the customer, capture, partial refund) and the customer-club flow (scan the personal
-QR, identify, the POS's own membership check, loyalty check-in, enrollment by consent, pay).
-The library's log records are printed as "log:" lines through the logging module.
+"""A small till in Python: the in-store payment (checkout, wait for the customer, capture,
+partial refund) and, on a simulator, the customer-club flow (scan the personal QR, identify, the
+POS's own membership check, loyalty check-in, enrollment by consent, pay). The library's log
+records are printed as "log:" lines through the logging module.
+
+The configuration (vmp_init's JSON) comes from VMP_CONFIG: the JSON itself when its first
+non-blank character is "{", else the path of a file holding it. Without VMP_CONFIG the till runs
+on the embedded Vipps simulator. VMP_PHONE is the customer's phone number (in Vipps' test
+environment: your test user's). The first line says which environment is used; the examples
+refuse "production" (they move money).
 
 Run from the source tree after `make lib`:  python3 examples/python/till.py
 (or with the package installed: pip install bindings/python)."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import Any, Dict, Tuple
 
 try:
     import vmp
@@ -19,6 +28,39 @@ except ImportError:  # running from the source tree
     import vmp
 
 MEMBERS = {"4790000010"}  # the POS's own customer-club register
+PHONE = os.environ.get("VMP_PHONE") or "+47 912 34 567"  # a customer the simulators approve for
+
+#: The till's own configuration when VMP_CONFIG is not set: the embedded simulator.
+BUILT_IN: Dict[str, Any] = {"store_id": "store1", "pos_id": "till-py", "simulator": {"approve_delay_ms": 300}}
+DEFAULT_URLS = {"test": "https://apitest.vipps.no", "production": "https://api.vipps.no"}
+
+
+def load_config() -> Tuple[Dict[str, Any], str]:
+    """The configuration and where it came from (VMP_CONFIG: JSON or a file's path)."""
+    value = os.environ.get("VMP_CONFIG", "").strip()
+    if not value:
+        return BUILT_IN, "built in (VMP_CONFIG is not set)"
+    if value.startswith("{"):
+        return json.loads(value), "VMP_CONFIG (JSON)"
+    with open(value, encoding="utf-8") as f:
+        return json.load(f), "VMP_CONFIG (file %s)" % value
+
+
+def scheme_and_host(url: str) -> str:
+    """scheme://host:port of a URL: no user info, path or query (where a secret could be)."""
+    scheme, _, rest = url.partition("://")
+    for end in "/?#":
+        rest = rest.split(end, 1)[0]
+    return "%s://%s" % (scheme, rest.rpartition("@")[2])
+
+
+def describe(config: Dict[str, Any]) -> str:
+    """Which environment the configuration means - never its keys."""
+    env = config.get("environment", "simulator")
+    url = config.get("base_url") or DEFAULT_URLS.get(env)
+    if env == "simulator" and not url:
+        return "embedded simulator"
+    return "%s at %s" % (env, scheme_and_host(str(url)))
 
 
 def say(line: str) -> None:
@@ -27,7 +69,7 @@ def say(line: str) -> None:
 
 
 def in_store_payment(till: vmp.Client) -> bool:
-    ref = till.checkout(49900, phone_number="+47 912 34 567", description="Groceries at store 1")
+    ref = till.checkout(49900, phone_number=PHONE, description="Groceries at store 1")
     say("checkout started       reference=%s (499.00 NOK sent to the customer's phone)" % ref)
     p = till.status(ref, wait=60)
     say("customer answered      state=%s" % p.state.name)
@@ -67,13 +109,21 @@ def club_payment(till: vmp.Client, scanned: str) -> bool:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="log: %(levelname)-7s %(message)s", stream=sys.stdout)
-    say("vmp %s - Python till on the embedded Vipps simulator" % vmp.version())
-    with vmp.Client(store_id="store1", pos_id="till-py", simulator={"approve_delay_ms": 300}) as till:
+    config, source = load_config()
+    say("environment: %s - configuration %s" % (describe(config), source))
+    if config.get("environment") == "production":
+        say("the example till moves money: it does not run in production")
+        return 2
+    say("vmp %s - Python till" % vmp.version())
+    with vmp.Client(config) as till:
         ok = in_store_payment(till)
-        say("-- customer club: a new customer scans the personal QR in the app")
-        ok = club_payment(till, "https://qr.vipps.no/p/sim-4790000011") and ok
-        say("-- customer club: a member")
-        ok = club_payment(till, "https://qr.vipps.no/28/2/01/031/4790000010?v=1") and ok
+        if config.get("environment", "simulator") == "simulator":
+            say("-- customer club: a new customer scans the personal QR in the app")
+            ok = club_payment(till, "https://qr.vipps.no/p/sim-4790000011") and ok
+            say("-- customer club: a member")
+            ok = club_payment(till, "https://qr.vipps.no/28/2/01/031/4790000010?v=1") and ok
+        else:
+            say("-- customer club: skipped (its customers and personal QR codes are the simulator's)")
     say("till finished" if ok else "till FAILED")
     return 0 if ok else 1
 

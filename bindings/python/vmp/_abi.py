@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import enum
-
-from ._enum_behaviour import PaymentStateBehaviour, CodeKindBehaviour, EnrollmentStateBehaviour
+from ._enum_behaviour import NamedIntEnum, PaymentStateBehaviour, CodeKindBehaviour, EnrollmentStateBehaviour
 
 #: The library's version (VMP_VERSION_*) this binding was made from.
 VERSION = "0.2.0"
@@ -29,7 +27,7 @@ ENROLLMENT_ID_SIZE = 40
 LOG_TEXT_SIZE = 4096
 
 
-class Status(enum.IntEnum):
+class Status(NamedIntEnum):
     """vmp_status (VMP_STATUS_LIST); values are never renumbered."""
     OK = 0
     """success"""
@@ -87,7 +85,7 @@ class Status(enum.IntEnum):
     """the journal is new; a call without an operation id was refused"""
 
 
-class PaymentState(PaymentStateBehaviour, enum.IntEnum):
+class PaymentState(PaymentStateBehaviour, NamedIntEnum):
     """vmp_payment_state (VMP_PAYMENT_STATE_LIST); values are never renumbered."""
     UNKNOWN = 0
     """not yet read from Vipps"""
@@ -103,7 +101,7 @@ class PaymentState(PaymentStateBehaviour, enum.IntEnum):
     """the merchant cancelled before approval; final"""
 
 
-class ScanEvent(enum.IntEnum):
+class ScanEvent(NamedIntEnum):
     """vmp_scan_event (VMP_SCAN_EVENT_LIST); values are never renumbered."""
     NONE = 0
     """vmp_next_scan only: nothing arrived within wait_ms"""
@@ -117,7 +115,7 @@ class ScanEvent(enum.IntEnum):
     """bytes were discarded: a frame longer than max_frame_length, or a partial frame (the line went silent mid-code, or failed). text: the reason. Ask the customer to scan again."""
 
 
-class CodeKind(CodeKindBehaviour, enum.IntEnum):
+class CodeKind(CodeKindBehaviour, NamedIntEnum):
     """vmp_code_kind (VMP_CODE_KIND_LIST); values are never renumbered."""
     OTHER = 0
     """not recognised: free text, a URL, a 2D code of other use"""
@@ -139,7 +137,7 @@ class CodeKind(CodeKindBehaviour, enum.IntEnum):
     """another product barcode (Code 39, ITF, DataBar, UPC-E, an EAN with a bad check digit): needs AIM ids on the scanner"""
 
 
-class ScanSource(enum.IntEnum):
+class ScanSource(NamedIntEnum):
     """vmp_scan_source (VMP_SCAN_SOURCE_LIST); values are never renumbered."""
     NONE = 0
     """VMP_SCAN_NONE"""
@@ -149,7 +147,7 @@ class ScanSource(enum.IntEnum):
     """vmp_submit_scan"""
 
 
-class EnrollmentState(EnrollmentStateBehaviour, enum.IntEnum):
+class EnrollmentState(EnrollmentStateBehaviour, NamedIntEnum):
     """vmp_enrollment_state (VMP_ENROLLMENT_STATE_LIST); values are never renumbered."""
     UNKNOWN = 0
     """never returned by the library"""
@@ -167,7 +165,7 @@ class EnrollmentState(EnrollmentStateBehaviour, enum.IntEnum):
     """the library could not follow it (the status says why); final"""
 
 
-class LogLevel(enum.IntEnum):
+class LogLevel(NamedIntEnum):
     """vmp_log_level (VMP_LOG_LEVEL_LIST); values are never renumbered."""
     NONE = 0
     """vmp_next_log only: nothing arrived within wait_ms"""
@@ -181,7 +179,7 @@ class LogLevel(enum.IntEnum):
     """needs a person: an operation recovery could not resolve"""
 
 
-class QrFormat(enum.IntEnum):
+class QrFormat(NamedIntEnum):
     """int32_t (VMP_QR_FORMAT_LIST); values are never renumbered."""
     URL = 0
     """the target URL as text"""

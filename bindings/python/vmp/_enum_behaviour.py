@@ -1,7 +1,27 @@
 """What vmp.h says in words about some of its enums, mixed into the generated IntEnums of
-_abi.py (which cannot be subclassed once they have members)."""
+_abi.py (which cannot be subclassed once they have members), and their base, NamedIntEnum."""
 
 from __future__ import annotations
+
+import enum
+
+_NUMERIC_SPECS = tuple("bcdoxXneEfFgG%")
+
+
+class NamedIntEnum(enum.IntEnum):
+    """The base of every generated enum: str() and format() are "Class.NAME" on every supported
+    Python. Python 3.11 made IntEnum's str() and format() those of int, so print(state) and
+    f"{state}" gave "2" there (and format() gave "2" before too); a till's log line must say
+    AUTHORIZED on every version. A numeric format spec ("d", "03d", "x") still formats the
+    number, and comparisons, arithmetic and json see the int."""
+
+    def __str__(self) -> str:
+        return "%s.%s" % (type(self).__name__, self.name)
+
+    def __format__(self, spec: str) -> str:
+        if spec.endswith(_NUMERIC_SPECS):
+            return int.__format__(int(self), spec)
+        return format(str(self), spec)
 
 
 class PaymentStateBehaviour:

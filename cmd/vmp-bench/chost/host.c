@@ -16,6 +16,10 @@
  *       dlopen, vmp_init and vmp_close of the first client in this fresh process; the process's
  *       resident memory after that vmp_init and after N payment lifecycles (checkout, poll until
  *       AUTHORIZED, capture) against the simulator at BASE_URL, with the journal in DIR
+ *   host lifecycles LIBRARY BASE_URL JOURNAL CONC N
+ *       N payment lifecycles, CONC threads at a time on one client, against the simulator at
+ *       BASE_URL (a vmp-sim process) with the journal file JOURNAL: lifecycles a second, one
+ *       lifecycle's median and 99th percentile, and the process's user and system CPU time
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -285,9 +290,68 @@ static int footprint(const char *path, const char *base_url, const char *dir, lo
   return 0;
 }
 
+/* ---- lifecycles at a concurrency ----------------------------------------------------------- */
+
+static struct {
+  vmp_client *client;
+  long n, next, base;
+  double *ms; /* each lifecycle's time, by its number */
+  pthread_mutex_t mu;
+} many;
+
+static void *lifecycle_thread(void *arg) {
+  (void)arg;
+  for (;;) {
+    long i;
+    double t0;
+    pthread_mutex_lock(&many.mu);
+    i = many.next++;
+    pthread_mutex_unlock(&many.mu);
+    if (i >= many.n) return NULL;
+    t0 = now_ms();
+    lifecycle(many.client, many.base + i);
+    many.ms[i] = now_ms() - t0;
+  }
+}
+
+static double cpu_s(struct timeval tv) { return (double)tv.tv_sec + (double)tv.tv_usec / 1e6; }
+
+static int lifecycles(const char *path, const char *base_url, const char *journal, long conc, long n) {
+  char config[1024];
+  pthread_t *t = malloc(sizeof(pthread_t) * (size_t)conc);
+  struct rusage r0, r1;
+  double t0, wall;
+  long i;
+  load(path);
+  snprintf(config, sizeof config, "{\"environment\":\"simulator\",\"base_url\":\"%s\",\"journal_path\":\"%s\",\"log_level\":\"off\"}",
+           base_url, journal);
+  must(vmp.init(config, &many.client), "vmp_init");
+  many.base = (long)(now_ms() * 1000) % 1000000000L; /* references unique across runs on one simulator */
+  lifecycle(many.client, many.base - 1);           /* the access token and the connection */
+  many.n = n;
+  many.ms = malloc(sizeof(double) * (size_t)n);
+  pthread_mutex_init(&many.mu, NULL);
+  getrusage(RUSAGE_SELF, &r0);
+  t0 = now_ms();
+  for (i = 0; i < conc; i++) pthread_create(&t[i], NULL, lifecycle_thread, NULL);
+  for (i = 0; i < conc; i++) pthread_join(t[i], NULL);
+  wall = now_ms() - t0;
+  getrusage(RUSAGE_SELF, &r1);
+  qsort(many.ms, (size_t)n, sizeof(double), by_value);
+  printf("bench: per_second %.1f\nbench: p50_ms %.3f\nbench: p99_ms %.3f\nbench: wall_s %.3f\n", (double)n * 1000 / wall,
+         many.ms[n / 2], many.ms[(long)((double)n * 0.99)], wall / 1000);
+  printf("bench: user_s %.3f\nbench: sys_s %.3f\n", cpu_s(r1.ru_utime) - cpu_s(r0.ru_utime), cpu_s(r1.ru_stime) - cpu_s(r0.ru_stime));
+  vmp.close(many.client);
+  free(many.ms);
+  free(t);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "calls") == 0) return calls(argv[2], atol(argv[3]));
   if (argc == 6 && strcmp(argv[1], "footprint") == 0) return footprint(argv[2], argv[3], argv[4], atol(argv[5]));
-  fprintf(stderr, "usage: host calls LIBRARY N | host footprint LIBRARY BASE_URL DIR N\n");
+  if (argc == 7 && strcmp(argv[1], "lifecycles") == 0)
+    return lifecycles(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]));
+  fprintf(stderr, "usage: host calls LIBRARY N | host footprint LIBRARY BASE_URL DIR N | host lifecycles LIBRARY BASE_URL JOURNAL CONC N\n");
   return 2;
 }

@@ -127,8 +127,6 @@ func renderPython(h *header) []byte {
 
 from __future__ import annotations
 
-import enum
-
 `)
 	var mixins []string
 	for _, l := range lists {
@@ -136,7 +134,7 @@ import enum
 			mixins = append(mixins, l.pyMixin)
 		}
 	}
-	fmt.Fprintf(&b, "from ._enum_behaviour import %s\n\n", strings.Join(mixins, ", "))
+	fmt.Fprintf(&b, "from ._enum_behaviour import NamedIntEnum, %s\n\n", strings.Join(mixins, ", "))
 	fmt.Fprintf(&b, "#: The library's version (VMP_VERSION_*) this binding was made from.\nVERSION = %q\n", h.versionText())
 	fmt.Fprintf(&b, "VERSION_MAJOR = %d\nVERSION_MINOR = %d\nVERSION_PATCH = %d\n\n", h.version[0], h.version[1], h.version[2])
 	for _, c := range h.constants {
@@ -150,9 +148,10 @@ import enum
 		}
 	}
 	for _, l := range lists {
-		bases := "enum.IntEnum"
+		// NamedIntEnum: printed by name on every Python (3.11 made IntEnum's str an int's).
+		bases := "NamedIntEnum"
 		if l.pyMixin != "" {
-			bases = l.pyMixin + ", enum.IntEnum"
+			bases = l.pyMixin + ", NamedIntEnum"
 		}
 		fmt.Fprintf(&b, "\n\nclass %s(%s):\n    \"\"\"%s (%s); values are never renumbered.\"\"\"\n", l.py, bases, l.ctype, l.macro)
 		for _, e := range h.lists[l.macro] {

@@ -1,4 +1,4 @@
-package core
+package qrcode
 
 import (
 	"bytes"
@@ -30,7 +30,7 @@ func TestTheQRImagesHoldTheTargetURL(t *testing.T) {
 		"http://127.0.0.1:41234/sim/qr/3f9c2a77e1b04d6a",
 		"https://qr.vipps.no/p/" + strings.Repeat("Ab9", 30),
 	} {
-		q, err := EncodeQR(url)
+		q, err := Encode(url)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func TestTheQRImagesHoldTheTargetURL(t *testing.T) {
 }
 
 func TestATinyPNGStillHasOnePixelPerModule(t *testing.T) {
-	q, _ := EncodeQR("https://example.test/x")
+	q, _ := Encode("https://example.test/x")
 	data, err := q.PNG(1)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,106 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// crashChild is set in a build with the crash tests' kill at a journal commit (build tag
+// vmpfailpoints, group_commit_crash_child_test.go); TestMain runs it in the child process.
+var crashChild func(mode, path string)
+
+const crashWriters = 64
+
+// crashEntry is the entry the crash child writes under id: its body's size (up to 64 KiB) and
+// bytes follow from the id, so the parent knows what must be on disk.
+func crashEntry(id string) *Entry {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	sum := h.Sum32()
+	e := newEntry(id, "intent-"+id)
+	e.Body = bytes.Repeat([]byte{'a' + byte(sum%26)}, int(sum%(64<<10)))
+	return e
+}
+
+// Kill the process at a commit that holds many writes, before it and after it: every write
+// whose Put returned ("sent", as the engine would then send its request) is in the journal the
+// next process opens, byte for byte, and a group is on disk whole or not at all.
+func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.T) {
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("builds this package's tests with -tags vmpfailpoints and kills them with SIGKILL (Linux, not -short)")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "journal.test")
+	if out, err := exec.Command("go", "test", "-c", "-tags", "vmpfailpoints", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building the crash child: %v\n%s", err, out)
+	}
+	modes := []string{"group:before", "group:after"}
+	for _, k := range []int{1, 2, 5, 13, 40} {
+		modes = append(modes, fmt.Sprintf("stream:%d:before", k), fmt.Sprintf("stream:%d:after", k))
+	}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.db")
+			cmd := exec.Command(bin, "-test.run=^$")
+			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var sent []string
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				if id, ok := strings.CutPrefix(sc.Text(), "sent "); ok {
+					sent = append(sent, id)
+				} else {
+					t.Errorf("child: %s", sc.Text())
+				}
+			}
+			err := cmd.Wait()
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("the child was not killed at the commit: %v\n%s", err, stderr.String())
+			}
+			j, err := Open(path, Options{})
+			if err != nil {
+				t.Fatalf("reopening after the kill: %v", err)
+			}
+			defer j.Close()
+			for _, id := range sent {
+				if id == "held" {
+					continue
+				}
+				e, err := j.Get(id)
+				if err != nil || e == nil || !bytes.Equal(e.Body, crashEntry(id).Body) {
+					t.Fatalf("%s returned before the kill but is not in the journal as written (%v, %v)", id, e != nil, err)
+				}
+			}
+			if strings.HasPrefix(mode, "group:") {
+				onDisk := 0
+				for i := range crashWriters {
+					if e, _ := j.Get(fmt.Sprintf("group-%02d", i)); e != nil {
+						onDisk++
+					}
+				}
+				want := map[string]int{"group:before": 0, "group:after": crashWriters}[mode]
+				if onDisk != want {
+					t.Fatalf("killed %s: %d of the group's %d writes on disk, want %d", mode, onDisk, crashWriters, want)
+				}
+				if len(sent) > 1 {
+					t.Fatalf("killed %s: %d of the group's writes returned before their commit was done", mode, len(sent)-1)
+				}
+			}
+			t.Logf("%d writes returned before the kill", len(sent))
+		})
+	}
+}
