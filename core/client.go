@@ -100,7 +100,9 @@ func New(cfg Config) (*Client, error) {
 		}
 		if baseURL == "" {
 			opts := simOptions(cfg.Simulator, creds)
-			opts.SalesUnits, opts.Partners = simKeySets(resolveSalesUnits(cfg, creds))
+			units := resolveSalesUnits(cfg, creds)
+			opts.SalesUnits, opts.Partners = simKeySets(units)
+			opts.MerchantNames = simMerchantNames(units, cfg.StoreID)
 			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}

@@ -106,6 +106,22 @@ func partnerCreds(p *PartnerConfig, msn string) vipps.Credentials {
 	return vipps.Credentials{ClientID: p.ClientID, ClientSecret: p.ClientSecret, SubscriptionKey: p.SubscriptionKey, MSN: msn}
 }
 
+// simMerchantNames tells an embedded simulator what its phone page calls each sales unit: the
+// configured name, and the store id for the till's own unit (the default is "Sales unit <MSN>").
+func simMerchantNames(units []*salesUnit, storeID string) map[string]string {
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		name := u.name
+		if name == "" {
+			name = storeID
+		}
+		if name != "" && names[u.creds.MSN] == "" {
+			names[u.creds.MSN] = name
+		}
+	}
+	return names
+}
+
 // simKeySets tells an embedded simulator every key set the client will use.
 func simKeySets(units []*salesUnit) (own []sim.Credentials, partners []sim.PartnerCredentials) {
 	byPartner := map[string]*sim.PartnerCredentials{}

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,6 +150,16 @@ func TestAnEmbeddedSimulatorKnowsTheConfiguredUnits(t *testing.T) {
 	}
 	if _, ok := c.Simulator().PaymentOf("234567", ref); !ok {
 		t.Fatal("the payment is not under the unit's MSN")
+	}
+	// The customer's phone page calls the unit by its configured name, not "Sales unit <MSN>".
+	resp, err := http.Get(c.SimulatorURL() + "/sim/ui/phone/4712345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "bergen") || strings.Contains(string(page), "Sales unit 234567") {
+		t.Fatalf("the phone page does not call the unit by its name:\n%s", page)
 	}
 }
 
