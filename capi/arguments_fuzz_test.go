@@ -13,22 +13,18 @@ import (
 // a live, forged or NULL handle. Whatever comes in, an export must answer with a status vmp.h
 // defines - never VMP_ERR_INTERNAL, which means a panic the guard caught - and must not write
 // past the buffer size it was given, nor into the buffer at all when it fails. The handle is a
-// fake engine, so this exercises argument handling, not the engine; tests/c/sweep_test.c does
-// the same through the real library under AddressSanitizer.
+// client on its embedded simulator, or a unit handle of it; tests/c/sweep_test.c does the same
+// through the real library under AddressSanitizer.
 func FuzzExportArguments(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"amount":100,"phone_number":"4791234567"}`), []byte("op-1"), uint16(65), int32(0), int64(100), uint32(0))
 	f.Add(uint8(1), []byte("abcdefgh-1234"), []byte(""), uint16(64), int32(600001), int64(-1), uint32(1))
 	f.Add(uint8(2), []byte("store-1-ref"), []byte("receipt\xff"), uint16(0), int32(-1), int64(65000000), uint32(2))
 	f.Add(uint8(5), []byte("POST"), []byte(`{"msn":"123456"}`), uint16(3), int32(2592001), int64(1), uint32(0))
 	f.Add(uint8(0x13), []byte("{\"amount\":1e99}"), []byte("x"), uint16(1000), int32(1), int64(0), uint32(0xffffffff))
-	id, err := handles.add(&fakeEngine{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { handles.remove(id) })
+	client, unit := openClientAndUnit(f)
 	const guard = 32
 	f.Fuzz(func(t *testing.T, pick uint8, a, b []byte, size uint16, wait int32, amount int64, flags uint32) {
-		h := [4]_Ctype_uintptr_t{_Ctype_uintptr_t(id), 0, 0xdeadbeef, _Ctype_uintptr_t(id)}[pick>>4&3]
+		h := [4]_Ctype_uintptr_t{client, 0, 0xdeadbeef, unit}[pick>>4&3]
 		sa, sb := cString(a), cString(b)
 		buf := bytes.Repeat([]byte{0xA5}, int(size)+guard)
 		out := (*_Ctype_char)(unsafe.Pointer(&buf[0]))

@@ -13,19 +13,11 @@ import (
 // never enter Go: one per queue (scan, log) of each open client, started by the first
 // vmp_on_scan or vmp_on_log that registers a function, stopped when the client is closed - its
 // queues' dispatchers have ended by then, so nothing is delivered to them any more.
-var callbackThreads = callbackThreadSet{threads: map[engine]*[2]*C.wall_callback_thread{}}
+var callbackThreads = callbackThreadSet{threads: map[*core.Client]*[2]*C.wall_callback_thread{}}
 
 type callbackThreadSet struct {
 	mu      sync.Mutex
-	threads map[engine]*[2]*C.wall_callback_thread // the scan and the log thread of a client
-}
-
-// queueOwner is the client whose queues a handle's callbacks use: a sales unit's is its parent's.
-func queueOwner(e engine) engine {
-	if u, ok := e.(*unitClient); ok {
-		return u.client
-	}
-	return e
+	threads map[*core.Client]*[2]*C.wall_callback_thread // the scan and the log thread of a client
 }
 
 // forHandle gives the callback thread of kind (C.WALL_IN_SCAN_CALLBACK or _LOG_) for h's
@@ -36,11 +28,10 @@ func (s *callbackThreadSet) forHandle(h C.uintptr_t, kind C.int, mask *C.wall_si
 	defer s.mu.Unlock()
 	// Looked up under s.mu: vmp_close takes a client out of the registry before it stops the
 	// client's threads under s.mu, so a thread started here is always stopped later.
-	e, err := handles.get(uintptr(h))
+	owner, err := handles.clientOf(uintptr(h)) // a unit handle's queues are its client's
 	if err != nil {
-		return nil, err
+		return nil, err // a unit handle of a closed client is out of the registry with it
 	}
-	owner := queueOwner(e) // a unit handle of a closed client is out of the registry with it
 	pair := s.threads[owner]
 	if pair == nil {
 		pair = new([2]*C.wall_callback_thread)
@@ -63,7 +54,7 @@ func (s *callbackThreadSet) forHandle(h C.uintptr_t, kind C.int, mask *C.wall_si
 }
 
 // stop ends the callback threads of a closed client.
-func (s *callbackThreadSet) stop(owner engine) {
+func (s *callbackThreadSet) stop(owner *core.Client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if pair := s.threads[owner]; pair != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -28,24 +27,6 @@ func TestClubExportsRefuseNullAndForgedHandles(t *testing.T) {
 		if got := call(); got != int32(core.CodeInvalidHandle) {
 			t.Errorf("%s = %d; want VMP_ERR_INVALID_HANDLE (%d)", name, got, core.CodeInvalidHandle)
 		}
-	}
-}
-
-func TestAClientWithoutClubSupportIsAnInternalErrorNotACrash(t *testing.T) {
-	id, err := handles.add(&fakeEngine{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer handles.remove(id)
-	// A test cannot name C types; reflect converts the id to the export's C.uintptr_t.
-	cancel := reflect.ValueOf(vmpgo_cancel_enrollment)
-	args := []reflect.Value{reflect.ValueOf(id).Convert(cancel.Type().In(0)), reflect.Zero(cancel.Type().In(1))}
-	if got := cancel.Call(args)[0].Int(); got != int64(core.CodeInternal) {
-		t.Fatalf("got %d, want VMP_ERR_INTERNAL", got)
-	}
-	// Checkout parsing falls back to the package-level parser for such a client.
-	if req, err := parseCheckout(&fakeEngine{}, []byte(`{"amount":100,"phone_number":"+47 912 34 567"}`)); err != nil || req.PhoneNumber != "4791234567" {
-		t.Fatalf("parseCheckout = %+v, %v", req, err)
 	}
 }
 

@@ -55,11 +55,11 @@ func vmpgo_close(h C.uintptr_t) {
 	// Removing first makes every later call on this handle - and on a client's unit handles -
 	// miss at once, while each Close cancels the calls already inside and waits for them.
 	for _, o := range handles.remove(uintptr(h)) {
-		o.engine.Close()
+		o.handle.Close()
 		if o.id != uintptr(h) {
 			forgetSnapshotHandle(o.id) // a unit handle of the client: C answers for it no more
 		}
-		if client, ok := o.engine.(*core.Client); ok {
+		if client, ok := o.handle.(*core.Client); ok {
 			callbackThreads.stop(client) // its callbacks have returned: their threads end
 			forgetSnapshots(o.id)
 		}
@@ -73,7 +73,7 @@ func vmpgo_simulator_url(h C.uintptr_t, url *C.char, size C.size_t) (st C.vmp_st
 }
 
 func simulatorURL(h C.uintptr_t, url *C.char, size C.size_t) error {
-	client, err := handles.get(uintptr(h))
+	client, err := handles.clientOf(uintptr(h)) // a unit handle's is its client's; nothing waits
 	if err != nil {
 		return err
 	}
@@ -97,10 +97,11 @@ func vmpgo_start_checkout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t
 // startCheckout checks the reference buffer before anything is sent, so a too-small buffer
 // can never lose a payment that Vipps has accepted.
 func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error {
-	client, err := handles.get(uintptr(h))
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	text, err := goJSON(checkout, "checkout_json")
 	if err != nil {
 		return err
@@ -108,11 +109,11 @@ func startCheckout(h C.uintptr_t, checkout, ref *C.char, refSize C.size_t) error
 	if err := checkReferenceBuffer(ref != nil, uint64(refSize)); err != nil {
 		return err
 	}
-	req, err := parseCheckout(client, []byte(text)) // with default_country_code (club_exports.go)
+	req, err := t.client.ParseCheckout([]byte(text)) // with default_country_code
 	if err != nil {
 		return err
 	}
-	reference, err := client.StartCheckout(withHostDelivery(context.Background()), req)
+	reference, err := t.unit.StartCheckout(withHostDelivery(t.ctx), req)
 	if reference != "" { // also with CodeUnknownOutcome: the till needs it to poll
 		putCString(ref, refSize, reference)
 	}
@@ -126,54 +127,56 @@ func vmpgo_poll_status(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *
 }
 
 func pollStatus(h C.uintptr_t, ref *C.char, waitMs C.int32_t, out, full *C.vmp_payment) error {
-	client, reference, err := paymentTarget(h, ref, out, true)
+	t, reference, err := paymentTarget(h, ref, out, true)
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	wait, err := waitDuration(int32(waitMs))
 	if err != nil {
 		return err
 	}
-	p, err := client.PollStatus(withHostDelivery(context.Background()), reference, wait)
+	p, err := t.unit.PollStatus(withHostDelivery(t.ctx), reference, wait)
 	return fillPayment(full, p, err)
 }
 
 //export vmpgo_capture
 func vmpgo_capture(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
 	defer guard("vmp_capture", &st)
-	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
-		return c.Capture(withHostDelivery(context.Background()), r, int64(amount), op)
+	return statusOf(movement(h, ref, opID, out, full, func(t target, r, op string) (core.Payment, error) {
+		return t.unit.Capture(withHostDelivery(t.ctx), r, int64(amount), op)
 	}))
 }
 
 //export vmpgo_refund
 func vmpgo_refund(h C.uintptr_t, ref *C.char, amount C.int64_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
 	defer guard("vmp_refund", &st)
-	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
-		return c.Refund(withHostDelivery(context.Background()), r, int64(amount), op)
+	return statusOf(movement(h, ref, opID, out, full, func(t target, r, op string) (core.Payment, error) {
+		return t.unit.Refund(withHostDelivery(t.ctx), r, int64(amount), op)
 	}))
 }
 
 //export vmpgo_cancel
 func vmpgo_cancel(h C.uintptr_t, ref *C.char, flags C.uint32_t, opID *C.char, out, full *C.vmp_payment) (st C.vmp_status) {
 	defer guard("vmp_cancel", &st)
-	return statusOf(movement(h, ref, opID, out, full, func(c engine, r, op string) (core.Payment, error) {
+	return statusOf(movement(h, ref, opID, out, full, func(t target, r, op string) (core.Payment, error) {
 		opts, err := cancelOptions(uint32(flags))
 		if err != nil {
 			return core.Payment{}, err
 		}
-		return c.Cancel(withHostDelivery(context.Background()), r, opts, op)
+		return t.unit.Cancel(withHostDelivery(t.ctx), r, opts, op)
 	}))
 }
 
 // movement is the shared shape of capture, refund and cancel: resolve the handle and the
 // reference, check the optional out struct, run the operation, fill the payment on success.
 func movement(h C.uintptr_t, ref, opID *C.char, out, full *C.vmp_payment,
-	op func(c engine, reference, operationID string) (core.Payment, error)) error {
-	client, reference, err := paymentTarget(h, ref, out, false)
+	op func(t target, reference, operationID string) (core.Payment, error)) error {
+	t, reference, err := paymentTarget(h, ref, out, false)
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	operationID, err := optionalString(opID, "operation_id")
 	if err != nil {
 		return err
@@ -181,32 +184,36 @@ func movement(h C.uintptr_t, ref, opID *C.char, out, full *C.vmp_payment,
 	if err := checkOperationID(operationID); err != nil {
 		return err
 	}
-	p, err := op(client, reference, operationID)
+	p, err := op(t, reference, operationID)
 	return fillPayment(full, p, err)
 }
 
 // paymentTarget resolves what every payment call starts with, in the order the header lists
 // the failures: the handle, then the reference, then the out struct.
-func paymentTarget(h C.uintptr_t, ref *C.char, out *C.vmp_payment, outRequired bool) (engine, string, error) {
-	client, reference, err := clientAndString(h, ref, "reference")
+// On success the caller must run the target's leave.
+func paymentTarget(h C.uintptr_t, ref *C.char, out *C.vmp_payment, outRequired bool) (target, string, error) {
+	t, reference, err := targetAndString(h, ref, "reference")
 	if err != nil {
-		return nil, "", err
+		return target{}, "", err
 	}
 	if err := checkPaymentOut(out, outRequired); err != nil {
-		return nil, "", err
+		t.leave()
+		return target{}, "", err
 	}
-	return client, reference, nil
+	return t, reference, nil
 }
 
-// clientAndString resolves the handle and one required text argument.
-func clientAndString(h C.uintptr_t, p *C.char, name string) (engine, string, error) {
-	client, err := handles.get(uintptr(h))
+// targetAndString resolves the handle for a call and one required text argument. On success
+// the caller must run the target's leave.
+func targetAndString(h C.uintptr_t, p *C.char, name string) (target, string, error) {
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
-		return nil, "", err
+		return target{}, "", err
 	}
 	s, err := goString(p, name)
 	if err != nil {
-		return nil, "", err
+		t.leave()
+		return target{}, "", err
 	}
-	return client, s, nil
+	return t, s, nil
 }

@@ -4,28 +4,13 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/vmp-dev/vmp/core"
 )
 
-// engine is what a client handle stands for: a *core.Client, or a fake in the unit tests.
-type engine interface {
-	Close()
-	StartCheckout(ctx context.Context, req core.CheckoutRequest) (string, error)
-	PollStatus(ctx context.Context, reference string, wait time.Duration) (core.Payment, error)
-	Capture(ctx context.Context, reference string, amount int64, operationID string) (core.Payment, error)
-	Refund(ctx context.Context, reference string, amount int64, operationID string) (core.Payment, error)
-	Cancel(ctx context.Context, reference string, opts core.CancelOptions, operationID string) (core.Payment, error)
-	Pending() (core.PendingReport, error)
-	Recover(ctx context.Context, wait time.Duration) (core.RecoveryReport, error)
-	Acknowledge(id string) error
-	CheckoutQR(ctx context.Context, reference string) (*core.QRCode, error)
-	AttachReceipt(ctx context.Context, reference string, r *core.Receipt) error
-	SimulatorURL() string
-}
-
-var _ engine = (*core.Client)(nil)
+// handle is what an id stands for: a *core.Client (vmp_init) or a *unitHandle (vmp_sales_unit).
+// The registry only closes it; calls reach what it stands for through enter.
+type handle interface{ Close() }
 
 // registry maps the integer ids that C sees as vmp_client* to clients and their unit handles.
 // Ids come from a counter that starts at 1 and never goes back, so NULL, a closed or a forged
@@ -34,10 +19,15 @@ var _ engine = (*core.Client)(nil)
 type registry struct {
 	last    atomic.Uint64
 	mu      sync.RWMutex
-	clients map[uintptr]engine
+	clients map[uintptr]handle
 	// units holds each client's open unit handles; parentOf each unit handle's client.
 	units    map[uintptr]map[uintptr]struct{}
 	parentOf map[uintptr]uintptr
+}
+
+// errNotAHandle is the answer for an id that is not open: closed, forged, or never given.
+func errNotAHandle() error {
+	return argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
 }
 
 // handles is the process's one registry. Its zero value is ready, so loading the library does
@@ -46,7 +36,7 @@ var handles registry
 
 // add registers a client under a fresh id. It fails only when the id space of the platform's
 // pointers is used up (2^32 clients on 32-bit), because reusing an id is never allowed.
-func (r *registry) add(e engine) (uintptr, error) {
+func (r *registry) add(e handle) (uintptr, error) {
 	id, err := r.nextID(e)
 	if err != nil {
 		return 0, err
@@ -61,7 +51,7 @@ func (r *registry) add(e engine) (uintptr, error) {
 // addUnit registers a unit handle of the client that via is (or that the unit handle via
 // belongs to). It fails when via is not open - the client may be closing at this very moment -
 // and then closes e, which no caller has seen.
-func (r *registry) addUnit(via uintptr, e engine) (id, parent uintptr, err error) {
+func (r *registry) addUnit(via uintptr, e handle) (id, parent uintptr, err error) {
 	id, err = r.nextID(e)
 	if err != nil {
 		return 0, 0, err
@@ -71,7 +61,7 @@ func (r *registry) addUnit(via uintptr, e engine) (id, parent uintptr, err error
 	r.init()
 	if _, open := r.clients[via]; !open {
 		e.Close()
-		return 0, 0, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
+		return 0, 0, errNotAHandle()
 	}
 	parent = via
 	if p, isUnit := r.parentOf[via]; isUnit {
@@ -86,7 +76,7 @@ func (r *registry) addUnit(via uintptr, e engine) (id, parent uintptr, err error
 	return id, parent, nil
 }
 
-func (r *registry) nextID(e engine) (uintptr, error) {
+func (r *registry) nextID(e handle) (uintptr, error) {
 	id := r.last.Add(1)
 	if id > uint64(^uintptr(0)) {
 		e.Close()
@@ -97,14 +87,14 @@ func (r *registry) nextID(e engine) (uintptr, error) {
 
 func (r *registry) init() {
 	if r.clients == nil {
-		r.clients = make(map[uintptr]engine)
+		r.clients = make(map[uintptr]handle)
 		r.units = make(map[uintptr]map[uintptr]struct{})
 		r.parentOf = make(map[uintptr]uintptr)
 	}
 }
 
 // get finds the client of a handle.
-func (r *registry) get(id uintptr) (engine, error) {
+func (r *registry) get(id uintptr) (handle, error) {
 	if id == 0 {
 		return nil, argError(core.CodeInvalidHandle, "the client handle is NULL")
 	}
@@ -112,7 +102,7 @@ func (r *registry) get(id uintptr) (engine, error) {
 	e, ok := r.clients[id]
 	r.mu.RUnlock()
 	if !ok {
-		return nil, argError(core.CodeInvalidHandle, "the client handle is closed or not a vmp handle")
+		return nil, errNotAHandle()
 	}
 	return e, nil
 }
@@ -120,12 +110,12 @@ func (r *registry) get(id uintptr) (engine, error) {
 // openHandle is a handle and what it stands for.
 type openHandle struct {
 	id     uintptr
-	engine engine
+	handle handle
 }
 
 // remove forgets a handle and gives what its closing must close, so exactly one caller gets
-// to close each: nothing when the handle was not open; a unit handle's own engine; for a
-// client, its own engine first - closing it cancels every call inside it, those made through
+// to close each: nothing when the handle was not open; a unit handle itself; for a
+// client, the client first - closing it cancels every call inside it, those made through
 // its unit handles too - and then those of its unit handles.
 func (r *registry) remove(id uintptr) []openHandle {
 	r.mu.Lock()
@@ -149,4 +139,48 @@ func (r *registry) remove(id uintptr) []openHandle {
 	}
 	delete(r.units, id)
 	return closing
+}
+
+// target is what a call through a handle reaches: the client, the sales unit it acts for (the
+// till's own through a client handle) and the call's context, which - through a unit handle -
+// ends when that handle is closed. leave must run when the call returns.
+type target struct {
+	client *core.Client
+	unit   *core.Unit
+	ctx    context.Context
+	leave  func()
+}
+
+// enter resolves a handle for one call made with ctx.
+func (r *registry) enter(id uintptr, ctx context.Context) (target, error) {
+	e, err := r.get(id)
+	if err != nil {
+		return target{}, err
+	}
+	switch h := e.(type) {
+	case *core.Client:
+		return target{client: h, unit: h.OwnUnit(), ctx: ctx, leave: func() {}}, nil
+	case *unitHandle:
+		ctx, leave, err := h.enter(ctx)
+		if err != nil {
+			return target{}, err
+		}
+		return target{client: h.unit.Client(), unit: h.unit, ctx: ctx, leave: leave}, nil
+	}
+	return target{}, errNotAHandle()
+}
+
+// clientOf gives the client a handle reaches: itself, or a unit handle's client.
+func (r *registry) clientOf(id uintptr) (*core.Client, error) {
+	e, err := r.get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch h := e.(type) {
+	case *core.Client:
+		return h, nil
+	case *unitHandle:
+		return h.unit.Client(), nil
+	}
+	return nil, errNotAHandle()
 }

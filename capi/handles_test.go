@@ -1,49 +1,26 @@
 package main
 
 import (
-	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/vmp-dev/vmp/core"
 )
 
-// fakeEngine stands in for a core.Client; only Close is observed. The embedded (nil) engine
-// supplies every other method, so the interface can grow without touching this fake.
-type fakeEngine struct {
-	engine
+// fakeHandle stands in for what a handle stands for in the registry's own tests: the registry
+// only closes it, so only Close is observed.
+type fakeHandle struct {
 	mu     sync.Mutex
 	closed int
 }
 
-func (f *fakeEngine) Close() { f.mu.Lock(); f.closed++; f.mu.Unlock() }
+func (f *fakeHandle) Close() { f.mu.Lock(); f.closed++; f.mu.Unlock() }
 
-func (f *fakeEngine) closes() int { f.mu.Lock(); defer f.mu.Unlock(); return f.closed }
-
-func (f *fakeEngine) StartCheckout(context.Context, core.CheckoutRequest) (string, error) {
-	return "fake-reference", nil
-}
-
-func (f *fakeEngine) PollStatus(context.Context, string, time.Duration) (core.Payment, error) {
-	return core.Payment{}, nil
-}
-
-func (f *fakeEngine) Capture(context.Context, string, int64, string) (core.Payment, error) {
-	return core.Payment{}, nil
-}
-
-func (f *fakeEngine) Refund(context.Context, string, int64, string) (core.Payment, error) {
-	return core.Payment{}, nil
-}
-
-func (f *fakeEngine) Cancel(context.Context, string, core.CancelOptions, string) (core.Payment, error) {
-	return core.Payment{}, nil
-}
+func (f *fakeHandle) closes() int { f.mu.Lock(); defer f.mu.Unlock(); return f.closed }
 
 func TestRegistryGivesIdsFromOneUpAndFindsThem(t *testing.T) {
 	var r registry
-	a, b := &fakeEngine{}, &fakeEngine{}
+	a, b := &fakeHandle{}, &fakeHandle{}
 	idA, err := r.add(a)
 	if err != nil || idA != 1 {
 		t.Fatalf("first add = %d, %v; want 1, nil", idA, err)
@@ -61,7 +38,7 @@ func TestRegistryNeverReusesAnIdAfterRemove(t *testing.T) {
 	var r registry
 	seen := map[uintptr]bool{}
 	for i := 0; i < 100; i++ {
-		id, err := r.add(&fakeEngine{})
+		id, err := r.add(&fakeHandle{})
 		if err != nil || seen[id] {
 			t.Fatalf("add #%d = %d, %v; want a fresh id", i, id, err)
 		}
@@ -72,7 +49,7 @@ func TestRegistryNeverReusesAnIdAfterRemove(t *testing.T) {
 
 func TestRegistryRefusesNullClosedAndForgedHandlesWithInvalidHandle(t *testing.T) {
 	var r registry
-	id, _ := r.add(&fakeEngine{})
+	id, _ := r.add(&fakeHandle{})
 	r.remove(id)
 	for _, h := range []uintptr{0, id, 0xdeadbeef, ^uintptr(0)} {
 		if _, err := r.get(h); core.CodeOf(err) != core.CodeInvalidHandle || err.Error() == "" {
@@ -83,9 +60,9 @@ func TestRegistryRefusesNullClosedAndForgedHandlesWithInvalidHandle(t *testing.T
 
 func TestRegistryRemoveGivesTheEngineOnlyOnce(t *testing.T) {
 	var r registry
-	e := &fakeEngine{}
+	e := &fakeHandle{}
 	id, _ := r.add(e)
-	if got := r.remove(id); len(got) != 1 || got[0].engine != engine(e) || got[0].id != id {
+	if got := r.remove(id); len(got) != 1 || got[0].handle != handle(e) || got[0].id != id {
 		t.Fatalf("first remove = %v; want the engine", got)
 	}
 	if got := r.remove(id); got != nil {
@@ -99,7 +76,7 @@ func TestRegistryRemoveGivesTheEngineOnlyOnce(t *testing.T) {
 func TestRegistryClosesTheEngineWhenIdsRunOut(t *testing.T) {
 	var r registry
 	r.last.Store(uint64(^uintptr(0)))
-	e := &fakeEngine{}
+	e := &fakeHandle{}
 	if _, err := r.add(e); core.CodeOf(err) != core.CodeInternal {
 		t.Skipf("ids cannot run out on this platform (uintptr is 64 bits): %v", err)
 	}
@@ -116,7 +93,7 @@ func TestRegistryIsSafeUnderConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				id, _ := r.add(&fakeEngine{})
+				id, _ := r.add(&fakeHandle{})
 				if _, err := r.get(id); err != nil {
 					t.Errorf("get of a fresh id: %v", err)
 				}

@@ -21,14 +21,15 @@ func pending(h C.uintptr_t, out **C.char) error {
 	if out != nil {
 		*out = nil
 	}
-	client, err := handles.get(uintptr(h))
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	if out == nil {
 		return argError(core.CodeInvalidArgument, "out_json is NULL")
 	}
-	report, err := client.Pending()
+	report, err := t.client.Pending()
 	if err != nil {
 		return err
 	}
@@ -45,15 +46,16 @@ func recoverOpen(h C.uintptr_t, waitMs C.int32_t, out **C.char) error {
 	if out != nil {
 		*out = nil
 	}
-	client, err := handles.get(uintptr(h))
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	wait, err := waitDuration(int32(waitMs))
 	if err != nil {
 		return err
 	}
-	report, err := client.Recover(context.Background(), wait)
+	report, err := t.client.Recover(t.ctx, wait)
 	if err != nil {
 		return err
 	}
@@ -63,9 +65,10 @@ func recoverOpen(h C.uintptr_t, waitMs C.int32_t, out **C.char) error {
 //export vmpgo_acknowledge
 func vmpgo_acknowledge(h C.uintptr_t, id *C.char) (st C.vmp_status) {
 	defer guard("vmp_acknowledge", &st)
-	client, entryID, err := clientAndString(h, id, "operation")
+	t, entryID, err := targetAndString(h, id, "operation")
 	if err == nil {
-		err = client.Acknowledge(entryID)
+		err = t.client.Acknowledge(entryID)
+		t.leave()
 	}
 	return statusOf(err)
 }

@@ -11,32 +11,10 @@ import "C"
 
 import (
 	"context"
-	"time"
 	"unsafe"
 
 	"github.com/vmp-dev/vmp/core"
 )
-
-// logEngine is what the log exports need of a client. It is not part of engine so that test
-// fakes need not grow; a client without it answers VMP_ERR_INTERNAL.
-type logEngine interface {
-	OnLog(fn func(core.LogRecord), fromHandler bool) error
-	NextLog(ctx context.Context, wait time.Duration, take func(core.LogRecord) error) (core.LogRecord, error)
-}
-
-var _ logEngine = (*core.Client)(nil)
-
-func logClient(h C.uintptr_t) (logEngine, error) {
-	e, err := handles.get(uintptr(h))
-	if err != nil {
-		return nil, err
-	}
-	l, ok := e.(logEngine)
-	if !ok {
-		return nil, argError(core.CodeInternal, "this client has no log support")
-	}
-	return l, nil
-}
 
 // logText lays a record's three strings out one after the other, each with its NUL, as the
 // record's text; the offsets say where message and fields start.
@@ -59,10 +37,11 @@ func vmpgo_on_log(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCal
 
 // onLog registers fn; it runs on the client's log callback thread (callback_threads.go).
 func onLog(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback bool, mask *C.wall_sigmask) error {
-	client, err := logClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	var handler func(core.LogRecord)
 	if fn != nil {
 		t, err := callbackThreads.forHandle(h, C.WALL_IN_LOG_CALLBACK, mask)
@@ -71,7 +50,7 @@ func onLog(h C.uintptr_t, fn C.vmp_log_fn, userData unsafe.Pointer, inCallback b
 		}
 		handler = func(r core.LogRecord) { deliverLog(t, fn, userData, r) }
 	}
-	return client.OnLog(handler, inCallback)
+	return t.client.Logs().OnLog(handler, inCallback)
 }
 
 // deliverLog hands the record to the callback thread and returns when the till's callback
@@ -92,10 +71,11 @@ func vmpgo_next_log(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_log_record, text
 // nextLog checks every argument before it waits, so a bad call never takes a record. A record
 // whose text does not fit stays queued; the bytes it needs go to out->text_len.
 func nextLog(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_log_record, text *C.char, textSize C.size_t, full *C.vmp_log_record) error {
-	client, err := logClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	wait, err := waitDuration(int32(waitMs))
 	if err != nil {
 		return err
@@ -111,7 +91,7 @@ func nextLog(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_log_record, text *C.cha
 	}
 	var body []byte
 	var message, fields int
-	r, err := client.NextLog(context.Background(), wait, func(r core.LogRecord) error {
+	r, err := t.client.Logs().NextLog(t.ctx, wait, func(r core.LogRecord) error {
 		body, message, fields = logText(r)
 		if uint64(len(body)) > uint64(textSize) {
 			out.text_len = C.size_t(len(body))

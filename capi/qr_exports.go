@@ -8,7 +8,6 @@ package main
 import "C"
 
 import (
-	"context"
 	"unsafe"
 
 	"github.com/vmp-dev/vmp/core"
@@ -36,10 +35,11 @@ func checkoutQR(h C.uintptr_t, ref *C.char, format, sizePx int32, out **C.uint8_
 	if outLen != nil {
 		*outLen = 0
 	}
-	client, reference, err := clientAndString(h, ref, "reference")
+	t, reference, err := targetAndString(h, ref, "reference")
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	switch {
 	case out == nil || outLen == nil:
 		return argError(core.CodeInvalidArgument, "out and out_len must not be NULL")
@@ -48,7 +48,7 @@ func checkoutQR(h C.uintptr_t, ref *C.char, format, sizePx int32, out **C.uint8_
 	case format == qrPNG && (sizePx < 64 || sizePx > 4096):
 		return argError(core.CodeInvalidArgument, "size_px is %d; a PNG must be 64 .. 4096 pixels", sizePx)
 	}
-	q, err := client.CheckoutQR(context.Background(), reference)
+	q, err := t.unit.CheckoutQR(t.ctx, reference)
 	if err != nil {
 		return err
 	}

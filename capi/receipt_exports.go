@@ -6,8 +6,6 @@ package main
 import "C"
 
 import (
-	"context"
-
 	"github.com/vmp-dev/vmp/core"
 )
 
@@ -18,10 +16,11 @@ func vmpgo_attach_receipt(h C.uintptr_t, ref, receipt *C.char) (st C.vmp_status)
 }
 
 func attachReceipt(h C.uintptr_t, ref, receipt *C.char) error {
-	client, reference, err := clientAndString(h, ref, "reference")
+	t, reference, err := targetAndString(h, ref, "reference")
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	text, err := goJSON(receipt, "receipt_json")
 	if err != nil {
 		return err
@@ -30,5 +29,5 @@ func attachReceipt(h C.uintptr_t, ref, receipt *C.char) error {
 	if err != nil {
 		return err
 	}
-	return client.AttachReceipt(context.Background(), reference, r)
+	return t.unit.AttachReceipt(t.ctx, reference, r)
 }

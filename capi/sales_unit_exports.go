@@ -17,31 +17,27 @@ func vmpgo_sales_unit(h C.uintptr_t, name *C.char, hasOut C.int, id *C.uintptr_t
 	return statusOf(err)
 }
 
-// openSalesUnit registers a unit handle (unit_client.go) under the client, so that closing the
-// client closes it too.
+// openSalesUnit registers a unit handle (unit_handle.go) under the client, so that closing
+// the client closes it too.
 func openSalesUnit(h C.uintptr_t, name *C.char, hasOut bool) (uintptr, error) {
-	e, unit, err := clientAndString(h, name, "name")
+	parent, err := handles.clientOf(uintptr(h))
+	if err != nil {
+		return 0, err
+	}
+	unitName, err := goString(name, "name")
 	if err != nil {
 		return 0, err
 	}
 	if !hasOut {
 		return 0, argError(core.CodeInvalidArgument, "out is NULL")
 	}
-	var parent *core.Client
-	switch c := e.(type) {
-	case *core.Client:
-		parent = c
-	case *unitClient:
-		parent = c.client
-	default:
-		return 0, argError(core.CodeInternal, "this client has no sales units")
-	}
-	if err := parent.SalesUnit(unit); err != nil {
+	unit, err := parent.Unit(unitName)
+	if err != nil {
 		return 0, err
 	}
-	id, parentID, err := handles.addUnit(uintptr(h), newUnitClient(parent, unit))
+	id, parentID, err := handles.addUnit(uintptr(h), newUnitHandle(unit))
 	if err == nil {
-		snapshotUnitHandle(id, parentID, unit) // vmp_poll_status from memory answers for it in C
+		snapshotUnitHandle(id, parentID, unitName) // vmp_poll_status from memory answers for it in C
 	}
 	return id, err
 }

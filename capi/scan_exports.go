@@ -12,34 +12,11 @@ import "C"
 
 import (
 	"context"
-	"time"
 	"unsafe"
 
 	"github.com/vmp-dev/vmp/core"
 	"github.com/vmp-dev/vmp/scanner"
 )
-
-// scanEngine is what the scanner exports need of a client. It is not part of engine so that
-// test fakes need not grow; a client without it answers VMP_ERR_INTERNAL.
-type scanEngine interface {
-	OnScan(fn func(scanner.Event), fromHandler bool) error
-	NextScan(ctx context.Context, wait time.Duration, take func(scanner.Event) error) (scanner.Event, error)
-	SubmitScan(text string) error
-}
-
-var _ scanEngine = (*core.Client)(nil)
-
-func scanClient(h C.uintptr_t) (scanEngine, error) {
-	e, err := handles.get(uintptr(h))
-	if err != nil {
-		return nil, err
-	}
-	s, ok := e.(scanEngine)
-	if !ok {
-		return nil, argError(core.CodeInternal, "this client has no scanner support")
-	}
-	return s, nil
-}
 
 //export vmpgo_on_scan
 func vmpgo_on_scan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback C.int, mask *C.wall_sigmask) (st C.vmp_status) {
@@ -50,10 +27,11 @@ func vmpgo_on_scan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inC
 // onScan registers fn; it runs on the client's scan callback thread (callback_threads.go),
 // which takes the registering thread's signal mask.
 func onScan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback bool, mask *C.wall_sigmask) error {
-	client, err := scanClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	var handler func(scanner.Event)
 	if fn != nil {
 		t, err := callbackThreads.forHandle(h, C.WALL_IN_SCAN_CALLBACK, mask)
@@ -62,7 +40,7 @@ func onScan(h C.uintptr_t, fn C.vmp_scan_fn, userData unsafe.Pointer, inCallback
 		}
 		handler = func(ev scanner.Event) { deliverScan(t, fn, userData, ev) }
 	}
-	return client.OnScan(handler, inCallback)
+	return t.client.Scans().OnScan(handler, inCallback)
 }
 
 // deliverScan hands the event to the callback thread and returns when the till's callback
@@ -104,10 +82,11 @@ func vmpgo_next_scan(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_scan, text *C.c
 // nextScan checks every argument before it waits, so a bad call never takes an event. An
 // event whose text does not fit stays queued; its length goes to out->text_len.
 func nextScan(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_scan, text *C.char, textSize C.size_t, full *C.vmp_scan) error {
-	client, err := scanClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	wait, err := waitDuration(int32(waitMs))
 	if err != nil {
 		return err
@@ -121,7 +100,7 @@ func nextScan(h C.uintptr_t, waitMs C.int32_t, out *C.vmp_scan, text *C.char, te
 	if text == nil || textSize == 0 {
 		return argError(core.CodeInvalidArgument, "text is NULL or text_size is 0")
 	}
-	ev, err := client.NextScan(context.Background(), wait, func(ev scanner.Event) error {
+	ev, err := t.client.Scans().NextScan(t.ctx, wait, func(ev scanner.Event) error {
 		if n := len(eventText(ev)); uint64(n) >= uint64(textSize) {
 			out.text_len = C.size_t(n)
 			return argError(core.CodeBufferTooSmall,
@@ -159,15 +138,16 @@ func vmpgo_submit_scan(h C.uintptr_t, text *C.char) (st C.vmp_status) {
 }
 
 func submitScan(h C.uintptr_t, text *C.char) error {
-	client, err := scanClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	s, err := goData(text, "text") // a code as scanned: any bytes (vmp_scan.text)
 	if err != nil {
 		return err
 	}
-	return client.SubmitScan(s)
+	return t.client.Scans().SubmitScan(s)
 }
 
 // Like abi_constants_gen.go: the build fails when the header's scanner values drift from the

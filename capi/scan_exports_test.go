@@ -1,7 +1,6 @@
 package main
 
 import (
-	"reflect"
 	"testing"
 	"time"
 
@@ -26,20 +25,6 @@ func TestScannerExportsRefuseNullAndForgedHandles(t *testing.T) {
 		if got := call(); got != int32(core.CodeInvalidHandle) {
 			t.Errorf("%s = %d; want VMP_ERR_INVALID_HANDLE (%d)", name, got, core.CodeInvalidHandle)
 		}
-	}
-}
-
-func TestAClientWithoutScannerSupportIsAnInternalErrorNotACrash(t *testing.T) {
-	id, err := handles.add(&fakeEngine{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer handles.remove(id)
-	// A test cannot name C types; reflect converts the id to the export's C.uintptr_t.
-	submit := reflect.ValueOf(vmpgo_submit_scan)
-	args := []reflect.Value{reflect.ValueOf(id).Convert(submit.Type().In(0)), reflect.Zero(submit.Type().In(1))}
-	if got := submit.Call(args)[0].Int(); got != int64(core.CodeInternal) {
-		t.Fatalf("got %d, want VMP_ERR_INTERNAL", got)
 	}
 }
 

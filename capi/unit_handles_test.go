@@ -23,7 +23,7 @@ const unitConfig = `{"simulator":{"approve_delay_ms":0},"log_level":"off",` +
 	`"sales_units":[{"name":"store-b","msn":"234567"}]}`
 
 // openClientAndUnit registers a client and a unit handle of it, as vmp_init and vmp_sales_unit.
-func openClientAndUnit(t *testing.T) (client, unit _Ctype_uintptr_t) {
+func openClientAndUnit(t testing.TB) (client, unit _Ctype_uintptr_t) {
 	t.Helper()
 	cfg, err := core.ParseConfig([]byte(unitConfig))
 	if err != nil {
@@ -173,9 +173,9 @@ func TestClosingTheClientClosesItsUnitHandles(t *testing.T) {
 
 func TestAUnitHandleCannotBeOpenedOnAClientBeingClosed(t *testing.T) {
 	var r registry
-	parent := &fakeEngine{}
+	parent := &fakeHandle{}
 	id, _ := r.add(parent)
-	unit := &fakeEngine{}
+	unit := &fakeHandle{}
 	uid, _, err := r.addUnit(id, unit)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestAUnitHandleCannotBeOpenedOnAClientBeingClosed(t *testing.T) {
 	if _, err := r.get(uid); core.CodeOf(err) != core.CodeInvalidHandle {
 		t.Fatalf("get(unit of a removed client) = %v; want CodeInvalidHandle", err)
 	}
-	late := &fakeEngine{}
+	late := &fakeHandle{}
 	for _, via := range []uintptr{id, uid} {
 		if _, _, err := r.addUnit(via, late); core.CodeOf(err) != core.CodeInvalidHandle {
 			t.Fatalf("addUnit(%d) after the client was removed = %v; want CodeInvalidHandle", via, err)
@@ -202,7 +202,7 @@ func TestCallsThroughAUnitHandleSeeItsClosingAsTheCauseOfTheirContext(t *testing
 	callerCtx, cancelCaller := context.WithCancel(context.Background())
 	defer cancelCaller()
 	for name, caller := range map[string]context.Context{"the exports' Background": context.Background(), "a caller's own": callerCtx} {
-		u := newUnitClient(nil, "store-b")
+		u := newUnitHandle(nil)
 		ctx, leave, err := u.enter(caller)
 		if err != nil {
 			t.Fatal(err)

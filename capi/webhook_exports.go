@@ -18,31 +18,6 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 )
 
-// webhookEngine is what the webhook exports need of a client. It is not part of engine so
-// that test fakes need not grow; a client without it answers VMP_ERR_INTERNAL.
-type webhookEngine interface {
-	HandleWebhook(ctx context.Context, d vipps.WebhookDelivery) error
-	WebhookReceiver() core.WebhookReceiverInfo
-	RegisterWebhook(ctx context.Context, req core.WebhookRequest) (core.Webhook, error)
-	ListWebhooks(ctx context.Context) ([]core.Webhook, error)
-	DeleteWebhook(ctx context.Context, id string) error
-	ReconcileWebhooks(ctx context.Context, req core.ReconcileRequest) (core.ReconcileReport, error)
-}
-
-var _ webhookEngine = (*core.Client)(nil)
-
-func webhookClient(h C.uintptr_t) (webhookEngine, error) {
-	e, err := handles.get(uintptr(h))
-	if err != nil {
-		return nil, err
-	}
-	w, ok := e.(webhookEngine)
-	if !ok {
-		return nil, argError(core.CodeInternal, "this client has no webhook support")
-	}
-	return w, nil
-}
-
 const (
 	maxWebhookAgeS   = 30 * 24 * 60 * 60 // vmp_webhook_verify's max_age_s
 	maxDeliveryBytes = 16 << 20          // a body beyond this is garbage, not a delivery
@@ -109,35 +84,36 @@ func vmpgo_webhook_handle(h C.uintptr_t, d *C.vmp_webhook_delivery) (st C.vmp_st
 }
 
 func handleWebhook(h C.uintptr_t, d *C.vmp_webhook_delivery) error {
-	client, err := webhookClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	del, err := delivery(d)
 	if err != nil {
 		return err
 	}
-	return client.HandleWebhook(context.Background(), del)
+	return t.client.Webhooks().Handle(t.ctx, del)
 }
 
 //export vmpgo_webhook_receiver
 func vmpgo_webhook_receiver(h C.uintptr_t, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_receiver", &st)
-	return statusOf(webhookJSON(h, out, true, func(w webhookEngine) (any, error) { return w.WebhookReceiver(), nil }))
+	return statusOf(webhookJSON(h, out, true, func(t target) (any, error) { return t.client.Webhooks().Receiver(), nil }))
 }
 
 //export vmpgo_webhook_list
 func vmpgo_webhook_list(h C.uintptr_t, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_list", &st)
-	return statusOf(webhookJSON(h, out, true, func(w webhookEngine) (any, error) {
-		return w.ListWebhooks(context.Background())
+	return statusOf(webhookJSON(h, out, true, func(t target) (any, error) {
+		return t.unit.ListWebhooks(t.ctx)
 	}))
 }
 
 //export vmpgo_webhook_register
 func vmpgo_webhook_register(h C.uintptr_t, webhook *C.char, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_register", &st)
-	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
+	return statusOf(webhookJSON(h, out, false, func(t target) (any, error) {
 		text, err := goJSON(webhook, "webhook_json")
 		if err != nil {
 			return nil, err
@@ -146,14 +122,14 @@ func vmpgo_webhook_register(h C.uintptr_t, webhook *C.char, out **C.char) (st C.
 		if err != nil {
 			return nil, err
 		}
-		return w.RegisterWebhook(context.Background(), req)
+		return t.unit.RegisterWebhook(t.ctx, req)
 	}))
 }
 
 //export vmpgo_webhook_reconcile
 func vmpgo_webhook_reconcile(h C.uintptr_t, wanted *C.char, out **C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_reconcile", &st)
-	return statusOf(webhookJSON(h, out, false, func(w webhookEngine) (any, error) {
+	return statusOf(webhookJSON(h, out, false, func(t target) (any, error) {
 		text, err := optionalJSON(wanted, "wanted_json")
 		if err != nil {
 			return nil, err
@@ -162,38 +138,40 @@ func vmpgo_webhook_reconcile(h C.uintptr_t, wanted *C.char, out **C.char) (st C.
 		if err != nil {
 			return nil, err
 		}
-		return w.ReconcileWebhooks(context.Background(), req)
+		return t.unit.ReconcileWebhooks(t.ctx, req)
 	}))
 }
 
 //export vmpgo_webhook_delete
 func vmpgo_webhook_delete(h C.uintptr_t, id *C.char) (st C.vmp_status) {
 	defer guard("vmp_webhook_delete", &st)
-	client, err := webhookClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return statusOf(err)
 	}
+	defer t.leave()
 	webhookID, err := goString(id, "id")
 	if err != nil {
 		return statusOf(err)
 	}
-	return statusOf(client.DeleteWebhook(context.Background(), webhookID))
+	return statusOf(t.unit.DeleteWebhook(t.ctx, webhookID))
 }
 
 // webhookJSON is the shared shape of the calls that answer JSON: clear *out, resolve the
 // handle, check out (when required), run, hand over the answer.
-func webhookJSON(h C.uintptr_t, out **C.char, outRequired bool, run func(webhookEngine) (any, error)) error {
+func webhookJSON(h C.uintptr_t, out **C.char, outRequired bool, run func(target) (any, error)) error {
 	if out != nil {
 		*out = nil
 	}
-	client, err := webhookClient(h)
+	t, err := handles.enter(uintptr(h), context.Background())
 	if err != nil {
 		return err
 	}
+	defer t.leave()
 	if out == nil && outRequired {
 		return argError(core.CodeInvalidArgument, "out_json is NULL")
 	}
-	v, err := run(client)
+	v, err := run(t)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func TestACheckInCarriesThePOSsOwnMembershipAnswer(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ref, err := c.LoyaltyCheckIn(context.Background(), tc.phone, tc.member)
+			ref, err := c.Club().LoyaltyCheckIn(context.Background(), tc.phone, tc.member)
 			if err != nil || len(ref) != 36 {
 				t.Fatalf("check-in: %q, %v", ref, err)
 			}
@@ -41,7 +41,7 @@ func TestACheckInCarriesThePOSsOwnMembershipAnswer(t *testing.T) {
 func TestACheckInOutsideNorwayOrWithABadNumberIsRefusedBeforeSending(t *testing.T) {
 	c := newSimClient(t, "")
 	for _, phone := range []string{"+45 2012 3456", "912 34 567", "12", ""} {
-		_, err := c.LoyaltyCheckIn(context.Background(), phone, true)
+		_, err := c.Club().LoyaltyCheckIn(context.Background(), phone, true)
 		wantCode(t, err, CodeInvalidCustomer, "")
 		if longDigitRun.MatchString(err.Error()) {
 			t.Fatalf("error %q shows the number", err)
@@ -72,7 +72,7 @@ func TestACheckInIsRetriedWhileVippsIsBusy(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	c := newClientFor(t, "http://"+ln.Addr().String(), "")
-	ref, err := c.LoyaltyCheckIn(context.Background(), "4791234567", false)
+	ref, err := c.Club().LoyaltyCheckIn(context.Background(), "4791234567", false)
 	if err != nil || ref != "0f0e0d0c-0000-4000-8000-000000000001" || calls.Load() != 3 {
 		t.Fatalf("check-in: %q, %v after %d calls", ref, err, calls.Load())
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // CheckoutRequest is the JSON given to vmp_start_checkout. Unknown fields are an error.
@@ -56,10 +57,10 @@ func parseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 		}
 		return CheckoutRequest{}, &Error{Code: CodeInvalidJSON, Message: msg, Err: err}
 	}
-	if err := checkAmount(req.Amount); err != nil {
+	if err := payments.CheckAmount(req.Amount); err != nil {
 		return CheckoutRequest{}, err
 	}
-	if req.Currency != "" && !validCurrency(req.Currency) {
+	if req.Currency != "" && !payments.ValidCurrency(req.Currency) {
 		return CheckoutRequest{}, newError(CodeInvalidArgument, "checkout: currency %q is not NOK, DKK or EUR", req.Currency)
 	}
 	if req.Description != "" {

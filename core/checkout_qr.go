@@ -8,12 +8,9 @@ import (
 
 // CheckoutQR gives the QR code of a customer-facing QR checkout ("flow": "qr"), drawn locally
 // from the target URL Vipps returned when the payment was created.
-func (c *Client) CheckoutQR(ctx context.Context, reference string) (*QRCode, error) {
+func (unit *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, error) {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
-		return nil, err
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
 		return nil, err
 	}
 	ctx, leave, err := c.enter(ctx)

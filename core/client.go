@@ -2,25 +2,35 @@ package core
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/club"
+	"github.com/vmp-dev/vmp/internal/logs"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
+	"github.com/vmp-dev/vmp/internal/scans"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
-// Client is the engine behind one vmp_client handle. It is safe for concurrent use.
+// Client is the engine behind one vmp_client handle, and its composition root: it builds the
+// subsystems - the club (internal/club), the webhooks (internal/webhooks), the log
+// (internal/logs), the scanner side (internal/scans) - and gives each what it needs: a sales
+// unit's wire client, the journal, the log sink, the retry policy (internal/retry), its call
+// lifetime (enter). The payments' operations are its own still, acting for a Unit (unit.go).
+// It is safe for concurrent use.
 type Client struct {
 	cfg Config
 	api *vipps.Client
 	sim *sim.Server // the embedded simulator, when the config asks for one
 
-	// scans is the barcode scanner's event queue and serial reader (scanning.go).
-	scans *scanning
-	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (logging.go).
-	logs *logSink
+	// scans is the barcode scanner's event queue and serial reader (internal/scans).
+	scans *scans.Scans
+	// logs is the log sink the host reads through vmp_on_log / vmp_next_log (internal/logs).
+	logs *logs.Sink
 
 	journal        *journal.Journal
 	journalCleanup func()
@@ -33,22 +43,27 @@ type Client struct {
 	origins originCalls
 	// till makes the Idempotency-Keys of operation ids this till's own (idempotency.go).
 	till tillIdentity
+	// retry is the retry policy every call to Vipps runs under (internal/retry).
+	retry retry.Policy
 	// InitRecovery is what the recovery run of New found and did.
 	InitRecovery RecoveryReport
 
-	// club is the customer-club state: enrollments in progress (enrollment.go).
-	club clubState
+	// club is the customer club: identify, check-in, enrollment (internal/club).
+	club *club.Club
 
-	// hooks is the webhook receiver, the stored secrets and the counters (webhooks.go).
-	hooks *webhookState
+	// hooks is the webhook receiver, the registrations, the stored secrets and the counters
+	// (internal/webhooks).
+	hooks *webhooks.Hooks
 
 	// closingCtx is cancelled by Close, with ErrClosed as its cause; every call derives its
 	// context from it.
 	closingCtx context.Context
 	cancel     context.CancelCauseFunc
 
-	// units are the sales units the client acts for, the till's own first (sales_units.go).
-	units []*salesUnit
+	// units are the sales units the client acts for, the till's own first (sales_units.go);
+	// unitViews the Unit values handed out for them, in the same order (unit.go).
+	units     []*salesUnit
+	unitViews []*Unit
 
 	mu       sync.Mutex
 	closed   bool
@@ -70,6 +85,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: tillIdentity{storeID: cfg.StoreID, posID: cfg.PosID}}
+	// closingCtx is made first: the log sink and every subsystem end their waits with it.
+	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		SubscriptionKey: cfg.SubscriptionKey, MSN: cfg.MSN}
 	baseURL := cfg.BaseURL
@@ -83,7 +100,9 @@ func New(cfg Config) (*Client, error) {
 		}
 		if baseURL == "" {
 			opts := simOptions(cfg.Simulator, creds)
-			opts.SalesUnits, opts.Partners = simKeySets(resolveSalesUnits(cfg, creds))
+			units := resolveSalesUnits(cfg, creds)
+			opts.SalesUnits, opts.Partners = simKeySets(units)
+			opts.MerchantNames = simMerchantNames(units, cfg.StoreID)
 			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}
@@ -109,18 +128,22 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	c.api = c.units[0].api
-	c.logs = newLogSink(cfg.logLevel())
+	for _, u := range c.units {
+		c.unitViews = append(c.unitViews, &Unit{client: c, sales: u})
+	}
+	c.logs = logs.NewSink(cfg.logLevel(), c.enter, c.closingCtx)
 	var err error
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
 	if err != nil {
-		c.logs.close()
+		c.logs.Close()
 		c.closeUnits()
 		if c.sim != nil {
 			_ = c.sim.Close()
 		}
 		return nil, err
 	}
-	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
+	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
+	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
 	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
@@ -132,11 +155,15 @@ func New(cfg Config) (*Client, error) {
 	c.noteUnsettledCreates()
 	_, _ = c.journal.Prune()
 	c.journalPruned = time.Now()
-	if err := c.startScanning(); err != nil {
+	scanCfg, framing, err := cfg.Scanner.resolve()
+	if err == nil {
+		c.scans, err = scans.Start(scanCfg, framing, c.logs, c.enter, c.closingCtx)
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	if err := c.startWebhooks(); err != nil {
+	if c.hooks, err = c.startWebhooks(); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -196,8 +223,12 @@ func (c *Client) Close() {
 	c.closed = true
 	c.mu.Unlock()
 	c.cancel(ErrClosed)
-	c.stopScanning()
-	c.stopWebhooks()
+	if c.scans != nil {
+		c.scans.Stop()
+	}
+	if c.hooks != nil {
+		c.hooks.Stop()
+	}
 	c.calls.Wait()
 	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
 	c.closeUnits()
@@ -207,7 +238,7 @@ func (c *Client) Close() {
 		_ = c.sim.Close()
 	}
 	c.logClosed()
-	c.logs.close()
+	c.logs.Close()
 }
 
 // enter registers a call in progress; it fails once Close has begun. The returned context
@@ -225,23 +256,17 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 	return ctx, func() { stop(); cancel(nil); c.calls.Done() }, nil
 }
 
-// ErrClosed is the cause with which Close ends the contexts of the calls in progress. A handle
-// that is bound to a client and closed on its own (the C ABI's sales-unit handles) ends the
-// contexts of the calls made through it with ErrClosed too, so that the calls tell a close
-// from a caller that gave up.
-var ErrClosed = &Error{Code: CodeInvalidHandle, Message: "the client was closed"}
+// ErrClosed is the cause with which Close ends the contexts of the calls in progress, and with
+// which a handle bound to a client and closed on its own ends those made through it
+// (internal/model).
+var ErrClosed = model.ErrClosed
 
 // endedByClose reports whether ctx ended because the client, or the handle the call came
 // through, was closed.
-func endedByClose(ctx context.Context) bool {
-	return ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrClosed)
-}
+func endedByClose(ctx context.Context) bool { return model.EndedByClose(ctx) }
 
-// closedWhileWaiting is what a call answers whose wait a close ended: the handle is gone, and
-// what it waited for is unknown - never a last known state that could pass for an answer.
-func closedWhileWaiting(what string) error {
-	return newError(CodeInvalidHandle, "the client was closed while waiting for %s", what)
-}
+// closedWhileWaiting is what a call answers whose wait a close ended (internal/model).
+func closedWhileWaiting(what string) error { return model.ClosedWhileWaiting(what) }
 
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
 // about for a while are dropped so a till running for months does not grow.
@@ -277,4 +302,14 @@ func (c *Client) closeUnits() {
 			u.api.Close()
 		}
 	}
+}
+
+// retryCall runs send under the client's retry policy (internal/retry), paced by t.
+func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) error {
+	return c.retry.Call(ctx, what, t, mutation, send)
+}
+
+// retryCallApplied is retryCall that also reports what the attempts may have done.
+func (c *Client) retryCallApplied(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
+	return c.retry.CallApplied(ctx, what, t, mutation, send)
 }

@@ -16,20 +16,20 @@ const waitBound = 30 * time.Second
 func waits(t *testing.T, c *Client, ctx context.Context) map[string]chan error {
 	t.Helper()
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
-	if p, err := c.PollStatus(ctx, ref, 0); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil || p.State != StateCreated {
 		t.Fatalf("the payment is %+v, %v; want CREATED (known before the wait)", p, err)
 	}
 	enrollment := enroll(t, c, `{"phone_number":"`+sim.MSISDNIgnoresLogin+`"}`)
 	for {
-		if r, _ := c.NextLog(ctx, 0, nil); r.Level == LogNone {
+		if r, _ := c.Logs().NextLog(ctx, 0, nil); r.Level == LogNone {
 			break
 		}
 	}
 	calls := map[string]func() error{
-		"PollStatus":     func() error { _, err := c.PollStatus(ctx, ref, MaxPollWait); return err },
-		"PollEnrollment": func() error { _, err := c.PollEnrollment(ctx, enrollment, MaxPollWait); return err },
-		"NextScan":       func() error { _, err := c.NextScan(ctx, MaxPollWait, nil); return err },
-		"NextLog":        func() error { _, err := c.NextLog(ctx, MaxPollWait, nil); return err },
+		"PollStatus":     func() error { _, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); return err },
+		"PollEnrollment": func() error { _, err := c.Club().PollEnrollment(ctx, enrollment, MaxPollWait); return err },
+		"NextScan":       func() error { _, err := c.Scans().NextScan(ctx, MaxPollWait, nil); return err },
+		"NextLog":        func() error { _, err := c.Logs().NextLog(ctx, MaxPollWait, nil); return err },
 	}
 	out := map[string]chan error{}
 	for name, call := range calls {
@@ -71,7 +71,7 @@ func TestWaitsThatAHandlesCloseEndsAnswerInvalidHandleAndTheClientStaysOpen(t *t
 	calls := waits(t, c, ctx)
 	closeHandle(ErrClosed)
 	wantClosedWhileWaiting(t, calls)
-	if _, err := c.NextScan(context.Background(), 0, nil); err != nil {
+	if _, err := c.Scans().NextScan(context.Background(), 0, nil); err != nil {
 		t.Fatalf("the client after its handle closed: %v", err)
 	}
 }
@@ -81,7 +81,7 @@ func TestAGoCallerThatGivesUpGetsTheLastKnownState(t *testing.T) {
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if p, err := c.PollStatus(ctx, ref, MaxPollWait); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, MaxPollWait); err != nil || p.State != StateCreated {
 		t.Fatalf("PollStatus with a context that ended = %+v, %v; want CREATED, nil", p, err)
 	}
 }

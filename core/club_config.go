@@ -1,6 +1,9 @@
 package core
 
-import "github.com/vmp-dev/vmp/core/vipps"
+import (
+	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/phone"
+)
 
 // LoginConfig is the "login" block of the configuration: how the sales unit authenticates to
 // the Vipps Login API for merchant-initiated login (customer-club enrollment). The Login API
@@ -18,9 +21,11 @@ const (
 
 // checkClub checks and defaults the customer-club settings: default_country_code and login.
 func (c *Config) checkClub() error {
-	if err := checkCountryCode(&c.DefaultCountryCode); err != nil {
-		return err
+	cc, ok := phone.CountryCode(c.DefaultCountryCode)
+	if !ok {
+		return newError(CodeInvalidConfig, "config: default_country_code must be a country calling code of 1 to 3 digits such as \"47\"")
 	}
+	c.DefaultCountryCode = cc
 	switch c.Login.AuthMethod {
 	case "":
 		c.Login.AuthMethod = loginAuthBasic

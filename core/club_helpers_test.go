@@ -63,8 +63,8 @@ func fakeTimeClub(t *testing.T, opts sim.Options, skipFirst bool) (*Client, *sim
 	log := &waitLog{}
 	first := true
 	var mu sync.Mutex
-	c.club.now = clock.Now
-	c.club.sleep = func(ctx context.Context, d time.Duration) bool {
+	c.club.Now = clock.Now
+	c.club.Sleep = func(ctx context.Context, d time.Duration) bool {
 		log.add(d)
 		mu.Lock()
 		skip := first && skipFirst
@@ -85,7 +85,7 @@ func enroll(t *testing.T, c *Client, json string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := c.StartEnrollment(context.Background(), req)
+	id, err := c.Club().StartEnrollment(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

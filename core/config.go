@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // Config is the JSON configuration given to vmp_init (docs/CONFIGURATION.md). Unknown fields
@@ -42,13 +43,13 @@ type Config struct {
 	Timeouts  TimeoutConfig   `json:"timeouts"`
 	Simulator SimulatorConfig `json:"simulator"`
 	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
-	// typed without one ("912 34 567"); "" (the default) refuses such numbers (phone.go).
+	// typed without one ("912 34 567"); "" (the default) refuses such numbers (internal/phone).
 	DefaultCountryCode string `json:"default_country_code"`
-	// Login configures merchant-initiated login, the customer-club enrollment (enrollment.go).
+	// Login configures merchant-initiated login, the customer-club enrollment (internal/club).
 	Login LoginConfig `json:"login"`
 	// Scanner is the barcode scanner on a serial port (scanning.go); nil: none.
 	Scanner *ScannerConfig `json:"scanner"`
-	// Webhooks configures the webhook receiver and registration (webhook_config.go); nil: none.
+	// Webhooks configures the webhook receiver and registration (internal/webhooks); nil: none.
 	Webhooks *WebhookConfig `json:"webhooks"`
 	// JournalPath is the write-ahead journal file. Default: journal-<environment>-<msn>.db in
 	// the user's configuration folder (vmp/ under os.UserConfigDir); with the embedded simulator
@@ -57,7 +58,7 @@ type Config struct {
 	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
 	JournalRetentionDays int `json:"journal_retention_days"`
 	// LogLevel is the least level of the log records the host gets (vmp_on_log,
-	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (logging.go).
+	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (internal/logs).
 	LogLevel string `json:"log_level"`
 }
 
@@ -169,7 +170,7 @@ func (c *Config) applyDefaults() error {
 	if c.Currency == "" {
 		c.Currency = "NOK"
 	}
-	if !validCurrency(c.Currency) {
+	if !payments.ValidCurrency(c.Currency) {
 		return newError(CodeInvalidConfig, "config: currency %q is not NOK, DKK or EUR", c.Currency)
 	}
 	if c.Description == "" {
@@ -190,7 +191,7 @@ func (c *Config) applyDefaults() error {
 	if err := c.Scanner.check(); err != nil {
 		return err
 	}
-	if err := c.Webhooks.check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {
+	if err := c.Webhooks.Check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {
 		return err
 	}
 	if err := c.checkLogLevel(); err != nil {

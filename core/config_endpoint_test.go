@@ -121,7 +121,7 @@ func TestBaseURLKeepsTheKeysOffPlainHTTP(t *testing.T) {
 		ClientSecret: liveSecret, SubscriptionKey: "sub", MSN: "123456", JournalPath: t.TempDir() + "/j.db"})
 	if err == nil {
 		defer c.Close()
-		_, _ = c.PollStatus(t.Context(), "ref-00000001", 0)
+		_, _ = c.OwnUnit().PollStatus(t.Context(), "ref-00000001", 0)
 	}
 	if CodeOf(err) != CodeInvalidConfig || accepted.Load() != 0 {
 		t.Fatalf("New: %v; connections to the plain-http production URL: %d", err, accepted.Load())

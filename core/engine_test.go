@@ -34,7 +34,7 @@ func checkout(t *testing.T, c *Client, json string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := c.StartCheckout(context.Background(), req)
+	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,14 +58,14 @@ func TestAPushPaymentGoesFromCheckoutToCaptureAndRefund(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":100}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":49900,"phone_number":"+47 912 34 567"}`)
-	p, err := c.PollStatus(ctx, ref, 10*time.Second)
+	p, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second)
 	if err != nil || p.State != StateAuthorized || p.Authorized != 49900 || p.Currency != "NOK" {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
-	if p, err = c.Capture(ctx, ref, 49900, "receipt-1"); err != nil || p.Captured != 49900 {
+	if p, err = c.OwnUnit().Capture(ctx, ref, 49900, "receipt-1"); err != nil || p.Captured != 49900 {
 		t.Fatalf("capture: %+v, %v", p, err)
 	}
-	if p, err = c.Refund(ctx, ref, 10000, "return-1"); err != nil || p.Refunded != 10000 || p.Captured != 49900 {
+	if p, err = c.OwnUnit().Refund(ctx, ref, 10000, "return-1"); err != nil || p.Refunded != 10000 || p.Captured != 49900 {
 		t.Fatalf("refund: %+v, %v", p, err)
 	}
 	snap, ok := c.Simulator().Payment(ref)
@@ -88,7 +88,7 @@ func TestCustomersWhoDoNotApproveEndInTheirFinalState(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := checkout(t, c, fmt.Sprintf(`{"amount":1000,"phone_number":"%s"}`, tc.phone))
-			p, err := c.PollStatus(context.Background(), ref, 10*time.Second)
+			p, err := c.OwnUnit().PollStatus(context.Background(), ref, 10*time.Second)
 			if err != nil || p.State != tc.want {
 				t.Fatalf("got %v, %v; want %v", p.State, err, tc.want)
 			}
@@ -99,7 +99,7 @@ func TestCustomersWhoDoNotApproveEndInTheirFinalState(t *testing.T) {
 func TestAnUnknownCustomerIsRejectedWithVippsCode7010(t *testing.T) {
 	c := newSimClient(t, "")
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"` + sim.MSISDNUnknown + `"}`))
-	ref, err := c.StartCheckout(context.Background(), req)
+	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	wantCode(t, err, CodeRejected, "7010")
 	if ref != "" {
 		t.Fatalf("a rejected checkout returned reference %q", ref)
@@ -109,11 +109,11 @@ func TestAnUnknownCustomerIsRejectedWithVippsCode7010(t *testing.T) {
 func TestCancellingBeforeApprovalTerminatesThePayment(t *testing.T) {
 	c := newSimClient(t, "")
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
-	p, err := c.Cancel(context.Background(), ref, CancelOptions{TransactionOnly: true}, "")
+	p, err := c.OwnUnit().Cancel(context.Background(), ref, CancelOptions{TransactionOnly: true}, "")
 	if err != nil || p.State != StateTerminated || p.Cancelled != 1000 {
 		t.Fatalf("cancel: %+v, %v", p, err)
 	}
-	if p, err = c.PollStatus(context.Background(), ref, 0); err != nil || p.State != StateTerminated {
+	if p, err = c.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil || p.State != StateTerminated {
 		t.Fatalf("poll after cancel: %+v, %v", p, err)
 	}
 }
@@ -122,18 +122,18 @@ func TestCancellingAfterPartialCaptureReleasesTheRest(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"4712345678"}`)
-	if _, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "")
+	p, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "")
 	wantCode(t, err, CodeAlreadyAuthorized, "6060")
 	if p.State != StateAuthorized || p.Authorized != 1000 || p.Cancelled != 0 {
 		t.Fatalf("an abort after approval must tell the payment is authorized: %+v", p)
 	}
-	if _, err := c.Capture(ctx, ref, 250, ""); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 250, ""); err != nil {
 		t.Fatal(err)
 	}
-	p, err = c.Cancel(ctx, ref, CancelOptions{}, "")
+	p, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "")
 	if err != nil || p.State != StateAuthorized || p.Captured != 250 || p.Cancelled != 750 {
 		t.Fatalf("cancel: %+v, %v", p, err)
 	}
@@ -143,26 +143,26 @@ func TestVippsRulesOnCaptureAndRefundReachTheTill(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	waiting := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
-	_, err := c.Capture(ctx, waiting, 1000, "")
+	_, err := c.OwnUnit().Capture(ctx, waiting, 1000, "")
 	wantCode(t, err, CodeRejected, "6080")
 
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"4712345678"}`)
-	if _, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Refund(ctx, ref, 100, "")
+	_, err = c.OwnUnit().Refund(ctx, ref, 100, "")
 	wantCode(t, err, CodeRejected, "6020")
-	_, err = c.Capture(ctx, ref, 1001, "")
+	_, err = c.OwnUnit().Capture(ctx, ref, 1001, "")
 	wantCode(t, err, CodeRejected, "6090")
-	if _, err := c.Capture(ctx, ref, 1000, ""); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 1000, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Refund(ctx, ref, 1001, "")
+	_, err = c.OwnUnit().Refund(ctx, ref, 1001, "")
 	wantCode(t, err, CodeRejected, "6150")
 
-	_, err = c.PollStatus(ctx, "no-such-payment-1", 0)
+	_, err = c.OwnUnit().PollStatus(ctx, "no-such-payment-1", 0)
 	wantCode(t, err, CodeNotFound, "5090")
-	_, err = c.Capture(ctx, "no-such-payment-2", 100, "")
+	_, err = c.OwnUnit().Capture(ctx, "no-such-payment-2", 100, "")
 	wantCode(t, err, CodeNotFound, "")
 }
 
@@ -170,16 +170,16 @@ func TestRepeatingAnOperationIDNeverMovesMoneyTwice(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":5000,"phone_number":"4712345678"}`)
-	if _, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		p, err := c.Capture(ctx, ref, 2000, "receipt-77")
+		p, err := c.OwnUnit().Capture(ctx, ref, 2000, "receipt-77")
 		if err != nil || p.Captured != 2000 {
 			t.Fatalf("capture %d: %+v, %v", i, p, err)
 		}
 	}
-	_, err := c.Capture(ctx, ref, 3000, "receipt-77")
+	_, err := c.OwnUnit().Capture(ctx, ref, 3000, "receipt-77")
 	wantCode(t, err, CodeConflict, "")
 	if n := c.Simulator().Stats().Captures; n != 1 {
 		t.Fatalf("simulator saw %d captures, want 1", n)
@@ -195,7 +195,7 @@ func TestRepeatingACheckoutWithItsReferenceNeverCreatesTwoPayments(t *testing.T)
 		}
 	}
 	req, _ := ParseCheckout([]byte(`{"amount":2000,"phone_number":"4712345678","reference":"till-receipt-000123"}`))
-	_, err := c.StartCheckout(context.Background(), req)
+	_, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	wantCode(t, err, CodeConflict, "")
 	if n := c.Simulator().Stats().Creates; n != 1 {
 		t.Fatalf("simulator created %d payments, want 1", n)
@@ -211,7 +211,7 @@ func TestManyWaitersOnOnePaymentShareTheReads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := c.PollStatus(context.Background(), ref, 10*time.Second)
+			p, err := c.OwnUnit().PollStatus(context.Background(), ref, 10*time.Second)
 			if err == nil && p.State != StateAuthorized {
 				err = fmt.Errorf("state %v", p.State)
 			}
@@ -235,7 +235,7 @@ func TestAWaitReturnsTheLastStateWhenTimeRunsOut(t *testing.T) {
 	c := newSimClient(t, "")
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
 	start := time.Now()
-	p, err := c.PollStatus(context.Background(), ref, 700*time.Millisecond)
+	p, err := c.OwnUnit().PollStatus(context.Background(), ref, 700*time.Millisecond)
 	if err != nil || p.State != StateCreated {
 		t.Fatalf("%+v, %v", p, err)
 	}
@@ -245,7 +245,7 @@ func TestAWaitReturnsTheLastStateWhenTimeRunsOut(t *testing.T) {
 	if err := c.Simulator().Approve(ref); err != nil {
 		t.Fatal(err)
 	}
-	if p, err = c.PollStatus(context.Background(), ref, 5*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err = c.OwnUnit().PollStatus(context.Background(), ref, 5*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("after approval: %+v, %v", p, err)
 	}
 }
@@ -259,7 +259,7 @@ func TestCloseEndsAWaitPromptlyAndRefusesLaterCalls(t *testing.T) {
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+sim.MSISDNWaitsForControl+`"}`)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.PollStatus(context.Background(), ref, time.Minute)
+		_, err := c.OwnUnit().PollStatus(context.Background(), ref, time.Minute)
 		done <- err
 	}()
 	time.Sleep(200 * time.Millisecond)
@@ -273,7 +273,7 @@ func TestCloseEndsAWaitPromptlyAndRefusesLaterCalls(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Fatalf("Close took %v", el)
 	}
-	_, err = c.PollStatus(context.Background(), ref, 0)
+	_, err = c.OwnUnit().PollStatus(context.Background(), ref, 0)
 	wantCode(t, err, CodeInvalidHandle, "")
 	c.Close() // idempotent
 }
@@ -314,12 +314,12 @@ func TestAMoneyCallWithoutAnAnswerIsAnUnknownOutcomeNeverAFailure(t *testing.T) 
 	}
 	defer c.Close()
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678","reference":"hang-test-0001"}`))
-	ref, err := c.StartCheckout(context.Background(), req)
+	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	wantCode(t, err, CodeUnknownOutcome, "")
 	if ref != "hang-test-0001" {
 		t.Fatalf("reference %q not returned with the unknown outcome", ref)
 	}
-	_, err = c.PollStatus(context.Background(), ref, 0)
+	_, err = c.OwnUnit().PollStatus(context.Background(), ref, 0)
 	wantCode(t, err, CodeNetwork, "")
 }
 
@@ -334,7 +334,7 @@ func TestAnUnreachableVippsIsANetworkErrorAndNothingWasSent(t *testing.T) {
 	}
 	defer c.Close()
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678"}`))
-	ref, err := c.StartCheckout(context.Background(), req)
+	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	wantCode(t, err, CodeNetwork, "")
 	if ref != "" {
 		t.Fatalf("reference %q returned for a request that was never sent", ref)

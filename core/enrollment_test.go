@@ -13,50 +13,14 @@ import (
 	"github.com/vmp-dev/vmp/core/sim"
 )
 
-func TestAnEnrollmentRequestIsValidatedBeforeAnythingIsSent(t *testing.T) {
-	cases := []struct {
-		name     string
-		json     string
-		wantCode Code
-		text     string
-	}{
-		{"a phone number alone is enough", `{"phone_number":"4791234567"}`, CodeOK, ""},
-		{"every option is accepted", `{"phone_number":"4791234567","scopes":["name","address"],"binding_message":"AB-123","check_user_exists":false,"requested_expiry_s":120}`, CodeOK, ""},
-		{"malformed JSON is invalid JSON", `{"phone_number":`, CodeInvalidJSON, "enrollment"},
-		{"an unknown field is invalid JSON", `{"phone_number":"4791234567","phone":"x"}`, CodeInvalidJSON, "phone"},
-		{"a missing phone number is an invalid customer", `{"scopes":["name"]}`, CodeInvalidCustomer, "phone_number"},
-		{"an unknown scope is refused", `{"phone_number":"4791234567","scopes":["shoeSize"]}`, CodeInvalidArgument, "shoeSize"},
-		{"a lower-case binding message is refused", `{"phone_number":"4791234567","binding_message":"ab-123"}`, CodeInvalidArgument, "binding_message"},
-		{"a long binding message is refused", `{"phone_number":"4791234567","binding_message":"ABCDEFGHI"}`, CodeInvalidArgument, "binding_message"},
-		{"an expiry under a minute is refused", `{"phone_number":"4791234567","requested_expiry_s":59}`, CodeInvalidArgument, "requested_expiry_s"},
-		{"an expiry over 15 minutes is refused", `{"phone_number":"4791234567","requested_expiry_s":901}`, CodeInvalidArgument, "requested_expiry_s"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseEnrollment([]byte(tc.json))
-			if CodeOf(err) != tc.wantCode || (err != nil && !strings.Contains(err.Error(), tc.text)) {
-				t.Fatalf("err = %v (%v), want %v mentioning %q", err, CodeOf(err), tc.wantCode, tc.text)
-			}
-		})
-	}
-	req, _ := ParseEnrollment([]byte(`{"phone_number":"4791234567","scopes":["email","openid","email"]}`))
-	if got := strings.Join(req.scopes(), " "); got != "openid email" {
-		t.Fatalf("scopes sent: %q", got)
-	}
-	req, _ = ParseEnrollment([]byte(`{"phone_number":"4791234567"}`))
-	if got := strings.Join(req.scopes(), " "); got != "openid name phoneNumber email" {
-		t.Fatalf("default scopes: %q", got)
-	}
-}
-
 func TestAConsentingCustomerIsEnrolledOnTheRealClockWithoutPollingTooSoon(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":300}`)
 	id := enroll(t, c, `{"phone_number":"`+sim.MSISDNConsents+`","binding_message":"VMP-1"}`)
-	e, err := c.PollEnrollment(context.Background(), id, 0)
+	e, err := c.Club().PollEnrollment(context.Background(), id, 0)
 	if err != nil || e.State != EnrollmentPending || e.Profile != nil || e.ID != id {
 		t.Fatalf("at once: %+v, %v", e, err)
 	}
-	e, err = c.PollEnrollment(context.Background(), id, 30*time.Second)
+	e, err = c.Club().PollEnrollment(context.Background(), id, 30*time.Second)
 	if err != nil || e.State != EnrollmentConsented {
 		t.Fatalf("after waiting: %+v, %v", e, err)
 	}
@@ -70,7 +34,7 @@ func TestAConsentingCustomerIsEnrolledOnTheRealClockWithoutPollingTooSoon(t *tes
 		t.Fatalf("the simulator saw %+v", snap)
 	}
 	// A finished enrollment keeps answering the same.
-	if again, err := c.PollEnrollment(context.Background(), id, time.Second); err != nil || again.State != EnrollmentConsented || string(again.Profile) != string(e.Profile) {
+	if again, err := c.Club().PollEnrollment(context.Background(), id, time.Second); err != nil || again.State != EnrollmentConsented || string(again.Profile) != string(e.Profile) {
 		t.Fatalf("again: %+v, %v", again, err)
 	}
 }
@@ -95,14 +59,14 @@ func TestEachCustomerEndsTheEnrollmentTheirWay(t *testing.T) {
 			c, s, log := fakeTimeClub(t, sim.Options{ApproveDelay: 7 * time.Second, LoginInterval: 2 * time.Second, LoginExpiry: 3 * time.Minute}, false)
 			if tc.control != nil {
 				// Decide before the follower's first poll: the request exists once Start returns.
-				c.club.sleep = blockFirstWait(c.club.sleep, func() {
+				c.club.Sleep = blockFirstWait(c.club.Sleep, func() {
 					if err := tc.control(s, tc.msisdn); err != nil {
 						t.Error(err)
 					}
 				})
 			}
 			id := enroll(t, c, `{"phone_number":"`+tc.msisdn+`"}`)
-			e, err := c.PollEnrollment(context.Background(), id, 30*time.Second)
+			e, err := c.Club().PollEnrollment(context.Background(), id, 30*time.Second)
 			if err != nil || e.State != tc.want || (e.State == EnrollmentConsented) != (e.Profile != nil) {
 				t.Fatalf("enrollment %+v, %v; want %v", e, err, tc.want)
 			}
@@ -133,7 +97,7 @@ func blockFirstWait(sleep func(context.Context, time.Duration) bool, before func
 func TestSlowDownGrowsThePollingIntervalForGood(t *testing.T) {
 	c, s, log := fakeTimeClub(t, sim.Options{ApproveDelay: 30 * time.Second, LoginInterval: time.Second}, true)
 	id := enroll(t, c, `{"phone_number":"`+sim.MSISDNConsents+`"}`)
-	e, err := c.PollEnrollment(context.Background(), id, 30*time.Second)
+	e, err := c.Club().PollEnrollment(context.Background(), id, 30*time.Second)
 	if err != nil || e.State != EnrollmentConsented {
 		t.Fatalf("enrollment %+v, %v", e, err)
 	}
@@ -168,7 +132,7 @@ func TestVippsRefusalsAtTheStartAreTypedStatuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			id, err := c.StartEnrollment(context.Background(), req)
+			id, err := c.Club().StartEnrollment(context.Background(), req)
 			wantCode(t, err, tc.want, "")
 			if id != "" || strings.Contains(err.Error(), "90000") {
 				t.Fatalf("id %q, error %q", id, err)
@@ -182,15 +146,15 @@ func TestVippsRefusalsAtTheStartAreTypedStatuses(t *testing.T) {
 
 func TestAPendingRequestCannotBeRepeatedNorWithdrawn(t *testing.T) {
 	c, _, _ := fakeTimeClub(t, sim.Options{}, false)
-	c.club.sleep = func(ctx context.Context, d time.Duration) bool { <-ctx.Done(); return false } // never polls
+	c.club.Sleep = func(ctx context.Context, d time.Duration) bool { <-ctx.Done(); return false } // never polls
 	id := enroll(t, c, `{"phone_number":"`+sim.MSISDNIgnoresLogin+`"}`)
 	req, _ := ParseEnrollment([]byte(`{"phone_number":"` + sim.MSISDNIgnoresLogin + `"}`))
-	_, err := c.StartEnrollment(context.Background(), req)
+	_, err := c.Club().StartEnrollment(context.Background(), req)
 	wantCode(t, err, CodeRateLimited, "")
-	if err := c.CancelEnrollment(id); err != nil {
+	if err := c.Club().CancelEnrollment(id); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.StartEnrollment(context.Background(), req)
+	_, err = c.Club().StartEnrollment(context.Background(), req)
 	wantCode(t, err, CodeRateLimited, "")
 	if !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("the error %q does not say to wait for the expiry", err)
@@ -199,28 +163,27 @@ func TestAPendingRequestCannotBeRepeatedNorWithdrawn(t *testing.T) {
 
 func TestCancelStopsTheFollowerAndIsFinal(t *testing.T) {
 	c, _, _ := fakeTimeClub(t, sim.Options{}, false)
-	c.club.sleep = func(ctx context.Context, d time.Duration) bool { <-ctx.Done(); return false }
+	c.club.Sleep = func(ctx context.Context, d time.Duration) bool { <-ctx.Done(); return false }
 	id := enroll(t, c, `{"phone_number":"`+sim.MSISDNIgnoresLogin+`"}`)
-	if err := c.CancelEnrollment(id); err != nil {
+	if err := c.Club().CancelEnrollment(id); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.PollEnrollment(context.Background(), id, 0)
+	e, err := c.Club().PollEnrollment(context.Background(), id, 0)
 	if err != nil || e.State != EnrollmentCancelled {
 		t.Fatalf("after cancel: %+v, %v", e, err)
 	}
-	en, _ := c.club.get(id)
 	select {
-	case <-en.done:
+	case <-c.Club().FollowerDone(id):
 	case <-time.After(10 * time.Second):
 		t.Fatal("the follower did not stop")
 	}
-	if err := c.CancelEnrollment(id); err != nil {
+	if err := c.Club().CancelEnrollment(id); err != nil {
 		t.Fatalf("a second cancel: %v", err)
 	}
-	wantCode(t, c.CancelEnrollment("enr-unknown"), CodeInvalidArgument, "")
-	_, err = c.PollEnrollment(context.Background(), "enr-unknown", 0)
+	wantCode(t, c.Club().CancelEnrollment("enr-unknown"), CodeInvalidArgument, "")
+	_, err = c.Club().PollEnrollment(context.Background(), "enr-unknown", 0)
 	wantCode(t, err, CodeInvalidArgument, "")
-	_, err = c.PollEnrollment(context.Background(), id, -time.Second)
+	_, err = c.Club().PollEnrollment(context.Background(), id, -time.Second)
 	wantCode(t, err, CodeInvalidArgument, "")
 }
 
@@ -236,7 +199,7 @@ func TestCloseStopsEveryFollowerPromptly(t *testing.T) {
 	}
 	waiter := make(chan error, 1)
 	go func() {
-		_, err := c.PollEnrollment(context.Background(), ids[0], time.Minute)
+		_, err := c.Club().PollEnrollment(context.Background(), ids[0], time.Minute)
 		waiter <- err
 	}()
 	time.Sleep(100 * time.Millisecond)
@@ -250,10 +213,10 @@ func TestCloseStopsEveryFollowerPromptly(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("a waiting poll did not return after Close")
 	}
-	_, err = c.PollEnrollment(context.Background(), ids[1], 0)
+	_, err = c.Club().PollEnrollment(context.Background(), ids[1], 0)
 	wantCode(t, err, CodeInvalidHandle, "")
 	req, _ := ParseEnrollment([]byte(`{"phone_number":"4791234567"}`))
-	_, err = c.StartEnrollment(context.Background(), req)
+	_, err = c.Club().StartEnrollment(context.Background(), req)
 	wantCode(t, err, CodeInvalidHandle, "")
 }
 
@@ -324,10 +287,10 @@ func TestTheFollowerRidesOutBusyAnswersAndReportsFinalFailures(t *testing.T) {
 			c := newClientFor(t, startFakeLogin(t, f), `,"timeouts":{"request_ms":1000,"operation_ms":3000}`)
 			var fake atomic.Int64 // the follower's clock, moved by its waits
 			base := time.Now()
-			c.club.now = func() time.Time { return base.Add(time.Duration(fake.Load())) }
-			c.club.sleep = func(ctx context.Context, d time.Duration) bool { fake.Add(int64(d)); return ctx.Err() == nil }
+			c.club.Now = func() time.Time { return base.Add(time.Duration(fake.Load())) }
+			c.club.Sleep = func(ctx context.Context, d time.Duration) bool { fake.Add(int64(d)); return ctx.Err() == nil }
 			id := enroll(t, c, `{"phone_number":"4791234567"}`)
-			e, err := c.PollEnrollment(context.Background(), id, 30*time.Second)
+			e, err := c.Club().PollEnrollment(context.Background(), id, 30*time.Second)
 			if e.State != tc.want || CodeOf(err) != tc.wantCode {
 				t.Fatalf("enrollment %+v, %v; want %v with %v", e, err, tc.want, tc.wantCode)
 			}

@@ -25,7 +25,7 @@ func TestACustomerIsIdentifiedByPersonalQROrTypedNumber(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := c.IdentifyCustomer(context.Background(), tc.input)
+			got, err := c.Club().IdentifyCustomer(context.Background(), tc.input)
 			if err != nil || got.MSISDN != tc.want || got.FromPersonalQR != tc.fromQR {
 				t.Fatalf("IdentifyCustomer = %+v, %v", got, err)
 			}
@@ -53,7 +53,7 @@ func TestWhatIsNeitherANumberNorAPersonalQRIsAnInvalidCustomer(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.IdentifyCustomer(context.Background(), tc.input)
+			_, err := c.Club().IdentifyCustomer(context.Background(), tc.input)
 			wantCode(t, err, CodeInvalidCustomer, "")
 			if !strings.Contains(err.Error(), tc.errText) {
 				t.Fatalf("error %q does not mention %q", err, tc.errText)
@@ -70,9 +70,9 @@ func TestIdentifyReportsAnUnreachableVippsAndAClosedClient(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	c := newClientFor(t, "http://"+addr, `,"timeouts":{"connect_ms":200,"request_ms":500,"operation_ms":1500}`)
-	_, err := c.IdentifyCustomer(context.Background(), sim.PersonalQR("4791234567"))
+	_, err := c.Club().IdentifyCustomer(context.Background(), sim.PersonalQR("4791234567"))
 	wantCode(t, err, CodeNetwork, "")
 	c.Close()
-	_, err = c.IdentifyCustomer(context.Background(), sim.PersonalQR("4791234567"))
+	_, err = c.Club().IdentifyCustomer(context.Background(), sim.PersonalQR("4791234567"))
 	wantCode(t, err, CodeInvalidHandle, "")
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
-	"github.com/vmp-dev/vmp/scanner"
+	"github.com/vmp-dev/vmp/internal/logs"
 )
 
 // The records a till operator needs, one function each, so that the engine logs with one line
@@ -15,10 +15,10 @@ import (
 
 // logStarted reports a client ready for use.
 func (c *Client) logStarted() {
-	fields := []LogField{logID("environment", c.cfg.Environment), logID("store_id", c.cfg.StoreID),
-		logID("pos_id", c.cfg.PosID), logID("log_level", c.logs.level.String())}
+	fields := []LogField{logs.ID("environment", c.cfg.Environment), logs.ID("store_id", c.cfg.StoreID),
+		logs.ID("pos_id", c.cfg.PosID), logs.ID("log_level", c.cfg.logLevel().String())}
 	if c.sim != nil {
-		fields = append(fields, logID("simulator_url", c.sim.URL()))
+		fields = append(fields, logs.ID("simulator_url", c.sim.URL()))
 	}
 	c.log(LogInfo, "client", "vmp "+Version+" started", fields...)
 }
@@ -29,9 +29,9 @@ func (c *Client) logClosed() { c.log(LogInfo, "client", "client closed") }
 
 // logJournalOpened reports the journal file in use, and permissions Open had to tighten.
 func (c *Client) logJournalOpened() {
-	c.log(LogInfo, "journal", "journal opened", logID("path", c.journal.Path()))
+	c.log(LogInfo, "journal", "journal opened", logs.ID("path", c.journal.Path()))
 	for _, note := range c.journal.Tightened() {
-		c.log(LogWarn, "journal", "the journal was open to other users and was made private: "+note, logID("path", c.journal.Path()))
+		c.log(LogWarn, "journal", "the journal was open to other users and was made private: "+note, logs.ID("path", c.journal.Path()))
 	}
 }
 
@@ -42,7 +42,7 @@ func (c *Client) logRecovery(r RecoveryReport) {
 		return
 	}
 	c.log(LogInfo, "recovery", fmt.Sprintf("resolved %d open operation(s), %d still open", len(r.Resolved), len(r.StillOpen)),
-		logInt("resolved", int64(len(r.Resolved))), logInt("still_open", int64(len(r.StillOpen))))
+		logs.Int("resolved", int64(len(r.Resolved))), logs.Int("still_open", int64(len(r.StillOpen))))
 	for _, e := range r.Resolved {
 		c.log(LogInfo, "recovery", e.Operation+" of "+e.Reference+" resolved: "+e.State, entryFields(e)...)
 	}
@@ -52,8 +52,8 @@ func (c *Client) logRecovery(r RecoveryReport) {
 }
 
 func entryFields(e EntryView) []LogField {
-	return []LogField{logID("id", e.ID), logID("operation", e.Operation), logID("reference", e.Reference),
-		logInt("amount", e.Amount), logID("currency", e.Currency), logID("state", e.State)}
+	return []LogField{logs.ID("id", e.ID), logs.ID("operation", e.Operation), logs.ID("reference", e.Reference),
+		logs.Int("amount", e.Amount), logs.ID("currency", e.Currency), logs.ID("state", e.State)}
 }
 
 // logMoneyOp reports the outcome of a checkout, capture, refund or cancel as the till gets it;
@@ -66,8 +66,8 @@ func (c *Client) logMoneyOp(e *journal.Entry, p Payment, err error, recorded boo
 	if recorded {
 		what += " (repeated call: the recorded outcome, nothing sent again)"
 	}
-	fields := []LogField{logID("operation", e.Operation), logID("reference", e.Reference), logInt("amount", e.Amount),
-		logID("currency", e.Currency), logID("operation_id", e.OperationID), logInt("attempts", int64(e.Attempts))}
+	fields := []LogField{logs.ID("operation", e.Operation), logs.ID("reference", e.Reference), logs.Int("amount", e.Amount),
+		logs.ID("currency", e.Currency), logs.ID("operation_id", e.OperationID), logs.Int("attempts", int64(e.Attempts))}
 	code := CodeOf(err)
 	switch code {
 	case CodeOK:
@@ -75,40 +75,18 @@ func (c *Client) logMoneyOp(e *journal.Entry, p Payment, err error, recorded boo
 		if e.Operation == journal.OpCreate {
 			msg = fmt.Sprintf("%s sent to the customer: %d %s", what, e.Amount, e.Currency)
 		}
-		c.log(LogInfo, "payment", msg, append(fields, logID("state", p.State.String()))...)
+		c.log(LogInfo, "payment", msg, append(fields, logs.ID("state", p.State.String()))...)
 	case CodeUnknownOutcome:
 		c.log(LogWarn, "payment", what+": no answer, the outcome is unknown; repeat the call or ask for the status",
-			append(fields, logID("status", code.String()), logText("error", err.Error()))...)
+			append(fields, logs.ID("status", code.String()), logs.Text("error", err.Error()))...)
 	default:
 		c.log(LogWarn, "payment", what+" failed: "+code.String(),
-			append(fields, logID("status", code.String()), logText("error", err.Error()))...)
+			append(fields, logs.ID("status", code.String()), logs.Text("error", err.Error()))...)
 	}
 }
 
 // logRetry reports that a request to Vipps is about to be tried again.
 func (c *Client) logRetry(what string, attempt int, wait time.Duration, err error) {
 	c.log(LogWarn, "retry", fmt.Sprintf("%s: attempt %d failed, trying again in %d ms", what, attempt, wait.Milliseconds()),
-		logInt("attempt", int64(attempt)), logInt("wait_ms", wait.Milliseconds()), logText("error", err.Error()))
-}
-
-// logScan reports a scanner event; Event.String masks personal QRs and phone numbers.
-func (c *Client) logScan(ev scanner.Event) {
-	switch ev.Kind {
-	case scanner.EventScan:
-		c.log(LogDebug, "scanner", "scan: "+ev.Scan.String(), logID("kind", ev.Scan.Kind.String()))
-	case scanner.EventDisconnected:
-		c.log(LogWarn, "scanner", "scanner disconnected: "+ev.Detail)
-	case scanner.EventReconnected:
-		c.log(LogInfo, "scanner", "scanner connected: "+ev.Detail)
-	case scanner.EventDropped:
-		c.log(LogInfo, "scanner", "scan dropped: "+ev.Detail)
-	}
-}
-
-// scanLogged is the scanner reader's emit function: each event is logged, then queued.
-func (c *Client) scanLogged(push func(scanner.Event)) func(scanner.Event) {
-	return func(ev scanner.Event) {
-		c.logScan(ev)
-		push(ev)
-	}
+		logs.Int("attempt", int64(attempt)), logs.Int("wait_ms", wait.Milliseconds()), logs.Text("error", err.Error()))
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/sim"
-	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/scanner"
 )
 
 // pullLogs takes every record queued now.
@@ -18,7 +16,7 @@ func pullLogs(t *testing.T, c *Client) []LogRecord {
 	t.Helper()
 	var out []LogRecord
 	for i := 0; i < 10000; i++ {
-		r, err := c.NextLog(context.Background(), 0, nil)
+		r, err := c.Logs().NextLog(context.Background(), 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,13 +62,13 @@ func TestAPaymentLifecycleIsLoggedOneRecordPerEvent(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":49900,"phone_number":"4791234567"}`)
-	if p, err := c.PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
-	if _, err := c.Capture(ctx, ref, 49900, "receipt-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 49900, "receipt-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(ctx, ref, 49900, "receipt-1"); err != nil { // the same operation again
+	if _, err := c.OwnUnit().Capture(ctx, ref, 49900, "receipt-1"); err != nil { // the same operation again
 		t.Fatal(err)
 	}
 	records := pullLogs(t, c)
@@ -109,15 +107,15 @@ func TestLogsNeverHoldAPhoneNumberAPersonalQROrASecret(t *testing.T) {
 	c := newSimClient(t, `,"log_level":"debug","simulator":{"approve_delay_ms":0},"client_id":"id-1","client_secret":"`+
 		secret+`","subscription_key":"key-`+secret+`","msn":"123456"`)
 	ctx := context.Background()
-	if err := c.SubmitScan("https://qr.vipps.no/28/2/01/031/4791234567?v=1"); err != nil {
+	if err := c.Scans().SubmitScan("https://qr.vipps.no/28/2/01/031/4791234567?v=1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SubmitScan("https://qr.vipps.no/p/sim-4798765432"); err != nil {
+	if err := c.Scans().SubmitScan("https://qr.vipps.no/p/sim-4798765432"); err != nil {
 		t.Fatal(err)
 	}
 	checkout(t, c, `{"amount":100,"personal_qr":"https://qr.vipps.no/28/2/01/031/4791234567?v=1"}`)
 	checkout(t, c, `{"amount":100,"phone_number":"4798765432"}`)
-	if _, err := c.StartCheckout(ctx, CheckoutRequest{Amount: 100, PhoneNumber: "4790000003"}); CodeOf(err) != CodeRejected {
+	if _, err := c.OwnUnit().StartCheckout(ctx, CheckoutRequest{Amount: 100, PhoneNumber: "4790000003"}); CodeOf(err) != CodeRejected {
 		t.Fatalf("a customer who is not a Vipps user gave %v", err)
 	}
 	records := pullLogs(t, c)
@@ -137,13 +135,13 @@ func TestLogsNeverHoldAPhoneNumberAPersonalQROrASecret(t *testing.T) {
 func TestRetriesAreLoggedAsWarnings(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ref := checkout(t, c, `{"amount":100,"phone_number":"4791234567"}`)
-	if _, err := c.PollStatus(context.Background(), ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(context.Background(), ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Simulator().InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: "capture", Reference: ref}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(context.Background(), ref, 100, ""); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 100, ""); err != nil {
 		t.Fatal(err)
 	}
 	r, ok := findRecord(pullLogs(t, c), "retry", "trying again")
@@ -176,7 +174,7 @@ func TestACallbackGetsEveryRecordUpToCloseAndNoneAfter(t *testing.T) {
 	var mu sync.Mutex
 	var got []LogRecord
 	closed := false
-	if err := c.OnLog(func(r LogRecord) {
+	if err := c.Logs().OnLog(func(r LogRecord) {
 		mu.Lock()
 		defer mu.Unlock()
 		if closed {
@@ -197,7 +195,7 @@ func TestACallbackGetsEveryRecordUpToCloseAndNoneAfter(t *testing.T) {
 	if last := got[len(got)-1]; last.Message != "client closed" {
 		t.Fatalf("the last record is %+v, want client closed", last)
 	}
-	if _, err := c.NextLog(context.Background(), 0, nil); CodeOf(err) != CodeInvalidHandle {
+	if _, err := c.Logs().NextLog(context.Background(), 0, nil); CodeOf(err) != CodeInvalidHandle {
 		t.Fatalf("NextLog after Close gave %v", err)
 	}
 }
@@ -210,7 +208,7 @@ func TestAWaitingPullerIsReleasedByClose(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.NextLog(context.Background(), 30*time.Second, nil)
+		_, err := c.Logs().NextLog(context.Background(), 30*time.Second, nil)
 		done <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
@@ -222,53 +220,5 @@ func TestAWaitingPullerIsReleasedByClose(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not end the wait")
-	}
-}
-
-func TestARecordAlwaysFitsTheTextSizeOfTheHeader(t *testing.T) {
-	long := strings.Repeat("\x01", 4*maxLogValue)
-	var fields []LogField
-	for i := 0; i < maxLogFields+4; i++ {
-		fields = append(fields, logText(strings.Repeat("k", 30), long))
-	}
-	s := newLogSink(LogDebug)
-	defer s.close()
-	s.Log(LogError, strings.Repeat("c", 100), strings.Repeat("m", 10*maxLogMessage), fields...)
-	r, _ := s.queue.Next(context.Background(), 0, nil)
-	fj := r.FieldsJSON()
-	if n := len(r.Component) + len(r.Message) + len(fj) + 3; n > MaxLogTextSize {
-		t.Fatalf("the record needs %d bytes, more than %d", n, MaxLogTextSize)
-	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(fj), &m); err != nil || m["truncated"] != true {
-		t.Fatalf("a cut fields JSON %q is not valid JSON saying so: %v", fj, err)
-	}
-}
-
-// TestEveryLogPathMasksPhoneNumbersAndPersonalQRs feeds phone numbers in the ways they are
-// written and personal QRs through each way text reaches a record: the message, a free-text
-// field, a Vipps error quoting them, a scan.
-func TestEveryLogPathMasksPhoneNumbersAndPersonalQRs(t *testing.T) {
-	personal := map[string]string{ // what is fed -> what must never show
-		"+4791234567": "91234", "0047 912 34 567": "91234", "+47 91 23 45 67": "91234",
-		"912-34-567": "91234", "+358 40 123 4567": "01234", "phone4791234567": "91234",
-		"https://qr.vipps.no/28/2/01/031/4791234567?v=1": "91234",
-		"https://qr.vipps.no/p/qwjhewqhueheuqwhuqwhe":    "qwjhewq",
-		"https://qr.mobilepay.dk/abcdefsecret":           "abcdefsecret",
-	}
-	s := newLogSink(LogDebug)
-	defer s.close()
-	for text, secret := range personal {
-		problem := &vipps.Problem{HTTPStatus: 400, Title: "Bad Request", Detail: "invalid customer " + text}
-		scan := scanner.Event{Kind: scanner.EventScan, Seq: 1, Scan: scanner.Scan{Text: text, Kind: scanner.Classify(text, "")}}
-		s.Log(LogWarn, "payment", "customer "+text+" refused", logText("error", problem.Error()), logText("input", text))
-		s.Log(LogDebug, "scanner", "scan: "+scan.Scan.String())
-		for i := 0; i < 2; i++ {
-			r, _ := s.queue.Next(context.Background(), 0, nil)
-			shown := strings.NewReplacer(" ", "", "-", "").Replace(recordText(r))
-			if strings.Contains(shown, secret) {
-				t.Errorf("fed %q, the record shows it: %s", text, recordText(r))
-			}
-		}
 	}
 }

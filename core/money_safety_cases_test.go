@@ -80,7 +80,7 @@ func TestARepeatDuringRecoveryFinishesTheSameCheckout(t *testing.T) {
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":4990,"phone_number":"4712345678"}`))
 	restore := dropEvery(t, s, sim.OperationCreate, "")
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	// Recovery's reads are slow, so the repeat arrives while recovery holds the operation.
@@ -93,7 +93,7 @@ func TestARepeatDuringRecoveryFinishesTheSameCheckout(t *testing.T) {
 		recovered <- err
 	}()
 	time.Sleep(80 * time.Millisecond)
-	again, err := c.StartCheckout(ctx, req)
+	again, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil || again != ref {
 		t.Fatalf("the repeat during recovery gave %q, %v; want the first checkout %q", again, err, ref)
 	}
@@ -122,10 +122,10 @@ func TestAFailureAfterAnAttemptThatMayHaveBeenAppliedIsNeverDefinite(t *testing.
 				then, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: status, Operation: op, Reference: ref, Times: -1})
 				move := func() error {
 					if op == journal.OpCapture {
-						_, err := c.Capture(context.Background(), ref, 3000, "")
+						_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 						return err
 					}
-					_, err := c.Refund(context.Background(), ref, 2500, "")
+					_, err := c.OwnUnit().Refund(context.Background(), ref, 2500, "")
 					return err
 				}
 				err := move()
@@ -168,19 +168,19 @@ func TestACheckoutSettledByReadingItIsNotTakenForTheNextSale(t *testing.T) {
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":12900,"phone_number":"4712345678","description":"Groceries"}`))
 	restore := dropEvery(t, s, sim.OperationCreate, "")
-	first, err := c.StartCheckout(ctx, req)
+	first, err := c.OwnUnit().StartCheckout(ctx, req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
-	if p, err := c.PollStatus(ctx, first, 3*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, first, 3*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("status: %+v, %v", p, err)
 	}
-	if _, err := c.Capture(ctx, first, 12900, "sale-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, first, 12900, "sale-1"); err != nil {
 		t.Fatal(err)
 	}
 	if pending, _ := c.Pending(); len(pending.Open)+len(pending.Unacknowledged) != 0 {
 		t.Fatalf("the settled checkout is still pending: %+v", pending)
 	}
-	second, err := c.StartCheckout(ctx, req)
+	second, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil || second == first {
 		t.Fatalf("the next sale got %q, %v (the first was %q)", second, err, first)
 	}
@@ -196,11 +196,11 @@ func TestAnUnseenCheckoutIsMatchedOnlyWhileYoung(t *testing.T) {
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":12900,"phone_number":"4712345678","description":"Groceries"}`))
 	restore := dropEvery(t, s, sim.OperationCreate, "")
-	first, err := c.StartCheckout(ctx, req)
+	first, err := c.OwnUnit().StartCheckout(ctx, req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	setClockAhead(t, checkoutRepeatWindow+time.Minute)
-	second, err := c.StartCheckout(ctx, req)
+	second, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil || second == first {
 		t.Fatalf("an alike sale 11 minutes later got %q, %v (the unseen one was %q)", second, err, first)
 	}
@@ -217,11 +217,11 @@ func TestAnUnseenCaptureTooOldToBeARepeatIsRefused(t *testing.T) {
 	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
 	defer c.Close()
 	restore := dropEvery(t, s, sim.OperationCapture, ref)
-	_, err := c.Capture(context.Background(), ref, 3000, "")
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	setClockAhead(t, modificationRepeatWindow+time.Hour)
-	_, err = c.Capture(context.Background(), ref, 3000, "")
+	_, err = c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	wantCode(t, err, CodeConflict, "")
 	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
 		t.Fatalf("captured %d", captured)
@@ -237,7 +237,7 @@ func TestAnOldOpenRefundIsLookedUpBeforeItIsSentAgain(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.db")
 	c := clientOn(t, s, path)
 	restore := dropEvery(t, s, sim.OperationRefund, ref)
-	_, err := c.Refund(context.Background(), ref, 4000, "")
+	_, err := c.OwnUnit().Refund(context.Background(), ref, 4000, "")
 	restore()
 	c.Close()
 	wantCode(t, err, CodeUnknownOutcome, "")
@@ -266,7 +266,7 @@ func TestAnOperationOfASalesUnitNoLongerConfiguredStaysOpen(t *testing.T) {
 	}
 	till := tillWithHistory(t, s, path, unitA("store-a"))
 	id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationRefund, Times: -1})
-	_, err = till.Refund(WithSalesUnit(context.Background(), "store-a"), ref, 2000, "")
+	_, err = unitOf(t, till, "store-a").Refund(context.Background(), ref, 2000, "")
 	s.RemoveFault(id)
 	till.Close()
 	wantCode(t, err, CodeUnknownOutcome, "")
@@ -305,14 +305,14 @@ func TestARenamedSalesUnitRepeatsWithTheSameKey(t *testing.T) {
 	}
 	till := tillWithHistory(t, s, path, unitA("store-a"))
 	id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationRefund, Times: -1})
-	_, err = till.Refund(WithSalesUnit(context.Background(), "store-a"), ref, 5000, "return-7")
+	_, err = unitOf(t, till, "store-a").Refund(context.Background(), ref, 5000, "return-7")
 	wantCode(t, err, CodeUnknownOutcome, "")
 	till.Close()
 	// Recovery at start cannot reach Vipps either; the till repeats under the new name.
 	till = newTillOn(t, s, path, unitA("butikk-a")+`,"timeouts":{"recovery_ms":100}`)
 	defer till.Close()
 	s.RemoveFault(id)
-	p, err := till.Refund(WithSalesUnit(context.Background(), "butikk-a"), ref, 5000, "return-7")
+	p, err := unitOf(t, till, "butikk-a").Refund(context.Background(), ref, 5000, "return-7")
 	if err != nil || p.Refunded != 5000 {
 		t.Fatalf("repeat under the new name: %+v, %v", p, err)
 	}
@@ -327,14 +327,14 @@ func chainSale(t *testing.T, s *sim.Server) string {
 	tillA := chainClient(t, s, ","+keysJSON(storeA))
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":20000,"phone_number":"4712345678"}`))
-	ref, err := tillA.StartCheckout(ctx, req)
+	ref, err := tillA.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tillA.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := tillA.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tillA.Capture(ctx, ref, 20000, "sale"); err != nil {
+	if _, err := tillA.OwnUnit().Capture(ctx, ref, 20000, "sale"); err != nil {
 		t.Fatal(err)
 	}
 	return ref
@@ -350,17 +350,17 @@ func TestTwoTillsNeverShareAKeyAndATillKeepsItsOwnAfterLosingItsJournal(t *testi
 	till1 := clientOn(t, s, filepath.Join(t.TempDir(), "till1.db"))
 	till2 := tillWithHistory(t, s, filepath.Join(t.TempDir(), "till2.db"), `,"store_id":"oslo","pos_id":"2"`)
 	defer till2.Close()
-	if _, err := till1.Refund(ctx, ref, 1000, "return-1"); err != nil {
+	if _, err := till1.OwnUnit().Refund(ctx, ref, 1000, "return-1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := till2.Refund(ctx, ref, 1000, "return-1"); err != nil {
+	if _, err := till2.OwnUnit().Refund(ctx, ref, 1000, "return-1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, refunded, _ := aggregate(t, s, ref); refunded != 2000 {
 		t.Fatalf("two tills' refunds of 1000 came to %d", refunded)
 	}
 	restore := dropEvery(t, s, sim.OperationRefund, ref)
-	_, err := till2.Refund(ctx, ref, 500, "return-2")
+	_, err := till2.OwnUnit().Refund(ctx, ref, 500, "return-2")
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	till2.Close()
@@ -369,7 +369,7 @@ func TestTwoTillsNeverShareAKeyAndATillKeepsItsOwnAfterLosingItsJournal(t *testi
 	// Till 2 loses its journal and repeats the return with its id.
 	again := newTillOn(t, s, filepath.Join(t.TempDir(), "till2-new.db"), `,"store_id":"oslo","pos_id":"2"`)
 	defer again.Close()
-	if _, err := again.Refund(ctx, ref, 500, "return-2"); err != nil {
+	if _, err := again.OwnUnit().Refund(ctx, ref, 500, "return-2"); err != nil {
 		t.Fatal(err)
 	}
 	if _, refunded, _ := aggregate(t, s, ref); refunded != 2500 {
@@ -387,7 +387,7 @@ func TestTwoRepeatsAtOnceOfOneUnknownCaptureCaptureOnce(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 	restore := dropEvery(t, s, sim.OperationCapture, ref)
-	_, err := c.Capture(ctx, ref, 3000, "")
+	_, err := c.OwnUnit().Capture(ctx, ref, 3000, "")
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	for _, op := range []string{sim.OperationCapture, sim.OperationEvents, sim.OperationGet} {
@@ -399,7 +399,7 @@ func TestTwoRepeatsAtOnceOfOneUnknownCaptureCaptureOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = c.Capture(ctx, ref, 3000, "")
+			_, errs[i] = c.OwnUnit().Capture(ctx, ref, 3000, "")
 		}()
 	}
 	wg.Wait()
@@ -424,7 +424,7 @@ func TestALostJournalDoesNotForgetAnUnknownCapture(t *testing.T) {
 	path := filepath.Join(dir, "j.db")
 	c := clientOn(t, s, path)
 	restore := dropEvery(t, s, sim.OperationCapture, ref)
-	_, err := c.Capture(context.Background(), ref, 3000, "")
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	restore()
 	c.Close()
 	wantCode(t, err, CodeUnknownOutcome, "")
@@ -436,18 +436,18 @@ func TestALostJournalDoesNotForgetAnUnknownCapture(t *testing.T) {
 	if !pending.Journal.New || pending.Journal.NewSince == "" {
 		t.Fatalf("pending does not say the journal is new: %+v", pending.Journal)
 	}
-	_, err = c.Capture(context.Background(), ref, 3000, "")
+	_, err = c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	wantCode(t, err, CodeNewJournal, "")
 	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
 		t.Fatalf("captured %d after the repeat on a new journal", captured)
 	}
 	// With an operation id the call is never refused: its key does not depend on the journal.
-	if _, err := c.Capture(context.Background(), ref, 1000, "rest"); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "rest"); err != nil {
 		t.Fatal(err)
 	}
 	// Checkouts are never refused either.
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678"}`))
-	if _, err := c.StartCheckout(context.Background(), req); err != nil {
+	if _, err := c.OwnUnit().StartCheckout(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Acknowledge(newJournalAck); err != nil {
@@ -470,7 +470,7 @@ func TestTheCaptureCheckHoldsAfterTheJournalForgotEarlierCaptures(t *testing.T) 
 	prepare(t, s, clock, journal.OpCapture, ref)
 	path := filepath.Join(t.TempDir(), "j.db")
 	c := clientOn(t, s, path)
-	if _, err := c.Capture(context.Background(), ref, 4000, "part-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 4000, "part-1"); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()
@@ -481,7 +481,7 @@ func TestTheCaptureCheckHoldsAfterTheJournalForgotEarlierCaptures(t *testing.T) 
 	if entries, _ := c.journal.ForReference(ref); len(entries) != 0 {
 		t.Fatalf("the journal was not pruned: %d entries", len(entries))
 	}
-	p, err := c.Capture(context.Background(), ref, 1000, "part-2")
+	p, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "part-2")
 	if err != nil || p.Captured != 5000 {
 		t.Fatalf("a correct partial capture: %+v, %v", p, err)
 	}
@@ -505,7 +505,7 @@ func TestAnOutcomeTheJournalFailedToRecordIsNotTakenForTheNextCall(t *testing.T)
 	}
 	t.Cleanup(func() { journalWriteFault = func(*journal.Entry) error { return nil } })
 	for i := 1; i <= 2; i++ {
-		if _, err := c.Capture(context.Background(), ref, 3000, ""); err != nil {
+		if _, err := c.OwnUnit().Capture(context.Background(), ref, 3000, ""); err != nil {
 			t.Fatalf("capture %d: %v", i, err)
 		}
 	}
@@ -527,13 +527,13 @@ func TestARefundSentAgainReportsThePaymentAsItIsNow(t *testing.T) {
 	defer c.Close()
 	ctx := context.Background()
 	restore := dropEvery(t, s, sim.OperationRefund, ref)
-	_, err := c.Refund(ctx, ref, 1000, "r-1")
+	_, err := c.OwnUnit().Refund(ctx, ref, 1000, "r-1")
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
-	if _, err := c.Refund(ctx, ref, 2000, "r-2"); err != nil {
+	if _, err := c.OwnUnit().Refund(ctx, ref, 2000, "r-2"); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Refund(ctx, ref, 1000, "r-1")
+	p, err := c.OwnUnit().Refund(ctx, ref, 1000, "r-1")
 	if err != nil || p.Refunded != 3000 {
 		t.Fatalf("the repeat reports %+v, %v; Vipps has 3000 refunded", p, err)
 	}
@@ -551,7 +551,7 @@ func TestARetriedCheckoutWithItsReceiptRenumberedIsTheSamePayment(t *testing.T) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		return c.StartCheckout(context.Background(), req)
+		return c.OwnUnit().StartCheckout(context.Background(), req)
 	}
 	restore := dropEvery(t, s, sim.OperationCreate, "")
 	first, err := checkoutWith("1001")
@@ -575,12 +575,12 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 	c := clientOn(t, s, path)
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":5000,"phone_number":"` + sim.MSISDNNeverAnswers + `"}`))
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 400, ErrorCode: 6250, Operation: sim.OperationCancel, Reference: ref, Times: -1})
-	_, err = c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-1")
+	_, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-1")
 	s.RemoveFault(id)
 	wantCode(t, err, CodeUnavailable, "6250")
 	// The retries used up Vipps' five requests a minute for the payment; the cashier presses
@@ -589,7 +589,7 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 	clock.Advance(61 * time.Second)
 	c = clientOn(t, s, path)
 	defer c.Close()
-	p, err := c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-1")
+	p, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-1")
 	if err != nil || p.State != StateTerminated {
 		t.Fatalf("the abort again: %+v, %v", p, err)
 	}
@@ -597,7 +597,7 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 	// The customer approved while the abort was refused: the till learns it is AUTHORIZED.
 	clock.Advance(61 * time.Second)
 	req, _ = ParseCheckout([]byte(`{"amount":5000,"phone_number":"` + sim.MSISDNNeverAnswers + `"}`))
-	ref, err = c.StartCheckout(ctx, req)
+	ref, err = c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -605,7 +605,7 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 	if err := s.Approve(ref); err != nil {
 		t.Fatal(err)
 	}
-	p, err = c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-2")
+	p, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-2")
 	wantCode(t, err, CodeAlreadyAuthorized, "6250")
 	if p.State != StateAuthorized {
 		t.Fatalf("payment %+v", p)
@@ -613,14 +613,14 @@ func TestAnAbortRefusedWhileTheCustomerApprovesCanBeRepeated(t *testing.T) {
 
 	// 6260 on a capture: the same request again, within the call.
 	req, _ = ParseCheckout([]byte(`{"amount":5000,"phone_number":"4712345678"}`))
-	if ref, err = c.StartCheckout(ctx, req); err != nil {
+	if ref, err = c.OwnUnit().StartCheckout(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := c.PollStatus(ctx, ref, 3*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 3*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("status %+v, %v", p, err)
 	}
 	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 400, ErrorCode: 6260, Operation: sim.OperationCapture, Reference: ref, Times: 2})
-	if p, err := c.Capture(ctx, ref, 5000, "sale"); err != nil || p.Captured != 5000 {
+	if p, err := c.OwnUnit().Capture(ctx, ref, 5000, "sale"); err != nil || p.Captured != 5000 {
 		t.Fatalf("capture after 6260: %+v, %v", p, err)
 	}
 }
@@ -644,7 +644,7 @@ func TestOneOperationIDAskedForTwoAmountsAtOnceIsOneOperation(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = c.Capture(context.Background(), ref, amount, opID)
+				_, errs[i] = c.OwnUnit().Capture(context.Background(), ref, amount, opID)
 			}()
 		}
 		close(start)
@@ -657,7 +657,7 @@ func TestOneOperationIDAskedForTwoAmountsAtOnceIsOneOperation(t *testing.T) {
 			t.Fatalf("round %d: %v and %v; want one done, one a conflict", round, errs[0], errs[1])
 		}
 		amount := []int64{1000, 1500}[won]
-		if _, err := c.Capture(context.Background(), ref, amount, opID); err != nil {
+		if _, err := c.OwnUnit().Capture(context.Background(), ref, amount, opID); err != nil {
 			t.Fatalf("round %d: the one that happened, again: %v", round, err)
 		}
 		clock.Advance(61 * time.Second)
@@ -700,7 +700,7 @@ func TestAnUnsettledCheckoutIsNotAnsweredFromTheCopyOutsideTheEngine(t *testing.
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":12900,"phone_number":"4712345678","description":"Groceries"}`))
 	restore := dropEvery(t, s, sim.OperationCreate, "")
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 	if _, err := c.Recover(ctx, 3*time.Second); err != nil { // recovery reads the payment
@@ -709,13 +709,13 @@ func TestAnUnsettledCheckoutIsNotAnsweredFromTheCopyOutsideTheEngine(t *testing.
 	if l.has(ref) {
 		t.Fatal("the unsettled checkout is in the copy that answers reads without the engine")
 	}
-	if _, err := c.PollStatus(ctx, ref, 0); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !l.has(ref) {
 		t.Fatal("once settled by the till's read, the payment is not in the copy")
 	}
-	if again, err := c.StartCheckout(ctx, req); err != nil || again == ref {
+	if again, err := c.OwnUnit().StartCheckout(ctx, req); err != nil || again == ref {
 		t.Fatalf("the next alike sale got %q, %v", again, err)
 	}
 }
@@ -746,17 +746,17 @@ func TestARepeatMadeBeforeTheOtherRepeatsAnswerReachedTheTillIsTheSameOperation(
 	defer c.Close()
 	req, _ := ParseCheckout([]byte(`{"amount":13747,"phone_number":"4712345678","description":"Purchase"}`))
 	restore := dropEvery(t, s, sim.OperationCreate, "")
-	first, err := c.StartCheckout(context.Background(), req)
+	first, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
 
 	a := &orderedDelivery{made: 1}
 	b := &orderedDelivery{made: 2} // made before a's answer reached the till
-	gotA, err := c.StartCheckout(WithDelivery(context.Background(), a), req)
+	gotA, err := c.OwnUnit().StartCheckout(WithDelivery(context.Background(), a), req)
 	if err != nil || gotA != first {
 		t.Fatalf("the first repeat got %q, %v; want %q", gotA, err, first)
 	}
-	gotB, err := c.StartCheckout(WithDelivery(context.Background(), b), req)
+	gotB, err := c.OwnUnit().StartCheckout(WithDelivery(context.Background(), b), req)
 	if err != nil || gotB != first {
 		t.Fatalf("the second repeat, made before the first one's answer reached the till, got %q, %v; want %q", gotB, err, first)
 	}
@@ -767,19 +767,19 @@ func TestARepeatMadeBeforeTheOtherRepeatsAnswerReachedTheTillIsTheSameOperation(
 		t.Fatalf("the repeated checkout is not recorded as seen: %+v", pending.Unacknowledged)
 	}
 	late := &orderedDelivery{made: 2} // made with b, but it reached the library only now
-	gotLate, err := c.StartCheckout(WithDelivery(context.Background(), late), req)
+	gotLate, err := c.OwnUnit().StartCheckout(WithDelivery(context.Background(), late), req)
 	if err != nil || gotLate != first {
 		t.Fatalf("a repeat made before the others' answers reached the till, deciding after they were written as seen, got %q, %v; want %q", gotLate, err, first)
 	}
 	late.deliveredAt.Store(5)
 	next := &orderedDelivery{made: 6} // after every answer: the till's next alike sale
-	gotNext, err := c.StartCheckout(WithDelivery(context.Background(), next), req)
+	gotNext, err := c.OwnUnit().StartCheckout(WithDelivery(context.Background(), next), req)
 	if err != nil || gotNext == first {
 		t.Fatalf("the next alike sale got %q, %v (the repeated one was %q)", gotNext, err, first)
 	}
 	y := &orderedDelivery{made: 7} // made while next's call was still in progress for the till
 	go func() { time.Sleep(50 * time.Millisecond); next.deliveredAt.Store(8) }()
-	gotY, err := c.StartCheckout(WithDelivery(context.Background(), y), req)
+	gotY, err := c.OwnUnit().StartCheckout(WithDelivery(context.Background(), y), req)
 	if err != nil || gotY == gotNext || gotY == first {
 		t.Fatalf("an alike sale made while another was in progress got %q, %v (others %q, %q)", gotY, err, gotNext, first)
 	}

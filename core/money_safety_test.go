@@ -78,14 +78,14 @@ func prepare(t *testing.T, s *sim.Server, clock *sim.FakeClock, op, ref string) 
 	defer c.Close()
 	ctx := context.Background()
 	req, _ := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
-	if _, err := c.StartCheckout(ctx, req); err != nil {
+	if _, err := c.OwnUnit().StartCheckout(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("setup poll: %+v %v", p, err)
 	}
 	if op == journal.OpRefund {
-		if _, err := c.Capture(ctx, ref, 10000, "setup"); err != nil {
+		if _, err := c.OwnUnit().Capture(ctx, ref, 10000, "setup"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -98,13 +98,13 @@ func runOp(c *Client, op, ref string) error {
 	switch op {
 	case journal.OpCreate:
 		req, _ := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
-		_, err = c.StartCheckout(ctx, req)
+		_, err = c.OwnUnit().StartCheckout(ctx, req)
 	case journal.OpCapture:
-		_, err = c.Capture(ctx, ref, 10000, "")
+		_, err = c.OwnUnit().Capture(ctx, ref, 10000, "")
 	case journal.OpRefund:
-		_, err = c.Refund(ctx, ref, 4000, "")
+		_, err = c.OwnUnit().Refund(ctx, ref, 4000, "")
 	case journal.OpCancel:
-		_, err = c.Cancel(ctx, ref, CancelOptions{}, "")
+		_, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "")
 	}
 	return err
 }
@@ -238,14 +238,14 @@ func TestRepeatingACallAfterAnUnknownOutcomeFinishesTheSameOperation(t *testing.
 				opID = "receipt-9"
 			}
 			id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: "capture", Reference: ref, Times: -1})
-			_, err = c.Capture(context.Background(), ref, 10000, opID)
+			_, err = c.OwnUnit().Capture(context.Background(), ref, 10000, opID)
 			wantCode(t, err, CodeUnknownOutcome, "")
 			pending, _ := c.Pending()
 			if len(pending.Open) != 1 || pending.Open[0].Reference != ref || pending.Open[0].Operation != "capture" {
 				t.Fatalf("pending %+v", pending)
 			}
 			s.RemoveFault(id)
-			p, err := c.Capture(context.Background(), ref, 10000, opID)
+			p, err := c.OwnUnit().Capture(context.Background(), ref, 10000, opID)
 			if err != nil || p.Captured != 10000 {
 				t.Fatalf("repeat: %+v, %v", p, err)
 			}
@@ -266,7 +266,7 @@ func TestARestartReportsWhatHappenedWhileTheTillWasDown(t *testing.T) {
 	jpath := filepath.Join(t.TempDir(), "j.db")
 	c := clientOn(t, s, jpath)
 	s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: "capture", Reference: ref, Times: -1})
-	_, err := c.Capture(context.Background(), ref, 10000, "")
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 10000, "")
 	wantCode(t, err, CodeUnknownOutcome, "")
 	c.Close()
 	s.ClearFaults()
@@ -282,7 +282,7 @@ func TestARestartReportsWhatHappenedWhileTheTillWasDown(t *testing.T) {
 		t.Fatalf("pending %+v", pending)
 	}
 	// The till, not knowing, repeats the capture: it gets the recorded outcome, nothing is sent.
-	p, err := c2.Capture(context.Background(), ref, 10000, "")
+	p, err := c2.OwnUnit().Capture(context.Background(), ref, 10000, "")
 	if err != nil || p.Captured != 10000 {
 		t.Fatalf("repeat: %+v %v", p, err)
 	}
@@ -301,7 +301,7 @@ func TestACheckoutThatNeverReachedVippsIsNotCreatedByRecovery(t *testing.T) {
 	c := clientOn(t, s, jpath)
 	s.InjectFault(sim.Fault{Kind: sim.FaultCloseBefore, Operation: "create", Reference: ref, Times: -1})
 	req, _ := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
-	got, err := c.StartCheckout(context.Background(), req)
+	got, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	wantCode(t, err, CodeUnknownOutcome, "")
 	if got != ref {
 		t.Fatalf("reference %q", got)
@@ -318,7 +318,7 @@ func TestACheckoutThatNeverReachedVippsIsNotCreatedByRecovery(t *testing.T) {
 		t.Fatal("recovery created the payment")
 	}
 	// The till repeats the checkout: now it is created, once.
-	if _, err := c2.StartCheckout(context.Background(), req); err != nil {
+	if _, err := c2.OwnUnit().StartCheckout(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.Payment(ref); !ok {
@@ -332,11 +332,11 @@ func TestAnOperationIDUsedForSomethingElseIsAConflictAndNothingIsSent(t *testing
 	prepare(t, s, clock, journal.OpCapture, ref)
 	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
 	defer c.Close()
-	if _, err := c.Capture(context.Background(), ref, 1000, "r-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "r-1"); err != nil {
 		t.Fatal(err)
 	}
 	before := s.Stats().Requests["POST /epayment/v1/payments/{reference}/capture"]
-	_, err := c.Capture(context.Background(), ref, 2000, "r-1")
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 2000, "r-1")
 	wantCode(t, err, CodeConflict, "")
 	if !strings.Contains(err.Error(), "r-1") {
 		t.Fatalf("error %v does not name the operation id", err)
@@ -352,7 +352,7 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 	prepare(t, s, clock, journal.OpCapture, ref)
 	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
 	defer c.Close()
-	if _, err := c.Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
 		t.Fatal(err)
 	}
 	e, err := c.journal.Get(idempotencyKey(c.till, "capture", c.units[0].creds.MSN, ref, "rcpt-1"))
@@ -396,7 +396,7 @@ func TestAlikeCheckoutsInProgressAtOnceAreTwoSales(t *testing.T) {
 	refs := make(chan string, 2)
 	for i := 0; i < 2; i++ {
 		go func() {
-			ref, err := c.StartCheckout(context.Background(), req)
+			ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 			if err != nil {
 				t.Error(err)
 			}

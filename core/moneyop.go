@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // moneyOp is one money-moving operation as the till asked for it.
@@ -121,12 +122,12 @@ func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (P
 	}
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := c.sendEntry(ctx, t, e)
-	if a.inFlight {
+	if a.InFlight {
 		e.InFlightUntil = now().Add(c.inFlightLimit()).UnixMilli()
 	}
-	if err != nil && CodeOf(err) != CodeUnknownOutcome && (a.maybeApplied || wasOpen) {
+	if err != nil && CodeOf(err) != CodeUnknownOutcome && (a.MaybeApplied || wasOpen) {
 		p, err = c.settleFailure(t, e, err, a)
-	} else if err == nil && (a.maybeApplied || wasOpen) && e.Operation != journal.OpCreate {
+	} else if err == nil && (a.MaybeApplied || wasOpen) && e.Operation != journal.OpCreate {
 		// The answer may be a replay of an earlier attempt's, with the figures of then.
 		if fresh, rerr := c.readNow(ctx, t); rerr == nil {
 			p = fresh
@@ -157,7 +158,7 @@ func (c *Client) recordedPayment(ctx context.Context, u *salesUnit, e *journal.E
 
 // sendEntry sends the entry's request - its key, its exact body - within the retry layer and
 // returns the payment it produced, and whether any attempt may have been applied.
-func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (Payment, attempts, error) {
+func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (Payment, retry.Attempts, error) {
 	var p Payment
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
@@ -177,7 +178,7 @@ func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (P
 			// Vipps did act; only the payment as it is now is missing. A definite failure here
 			// would make the till's repeat without an operation id a second operation (found by
 			// the soak): the entry stays open and a repeat finishes this one.
-			a.maybeApplied = true
+			a.MaybeApplied = true
 			return Payment{}, a, &Error{Code: CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
 				"could not be read, nor the payment (" + err.Error() + "); ask again for the payment's status, or repeat the call " +
 				"with the same operation id"}
@@ -214,7 +215,7 @@ func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Ent
 	default:
 		return Payment{}, fmt.Errorf("unknown journal operation %q", e.Operation)
 	}
-	if isMalformedAnswer(err) {
+	if retry.MalformedAnswer(err) {
 		return Payment{}, nil
 	}
 	if err != nil {

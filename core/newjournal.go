@@ -3,6 +3,8 @@ package core
 import (
 	"sync"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/logs"
 )
 
 // A till whose journal vanished (a disk replaced, a folder cleaned, a restore without it) must
@@ -43,7 +45,7 @@ func (c *Client) startNewJournalState(embeddedSim bool) error {
 	if since != "" {
 		c.log(LogWarn, "journal", "the journal "+c.journal.Path()+" is new (since "+since+"): captures, refunds and cancels without an "+
 			"operation_id on payments it does not know are refused until the host acknowledges \""+newJournalAck+"\"; if this till "+
-			"had a journal before, it was lost - check its open operations in the Vipps portal first", logID("since", since))
+			"had a journal before, it was lost - check its open operations in the Vipps portal first", logs.ID("since", since))
 	}
 	return nil
 }

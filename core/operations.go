@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -17,8 +18,9 @@ import (
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
 // till never saw is resolved and its reference returned instead of creating a second payment.
-func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
-	if err := checkAmount(req.Amount); err != nil {
+func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
+	c, u := unit.client, unit.sales
+	if err := payments.CheckAmount(req.Amount); err != nil {
 		return "", err
 	}
 	if req.Reference != "" {
@@ -32,10 +34,6 @@ func (c *Client) StartCheckout(ctx context.Context, req CheckoutRequest) (string
 		if err := req.Receipt.Check(currency, req.Amount); err != nil {
 			return "", err
 		}
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return "", err
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -118,13 +116,13 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 }
 
 // Capture captures amount (minor units) of an authorized payment.
-func (c *Client) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, journal.OpCapture, reference, amount, operationID)
+func (unit *Unit) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return unit.client.modify(ctx, unit.sales, journal.OpCapture, reference, amount, operationID)
 }
 
 // Refund refunds amount (minor units) of what was captured.
-func (c *Client) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return c.modify(ctx, journal.OpRefund, reference, amount, operationID)
+func (unit *Unit) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return unit.client.modify(ctx, unit.sales, journal.OpRefund, reference, amount, operationID)
 }
 
 // CancelOptions modify Cancel.
@@ -135,12 +133,9 @@ type CancelOptions struct {
 
 // Cancel cancels the payment: before approval it becomes TERMINATED; after approval the
 // uncaptured rest is released.
-func (c *Client) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
+func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
-		return Payment{}, err
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -185,19 +180,15 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 	}
 	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
-			reference, p.reserved(), p.Currency)}
+			reference, p.Reserved(), p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
-func (c *Client) modify(ctx context.Context, kind, reference string, amount int64, operationID string) (Payment, error) {
+func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference string, amount int64, operationID string) (Payment, error) {
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
-	if err := checkAmount(amount); err != nil {
-		return Payment{}, err
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
+	if err := payments.CheckAmount(amount); err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)

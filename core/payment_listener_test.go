@@ -40,13 +40,13 @@ func TestThePaymentListenerLearnsEveryUpdateAPollFromMemoryWouldReturn(t *testin
 	c.SetPaymentListener(l)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"4791234567"}`)
-	if _, err := c.PollStatus(ctx, ref, 10*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(ctx, ref, 400, "c1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 400, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	want, err := c.PollStatus(ctx, ref, 0)
+	want, err := c.OwnUnit().PollStatus(ctx, ref, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +56,13 @@ func TestThePaymentListenerLearnsEveryUpdateAPollFromMemoryWouldReturn(t *testin
 	}
 
 	// A sales unit's payments come with the unit's name.
-	unitCtx := WithSalesUnit(ctx, "oslo")
+	oslo := unitOf(t, c, "oslo")
 	req, _ := ParseCheckout([]byte(`{"amount":700,"phone_number":"4791234567"}`))
-	unitRef, err := c.StartCheckout(unitCtx, req)
+	unitRef, err := oslo.StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PollStatus(unitCtx, unitRef, 10*time.Second); err != nil {
+	if _, err := oslo.PollStatus(ctx, unitRef, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := l.last("oslo/" + unitRef); got.Amount != 700 || got.State != StateAuthorized {
@@ -72,7 +72,7 @@ func TestThePaymentListenerLearnsEveryUpdateAPollFromMemoryWouldReturn(t *testin
 	// Set to nil, it is told nothing more.
 	c.SetPaymentListener(nil)
 	_, before := l.last("")
-	if _, err := c.Capture(ctx, ref, 100, "c2"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 100, "c2"); err != nil {
 		t.Fatal(err)
 	}
 	if _, after := l.last(""); after != before {

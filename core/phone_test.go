@@ -108,7 +108,7 @@ func TestACheckoutTakesTheConfiguredDefaultCountry(t *testing.T) {
 	if _, err := ParseCheckout([]byte(`{"amount":1000,"phone_number":"912 34 567"}`)); CodeOf(err) != CodeInvalidCustomer {
 		t.Fatalf("the package-level parse has no default country, got %v", err)
 	}
-	ref, err := c.StartCheckout(context.Background(), req)
+	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,16 +3,20 @@ package core
 import (
 	"context"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
-// MaxPollWait is the longest wait PollStatus accepts.
-const MaxPollWait = 10 * time.Minute
+// MaxPollWait is the longest wait PollStatus and PollEnrollment accept.
+const MaxPollWait = model.MaxWait
 
 // PollStatus returns the payment's state. With wait 0 it answers from memory, reading Vipps
 // once if the payment was never read. Otherwise it returns as soon as the state is final or
 // when wait has elapsed, reading Vipps on the tracker's schedule; concurrent callers share
 // the reads.
-func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+func (unit *Unit) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
 		return Payment{}, err
 	}
@@ -24,10 +28,6 @@ func (c *Client) PollStatus(ctx context.Context, reference string, wait time.Dur
 		return Payment{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return Payment{}, err
-	}
 	t := c.trackerFor(u, reference)
 	deadline := time.Now().Add(wait)
 
@@ -110,7 +110,7 @@ func isFinalReadError(err error) bool {
 func (c *Client) readStatus(ctx context.Context, t *tracker) {
 	now := time.Now()
 	var err error
-	if wait := t.admit(false, now); wait > 0 {
+	if wait := t.Admit(false, now); wait > 0 {
 		t.mu.Lock()
 		t.notBefore = now.Add(wait)
 		t.reading = false
@@ -134,9 +134,9 @@ func (c *Client) readStatus(ctx context.Context, t *tracker) {
 	t.lastRead = time.Now()
 	if err != nil {
 		t.failures++
-		t.lastErr = wireError("status of "+t.reference, err, false, false)
-		if d := decideRetry(err); d.wait > 0 {
-			t.notBefore = t.lastRead.Add(d.wait)
+		t.lastErr = retry.WireError("status of "+t.reference, err, false, false)
+		if d := retry.Decide(err); d.Wait > 0 {
+			t.notBefore = t.lastRead.Add(d.Wait)
 		}
 		t.signal()
 		return

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // Receipt is the Vipps Receipt (ePayment createPayment and Order Management): order lines and a
@@ -145,7 +147,7 @@ func (r *Receipt) Check(currency string, amount int64) error {
 
 func (l *OrderLine) check() error {
 	if err := checkTextLengths(map[string]textField{"name": {l.Name, maxLineNameBytes}, "id": {l.ID, maxReceiptIDBytes},
-		"productUrl": {l.ProductURL, maxURLBytes}}); err != nil {
+		"productUrl": {l.ProductURL, model.MaxURLBytes}}); err != nil {
 		return err
 	}
 	switch {

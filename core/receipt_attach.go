@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // ParseReceipt decodes a receipt given on its own (vmp_attach_receipt). Unknown fields are an
@@ -23,16 +24,13 @@ func ParseReceipt(data []byte) (*Receipt, error) {
 // not ready at checkout. The receipt is checked first (its lines against each other; against
 // the payment amount when the library knows the payment). A receipt cannot be replaced: a second
 // one for the same order is CodeConflict.
-func (c *Client) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+	c, u := unit.client, unit.sales
 	if err := checkReference(reference); err != nil {
 		return err
 	}
-	if r.BottomLine == nil || !validCurrency(r.BottomLine.Currency) {
+	if r.BottomLine == nil || !payments.ValidCurrency(r.BottomLine.Currency) {
 		return receiptError("bottomLine.currency must be NOK, DKK or EUR")
-	}
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return err
 	}
 	t := c.trackerFor(u, reference)
 	var amount int64

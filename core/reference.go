@@ -56,10 +56,3 @@ func randomHex(nBytes int) string {
 	}
 	return hex.EncodeToString(b)
 }
-
-func truncateForMessage(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}

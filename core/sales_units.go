@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 
@@ -107,6 +106,22 @@ func partnerCreds(p *PartnerConfig, msn string) vipps.Credentials {
 	return vipps.Credentials{ClientID: p.ClientID, ClientSecret: p.ClientSecret, SubscriptionKey: p.SubscriptionKey, MSN: msn}
 }
 
+// simMerchantNames tells an embedded simulator what its phone page calls each sales unit: the
+// configured name, and the store id for the till's own unit (the default is "Sales unit <MSN>").
+func simMerchantNames(units []*salesUnit, storeID string) map[string]string {
+	names := make(map[string]string, len(units))
+	for _, u := range units {
+		name := u.name
+		if name == "" {
+			name = storeID
+		}
+		if name != "" && names[u.creds.MSN] == "" {
+			names[u.creds.MSN] = name
+		}
+	}
+	return names
+}
+
 // simKeySets tells an embedded simulator every key set the client will use.
 func simKeySets(units []*salesUnit) (own []sim.Credentials, partners []sim.PartnerCredentials) {
 	byPartner := map[string]*sim.PartnerCredentials{}
@@ -127,35 +142,6 @@ func simKeySets(units []*salesUnit) (own []sim.Credentials, partners []sim.Partn
 		partners = append(partners, *p)
 	}
 	return own, partners
-}
-
-type salesUnitKey struct{}
-
-// WithSalesUnit makes the calls given ctx act for the named sales unit of the configuration
-// instead of the till's own ("" is the till's own).
-func WithSalesUnit(ctx context.Context, name string) context.Context {
-	return context.WithValue(ctx, salesUnitKey{}, name)
-}
-
-// unitFor gives the sales unit a call acts for.
-func (c *Client) unitFor(ctx context.Context) (*salesUnit, error) {
-	name, _ := ctx.Value(salesUnitKey{}).(string)
-	return c.unitNamed(name)
-}
-
-func (c *Client) unitNamed(name string) (*salesUnit, error) {
-	for _, u := range c.units {
-		if u.name == name {
-			return u, nil
-		}
-	}
-	return nil, newError(CodeInvalidArgument, "no sales unit %q in the configuration", truncateForMessage(name, 40))
-}
-
-// SalesUnit checks that name is a configured sales unit ("" is the till's own).
-func (c *Client) SalesUnit(name string) error {
-	_, err := c.unitNamed(name)
-	return err
 }
 
 // msnKey names the unit in intents and journal lookups: by its MSN, which a renamed unit keeps.

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,22 +77,22 @@ func TestATillRefundsAPaymentMadeInAnotherStore(t *testing.T) {
 	// The sale happens in store A.
 	tillA := chainClient(t, s, ","+keysJSON(storeA))
 	req, _ := ParseCheckout([]byte(`{"amount":20000,"phone_number":"4712345678","reference":"chain-sale-000001"}`))
-	ref, err := tillA.StartCheckout(ctx, req)
+	ref, err := tillA.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tillA.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := tillA.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tillA.Capture(ctx, ref, 20000, "sale-1"); err != nil {
+	if _, err := tillA.OwnUnit().Capture(ctx, ref, 20000, "sale-1"); err != nil {
 		t.Fatal(err)
 	}
 
 	// The customer returns the goods in store B, whose till knows store A by name.
 	tillB := chainClient(t, s, ","+keysJSON(storeB)+`,"sales_units":[{"name":"store-a",`+keysJSON(storeA)+`}]`)
-	_, err = tillB.Refund(ctx, ref, 5000, "return-1")
+	_, err = tillB.OwnUnit().Refund(ctx, ref, 5000, "return-1")
 	wantCode(t, err, CodeNotFound, "5090") // as store B, the payment does not exist
-	p, err := tillB.Refund(WithSalesUnit(ctx, "store-a"), ref, 5000, "return-1")
+	p, err := unitOf(t, tillB, "store-a").Refund(ctx, ref, 5000, "return-1")
 	if err != nil || p.Refunded != 5000 {
 		t.Fatalf("refund for store A: %+v, %v", p, err)
 	}
@@ -102,7 +104,7 @@ func TestATillRefundsAPaymentMadeInAnotherStore(t *testing.T) {
 	if len(pending.Open)+len(pending.Unacknowledged) != 0 {
 		t.Fatalf("pending %+v", pending)
 	}
-	_, err = tillB.PollStatus(WithSalesUnit(ctx, "store-c"), ref, 0)
+	_, err = tillB.Unit("store-c")
 	wantCode(t, err, CodeInvalidArgument, "")
 }
 
@@ -119,7 +121,7 @@ func TestPartnerKeysSendTheChosenUnitsMSN(t *testing.T) {
 	ctx := context.Background()
 	for unit, msn := range map[string]string{"": "111111", "b": "222222"} {
 		req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678","reference":"partner-ref-0001"}`))
-		if _, err := c.StartCheckout(WithSalesUnit(ctx, unit), req); err != nil {
+		if _, err := unitOf(t, c, unit).StartCheckout(ctx, req); err != nil {
 			t.Fatalf("unit %q: %v", unit, err)
 		}
 		if _, ok := s.PaymentOf(msn, "partner-ref-0001"); !ok {
@@ -132,14 +134,14 @@ func TestPartnerKeysSendTheChosenUnitsMSN(t *testing.T) {
 	}
 	// The partner may not act for MSN 333333.
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678"}`))
-	_, err = c.StartCheckout(WithSalesUnit(ctx, "c"), req)
+	_, err = unitOf(t, c, "c").StartCheckout(ctx, req)
 	wantCode(t, err, CodeAuth, "")
 }
 
 func TestAnEmbeddedSimulatorKnowsTheConfiguredUnits(t *testing.T) {
 	c := newSimClient(t, `,"sales_units":[{"name":"bergen","msn":"234567","reference_prefix":"bgo"}]`)
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"4712345678"}`))
-	ref, err := c.StartCheckout(WithSalesUnit(context.Background(), "bergen"), req)
+	ref, err := unitOf(t, c, "bergen").StartCheckout(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,4 +151,24 @@ func TestAnEmbeddedSimulatorKnowsTheConfiguredUnits(t *testing.T) {
 	if _, ok := c.Simulator().PaymentOf("234567", ref); !ok {
 		t.Fatal("the payment is not under the unit's MSN")
 	}
+	// The customer's phone page calls the unit by its configured name, not "Sales unit <MSN>".
+	resp, err := http.Get(c.SimulatorURL() + "/sim/ui/phone/4712345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "bergen") || strings.Contains(string(page), "Sales unit 234567") {
+		t.Fatalf("the phone page does not call the unit by its name:\n%s", page)
+	}
+}
+
+// unitOf is c's sales unit of that name; the test fails if the configuration has none.
+func unitOf(t testing.TB, c *Client, name string) *Unit {
+	t.Helper()
+	u, err := c.Unit(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

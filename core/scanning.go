@@ -1,10 +1,9 @@
 package core
 
 import (
-	"context"
-	"errors"
 	"time"
 
+	"github.com/vmp-dev/vmp/internal/scans"
 	"github.com/vmp-dev/vmp/scanner"
 )
 
@@ -84,92 +83,5 @@ func (s *ScannerConfig) check() error {
 	return err
 }
 
-// scanning is a client's scanner side: the event queue that the serial reader and SubmitScan
-// feed, and the reader itself when the config names a port.
-type scanning struct {
-	framing scanner.Framing
-	queue   *scanner.Queue
-	reader  *scanner.Scanner // nil without a port
-}
-
-// startScanning creates the queue and, when the config names a port, opens it and starts the
-// reader. A port that cannot be opened is no error: the first event is EventDisconnected with
-// the reason and the reader keeps trying, so a till whose scanner is unplugged at start-up
-// still takes payments.
-func (c *Client) startScanning() error {
-	cfg, framing, err := c.cfg.Scanner.resolve()
-	if err != nil {
-		return err
-	}
-	s := &scanning{framing: framing, queue: scanner.NewQueue(0, nil)}
-	if cfg != nil {
-		if s.reader, err = scanner.Start(*cfg, c.scanLogged(s.queue.Push)); err != nil {
-			s.queue.Close()
-			return &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
-		}
-	}
-	c.scans = s
-	return nil
-}
-
-// stopScanning closes the port and the queue; when it returns no scan handler runs or will
-// run again.
-func (c *Client) stopScanning() {
-	if c.scans == nil {
-		return
-	}
-	if c.scans.reader != nil {
-		c.scans.reader.Close()
-	}
-	c.scans.queue.Close()
-}
-
-// OnScan makes fn receive every scanner event (scans, drops, disconnects, reconnects), one at
-// a time, on a goroutine of the library, in order; nil removes it and events wait for
-// NextScan. When OnScan returns, an earlier fn is not running and is not called again; called
-// from inside fn (fromHandler true) it cannot wait for itself and returns at once. fn is never
-// called after Close returns.
-func (c *Client) OnScan(fn func(scanner.Event), fromHandler bool) error {
-	_, done, err := c.enter(context.Background())
-	if err != nil {
-		return err
-	}
-	defer done()
-	c.scans.queue.SetHandler(fn, fromHandler)
-	return nil
-}
-
-// NextScan takes the next scanner event, waiting up to wait for one; the zero Event (Kind
-// scanner.EventNone) when none came. While an OnScan handler is set, events go to it and
-// NextScan only waits. take, when not nil, sees the event first; when it returns an error the
-// event stays queued and NextScan returns that error.
-func (c *Client) NextScan(ctx context.Context, wait time.Duration, take func(scanner.Event) error) (scanner.Event, error) {
-	ctx, done, err := c.enter(ctx)
-	if err != nil {
-		return scanner.Event{}, err
-	}
-	defer done()
-	ev, err := c.scans.queue.Next(ctx, wait, take)
-	if err != nil && (errors.Is(err, scanner.ErrClosed) || c.closingCtx.Err() != nil || endedByClose(ctx)) {
-		return scanner.Event{}, closedWhileWaiting("a scan")
-	}
-	return ev, err
-}
-
-// SubmitScan hands in a code that did not come through the serial port - typed by a
-// keyboard-wedge scanner or the cashier - so it takes the same path as a serial scan: the
-// trailing Enter, the prefix and the AIM identifier are removed, the code is classified and
-// queued as an EventScan with Source scanner.SourceSubmitted.
-func (c *Client) SubmitScan(text string) error {
-	_, done, err := c.enter(context.Background())
-	if err != nil {
-		return err
-	}
-	defer done()
-	scan, err := c.scans.framing.DecodeSubmitted(text)
-	if err != nil {
-		return &Error{Code: CodeInvalidArgument, Message: err.Error(), Err: err}
-	}
-	c.scanLogged(c.scans.queue.Push)(scanner.Event{Kind: scanner.EventScan, Source: scanner.SourceSubmitted, Scan: scan})
-	return nil
-}
+// Scans is the client's barcode scanner side: OnScan, NextScan and SubmitScan.
+func (c *Client) Scans() *scans.Scans { return c.scans }

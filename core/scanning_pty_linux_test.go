@@ -18,12 +18,12 @@ func TestAPersonalQRScannedThroughAPtyPaysTheCheckout(t *testing.T) {
 	// The customer shows the app; the scanner sends the QR with its AIM id, in two USB packets.
 	p.Send(t, "]Q1https://qr.vipps.no/p/sim-47")
 	p.Send(t, "91234567\r\n")
-	ev, err := c.NextScan(context.Background(), 10*time.Second, nil)
+	ev, err := c.Scans().NextScan(context.Background(), 10*time.Second, nil)
 	if err != nil || ev.Kind != scanner.EventScan || ev.Source != scanner.SourceSerial || !ev.Scan.Kind.IsPersonalQR() {
 		t.Fatalf("got %s, %v", ev, err)
 	}
 	ref := checkout(t, c, `{"amount":49900,"personal_qr":"`+ev.Scan.Text+`"}`)
-	pay, err := c.PollStatus(context.Background(), ref, 10*time.Second)
+	pay, err := c.OwnUnit().PollStatus(context.Background(), ref, 10*time.Second)
 	if err != nil || pay.State != StateAuthorized {
 		t.Fatalf("got %+v, %v", pay, err)
 	}
@@ -32,17 +32,17 @@ func TestAPersonalQRScannedThroughAPtyPaysTheCheckout(t *testing.T) {
 func TestAScannerMissingAtInitIsReportedAndTheClientStillWorks(t *testing.T) {
 	link := filepath.Join(t.TempDir(), "ttyACM0")
 	c := newSimClient(t, `,"scanner":{"port":"`+link+`","reconnect_max_ms":100}`)
-	ev, err := c.NextScan(context.Background(), 10*time.Second, nil)
+	ev, err := c.Scans().NextScan(context.Background(), 10*time.Second, nil)
 	if err != nil || ev.Kind != scanner.EventDisconnected {
 		t.Fatalf("got %s, %v", ev, err)
 	}
 	p := scannertest.OpenPTY(t)
 	p.Link(t, link)
-	if ev, err := c.NextScan(context.Background(), 10*time.Second, nil); err != nil || ev.Kind != scanner.EventReconnected {
+	if ev, err := c.Scans().NextScan(context.Background(), 10*time.Second, nil); err != nil || ev.Kind != scanner.EventReconnected {
 		t.Fatalf("got %s, %v", ev, err)
 	}
 	p.Send(t, "7038010055720\r")
-	if ev, err := c.NextScan(context.Background(), 10*time.Second, nil); err != nil || ev.Scan.Kind != scanner.KindEAN13 {
+	if ev, err := c.Scans().NextScan(context.Background(), 10*time.Second, nil); err != nil || ev.Scan.Kind != scanner.KindEAN13 {
 		t.Fatalf("got %s, %v", ev, err)
 	}
 }
@@ -59,7 +59,7 @@ func TestClosingClientsWithAScannerLeavesNothingRunning(t *testing.T) {
 			t.Fatal(err)
 		}
 		calls := make(chan struct{}, 1)
-		_ = c.OnScan(func(scanner.Event) { calls <- struct{}{} }, false)
+		_ = c.Scans().OnScan(func(scanner.Event) { calls <- struct{}{} }, false)
 		p.Send(t, "96385074\n")
 		select {
 		case <-calls:

@@ -43,21 +43,21 @@ func TestTheScannerBlockIsCheckedWithTheConfig(t *testing.T) {
 
 func TestASubmittedCodeIsClassifiedAndQueuedLikeAScan(t *testing.T) {
 	c := newSimClient(t, "")
-	if err := c.SubmitScan("]Q1" + tokenQR("4791234567") + "\r\n"); err != nil {
+	if err := c.Scans().SubmitScan("]Q1" + tokenQR("4791234567") + "\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := c.NextScan(context.Background(), 0, nil)
+	ev, err := c.Scans().NextScan(context.Background(), 0, nil)
 	if err != nil || ev.Kind != scanner.EventScan || ev.Source != scanner.SourceSubmitted ||
 		ev.Scan.Kind != scanner.KindVippsTokenQR || ev.Scan.AIM != "]Q1" || ev.Scan.Text != tokenQR("4791234567") {
 		t.Fatalf("got %+v, %v", ev, err)
 	}
 	for _, text := range []string{"", "\r\n", "a\r\nb", strings.Repeat("9", 2000)} {
-		err := c.SubmitScan(text)
+		err := c.Scans().SubmitScan(text)
 		if CodeOf(err) != CodeInvalidArgument || strings.Contains(err.Error(), "999999") {
 			t.Errorf("%.20q: got %v", text, err)
 		}
 	}
-	if ev, err := c.NextScan(context.Background(), time.Millisecond, nil); err != nil || ev.Kind != scanner.EventNone {
+	if ev, err := c.Scans().NextScan(context.Background(), time.Millisecond, nil); err != nil || ev.Kind != scanner.EventNone {
 		t.Fatalf("refused submissions queued %+v, %v", ev, err)
 	}
 }
@@ -65,10 +65,10 @@ func TestASubmittedCodeIsClassifiedAndQueuedLikeAScan(t *testing.T) {
 func TestScansGoToTheHandlerWhileOneIsSet(t *testing.T) {
 	c := newSimClient(t, "")
 	got := make(chan scanner.Event, 4)
-	if err := c.OnScan(func(ev scanner.Event) { got <- ev }, false); err != nil {
+	if err := c.Scans().OnScan(func(ev scanner.Event) { got <- ev }, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SubmitScan("7038010055720"); err != nil {
+	if err := c.Scans().SubmitScan("7038010055720"); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -79,11 +79,11 @@ func TestScansGoToTheHandlerWhileOneIsSet(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the handler was not called")
 	}
-	if err := c.OnScan(nil, false); err != nil {
+	if err := c.Scans().OnScan(nil, false); err != nil {
 		t.Fatal(err)
 	}
-	_ = c.SubmitScan("96385074")
-	if ev, _ := c.NextScan(context.Background(), 0, nil); ev.Scan.Kind != scanner.KindEAN8 || len(got) != 0 {
+	_ = c.Scans().SubmitScan("96385074")
+	if ev, _ := c.Scans().NextScan(context.Background(), 0, nil); ev.Scan.Kind != scanner.KindEAN8 || len(got) != 0 {
 		t.Fatalf("got %+v after the handler was removed", ev)
 	}
 }
@@ -96,7 +96,7 @@ func TestAClosedClientRefusesScanCallsAndEndsAWaitingPuller(t *testing.T) {
 	}
 	result := make(chan error, 1)
 	go func() {
-		_, err := c.NextScan(context.Background(), time.Minute, nil)
+		_, err := c.Scans().NextScan(context.Background(), time.Minute, nil)
 		result <- err
 	}()
 	time.Sleep(20 * time.Millisecond) // most likely inside by now; either way it must end
@@ -104,7 +104,7 @@ func TestAClosedClientRefusesScanCallsAndEndsAWaitingPuller(t *testing.T) {
 	if err := <-result; CodeOf(err) != CodeInvalidHandle {
 		t.Fatalf("the waiting puller got %v", err)
 	}
-	for _, err := range []error{c.SubmitScan("x"), c.OnScan(nil, false), func() error { _, err := c.NextScan(context.Background(), 0, nil); return err }()} {
+	for _, err := range []error{c.Scans().SubmitScan("x"), c.Scans().OnScan(nil, false), func() error { _, err := c.Scans().NextScan(context.Background(), 0, nil); return err }()} {
 		if CodeOf(err) != CodeInvalidHandle {
 			t.Errorf("got %v", err)
 		}
@@ -113,12 +113,12 @@ func TestAClosedClientRefusesScanCallsAndEndsAWaitingPuller(t *testing.T) {
 
 func TestScanTakeRefusalKeepsTheEvent(t *testing.T) {
 	c := newSimClient(t, "")
-	_ = c.SubmitScan("hello")
+	_ = c.Scans().SubmitScan("hello")
 	small := errors.New("small")
-	if _, err := c.NextScan(context.Background(), 0, func(scanner.Event) error { return small }); !errors.Is(err, small) {
+	if _, err := c.Scans().NextScan(context.Background(), 0, func(scanner.Event) error { return small }); !errors.Is(err, small) {
 		t.Fatalf("got %v", err)
 	}
-	if ev, _ := c.NextScan(context.Background(), 0, nil); ev.Scan.Text != "hello" {
+	if ev, _ := c.Scans().NextScan(context.Background(), 0, nil); ev.Scan.Text != "hello" {
 		t.Fatalf("got %+v", ev)
 	}
 }

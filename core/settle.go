@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Once an attempt of an operation may have been applied - it got no answer, a 5xx, or the
@@ -71,7 +72,7 @@ func (c *Client) inFlightLimit() time.Duration {
 // returns the payment and nil when Vipps carried it out, the failure itself when Vipps' record
 // shows it did not happen and no attempt can still be on its way, and CodeUnknownOutcome
 // otherwise.
-func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a attempts) (Payment, error) {
+func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
@@ -91,7 +92,7 @@ func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a at
 			p, _ = t.snapshot()
 		}
 		return p, nil
-	case a.inFlight || now().UnixMilli() < e.InFlightUntil:
+	case a.InFlight || now().UnixMilli() < e.InFlightUntil:
 		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
 	}
 	return Payment{}, failure

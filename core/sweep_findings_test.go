@@ -19,7 +19,7 @@ func TestABareNullIsNoConfigurationOrCheckout(t *testing.T) {
 func TestAWebhookIDThatIsNotAUUIDIsRefusedBeforeSending(t *testing.T) {
 	c := newSimClient(t, "")
 	for _, id := range []string{"no-such-webhook", "../../accesstoken/get", "0123456789abcdef0123456789abcdef0123", ""} {
-		wantCode(t, c.DeleteWebhook(context.Background(), id), CodeInvalidArgument, "")
+		wantCode(t, c.OwnUnit().DeleteWebhook(context.Background(), id), CodeInvalidArgument, "")
 	}
-	wantCode(t, c.DeleteWebhook(context.Background(), "3fa85f64-5717-4562-b3fc-2c963f66afa6"), CodeNotFound, "")
+	wantCode(t, c.OwnUnit().DeleteWebhook(context.Background(), "3fa85f64-5717-4562-b3fc-2c963f66afa6"), CodeNotFound, "")
 }

@@ -17,29 +17,29 @@ func TestAQRCheckoutIsDrawnLocallyAndPaidByScanning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := c.CheckoutQR(ctx, ref)
+	q, err := c.OwnUnit().CheckoutQR(ctx, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(q.TargetURL, c.SimulatorURL()) || q.Size < 21 {
 		t.Fatalf("QR for %q, %d modules", q.TargetURL, q.Size)
 	}
-	if p, _ := c.PollStatus(ctx, ref, 300*time.Millisecond); p.State != StateCreated {
+	if p, _ := c.OwnUnit().PollStatus(ctx, ref, 300*time.Millisecond); p.State != StateCreated {
 		t.Fatalf("before the scan the payment is %v", p.State)
 	}
 	if err := c.Simulator().ScanQR(q.TargetURL); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.PollStatus(ctx, ref, 5*time.Second)
+	p, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second)
 	if err != nil || p.State != StateAuthorized || p.Authorized != 15000 {
 		t.Fatalf("after the scan: %+v, %v", p, err)
 	}
 	// A fresh client (a restarted till) finds the QR through the journal or Vipps.
-	if _, err := c.CheckoutQR(ctx, "not-a-qr-payment-1"); CodeOf(err) != CodeNotFound {
+	if _, err := c.OwnUnit().CheckoutQR(ctx, "not-a-qr-payment-1"); CodeOf(err) != CodeNotFound {
 		t.Fatalf("QR of an unknown payment: %v", err)
 	}
 }
@@ -47,7 +47,7 @@ func TestAQRCheckoutIsDrawnLocallyAndPaidByScanning(t *testing.T) {
 func TestAPushPaymentHasNoQR(t *testing.T) {
 	c := newSimClient(t, "")
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"4790000004"}`)
-	_, err := c.CheckoutQR(context.Background(), ref)
+	_, err := c.OwnUnit().CheckoutQR(context.Background(), ref)
 	wantCode(t, err, CodeInvalidArgument, "")
 }
 
@@ -60,7 +60,7 @@ func TestAReceiptTravelsWithTheCheckout(t *testing.T) {
 	}
 	// A receipt cannot be replaced afterwards.
 	r, _ := ParseReceipt([]byte(`{"orderLines":[{"name":"Bag","id":"bag","totalAmount":9900,"totalAmountExcludingTax":8609,"totalTaxAmount":1291,"taxRate":1500}],"bottomLine":{"currency":"NOK"}}`))
-	wantCode(t, c.AttachReceipt(context.Background(), ref, r), CodeConflict, "")
+	wantCode(t, c.OwnUnit().AttachReceipt(context.Background(), ref, r), CodeConflict, "")
 }
 
 func TestAReceiptIsAttachedAfterASaleCompletedElsewhere(t *testing.T) {
@@ -69,15 +69,15 @@ func TestAReceiptIsAttachedAfterASaleCompletedElsewhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AttachReceipt(context.Background(), "cash-sale-000077", r); err != nil {
+	if err := c.OwnUnit().AttachReceipt(context.Background(), "cash-sale-000077", r); err != nil {
 		t.Fatal(err)
 	}
 	if got, ok := c.Simulator().Receipt("123456", "cash-sale-000077"); !ok || !strings.Contains(string(got), "Coffee") {
 		t.Fatalf("the simulator holds %s", got)
 	}
-	wantCode(t, c.AttachReceipt(context.Background(), "cash-sale-000077", r), CodeConflict, "")
+	wantCode(t, c.OwnUnit().AttachReceipt(context.Background(), "cash-sale-000077", r), CodeConflict, "")
 	r.OrderLines[0].TotalTaxAmount = 901
-	wantCode(t, c.AttachReceipt(context.Background(), "cash-sale-000078", r), CodeInvalidArgument, "")
+	wantCode(t, c.OwnUnit().AttachReceipt(context.Background(), "cash-sale-000078", r), CodeInvalidArgument, "")
 }
 
 func TestAnAbortRacingTheCustomersApprovalNeverLeavesTheTillGuessing(t *testing.T) {
@@ -90,14 +90,14 @@ func TestAnAbortRacingTheCustomersApprovalNeverLeavesTheTillGuessing(t *testing.
 				t.Fatal(err)
 			}
 		}
-		p, err := c.Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-"+ref)
+		p, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{TransactionOnly: true}, "abort-"+ref)
 		if approveFirst {
 			wantCode(t, err, CodeAlreadyAuthorized, "6060")
 			if p.State != StateAuthorized || p.Authorized != 3000 {
 				t.Fatalf("approved first: %+v", p)
 			}
 			// The till releases it (or would capture it).
-			if p, err = c.Cancel(ctx, ref, CancelOptions{}, ""); err != nil || p.Cancelled != 3000 {
+			if p, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, ""); err != nil || p.Cancelled != 3000 {
 				t.Fatalf("release: %+v, %v", p, err)
 			}
 		} else if err != nil || p.State != StateTerminated {
@@ -110,16 +110,16 @@ func TestACaptureThatVippsReportsDifferentlyIsFlagged(t *testing.T) {
 	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":10000,"phone_number":"4712345678"}`)
-	if _, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil {
+	if _, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Capture(ctx, ref, 4000, "part-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 4000, "part-1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Simulator().SkewCaptured(ref, -1000); err != nil {
 		t.Fatal(err)
 	}
-	p, err := c.Capture(ctx, ref, 1000, "part-2")
+	p, err := c.OwnUnit().Capture(ctx, ref, 1000, "part-2")
 	wantCode(t, err, CodeCaptureMismatch, "")
 	if p.Captured != 4000 || !strings.Contains(err.Error(), "5000") {
 		t.Fatalf("payment %+v, error %v", p, err)

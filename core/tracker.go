@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // tracker is what the engine knows of one payment reference: the last state read from Vipps
@@ -27,8 +29,7 @@ type tracker struct {
 	lastErr   error
 	changed   chan struct{}
 	lastUsed  time.Time
-	mutations rateWindow
-	reads     rateWindow
+	limits    retry.Limits
 	// webhook is what webhook events told of the payment (webhook_events.go); nil when none came.
 	webhook *webhookView
 	// For a payment's tracker (Client.trackerFor): its sales unit's name, and the client's
@@ -48,21 +49,17 @@ func newTracker(reference string, u *salesUnit, now time.Time) *tracker {
 		since:     now,
 		lastUsed:  now,
 		changed:   make(chan struct{}),
-		mutations: rateWindow{limit: mutationsLimit, period: time.Minute},
-		reads:     rateWindow{limit: readsLimit, period: time.Minute},
+		limits:    retry.NewLimits(),
 	}
 }
 
 // admit reserves one request of the kind in the per-reference window, or says how long to wait.
 // A tracker in use is never idle, so it is not pruned while its windows count (upkeep.go).
-func (t *tracker) admit(mutation bool, now time.Time) time.Duration {
+func (t *tracker) Admit(mutation bool, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lastUsed = now
-	if mutation {
-		return t.mutations.take(now)
-	}
-	return t.reads.take(now)
+	return t.limits.Take(mutation, now)
 }
 
 // readInterval paces status reads: quick while a customer is likely looking at the phone,
@@ -100,7 +97,7 @@ func (t *tracker) update(p Payment) {
 		p.RedirectURL = t.payment.RedirectURL
 	}
 	if t.known { // a late answer or a reordered webhook event never moves it backwards
-		p = newerOf(t.payment, p)
+		p = payments.NewerOf(t.payment, p)
 	}
 	t.payment, t.known = p, true
 	if t.listener != nil {

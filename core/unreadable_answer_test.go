@@ -24,7 +24,7 @@ func TestAnUnreadableAnswerFollowedByAFailedReadIsNeverADefiniteFailure(t *testi
 			c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
 			defer c.Close()
 			if op != journal.OpCreate {
-				if _, err := c.PollStatus(context.Background(), ref, 0); err != nil { // the till has seen the payment
+				if _, err := c.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil { // the till has seen the payment
 					t.Fatal(err)
 				}
 			}
@@ -68,7 +68,7 @@ func TestARepeatRefusedForSureLeavesAnEarlierUnknownOutcomeUnknown(t *testing.T)
 				c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
 				defer c.Close()
 				first, _ := s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCapture, Reference: ref, Times: -1})
-				_, err := c.Capture(ctx, ref, 4000, "")
+				_, err := c.OwnUnit().Capture(ctx, ref, 4000, "")
 				s.RemoveFault(first)
 				wantCode(t, err, CodeUnknownOutcome, "")
 				ids := []string{}
@@ -81,7 +81,7 @@ func TestARepeatRefusedForSureLeavesAnEarlierUnknownOutcomeUnknown(t *testing.T)
 					id, _ := s.InjectFault(f)
 					ids = append(ids, id)
 				}
-				_, err = c.Capture(ctx, ref, 4000, "")
+				_, err = c.OwnUnit().Capture(ctx, ref, 4000, "")
 				for _, id := range ids {
 					s.RemoveFault(id)
 				}

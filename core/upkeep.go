@@ -3,6 +3,8 @@ package core
 import (
 	"fmt"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/logs"
 )
 
 // A till runs for months inside the POS process, so nothing the engine keeps may grow with the
@@ -77,6 +79,6 @@ func (c *Client) pruneJournalIfDue(now time.Time) {
 			return
 		}
 		c.log(LogDebug, "journal", fmt.Sprintf("pruned %d finished operation(s) older than %d days", n, c.cfg.JournalRetentionDays),
-			logInt("pruned", int64(n)))
+			logs.Int("pruned", int64(n)))
 	}()
 }

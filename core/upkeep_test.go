@@ -62,7 +62,7 @@ func TestATrackerInUseIsNeverIdle(t *testing.T) {
 	tr.mu.Lock()
 	tr.lastUsed = time.Now().Add(-time.Hour)
 	tr.mu.Unlock()
-	tr.admit(true, time.Now())
+	tr.Admit(true, time.Now())
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if time.Since(tr.lastUsed) > time.Minute {
@@ -82,7 +82,7 @@ func TestAClientThatStaysOpenPrunesItsJournalEveryHour(t *testing.T) {
 	c.mu.Unlock()
 	c.tracker("upkeep-second-001")
 	for i := 0; i < 500; i++ { // the prune runs on a library goroutine
-		r, err := c.NextLog(context.Background(), 10*time.Millisecond, nil)
+		r, err := c.Logs().NextLog(context.Background(), 10*time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,15 +2,12 @@ package core
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/vmp-dev/vmp/core/sim"
 )
@@ -22,8 +19,8 @@ import (
 func TestIdleConnectionsCannotHoldTheWebhookReceiver(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0"}`)
-	info := c.WebhookReceiver()
-	secret := c.hooks.storedSecrets()[0].Secret
+	info := c.Webhooks().Receiver()
+	secret := storedSecrets(t, c)[0].Secret
 	base := runtime.NumGoroutine()
 
 	const idle = 400
@@ -58,65 +55,9 @@ func TestIdleConnectionsCannotHoldTheWebhookReceiver(t *testing.T) {
 	// process) and a few for the runtime.
 	bound := base + defaultWebhookConnections + 8
 	eventually(t, fmt.Sprintf("at most %d goroutines (base %d)", bound, base), func() bool { return runtime.NumGoroutine() <= bound })
-	if got := c.WebhookReceiver(); got.MaxConnections != defaultWebhookConnections || got.ConnectionsDropped < idle-defaultWebhookConnections {
+	if got := c.Webhooks().Receiver(); got.MaxConnections != defaultWebhookConnections || got.ConnectionsDropped < idle-defaultWebhookConnections {
 		t.Fatalf("receiver %+v: want the default cap and at least %d connections dropped", got, idle-defaultWebhookConnections)
 	}
-}
-
-// At the cap the quietest connection makes room; when every connection is inside a request,
-// the new one is closed instead, and nothing beyond the cap is ever held.
-func TestTheWebhookConnectionCapEvictsTheQuietestAndRefusesWhenAllAreBusy(t *testing.T) {
-	srv := startHookSim(t, sim.Options{})
-	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","max_connections":2}`)
-	info := c.WebhookReceiver()
-	limit := c.hooks.receiver.conns
-	held := func() (all, busy int) {
-		limit.mu.Lock()
-		defer limit.mu.Unlock()
-		for _, t := range limit.conns {
-			if t.busy {
-				busy++
-			}
-		}
-		return len(limit.conns), busy
-	}
-	dial := func() net.Conn {
-		conn, err := net.Dial("tcp", info.Address)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		return conn
-	}
-	first, _ := dial(), dial()
-	eventually(t, "two connections held", func() bool { all, _ := held(); return all == 2 })
-	third := dial()
-	// The first (the quietest) was evicted: the server closed it.
-	if !closedByServer(first) {
-		t.Fatal("the quietest connection was not closed at the cap")
-	}
-	// Two requests whose bodies never come keep both slots busy.
-	for _, conn := range []net.Conn{third, dial()} {
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: 100\r\n\r\n", info.Path, info.Address)
-	}
-	eventually(t, "two busy connections", func() bool { all, busy := held(); return all == 2 && busy == 2 })
-	if !closedByServer(dial()) {
-		t.Fatal("a connection beyond the cap was kept while every slot was busy")
-	}
-	if all, _ := held(); all != 2 {
-		t.Fatalf("%d connections held; the cap is 2", all)
-	}
-	if got := c.WebhookReceiver(); got.MaxConnections != 2 || got.ConnectionsDropped != 3 {
-		t.Fatalf("receiver %+v: want cap 2 and 3 connections dropped", got)
-	}
-}
-
-// closedByServer reads conn until the server closes it; the deadline only keeps a failing test
-// from hanging.
-func closedByServer(conn net.Conn) bool {
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err := conn.Read(make([]byte, 1))
-	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
 }
 
 func TestMaxConnectionsIsChecked(t *testing.T) {
@@ -127,3 +68,6 @@ func TestMaxConnectionsIsChecked(t *testing.T) {
 		}
 	}
 }
+
+// defaultWebhookConnections is webhooks.max_connections' documented default.
+const defaultWebhookConnections = 64

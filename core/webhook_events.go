@@ -4,12 +4,14 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 // What a verified webhook event does to the engine's view of its payment. Events are fed
 // through the payment's tracker (tracker.update, under t.mu), so PollStatus waiters wake the
 // moment an event arrives, and the same rules hold as for every other view of the payment: it
-// never moves backwards (newerOf, payment_invariants.go). Events may arrive twice, late, or out of order; a
+// never moves backwards (newerOf, internal/payments/invariants.go). Events may arrive twice, late, or out of order; a
 // duplicate is recognised by its pspReference and name and changes nothing, and amounts are
 // summed over distinct events only, so what events prove is always a lower bound of the
 // aggregates Vipps reports.
@@ -25,20 +27,11 @@ type webhookView struct {
 	pollEvery time.Duration
 }
 
-// eventOutcome is what applying one event did.
-type eventOutcome int
-
-const (
-	eventApplied   eventOutcome = iota // new: the view was updated and waiters woken
-	eventDuplicate                     // seen before: nothing changed
-	eventIgnored                       // not about state (an unknown name, a failed operation)
-)
-
 // applyEvent feeds one verified event of this tracker's payment into its view. Caller holds
 // t.mu.
-func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) eventOutcome {
+func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
 	if !ev.Success || !knownEventName(ev.Name) {
-		return eventIgnored
+		return webhooks.Ignored
 	}
 	if t.webhook == nil {
 		t.webhook = &webhookView{seen: map[string]bool{}}
@@ -47,20 +40,20 @@ func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) eve
 	v.pollEvery = pollEvery
 	key := ev.PSPReference + "\x00" + ev.Name
 	if v.seen[key] {
-		return eventDuplicate
+		return webhooks.Duplicate
 	}
 	if len(v.seen) >= maxEventsPerPayment {
-		return eventIgnored
+		return webhooks.Ignored
 	}
 	v.seen[key] = true
 	v.add(ev)
 	if v.payment.State == StateUnknown && !t.known {
 		// Only aggregates (a capture seen before anything else): not enough to answer from;
 		// the first read fills in the rest.
-		return eventApplied
+		return webhooks.Applied
 	}
 	t.update(v.payment)
-	return eventApplied
+	return webhooks.Applied
 }
 
 func knownEventName(name string) bool {
@@ -82,18 +75,18 @@ func (v *webhookView) add(ev vipps.WebhookEvent) {
 	switch ev.Name {
 	case "CREATED":
 		p.Amount = value
-		p.State = laterState(p.State, StateCreated)
+		p.State = payments.LaterState(p.State, StateCreated)
 	case "AUTHORIZED":
 		p.Amount = max(p.Amount, value)
 		p.Authorized = max(p.Authorized, value)
-		p.State = laterState(p.State, StateAuthorized)
+		p.State = payments.LaterState(p.State, StateAuthorized)
 	case "ABORTED":
-		p.State = laterState(p.State, StateAborted)
+		p.State = payments.LaterState(p.State, StateAborted)
 	case "EXPIRED":
-		p.State = laterState(p.State, StateExpired)
+		p.State = payments.LaterState(p.State, StateExpired)
 	case "TERMINATED": // cancelled before approval: the whole amount is released
 		p.Cancelled = max(p.Cancelled, value)
-		p.State = laterState(p.State, StateTerminated)
+		p.State = payments.LaterState(p.State, StateTerminated)
 	case "CANCELLED":
 		p.Cancelled += value
 	case "CAPTURED":

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
 const (
@@ -56,6 +58,20 @@ func newHookClient(t *testing.T, srv *sim.Server, webhooks string, extra ...stri
 	return c
 }
 
+// storedSecrets are the webhook secrets c holds: the journal's, which the webhooks' own copy
+// must match in number.
+func storedSecrets(t *testing.T, c *Client) []journal.WebhookSecret {
+	t.Helper()
+	secrets, err := c.journal.WebhookSecrets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held := c.Webhooks().Receiver().Secrets; held != len(secrets) {
+		t.Fatalf("the webhooks hold %d secrets, the journal %d", held, len(secrets))
+	}
+	return secrets
+}
+
 // eventually waits (bounded) until cond holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -68,7 +84,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func (c *Client) counters() WebhookCounters { return c.WebhookReceiver().Counters }
+func (c *Client) counters() WebhookCounters { return c.Webhooks().Receiver().Counters }
 
 // failEveryRead makes every status read of the simulator fail, so only a webhook can tell the
 // client anything new.
@@ -82,7 +98,7 @@ func failEveryRead(t *testing.T, srv *sim.Server) {
 func TestWhileEveryStatusReadFailsTheApprovalArrivesByWebhook(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0"}`)
-	if info := c.WebhookReceiver(); !info.Listening || info.Registration != "ok" || info.Secrets != 1 {
+	if info := c.Webhooks().Receiver(); !info.Listening || info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("receiver %+v", info)
 	}
 	failEveryRead(t, srv)
@@ -90,7 +106,7 @@ func TestWhileEveryStatusReadFailsTheApprovalArrivesByWebhook(t *testing.T) {
 	eventually(t, "the CREATED event", func() bool { return c.counters().Accepted >= 1 })
 	done := make(chan Payment, 1)
 	go func() {
-		p, _ := c.PollStatus(context.Background(), ref, 30*time.Second)
+		p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 30*time.Second)
 		done <- p
 	}()
 	if err := srv.Approve(ref); err != nil {
@@ -113,11 +129,11 @@ func TestADuplicatedEventIsDroppedAndCountsOnce(t *testing.T) {
 	}
 	ctx := context.Background()
 	ref := checkout(t, c, `{"amount":30000,"phone_number":"4791234567"}`)
-	if p, err := c.PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != StateAuthorized {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
 	failEveryRead(t, srv)
-	if _, err := c.Capture(ctx, ref, 10000, "cap-1"); err != nil {
+	if _, err := c.OwnUnit().Capture(ctx, ref, 10000, "cap-1"); err != nil {
 		t.Fatal(err)
 	}
 	// CREATED, AUTHORIZED and CAPTURED, each delivered twice.
@@ -126,7 +142,7 @@ func TestADuplicatedEventIsDroppedAndCountsOnce(t *testing.T) {
 	if n.Accepted != 3 || n.Duplicates != 3 || n.Rejected != 0 {
 		t.Fatalf("counters %+v; want 3 accepted, 3 duplicates", n)
 	}
-	if p, err := c.PollStatus(ctx, ref, 0); err != nil || p.Captured != 10000 || p.Authorized != 30000 {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil || p.Captured != 10000 || p.Authorized != 30000 {
 		t.Fatalf("after duplicates: %+v, %v; want 10000 captured once", p, err)
 	}
 }
@@ -144,7 +160,7 @@ func TestAReorderedCreatedAfterAuthorizedChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "both events", func() bool { return c.counters().Accepted >= 2 })
-	if p, err := c.PollStatus(context.Background(), ref, 0); err != nil || p.State != StateAuthorized || p.Authorized != 1000 {
+	if p, err := c.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil || p.State != StateAuthorized || p.Authorized != 1000 {
 		t.Fatalf("after AUTHORIZED then CREATED: %+v, %v", p, err)
 	}
 	if srv.Stats().FaultsInjected[sim.FaultWebhookReorder] != 1 {
@@ -170,7 +186,7 @@ func TestABadlySignedDeliveryIsRejectedCountedAndTheRetryIsTaken(t *testing.T) {
 	if n.Rejected != 1 || n.RejectedBy["signature"] != 1 {
 		t.Fatalf("counters %+v; want one rejection for the signature", n)
 	}
-	if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
+	if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
 		t.Fatalf("after the retry: %+v", p)
 	}
 }
@@ -194,8 +210,8 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","max_age_s":300}`)
 	failEveryRead(t, srv)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
-	info := c.WebhookReceiver()
-	secret := c.hooks.storedSecrets()[0].Secret
+	info := c.Webhooks().Receiver()
+	secret := storedSecrets(t, c)[0].Secret
 	authorized := eventBody("123456", ref, "AUTHORIZED", 1000, "9999")
 	cases := []struct {
 		name   string
@@ -224,12 +240,12 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := c.HandleWebhook(context.Background(), tc.d)
+			err := c.Webhooks().Handle(context.Background(), tc.d)
 			wantCode(t, err, CodeUnverified, "")
 			if strings.Contains(err.Error(), secret) {
 				t.Fatalf("the error shows the secret: %v", err)
 			}
-			if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateCreated {
+			if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateCreated {
 				t.Fatalf("state %v after a rejected delivery", p.State)
 			}
 			if n := c.counters(); n.Rejected != int64(i+1) || n.RejectedBy[tc.reason] != 1 {
@@ -238,10 +254,10 @@ func TestADeliveryThatFailsVerificationNeverChangesState(t *testing.T) {
 		})
 	}
 	// The same event, properly signed, is taken.
-	if err := c.HandleWebhook(context.Background(), signedDelivery(secret, info.URL, authorized)); err != nil {
+	if err := c.Webhooks().Handle(context.Background(), signedDelivery(secret, info.URL, authorized)); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := c.PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
+	if p, _ := c.OwnUnit().PollStatus(context.Background(), ref, 0); p.State != StateAuthorized {
 		t.Fatalf("a verified AUTHORIZED left %v", p.State)
 	}
 }
@@ -251,23 +267,23 @@ func TestVerifiedDeliveriesThatAreNoEventOrNotOursChangeNothing(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0"}`)
 	failEveryRead(t, srv)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
-	url, secret := c.WebhookReceiver().URL, c.hooks.storedSecrets()[0].Secret
+	url, secret := c.Webhooks().Receiver().URL, storedSecrets(t, c)[0].Secret
 	ctx := context.Background()
-	wantCode(t, c.HandleWebhook(ctx, signedDelivery(secret, url, []byte(`{"name":"AUTHORIZED"}`))), CodeInvalidJSON, "")
-	wantCode(t, c.HandleWebhook(ctx, signedDelivery(secret, url, []byte(`not json`))), CodeInvalidJSON, "")
+	wantCode(t, c.Webhooks().Handle(ctx, signedDelivery(secret, url, []byte(`{"name":"AUTHORIZED"}`))), CodeInvalidJSON, "")
+	wantCode(t, c.Webhooks().Handle(ctx, signedDelivery(secret, url, []byte(`not json`))), CodeInvalidJSON, "")
 	for _, body := range [][]byte{
 		eventBody("654321", ref, "AUTHORIZED", 1000, "1"),                                                    // another sales unit
 		bytes.Replace(eventBody("123456", ref, "AUTHORIZED", 1000, "2"), []byte(`true`), []byte(`false`), 1), // a failure
 		eventBody("123456", ref, "SETTLED", 1000, "3"),                                                       // a name vmp does not know
 	} {
-		if err := c.HandleWebhook(ctx, signedDelivery(secret, url, body)); err != nil {
+		if err := c.Webhooks().Handle(ctx, signedDelivery(secret, url, body)); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
 	}
 	if n := c.counters(); n.Malformed != 2 || n.Ignored != 3 {
 		t.Fatalf("counters %+v", n)
 	}
-	if p, _ := c.PollStatus(ctx, ref, 0); p.State != StateCreated {
+	if p, _ := c.OwnUnit().PollStatus(ctx, ref, 0); p.State != StateCreated {
 		t.Fatalf("state %v", p.State)
 	}
 }
@@ -275,9 +291,9 @@ func TestVerifiedDeliveriesThatAreNoEventOrNotOursChangeNothing(t *testing.T) {
 func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","path":"/hooks/vipps"}`)
-	info := c.WebhookReceiver()
+	info := c.Webhooks().Receiver()
 	base := "http://" + info.Address
-	secret := c.hooks.storedSecrets()[0].Secret
+	secret := storedSecrets(t, c)[0].Secret
 	post := func(path string, d vipps.WebhookDelivery) int { return postDelivery(t, base+path, d) }
 	good := eventBody("123456", "hook-http-00001", "CREATED", 1000, "77")
 	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, good)); got != 200 {
@@ -295,7 +311,7 @@ func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, []byte("[]"))); got != 400 {
 		t.Fatalf("no event: %d", got)
 	}
-	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, bytes.Repeat([]byte("x"), maxWebhookBody+1))); got != 413 {
+	if got := post("/hooks/vipps", signedDelivery(secret, info.URL, bytes.Repeat([]byte("x"), webhooks.MaxBody+1))); got != 413 {
 		t.Fatalf("too large: %d", got)
 	}
 	resp, err := http.Get(base + "/hooks/vipps")
@@ -314,13 +330,13 @@ func TestTheReceiverAnswersOverHTTP(t *testing.T) {
 func TestBehindAProxyTheReceiverVerifiesAgainstThePublicURL(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","public_url":"https://pos.example.com/vipps/hooks?store=12","register":false}`)
-	if _, err := c.RegisterWebhook(WithSalesUnit(context.Background(), ""), WebhookRequest{URL: "http://127.0.0.1:9/x"}); err != nil {
+	if _, err := unitOf(t, c, "").RegisterWebhook(context.Background(), WebhookRequest{URL: "http://127.0.0.1:9/x"}); err != nil {
 		t.Fatal(err)
 	}
-	secret := c.hooks.storedSecrets()[0].Secret
+	secret := storedSecrets(t, c)[0].Secret
 	body := eventBody("123456", "hook-proxy-0001", "CREATED", 1000, "1")
 	d := signedDelivery(secret, "http://pos.example.com/vipps/hooks?store=12", body)
-	if got := postDelivery(t, "http://"+c.WebhookReceiver().Address+"/vmp/webhooks", d); got != 200 {
+	if got := postDelivery(t, "http://"+c.Webhooks().Receiver().Address+"/vmp/webhooks", d); got != 200 {
 		t.Fatalf("a delivery forwarded by a proxy: %d", got)
 	}
 }
@@ -345,7 +361,7 @@ func TestOnceEventsArriveByWebhookPollingIsOnlyTheSafetyNet(t *testing.T) {
 	c := newHookClient(t, srv, `{"listen":"127.0.0.1:0","poll_interval_ms":600000}`)
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"`+waitCustomer+`"}`)
 	eventually(t, "the CREATED event", func() bool { return c.counters().Accepted >= 1 })
-	if p, err := c.PollStatus(context.Background(), ref, 1200*time.Millisecond); err != nil || p.State != StateCreated {
+	if p, err := c.OwnUnit().PollStatus(context.Background(), ref, 1200*time.Millisecond); err != nil || p.State != StateCreated {
 		t.Fatalf("poll: %+v, %v", p, err)
 	}
 	// Without webhooks the schedule reads every 500 ms: three reads in 1.2 s.
@@ -356,12 +372,12 @@ func TestOnceEventsArriveByWebhookPollingIsOnlyTheSafetyNet(t *testing.T) {
 
 func TestWithoutAWebhooksBlockNothingListensAndDeliveriesAreUnverified(t *testing.T) {
 	c := newSimClient(t, "")
-	if info := c.WebhookReceiver(); info.Listening || info.URL != "" || info.Registration != "" {
+	if info := c.Webhooks().Receiver(); info.Listening || info.URL != "" || info.Registration != "" {
 		t.Fatalf("receiver %+v", info)
 	}
-	err := c.HandleWebhook(context.Background(), signedDelivery("x", "http://127.0.0.1:1/x", eventBody("123456", "abcdefgh", "CREATED", 1, "1")))
+	err := c.Webhooks().Handle(context.Background(), signedDelivery("x", "http://127.0.0.1:1/x", eventBody("123456", "abcdefgh", "CREATED", 1, "1")))
 	wantCode(t, err, CodeUnverified, "")
-	if _, err := c.ReconcileWebhooks(context.Background(), ReconcileRequest{}); CodeOf(err) != CodeInvalidArgument {
+	if _, err := c.OwnUnit().ReconcileWebhooks(context.Background(), ReconcileRequest{}); CodeOf(err) != CodeInvalidArgument {
 		t.Fatalf("reconcile without wanted webhooks: %v", err)
 	}
 }
@@ -394,7 +410,7 @@ func TestWebhookConfigIsChecked(t *testing.T) {
 		})
 	}
 	cfg, err := ParseConfig([]byte(`{"environment":"test",` + creds + `"webhooks":{"public_url":"https://pos.example.com/hooks"}}`))
-	if err != nil || cfg.Webhooks.PollIntervalMS != 5000 || !cfg.Webhooks.registers() {
+	if err != nil || cfg.Webhooks.PollIntervalMS != 5000 || !cfg.Webhooks.Registers() {
 		t.Fatalf("a valid block: %+v, %v", cfg.Webhooks, err)
 	}
 	// A standalone simulator (base_url) reaches the receiver on loopback.
@@ -425,14 +441,14 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 		}
 	}
 	// Registrations with stored secrets: two duplicates, and one for the wrong events.
-	dup1, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours})
+	dup1, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours}); err != nil {
+	if _, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RegisterWebhook(ctx, WebhookRequest{URL: ours, Events: []string{"epayments.payment.authorized.v1"}}); err != nil {
+	if _, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: ours, Events: []string{"epayments.payment.authorized.v1"}}); err != nil {
 		t.Fatal(err)
 	}
 	// An old address of this receiver (managed), and someone else's webhook (foreign).
@@ -443,7 +459,7 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 		t.Fatal(err)
 	}
 
-	report, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	report, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,10 +475,10 @@ func TestReconcileStartingFromDuplicatesAndOrphansLeavesExactlyOneVerifiableRegi
 	if len(left) != 2 || left[0].ID != dup1.ID || left[1].URL != "http://localhost:7/webshop" {
 		t.Fatalf("the simulator has %+v", left)
 	}
-	if s := c.hooks.storedSecrets(); len(s) != 1 || s[0].ID != dup1.ID {
+	if s := storedSecrets(t, c); len(s) != 1 || s[0].ID != dup1.ID {
 		t.Fatalf("stored secrets %v; want only the kept one's", s)
 	}
-	again, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	again, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil || len(again.Kept) != 1 || len(again.Deleted) != 0 || len(again.Registered) != 0 {
 		t.Fatalf("a second reconcile: %+v, %v; want nothing to do", again, err)
 	}
@@ -472,7 +488,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"public_url":"http://127.0.0.1:9/a","register":false}`)
 	ctx := context.Background()
-	first, err := c.ReconcileWebhooks(ctx, ReconcileRequest{})
+	first, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{})
 	if err != nil || len(first.Registered) != 1 || !first.Registered[0].SecretStored {
 		t.Fatalf("first reconcile %+v, %v", first, err)
 	}
@@ -480,7 +496,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	if err := srv.DeleteWebhook(first.Registered[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := c.ReconcileWebhooks(ctx, ReconcileRequest{Webhooks: []WebhookRequest{
+	second, err := c.OwnUnit().ReconcileWebhooks(ctx, ReconcileRequest{Webhooks: []WebhookRequest{
 		{URL: "http://127.0.0.1:9/a"}, {URL: "http://127.0.0.1:9/b", Events: []string{"epayments.payment.authorized.v1"}},
 	}})
 	if err != nil || len(second.Registered) != 2 {
@@ -488,7 +504,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 	}
 	got := ids(c.mustList(t))
 	var stored []string
-	for _, s := range c.hooks.storedSecrets() {
+	for _, s := range storedSecrets(t, c) {
 		stored = append(stored, s.ID)
 	}
 	slices.Sort(got)
@@ -500,7 +516,7 @@ func TestReconcileRegistersWhatIsMissingAndForgetsSecretsVippsNoLongerHas(t *tes
 
 func (c *Client) mustList(t *testing.T) []Webhook {
 	t.Helper()
-	list, err := c.ListWebhooks(context.Background())
+	list, err := c.OwnUnit().ListWebhooks(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,24 +527,24 @@ func TestDeletingAWebhookForgetsItsSecret(t *testing.T) {
 	srv := startHookSim(t, sim.Options{})
 	c := newHookClient(t, srv, `{"register":false}`)
 	ctx := context.Background()
-	w, err := c.RegisterWebhook(ctx, WebhookRequest{URL: "http://127.0.0.1:9/x"})
+	w, err := c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: "http://127.0.0.1:9/x"})
 	if err != nil || !w.SecretStored || len(w.Events) != len(vipps.EPaymentWebhookEvents) {
 		t.Fatalf("register %+v, %v", w, err)
 	}
 	if list := c.mustList(t); len(list) != 1 || !list[0].SecretStored {
 		t.Fatalf("list %+v", list)
 	}
-	if err := c.DeleteWebhook(ctx, w.ID); err != nil {
+	if err := c.OwnUnit().DeleteWebhook(ctx, w.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, c.DeleteWebhook(ctx, w.ID), CodeNotFound, "")
-	if n := len(c.hooks.storedSecrets()); n != 0 || len(c.mustList(t)) != 0 {
+	wantCode(t, c.OwnUnit().DeleteWebhook(ctx, w.ID), CodeNotFound, "")
+	if n := len(storedSecrets(t, c)); n != 0 || len(c.mustList(t)) != 0 {
 		t.Fatalf("%d secrets left", n)
 	}
 	for _, bad := range []WebhookRequest{{URL: "ftp://x/y"}, {URL: "http://127.0.0.1:9/x", Events: []string{"Not An Event"}}} {
-		wantCode(t, func() error { _, err := c.RegisterWebhook(ctx, bad); return err }(), CodeInvalidArgument, "")
+		wantCode(t, func() error { _, err := c.OwnUnit().RegisterWebhook(ctx, bad); return err }(), CodeInvalidArgument, "")
 	}
-	_, err = c.RegisterWebhook(ctx, WebhookRequest{URL: "https://example.com/x"}) // the simulator refuses
+	_, err = c.OwnUnit().RegisterWebhook(ctx, WebhookRequest{URL: "https://example.com/x"}) // the simulator refuses
 	wantCode(t, err, CodeRejected, "")
 }
 
@@ -537,13 +553,13 @@ func TestSecretsSurviveARestartSoTheRegistrationIsKept(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "journal.db")
 	block := `{"public_url":"http://127.0.0.1:9/hooks"}`
 	c1 := newHookClient(t, srv, block, `,"journal_path":"`+journal+`"`)
-	if info := c1.WebhookReceiver(); info.Registration != "ok" || info.Secrets != 1 {
+	if info := c1.Webhooks().Receiver(); info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("first start %+v", info)
 	}
 	id := srv.Webhooks()[0].ID
 	c1.Close()
 	c2 := newHookClient(t, srv, block, `,"journal_path":"`+journal+`"`)
-	if info := c2.WebhookReceiver(); info.Registration != "ok" || info.Secrets != 1 {
+	if info := c2.Webhooks().Receiver(); info.Registration != "ok" || info.Secrets != 1 {
 		t.Fatalf("second start %+v", info)
 	}
 	if w := srv.Webhooks(); len(w) != 1 || w[0].ID != id {

@@ -106,17 +106,17 @@ func lifecycle(c *core.Client) error {
 	if err != nil {
 		return err
 	}
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		return err
 	}
-	p, err := c.PollStatus(ctx, ref, 30*time.Second)
+	p, err := c.OwnUnit().PollStatus(ctx, ref, 30*time.Second)
 	if err != nil {
 		return err
 	}
 	if p.State != core.StateAuthorized {
 		return fmt.Errorf("payment %s ended %v", ref, p.State)
 	}
-	_, err = c.Capture(ctx, ref, p.Amount, "bench-capture")
+	_, err = c.OwnUnit().Capture(ctx, ref, p.Amount, "bench-capture")
 	return err
 }

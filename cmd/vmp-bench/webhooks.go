@@ -69,8 +69,8 @@ func runApprovals(n int, webhooks string) (p50, p99, readsPerPayment float64, er
 		return 0, 0, 0, err
 	}
 	defer c.Close()
-	if webhooks != "" && c.WebhookReceiver().Registration != "ok" {
-		return 0, 0, 0, fmt.Errorf("the receiver is not registered: %s", c.WebhookReceiver().Registration)
+	if webhooks != "" && c.Webhooks().Receiver().Registration != "ok" {
+		return 0, 0, 0, fmt.Errorf("the receiver is not registered: %s", c.Webhooks().Receiver().Registration)
 	}
 	run := time.Now().UnixNano() % 1e9 // identical checkouts in flight would be one payment: each names its own
 	reads0 := srv.Stats().Requests["GET /epayment/v1/payments/{reference}"]
@@ -116,7 +116,7 @@ func approveOnce(c *core.Client, srv *sim.Server, reference string) (time.Durati
 	if err != nil {
 		return 0, err
 	}
-	ref, err := c.StartCheckout(ctx, req)
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil {
 		return 0, err
 	}
@@ -127,7 +127,7 @@ func approveOnce(c *core.Client, srv *sim.Server, reference string) (time.Durati
 	}
 	done := make(chan result, 1)
 	go func() {
-		p, err := c.PollStatus(ctx, ref, 30*time.Second)
+		p, err := c.OwnUnit().PollStatus(ctx, ref, 30*time.Second)
 		done <- result{p, time.Now(), err}
 	}()
 	time.Sleep(300*time.Millisecond + rand.N(500*time.Millisecond))

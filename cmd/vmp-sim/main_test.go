@@ -152,19 +152,19 @@ func TestThePrintedConfigurationTakesAPayment(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 
-	ref, err := client.StartCheckout(ctx, core.CheckoutRequest{Amount: 4990, PhoneNumber: "4791234567"})
+	ref, err := client.OwnUnit().StartCheckout(ctx, core.CheckoutRequest{Amount: 4990, PhoneNumber: "4791234567"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := client.PollStatus(ctx, ref, 10*time.Second)
+	p, err := client.OwnUnit().PollStatus(ctx, ref, 10*time.Second)
 	if err != nil || p.State != core.StateAuthorized {
 		t.Fatalf("the approving customer: %+v, %v", p, err)
 	}
-	if p, err = client.Capture(ctx, ref, 4990, "receipt-1"); err != nil || p.Captured != 4990 {
+	if p, err = client.OwnUnit().Capture(ctx, ref, 4990, "receipt-1"); err != nil || p.Captured != 4990 {
 		t.Fatalf("capture: %+v, %v", p, err)
 	}
 
-	ref, err = client.StartCheckout(ctx, core.CheckoutRequest{Amount: 100, PhoneNumber: "4790000004"})
+	ref, err = client.OwnUnit().StartCheckout(ctx, core.CheckoutRequest{Amount: 100, PhoneNumber: "4790000004"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestThePrintedConfigurationTakesAPayment(t *testing.T) {
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("POST /sim/payments/%s/approve: %s", ref, resp.Status)
 	}
-	if p, err = client.PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != core.StateAuthorized {
+	if p, err = client.OwnUnit().PollStatus(ctx, ref, 10*time.Second); err != nil || p.State != core.StateAuthorized {
 		t.Fatalf("after the control API approved: %+v, %v", p, err)
 	}
 }

@@ -121,14 +121,14 @@ func prepare(t *testing.T, s *sim.Server, op, ref string) {
 	defer c.Close()
 	ctx := context.Background()
 	req, _ := core.ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
-	if _, err := c.StartCheckout(ctx, req); err != nil {
+	if _, err := c.OwnUnit().StartCheckout(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := c.PollStatus(ctx, ref, 5*time.Second); err != nil || p.State != core.StateAuthorized {
+	if p, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second); err != nil || p.State != core.StateAuthorized {
 		t.Fatalf("prepare: %+v %v", p, err)
 	}
 	if op == "refund" {
-		if _, err := c.Capture(ctx, ref, 10000, "prep"); err != nil {
+		if _, err := c.OwnUnit().Capture(ctx, ref, 10000, "prep"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package core
+package webhooks
 
 import (
 	"context"
@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // The library's own webhook receiver: a plain HTTP/1.1 server (net/http) on webhooks.listen
-// that takes POSTs on webhooks.path and hands each to HandleWebhook. It answers at once - the
+// that takes POSTs on webhooks.path and hands each to Hooks.Handle. It answers at once - the
 // work is a verification and an update in memory - with 200 for an event taken (a duplicate
 // too, so Vipps stops sending it), 401 for a delivery that failed verification, 400 for a body
 // that is not an event, 404/405/413 for the wrong path, method or size, and 503 while the
@@ -26,9 +28,9 @@ import (
 // sent at once by Vipps or the proxy in front, and answered at once; the bounds are far above
 // that and far below what lets a peer hold the receiver: the header must be in within 3 s, the
 // whole request within 5 s, and a kept-alive connection is closed after 10 s of silence.
-// Connections are also capped in number (webhooks.max_connections, webhook_connlimit.go).
+// Connections are also capped in number (webhooks.max_connections, connlimit.go).
 const (
-	maxWebhookBody          = 64 << 10 // an ePayment event is a few hundred bytes
+	MaxBody                 = 64 << 10 // the largest body taken; an ePayment event is a few hundred bytes
 	maxWebhookHeader        = 16 << 10 // net/http adds 4 KiB of slack
 	webhookHeaderTimeout    = 3 * time.Second
 	webhookReadTimeout      = 5 * time.Second
@@ -43,15 +45,15 @@ type webhookReceiver struct {
 	done  chan struct{}
 }
 
-func (c *Client) startWebhookReceiver(cfg *WebhookConfig) (*webhookReceiver, error) {
+func (h *Hooks) startReceiver(cfg *Config) (*webhookReceiver, error) {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return nil, &Error{Code: CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeInvalidConfig, Message: "config: webhooks.listen: " + err.Error(), Err: err}
 	}
 	path := cfg.Path
 	r := &webhookReceiver{ln: ln, conns: newConnLimit(cfg.MaxConnections), done: make(chan struct{})}
 	r.srv = &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { c.serveWebhook(w, req, path) }),
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { h.serve(w, req, path) }),
 		ReadHeaderTimeout: webhookHeaderTimeout,
 		ReadTimeout:       webhookReadTimeout,
 		WriteTimeout:      webhookWriteTimeout,
@@ -91,7 +93,7 @@ func (r *webhookReceiver) stop() {
 	<-r.done
 }
 
-func (c *Client) serveWebhook(w http.ResponseWriter, r *http.Request, path string) {
+func (h *Hooks) serve(w http.ResponseWriter, r *http.Request, path string) {
 	defer func() {
 		if recover() != nil {
 			w.WriteHeader(http.StatusInternalServerError)
@@ -106,16 +108,16 @@ func (c *Client) serveWebhook(w http.ResponseWriter, r *http.Request, path strin
 		http.Error(w, "webhook deliveries are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
-	if r.ContentLength > maxWebhookBody { // refused before reading a byte of it
+	if r.ContentLength > MaxBody { // refused before reading a byte of it
 		http.Error(w, "the body is too large for an ePayment event", http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	switch {
 	case err != nil:
 		http.Error(w, "the body could not be read", http.StatusBadRequest)
 		return
-	case len(body) > maxWebhookBody:
+	case len(body) > MaxBody:
 		http.Error(w, "the body is too large for an ePayment event", http.StatusRequestEntityTooLarge)
 		return
 	}
@@ -128,18 +130,18 @@ func (c *Client) serveWebhook(w http.ResponseWriter, r *http.Request, path strin
 		Authorization: r.Header.Get(vipps.HeaderAuthorization),
 		Body:          body,
 	}
-	if at := c.hooks.verifyAt; at != nil { // behind a proxy: what Vipps signed is the public URL
+	if at := h.verifyAt; at != nil { // behind a proxy: what Vipps signed is the public URL
 		d.Host, d.PathAndQuery = at.Host, at.RequestURI()
 	}
-	err = c.HandleWebhook(r.Context(), d)
-	switch CodeOf(err) {
-	case CodeOK:
+	err = h.Handle(r.Context(), d)
+	switch model.CodeOf(err) {
+	case abi.CodeOK:
 		w.WriteHeader(http.StatusOK)
-	case CodeUnverified:
+	case abi.CodeUnverified:
 		http.Error(w, "the delivery failed verification", http.StatusUnauthorized)
-	case CodeInvalidJSON:
+	case abi.CodeInvalidJSON:
 		http.Error(w, "the body is not an ePayment event", http.StatusBadRequest)
-	case CodeInvalidHandle:
+	case abi.CodeInvalidHandle:
 		http.Error(w, "the receiver is closing", http.StatusServiceUnavailable)
 	default:
 		http.Error(w, "internal error", http.StatusInternalServerError)

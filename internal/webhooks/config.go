@@ -1,4 +1,4 @@
-package core
+package webhooks
 
 import (
 	"fmt"
@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
-// WebhookConfig is the "webhooks" block of the configuration (docs/WEBHOOKS.md). Without
+// Config is the "webhooks" block of the configuration (docs/WEBHOOKS.md). Without
 // it the library listens nowhere and registers nothing; vmp_webhook_* calls still work.
-type WebhookConfig struct {
+type Config struct {
 	// Listen is where the library's own receiver listens, e.g. "127.0.0.1:0" (a free port) or
 	// "0.0.0.0:8443" behind a TLS-terminating proxy. "" (default): no receiver; a server of the
-	// host's own can hand deliveries in with HandleWebhook (vmp_webhook_handle).
+	// host's own can hand deliveries in with Hooks.Handle (vmp_webhook_handle).
 	Listen string `json:"listen"`
 	// Path is the receiver's path; default "/vmp/webhooks". Other paths answer 404.
 	Path string `json:"path"`
@@ -39,7 +41,7 @@ type WebhookConfig struct {
 	// ManagedPrefix: registrations whose URL starts with it are this receiver's too; reconcile
 	// deletes those it does not want (old addresses, say). Default: only PublicURL's.
 	ManagedPrefix string `json:"managed_prefix"`
-	// MaxConnections caps the receiver's open connections (webhook_connlimit.go); default 64,
+	// MaxConnections caps the receiver's open connections (connlimit.go); default 64,
 	// 1 .. 4096. Vipps delivers a few events per payment; the cap keeps connections opened by
 	// anyone else from holding the till's memory.
 	MaxConnections int `json:"max_connections"`
@@ -53,20 +55,20 @@ const (
 	maxWebhookAge              = 30 * 24 * 60 * 60 // seconds
 )
 
-// check fills defaults and checks the block; nil is no block. realVipps is true when the
+// Check fills defaults and checks the block; nil is no block. realVipps is true when the
 // client talks to Vipps itself (test or production without a base_url), which reaches only a
 // public https URL.
-func (w *WebhookConfig) check(realVipps bool) error {
+func (w *Config) Check(realVipps bool) error {
 	if w == nil {
 		return nil
 	}
 	bad := func(format string, args ...any) error {
-		return newError(CodeInvalidConfig, "config: webhooks."+format, args...)
+		return model.Errorf(abi.CodeInvalidConfig, "config: webhooks."+format, args...)
 	}
 	if w.Listen != "" {
 		host, port, err := net.SplitHostPort(w.Listen)
 		if _, perr := strconv.ParseUint(port, 10, 16); err != nil || perr != nil || strings.ContainsAny(host, "/?#") {
-			return bad("listen %q is not host:port (e.g. 127.0.0.1:0)", truncateForMessage(w.Listen, 60))
+			return bad("listen %q is not host:port (e.g. 127.0.0.1:0)", model.Truncate(w.Listen, 60))
 		}
 		if w.Path == "" {
 			w.Path = defaultWebhookPath
@@ -84,7 +86,7 @@ func (w *WebhookConfig) check(realVipps bool) error {
 		return bad("path and max_connections need listen")
 	}
 	if w.PublicURL != "" {
-		if err := checkWebhookURL(w.PublicURL); err != nil {
+		if err := CheckURL(w.PublicURL); err != nil {
 			return bad("public_url: %v", err)
 		}
 	}
@@ -100,7 +102,7 @@ func (w *WebhookConfig) check(realVipps bool) error {
 	if w.PollIntervalMS < 500 || w.PollIntervalMS > 600000 {
 		return bad("poll_interval_ms must be between 500 and 600000")
 	}
-	if w.registers() {
+	if w.Registers() {
 		switch {
 		case w.Listen == "" && w.PublicURL == "":
 			return bad("register needs public_url (or listen): the URL to register")
@@ -113,33 +115,28 @@ func (w *WebhookConfig) check(realVipps bool) error {
 	return nil
 }
 
-// checkManagedPrefix accepts "" or the start of an http(s) URL of at most maxURLBytes.
+// checkManagedPrefix accepts "" or the start of an http(s) URL of at most model.MaxURLBytes.
 func checkManagedPrefix(p string) error {
 	switch {
 	case p == "":
-	case len(p) > maxURLBytes:
-		return fmt.Errorf("managed_prefix is %d bytes; it is at most %d", len(p), maxURLBytes)
+	case len(p) > model.MaxURLBytes:
+		return fmt.Errorf("managed_prefix is %d bytes; it is at most %d", len(p), model.MaxURLBytes)
 	case !strings.HasPrefix(p, "http://") && !strings.HasPrefix(p, "https://"):
 		return fmt.Errorf("managed_prefix must start with http:// or https://")
 	}
 	return nil
 }
 
-// registers reports whether start-up reconciles the registrations.
-func (w *WebhookConfig) registers() bool {
+// Registers reports whether start-up reconciles the registrations.
+func (w *Config) Registers() bool {
 	return w != nil && (w.Register == nil || *w.Register)
 }
 
-// maxURLBytes caps a webhook URL and a managed prefix. Vipps documents no limit; URLs beyond
-// about 2000 bytes are not carried reliably by HTTP infrastructure, and a request with a
-// URL of megabytes ends without an answer - as an unknown outcome.
-const maxURLBytes = 2048
-
-// checkWebhookURL accepts an absolute http(s) URL of at most maxURLBytes without user info or
+// CheckURL accepts an absolute http(s) URL of at most model.MaxURLBytes without user info or
 // fragment.
-func checkWebhookURL(raw string) error {
-	if len(raw) > maxURLBytes {
-		return fmt.Errorf("the URL is %d bytes; it is at most %d", len(raw), maxURLBytes)
+func CheckURL(raw string) error {
+	if len(raw) > model.MaxURLBytes {
+		return fmt.Errorf("the URL is %d bytes; it is at most %d", len(raw), model.MaxURLBytes)
 	}
 	u, err := url.Parse(raw)
 	switch {

@@ -1,4 +1,4 @@
-package core
+package retry
 
 import (
 	"context"
@@ -7,19 +7,21 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
-// retryDecision says what one failed attempt means for the call.
-type retryDecision struct {
-	retry bool
-	// wait before the next attempt; 0 means use the backoff schedule.
-	wait time.Duration
-	// maybeApplied is true when Vipps may have acted on the attempt.
-	maybeApplied bool
-	// inFlight is true when the attempt may still be on its way through Vipps: the library
+// Decision says what one failed attempt means for the call.
+type Decision struct {
+	Retry bool
+	// Wait before the next attempt; 0 means use the backoff schedule.
+	Wait time.Duration
+	// MaybeApplied is true when Vipps may have acted on the attempt.
+	MaybeApplied bool
+	// InFlight is true when the attempt may still be on its way through Vipps: the library
 	// stopped waiting for it (a timeout), or a gateway did (504). Vipps' event log does not
 	// show it yet, and may later.
-	inFlight bool
+	InFlight bool
 }
 
 // Vipps ErrorCodes that mean "busy, try the same request again shortly": 6160 order
@@ -27,7 +29,8 @@ type retryDecision struct {
 // key), 6250 a cancel while the customer is approving (the approval ends within moments).
 var transientErrorCodes = map[string]bool{"6160": true, "6250": true, "6260": true, "6280": true}
 
-func decideRetry(err error) retryDecision {
+// Decide classifies one failed attempt.
+func Decide(err error) Decision {
 	var te *vipps.TransportError
 	var p *vipps.Problem
 	var tok *vipps.TokenError
@@ -35,85 +38,86 @@ func decideRetry(err error) retryDecision {
 	case errors.As(err, &tok):
 		// The request was never sent; only whether trying again can help follows from how
 		// the token endpoint failed.
-		d := decideRetry(tok.Err)
+		d := Decide(tok.Err)
 		var bad *vipps.MalformedAnswerError
-		return retryDecision{retry: d.retry || errors.As(tok.Err, &bad), wait: d.wait}
+		return Decision{Retry: d.Retry || errors.As(tok.Err, &bad), Wait: d.Wait}
 	case errors.Is(err, context.Canceled):
-		return retryDecision{maybeApplied: isMaybeSent(err), inFlight: isMaybeSent(err)}
+		return Decision{MaybeApplied: MaybeSent(err), InFlight: MaybeSent(err)}
 	case errors.As(err, &te):
-		return retryDecision{retry: true, maybeApplied: te.MaybeSent,
-			inFlight: te.MaybeSent && (te.Timeout || errors.Is(te.Err, context.DeadlineExceeded))}
+		return Decision{Retry: true, MaybeApplied: te.MaybeSent,
+			InFlight: te.MaybeSent && (te.Timeout || errors.Is(te.Err, context.DeadlineExceeded))}
 	case errors.As(err, &p):
 		switch {
 		case p.HTTPStatus == 429:
-			return retryDecision{retry: true, wait: p.RetryAfter}
+			return Decision{Retry: true, Wait: p.RetryAfter}
 		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode]:
-			return retryDecision{retry: true, wait: p.RetryAfter}
+			return Decision{Retry: true, Wait: p.RetryAfter}
 		case p.HTTPStatus >= 500:
 			// A 5xx may come after the operation was committed; a gateway's 504 may come while
 			// it is still being carried out.
-			return retryDecision{retry: true, wait: p.RetryAfter, maybeApplied: true, inFlight: p.HTTPStatus == 504}
+			return Decision{Retry: true, Wait: p.RetryAfter, MaybeApplied: true, InFlight: p.HTTPStatus == 504}
 		}
 	}
-	return retryDecision{}
+	return Decision{}
 }
 
-func isMaybeSent(err error) bool {
+// MaybeSent reports whether err is a transport failure after which the request may have reached Vipps.
+func MaybeSent(err error) bool {
 	var te *vipps.TransportError
 	return errors.As(err, &te) && te.MaybeSent
 }
 
-// wireError turns the last error of a call into the engine's Error. what names the call for the
+// WireError turns the last error of a call into the engine's Error. what names the call for the
 // message ("capture of store1-pos2-..."). maybeApplied is true when any attempt of a
 // money-moving call may have reached Vipps: then a missing answer is an unknown outcome, never
 // a failure.
-func wireError(what string, err error, maybeApplied, mutation bool) *Error {
+func WireError(what string, err error, maybeApplied, mutation bool) *model.Error {
 	var te *vipps.TransportError
 	var p *vipps.Problem
 	var bad *vipps.MalformedAnswerError
 	var tok *vipps.TokenError
-	e := &Error{Err: err}
+	e := &model.Error{Err: err}
 	switch {
 	case errors.As(err, &tok):
 		// This attempt never left; an earlier one of the same call may have.
 		e.Code = tokenFailureCode(tok)
 		if mutation && maybeApplied {
-			e.Code = CodeUnknownOutcome
+			e.Code = abi.CodeUnknownOutcome
 		}
 	case errors.As(err, &p):
 		e.HTTPStatus, e.VippsErrorCode = p.HTTPStatus, p.ErrorCode
 		switch {
 		case p.HTTPStatus == 401 || p.HTTPStatus == 403:
-			e.Code = CodeAuth
+			e.Code = abi.CodeAuth
 		case p.HTTPStatus == 404:
-			e.Code = CodeNotFound
+			e.Code = abi.CodeNotFound
 		case p.HTTPStatus == 409:
-			e.Code = CodeConflict
+			e.Code = abi.CodeConflict
 		case p.HTTPStatus == 429:
-			e.Code = CodeRateLimited
+			e.Code = abi.CodeRateLimited
 		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode] || p.HTTPStatus >= 500:
-			e.Code = CodeUnavailable
+			e.Code = abi.CodeUnavailable
 		default:
-			e.Code = CodeRejected
+			e.Code = abi.CodeRejected
 		}
-		if mutation && maybeApplied && (e.Code == CodeUnavailable || e.Code == CodeRateLimited) {
-			e.Code = CodeUnknownOutcome
+		if mutation && maybeApplied && (e.Code == abi.CodeUnavailable || e.Code == abi.CodeRateLimited) {
+			e.Code = abi.CodeUnknownOutcome
 		}
 	case errors.As(err, &bad):
-		e.Code = CodeUnknownOutcome
+		e.Code = abi.CodeUnknownOutcome
 		if !mutation {
-			e.Code = CodeUnavailable
+			e.Code = abi.CodeUnavailable
 		}
 	case errors.As(err, &te):
-		e.Code = CodeNetwork
+		e.Code = abi.CodeNetwork
 		if mutation && (maybeApplied || te.MaybeSent) {
-			e.Code = CodeUnknownOutcome
+			e.Code = abi.CodeUnknownOutcome
 		}
 	default:
-		e.Code = CodeInternal
+		e.Code = abi.CodeInternal
 	}
 	e.Message = fmt.Sprintf("%s: %s", what, err.Error())
-	if e.Code == CodeUnknownOutcome {
+	if e.Code == abi.CodeUnknownOutcome {
 		e.Message += " - the operation may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"
 	}
 	return e
@@ -121,30 +125,30 @@ func wireError(what string, err error, maybeApplied, mutation bool) *Error {
 
 // tokenFailureCode classifies a failure to get an access token; the request it was for was
 // never sent, so it is never an unknown outcome by itself.
-func tokenFailureCode(tok *vipps.TokenError) Code {
+func tokenFailureCode(tok *vipps.TokenError) abi.Code {
 	var te *vipps.TransportError
 	var p *vipps.Problem
 	switch {
 	case errors.As(tok.Err, &p):
 		switch {
 		case p.HTTPStatus == 429:
-			return CodeRateLimited
+			return abi.CodeRateLimited
 		case p.HTTPStatus >= 500 || p.HTTPStatus == 423:
-			return CodeUnavailable
+			return abi.CodeUnavailable
 		default: // 400, 401, 403: the keys were refused
-			return CodeAuth
+			return abi.CodeAuth
 		}
 	case errors.As(tok.Err, &te):
-		return CodeNetwork
+		return abi.CodeNetwork
 	case errors.As(tok.Err, new(*vipps.MalformedAnswerError)):
-		return CodeUnavailable
+		return abi.CodeUnavailable
 	}
-	return CodeInternal
+	return abi.CodeInternal
 }
 
-// isMalformedAnswer reports whether err is a 2xx answer whose body could not be read: Vipps
+// MalformedAnswer reports whether err is a 2xx answer whose body could not be read: Vipps
 // did act. An access token's malformed answer is not one: the request was never sent.
-func isMalformedAnswer(err error) bool {
+func MalformedAnswer(err error) bool {
 	var tok *vipps.TokenError
 	if errors.As(err, &tok) {
 		return false

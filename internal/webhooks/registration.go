@@ -1,4 +1,4 @@
-package core
+package webhooks
 
 import (
 	"context"
@@ -10,16 +10,19 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Webhook registrations (contract §8.1). Vipps hands out a registration's secret once, in the
 // answer to the registration; the library stores it in the journal before anything else, and
 // never logs it, returns it or puts it in an error. A registration whose secret is not stored
-// is an orphan: its deliveries can never be verified. ReconcileWebhooks makes the
+// is an orphan: its deliveries can never be verified. Reconcile makes the
 // registrations equal to the wanted ones, deleting duplicates and orphans.
 //
-// Calls act for the sales unit of their context (WithSalesUnit); the start-up reconcile for
-// the till's own.
+// Registrations are a sales unit's: every call names its Unit; the start-up reconcile is the
+// till's own.
 
 // Webhook is a registration as the library reports it: never with its secret.
 type Webhook struct {
@@ -30,9 +33,9 @@ type Webhook struct {
 	SecretStored bool `json:"secret_stored"`
 }
 
-// WebhookRequest is a registration asked for: a URL and its event types (default: every
+// Request is a registration asked for: a URL and its event types (default: every
 // ePayment event).
-type WebhookRequest struct {
+type Request struct {
 	URL    string   `json:"url"`
 	Events []string `json:"events"`
 }
@@ -42,11 +45,11 @@ type WebhookRequest struct {
 // wanted, or starts with ManagedPrefix (default: webhooks.managed_prefix), are managed:
 // those not wanted are deleted. Other URLs belong to someone else and are left alone.
 type ReconcileRequest struct {
-	Webhooks      []WebhookRequest `json:"webhooks"`
-	ManagedPrefix string           `json:"managed_prefix"`
+	Webhooks      []Request `json:"webhooks"`
+	ManagedPrefix string    `json:"managed_prefix"`
 }
 
-// ReconcileReport is what ReconcileWebhooks found and did.
+// ReconcileReport is what Reconcile found and did.
 type ReconcileReport struct {
 	Kept       []Webhook        `json:"kept"`
 	Registered []Webhook        `json:"registered"`
@@ -77,11 +80,11 @@ const (
 	maxWantedWebhooks = 100
 )
 
-// ParseWebhookRequest decodes {"url", "events"} (strict: unknown members are an error).
-func ParseWebhookRequest(data []byte) (WebhookRequest, error) {
-	var req WebhookRequest
+// ParseRequest decodes {"url", "events"} (strict: unknown members are an error).
+func ParseRequest(data []byte) (Request, error) {
+	var req Request
 	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-		return WebhookRequest{}, &Error{Code: CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
+		return Request{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "webhook: " + err.Error(), Err: err}
 	}
 	return req.normalized()
 }
@@ -91,14 +94,14 @@ func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
 	var req ReconcileRequest
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-			return ReconcileRequest{}, &Error{Code: CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
+			return ReconcileRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "webhooks: " + err.Error(), Err: err}
 		}
 	}
 	if err := checkManagedPrefix(req.ManagedPrefix); err != nil {
-		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: %v", err)
+		return ReconcileRequest{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: %v", err)
 	}
 	if len(req.Webhooks) > maxWantedWebhooks {
-		return ReconcileRequest{}, newError(CodeInvalidArgument, "webhooks: %d webhooks are wanted; at most %d", len(req.Webhooks), maxWantedWebhooks)
+		return ReconcileRequest{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: %d webhooks are wanted; at most %d", len(req.Webhooks), maxWantedWebhooks)
 	}
 	for i := range req.Webhooks {
 		w, err := req.Webhooks[i].normalized()
@@ -111,20 +114,20 @@ func ParseReconcileRequest(data []byte) (ReconcileRequest, error) {
 }
 
 // normalized checks the URL and events and sorts the events (a set).
-func (r WebhookRequest) normalized() (WebhookRequest, error) {
-	if err := checkWebhookURL(r.URL); err != nil {
-		return WebhookRequest{}, newError(CodeInvalidArgument, "webhook url: %v", err)
+func (r Request) normalized() (Request, error) {
+	if err := CheckURL(r.URL); err != nil {
+		return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook url: %v", err)
 	}
 	if len(r.Events) == 0 {
 		r.Events = vipps.EPaymentWebhookEvents
 	}
 	if len(r.Events) > maxWebhookEvents {
-		return WebhookRequest{}, newError(CodeInvalidArgument, "webhook: %d event types; at most %d", len(r.Events), maxWebhookEvents)
+		return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook: %d event types; at most %d", len(r.Events), maxWebhookEvents)
 	}
 	events := slices.Clone(r.Events)
 	for _, e := range events {
 		if !eventTypePattern.MatchString(e) {
-			return WebhookRequest{}, newError(CodeInvalidArgument, "webhook event type %q is not of the form name.v1", truncateForMessage(e, 60))
+			return Request{}, model.Errorf(abi.CodeInvalidArgument, "webhook event type %q is not of the form name.v1", model.Truncate(e, 60))
 		}
 	}
 	slices.Sort(events)
@@ -132,80 +135,71 @@ func (r WebhookRequest) normalized() (WebhookRequest, error) {
 	return r, nil
 }
 
-// RegisterWebhook registers one webhook and stores its secret. The Webhooks API has no
+// Register registers one webhook and stores its secret. The Webhooks API has no
 // Idempotency-Key, so a registration is sent once: without an answer it may exist anyway
-// (CodeUnknownOutcome) and ReconcileWebhooks cleans it up.
-func (c *Client) RegisterWebhook(ctx context.Context, req WebhookRequest) (Webhook, error) {
+// (CodeUnknownOutcome) and Reconcile cleans it up.
+func (w *Hooks) Register(ctx context.Context, u Unit, req Request) (Webhook, error) {
 	req, err := req.normalized()
 	if err != nil {
 		return Webhook{}, err
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := w.deps.Enter(ctx)
 	if err != nil {
 		return Webhook{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return Webhook{}, err
-	}
-	c.hooks.regMu.Lock()
-	defer c.hooks.regMu.Unlock()
-	return c.registerLocked(ctx, u, req)
+	w.regMu.Lock()
+	defer w.regMu.Unlock()
+	return w.registerLocked(ctx, u, req)
 }
 
-func (c *Client) registerLocked(ctx context.Context, u *salesUnit, req WebhookRequest) (Webhook, error) {
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
-	got, err := u.api.RegisterWebhook(rctx, vipps.RegisterWebhookRequest{URL: req.URL, Events: req.Events})
+func (w *Hooks) registerLocked(ctx context.Context, u Unit, req Request) (Webhook, error) {
+	rctx, cancel := context.WithTimeout(ctx, w.deps.RequestTimeout)
+	got, err := u.API.RegisterWebhook(rctx, vipps.RegisterWebhookRequest{URL: req.URL, Events: req.Events})
 	cancel()
-	what := "registering a webhook for " + truncateForMessage(req.URL, 120)
+	what := "registering a webhook for " + model.Truncate(req.URL, 120)
 	if err != nil {
-		if d := decideRetry(err); d.maybeApplied || isMalformedAnswer(err) {
-			return Webhook{}, newError(CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
+		if d := retry.Decide(err); d.MaybeApplied || retry.MalformedAnswer(err) {
+			return Webhook{}, model.Errorf(abi.CodeUnknownOutcome, "%s: no usable answer (%v); the webhook may be registered without its secret: "+
 				"run vmp_webhook_reconcile, which deletes it", what, err)
 		}
-		return Webhook{}, wireError(what, err, false, false)
+		return Webhook{}, retry.WireError(what, err, false, false)
 	}
-	s := journal.WebhookSecret{ID: got.ID, MSN: u.creds.MSN, URL: req.URL, Events: req.Events, Secret: got.Secret, CreatedAt: time.Now().UTC()}
-	if err := c.journal.PutWebhookSecret(s); err != nil {
+	s := journal.WebhookSecret{ID: got.ID, MSN: u.MSN, URL: req.URL, Events: req.Events, Secret: got.Secret, CreatedAt: time.Now().UTC()}
+	if err := w.deps.Journal.PutWebhookSecret(s); err != nil {
 		// Without its secret the registration is useless: take it back.
-		dctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
-		_ = u.api.DeleteWebhook(dctx, got.ID)
+		dctx, cancel := context.WithTimeout(ctx, w.deps.RequestTimeout)
+		_ = u.API.DeleteWebhook(dctx, got.ID)
 		cancel()
-		return Webhook{}, &Error{Code: CodeJournal, Message: "journal: storing the webhook secret failed, so the registration was deleted again: " + err.Error(), Err: err}
+		return Webhook{}, &model.Error{Code: abi.CodeJournal, Message: "journal: storing the webhook secret failed, so the registration was deleted again: " + err.Error(), Err: err}
 	}
-	w := c.hooks
 	w.mu.Lock()
 	w.secrets = append(slices.Clone(w.secrets), s)
 	w.mu.Unlock()
 	return Webhook{ID: got.ID, URL: req.URL, Events: req.Events, SecretStored: true}, nil
 }
 
-// ListWebhooks lists the registrations at Vipps, marking those whose secret is stored.
-func (c *Client) ListWebhooks(ctx context.Context) ([]Webhook, error) {
-	ctx, leave, err := c.enter(ctx)
+// List lists the registrations at Vipps, marking those whose secret is stored.
+func (w *Hooks) List(ctx context.Context, u Unit) ([]Webhook, error) {
+	ctx, leave, err := w.deps.Enter(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.listWebhooks(ctx, u)
+	return w.listWebhooks(ctx, u)
 }
 
-func (c *Client) listWebhooks(ctx context.Context, u *salesUnit) ([]Webhook, error) {
+func (w *Hooks) listWebhooks(ctx context.Context, u Unit) ([]Webhook, error) {
 	var list []vipps.Webhook
-	err := c.retryCall(ctx, "listing webhooks", newTracker("webhooks", u, time.Now()), false, func(ctx context.Context) error {
+	err := w.deps.Retry.Call(ctx, "listing webhooks", retry.OneOff(), false, func(ctx context.Context) error {
 		var err error
-		list, err = u.api.ListWebhooks(ctx)
+		list, err = u.API.ListWebhooks(ctx)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	stored := c.secretIDs()
+	stored := w.secretIDs()
 	out := make([]Webhook, 0, len(list))
 	for _, w := range list {
 		events := slices.Clone(w.Events)
@@ -215,87 +209,79 @@ func (c *Client) listWebhooks(ctx context.Context, u *salesUnit) ([]Webhook, err
 	return out, nil
 }
 
-// DeleteWebhook deletes one registration and forgets its secret. CodeNotFound when Vipps does
+// Delete deletes one registration and forgets its secret. CodeNotFound when Vipps does
 // not know it (its secret is forgotten all the same).
-func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
+func (w *Hooks) Delete(ctx context.Context, u Unit, id string) error {
 	if !webhookIDPattern.MatchString(id) {
 		// Vipps answers 400 for an id that is not a UUID; a till's typo is caught before sending
 		// (found by the hardening sweep, which got VMP_ERR_REJECTED, not documented here).
-		return newError(CodeInvalidArgument, "webhook id is not a registration id (a UUID, as vmp_webhook_list gives it)")
+		return model.Errorf(abi.CodeInvalidArgument, "webhook id is not a registration id (a UUID, as vmp_webhook_list gives it)")
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := w.deps.Enter(ctx)
 	if err != nil {
 		return err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return err
-	}
-	c.hooks.regMu.Lock()
-	defer c.hooks.regMu.Unlock()
-	return c.deleteLocked(ctx, u, id)
+	w.regMu.Lock()
+	defer w.regMu.Unlock()
+	return w.deleteLocked(ctx, u, id)
 }
 
-func (c *Client) deleteLocked(ctx context.Context, u *salesUnit, id string) error {
-	err := c.retryCall(ctx, "deleting webhook "+truncateForMessage(id, 60), newTracker("webhooks", u, time.Now()), false,
-		func(ctx context.Context) error { return u.api.DeleteWebhook(ctx, id) })
-	if err == nil || CodeOf(err) == CodeNotFound {
-		if ferr := c.forgetSecret(id); ferr != nil {
+func (w *Hooks) deleteLocked(ctx context.Context, u Unit, id string) error {
+	err := w.deps.Retry.Call(ctx, "deleting webhook "+model.Truncate(id, 60), retry.OneOff(), false,
+		func(ctx context.Context) error { return u.API.DeleteWebhook(ctx, id) })
+	if err == nil || model.CodeOf(err) == abi.CodeNotFound {
+		if ferr := w.forgetSecret(id); ferr != nil {
 			return ferr
 		}
 	}
 	return err
 }
 
-// ReconcileWebhooks makes the managed registrations equal to the wanted ones: for each wanted
+// Reconcile makes the managed registrations equal to the wanted ones: for each wanted
 // URL exactly one registration with the wanted events whose secret is stored is kept (or made);
 // duplicates, orphans without a stored secret, registrations with other events and managed URLs
 // no longer wanted are deleted first (a URL has at most 25 registrations per event). Stored
 // secrets of registrations Vipps no longer has are forgotten. Running it again changes nothing.
-func (c *Client) ReconcileWebhooks(ctx context.Context, req ReconcileRequest) (ReconcileReport, error) {
-	ctx, leave, err := c.enter(ctx)
+func (w *Hooks) Reconcile(ctx context.Context, u Unit, req ReconcileRequest) (ReconcileReport, error) {
+	ctx, leave, err := w.deps.Enter(ctx)
 	if err != nil {
 		return ReconcileReport{}, err
 	}
 	defer leave()
-	u, err := c.unitFor(ctx)
-	if err != nil {
-		return ReconcileReport{}, err
-	}
 	if req.Webhooks == nil {
-		if c.hooks.publicURL == "" {
-			return ReconcileReport{}, newError(CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")
+		if w.publicURL == "" {
+			return ReconcileReport{}, model.Errorf(abi.CodeInvalidArgument, "webhooks: name the wanted webhooks, or configure webhooks.public_url or webhooks.listen")
 		}
-		req.Webhooks = []WebhookRequest{{URL: c.hooks.publicURL}}
+		req.Webhooks = []Request{{URL: w.publicURL}}
 	}
 	if req.ManagedPrefix == "" {
-		req.ManagedPrefix = c.hooks.cfg.ManagedPrefix
+		req.ManagedPrefix = w.cfg.ManagedPrefix
 	}
 	for i := range req.Webhooks {
 		if req.Webhooks[i], err = req.Webhooks[i].normalized(); err != nil {
 			return ReconcileReport{}, err
 		}
 	}
-	c.hooks.regMu.Lock()
-	defer c.hooks.regMu.Unlock()
-	list, err := c.listWebhooks(ctx, u)
+	w.regMu.Lock()
+	defer w.regMu.Unlock()
+	list, err := w.listWebhooks(ctx, u)
 	if err != nil {
 		return ReconcileReport{}, err
 	}
 	plan := planReconcile(list, req)
 	report := ReconcileReport{Kept: plan.keep, Foreign: plan.foreign, Deleted: []DeletedWebhook{}, Registered: []Webhook{}}
 	for _, d := range plan.remove {
-		if err := c.deleteLocked(ctx, u, d.ID); err != nil && CodeOf(err) != CodeNotFound {
+		if err := w.deleteLocked(ctx, u, d.ID); err != nil && model.CodeOf(err) != abi.CodeNotFound {
 			return report, err
 		}
 		report.Deleted = append(report.Deleted, d)
 	}
-	if err := c.forgetSecretsNotIn(u, list); err != nil {
+	if err := w.forgetSecretsNotIn(u, list); err != nil {
 		return report, err
 	}
 	for _, want := range plan.register {
-		w, err := c.registerLocked(ctx, u, want)
+		w, err := w.registerLocked(ctx, u, want)
 		if err != nil {
 			return report, err
 		}
@@ -308,7 +294,7 @@ func (c *Client) ReconcileWebhooks(ctx context.Context, req ReconcileRequest) (R
 type reconcilePlan struct {
 	keep, foreign []Webhook
 	remove        []DeletedWebhook
-	register      []WebhookRequest
+	register      []Request
 }
 
 // planReconcile decides, from the registrations Vipps lists, what to keep, delete and
@@ -316,7 +302,7 @@ type reconcilePlan struct {
 // listed wins.
 func planReconcile(list []Webhook, req ReconcileRequest) reconcilePlan {
 	plan := reconcilePlan{keep: []Webhook{}, foreign: []Webhook{}}
-	wanted := map[string]WebhookRequest{}
+	wanted := map[string]Request{}
 	for _, w := range req.Webhooks {
 		wanted[w.URL] = w
 	}
@@ -356,20 +342,19 @@ func planReconcile(list []Webhook, req ReconcileRequest) reconcilePlan {
 	return plan
 }
 
-func (c *Client) secretIDs() map[string]bool {
+func (w *Hooks) secretIDs() map[string]bool {
 	ids := map[string]bool{}
-	for _, s := range c.hooks.storedSecrets() {
+	for _, s := range w.storedSecrets() {
 		ids[s.ID] = true
 	}
 	return ids
 }
 
 // forgetSecret drops one stored secret, from the journal and the cache.
-func (c *Client) forgetSecret(id string) error {
-	if err := c.journal.DeleteWebhookSecret(id); err != nil {
-		return &Error{Code: CodeJournal, Message: "journal: forgetting a webhook secret: " + err.Error(), Err: err}
+func (w *Hooks) forgetSecret(id string) error {
+	if err := w.deps.Journal.DeleteWebhookSecret(id); err != nil {
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: forgetting a webhook secret: " + err.Error(), Err: err}
 	}
-	w := c.hooks
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.secrets = slices.DeleteFunc(slices.Clone(w.secrets), func(s journal.WebhookSecret) bool { return s.ID == id })
@@ -379,17 +364,23 @@ func (c *Client) forgetSecret(id string) error {
 // forgetSecretsNotIn drops the stored secrets of unit u's registrations that Vipps no longer
 // lists (deleted elsewhere, or removed by Vipps after weeks of failed deliveries). Other units'
 // secrets are not in u's list and are kept.
-func (c *Client) forgetSecretsNotIn(u *salesUnit, list []Webhook) error {
+func (w *Hooks) forgetSecretsNotIn(u Unit, list []Webhook) error {
 	listed := map[string]bool{}
 	for _, w := range list {
 		listed[w.ID] = true
 	}
-	for _, s := range c.hooks.storedSecrets() {
-		if !listed[s.ID] && s.MSN == u.creds.MSN {
-			if err := c.forgetSecret(s.ID); err != nil {
+	for _, s := range w.storedSecrets() {
+		if !listed[s.ID] && s.MSN == u.MSN {
+			if err := w.forgetSecret(s.ID); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// Unit is the sales unit a registration call acts for: its wire client and MSN.
+type Unit struct {
+	API *vipps.Client
+	MSN string
 }

@@ -1,4 +1,4 @@
-package core
+package club
 
 import (
 	"context"
@@ -12,6 +12,10 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/core/wirejson"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/phone"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // Enrollment of a non-member into the POS's customer club by merchant-initiated login (Vipps
@@ -24,9 +28,6 @@ import (
 // (growing it on slow_down); PollEnrollment, on the till's thread, returns the state at once
 // or when it changes. Close stops the goroutines; CancelEnrollment stops one.
 
-// EnrollmentState is where an enrollment stands: vmp_enrollment_state (abi_gen.go), with
-// String and Final from internal/abi.
-
 // EnrollmentRequest is the JSON given to vmp_start_enrollment. Unknown fields are an error.
 type EnrollmentRequest struct {
 	// PhoneNumber is the customer's number: an MSISDN or typed (default_country_code applies).
@@ -38,7 +39,7 @@ type EnrollmentRequest struct {
 	// is theirs: 5 to 8 of A-Z 0-9 -. Optional.
 	BindingMessage string `json:"binding_message"`
 	// CheckUserExists asks Vipps first whether the customer can log in at all (default true),
-	// so an unknown number fails at once with CodeCustomerNotFound.
+	// so an unknown number fails at once with abi.CodeCustomerNotFound.
 	CheckUserExists *bool `json:"check_user_exists"`
 	// RequestedExpiryS asks Vipps to keep the consent request open this many seconds
 	// (60 .. 900); 0 leaves Vipps' default of about 10 minutes.
@@ -56,21 +57,21 @@ var (
 func ParseEnrollment(data []byte) (EnrollmentRequest, error) {
 	var req EnrollmentRequest
 	if err := wirejson.UnmarshalStrict(data, &req); err != nil {
-		return EnrollmentRequest{}, &Error{Code: CodeInvalidJSON, Message: "enrollment: " + err.Error(), Err: err}
+		return EnrollmentRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: "enrollment: " + err.Error(), Err: err}
 	}
 	if strings.TrimSpace(req.PhoneNumber) == "" {
-		return EnrollmentRequest{}, newError(CodeInvalidCustomer, "enrollment: phone_number is required (identify the customer first)")
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidCustomer, "enrollment: phone_number is required (identify the customer first)")
 	}
 	for _, s := range req.Scopes {
 		if !slices.Contains(enrollmentScopes, s) {
-			return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: scope %q is not one of %s", truncateForMessage(s, 40), strings.Join(enrollmentScopes, ", "))
+			return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: scope %q is not one of %s", model.Truncate(s, 40), strings.Join(enrollmentScopes, ", "))
 		}
 	}
 	if req.BindingMessage != "" && !bindingMessagePattern.MatchString(req.BindingMessage) {
-		return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: binding_message must be 5 to 8 of A-Z 0-9 -, such as \"AB-123\"")
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: binding_message must be 5 to 8 of A-Z 0-9 -, such as \"AB-123\"")
 	}
 	if e := req.RequestedExpiryS; e != 0 && (e < 60 || e > 900) {
-		return EnrollmentRequest{}, newError(CodeInvalidArgument, "enrollment: requested_expiry_s must be 60 to 900 seconds (or 0 for Vipps' default), is %d", e)
+		return EnrollmentRequest{}, model.Errorf(abi.CodeInvalidArgument, "enrollment: requested_expiry_s must be 60 to 900 seconds (or 0 for Vipps' default), is %d", e)
 	}
 	return req, nil
 }
@@ -102,7 +103,7 @@ type Enrollment struct {
 
 // Limits and timing of enrollments.
 const (
-	maxPendingEnrollments  = 64               // per client; more is CodeRateLimited
+	maxPendingEnrollments  = 64               // per client; more is abi.CodeRateLimited
 	enrollmentRetention    = 10 * time.Minute // a finished enrollment stays readable this long
 	defaultCIBAInterval    = 5 * time.Second  // when Vipps announces no interval
 	defaultCIBALifetime    = 10 * time.Minute // when Vipps announces no lifetime
@@ -113,27 +114,18 @@ const (
 	maxEnrollmentIDPrinted = 64
 )
 
-// clubState is a client's customer-club state. Its zero value is ready.
-type clubState struct {
-	mu          sync.Mutex
-	enrollments map[string]*enrollment
-	// Test hooks; nil means the real clock and sleeping.
-	sleep func(ctx context.Context, d time.Duration) bool
-	now   func() time.Time
-}
-
-func (cs *clubState) clock() time.Time {
-	if cs.now != nil {
-		return cs.now()
+func (c *Club) clock() time.Time {
+	if c.Now != nil {
+		return c.Now()
 	}
 	return time.Now()
 }
 
-func (cs *clubState) wait(ctx context.Context, d time.Duration) bool {
-	if cs.sleep != nil {
-		return cs.sleep(ctx, d)
+func (c *Club) wait(ctx context.Context, d time.Duration) bool {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
 	}
-	return sleepCtx(ctx, d)
+	return retry.Sleep(ctx, d)
 }
 
 // enrollment is one consent request being followed.
@@ -146,13 +138,13 @@ type enrollment struct {
 	mu      sync.Mutex
 	state   EnrollmentState
 	profile []byte
-	err     *Error
+	err     *model.Error
 	changed chan struct{} // closed and replaced on every change
 	endedAt time.Time
 }
 
 // finish moves a pending enrollment to a final state; a final one stays as it is.
-func (e *enrollment) finish(s EnrollmentState, profile []byte, err *Error, now time.Time) bool {
+func (e *enrollment) finish(s EnrollmentState, profile []byte, err *model.Error, now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.state.Final() {
@@ -175,63 +167,63 @@ func (e *enrollment) snapshot() (Enrollment, chan struct{}) {
 }
 
 // add registers an enrollment unless too many are pending, dropping long-finished ones.
-func (cs *clubState) add(e *enrollment, now time.Time) error {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if cs.enrollments == nil {
-		cs.enrollments = map[string]*enrollment{}
+func (c *Club) add(e *enrollment, now time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.enrollments == nil {
+		c.enrollments = map[string]*enrollment{}
 	}
 	pending := 0
-	for id, old := range cs.enrollments {
+	for id, old := range c.enrollments {
 		old.mu.Lock()
 		final, ended := old.state.Final(), old.endedAt
 		old.mu.Unlock()
 		switch {
 		case final && now.Sub(ended) > enrollmentRetention:
-			delete(cs.enrollments, id)
+			delete(c.enrollments, id)
 		case !final:
 			pending++
 		}
 	}
 	if pending >= maxPendingEnrollments {
-		return newError(CodeRateLimited, "enrollment: %d enrollments are in progress; finish or cancel some first", pending)
+		return model.Errorf(abi.CodeRateLimited, "enrollment: %d enrollments are in progress; finish or cancel some first", pending)
 	}
-	cs.enrollments[e.id] = e
+	c.enrollments[e.id] = e
 	return nil
 }
 
-func (cs *clubState) get(id string) (*enrollment, error) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if e, ok := cs.enrollments[id]; ok {
+func (c *Club) get(id string) (*enrollment, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.enrollments[id]; ok {
 		return e, nil
 	}
-	return nil, newError(CodeInvalidArgument, "enrollment %q is unknown, or finished more than %s ago", truncateForMessage(id, maxEnrollmentIDPrinted), enrollmentRetention)
+	return nil, model.Errorf(abi.CodeInvalidArgument, "enrollment %q is unknown, or finished more than %s ago", model.Truncate(id, maxEnrollmentIDPrinted), enrollmentRetention)
 }
 
 // StartEnrollment sends the customer a consent request (merchant-initiated login) and returns
 // the enrollment's id at once; the library follows the request on its own goroutine.
 //
 // With CheckUserExists (the default) it first asks Vipps whether the number can log in:
-// CodeCustomerNotFound when not. Vipps' refusals of the request itself: CodeCustomerNotFound
-// (invalid_user), CodeAppTooOld (old_app), CodeRateLimited (a request to this customer is
+// abi.CodeCustomerNotFound when not. Vipps' refusals of the request itself: abi.CodeCustomerNotFound
+// (invalid_user), abi.CodeAppTooOld (old_app), abi.CodeRateLimited (a request to this customer is
 // still pending: it cannot be withdrawn and must expire first). The request is sent once: a
-// missing answer is CodeUnknownOutcome, since a consent request may have reached the phone.
-func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (string, error) {
-	msisdn, err := NormalizePhone(req.PhoneNumber, c.cfg.DefaultCountryCode)
+// missing answer is abi.CodeUnknownOutcome, since a consent request may have reached the phone.
+func (c *Club) StartEnrollment(ctx context.Context, req EnrollmentRequest) (string, error) {
+	msisdn, err := phone.Normalize(req.PhoneNumber, c.cfg.DefaultCountryCode)
 	if err != nil {
-		return "", &Error{Code: CodeInvalidCustomer, Message: "enrollment: " + err.Error(), Err: err}
+		return "", &model.Error{Code: abi.CodeInvalidCustomer, Message: "enrollment: " + err.Error(), Err: err}
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer leave()
-	auth := c.cfg.Login.loginAuth()
+	auth := c.cfg.LoginAuth
 	hint := vipps.MSISDNLoginHint(msisdn)
 	if req.CheckUserExists == nil || *req.CheckUserExists {
 		var exists bool
-		err := c.retryCall(ctx, "enrollment: user check", newTracker("user-exists", c.units[0], time.Now()), false, func(ctx context.Context) error {
+		err := c.retry.Call(ctx, "enrollment: user check", retry.OneOff(), false, func(ctx context.Context) error {
 			var err error
 			exists, err = c.api.LoginUserExists(ctx, hint, auth)
 			return err
@@ -240,7 +232,7 @@ func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (st
 			return "", err
 		}
 		if !exists {
-			return "", newError(CodeCustomerNotFound, "enrollment: the customer is not a Vipps MobilePay user who can log in")
+			return "", model.Errorf(abi.CodeCustomerNotFound, "enrollment: the customer is not a Vipps MobilePay user who can log in")
 		}
 	}
 	start, err := c.startLogin(ctx, vipps.CIBARequest{LoginHint: hint, Scopes: req.scopes(), BindingMessage: req.BindingMessage,
@@ -254,9 +246,9 @@ func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (st
 		return "", err
 	}
 	fctx, cancel := context.WithCancel(fctx)
-	e := &enrollment{id: "enr-" + randomHex(12), authReqID: start.AuthReqID, cancel: cancel,
+	e := &enrollment{id: newEnrollmentID(), authReqID: start.AuthReqID, cancel: cancel,
 		done: make(chan struct{}), state: EnrollmentPending, changed: make(chan struct{})}
-	if err := c.club.add(e, c.club.clock()); err != nil {
+	if err := c.add(e, c.clock()); err != nil {
 		cancel()
 		fleave()
 		return "", err
@@ -268,8 +260,8 @@ func (c *Client) StartEnrollment(ctx context.Context, req EnrollmentRequest) (st
 // startLogin sends the authentication request, repeating it only when it certainly never
 // reached Vipps (the connection could not be made): each request that arrives puts a consent
 // request on the customer's phone.
-func (c *Client) startLogin(ctx context.Context, r vipps.CIBARequest, auth vipps.LoginAuth) (vipps.CIBAStart, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.operation())
+func (c *Club) startLogin(ctx context.Context, r vipps.CIBARequest, auth vipps.LoginAuth) (vipps.CIBAStart, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.retry.Budget)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
 		start, err := c.api.StartLogin(ctx, r, auth)
@@ -277,7 +269,7 @@ func (c *Client) startLogin(ctx context.Context, r vipps.CIBARequest, auth vipps
 			return start, nil
 		}
 		var te *vipps.TransportError
-		if errors.As(err, &te) && !te.MaybeSent && attempt < maxAttempts && c.closingCtx.Err() == nil && sleepCtx(ctx, backoff(attempt)) {
+		if errors.As(err, &te) && !te.MaybeSent && attempt < retry.MaxAttempts && c.retry.Closing.Err() == nil && retry.Sleep(ctx, retry.Backoff(attempt)) {
 			continue
 		}
 		return vipps.CIBAStart{}, loginStartError(err)
@@ -290,21 +282,21 @@ func loginStartError(err error) error {
 	if errors.As(err, &le) {
 		switch {
 		case le.Has(vipps.LoginErrInvalidUser) || le.Has(vipps.LoginErrUnknownUserID):
-			return &Error{Code: CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
 				Message: "enrollment: the customer has no active Vipps MobilePay account or cannot use this login (" + le.Error() + ")"}
 		case le.Has(vipps.LoginErrOldApp):
-			return &Error{Code: CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
 				Message: "enrollment: the customer's app is too old for this; ask them to update it (" + le.Error() + ")"}
 		case le.Problem.HTTPStatus == 429:
 			msg := "enrollment: a consent request to this customer is still pending at Vipps; a new one is possible when it has expired"
 			if ra := le.Problem.RetryAfter; ra > 0 {
 				msg += fmt.Sprintf(" (in %s)", ra.Round(time.Second))
 			}
-			return &Error{Code: CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
+			return &model.Error{Code: abi.CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
 		}
 	}
-	e := wireError("enrollment: consent request", err, decideRetry(err).maybeApplied || isMaybeSent(err), true)
-	if e.Code == CodeUnknownOutcome {
+	e := retry.WireError("enrollment: consent request", err, retry.Decide(err).MaybeApplied || retry.MaybeSent(err), true)
+	if e.Code == abi.CodeUnknownOutcome {
 		e.Message = "enrollment: consent request: " + err.Error() + " - a consent request may have reached the customer's phone; a new one may be refused (VMP_ERR_RATE_LIMITED) until it expires"
 	}
 	return e
@@ -313,12 +305,12 @@ func loginStartError(err error) error {
 // followEnrollment polls the token endpoint until the customer answers, the request expires,
 // the till cancels or the client closes, then reads the profile. It never polls sooner than
 // the interval, and grows the interval by 5 s for good on every slow_down (CIBA §11).
-func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollment, start vipps.CIBAStart, auth vipps.LoginAuth) {
+func (c *Club) followEnrollment(ctx context.Context, leave func(), e *enrollment, start vipps.CIBAStart, auth vipps.LoginAuth) {
 	defer leave()
 	defer close(e.done)
 	defer func() {
 		if r := recover(); r != nil {
-			e.finish(EnrollmentFailed, nil, newError(CodeInternal, "enrollment: internal error (a bug in vmp): %v", r), c.club.clock())
+			e.finish(EnrollmentFailed, nil, model.Errorf(abi.CodeInternal, "enrollment: internal error (a bug in vmp): %v", r), c.clock())
 		}
 	}()
 	interval := start.Interval
@@ -329,19 +321,19 @@ func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollme
 	if lifetime <= 0 {
 		lifetime = defaultCIBALifetime
 	}
-	deadline := c.club.clock().Add(lifetime + cibaExpiryGrace)
-	var lastErr *Error // of the last poll, while Vipps could not be asked
+	deadline := c.clock().Add(lifetime + cibaExpiryGrace)
+	var lastErr *model.Error // of the last poll, while Vipps could not be asked
 	extra := time.Duration(0)
 	for polls := 0; polls < maxEnrollmentPolls; polls++ {
-		if !c.club.wait(ctx, interval+cibaPollMargin+extra) {
+		if !c.wait(ctx, interval+cibaPollMargin+extra) {
 			return // cancelled by the till (the state says so) or by Close
 		}
 		extra = 0
-		if !c.club.clock().Before(deadline) {
+		if !c.clock().Before(deadline) {
 			if lastErr != nil {
-				e.finish(EnrollmentFailed, nil, lastErr, c.club.clock())
+				e.finish(EnrollmentFailed, nil, lastErr, c.clock())
 			} else {
-				e.finish(EnrollmentExpired, nil, nil, c.club.clock())
+				e.finish(EnrollmentExpired, nil, nil, c.clock())
 			}
 			return
 		}
@@ -355,10 +347,10 @@ func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollme
 				return
 			}
 			if err != nil {
-				e.finish(EnrollmentFailed, nil, err, c.club.clock())
+				e.finish(EnrollmentFailed, nil, err, c.clock())
 				return
 			}
-			e.finish(EnrollmentConsented, profile, nil, c.club.clock())
+			e.finish(EnrollmentConsented, profile, nil, c.clock())
 			return
 		}
 		var le *vipps.LoginError
@@ -372,39 +364,39 @@ func (c *Client) followEnrollment(ctx context.Context, leave func(), e *enrollme
 				lastErr = nil
 				continue
 			case vipps.LoginErrAccessDenied:
-				e.finish(EnrollmentDenied, nil, nil, c.club.clock())
+				e.finish(EnrollmentDenied, nil, nil, c.clock())
 				return
 			case vipps.LoginErrExpiredToken:
-				e.finish(EnrollmentExpired, nil, nil, c.club.clock())
+				e.finish(EnrollmentExpired, nil, nil, c.clock())
 				return
 			}
 		}
-		if d := decideRetry(err); d.retry {
+		if d := retry.Decide(err); d.Retry {
 			// No answer, or Vipps busy: ask again (Retry-After, when given, comes first).
-			lastErr = wireError("enrollment: token poll", err, false, false)
-			extra = max(d.wait-interval, 0)
+			lastErr = retry.WireError("enrollment: token poll", err, false, false)
+			extra = max(d.Wait-interval, 0)
 			continue
 		}
-		e.finish(EnrollmentFailed, nil, wireError("enrollment: token poll", err, false, false), c.club.clock())
+		e.finish(EnrollmentFailed, nil, retry.WireError("enrollment: token poll", err, false, false), c.clock())
 		return
 	}
-	e.finish(EnrollmentFailed, nil, newError(CodeInternal, "enrollment: gave up after %d polls", maxEnrollmentPolls), c.club.clock())
+	e.finish(EnrollmentFailed, nil, model.Errorf(abi.CodeInternal, "enrollment: gave up after %d polls", maxEnrollmentPolls), c.clock())
 }
 
 // readProfile reads the consented claims with the login access token.
-func (c *Client) readProfile(ctx context.Context, accessToken string) ([]byte, *Error) {
+func (c *Club) readProfile(ctx context.Context, accessToken string) ([]byte, *model.Error) {
 	var profile []byte
-	err := c.retryCall(ctx, "enrollment: userinfo", newTracker("userinfo", c.units[0], time.Now()), false, func(ctx context.Context) error {
+	err := c.retry.Call(ctx, "enrollment: userinfo", retry.OneOff(), false, func(ctx context.Context) error {
 		var err error
 		profile, err = c.api.Userinfo(ctx, accessToken)
 		return err
 	})
 	if err != nil {
-		var e *Error
+		var e *model.Error
 		if errors.As(err, &e) {
 			return nil, e
 		}
-		return nil, &Error{Code: CodeInternal, Message: "enrollment: userinfo: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeInternal, Message: "enrollment: userinfo: " + err.Error(), Err: err}
 	}
 	return profile, nil
 }
@@ -412,17 +404,17 @@ func (c *Client) readProfile(ctx context.Context, accessToken string) ([]byte, *
 // PollEnrollment returns the enrollment's state: at once with wait 0, otherwise as soon as it
 // is final or when wait has elapsed (then PENDING). A FAILED enrollment is returned together
 // with its error. An unknown id (or one finished more than 10 minutes ago) is
-// CodeInvalidArgument.
-func (c *Client) PollEnrollment(ctx context.Context, id string, wait time.Duration) (Enrollment, error) {
-	if wait < 0 || wait > MaxPollWait {
-		return Enrollment{}, newError(CodeInvalidArgument, "wait must be between 0 and %s", MaxPollWait)
+// abi.CodeInvalidArgument.
+func (c *Club) PollEnrollment(ctx context.Context, id string, wait time.Duration) (Enrollment, error) {
+	if wait < 0 || wait > model.MaxWait {
+		return Enrollment{}, model.Errorf(abi.CodeInvalidArgument, "wait must be between 0 and %s", model.MaxWait)
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
 		return Enrollment{}, err
 	}
 	defer leave()
-	e, err := c.club.get(id)
+	e, err := c.get(id)
 	if err != nil {
 		return Enrollment{}, err
 	}
@@ -439,8 +431,8 @@ func (c *Client) PollEnrollment(ctx context.Context, id string, wait time.Durati
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
-			if endedByClose(ctx) {
-				return Enrollment{}, closedWhileWaiting("the enrollment")
+			if model.EndedByClose(ctx) {
+				return Enrollment{}, model.ClosedWhileWaiting("the enrollment")
 			}
 			return snap, nil
 		}
@@ -452,17 +444,27 @@ func (c *Client) PollEnrollment(ctx context.Context, id string, wait time.Durati
 // ended (then nothing changes). Vipps has no way to withdraw a consent request: it stays in
 // the customer's app until it expires, and a new one to the same customer is refused until
 // then.
-func (c *Client) CancelEnrollment(id string) error {
+func (c *Club) CancelEnrollment(id string) error {
 	_, leave, err := c.enter(context.Background())
 	if err != nil {
 		return err
 	}
 	defer leave()
-	e, err := c.club.get(id)
+	e, err := c.get(id)
 	if err != nil {
 		return err
 	}
-	e.finish(EnrollmentCancelled, nil, nil, c.club.clock())
+	e.finish(EnrollmentCancelled, nil, nil, c.clock())
 	e.cancel()
 	return nil
+}
+
+// FollowerDone is closed once the library has stopped following the enrollment: it ended, was
+// cancelled, or the client closed. nil for an unknown id.
+func (c *Club) FollowerDone(id string) <-chan struct{} {
+	e, err := c.get(id)
+	if err != nil {
+		return nil
+	}
+	return e.done
 }

@@ -1,11 +1,14 @@
-package core
+package club
 
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/phone"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // LoyaltyCheckIn shows the customer that the till knows them (POST
@@ -14,18 +17,18 @@ import (
 // enrollment. Membership is the POS's own answer from its register; the library never
 // guesses it.
 //
-// phone is an MSISDN or a typed number (normalised with default_country_code). The Check-in
-// API serves Norwegian numbers only, so others are CodeInvalidCustomer before anything is
+// number is an MSISDN or a typed number (normalised with default_country_code). The Check-in
+// API serves Norwegian numbers only, so others are abi.CodeInvalidCustomer before anything is
 // sent. The request changes no money and may be repeated; the library retries it on network
 // errors and busy answers. It returns the reference Vipps answers with, for support cases.
-// Vipps' test environment cannot run Check-in and always answers 500 (CodeUnavailable).
-func (c *Client) LoyaltyCheckIn(ctx context.Context, phone string, isMember bool) (string, error) {
-	msisdn, err := NormalizePhone(phone, c.cfg.DefaultCountryCode)
+// Vipps' test environment cannot run Check-in and always answers 500 (abi.CodeUnavailable).
+func (c *Club) LoyaltyCheckIn(ctx context.Context, number string, isMember bool) (string, error) {
+	msisdn, err := phone.Normalize(number, c.cfg.DefaultCountryCode)
 	if err != nil {
-		return "", &Error{Code: CodeInvalidCustomer, Message: "check-in: " + err.Error(), Err: err}
+		return "", &model.Error{Code: abi.CodeInvalidCustomer, Message: "check-in: " + err.Error(), Err: err}
 	}
 	if !strings.HasPrefix(msisdn, "47") {
-		return "", newError(CodeInvalidCustomer, "check-in: the Check-in API serves Norwegian numbers (+47) only")
+		return "", model.Errorf(abi.CodeInvalidCustomer, "check-in: the Check-in API serves Norwegian numbers (+47) only")
 	}
 	ctx, leave, err := c.enter(ctx)
 	if err != nil {
@@ -33,7 +36,7 @@ func (c *Client) LoyaltyCheckIn(ctx context.Context, phone string, isMember bool
 	}
 	defer leave()
 	var ref string
-	err = c.retryCall(ctx, "check-in", newTracker("check-in", c.units[0], time.Now()), false, func(ctx context.Context) error {
+	err = c.retry.Call(ctx, "check-in", retry.OneOff(), false, func(ctx context.Context) error {
 		var err error
 		ref, err = c.api.LoyaltyCheckIn(ctx, vipps.LoyaltyCheckInRequest{PhoneNumber: msisdn, IsMember: isMember})
 		return err
