@@ -11,8 +11,8 @@ import (
 // The pages are written by hand, not by html/template: text/template (under html/template)
 // calls reflect's MethodByName, and with it in the binary the Go linker keeps every exported
 // method of every type converted to an interface anywhere - measured, it made the shipped
-// library 4 MB (32 %) larger for two dev-only pages. tests/dist guards that the library does
-// not depend on either template package again.
+// library 4 MB (32 %) larger for two dev-only pages. capi/deps_test.go fails if the library
+// depends on either template package again.
 //
 // Escaping is the writer's, not the caller's: every value goes through text or attr, which
 // escape it; raw takes only markup, a type a string variable does not turn into without an
