@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // CheckoutQR gives the QR code of a customer-facing QR checkout ("flow": "qr"), drawn locally
 // from the target URL Vipps returned when the payment was created.
 func (unit *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return nil, err
 	}
 	ctx, leave, err := c.enter(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/vmp-dev/vmp/internal/club"
 	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 	"github.com/vmp-dev/vmp/internal/scans"
 	"github.com/vmp-dev/vmp/internal/webhooks"
@@ -41,8 +42,8 @@ type Client struct {
 	journalState journalState
 	// origins are the operations whose first call is still in progress (repeat_rule.go).
 	origins originCalls
-	// till makes the Idempotency-Keys of operation ids this till's own (idempotency.go).
-	till tillIdentity
+	// till makes the Idempotency-Keys of operation ids this till's own (internal/payments).
+	till payments.TillIdentity
 	// retry is the retry policy every call to Vipps runs under (internal/retry).
 	retry retry.Policy
 	// InitRecovery is what the recovery run of New found and did.
@@ -84,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: tillIdentity{storeID: cfg.StoreID, posID: cfg.PosID}}
+	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID}}
 	// closingCtx is made first: the log sink and every subsystem end their waits with it.
 	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -49,7 +50,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 			return Payment{}, nil, false, err
 		}
 	}
-	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
+	key := payments.IdempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
 	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
 	defer func() { c.outcomeReturned(ctx, e, repeated != nil) }()

@@ -24,7 +24,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		return "", err
 	}
 	if req.Reference != "" {
-		if err := checkReference(req.Reference); err != nil {
+		if err := payments.CheckReference(req.Reference); err != nil {
 			return "", err
 		}
 	}
@@ -78,7 +78,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		// A repeat of an identical checkout whose outcome the till never saw finishes that one,
 		// under its reference (repeat_rule.go); anything else is a new payment.
 		op.newCheckout = func() (string, []byte, error) {
-			ref := generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
+			ref := payments.GenerateReference(u.referencePrefix, c.cfg.PosID, time.Now())
 			b, err := body(ref)
 			return ref, b, err
 		}
@@ -108,7 +108,7 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 	switch {
 	case ref != "":
 	case req.Flow == FlowQR:
-		ref = "qr-" + randomHex(8)
+		ref = "qr-" + payments.RandomHex(8)
 	default:
 		ref = "auto"
 	}
@@ -135,7 +135,7 @@ type CancelOptions struct {
 // uncaptured rest is released.
 func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -185,7 +185,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 
 // modify runs a capture or refund of amount in the payment's currency.
 func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference string, amount int64, operationID string) (Payment, error) {
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	if err := payments.CheckAmount(amount); err != nil {

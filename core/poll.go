@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -17,7 +18,7 @@ const MaxPollWait = model.MaxWait
 // the reads.
 func (unit *Unit) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	if wait < 0 || wait > MaxPollWait {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
@@ -67,7 +68,7 @@ func (c *Client) startWebhooks() (*webhooks.Hooks, error) {
 // is ignored.
 func (c *Client) applyWebhookEvent(msn, reference string, ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
 	u := c.unitOfMSN(msn)
-	if u == nil || checkReference(reference) != nil {
+	if u == nil || payments.CheckReference(reference) != nil {
 		return webhooks.Ignored
 	}
 	t := c.trackerFor(u, reference)
