@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
@@ -41,8 +42,8 @@ func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry
 		t.reference, p.Captured, p.Currency, sum)
 }
 
-// capturedEvents sums the successful captures of the payment's event log and says whether
-// the entry's own capture is among them.
+// capturedEvents reads the payment's event log and sums its successful captures
+// (internal/payments), saying whether the entry's own capture is among them.
 func (c *Client) capturedEvents(ctx context.Context, t *tracker, e *journal.Entry) (sum int64, ours bool, err error) {
 	var events []vipps.PaymentEvent
 	err = c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
@@ -53,13 +54,6 @@ func (c *Client) capturedEvents(ctx context.Context, t *tracker, e *journal.Entr
 	if err != nil {
 		return 0, false, fmt.Errorf("reading the event log: %w", err)
 	}
-	for _, ev := range events {
-		if ev.Name == "CAPTURED" && ev.Success {
-			sum += ev.Amount.Value
-			if ev.IdempotencyKey == e.IdempotencyKey && ev.Amount.Value == e.Amount {
-				ours = true
-			}
-		}
-	}
+	sum, ours = payments.CapturedInEventLog(events, e.IdempotencyKey, e.Amount)
 	return sum, ours, nil
 }

@@ -222,7 +222,7 @@ func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Ent
 	if err != nil {
 		return Payment{}, err
 	}
-	return paymentFromModification(resp), nil
+	return payments.FromModification(resp), nil
 }
 
 // recordOutcome writes the outcome of an attempt. An unknown outcome leaves the entry open.

@@ -227,7 +227,7 @@ func (c *Client) readNow(ctx context.Context, t *tracker) (Payment, error) {
 	if err != nil {
 		return Payment{}, err
 	}
-	p := paymentFromGet(resp)
+	p := payments.FromGet(resp)
 	t.mu.Lock()
 	t.lastRead = time.Now()
 	t.update(p)

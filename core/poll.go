@@ -143,5 +143,5 @@ func (c *Client) readStatus(ctx context.Context, t *tracker) {
 		return
 	}
 	t.failures, t.lastErr = 0, nil
-	t.update(paymentFromGet(resp))
+	t.update(payments.FromGet(resp))
 }

@@ -116,32 +116,3 @@ func (t *tracker) snapshot() (Payment, bool) {
 	defer t.mu.Unlock()
 	return t.payment, t.known
 }
-
-func paymentFromGet(r vipps.GetPaymentResponse) Payment {
-	return Payment{
-		Reference:    r.Reference,
-		State:        ParseState(r.State),
-		Currency:     r.Amount.Currency,
-		Amount:       r.Amount.Value,
-		Authorized:   r.Aggregate.AuthorizedAmount.Value,
-		Captured:     r.Aggregate.CapturedAmount.Value,
-		Refunded:     r.Aggregate.RefundedAmount.Value,
-		Cancelled:    r.Aggregate.CancelledAmount.Value,
-		PSPReference: r.PSPReference,
-		RedirectURL:  r.RedirectURL,
-	}
-}
-
-func paymentFromModification(r vipps.ModificationResponse) Payment {
-	return Payment{
-		Reference:    r.Reference,
-		State:        ParseState(r.State),
-		Currency:     r.Amount.Currency,
-		Amount:       r.Amount.Value,
-		Authorized:   r.Aggregate.AuthorizedAmount.Value,
-		Captured:     r.Aggregate.CapturedAmount.Value,
-		Refunded:     r.Aggregate.RefundedAmount.Value,
-		Cancelled:    r.Aggregate.CancelledAmount.Value,
-		PSPReference: r.PSPReference,
-	}
-}
