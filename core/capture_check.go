@@ -18,7 +18,7 @@ import (
 // before, that holds without a read; otherwise the event log is read, and a difference is
 // confirmed with a fresh read of the payment before it is reported as CodeCaptureMismatch,
 // together with the payment as Vipps reports it.
-func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
+func (c *Client) checkCaptured(ctx context.Context, t *payments.Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
 	if knewBefore && before.Captured+e.Amount == p.Captured {
 		return p, nil
 	}
@@ -35,20 +35,20 @@ func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry
 	if !ours {
 		return p, newError(CodeCaptureMismatch,
 			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
-			t.reference, e.Amount, p.Currency)
+			t.Reference(), e.Amount, p.Currency)
 	}
 	return p, newError(CodeCaptureMismatch,
 		"capture of %s: Vipps reports %d %s captured, but the captures in its event log add up to %d; check the payment (e.g. in the Vipps portal) before handing over the goods",
-		t.reference, p.Captured, p.Currency, sum)
+		t.Reference(), p.Captured, p.Currency, sum)
 }
 
 // capturedEvents reads the payment's event log and sums its successful captures
 // (internal/payments), saying whether the entry's own capture is among them.
-func (c *Client) capturedEvents(ctx context.Context, t *tracker, e *journal.Entry) (sum int64, ours bool, err error) {
+func (c *Client) capturedEvents(ctx context.Context, t *payments.Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
 	var events []vipps.PaymentEvent
-	err = c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
+	err = c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
-		events, err = t.api.GetPaymentEvents(ctx, t.reference)
+		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func (unit *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, er
 // qrTarget finds the payment's QR target URL: in memory, in the journal, or from Vipps.
 func (c *Client) qrTarget(ctx context.Context, u *salesUnit, reference string) (string, error) {
 	t := c.trackerFor(u, reference)
-	if p, ok := t.snapshot(); ok && p.RedirectURL != "" {
+	if p, ok := t.Snapshot(); ok && p.RedirectURL != "" {
 		return p.RedirectURL, nil
 	}
 	if entries, err := c.journal.ForReference(reference); err == nil {

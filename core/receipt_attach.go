@@ -23,7 +23,7 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 	}
 	t := c.trackerFor(u, reference)
 	var amount int64
-	if p, ok := t.snapshot(); ok && p.Currency == r.BottomLine.Currency {
+	if p, ok := t.Snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
 	}
 	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
