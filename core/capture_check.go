@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
@@ -17,7 +18,7 @@ import (
 // before, that holds without a read; otherwise the event log is read, and a difference is
 // confirmed with a fresh read of the payment before it is reported as CodeCaptureMismatch,
 // together with the payment as Vipps reports it.
-func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
+func (c *Client) checkCaptured(ctx context.Context, t *payments.Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
 	if knewBefore && before.Captured+e.Amount == p.Captured {
 		return p, nil
 	}
@@ -34,32 +35,25 @@ func (c *Client) checkCaptured(ctx context.Context, t *tracker, e *journal.Entry
 	if !ours {
 		return p, newError(CodeCaptureMismatch,
 			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
-			t.reference, e.Amount, p.Currency)
+			t.Reference(), e.Amount, p.Currency)
 	}
 	return p, newError(CodeCaptureMismatch,
 		"capture of %s: Vipps reports %d %s captured, but the captures in its event log add up to %d; check the payment (e.g. in the Vipps portal) before handing over the goods",
-		t.reference, p.Captured, p.Currency, sum)
+		t.Reference(), p.Captured, p.Currency, sum)
 }
 
-// capturedEvents sums the successful captures of the payment's event log and says whether
-// the entry's own capture is among them.
-func (c *Client) capturedEvents(ctx context.Context, t *tracker, e *journal.Entry) (sum int64, ours bool, err error) {
+// capturedEvents reads the payment's event log and sums its successful captures
+// (internal/payments), saying whether the entry's own capture is among them.
+func (c *Client) capturedEvents(ctx context.Context, t *payments.Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
 	var events []vipps.PaymentEvent
-	err = c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
+	err = c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
-		events, err = t.api.GetPaymentEvents(ctx, t.reference)
+		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("reading the event log: %w", err)
 	}
-	for _, ev := range events {
-		if ev.Name == "CAPTURED" && ev.Success {
-			sum += ev.Amount.Value
-			if ev.IdempotencyKey == e.IdempotencyKey && ev.Amount.Value == e.Amount {
-				ours = true
-			}
-		}
-	}
+	sum, ours = payments.CapturedInEventLog(events, e.IdempotencyKey, e.Amount)
 	return sum, ours, nil
 }

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // CheckoutQR gives the QR code of a customer-facing QR checkout ("flow": "qr"), drawn locally
 // from the target URL Vipps returned when the payment was created.
 func (unit *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return nil, err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -32,7 +33,7 @@ func (unit *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, er
 // qrTarget finds the payment's QR target URL: in memory, in the journal, or from Vipps.
 func (c *Client) qrTarget(ctx context.Context, u *salesUnit, reference string) (string, error) {
 	t := c.trackerFor(u, reference)
-	if p, ok := t.snapshot(); ok && p.RedirectURL != "" {
+	if p, ok := t.Snapshot(); ok && p.RedirectURL != "" {
 		return p.RedirectURL, nil
 	}
 	if entries, err := c.journal.ForReference(reference); err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/vmp-dev/vmp/internal/club"
 	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 	"github.com/vmp-dev/vmp/internal/scans"
 	"github.com/vmp-dev/vmp/internal/webhooks"
@@ -41,8 +42,8 @@ type Client struct {
 	journalState journalState
 	// origins are the operations whose first call is still in progress (repeat_rule.go).
 	origins originCalls
-	// till makes the Idempotency-Keys of operation ids this till's own (idempotency.go).
-	till tillIdentity
+	// till makes the Idempotency-Keys of operation ids this till's own (internal/payments).
+	till payments.TillIdentity
 	// retry is the retry policy every call to Vipps runs under (internal/retry).
 	retry retry.Policy
 	// InitRecovery is what the recovery run of New found and did.
@@ -68,14 +69,14 @@ type Client struct {
 	mu       sync.Mutex
 	closed   bool
 	calls    sync.WaitGroup
-	trackers map[string]*tracker
+	trackers map[string]*payments.Tracker
 	// unsettled are the creates whose outcome the till has not seen (settle_by_poll.go).
 	unsettled unsettledCreates
 	pruned    time.Time
 	// journalPruned is when the journal was last pruned (upkeep.go).
 	journalPruned time.Time
 	// listener learns the payments' updates (payment_listener.go).
-	listener paymentListenerSlot
+	listener payments.ListenerSlot
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and
@@ -84,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, trackers: make(map[string]*tracker), till: tillIdentity{storeID: cfg.StoreID, posID: cfg.PosID}}
+	c := &Client{cfg: cfg, trackers: make(map[string]*payments.Tracker), till: payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID}}
 	// closingCtx is made first: the log sink and every subsystem end their waits with it.
 	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
@@ -270,12 +271,12 @@ func closedWhileWaiting(what string) error { return model.ClosedWhileWaiting(wha
 
 // tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
 // about for a while are dropped so a till running for months does not grow.
-func (c *Client) tracker(reference string) *tracker {
+func (c *Client) tracker(reference string) *payments.Tracker {
 	return c.trackerFor(c.units[0], reference)
 }
 
 // trackerFor is tracker for a payment of one sales unit: references are unique per MSN only.
-func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
+func (c *Client) trackerFor(u *salesUnit, reference string) *payments.Tracker {
 	now := time.Now()
 	key := unitScoped(u, reference)
 	c.mu.Lock()
@@ -284,14 +285,10 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *tracker {
 	if !ok {
 		c.pruneTrackersIfDue(now)
 		c.pruneJournalIfDue(now)
-		t = newTracker(reference, u, now)
-		t.unit, t.listener = u.name, &c.listener
-		t.unsettled = c.unsettled[key] != ""
+		t = payments.NewTracker(reference, u.name, u.api, &c.listener, c.unsettled[key] != "", now)
 		c.trackers[key] = t
 	}
-	t.mu.Lock()
-	t.lastUsed = now
-	t.mu.Unlock()
+	t.Touch(now)
 	return t
 }
 
@@ -305,11 +302,11 @@ func (c *Client) closeUnits() {
 }
 
 // retryCall runs send under the client's retry policy (internal/retry), paced by t.
-func (c *Client) retryCall(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) error {
+func (c *Client) retryCall(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) error {
 	return c.retry.Call(ctx, what, t, mutation, send)
 }
 
 // retryCallApplied is retryCall that also reports what the attempts may have done.
-func (c *Client) retryCallApplied(ctx context.Context, what string, t *tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
+func (c *Client) retryCallApplied(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
 	return c.retry.CallApplied(ctx, what, t, mutation, send)
 }

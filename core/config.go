@@ -176,7 +176,7 @@ func (c *Config) applyDefaults() error {
 	if c.Description == "" {
 		c.Description = "Purchase"
 	}
-	if err := checkDescription(c.Description); err != nil {
+	if err := payments.CheckDescription(c.Description); err != nil {
 		return newError(CodeInvalidConfig, "config: %v", err)
 	}
 	if err := c.checkClub(); err != nil {
@@ -257,11 +257,4 @@ func (t TimeoutConfig) operation() time.Duration {
 }
 func (t TimeoutConfig) recovery() time.Duration {
 	return time.Duration(t.RecoveryMS) * time.Millisecond
-}
-
-func checkDescription(d string) error {
-	if n := len([]rune(d)); n < 3 || n > 100 {
-		return fmt.Errorf("description must be 3 to 100 characters, is %d", n)
-	}
-	return nil
 }

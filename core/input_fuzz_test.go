@@ -2,6 +2,8 @@ package core
 
 import (
 	"testing"
+
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // Fuzz targets for every decoder of JSON a till hands in (vmp_init, vmp_start_checkout,
@@ -62,7 +64,7 @@ func FuzzParseCheckout(f *testing.F) {
 		if req.Amount < 1 || req.Amount > 65000000 {
 			t.Fatalf("ParseCheckout(%q) accepted amount %d", data, req.Amount)
 		}
-		if req.Reference != "" && checkReference(req.Reference) != nil {
+		if req.Reference != "" && payments.CheckReference(req.Reference) != nil {
 			t.Fatalf("ParseCheckout(%q) accepted reference %q", data, req.Reference)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // externalSim is a simulator outside any client, with a fake clock, so clients can come and go
@@ -355,7 +356,7 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 	if _, err := c.OwnUnit().Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.journal.Get(idempotencyKey(c.till, "capture", c.units[0].creds.MSN, ref, "rcpt-1"))
+	e, err := c.journal.Get(payments.IdempotencyKey(c.till, "capture", c.units[0].creds.MSN, ref, "rcpt-1"))
 	if err != nil || e == nil {
 		t.Fatalf("entry %v, %v", e, err)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -49,7 +49,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 			return Payment{}, nil, false, err
 		}
 	}
-	key := idempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
+	key := payments.IdempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
 	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
 	defer func() { c.outcomeReturned(ctx, e, repeated != nil) }()
@@ -105,7 +105,7 @@ func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (P
 		if happened, err := c.atVipps(ctx, t, e); err == nil && happened {
 			p, err := c.readNow(ctx, t)
 			if err != nil {
-				p, _ = t.snapshot()
+				p, _ = t.Snapshot()
 			}
 			c.recordOutcome(e, p, nil)
 			c.logMoneyOp(e, p, nil, false)
@@ -158,7 +158,7 @@ func (c *Client) recordedPayment(ctx context.Context, u *salesUnit, e *journal.E
 
 // sendEntry sends the entry's request - its key, its exact body - within the retry layer and
 // returns the payment it produced, and whether any attempt may have been applied.
-func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (Payment, retry.Attempts, error) {
+func (c *Client) sendEntry(ctx context.Context, t *payments.Tracker, e *journal.Entry) (Payment, retry.Attempts, error) {
 	var p Payment
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
@@ -166,7 +166,7 @@ func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (P
 	}
 	a, err := c.retryCallApplied(ctx, what, t, true, func(ctx context.Context) error {
 		var err error
-		p, err = c.sendOnce(ctx, t.api, e)
+		p, err = c.sendOnce(ctx, t.API(), e)
 		return err
 	})
 	if err != nil {
@@ -185,12 +185,7 @@ func (c *Client) sendEntry(ctx context.Context, t *tracker, e *journal.Entry) (P
 		}
 		return read, a, nil
 	}
-	t.mu.Lock()
-	if e.Operation == journal.OpCreate {
-		t.since = time.Now()
-	}
-	t.update(p)
-	t.mu.Unlock()
+	t.Answered(p, e.Operation == journal.OpCreate)
 	return p, a, nil
 }
 
@@ -221,7 +216,7 @@ func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Ent
 	if err != nil {
 		return Payment{}, err
 	}
-	return paymentFromModification(resp), nil
+	return payments.FromModification(resp), nil
 }
 
 // recordOutcome writes the outcome of an attempt. An unknown outcome leaves the entry open.

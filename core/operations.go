@@ -24,7 +24,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		return "", err
 	}
 	if req.Reference != "" {
-		if err := checkReference(req.Reference); err != nil {
+		if err := payments.CheckReference(req.Reference); err != nil {
 			return "", err
 		}
 	}
@@ -78,7 +78,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		// A repeat of an identical checkout whose outcome the till never saw finishes that one,
 		// under its reference (repeat_rule.go); anything else is a new payment.
 		op.newCheckout = func() (string, []byte, error) {
-			ref := generateReference(u.referencePrefix, c.cfg.PosID, time.Now())
+			ref := payments.GenerateReference(u.referencePrefix, c.cfg.PosID, time.Now())
 			b, err := body(ref)
 			return ref, b, err
 		}
@@ -108,7 +108,7 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 	switch {
 	case ref != "":
 	case req.Flow == FlowQR:
-		ref = "qr-" + randomHex(8)
+		ref = "qr-" + payments.RandomHex(8)
 	default:
 		ref = "auto"
 	}
@@ -135,7 +135,7 @@ type CancelOptions struct {
 // uncaptured rest is released.
 func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -172,8 +172,8 @@ func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptio
 // approvedBeforeCancel answers an abort that lost the race with the customer's approval: the
 // till learns that the payment is AUTHORIZED, with its current aggregates, so it can capture it
 // or release it with a plain cancel - never left guessing.
-func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Error) (Payment, error) {
-	reference := t.reference
+func (c *Client) approvedBeforeCancel(ctx context.Context, t *payments.Tracker, cause *Error) (Payment, error) {
+	reference := t.Reference()
 	p, err := c.readNow(ctx, t)
 	if err != nil {
 		return Payment{}, cause
@@ -185,7 +185,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *tracker, cause *Er
 
 // modify runs a capture or refund of amount in the payment's currency.
 func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference string, amount int64, operationID string) (Payment, error) {
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	if err := payments.CheckAmount(amount); err != nil {
@@ -205,7 +205,7 @@ func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference strin
 	if err != nil {
 		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
-	before, knewBefore := t.snapshot()
+	before, knewBefore := t.Snapshot()
 	p, e, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
 		body: body})
@@ -217,27 +217,24 @@ func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference strin
 
 // readNow reads the payment from Vipps now, bypassing the poll schedule (but not the
 // per-reference rate limit), and records it.
-func (c *Client) readNow(ctx context.Context, t *tracker) (Payment, error) {
+func (c *Client) readNow(ctx context.Context, t *payments.Tracker) (Payment, error) {
 	var resp vipps.GetPaymentResponse
-	err := c.retryCall(ctx, "status of "+t.reference, t, false, func(ctx context.Context) error {
+	err := c.retryCall(ctx, "status of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
-		resp, err = t.api.GetPayment(ctx, t.reference)
+		resp, err = t.API().GetPayment(ctx, t.Reference())
 		return err
 	})
 	if err != nil {
 		return Payment{}, err
 	}
-	p := paymentFromGet(resp)
-	t.mu.Lock()
-	t.lastRead = time.Now()
-	t.update(p)
-	t.mu.Unlock()
+	p := payments.FromGet(resp)
+	t.Read(p)
 	return p, nil
 }
 
 // currencyOf gives the payment's currency, reading the payment when the engine has not seen it.
-func (c *Client) currencyOf(ctx context.Context, t *tracker) (string, error) {
-	if p, ok := t.snapshot(); ok && p.Currency != "" {
+func (c *Client) currencyOf(ctx context.Context, t *payments.Tracker) (string, error) {
+	if p, ok := t.Snapshot(); ok && p.Currency != "" {
 		return p.Currency, nil
 	}
 	p, err := c.readNow(ctx, t)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/internal/model"
-	"github.com/vmp-dev/vmp/internal/retry"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // MaxPollWait is the longest wait PollStatus and PollEnrollment accept.
@@ -17,7 +17,7 @@ const MaxPollWait = model.MaxWait
 // the reads.
 func (unit *Unit) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
 	if wait < 0 || wait > MaxPollWait {
@@ -29,118 +29,5 @@ func (unit *Unit) PollStatus(ctx context.Context, reference string, wait time.Du
 	}
 	defer leave()
 	t := c.trackerFor(u, reference)
-	deadline := time.Now().Add(wait)
-
-	t.mu.Lock()
-	startSeq := t.readSeq
-	t.mu.Unlock()
-	for {
-		now := time.Now()
-		t.mu.Lock()
-		t.lastUsed = now // a waiter keeps its tracker (upkeep.go)
-		p, known := t.payment, t.known
-		expired := !now.Before(deadline)
-		readDone := t.readSeq != startSeq
-		lastErr := t.lastErr
-		if known && (p.State.Final() || expired) {
-			t.mu.Unlock()
-			c.settleCreateByRead(ctx, u, reference, p)
-			return p, nil
-		}
-		if !known && lastErr != nil && (expired || (readDone && isFinalReadError(lastErr))) {
-			t.mu.Unlock()
-			return Payment{}, lastErr
-		}
-		due := t.nextReadAt(now)
-		startRead := !t.reading && !now.Before(due)
-		if startRead {
-			t.reading = true
-		}
-		changed := t.changed
-		t.mu.Unlock()
-
-		if startRead {
-			c.readStatus(ctx, t)
-			if ctx.Err() != nil {
-				return pollEnded(ctx, reference, p, known)
-			}
-			continue
-		}
-		wake := due
-		if !expired && deadline.Before(wake) {
-			wake = deadline
-		}
-		timer := time.NewTimer(max(time.Until(wake), time.Millisecond))
-		select {
-		case <-changed:
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			return pollEnded(ctx, reference, p, known)
-		}
-		timer.Stop()
-	}
-}
-
-// pollEnded is what PollStatus answers when its context ends before the payment is final: a
-// close of the client or of the handle the call came through is CodeInvalidHandle, never the
-// last known state, which would pass for the answer; a Go caller that gave up gets the last
-// known state.
-func pollEnded(ctx context.Context, reference string, p Payment, known bool) (Payment, error) {
-	switch {
-	case endedByClose(ctx):
-		return Payment{}, closedWhileWaiting("the status of " + reference)
-	case known:
-		return p, nil
-	}
-	return Payment{}, newError(CodeNetwork, "status of %s: the wait was cancelled", reference)
-}
-
-// isFinalReadError reports whether waiting longer cannot help.
-func isFinalReadError(err error) bool {
-	switch CodeOf(err) {
-	case CodeNotFound, CodeAuth, CodeInvalidReference, CodeInvalidHandle:
-		return true
-	}
-	return false
-}
-
-// readStatus performs one status read for the tracker (the caller set t.reading) and records
-// the outcome. It does not retry: the poll loop's schedule does.
-func (c *Client) readStatus(ctx context.Context, t *tracker) {
-	now := time.Now()
-	var err error
-	if wait := t.Admit(false, now); wait > 0 {
-		t.mu.Lock()
-		t.notBefore = now.Add(wait)
-		t.reading = false
-		t.mu.Unlock()
-		return
-	}
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.Timeouts.request())
-	resp, err := t.api.GetPayment(rctx, t.reference)
-	cancel()
-
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.reading = false
-	if err != nil && ctx.Err() != nil {
-		// The caller's wait ended (a handle closed, say), not Vipps: nothing was learned, and
-		// the payment's other waiters read again on their own.
-		t.signal()
-		return
-	}
-	t.readSeq++
-	t.lastRead = time.Now()
-	if err != nil {
-		t.failures++
-		t.lastErr = retry.WireError("status of "+t.reference, err, false, false)
-		if d := retry.Decide(err); d.Wait > 0 {
-			t.notBefore = t.lastRead.Add(d.Wait)
-		}
-		t.signal()
-		return
-	}
-	t.failures, t.lastErr = 0, nil
-	t.update(paymentFromGet(resp))
+	return t.Poll(ctx, wait, c.cfg.Timeouts.request(), func(p Payment) { c.settleCreateByRead(ctx, u, reference, p) })
 }

@@ -5,19 +5,8 @@ import (
 	"errors"
 
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/core/wirejson"
 	"github.com/vmp-dev/vmp/internal/payments"
 )
-
-// ParseReceipt decodes a receipt given on its own (vmp_attach_receipt). Unknown fields are an
-// error.
-func ParseReceipt(data []byte) (*Receipt, error) {
-	var r Receipt
-	if err := wirejson.UnmarshalStrict(data, &r); err != nil {
-		return nil, &Error{Code: CodeInvalidJSON, Message: "receipt: " + err.Error(), Err: err}
-	}
-	return &r, nil
-}
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
 // payment reference as the order id - for sales completed some other way, or a receipt that was
@@ -26,15 +15,15 @@ func ParseReceipt(data []byte) (*Receipt, error) {
 // one for the same order is CodeConflict.
 func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
 	c, u := unit.client, unit.sales
-	if err := checkReference(reference); err != nil {
+	if err := payments.CheckReference(reference); err != nil {
 		return err
 	}
 	if r.BottomLine == nil || !payments.ValidCurrency(r.BottomLine.Currency) {
-		return receiptError("bottomLine.currency must be NOK, DKK or EUR")
+		return payments.ReceiptError("bottomLine.currency must be NOK, DKK or EUR")
 	}
 	t := c.trackerFor(u, reference)
 	var amount int64
-	if p, ok := t.snapshot(); ok && p.Currency == r.BottomLine.Currency {
+	if p, ok := t.Snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
 	}
 	if err := r.Check(r.BottomLine.Currency, amount); err != nil {

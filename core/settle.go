@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -27,11 +28,11 @@ var eventNames = map[string][]string{
 // successful event of its kind under its key. A cancel's event may carry no key (the contract
 // says so): any successful cancel of the payment counts, since a payment is cancelled once.
 // A payment Vipps does not know has had no operation at all.
-func (c *Client) atVipps(ctx context.Context, t *tracker, e *journal.Entry) (bool, error) {
+func (c *Client) atVipps(ctx context.Context, t *payments.Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
-	err := c.retryCall(ctx, "event log of "+t.reference, t, false, func(ctx context.Context) error {
+	err := c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
-		events, err = t.api.GetPaymentEvents(ctx, t.reference)
+		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err
 	})
 	if CodeOf(err) == CodeNotFound {
@@ -72,7 +73,7 @@ func (c *Client) inFlightLimit() time.Duration {
 // returns the payment and nil when Vipps carried it out, the failure itself when Vipps' record
 // shows it did not happen and no attempt can still be on its way, and CodeUnknownOutcome
 // otherwise.
-func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
+func (c *Client) settleFailure(t *payments.Tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
@@ -89,7 +90,7 @@ func (c *Client) settleFailure(t *tracker, e *journal.Entry, failure error, a re
 		p, err := c.readNow(rctx, t)
 		if err != nil {
 			// It happened; only the figures are missing. Return what the tracker knows.
-			p, _ = t.snapshot()
+			p, _ = t.Snapshot()
 		}
 		return p, nil
 	case a.InFlight || now().UnixMilli() < e.InFlightUntil:

@@ -23,21 +23,7 @@ func (c *Client) noteUnsettledCreate(u *salesUnit, e *journal.Entry) {
 	}
 	c.unsettled[unitScoped(u, e.Reference)] = e.ID
 	c.mu.Unlock()
-	c.trackerFor(u, e.Reference).setUnsettled(true)
-}
-
-// setUnsettled marks whether the payment's reads must reach the engine to settle its create,
-// and tells the listener (the C ABI's copy for reads from memory) accordingly.
-func (t *tracker) setUnsettled(unsettled bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.unsettled == unsettled {
-		return
-	}
-	t.unsettled = unsettled
-	if t.known && t.listener != nil {
-		t.listener.known(t)
-	}
+	c.trackerFor(u, e.Reference).SetUnsettled(true)
 }
 
 // noteUnsettledCreates remembers the unseen creates of the journal (after recovery at start).
@@ -86,5 +72,5 @@ func (c *Client) settleCreateByRead(ctx context.Context, u *salesUnit, reference
 		delete(c.unsettled, key)
 	}
 	c.mu.Unlock()
-	c.trackerFor(u, reference).setUnsettled(false)
+	c.trackerFor(u, reference).SetUnsettled(false)
 }

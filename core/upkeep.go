@@ -40,14 +40,7 @@ func (c *Client) pruneTrackersIfDue(now time.Time) {
 		limit = trackerWindowsEmpty
 	}
 	for key, t := range c.trackers {
-		t.mu.Lock()
-		idle := now.Sub(t.lastUsed) > limit && !t.reading
-		if idle && t.listener != nil {
-			t.forgotten = true // a call still holding it updates it no more for the listener
-			t.listener.forgotten(t)
-		}
-		t.mu.Unlock()
-		if idle {
+		if t.ForgetIfIdle(now, limit) {
 			delete(c.trackers, key)
 		}
 	}

@@ -6,19 +6,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // trackersWithAges gives c n trackers, the first idle ones last used idle ago, the rest just now.
 func trackersWithAges(c *Client, n, idle int, ago time.Duration) {
 	now := time.Now()
-	trackers := make([]*tracker, n)
+	trackers := make([]*payments.Tracker, n)
 	for i := range trackers {
 		trackers[i] = c.tracker(fmt.Sprintf("upkeep-%06d", i))
 	}
 	for _, t := range trackers[:idle] {
-		t.mu.Lock()
-		t.lastUsed = now.Add(-ago)
-		t.mu.Unlock()
+		t.Touch(now.Add(-ago))
 	}
 	c.mu.Lock()
 	c.pruned = now.Add(-2 * time.Minute)
@@ -53,20 +53,6 @@ func TestTrackersOfPaymentsNobodyUsesAreDroppedSoMemoryStaysBounded(t *testing.T
 				t.Fatalf("%d trackers after adding one; want %d", got, tt.wantAfter)
 			}
 		})
-	}
-}
-
-func TestATrackerInUseIsNeverIdle(t *testing.T) {
-	c := newSimClient(t, "")
-	tr := c.tracker("upkeep-in-use-01")
-	tr.mu.Lock()
-	tr.lastUsed = time.Now().Add(-time.Hour)
-	tr.mu.Unlock()
-	tr.Admit(true, time.Now())
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	if time.Since(tr.lastUsed) > time.Minute {
-		t.Fatal("a request admitted through the tracker did not mark it used")
 	}
 }
 

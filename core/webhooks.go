@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/payments"
 	"github.com/vmp-dev/vmp/internal/webhooks"
 )
 
@@ -62,18 +63,21 @@ func (c *Client) startWebhooks() (*webhooks.Hooks, error) {
 		c.OwnUnit().hookUnit(), c.closingCtx, c.cfg.Timeouts.recovery())
 }
 
-// applyWebhookEvent feeds a verified event to its payment's tracker (webhook_events.go); an
+// applyWebhookEvent feeds a verified event to its payment's tracker (internal/payments/webhook_events.go); an
 // event of a sales unit the client does not act for, or with a reference no payment can have,
 // is ignored.
 func (c *Client) applyWebhookEvent(msn, reference string, ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
 	u := c.unitOfMSN(msn)
-	if u == nil || checkReference(reference) != nil {
+	if u == nil || payments.CheckReference(reference) != nil {
 		return webhooks.Ignored
 	}
-	t := c.trackerFor(u, reference)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.applyEvent(ev, pollEvery)
+	switch c.trackerFor(u, reference).ApplyEvent(ev, pollEvery) {
+	case payments.EventApplied:
+		return webhooks.Applied
+	case payments.EventDuplicate:
+		return webhooks.Duplicate
+	}
+	return webhooks.Ignored
 }
 
 // unitOfMSN is the sales unit with this MSN, nil when the client acts for none.

@@ -18,7 +18,7 @@ import (
 // signed with the registration's secret (contract §8). A delivery reaches the engine through
 // Hooks.Handle - from the library's own receiver (receiver.go) or from a server of the host's
 // own - which verifies it against the stored secrets and hands the event to the payments
-// through the Apply function the client gives (core's webhook_events.go drops duplicates and
+// through the Apply function the client gives (internal/payments/webhook_events.go drops duplicates and
 // feeds the payment's tracker), so a PollStatus waiting on that payment returns at once.
 // Polling goes on as the safety net. Registration and the secrets are registration.go.
 

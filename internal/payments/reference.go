@@ -1,4 +1,4 @@
-package core
+package payments
 
 import (
 	"crypto/rand"
@@ -6,20 +6,24 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 var referencePattern = regexp.MustCompile(`^[a-zA-Z0-9-]{8,64}$`)
 
-func checkReference(ref string) error {
+// CheckReference checks a payment reference as Vipps takes it.
+func CheckReference(ref string) error {
 	if !referencePattern.MatchString(ref) {
-		return newError(CodeInvalidReference, "reference %q must be 8 to 64 characters of a-z A-Z 0-9 -", truncateForMessage(ref, 70))
+		return model.Errorf(abi.CodeInvalidReference, "reference %q must be 8 to 64 characters of a-z A-Z 0-9 -", model.Truncate(ref, 70))
 	}
 	return nil
 }
 
-// generateReference makes a reference unique per till: store and POS id, the time to the
+// GenerateReference makes a reference unique per till: store and POS id, the time to the
 // second, and a random suffix so two tills configured alike still differ.
-func generateReference(storeID, posID string, now time.Time) string {
+func GenerateReference(storeID, posID string, now time.Time) string {
 	var parts []string
 	for _, p := range []string{storeID, posID} {
 		if p != "" {
@@ -39,7 +43,7 @@ func generateReference(storeID, posID string, now time.Time) string {
 // dash look like a phone number to the masking of log records and error texts, which would
 // hide the reference (about one reference in 43 was shown as "20261204T174905-64****75").
 func randomSuffix() string {
-	h := []byte(randomHex(4))
+	h := []byte(RandomHex(4))
 	for _, b := range h {
 		if b >= 'a' {
 			return string(h)
@@ -49,7 +53,8 @@ func randomSuffix() string {
 	return string(h)
 }
 
-func randomHex(nBytes int) string {
+// RandomHex is nBytes random bytes in hex.
+func RandomHex(nBytes int) string {
 	b := make([]byte, nBytes)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // never happens on supported platforms

@@ -1,17 +1,16 @@
-package core
+package payments
 
 import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/internal/payments"
-	"github.com/vmp-dev/vmp/internal/webhooks"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
 // What a verified webhook event does to the engine's view of its payment. Events are fed
-// through the payment's tracker (tracker.update, under t.mu), so PollStatus waiters wake the
+// through the payment's Tracker (Tracker.update, under t.mu), so PollStatus waiters wake the
 // moment an event arrives, and the same rules hold as for every other view of the payment: it
-// never moves backwards (newerOf, internal/payments/invariants.go). Events may arrive twice, late, or out of order; a
+// never moves backwards (NewerOf, invariants.go). Events may arrive twice, late, or out of order; a
 // duplicate is recognised by its pspReference and name and changes nothing, and amounts are
 // summed over distinct events only, so what events prove is always a lower bound of the
 // aggregates Vipps reports.
@@ -19,7 +18,7 @@ import (
 // maxEventsPerPayment bounds the events remembered for one payment (a payment has a handful).
 const maxEventsPerPayment = 256
 
-// webhookView is what webhook events told of one payment. It lives in the payment's tracker.
+// webhookView is what webhook events told of one payment. It lives in the payment's Tracker.
 type webhookView struct {
 	seen    map[string]bool // pspReference + NUL + name of every event applied
 	payment Payment         // state and aggregates the events prove
@@ -27,11 +26,26 @@ type webhookView struct {
 	pollEvery time.Duration
 }
 
-// applyEvent feeds one verified event of this tracker's payment into its view. Caller holds
-// t.mu.
-func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
+// EventOutcome is what a webhook event did to its payment (core gives it to internal/webhooks).
+type EventOutcome int
+
+const (
+	EventIgnored EventOutcome = iota
+	EventDuplicate
+	EventApplied
+)
+
+// ApplyEvent feeds one verified event of this Tracker's payment into its view.
+func (t *Tracker) ApplyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) EventOutcome {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.applyEvent(ev, pollEvery)
+}
+
+// applyEvent is ApplyEvent with t.mu held.
+func (t *Tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) EventOutcome {
 	if !ev.Success || !knownEventName(ev.Name) {
-		return webhooks.Ignored
+		return EventIgnored
 	}
 	if t.webhook == nil {
 		t.webhook = &webhookView{seen: map[string]bool{}}
@@ -40,20 +54,20 @@ func (t *tracker) applyEvent(ev vipps.WebhookEvent, pollEvery time.Duration) web
 	v.pollEvery = pollEvery
 	key := ev.PSPReference + "\x00" + ev.Name
 	if v.seen[key] {
-		return webhooks.Duplicate
+		return EventDuplicate
 	}
 	if len(v.seen) >= maxEventsPerPayment {
-		return webhooks.Ignored
+		return EventIgnored
 	}
 	v.seen[key] = true
 	v.add(ev)
-	if v.payment.State == StateUnknown && !t.known {
+	if v.payment.State == abi.StateUnknown && !t.known {
 		// Only aggregates (a capture seen before anything else): not enough to answer from;
 		// the first read fills in the rest.
-		return webhooks.Applied
+		return EventApplied
 	}
 	t.update(v.payment)
-	return webhooks.Applied
+	return EventApplied
 }
 
 func knownEventName(name string) bool {
@@ -75,18 +89,18 @@ func (v *webhookView) add(ev vipps.WebhookEvent) {
 	switch ev.Name {
 	case "CREATED":
 		p.Amount = value
-		p.State = payments.LaterState(p.State, StateCreated)
+		p.State = LaterState(p.State, abi.StateCreated)
 	case "AUTHORIZED":
 		p.Amount = max(p.Amount, value)
 		p.Authorized = max(p.Authorized, value)
-		p.State = payments.LaterState(p.State, StateAuthorized)
+		p.State = LaterState(p.State, abi.StateAuthorized)
 	case "ABORTED":
-		p.State = payments.LaterState(p.State, StateAborted)
+		p.State = LaterState(p.State, abi.StateAborted)
 	case "EXPIRED":
-		p.State = payments.LaterState(p.State, StateExpired)
+		p.State = LaterState(p.State, abi.StateExpired)
 	case "TERMINATED": // cancelled before approval: the whole amount is released
 		p.Cancelled = max(p.Cancelled, value)
-		p.State = payments.LaterState(p.State, StateTerminated)
+		p.State = LaterState(p.State, abi.StateTerminated)
 	case "CANCELLED":
 		p.Cancelled += value
 	case "CAPTURED":
@@ -98,7 +112,7 @@ func (v *webhookView) add(ev vipps.WebhookEvent) {
 
 // safetyNet is the least interval between status reads of this payment: the webhook poll
 // interval once its events arrive by webhook, else 0. Caller holds t.mu.
-func (t *tracker) safetyNet() time.Duration {
+func (t *Tracker) safetyNet() time.Duration {
 	if t.webhook == nil {
 		return 0
 	}
