@@ -38,7 +38,7 @@ type Client struct {
 	intents        intentLocks
 	// seen holds outcomes returned to the till that the journal does not record as seen yet
 	// (seen.go); journalState whether the journal is new (newjournal.go).
-	seen         seenLog
+	seen         payments.SeenLog
 	journalState journalState
 	// origins are the operations whose first call is still in progress (repeat_rule.go).
 	origins originCalls

@@ -117,7 +117,7 @@ func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (P
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
 	if err := c.putEntry(e); err != nil {
 		*e = before // the file keeps the state it had, and so does memory
-		c.seen.saved(e.ID)
+		c.seen.Saved(e.ID)
 		return Payment{}, journalWriteError(err)
 	}
 	failpoint("after_journal_write", e.Operation)

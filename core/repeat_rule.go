@@ -64,7 +64,7 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	t := now()
-	for _, id := range c.seen.repeatedBefore(op.intent, d) {
+	for _, id := range c.seen.RepeatedBefore(op.intent, d) {
 		// Another thread's repeat of it returned and was written as seen after this call was
 		// made: this call is that repeat's twin, not a new operation.
 		e, err := c.entry(id)
@@ -85,11 +85,11 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 				found, err = nil, &Error{Code: CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
 				return
 			}
-			c.seen.written(seen)
+			c.seen.Written(seen, now())
 		}
 	}()
 	for _, e := range candidates { // oldest first
-		if c.seen.returnedBefore(e.ID, d) {
+		if c.seen.ReturnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}
@@ -124,10 +124,10 @@ func (c *Client) awaitDelivery(ids []string) []string {
 	deadline := time.Now().Add(2 * time.Second)
 	delivered := ids[:0:0]
 	for _, id := range ids {
-		for !c.seen.delivered(id) && time.Now().Before(deadline) {
+		for !c.seen.Delivered(id) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Microsecond)
 		}
-		if c.seen.delivered(id) {
+		if c.seen.Delivered(id) {
 			delivered = append(delivered, id)
 		}
 	}
