@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sync"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -22,35 +21,6 @@ const (
 	// naming it (acknowledge it, or use an operation id).
 	modificationRepeatWindow = 24 * time.Hour
 )
-
-// originCalls are the entries whose first call is still in progress: an alike call that starts
-// meanwhile is a second sale that looks the same, not a repeat (a repeat comes after the call
-// it repeats has returned, or after its process died). Guarded by its own lock.
-type originCalls struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-func (o *originCalls) begin(id string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.ids == nil {
-		o.ids = make(map[string]bool)
-	}
-	o.ids[id] = true
-}
-
-func (o *originCalls) end(id string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.ids, id)
-}
-
-func (o *originCalls) running(id string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.ids[id]
-}
 
 // repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
 // d is the call's Delivery (nil for a Go caller): a call made before an alike call's outcome
@@ -93,7 +63,7 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 			seen = append(seen, e.ID)
 			continue
 		}
-		if c.origins.running(e.ID) {
+		if c.origins.Running(e.ID) {
 			continue
 		}
 		age := t.Sub(e.CreatedAt)

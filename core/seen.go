@@ -95,7 +95,7 @@ func (c *Client) armSeenFlush(delay time.Duration) {
 // failed writes.
 func (c *Client) flushSeen() {
 	for _, e := range c.seen.UnsavedEntries() {
-		unlock := c.intents.lock(lockOf(e)) // a call may be writing a newer state of it
+		unlock := c.intents.Lock(lockOf(e)) // a call may be writing a newer state of it
 		if still := c.seen.UnsavedEntry(e.ID); still != nil {
 			if err := c.journal.Put(still); err == nil {
 				c.seen.Saved(e.ID)
