@@ -35,13 +35,13 @@ type Client struct {
 
 	journal        *journal.Journal
 	journalCleanup func()
-	intents        intentLocks
+	intents        payments.IntentLocks
 	// seen holds outcomes returned to the till that the journal does not record as seen yet
 	// (seen.go); journalState whether the journal is new (newjournal.go).
-	seen         seenLog
+	seen         payments.SeenLog
 	journalState journalState
-	// origins are the operations whose first call is still in progress (repeat_rule.go).
-	origins originCalls
+	// origins are the operations whose first call is still in progress (internal/payments/origins.go; the repeat rule, repeat_rule.go).
+	origins payments.OriginCalls
 	// till makes the Idempotency-Keys of operation ids this till's own (internal/payments).
 	till payments.TillIdentity
 	// retry is the retry policy every call to Vipps runs under (internal/retry).

@@ -364,8 +364,8 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 		t.Fatalf("entry %+v body %s", e, e.Body)
 	}
 	// Seen by the till only once the call has returned: in memory now, in the file later.
-	if e.Acknowledged || !c.seen.has(e.ID) {
-		t.Fatalf("acknowledged in the file %v, seen in memory %v", e.Acknowledged, c.seen.has(e.ID))
+	if e.Acknowledged || !c.seen.Has(e.ID) {
+		t.Fatalf("acknowledged in the file %v, seen in memory %v", e.Acknowledged, c.seen.Has(e.ID))
 	}
 }
 

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
@@ -50,7 +49,7 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 		}
 	}
 	key := payments.IdempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
-	unlock := c.intents.lock(lockName(op.operationID, key, op.intent))
+	unlock := c.intents.Lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
 	defer func() { c.outcomeReturned(ctx, e, repeated != nil) }()
 	switch {
@@ -84,8 +83,8 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 		MSN: op.unit.creds.MSN, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
-	c.origins.begin(e.ID)
-	defer c.origins.end(e.ID)
+	c.origins.Begin(e.ID)
+	defer c.origins.End(e.ID)
 	p, err = c.attempt(ctx, op.unit, e)
 	if e.Attempts == 0 { // never written: nothing of it exists
 		return p, nil, false, err
@@ -117,7 +116,7 @@ func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (P
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
 	if err := c.putEntry(e); err != nil {
 		*e = before // the file keeps the state it had, and so does memory
-		c.seen.saved(e.ID)
+		c.seen.Saved(e.ID)
 		return Payment{}, journalWriteError(err)
 	}
 	failpoint("after_journal_write", e.Operation)
@@ -280,38 +279,3 @@ func lockName(operationID, key, intent string) string {
 
 // lockOf is lockName for an entry in the journal.
 func lockOf(e *journal.Entry) string { return lockName(e.OperationID, e.ID, e.Intent) }
-
-// intentLocks serialises operations with the same intent, so a repeated call and recovery never
-// work on one entry at once. Entries are dropped when unused, so the map does not grow.
-type intentLocks struct {
-	mu    sync.Mutex
-	locks map[string]*intentLock
-}
-
-type intentLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-func (l *intentLocks) lock(intent string) (unlock func()) {
-	l.mu.Lock()
-	if l.locks == nil {
-		l.locks = make(map[string]*intentLock)
-	}
-	il := l.locks[intent]
-	if il == nil {
-		il = &intentLock{}
-		l.locks[intent] = il
-	}
-	il.refs++
-	l.mu.Unlock()
-	il.mu.Lock()
-	return func() {
-		il.mu.Unlock()
-		l.mu.Lock()
-		if il.refs--; il.refs == 0 {
-			delete(l.locks, intent)
-		}
-		l.mu.Unlock()
-	}
-}

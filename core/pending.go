@@ -77,10 +77,10 @@ func (c *Client) Pending() (PendingReport, error) {
 	since := c.journalNewSince()
 	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
 	for _, e := range entries {
-		if c.seen.has(e.ID) {
+		if c.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
 		}
-		if mem := c.seen.unsavedEntry(e.ID); mem != nil {
+		if mem := c.seen.UnsavedEntry(e.ID); mem != nil {
 			e = mem
 		}
 		if e.State == journal.StateOpen {

@@ -56,7 +56,7 @@ func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 // It holds the entry's intent lock, so a till's repeat of the same call waits for it and then
 // finds the entry as recovery left it (repeat_rule.go).
 func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
-	unlock := c.intents.lock(lockOf(e))
+	unlock := c.intents.Lock(lockOf(e))
 	defer unlock()
 	// A call of the till may have finished it meanwhile.
 	if fresh, err := c.entry(e.ID); err == nil && fresh != nil {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sync"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -23,35 +22,6 @@ const (
 	modificationRepeatWindow = 24 * time.Hour
 )
 
-// originCalls are the entries whose first call is still in progress: an alike call that starts
-// meanwhile is a second sale that looks the same, not a repeat (a repeat comes after the call
-// it repeats has returned, or after its process died). Guarded by its own lock.
-type originCalls struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-func (o *originCalls) begin(id string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.ids == nil {
-		o.ids = make(map[string]bool)
-	}
-	o.ids[id] = true
-}
-
-func (o *originCalls) end(id string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	delete(o.ids, id)
-}
-
-func (o *originCalls) running(id string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.ids[id]
-}
-
 // repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
 // d is the call's Delivery (nil for a Go caller): a call made before an alike call's outcome
 // reached the till repeats that operation, even if the outcome has reached it since.
@@ -64,7 +34,7 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	t := now()
-	for _, id := range c.seen.repeatedBefore(op.intent, d) {
+	for _, id := range c.seen.RepeatedBefore(op.intent, d) {
 		// Another thread's repeat of it returned and was written as seen after this call was
 		// made: this call is that repeat's twin, not a new operation.
 		e, err := c.entry(id)
@@ -85,15 +55,15 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 				found, err = nil, &Error{Code: CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
 				return
 			}
-			c.seen.written(seen)
+			c.seen.Written(seen, now())
 		}
 	}()
 	for _, e := range candidates { // oldest first
-		if c.seen.returnedBefore(e.ID, d) {
+		if c.seen.ReturnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}
-		if c.origins.running(e.ID) {
+		if c.origins.Running(e.ID) {
 			continue
 		}
 		age := t.Sub(e.CreatedAt)
@@ -124,10 +94,10 @@ func (c *Client) awaitDelivery(ids []string) []string {
 	deadline := time.Now().Add(2 * time.Second)
 	delivered := ids[:0:0]
 	for _, id := range ids {
-		for !c.seen.delivered(id) && time.Now().Before(deadline) {
+		for !c.seen.Delivered(id) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Microsecond)
 		}
-		if c.seen.delivered(id) {
+		if c.seen.Delivered(id) {
 			delivered = append(delivered, id)
 		}
 	}

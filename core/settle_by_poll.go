@@ -56,7 +56,7 @@ func (c *Client) settleCreateByRead(ctx context.Context, u *salesUnit, reference
 	if err != nil || e == nil {
 		return
 	}
-	unlock := c.intents.lock(lockOf(e))
+	unlock := c.intents.Lock(lockOf(e))
 	defer unlock()
 	if e, err = c.entry(id); err != nil || e == nil {
 		return

@@ -1,6 +1,10 @@
-// Package payments is the home of the payment itself: what the library knows of one payment
-// (Payment) and the invariants every view of it keeps (invariants.go). The money operations,
-// the poll and the recovery around it are core's still (issue 15: to move here).
+// Package payments is the home of the payment and what the engine keeps of it: Payment and the
+// payment invariants (invariants.go), a payment's Tracker with its status poll, webhook events
+// and listener (tracker.go, poll.go, webhook_events.go, listener.go), the seen log (seen.go), the
+// operation locks (intent_locks.go, origins.go), references and Idempotency-Keys (reference.go,
+// idempotency.go), the checkout request and the receipt with their parsers, and the capture
+// check's rule. It imports no subsystem and not core. The money operations themselves - send,
+// repeat rule, settle, recovery, pending, the new journal, upkeep - are core's still (issue 15).
 package payments
 
 import "github.com/vmp-dev/vmp/internal/abi"

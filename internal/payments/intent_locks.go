@@ -1,0 +1,39 @@
+package payments
+
+import "sync"
+
+// IntentLocks serialises operations with the same intent, so a repeated call and recovery never
+// work on one entry at once. Entries are dropped when unused, so the map does not grow.
+type IntentLocks struct {
+	mu    sync.Mutex
+	locks map[string]*intentLock
+}
+
+type intentLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// Lock takes the lock of intent; unlock gives it back.
+func (l *IntentLocks) Lock(intent string) (unlock func()) {
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = make(map[string]*intentLock)
+	}
+	il := l.locks[intent]
+	if il == nil {
+		il = &intentLock{}
+		l.locks[intent] = il
+	}
+	il.refs++
+	l.mu.Unlock()
+	il.mu.Lock()
+	return func() {
+		il.mu.Unlock()
+		l.mu.Lock()
+		if il.refs--; il.refs == 0 {
+			delete(l.locks, intent)
+		}
+		l.mu.Unlock()
+	}
+}

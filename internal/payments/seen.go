@@ -1,0 +1,246 @@
+package payments
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+)
+
+// The library cannot know that the till saw an outcome until the call that produced it has
+// returned to the till: a till killed inside the call - even after Vipps answered and the
+// journal holds the outcome - never saw it, and repeats the call as vmp.h tells it to. So
+// "seen" is never written inside that call. An outcome counts as seen in memory from the
+// moment its call returns (an identical call started after that is a new operation), and is
+// Written to the journal as soon as the call has surely reached the till: at once for a Go
+// caller, and for a call through the C ABI once the host's thread has taken the result (the
+// ABI's Delivery says when) - with the next journal write, or by a flush at most
+// seenFlushDelay later. A process that dies in between loses only the in-memory mark: the entry
+// stays unacknowledged, vmp_pending lists it, and an identical call after the restart is taken
+// for its repeat - which is why that instant is kept short.
+const SeenFlushDelay = 10 * time.Millisecond
+
+// Delivery tells whether the outcome a call returned has reached the caller. The C ABI gives
+// one with every call (WithDelivery): its result reaches the host only when the host's thread
+// Has taken it from the library's worker.
+type Delivery interface {
+	Delivered() bool
+}
+
+// OrderedDelivery is a Delivery that also knows whether its call was made before another
+// call's result reached the caller. A call the till made before it had an alike call's outcome
+// cannot be its answer to it: it repeats the same operation (core/repeat_rule.go).
+type OrderedDelivery interface {
+	Delivery
+	MadeBefore(other Delivery) bool
+}
+
+type deliveryKey struct{}
+
+// WithDelivery makes the money-moving calls made with ctx wait for d before they record their
+// outcome as seen by the till.
+func WithDelivery(ctx context.Context, d Delivery) context.Context {
+	return context.WithValue(ctx, deliveryKey{}, d)
+}
+
+// DeliveryOf is the Delivery WithDelivery gave ctx, nil when none.
+func DeliveryOf(ctx context.Context) Delivery {
+	d, _ := ctx.Value(deliveryKey{}).(Delivery)
+	return d
+}
+
+// Returned is an outcome returned to the till that the journal does not record as seen.
+type Returned struct {
+	At       time.Time
+	Delivery Delivery // nil: reached the caller when the call returned
+	// ByRepeat: returned by a call that repeated the operation, not by the call that made it.
+	ByRepeat bool
+	Intent   string // the entry's, to find it by (RepeatedBefore)
+}
+
+// recentRepeatKeep is how long a repeat's outcome written as seen is still found for calls
+// made before it reached the till: their way from the till to the repeat rule takes
+// microseconds, milliseconds on a loaded machine.
+const recentRepeatKeep = time.Minute
+
+func (r Returned) delivered() bool { return r.Delivery == nil || r.Delivery.Delivered() }
+
+// SeenLog holds the outcomes returned to the till that the journal does not record as seen
+// yet, and the entries whose latest state could not be written (a failed outcome write leaves
+// the file's copy open: memory keeps the truth and writing it is tried again).
+type SeenLog struct {
+	mu       sync.Mutex
+	returned map[string]Returned
+	// recent: repeats' outcomes written as seen in the last recentRepeatKeep, which a call
+	// made before they reached the till still repeats (ReturnedBefore).
+	recent   map[string]Returned
+	unsaved  map[string]*journal.Entry
+	flushing bool
+}
+
+// MarkReturned records that the outcome of entry id has been returned to the till.
+func (s *SeenLog) MarkReturned(id string, r Returned) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.returned == nil {
+		s.returned = make(map[string]Returned)
+	}
+	s.returned[id] = r
+}
+
+// Delivered reports whether the outcome of id, returned to the till, has reached it.
+func (s *SeenLog) Delivered(id string) bool {
+	s.mu.Lock()
+	r, ok := s.returned[id]
+	s.mu.Unlock()
+	return ok && r.delivered()
+}
+
+// Has reports whether the outcome of id was returned to the till.
+func (s *SeenLog) Has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.returned[id]
+	return ok
+}
+
+// ReturnedBefore reports whether the outcome of id counts as returned to the till for the call
+// whose delivery is d. A repeat's outcome does not when d's call was made before it reached the
+// till: two repeats at once of one operation are that operation, however the library ordered
+// them. The outcome of the call that made the operation does (an alike call made while it was
+// in progress is another operation: two alike sales). Without an order to go by: whether it
+// was returned at all.
+func (s *SeenLog) ReturnedBefore(id string, d Delivery) bool {
+	s.mu.Lock()
+	r, ok := s.returned[id]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	if od, ordered := d.(OrderedDelivery); ordered && r.ByRepeat && r.Delivery != nil && od.MadeBefore(r.Delivery) {
+		return false
+	}
+	return true
+}
+
+// Ripe lists the returned outcomes that have reached the till: those may be written as seen.
+func (s *SeenLog) Ripe() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, r := range s.returned {
+		if r.delivered() {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Written forgets ids the journal now records as seen at t, keeping repeats' outcomes a moment.
+func (s *SeenLog) Written(ids []string, t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, r := range s.recent {
+		if t.Sub(r.At) > recentRepeatKeep {
+			delete(s.recent, id)
+		}
+	}
+	for _, id := range ids {
+		if r, ok := s.returned[id]; ok && r.ByRepeat && r.Delivery != nil {
+			if s.recent == nil {
+				s.recent = make(map[string]Returned)
+			}
+			s.recent[id] = r
+		}
+		delete(s.returned, id)
+	}
+}
+
+// RepeatedBefore lists the entries of intent whose outcome a repeat returned, now written as
+// seen, that had not reached the till when the call whose delivery is d was made: that call
+// repeats the same operation (the journal no longer lists them as unseen).
+func (s *SeenLog) RepeatedBefore(intent string, d Delivery) []string {
+	od, ordered := d.(OrderedDelivery)
+	if !ordered {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, r := range s.recent {
+		if r.Intent == intent && od.MadeBefore(r.Delivery) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// PendingCount is how many returned outcomes the journal does not record as seen yet.
+func (s *SeenLog) PendingCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.returned) + len(s.unsaved)
+}
+
+// KeepUnsaved keeps the state of e that the journal failed to record.
+func (s *SeenLog) KeepUnsaved(e *journal.Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unsaved == nil {
+		s.unsaved = make(map[string]*journal.Entry)
+	}
+	copied := *e
+	s.unsaved[e.ID] = &copied
+}
+
+// Saved forgets the unsaved state of id: the journal holds it.
+func (s *SeenLog) Saved(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.unsaved, id)
+}
+
+// UnsavedEntry is the state of id that the journal failed to record, if any.
+func (s *SeenLog) UnsavedEntry(id string) *journal.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.unsaved[id]; e != nil {
+		copied := *e
+		return &copied
+	}
+	return nil
+}
+
+// UnsavedEntries are the states the journal failed to record.
+func (s *SeenLog) UnsavedEntries() []*journal.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := make([]*journal.Entry, 0, len(s.unsaved))
+	for _, e := range s.unsaved {
+		copied := *e
+		list = append(list, &copied)
+	}
+	return list
+}
+
+// StartFlush reports whether a flush must be armed: there is something to write and none is
+// armed yet (it is then armed).
+func (s *SeenLog) StartFlush() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.flushing || len(s.returned)+len(s.unsaved) == 0 {
+		return false
+	}
+	s.flushing = true
+	return true
+}
+
+// FlushEnded says a flush ran (ran false: it could not, the client is closing) and reports
+// whether another must be armed.
+func (s *SeenLog) FlushEnded(ran bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushing = ran && len(s.returned)+len(s.unsaved) > 0
+	return s.flushing
+}
