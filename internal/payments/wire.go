@@ -7,32 +7,28 @@ import (
 
 // FromGet is what a status read (ePayment getPayment) tells of the payment.
 func FromGet(r vipps.GetPaymentResponse) Payment {
-	return Payment{
-		Reference:    r.Reference,
-		State:        abi.ParseState(r.State),
-		Currency:     r.Amount.Currency,
-		Amount:       r.Amount.Value,
-		Authorized:   r.Aggregate.AuthorizedAmount.Value,
-		Captured:     r.Aggregate.CapturedAmount.Value,
-		Refunded:     r.Aggregate.RefundedAmount.Value,
-		Cancelled:    r.Aggregate.CancelledAmount.Value,
-		PSPReference: r.PSPReference,
-		RedirectURL:  r.RedirectURL,
-	}
+	p := fromWire(r.Reference, r.State, r.Amount, r.Aggregate, r.PSPReference)
+	p.RedirectURL = r.RedirectURL
+	return p
 }
 
 // FromModification is what a capture, refund or cancel answer tells of the payment; it does not
 // repeat the QR target URL.
 func FromModification(r vipps.ModificationResponse) Payment {
+	return fromWire(r.Reference, r.State, r.Amount, r.Aggregate, r.PSPReference)
+}
+
+// fromWire is the part both answers share: the payment's amount and its aggregate.
+func fromWire(reference, state string, amount vipps.Amount, agg vipps.Aggregate, psp string) Payment {
 	return Payment{
-		Reference:    r.Reference,
-		State:        abi.ParseState(r.State),
-		Currency:     r.Amount.Currency,
-		Amount:       r.Amount.Value,
-		Authorized:   r.Aggregate.AuthorizedAmount.Value,
-		Captured:     r.Aggregate.CapturedAmount.Value,
-		Refunded:     r.Aggregate.RefundedAmount.Value,
-		Cancelled:    r.Aggregate.CancelledAmount.Value,
-		PSPReference: r.PSPReference,
+		Reference:    reference,
+		State:        abi.ParseState(state),
+		Currency:     amount.Currency,
+		Amount:       amount.Value,
+		Authorized:   agg.AuthorizedAmount.Value,
+		Captured:     agg.CapturedAmount.Value,
+		Refunded:     agg.RefundedAmount.Value,
+		Cancelled:    agg.CancelledAmount.Value,
+		PSPReference: psp,
 	}
 }
