@@ -24,24 +24,8 @@ work="$root/build/dist-test"
 rm -rf "$work"
 mkdir -p "$work"
 
-passed=0
-failed=0
-ok() {
-  echo "ok   $*"
-  passed=$((passed + 1))
-}
-fail() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-}
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-  what=$1
-  shift
-  if "$@" >"$work/out" 2>&1; then ok "$what"; else
-    fail "$what"
-    sed 's/^/     /' "$work/out"
-  fi
-}
+# shellcheck source=tests/lib/check.sh
+. "$root/tests/lib/check.sh"
 
 scripts/from-header.sh functions include/vmp.h >"$work/functions"
 git ls-files --cached --others --exclude-standard -- bindings docs examples 2>/dev/null |

@@ -32,24 +32,9 @@ work="$root/build/packages-test"
 rm -rf "$work"
 mkdir -p "$work"
 
-passed=0
-failed=0
-ok() {
-  echo "ok   $*"
-  passed=$((passed + 1))
-}
-fail() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-}
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-  local what=$1
-  shift
-  if "$@" >"$work/out" 2>&1; then ok "$what"; else
-    fail "$what"
-    sed 's/^/     /' "$work/out" | tail -n 40
-  fi
-}
+check_tail=40
+# shellcheck source=tests/lib/check.sh
+. "$root/tests/lib/check.sh"
 loud() {
   echo "################################################################################"
   for line in "$@"; do echo "# $line"; done
