@@ -104,6 +104,7 @@ func New(cfg Config) (*Client, error) {
 			units := resolveSalesUnits(cfg, creds)
 			opts.SalesUnits, opts.Partners = simKeySets(units)
 			opts.MerchantNames = simMerchantNames(units, cfg.StoreID)
+			opts.UnitRules = simUnitRules(cfg.Simulator, units)
 			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}

@@ -42,6 +42,10 @@ type Config struct {
 	Partner   *PartnerConfig  `json:"partner"`
 	Timeouts  TimeoutConfig   `json:"timeouts"`
 	Simulator SimulatorConfig `json:"simulator"`
+	// PushFallback "qr" turns a push checkout that Vipps refuses because the sales unit may not
+	// send push requests (ErrorCode 5080) into a QR checkout (push_fallback.go); "" (default):
+	// the checkout fails with CodePushNotAllowed.
+	PushFallback string `json:"push_fallback"`
 	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
 	// typed without one ("912 34 567"); "" (the default) refuses such numbers (internal/phone).
 	DefaultCountryCode string `json:"default_country_code"`
@@ -87,6 +91,9 @@ type SimulatorConfig struct {
 	ApproveDelayMS *int64 `json:"approve_delay_ms"`
 	// PaymentExpiryMS is how long an unanswered payment lives; default 600000 (10 minutes).
 	PaymentExpiryMS int64 `json:"payment_expiry_ms"`
+	// PushNotAllowed makes the simulated sales units ones Vipps has not approved for push
+	// requests: a push checkout is refused with ErrorCode 5080 (to try push_fallback).
+	PushNotAllowed bool `json:"push_not_allowed"`
 	// QRScanDelayMS, when set, makes a simulated customer scan each customer-facing QR that
 	// long after the checkout; default: QR codes wait to be scanned through the control API.
 	QRScanDelayMS int64 `json:"qr_scan_delay_ms"`
@@ -178,6 +185,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if err := payments.CheckDescription(c.Description); err != nil {
 		return newError(CodeInvalidConfig, "config: %v", err)
+	}
+	if c.PushFallback != "" && c.PushFallback != FlowQR {
+		return newError(CodeInvalidConfig, "config: push_fallback must be \"qr\" or absent")
 	}
 	if err := c.checkClub(); err != nil {
 		return err

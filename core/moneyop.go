@@ -227,14 +227,15 @@ func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error) {
 		e.State, e.Payment = journal.StateDone, journalPayment(p)
 	case CodeUnknownOutcome, CodeInternal:
 		e.State = journal.StateOpen
-	case CodeRejected, CodeNotFound, CodeConflict:
+	case CodeRejected, CodeNotFound, CodeConflict, CodeCustomerNotFound, CodePushNotAllowed:
 		e.State = journal.StateRejected
 	default: // network, busy, rate-limited, credentials refused: certainly not carried out
 		e.State = journal.StateFailed
 	}
 	e.Outcome = &journal.Outcome{Code: int32(code)}
 	if ee, ok := err.(*Error); ok {
-		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
+		e.Outcome.Message = ee.Message
+		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.VippsTitle, e.Outcome.TraceID = ee.HTTPStatus, ee.VippsErrorCode, ee.VippsTitle, ee.TraceID
 	}
 	if werr := c.putEntry(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
@@ -248,7 +249,8 @@ func outcomeError(e *journal.Entry) error {
 		return newError(CodeRejected, "%s of %s was rejected earlier", e.Operation, e.Reference)
 	}
 	return &Error{Code: Code(e.Outcome.Code), Message: e.Outcome.Message + " (recorded earlier; nothing was sent again)",
-		HTTPStatus: e.Outcome.HTTPStatus, VippsErrorCode: e.Outcome.VippsErrorCode}
+		VippsAnswer: VippsAnswer{HTTPStatus: e.Outcome.HTTPStatus, VippsErrorCode: e.Outcome.VippsErrorCode,
+			VippsTitle: e.Outcome.VippsTitle, TraceID: e.Outcome.TraceID}}
 }
 
 func journalPayment(p Payment) *journal.Payment {

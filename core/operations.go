@@ -18,7 +18,16 @@ import (
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
 // till never saw is resolved and its reference returned instead of creating a second payment.
+// A push the sales unit may not send becomes a QR checkout with push_fallback (push_fallback.go).
 func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
+	reference, err := unit.startCheckout(ctx, req)
+	if CodeOf(err) == CodePushNotAllowed && req.Flow == FlowPush && unit.client.cfg.PushFallback == FlowQR {
+		return unit.qrInsteadOfPush(ctx, req, err)
+	}
+	return reference, err
+}
+
+func (unit *Unit) startCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
 	c, u := unit.client, unit.sales
 	if err := payments.CheckAmount(req.Amount); err != nil {
 		return "", err
@@ -178,7 +187,7 @@ func (c *Client) approvedBeforeCancel(ctx context.Context, t *payments.Tracker, 
 	if err != nil {
 		return Payment{}, cause
 	}
-	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
+	return p, &Error{Code: CodeAlreadyAuthorized, VippsAnswer: cause.VippsAnswer, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
 			reference, p.Reserved(), p.Currency)}
 }

@@ -103,7 +103,7 @@ func unknownAfter(what string, failure error, why string) *Error {
 	e := &Error{Code: CodeUnknownOutcome, Err: failure, Message: what + ": " + failure.Error() + " - but an earlier attempt may have been " +
 		"carried out (" + why + "); ask again for the payment's status, or repeat the call (with the same operation id)"}
 	if fe, ok := failure.(*Error); ok {
-		e.HTTPStatus, e.VippsErrorCode = fe.HTTPStatus, fe.VippsErrorCode
+		e.VippsAnswer = fe.VippsAnswer
 	}
 	return e
 }

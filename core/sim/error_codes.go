@@ -18,6 +18,7 @@ const (
 	codeInvalidPaymentMethod   = 4160
 	codeInvalidCurrency        = 5040
 	codeLongLivingNotAllowed   = 5050
+	codePushNotAllowed         = 5080
 	codeReferenceNotFound      = 5090
 	codeAmountTooSmall         = 6010
 	codeRefundBeforeReserve    = 6020
@@ -60,6 +61,7 @@ var errorCodes = map[int]codeInfo{
 	codeInvalidPaymentMethod:   {http.StatusBadRequest, "Invalid payment method type"},
 	codeInvalidCurrency:        {http.StatusBadRequest, "Invalid currency for merchant"},
 	codeLongLivingNotAllowed:   {http.StatusBadRequest, "Long-living payment not allowed"},
+	codePushNotAllowed:         {http.StatusBadRequest, "PUSH_MESSAGE not allowed"},
 	codeReferenceNotFound:      {http.StatusNotFound, "Reference not found"},
 	codeAmountTooSmall:         {http.StatusBadRequest, "Amount too small"},
 	codeRefundBeforeReserve:    {http.StatusBadRequest, "Attempted refund before reservation"},

@@ -87,6 +87,9 @@ type Options struct {
 	// WebhookTimeout is how long a webhook receiver has to answer a delivery. Zero or negative
 	// means the default of 10s (as on Vipps).
 	WebhookTimeout time.Duration
+	// UnitRules are the sales units' settings at Vipps, by MSN (unit_rules.go); an MSN without
+	// an entry has the defaults.
+	UnitRules map[string]UnitRules
 	// MerchantNames are what the customer's phone page calls the sales units, by MSN (a store's
 	// name as the customer knows it). An MSN without one is shown as "Sales unit <MSN>".
 	MerchantNames map[string]string
@@ -153,6 +156,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.WebhookRetryDelay = defaultWebhookRetryDelay
 	}
 	o.MerchantNames = maps.Clone(o.MerchantNames) // the caller's map may change later
+	o.UnitRules = maps.Clone(o.UnitRules)
 	if o.WebhookTimeout <= 0 {
 		o.WebhookTimeout = defaultWebhookTimeout
 	}
