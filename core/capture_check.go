@@ -7,6 +7,7 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
@@ -46,7 +47,7 @@ func (c *Client) checkCaptured(ctx context.Context, t *payments.Tracker, e *jour
 // (internal/payments), saying whether the entry's own capture is among them.
 func (c *Client) capturedEvents(ctx context.Context, t *payments.Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
 	var events []vipps.PaymentEvent
-	err = c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err = c.retryCall(ctx, "event log of "+t.Reference(), t, retry.APIEvents, func(ctx context.Context) error {
 		var err error
 		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err

@@ -104,7 +104,8 @@ func New(cfg Config) (*Client, error) {
 			units := resolveSalesUnits(cfg, creds)
 			opts.SalesUnits, opts.Partners = simKeySets(units)
 			opts.MerchantNames = simMerchantNames(units, cfg.StoreID)
-			opts.UnitRules = simUnitRules(cfg.Simulator, units)
+			opts.UnitRules = simUnitRules(cfg, units)
+			opts.FailureAmounts = cfg.Simulator.FailureAmounts
 			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}
@@ -145,7 +146,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
-	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
+	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth(c.units[0].partner)}, c.retry, c.enter)
 	c.logJournalOpened()
 	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
@@ -286,7 +287,7 @@ func (c *Client) trackerFor(u *salesUnit, reference string) *payments.Tracker {
 	if !ok {
 		c.pruneTrackersIfDue(now)
 		c.pruneJournalIfDue(now)
-		t = payments.NewTracker(reference, u.name, u.api, &c.listener, c.unsettled[key] != "", now)
+		t = payments.NewTracker(reference, u.name, u.api, &c.listener, c.unsettled[key] != "", c.cfg.Polling.cadence(), now)
 		c.trackers[key] = t
 	}
 	t.Touch(now)
@@ -302,12 +303,13 @@ func (c *Client) closeUnits() {
 	}
 }
 
-// retryCall runs send under the client's retry policy (internal/retry), paced by t.
-func (c *Client) retryCall(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) error {
-	return c.retry.Call(ctx, what, t, mutation, send)
+// retryCall runs send, a request to api, under the client's retry policy (internal/retry),
+// paced by t's window for that API.
+func (c *Client) retryCall(ctx context.Context, what string, t *payments.Tracker, api retry.API, send func(context.Context) error) error {
+	return c.retry.Call(ctx, what, t.For(api), api.Mutation(), send)
 }
 
 // retryCallApplied is retryCall that also reports what the attempts may have done.
-func (c *Client) retryCallApplied(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
-	return c.retry.CallApplied(ctx, what, t, mutation, send)
+func (c *Client) retryCallApplied(ctx context.Context, what string, t *payments.Tracker, api retry.API, send func(context.Context) error) (retry.Attempts, error) {
+	return c.retry.CallApplied(ctx, what, t.For(api), api.Mutation(), send)
 }

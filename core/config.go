@@ -39,8 +39,10 @@ type Config struct {
 	SalesUnits []SalesUnitConfig `json:"sales_units"`
 	// Partner holds partner keys: with them the Merchant-Serial-Number of each call comes from
 	// the sales unit it is for.
-	Partner   *PartnerConfig  `json:"partner"`
-	Timeouts  TimeoutConfig   `json:"timeouts"`
+	Partner  *PartnerConfig `json:"partner"`
+	Timeouts TimeoutConfig  `json:"timeouts"`
+	// Polling is the cadence of status reads while a call waits for a payment (poll_config.go).
+	Polling   PollingConfig   `json:"polling"`
 	Simulator SimulatorConfig `json:"simulator"`
 	// PushFallback "qr" turns a push checkout that Vipps refuses because the sales unit may not
 	// send push requests (ErrorCode 5080) into a QR checkout (push_fallback.go); "" (default):
@@ -94,6 +96,10 @@ type SimulatorConfig struct {
 	// PushNotAllowed makes the simulated sales units ones Vipps has not approved for push
 	// requests: a push checkout is refused with ErrorCode 5080 (to try push_fallback).
 	PushNotAllowed bool `json:"push_not_allowed"`
+	// FullCaptureOnly makes them units that may not capture partially (ErrorCode 6140).
+	FullCaptureOnly bool `json:"full_capture_only"`
+	// FailureAmounts makes the test environment's failure amounts fail (core/sim, UnitRules).
+	FailureAmounts bool `json:"failure_amounts"`
 	// QRScanDelayMS, when set, makes a simulated customer scan each customer-facing QR that
 	// long after the checkout; default: QR codes wait to be scanned through the control API.
 	QRScanDelayMS int64 `json:"qr_scan_delay_ms"`
@@ -205,6 +211,9 @@ func (c *Config) applyDefaults() error {
 		return err
 	}
 	if err := c.checkLogLevel(); err != nil {
+		return err
+	}
+	if err := c.Polling.check(); err != nil {
 		return err
 	}
 	return c.Timeouts.applyDefaults()

@@ -163,7 +163,7 @@ func (c *Client) sendEntry(ctx context.Context, t *payments.Tracker, e *journal.
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
-	a, err := c.retryCallApplied(ctx, what, t, true, func(ctx context.Context) error {
+	a, err := c.retryCallApplied(ctx, what, t, payments.APIOf(e.Operation), func(ctx context.Context) error {
 		var err error
 		p, err = c.sendOnce(ctx, t.API(), e)
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -228,7 +229,7 @@ func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference strin
 // per-reference rate limit), and records it.
 func (c *Client) readNow(ctx context.Context, t *payments.Tracker) (Payment, error) {
 	var resp vipps.GetPaymentResponse
-	err := c.retryCall(ctx, "status of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := c.retryCall(ctx, "status of "+t.Reference(), t, retry.APIGet, func(ctx context.Context) error {
 		var err error
 		resp, err = t.API().GetPayment(ctx, t.Reference())
 		return err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-
-	"github.com/vmp-dev/vmp/core/sim"
 )
 
 // A sales unit Vipps has not approved for push requests (PUSH_MESSAGE skips the landing page,
@@ -54,17 +52,4 @@ func fallbackReference(push string) string {
 	sum := sha256.Sum256([]byte(push))
 	tag := "-" + hex.EncodeToString(sum[:4])
 	return push[:max-len(tag)-len(suffix)] + tag + suffix
-}
-
-// simUnitRules are the embedded simulator's sales units' settings at Vipps, from the config's
-// simulator block.
-func simUnitRules(sc SimulatorConfig, units []*salesUnit) map[string]sim.UnitRules {
-	if !sc.PushNotAllowed {
-		return nil
-	}
-	rules := map[string]sim.UnitRules{}
-	for _, u := range units {
-		rules[u.creds.MSN] = sim.UnitRules{PushNotAllowed: true}
-	}
-	return rules
 }

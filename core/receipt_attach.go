@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
@@ -39,7 +40,7 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 		return &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
 	}
 	attempts := 0
-	return c.retryCall(ctx, "receipt for "+reference, t, true, func(ctx context.Context) error {
+	return c.retryCall(ctx, "receipt for "+reference, t, retry.APIReceipt, func(ctx context.Context) error {
 		attempts++
 		_, err := u.api.PostReceipt(ctx, "ecom", reference, body)
 		var p *vipps.Problem

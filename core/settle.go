@@ -30,7 +30,7 @@ var eventNames = map[string][]string{
 // A payment Vipps does not know has had no operation at all.
 func (c *Client) atVipps(ctx context.Context, t *payments.Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
-	err := c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := c.retryCall(ctx, "event log of "+t.Reference(), t, retry.APIEvents, func(ctx context.Context) error {
 		var err error
 		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err

@@ -402,9 +402,13 @@ VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *c
  * answer comes from C memory on the calling thread, in tens of nanoseconds, so a till may poll
  * in a loop. With wait_ms > 0 it returns as
  * soon as the payment reaches a final state, or when wait_ms elapses (then with the last known,
- * possibly non-final state and VMP_OK). The library polls Vipps itself - starting quickly and
- * backing off, never more than 120 reads a minute per payment - so the caller never has to
- * schedule polls; many threads may wait on the same payment at once.
+ * possibly non-final state and VMP_OK). The library polls Vipps itself - by default at once
+ * and every 0.5 s for 2 minutes, then every 1 s, then 2 s, backing off after failures, never
+ * more than 120 reads a minute per payment - so the caller never has to schedule polls; many
+ * threads may wait on the same payment at once. Config "polling": {"interval_ms",
+ * "first_delay_ms"} sets the first 2 minutes' interval (500..60000) and a delay before the
+ * first read of a payment this till created; Vipps recommends {"interval_ms": 2000,
+ * "first_delay_ms": 5000} (every 1 s for an in-store QR payment).
  *
  * reference: the payment's reference, borrowed.
  * wait_ms:   0 .. 600000 (10 minutes).

@@ -519,6 +519,31 @@ static class Tests
         }
     }
 
+    // Vipps' rules: rate limits per API per reference, the unit's capture rule and market,
+    // failure amounts, the polling config, enrollment with partner keys.
+    static void VippsRules()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0, \"full_capture_only\": true, \"failure_amounts\": true}}"))
+        {
+            string r = c.Checkout(10000, phoneNumber: Phone);
+            Check(c.PollStatus(r, TimeSpan.FromSeconds(10)).State == PaymentState.Authorized, "authorized");
+            Throws<VmpRejectedException>(() => c.Capture(r, 1000, "part"), "a partial capture at a full-capture unit", e => e.VippsErrorCode == "6140");
+            c.Capture(r, 10000, "whole");
+            for (int i = 0; i < 3; i++) c.Refund(r, 100, "return-" + i);
+            Check(c.PollStatus(r).Refunded == 300, "three refunds after a create and two captures");
+            Throws<VmpRejectedException>(() => c.Refund(r, 124, "return-124"), "a failure amount", e => e.VippsErrorCode == "6220");
+            Throws<VmpRejectedException>(() => c.Checkout(1000, phoneNumber: Phone, more: new Dictionary<string, object> { { "currency", "DKK" } }),
+                "DKK at a Norwegian unit", e => e.VippsErrorCode == "5040");
+        }
+        Throws<VmpInvalidArgumentException>(() => new VmpClient("{\"polling\": {\"interval_ms\": 100}}"), "a poll interval above Vipps' budget");
+        using (var c = new VmpClient("{\"environment\": \"simulator\", \"msn\": \"234567\", \"simulator\": {\"approve_delay_ms\": 0}, " +
+                                     "\"polling\": {\"interval_ms\": 2000}, \"partner\": {\"client_id\": \"p-id\", \"client_secret\": \"p-secret\", \"subscription_key\": \"p-key\"}}"))
+        {
+            string id = c.StartEnrollment("{\"phone_number\": \"4790000011\"}");
+            Check(c.PollEnrollment(id, TimeSpan.FromSeconds(10)).State == EnrollmentState.Consented, "enrollment with partner keys");
+        }
+    }
+
     static void SimulatorUrl()
     {
         using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}, \"log_level\": \"warn\"}"))
@@ -603,6 +628,7 @@ static class Tests
         Run("information", Information);
         Run("payments", Payments);
         Run("push not allowed", PushNotAllowed);
+        Run("vipps rules", VippsRules);
         Run("simulator url", SimulatorUrl);
         Run("journal", Journal);
         Run("scans", Scans);

@@ -117,6 +117,37 @@ class PaymentTest(unittest.TestCase):
             self.assertTrue(c.checkout_qr(ref, QrFormat.URL).startswith(b"http"))
             self.assertIs(c.status(ref).state, PaymentState.CREATED)
 
+    def test_vipps_rules_per_api_rate_limits_unit_rules_and_failure_amounts(self) -> None:
+        with vmp.Client({"simulator": {"approve_delay_ms": 0, "full_capture_only": True,
+                                       "failure_amounts": True}}) as c:
+            ref = c.checkout(10000, phone_number=PHONE)
+            self.assertIs(c.status(ref, wait=10).state, PaymentState.AUTHORIZED)
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.capture(ref, 1000, "part")
+            self.assertEqual(cm.exception.vipps_error_code, "6140")
+            c.capture(ref, 10000, "whole")
+            # Rate limits per API: three refunds and a cancel after a create and a capture.
+            for i in range(3):
+                c.refund(ref, 100, "return-%d" % i)
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.refund(ref, 123, "return-123")  # a failure amount: 5100
+            self.assertEqual(cm.exception.vipps_error_code, "5100")
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.checkout(1000, phone_number=PHONE, currency="EUR")  # a Norwegian unit
+            self.assertEqual(cm.exception.vipps_error_code, "5040")
+            failed = c.checkout(151, phone_number=PHONE)  # refused by the card
+            self.assertIs(c.status(failed, wait=10).state, PaymentState.ABORTED)
+
+    def test_polling_config_and_enrollment_with_partner_keys(self) -> None:
+        with self.assertRaises(vmp.InvalidArgumentError):
+            vmp.Client({"polling": {"interval_ms": 100}})
+        with vmp.Client({"environment": "simulator", "msn": "234567", "simulator": {"approve_delay_ms": 0},
+                         "polling": {"interval_ms": 2000, "first_delay_ms": 100},
+                         "partner": {"client_id": "p-id", "client_secret": "p-secret",
+                                     "subscription_key": "p-key"}}) as c:
+            eid = c.start_enrollment("4790000011")
+            self.assertIs(c.poll_enrollment(eid, wait=10).state, EnrollmentState.CONSENTED)
+
     def test_no_answer_is_an_unknown_outcome_that_carries_the_reference(self) -> None:
         c = self.client
         simctl.inject_fault(c.simulator_url, kind="drop_after_commit", operation="create", times=-1)
