@@ -231,7 +231,8 @@ func (c *Client) Close() {
 		c.hooks.Stop()
 	}
 	c.calls.Wait()
-	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
+	c.journal.WaitQueued() // outcomes still on their way to the disk are there first
+	c.flushSeen()          // what reached the till is seen; what did not stays unacknowledged
 	c.closeUnits()
 	_ = c.journal.Close()
 	c.journalCleanup()

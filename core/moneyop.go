@@ -236,7 +236,7 @@ func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error) {
 	if ee, ok := err.(*Error); ok {
 		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
 	}
-	if werr := c.putEntry(e); werr != nil {
+	if werr := c.putEntrySoon(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
 		// has the entry open, which recovery would only finish again with the same key.
 		c.log(LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())

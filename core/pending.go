@@ -1,6 +1,7 @@
 package core
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -106,7 +107,21 @@ func (c *Client) Acknowledge(id string) error {
 	if id == newJournalAck {
 		return c.acceptNewJournal()
 	}
-	e, err := c.journal.Acknowledge(id)
+	var e *journal.Entry
+	if mem := c.seen.UnsavedEntry(id); mem != nil {
+		// Its latest state is in memory only (queued for a commit, or a failed write).
+		e, err = mem, nil
+		if mem.State == journal.StateOpen {
+			err = fmt.Errorf("operation %s is still open; resolve it first", id)
+		} else if !mem.Acknowledged {
+			mem.Acknowledged = true
+			if werr := c.putEntry(mem); werr != nil {
+				e, err = nil, werr
+			}
+		}
+	} else {
+		e, err = c.journal.Acknowledge(id)
+	}
 	switch {
 	case e == nil && err == nil:
 		return newError(CodeNotFound, "no operation %q in the journal", truncateForMessage(id, 60))

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -43,6 +44,43 @@ func (c *Client) putEntry(e *journal.Entry) error {
 	c.seen.Written(acks, now())
 	c.seen.Saved(e.ID)
 	c.scheduleSeenFlush()
+	return nil
+}
+
+// putEntrySoon queues e for the next journal commit without waiting for the disk: for an
+// outcome, never for an entry whose request is yet to leave (journal.PutSoon says why that is
+// safe). Memory keeps the queued state until the commit has it, and a failed commit is
+// written again like any failed write. The error is only a write that could not be queued.
+func (c *Client) putEntrySoon(e *journal.Entry) error {
+	if err := journalWriteFault(e); err != nil {
+		c.seen.KeepUnsaved(e)
+		c.scheduleSeenFlush()
+		return err
+	}
+	// seen.Writing must follow PutSoon's return (queued is made there) but precede the
+	// commit's answer: the answer waits for this lock.
+	var queuedMu sync.Mutex
+	queuedMu.Lock()
+	var queued *journal.Entry
+	queued, err := c.journal.PutSoon(e, func(err error) {
+		queuedMu.Lock()
+		defer queuedMu.Unlock()
+		if err != nil {
+			c.seen.CommitFailed(queued)
+			c.log(LogError, "journal", "writing the outcome of "+queued.Operation+" of "+queued.Reference+" failed; kept in memory and tried again: "+err.Error())
+			c.scheduleSeenFlush()
+			return
+		}
+		c.seen.Committed(queued)
+	})
+	if err != nil {
+		queuedMu.Unlock()
+		c.seen.KeepUnsaved(e)
+		c.scheduleSeenFlush()
+		return err
+	}
+	c.seen.Writing(queued)
+	queuedMu.Unlock()
 	return nil
 }
 
