@@ -17,11 +17,13 @@ import (
 type soonWrites struct{ inFlight sync.WaitGroup }
 
 // PutSoon queues e (new or updated) for the next commit, in order with every other write,
-// and returns at once with the state queued (a copy of e as it will be on disk: memory
-// keeps it until done is called). done is called from another goroutine with the commit's
-// result (nil: on disk). acks work as in Put. With the build tag vmpsinglecommit, PutSoon
-// writes at once and calls done before it returns, as vmp 0.2.0 did.
-func (j *Journal) PutSoon(e *Entry, done func(error), acks ...string) (*Entry, error) {
+// and returns at once. keep is called with the state queued (a copy of e, as it will be on
+// disk) before it is queued, so memory can hold it until the commit has it; done is called
+// with the same copy and the commit's result (nil: on disk), always from another goroutine.
+// acks work as in Put. The error is only a state that could not be queued (not encodable).
+// With the build tag vmpsinglecommit the write is committed before PutSoon returns, as vmp
+// 0.2.0 did with every write.
+func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *Entry, err error), acks ...string) error {
 	now := j.opts.Now().UTC()
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
@@ -29,24 +31,29 @@ func (j *Journal) PutSoon(e *Entry, done func(error), acks ...string) (*Entry, e
 	e.UpdatedAt = now
 	data, err := e.encode()
 	if err != nil {
-		return nil, fmt.Errorf("encoding journal entry: %w", err)
+		return fmt.Errorf("encoding journal entry: %w", err)
 	}
 	queued, err := DecodeEntry(data)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	keep(queued)
 	fn := putFn(e.ID, e.Reference, e.Intent, e.Acknowledged, data, acks, now)
+	j.soon.inFlight.Add(1)
 	if !groupCommit {
-		done(j.commitAlone(fn))
-		return queued, nil
+		err := j.commitAlone(fn)
+		go func() {
+			defer j.soon.inFlight.Done()
+			done(queued, err)
+		}()
+		return nil
 	}
 	w, lead := j.enqueue(fn)
-	j.soon.inFlight.Add(1)
 	go func() {
 		defer j.soon.inFlight.Done()
-		done(j.await(w, lead))
+		done(queued, j.await(w, lead))
 	}()
-	return queued, nil
+	return nil
 }
 
 // WaitQueued returns once every write PutSoon queued so far has been committed or has failed,

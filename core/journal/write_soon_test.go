@@ -19,11 +19,17 @@ func TestAWriteQueuedAloneReachesTheDiskWithoutAnotherWrite(t *testing.T) {
 	e := newEntry("key-1", "i")
 	e.State = StateDone
 	committed := make(chan error, 1)
-	queued, err := j.PutSoon(e, func(err error) { committed <- err })
+	var queued *Entry
+	err := j.PutSoon(e, func(q *Entry) { queued = q }, func(q *Entry, err error) {
+		if q != queued {
+			err = errors.New("done was not given the state keep was given")
+		}
+		committed <- err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if queued.State != StateDone || queued == e {
+	if queued == nil || queued.State != StateDone || queued == e {
 		t.Fatalf("PutSoon gives a copy of the queued state: %+v", queued)
 	}
 	select {
@@ -57,7 +63,7 @@ func TestQueuedWritesKeepTheirOrderWithWaitingWrites(t *testing.T) {
 		}
 		first := newEntry("key-a", "i")
 		first.State = StateDone
-		if _, err := j.PutSoon(first, func(error) {}); err != nil {
+		if err := j.PutSoon(first, func(*Entry) {}, func(*Entry, error) {}); err != nil {
 			t.Fatal(err)
 		}
 		second := newEntry("key-a", "i")
@@ -91,7 +97,7 @@ func TestCloseWaitsForQueuedWrites(t *testing.T) {
 	for i := range n {
 		e := newEntry(fmt.Sprintf("key-%02d", i), "i")
 		e.State = StateDone
-		if _, err := j.PutSoon(e, func(err error) { answered <- err }); err != nil {
+		if err := j.PutSoon(e, func(*Entry) {}, func(_ *Entry, err error) { answered <- err }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,7 +134,7 @@ func TestAQueuedWriteThatFailsIsAnsweredWithItsError(t *testing.T) {
 	waitQueued(t, j, 1)
 	e := newEntry("key-1", "i")
 	answered := make(chan error, 1)
-	if _, err := j.PutSoon(e, func(err error) { answered <- err }); err != nil {
+	if err := j.PutSoon(e, func(*Entry) {}, func(_ *Entry, err error) { answered <- err }); err != nil {
 		t.Fatal(err)
 	}
 	release()
@@ -140,7 +146,7 @@ func TestAQueuedWriteThatFailsIsAnsweredWithItsError(t *testing.T) {
 	}
 	j.Close()
 	answeredAfterClose := make(chan error, 1)
-	if _, err := j.PutSoon(newEntry("key-2", "i"), func(err error) { answeredAfterClose <- err }); err != nil {
+	if err := j.PutSoon(newEntry("key-2", "i"), func(*Entry) {}, func(_ *Entry, err error) { answeredAfterClose <- err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-answeredAfterClose; err == nil {
