@@ -32,7 +32,7 @@ func CapturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (
 // CAPTURED events of the payment's event log, and this capture must be among them with its
 // amount. When the answer adds exactly this capture to what the library knew of the payment
 // before, that holds without a read; otherwise the event log is read, and a difference is
-// confirmed with a fresh read of the payment before it is reported as abi.CodeCaptureMismatch,
+// confirmed with a fresh read of the payment before it is reported as CodeCaptureMismatch,
 // together with the payment as Vipps reports it.
 func (eng *Engine) checkCaptured(ctx context.Context, t *Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
 	if knewBefore && before.Captured+e.Amount == p.Captured {

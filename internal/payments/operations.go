@@ -15,7 +15,7 @@ import (
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
-// reference is returned on success and together with a abi.CodeUnknownOutcome error, when the
+// reference is returned on success and together with a CodeUnknownOutcome error, when the
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
 // till never saw is resolved and its reference returned instead of creating a second payment.

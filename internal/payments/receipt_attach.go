@@ -13,7 +13,7 @@ import (
 // payment reference as the order id - for sales completed some other way, or a receipt that was
 // not ready at checkout. The receipt is checked first (its lines against each other; against
 // the payment amount when the library knows the payment). A receipt cannot be replaced: a second
-// one for the same order is abi.CodeConflict.
+// one for the same order is CodeConflict.
 func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
 	eng := u.engine
 	if err := CheckReference(reference); err != nil {

@@ -72,7 +72,7 @@ func (eng *Engine) InFlightLimit() time.Duration {
 // settleFailure decides what a failure means for an operation that may have happened (an
 // attempt of this call, a, or of an earlier call or process that left the entry open). It
 // returns the payment and nil when Vipps carried it out, the failure itself when Vipps' record
-// shows it did not happen and no attempt can still be on its way, and abi.CodeUnknownOutcome
+// shows it did not happen and no attempt can still be on its way, and CodeUnknownOutcome
 // otherwise.
 func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
 	what := e.Operation + " of " + e.Reference

@@ -49,8 +49,8 @@ func (eng *Engine) pruneTrackersIfDue(now time.Time) {
 }
 
 // pruneJournalIfDue prunes the journal on a library goroutine when the last prune is
-// journalPruneEvery old. eng.mu is held, so the goroutine registers itself as a call (Close
-// waits for it) only once it runs.
+// journalPruneEvery old. eng.mu is held, so the goroutine registers itself as a call (the
+// client's Close waits for it) only once it runs.
 func (eng *Engine) pruneJournalIfDue(now time.Time) {
 	if now.Sub(eng.journalPruned) < journalPruneEvery {
 		return
