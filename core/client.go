@@ -252,13 +252,6 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 // (internal/model).
 var ErrClosed = model.ErrClosed
 
-// endedByClose reports whether ctx ended because the client, or the handle the call came
-// through, was closed.
-func endedByClose(ctx context.Context) bool { return model.EndedByClose(ctx) }
-
-// closedWhileWaiting is what a call answers whose wait a close ended (internal/model).
-func closedWhileWaiting(what string) error { return model.ClosedWhileWaiting(what) }
-
 // closeWireClients closes the wire client of every sales unit.
 func (c *Client) closeWireClients() {
 	for _, api := range c.wireClients {
