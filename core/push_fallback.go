@@ -19,7 +19,7 @@ func (unit *Unit) qrInsteadOfPush(ctx context.Context, req CheckoutRequest, push
 	qr := req
 	qr.Flow, qr.PhoneNumber, qr.PersonalQR = FlowQR, "", ""
 	qr.Reference = fallbackReference(req.Reference)
-	reference, err := unit.startCheckout(ctx, qr)
+	reference, err := unit.pay.StartCheckout(ctx, qr)
 	if err != nil {
 		e := &Error{Code: CodeOf(err), Err: err,
 			Message: "the push checkout was refused (this sales unit may not send push requests), and the QR checkout started instead failed: " + err.Error()}

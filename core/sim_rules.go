@@ -8,7 +8,7 @@ var simMarkets = map[string]string{"NOK": "NO", "DKK": "DK", "EUR": "FI"}
 
 // simUnitRules are the embedded simulator's sales units' settings at Vipps, from the config's
 // currency and simulator block.
-func simUnitRules(cfg Config, units []*salesUnit) map[string]sim.UnitRules {
+func simUnitRules(cfg Config, units []*unitKeys) map[string]sim.UnitRules {
 	sc := cfg.Simulator
 	rules := map[string]sim.UnitRules{}
 	for _, u := range units {

@@ -37,7 +37,7 @@ type Tracker struct {
 	unit     string
 	listener *ListenerSlot
 	// unsettled: a create of this payment ended unknown and the till has not read the payment
-	// since (core/settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
+	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
 	unsettled bool
 	forgotten bool
 }
@@ -65,7 +65,7 @@ func (t *Tracker) Reference() string { return t.reference }
 // API is the wire client of the payment's sales unit.
 func (t *Tracker) API() *vipps.Client { return t.api }
 
-// Touch marks the Tracker used at now: an idle one is forgotten (core/upkeep.go).
+// Touch marks the Tracker used at now: an idle one is forgotten (upkeep.go).
 func (t *Tracker) Touch(now time.Time) {
 	t.mu.Lock()
 	t.lastUsed = now
@@ -106,7 +106,7 @@ func (t *Tracker) Read(p Payment) {
 }
 
 // SetUnsettled marks whether the payment's reads must reach the engine to settle its create
-// (core/settle_by_poll.go), and tells the listener (the C ABI's copy for reads from memory)
+// (settle_by_poll.go), and tells the listener (the C ABI's copy for reads from memory)
 // accordingly.
 func (t *Tracker) SetUnsettled(unsettled bool) {
 	t.mu.Lock()
