@@ -122,7 +122,7 @@ func (t *Tracker) SetUnsettled(unsettled bool) {
 
 // Take reserves one request to api in the payment's window for that API, or says how long to
 // wait. A Tracker in use is never idle, so it is not pruned while its windows count
-// (core/upkeep.go).
+// (upkeep.go).
 func (t *Tracker) Take(api retry.API, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
