@@ -351,6 +351,11 @@ func TestKillingTheTillDuringAGroupCommitOf64MoneyOperations(t *testing.T) {
 				// The other 63 intents, and the first call's outcome when it came in time.
 				t.Fatalf("commit 2 should hold the intents of the other %d calls (the first one's commit was held for them): %s", groupOps-1, first.killed)
 			}
+			for _, id := range []string{"i", "a"} {
+				if r := first.results[id]; r.status != "VMP_OK" {
+					t.Fatalf("the till before the calls: %s", r.raw)
+				}
+			}
 			sentBefore := rec.received()
 
 			// What the dead till left on disk.
