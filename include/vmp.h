@@ -973,7 +973,9 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
  * (VMP_ERR_INVALID_ARGUMENT beyond).
  *
  * A checkout with "flow": "qr" needs no customer: Vipps creates the payment for a QR code that
- * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
+ * the customer scans from the customer display; vmp_checkout_qr draws that code locally. With
+ * "push_fallback": "qr" a push checkout the sales unit may not send becomes one too (its
+ * reference comes with VMP_ERR_PUSH_NOT_ALLOWED; see vmp_start_checkout).
  * ------------------------------------------------------------------------------------------- */
 
 /** Formats of vmp_checkout_qr (its int32_t format). */

@@ -76,7 +76,8 @@ type Deps struct {
 	RetentionDays int
 	// JournalWriteFault lets a test make a journal write fail (a full disk, say); nil in use.
 	JournalWriteFault func(*journal.Entry) error
-	// Cadence is how often a waiting poll reads a payment (config "polling"); zero: the default.
+	// Cadence is how often a waiting poll reads a payment (config "polling"); a zero Interval
+	// is the default's.
 	Cadence Cadence
 }
 
@@ -92,8 +93,8 @@ func New(d Deps, units []UnitConfig) *Engine {
 	eng := &Engine{journal: d.Journal, retry: d.Retry, log: d.Log, till: d.Till, checkout: d.Checkout, enter: d.Enter,
 		closing: d.Closing, now: d.Now, requestTimeout: d.RequestTimeout, retentionDays: d.RetentionDays,
 		writeFault: d.JournalWriteFault, trackers: make(map[string]*Tracker), cadence: d.Cadence}
-	if eng.cadence == (Cadence{}) {
-		eng.cadence = DefaultCadence
+	if eng.cadence.Interval == 0 {
+		eng.cadence.Interval = DefaultCadence.Interval
 	}
 	if eng.writeFault == nil {
 		eng.writeFault = func(*journal.Entry) error { return nil }

@@ -122,7 +122,7 @@ func (t *Tracker) SetUnsettled(unsettled bool) {
 
 // Take reserves one request to api in the payment's window for that API, or says how long to
 // wait. A Tracker in use is never idle, so it is not pruned while its windows count
-// (core/upkeep.go).
+// (upkeep.go).
 func (t *Tracker) Take(api retry.API, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -161,9 +161,10 @@ func (t *Tracker) readInterval(now time.Time) time.Duration {
 // nextReadAt is when the next status read is due. Caller holds mu.
 func (t *Tracker) nextReadAt(now time.Time) time.Time {
 	if t.lastRead.IsZero() {
-		// A payment known from its create is first read after the cadence's first delay; an
-		// unknown one at once (a till asking about it needs an answer).
-		if first := t.since.Add(t.cadence.FirstDelay); t.known && first.After(t.notBefore) {
+		// A payment known from its create is first read after the cadence's first delay, when
+		// one is configured; an unknown one at once (a till asking about it needs an answer).
+		// Without a delay the schedule is exactly the default's: no read waits for since.
+		if first := t.since.Add(t.cadence.FirstDelay); t.cadence.FirstDelay > 0 && t.known && first.After(t.notBefore) {
 			return first
 		}
 		return t.notBefore
