@@ -51,12 +51,18 @@ func arm(at int64, before bool) {
 func Syncs() int64 { return syncs.Load() }
 
 // KillAtSync arms a SIGKILL at the nth journal commit from now (n >= 1): just before it is
-// committed, or just after its fdatasync returned. n <= 0 disarms both.
+// committed, or just after its fdatasync returned. n <= 0 disarms both. Outcomes of earlier
+// calls still queued for a commit (PutSoon) are on disk first, so the commits counted are
+// those of the calls made from now: the tests arm it as a call starts, and its first commit
+// is then that call's own entry.
 func KillAtSync(n int64, before bool) {
 	if n <= 0 {
 		killBefore.Store(0)
 		killAfter.Store(0)
 		return
+	}
+	for start := time.Now(); queuedInProcess.Load() > 0 && time.Since(start) < holdLimit; {
+		time.Sleep(100 * time.Microsecond)
 	}
 	arm(syncs.Load()+n, before)
 }

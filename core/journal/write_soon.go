@@ -3,6 +3,7 @@ package journal
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Writes that need not wait for the disk. A money-moving request leaves only once its entry is
@@ -15,6 +16,11 @@ import (
 // soonWrites counts the writes queued by PutSoon that have not finished, so Close waits for
 // them.
 type soonWrites struct{ inFlight sync.WaitGroup }
+
+// queuedInProcess counts the writes PutSoon queued that are not answered yet, over every
+// journal of the process: the failpoint build's KillAtSync waits for them, so the commits it
+// counts are those of the calls made after it was armed.
+var queuedInProcess atomic.Int64
 
 // PutSoon queues e (new or updated) for the next commit, in order with every other write,
 // and returns at once. keep is called with the state queued (a copy of e, as it will be on
@@ -40,19 +46,19 @@ func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *
 	keep(queued)
 	fn := putFn(e.ID, e.Reference, e.Intent, e.Acknowledged, data, acks, now)
 	j.soon.inFlight.Add(1)
+	queuedInProcess.Add(1)
+	finish := func(err error) {
+		defer j.soon.inFlight.Done()
+		defer queuedInProcess.Add(-1)
+		done(queued, err)
+	}
 	if !groupCommit {
 		err := j.commitAlone(fn)
-		go func() {
-			defer j.soon.inFlight.Done()
-			done(queued, err)
-		}()
+		go finish(err)
 		return nil
 	}
 	w, lead := j.enqueue(fn)
-	go func() {
-		defer j.soon.inFlight.Done()
-		done(queued, j.await(w, lead))
-	}()
+	go func() { finish(j.await(w, lead)) }()
 	return nil
 }
 
