@@ -597,6 +597,15 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
   return call_go(run_attach_receipt, &a);
 }
 
+static vmp_status run_receipt_warnings(void *p) {
+  json_out_args *a = p;
+  return vmpgo_receipt_warnings(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_receipt_warnings(vmp_client *client, const char *reference, char **out_json) {
+  return json_out_call(run_receipt_warnings, client, reference, 0, out_json);
+}
+
 /* ==== Log records: vmp_on_log, vmp_next_log ==================================================
  * The Go half is log_exports.go; the pattern is the scanner's above.
  */

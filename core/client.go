@@ -77,6 +77,8 @@ type Client struct {
 	journalPruned time.Time
 	// listener learns the payments' updates (payment_listener.go).
 	listener payments.ListenerSlot
+	// receiptWarnings are what looked wrong in the receipts sent (receipt.go).
+	receiptWarnings payments.ReceiptWarnings
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and

@@ -30,8 +30,10 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 	}
 	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
 	description := firstNonEmptyString(req.Description, c.cfg.Description)
+	var warnings []string
 	if req.Receipt != nil {
-		if err := req.Receipt.Check(currency, req.Amount); err != nil {
+		var err error
+		if warnings, err = c.reviewReceipt(req.Receipt, currency, req.Amount); err != nil {
 			return "", err
 		}
 	}
@@ -83,7 +85,10 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 			return ref, b, err
 		}
 	}
-	_, e, _, err := c.runMoneyOp(ctx, op)
+	_, e, sent, err := c.runMoneyOp(ctx, op)
+	if sent && req.Receipt != nil {
+		c.noteReceiptWarnings(u, e.Reference, warnings)
+	}
 	if err != nil {
 		if CodeOf(err) == CodeUnknownOutcome && e != nil {
 			return e.Reference, err

@@ -10,10 +10,11 @@ import (
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
 // payment reference as the order id - for sales completed some other way, or a receipt that was
-// not ready at checkout. The receipt is checked first (its lines against each other; against
-// the payment amount when the library knows the payment). A receipt cannot be replaced: a second
+// not ready at checkout. The receipt is reviewed first (payments.Receipt.Review: against the
+// payment amount when the library knows the payment); what looks wrong is sent with warnings
+// (ReceiptWarnings), or refused with strict_receipts. A receipt cannot be replaced: a second
 // one for the same order is CodeConflict.
-func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) (err error) {
 	c, u := unit.client, unit.sales
 	if err := payments.CheckReference(reference); err != nil {
 		return err
@@ -26,7 +27,8 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 	if p, ok := t.Snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
 	}
-	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
+	warnings, err := c.reviewReceipt(r, r.BottomLine.Currency, amount)
+	if err != nil {
 		return err
 	}
 	ctx, leave, err := c.enter(ctx)
@@ -34,6 +36,11 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 		return err
 	}
 	defer leave()
+	defer func() {
+		if err == nil {
+			c.noteReceiptWarnings(u, reference, warnings)
+		}
+	}()
 	body, err := vipps.EncodeJSON(r)
 	if err != nil {
 		return &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}

@@ -310,14 +310,16 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                   "description"   shown to the customer, 3-100 characters (default: config)
  *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
  *                                   pos_id, time and a random suffix)
- *                 Unknown fields are an error. A "receipt" (see "Receipts" below) is checked
- *                 with it.
+ *                 Unknown fields are an error. A "receipt" (see "Receipts" below) goes with
+ *                 it: refused only when it breaks Vipps' schema; what only looks wrong is sent
+ *                 with warnings (vmp_receipt_warnings), or refused with "strict_receipts".
  * reference:      caller buffer receiving the payment's reference, NUL-terminated.
  * reference_size: capacity of `reference` in bytes; must be >= VMP_REFERENCE_SIZE. This is
  *                 checked before anything is sent, so a too-small buffer never loses a payment.
  * Threading:      any thread; blocks for at most timeouts.operation_ms (config).
  * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
- *                 an inconsistent or over-long receipt); VMP_ERR_BUFFER_TOO_SMALL;
+ *                 a receipt outside the schema's ranges or vmp's caps, or - with
+ *                 "strict_receipts" - one that looks wrong); VMP_ERR_BUFFER_TOO_SMALL;
  *                 VMP_ERR_INVALID_JSON (also: text not UTF-8); VMP_ERR_INVALID_AMOUNT;
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
  *                 ErrorCode 7010 customer not found, 4150 reference already used);
@@ -892,15 +894,32 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
  *                    "quantity" ("2.5"), "quantityUnit"}, "discount", "isReturn", ...}],
  *    "bottomLine": {"currency", "posId", "receiptNumber", "tipAmount", "paymentSources":
  *                   {"giftCard", "card", "voucher", "cash"}, "barcode": {"format", "data"}}}
- * The library checks it before anything is sent - each line's totals add up, its tax matches
- * its rate within one minor unit of rounding, unit price x quantity - discount gives the line
- * total, returns count negative, the lines plus tip add up to the payment amount, the currency
- * is the payment's - and reports the first inconsistency as VMP_ERR_INVALID_ARGUMENT with a
- * detail naming the line and the numbers. Vipps documents no size limits for a receipt (but
- * quantity's 10 characters); the library caps it, so that what is journaled and sent with a
- * payment stays bounded: at most 1000 order lines; a line's name at most 1024 bytes, its id
- * 256, productUrl 2048; posId, receiptNumber and barcode data 256 each
- * (VMP_ERR_INVALID_ARGUMENT beyond).
+ * Vipps' deprecated members (bottomLine giftCardAmount, totalAmount, totalTax, totalDiscount,
+ * shippingAmount, shippingInfo, terminalId) are passed on as given.
+ *
+ * A receipt never blocks a payment because of its arithmetic. Before anything is sent the
+ * library refuses only a receipt that breaks Vipps' schema: a required member missing or null
+ * (orderLines[].name, id, totalAmount, totalAmountExcludingTax, totalTaxAmount, taxRate or
+ * taxPercentage; bottomLine.currency) or a wrong type - VMP_ERR_INVALID_JSON; no order lines,
+ * no bottomLine, a value outside its documented range or list (taxRate 0..10000, discount,
+ * tipAmount and unitPrice not negative, quantity like "2.5" of at most 10 characters,
+ * quantityUnit, currency, barcode format, an EAN-13 with a wrong check digit) or over vmp's caps
+ * - VMP_ERR_INVALID_ARGUMENT. What only looks wrong is sent as the till gave it, with warnings:
+ * a line whose totalAmount is not totalAmountExcludingTax + totalTaxAmount, whose tax does not
+ * match its rate within one minor unit, whose unitPrice x quantity - discount is not its total
+ * (Vipps: quantity is "only for cosmetics"), a negative line amount, another currency than the
+ * payment's, lines plus tip (returns negative) that do not add up to the payment amount. A
+ * split tender is told with bottomLine.paymentSources: the lines plus tip may add up to the
+ * payment plus paymentSources (and giftCardAmount) - the parts paid other ways - or to
+ * paymentSources alone when they name the whole split with this payment as "card"; either is
+ * no warning. Each warning is logged (level warn, component "receipt") and readable with
+ * vmp_receipt_warnings. With config "strict_receipts": true every warning is an error instead
+ * (VMP_ERR_INVALID_ARGUMENT naming the line and the numbers; nothing is sent) - for
+ * development. Vipps documents no size limits for a receipt (but quantity's 10 characters);
+ * the library caps it, so that what is journaled and sent with a payment stays bounded: at
+ * most 1000 order lines; a line's name at most 1024 bytes, its id 256, productUrl 2048;
+ * posId, terminalId, receiptNumber and barcode data 256 each; every amount within
+ * ±1000000000000 minor units (VMP_ERR_INVALID_ARGUMENT beyond).
  *
  * A checkout with "flow": "qr" needs no customer: Vipps creates the payment for a QR code that
  * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
@@ -941,19 +960,40 @@ VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *refe
 /**
  * Attaches a receipt to a sale afterwards, through Vipps Order Management, with the payment's
  * reference as the order id - for a sale completed some other way, or a receipt not ready at
- * checkout. Checked as above (against the payment amount when the library knows the payment).
- * A receipt is immutable: a second one for the same order is VMP_ERR_CONFLICT.
+ * checkout. Checked as above (against the payment amount when the library knows the payment):
+ * what only looks wrong is sent with warnings (vmp_receipt_warnings), or refused with
+ * "strict_receipts". A receipt is immutable: a second one for the same order is
+ * VMP_ERR_CONFLICT.
  *
  * reference:    the payment's reference (the order id), borrowed.
  * receipt_json: the Receipt object as above, borrowed. Unknown fields are an error.
  * Threading:    any thread; blocks for at most timeouts.operation_ms.
  * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
- *               inconsistent or over-long receipt); VMP_ERR_INVALID_JSON (also: text not
+ *               a receipt outside the schema or vmp's caps, or looking wrong with
+ *               "strict_receipts"); VMP_ERR_INVALID_JSON (also: text not
  *               UTF-8); VMP_ERR_INVALID_REFERENCE; VMP_ERR_CONFLICT;
  *               VMP_ERR_REJECTED; VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNKNOWN_OUTCOME.
  */
 VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
                                                const char *receipt_json);
+
+/**
+ * What looked wrong in the receipt this client last sent for a payment - with its checkout or
+ * with vmp_attach_receipt - and was sent anyway (see "Receipts" above): a JSON array of
+ * strings, each naming the line and the numbers, e.g.
+ *   ["orderLines[0] (\"Vipps socks\"): totalTaxAmount 7475 does not match 25.50 % of 22425
+ *    (expected 5718)"]
+ * [] when it looked right, or when this client sent no receipt for the reference (the last
+ * 1024 receipts' warnings are kept, in memory only; each was also logged).
+ *
+ * reference: the payment's reference (the one vmp_start_checkout returned), borrowed.
+ * out_json:  receives the array, allocated by the library: free it with vmp_free. NULL on
+ *            failure. Must not be NULL.
+ * Threading: any thread; does not block.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, reference not
+ *            UTF-8); VMP_ERR_INVALID_REFERENCE.
+ */
+VMP_API vmp_status VMP_CALL vmp_receipt_warnings(vmp_client *client, const char *reference, char **out_json);
 
 /* ---------------------------------------------------------------------------------------------
  * Log records

@@ -149,7 +149,9 @@
 // totalAmount must be totalAmountExcludingTax + totalTaxAmount, and when the payment is known
 // (createPayment; an ECOM order whose id is a payment reference under the MSN) the bottom
 // line's currency must be the payment's and the lines' totals (returns negative) plus
-// tipAmount must add up to the payment's amount; 400 naming the line's totalAmount,
+// tipAmount must add up to the payment's amount, or (a split tender) to the payment's amount
+// plus bottomLine.paymentSources and the deprecated giftCardAmount, or to those sources alone
+// (when they name the whole split, this payment as card); 400 naming the line's totalAmount,
 // bottomLine.currency or orderLines.
 //
 // POST /order-management/v2/{paymentType}/receipts/{orderId} sits behind the gateway checks

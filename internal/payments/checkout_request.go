@@ -28,7 +28,8 @@ type CheckoutRequest struct {
 	// Flow is "push" (default: a request to the customer's phone) or "qr" (a QR code on the
 	// customer display; no customer needed).
 	Flow string `json:"flow"`
-	// Receipt goes with the payment to the customer's app; checked before sending.
+	// Receipt goes with the payment to the customer's app; checked before sending (a receipt
+	// that breaks the schema is refused; one that only looks wrong is sent with warnings).
 	Receipt *Receipt `json:"receipt"`
 }
 
@@ -49,6 +50,16 @@ func ParseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 			msg += " (amount is an integer in minor units: 499.00 NOK is 49900)"
 		}
 		return CheckoutRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: msg, Err: err}
+	}
+	if req.Receipt != nil {
+		var raw struct {
+			Receipt wirejson.RawMessage `json:"receipt"`
+		}
+		if err := wirejson.Unmarshal(data, &raw); err == nil {
+			if err := checkRequiredFields(raw.Receipt); err != nil {
+				return CheckoutRequest{}, err
+			}
+		}
 	}
 	if err := CheckAmount(req.Amount); err != nil {
 		return CheckoutRequest{}, err

@@ -683,6 +683,74 @@ static void test_journal_files(void) {
   "\"totalAmountExcludingTax\":8609,\"totalTaxAmount\":1291,\"taxRate\":1500}],"                 \
   "\"bottomLine\":{\"currency\":\"NOK\",\"receiptNumber\":\"0001\"}}"
 
+/* vmp_receipt_warnings for ref gives the JSON array want exactly, or one containing want. */
+static void expect_receipt_warnings(vmp_client *c, const char *ref, const char *want) {
+  char *json = (char *)"untouched";
+  if (EXPECT(vmp_receipt_warnings(c, ref, &json), VMP_OK, NULL)) {
+    check(json != NULL && (strcmp(want, "[]") == 0 ? strcmp(json, "[]") == 0 : strstr(json, want) != NULL),
+          "vmp_receipt_warnings(%s) = %s, want %s", ref, json ? json : "(NULL)", want);
+    vmp_free(json);
+  }
+}
+
+/* The Vipps in-store example receipt (7475 tax on 22425 at 25.50 %): refused by vmp 0.2.0. */
+#define RECEIPT_VIPPS_EXAMPLE                                                                    \
+  "{\"orderLines\":[{\"name\":\"Vipps socks\",\"id\":\"1234567890\",\"totalAmount\":29900,"          \
+  "\"totalAmountExcludingTax\":22425,\"totalTaxAmount\":7475,\"taxRate\":2550}],"                     \
+  "\"bottomLine\":{\"currency\":\"NOK\",\"posId\":\"pos_122\"}}"
+
+/*
+ * Issue 16: a receipt never blocks a payment. What only looks wrong is sent with warnings
+ * (vmp_receipt_warnings); a split tender told with paymentSources is no warning; with
+ * "strict_receipts" what looks wrong is refused as before.
+ */
+static void test_receipt_leniency(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE], *json = (char *)"untouched";
+  vmp_client *strict = NULL;
+  printf("# a receipt never blocks a payment\n");
+  EXPECT(vmp_receipt_warnings(c, NULL, &json), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_receipt_warnings(c, UNKNOWN_REF, NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  EXPECT(vmp_receipt_warnings(c, "short", &json), VMP_ERR_INVALID_REFERENCE, "reference");
+  check(json == NULL, "a failed vmp_receipt_warnings sets out_json to NULL");
+  EXPECT(vmp_receipt_warnings(NULL, UNKNOWN_REF, &json), VMP_ERR_INVALID_HANDLE, "handle");
+  expect_receipt_warnings(c, UNKNOWN_REF, "[]");
+
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_VIPPS_EXAMPLE "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "totalTaxAmount 7475 does not match 25.50 % of 22425 (expected 5718)");
+  /* Lines that add up to more than the payment: a split tender without paymentSources. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "add up to 9900, but the payment is 5000");
+  /* The same told with paymentSources: no warning. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":"
+                                   "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,\"totalAmountExcludingTax\":8609,"
+                                   "\"totalTaxAmount\":1291,\"taxRate\":1500}],\"bottomLine\":{\"currency\":\"NOK\","
+                                   "\"paymentSources\":{\"giftCard\":4900}}}}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "[]");
+  /* After the sale, as lenient. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\"}", ref, sizeof ref), VMP_OK, NULL)) {
+    EXPECT(vmp_attach_receipt(c, ref, RECEIPT_VIPPS_EXAMPLE), VMP_OK, NULL);
+    expect_receipt_warnings(c, ref, "expected 5718");
+  }
+
+  if (!EXPECT(vmp_init("{\"environment\":\"simulator\",\"strict_receipts\":true,\"log_level\":\"off\"}", &strict), VMP_OK, NULL))
+    return;
+  EXPECT(vmp_start_checkout(strict, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_VIPPS_EXAMPLE "}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "expected 5718");
+  EXPECT(vmp_start_checkout(strict, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "add up to 9900, but the payment is 5000");
+  if (EXPECT(vmp_start_checkout(strict, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\"}", ref, sizeof ref), VMP_OK, NULL))
+    EXPECT(vmp_attach_receipt(strict, ref, RECEIPT_VIPPS_EXAMPLE), VMP_ERR_INVALID_ARGUMENT, "strict_receipts");
+  vmp_close(strict);
+}
+
 static void test_receipts_and_qr(vmp_client *c) {
   char ref[VMP_REFERENCE_SIZE];
   uint8_t *out = (uint8_t *)"untouched";
@@ -702,20 +770,23 @@ static void test_receipts_and_qr(vmp_client *c) {
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{\"orderLines\":"), VMP_ERR_INVALID_JSON, "receipt");
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{\"lines\":[]}"), VMP_ERR_INVALID_JSON, "lines");
   EXPECT(vmp_attach_receipt(c, "short", RECEIPT_9900), VMP_ERR_INVALID_REFERENCE, "reference");
+  /* A receipt that breaks Vipps' schema is refused before anything is sent. */
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF,
                             "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,"
-                            "\"totalAmountExcludingTax\":8000,\"totalTaxAmount\":1291,\"taxRate\":1500}],"
-                            "\"bottomLine\":{\"currency\":\"NOK\"}}"),
-         VMP_ERR_INVALID_ARGUMENT, "totalAmount 9900 is not");
-
-  /* A checkout with a receipt whose lines do not add up is refused before anything is sent. */
-  EXPECT(vmp_start_checkout(c, "{\"amount\":10000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                            "\"totalAmountExcludingTax\":8609,\"taxRate\":1500}],\"bottomLine\":{\"currency\":\"NOK\"}}"),
+         VMP_ERR_INVALID_JSON, "totalTaxAmount is required");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":"
+                               "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,\"totalAmountExcludingTax\":8609,"
+                               "\"totalTaxAmount\":1291,\"taxRate\":1500,\"unitInfo\":{\"unitPrice\":9900,\"quantity\":\"1,5\"}}],"
+                               "\"bottomLine\":{\"currency\":\"NOK\"}}}",
                             ref, sizeof ref),
-         VMP_ERR_INVALID_ARGUMENT, "add up to 9900, but the payment is 10000");
-  /* A consistent one goes with the payment. */
-  EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
-                            ref, sizeof ref),
-         VMP_OK, NULL);
+         VMP_ERR_INVALID_ARGUMENT, "quantity");
+  /* A consistent one goes with the payment, without warnings. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "[]");
+  test_receipt_leniency(c);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -701,6 +701,18 @@ static void sweep_attach_receipt(void) {
       ST(VMP_ERR_INVALID_ARGUMENT));
 }
 
+static void sweep_receipt_warnings(void) {
+  int h;
+  size_t i;
+  char *json = (char *)"untouched";
+  for (h = 0; h < N_BAD_HANDLES; h++) BAD(vmp_receipt_warnings(bad_handle(h), UNKNOWN_REF, &json), ST(VMP_ERR_INVALID_HANDLE));
+  BAD(vmp_receipt_warnings(client, NULL, &json), ST(VMP_ERR_INVALID_ARGUMENT));
+  BAD(vmp_receipt_warnings(client, UNKNOWN_REF, NULL), ST(VMP_ERR_INVALID_ARGUMENT));
+  for (i = 0; i < N_BAD_REFS; i++)
+    expect_in(bad_refs[i], vmp_receipt_warnings(client, bad_refs[i], &json), refused_reference(bad_refs[i]));
+  check(json == NULL, "a failed vmp_receipt_warnings sets out_json to NULL");
+}
+
 static void sweep_on_log(void) {
   int h;
   printf("# log calls\n");
@@ -921,6 +933,7 @@ static const struct sweep sweeps[] = {
   {"vmp_start_enrollment", sweep_start_enrollment}, {"vmp_poll_enrollment", sweep_poll_enrollment},
   {"vmp_cancel_enrollment", sweep_cancel_enrollment},
   {"vmp_checkout_qr", sweep_checkout_qr}, {"vmp_attach_receipt", sweep_attach_receipt},
+  {"vmp_receipt_warnings", sweep_receipt_warnings},
   {"vmp_on_log", sweep_on_log}, {"vmp_next_log", sweep_next_log}, {"vmp_sales_unit", sweep_sales_unit},
   {"vmp_webhook_verify", sweep_webhook_verify}, {"vmp_webhook_handle", sweep_webhook_handle},
   {"vmp_webhook_receiver", sweep_webhook_receiver}, {"vmp_webhook_register", sweep_webhook_register},

@@ -246,6 +246,32 @@ static class Tests
         }
     }
 
+    // Vipps' in-store example receipt: 7475 tax on 22425 at 25.50 % (vmp 0.2.0 demanded 5718).
+    const string VippsExampleReceipt = "{\"orderLines\": [{\"name\": \"Vipps socks\", \"id\": \"1234567890\", \"totalAmount\": 29900, " +
+        "\"totalAmountExcludingTax\": 22425, \"totalTaxAmount\": 7475, \"taxRate\": 2550}], \"bottomLine\": {\"currency\": \"NOK\"}}";
+
+    static void Receipts()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}}"))
+        {
+            string reference = c.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\", \"receipt\": " + VippsExampleReceipt + "}");
+            var warnings = c.ReceiptWarnings(reference);
+            Check(warnings.Count == 1 && warnings[0].Contains("expected 5718"), "the Vipps example goes with a warning");
+            string split = c.StartCheckout("{\"amount\": 30000, \"phone_number\": \"" + Phone + "\", \"receipt\": {\"orderLines\": [{\"name\": \"Jacket\", " +
+                "\"id\": \"j-1\", \"totalAmount\": 50000, \"totalAmountExcludingTax\": 40000, \"totalTaxAmount\": 10000, \"taxRate\": 2500}], " +
+                "\"bottomLine\": {\"currency\": \"NOK\", \"paymentSources\": {\"giftCard\": 20000}}}}");
+            Check(c.ReceiptWarnings(split).Count == 0, "a split tender told with paymentSources has no warning");
+            string after = c.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\"}");
+            c.AttachReceipt(after, VippsExampleReceipt);
+            Check(c.ReceiptWarnings(after).Count == 1, "a receipt attached after the sale is as lenient");
+        }
+        using (var strict = new VmpClient("{\"strict_receipts\": true}"))
+        {
+            Throws<VmpInvalidArgumentException>(() => strict.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\", \"receipt\": " +
+                VippsExampleReceipt + "}"), "strict_receipts refuses what looks wrong");
+        }
+    }
+
     static void Webhooks()
     {
         var vector = new WebhookDelivery
@@ -585,6 +611,7 @@ static class Tests
         Run("journal", Journal);
         Run("scans", Scans);
         Run("club", Club);
+        Run("receipts", Receipts);
         Run("webhooks", Webhooks);
         Run("lifetime", Lifetime);
         Run("loading", () => Loading(Assembly.GetExecutingAssembly().Location));

@@ -572,5 +572,16 @@ namespace Vmp
         {
             VmpException.Check(NativeMethods.vmp_attach_receipt(H, Required(reference, "reference"), Required(receiptJson, "receiptJson")));
         }
+
+        /// <summary>What looked wrong in the receipt last sent for the payment (with its checkout
+        /// or AttachReceipt) and was sent anyway; empty when nothing did, or no receipt was sent.</summary>
+        public IList<string> ReceiptWarnings(string reference)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_receipt_warnings(H, Required(reference, "reference"), out json));
+            var list = new List<string>();
+            foreach (var w in (List<object>)Json.Parse(Utf8.Take(json))) list.Add((string)w);
+            return list;
+        }
     }
 }

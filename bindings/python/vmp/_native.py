@@ -114,6 +114,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_cancel_enrollment": (_status, [_handle, c_char_p]),
     "vmp_checkout_qr": (_status, [_handle, c_char_p, c_int32, c_int32, _out_ptr, POINTER(c_size_t)]),
     "vmp_attach_receipt": (_status, [_handle, c_char_p, c_char_p]),
+    "vmp_receipt_warnings": (_status, [_handle, c_char_p, _out_ptr]),
     "vmp_on_log": (_status, [_handle, LOG_FN, c_void_p]),
     "vmp_next_log": (_status, [_handle, c_int32, POINTER(LogRecordStruct), c_char_p, c_size_t]),
     "vmp_log_level_str": (c_char_p, [c_int32]),

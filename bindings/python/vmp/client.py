@@ -557,6 +557,13 @@ class Client:
         """Attaches a receipt (Vipps' Receipt object) to a sale through Order Management."""
         check(lib().vmp_attach_receipt(self._h(), _bytes(reference, "reference"), _json(receipt, "receipt")))
 
+    def receipt_warnings(self, reference: str) -> List[str]:
+        """What looked wrong in the receipt last sent for the payment (with its checkout or
+        attach_receipt) and was sent anyway; [] when nothing did, or no receipt was sent."""
+        out = c_void_p()
+        check(lib().vmp_receipt_warnings(self._h(), _bytes(reference, "reference"), byref(out)))
+        return list(_take_json(out))
+
     # -- webhooks --
 
     def handle_webhook(self, *, path_and_query: str, host: str, headers: Mapping[str, str], body: bytes,
