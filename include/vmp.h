@@ -808,8 +808,10 @@ VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char 
  *                       "phone_number"        the customer's MSISDN or typed number (required)
  *                       "scopes"              profile parts to ask for, from "name",
  *                                             "phoneNumber", "email", "address", "birthDate",
- *                                             "nin", "delegatedConsents" ("openid" is always
- *                                             added); default ["name","phoneNumber","email"]
+ *                                             "nin", "gender", "customFlow" (Vipps'
+ *                                             recommended consent mechanism for marketing),
+ *                                             "delegatedConsents" ("openid" is always added);
+ *                                             default ["name","phoneNumber","email"]
  *                       "binding_message"     optional code shown on the till and in the app,
  *                                             5-8 of A-Z 0-9 -, e.g. "AB-123"
  *                       "check_user_exists"   ask Vipps first whether the number can log in

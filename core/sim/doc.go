@@ -207,7 +207,7 @@
 // urn:mobilenumber:<8 digits> (Norway), or urn:customer-token:sim-<MSISDN>.
 //
 // The authentication request needs login_hint and scope (space-separated, openid required;
-// openid name phoneNumber address birthDate email nin delegatedConsents customFlow; nnin and
+// openid name phoneNumber address birthDate email nin delegatedConsents customFlow gender; nnin and
 // others are invalid_scope); binding_message must match ^[A-Z0-9-]{5,8}$
 // (invalid_binding_message); requested_expiry is 60..900 s; requested_flow (the redirect
 // variant) is not simulated. It answers {"auth_req_id", "expires_in", "interval"}: the
@@ -226,7 +226,7 @@
 // access token ("Authorization: Bearer"; a subscription key is 401, as on Vipps; so is an
 // unknown or expired token) and returns the claims of the consented scopes: sub (stable per
 // customer and MSN) always; name, given_name, family_name; phone_number; email,
-// email_verified; birthdate; nin; address.
+// email_verified; birthdate; nin; gender ("female" or "male"); address.
 //
 // Scenario customers of the club flow. Any number not listed consents after ApproveDelay.
 // With payments they behave as under "Magic customers" (the new ones approve):
