@@ -14,6 +14,7 @@ func _() {
 	_ = same[C.VMP_VERSION_MINOR-abi.VersionMinor]
 	_ = same[C.VMP_VERSION_PATCH-abi.VersionPatch]
 	_ = same[C.VMP_REFERENCE_SIZE-abi.ReferenceSize]
+	_ = same[C.VMP_PSP_REFERENCE_SIZE-abi.PspReferenceSize]
 	_ = same[C.VMP_CANCEL_TRANSACTION_ONLY-abi.CancelTransactionOnly]
 	_ = same[C.VMP_SIMULATOR_URL_SIZE-abi.SimulatorURLSize]
 	_ = same[C.VMP_AIM_ID_SIZE-abi.AIMIDSize]

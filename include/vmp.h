@@ -153,12 +153,18 @@ enum vmp_payment_state_code { VMP_PAYMENT_STATE_LIST(VMP_ENUM_ITEM) };
 /** Size of a buffer that holds any payment reference (64 characters + NUL). */
 #define VMP_REFERENCE_SIZE 65
 
+/** Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut). */
+#define VMP_PSP_REFERENCE_SIZE 65
+
 /**
  * A payment as last known by the library. The caller sets struct_size = sizeof(vmp_payment)
- * before passing it; the library fills the rest. Fields may be appended in later versions; a
- * struct_size smaller than this version's sizeof(vmp_payment) is VMP_ERR_INVALID_ARGUMENT, a
- * larger one keeps the caller's extra bytes untouched. On any status other than VMP_OK,
- * VMP_ERR_ALREADY_AUTHORIZED and VMP_ERR_CAPTURE_MISMATCH the struct is left untouched.
+ * before passing it; the library fills the rest. Fields are appended in later versions, and
+ * the library fills only the fields that struct_size covers: a caller built against an older
+ * vmp.h keeps working. The smallest struct_size taken is that of vmp 0.2.0's vmp_payment (up
+ * to and including reference, offsetof(vmp_payment, created_at_ms): 120 on the usual ABIs);
+ * smaller is VMP_ERR_INVALID_ARGUMENT. A larger one than this version's keeps the caller's
+ * extra bytes untouched. On any status other than VMP_OK, VMP_ERR_ALREADY_AUTHORIZED and
+ * VMP_ERR_CAPTURE_MISMATCH the struct is left untouched.
  */
 typedef struct vmp_payment {
   uint32_t struct_size;
@@ -170,6 +176,18 @@ typedef struct vmp_payment {
   int64_t cancelled_amount;  /* aggregate: released by cancel */
   char currency[4];          /* ISO 4217, e.g. "NOK", NUL-terminated */
   char reference[VMP_REFERENCE_SIZE]; /* the payment's reference, NUL-terminated */
+  /* Appended after 0.2.0 (filled when struct_size covers them): */
+  /* When the payment was created, Unix time in milliseconds: the CREATED event of its event
+   * log once the library has read it (vmp_payment_events), else when this library's
+   * createPayment was answered; 0 when unknown (e.g. a payment another till made, until its
+   * event log is read). */
+  int64_t created_at_ms;
+  /* When the library saw the state or an aggregate change, Unix time in milliseconds, by its
+   * own clock (Vipps' getPayment carries no time; the event log has Vipps' times); 0 when
+   * unknown. */
+  int64_t last_changed_ms;
+  /* Vipps' pspReference of the payment, NUL-terminated; "" until the library has read it. */
+  char psp_reference[VMP_PSP_REFERENCE_SIZE];
 } vmp_payment;
 
 /** Flags for vmp_cancel. */
@@ -418,6 +436,26 @@ VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference
  */
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out);
+
+/**
+ * The payment's event log as Vipps keeps it (ePayment GET /payments/{reference}/events), read
+ * from Vipps now: a JSON array, oldest first, of
+ *   {"reference", "pspReference", "name", "amount": {"currency", "value"}, "timestamp",
+ *    "idempotencyKey", "success"}
+ * name is CREATED, AUTHORIZED, ABORTED, EXPIRED, CAPTURED, REFUNDED, CANCELLED or TERMINATED;
+ * timestamp is RFC 3339 (Vipps' clock); a failed operation has success false. The time of the
+ * CREATED event becomes the payment's created_at_ms.
+ *
+ * reference: the payment's reference, borrowed.
+ * out_json:  receives the array, allocated by the library: free it with vmp_free. NULL on
+ *            failure. Must not be NULL.
+ * Threading: any thread; blocks for at most timeouts.operation_ms. It counts against the
+ *            payment's 120 reads a minute like a status read.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, reference not
+ *            UTF-8); VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_AUTH;
+ *            VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *reference, char **out_json);
 
 /* ---------------------------------------------------------------------------------------------
  * Money safety: the journal, unknown outcomes and recovery

@@ -14,6 +14,8 @@ const (
 const (
 	// ReferenceSize is VMP_REFERENCE_SIZE: Size of a buffer that holds any payment reference (64 characters + NUL).
 	ReferenceSize = 65
+	// PspReferenceSize is VMP_PSP_REFERENCE_SIZE: Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut).
+	PspReferenceSize = 65
 	// CancelTransactionOnly is VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.
 	CancelTransactionOnly = 0x1
 	// SimulatorURLSize is VMP_SIMULATOR_URL_SIZE: Size of a buffer that holds the embedded simulator's URL (NUL included).

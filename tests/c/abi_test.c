@@ -13,6 +13,7 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -297,7 +298,7 @@ static void test_poll_errors(vmp_client *c) {
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, NULL), VMP_ERR_INVALID_ARGUMENT, "out");
   p.struct_size = 0;
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
-  p.struct_size = sizeof p - 1;
+  p.struct_size = offsetof(vmp_payment, created_at_ms) - 1; /* below vmp 0.2.0's size */
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
   p = new_payment();
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, -1, &p), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
@@ -369,6 +370,65 @@ static void test_larger_struct(vmp_client *c, const char *ref) {
         (unsigned)big.v1.struct_size);
 }
 
+/* vmp_payment exactly as vmp 0.2.0's vmp.h declared it: what a till built against 0.2.0 passes. */
+typedef struct {
+  uint32_t struct_size;
+  vmp_payment_state state;
+  int64_t amount, authorized_amount, captured_amount, refunded_amount, cancelled_amount;
+  char currency[4];
+  char reference[VMP_REFERENCE_SIZE];
+} payment_0_2_0;
+
+/*
+ * A till compiled against 0.2.0 keeps working: its struct_size (120) is taken - from C's copy
+ * (wait 0) and from Go (a wait, a capture) - its fields are filled and not a byte beyond.
+ */
+static void test_payment_struct_of_0_2_0(vmp_client *c, const char *ref) {
+  struct {
+    payment_0_2_0 old;
+    unsigned char beyond[sizeof(vmp_payment)];
+  } b;
+  size_t i;
+  int untouched = 1, round;
+  check(sizeof b.old == offsetof(vmp_payment, created_at_ms), "0.2.0's vmp_payment is %u bytes", (unsigned)sizeof b.old);
+  for (round = 0; round < 2; round++) {
+    memset(&b, 0x5a, sizeof b);
+    b.old.struct_size = sizeof b.old;
+    EXPECT(vmp_poll_status(c, ref, round == 0 ? 0 : 1, (vmp_payment *)&b.old), VMP_OK, NULL);
+    for (i = 0; i < sizeof b.beyond; i++) untouched = untouched && b.beyond[i] == 0x5a;
+    check(b.old.struct_size == sizeof b.old && b.old.state == VMP_STATE_AUTHORIZED && b.old.amount == 49900 &&
+              strcmp(b.old.reference, ref) == 0 && untouched,
+          "a 0.2.0 struct (wait %d) is filled up to its size and no further (state %s)", round,
+          vmp_state_str(b.old.state));
+  }
+}
+
+/* The fields appended after 0.2.0, and the event log. */
+static void test_payment_times_and_events(vmp_client *c, const char *ref, const vmp_payment *p) {
+  char *json = (char *)"untouched";
+  vmp_payment again = new_payment();
+  long long now_ms = (long long)time(NULL) * 1000;
+  check(p->psp_reference[0] != '\0', "the payment has its pspReference (\"%s\")", p->psp_reference);
+  check(p->created_at_ms > now_ms - 600000 && p->created_at_ms <= now_ms + 1000 &&
+            p->last_changed_ms >= p->created_at_ms,
+        "created_at_ms %lld and last_changed_ms %lld are recent and in order", (long long)p->created_at_ms,
+        (long long)p->last_changed_ms);
+  EXPECT(vmp_payment_events(c, NULL, &json), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_payment_events(c, ref, NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  EXPECT(vmp_payment_events(c, "short", &json), VMP_ERR_INVALID_REFERENCE, "reference");
+  check(json == NULL, "a failed vmp_payment_events sets out_json to NULL");
+  EXPECT(vmp_payment_events(c, UNKNOWN_REF, &json), VMP_ERR_NOT_FOUND, NULL);
+  if (EXPECT(vmp_payment_events(c, ref, &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"name\":\"CREATED\"") != NULL && strstr(json, "\"name\":\"AUTHORIZED\"") != NULL &&
+              strstr(json, "\"timestamp\":\"") != NULL && strstr(json, "\"pspReference\":\"") != NULL,
+          "the event log has CREATED and AUTHORIZED with times: %.300s", json ? json : "(NULL)");
+    vmp_free(json);
+  }
+  EXPECT(vmp_poll_status(c, ref, 0, &again), VMP_OK, NULL);
+  check(again.created_at_ms > 0 && again.created_at_ms <= p->created_at_ms + 1000,
+        "after the event log, created_at_ms is Vipps' CREATED time (%lld)", (long long)again.created_at_ms);
+}
+
 /*
  * Vipps allows 5 money operations (create included) a minute per payment, and the library keeps
  * to that, so each payment below stays within 5.
@@ -390,6 +450,8 @@ static void test_payment(vmp_client *c) {
         (unsigned)p.struct_size, (long long)p.amount, p.currency, p.reference);
   check_aggregates(&p, 49900, 0, 0, 0);
   test_larger_struct(c, ref);
+  test_payment_struct_of_0_2_0(c, ref);
+  test_payment_times_and_events(c, ref, &p);
 
   t0 = now_s();
   EXPECT(vmp_poll_status(c, ref, 600000, &p), VMP_OK, NULL);

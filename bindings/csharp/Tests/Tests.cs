@@ -250,6 +250,21 @@ static class Tests
     const string VippsExampleReceipt = "{\"orderLines\": [{\"name\": \"Vipps socks\", \"id\": \"1234567890\", \"totalAmount\": 29900, " +
         "\"totalAmountExcludingTax\": 22425, \"totalTaxAmount\": 7475, \"taxRate\": 2550}], \"bottomLine\": {\"currency\": \"NOK\"}}";
 
+    static void PaymentDetails()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}}"))
+        {
+            string reference = c.StartCheckout("{\"amount\": 2000, \"phone_number\": \"" + Phone + "\"}");
+            var p = c.PollStatus(reference, TimeSpan.FromSeconds(10));
+            Check(p.State == PaymentState.Authorized && p.PspReference.Length > 0, "the payment has its pspReference");
+            Check(p.CreatedAt.HasValue && p.LastChanged.HasValue && p.CreatedAt <= p.LastChanged, "created and last changed times");
+            var events = c.PaymentEvents(reference);
+            Check(events.Count >= 2 && (string)events[0]["name"] == "CREATED" && (string)events[1]["name"] == "AUTHORIZED", "the event log");
+            Throws<VmpException>(() => c.PaymentEvents("cs-no-such-payment-1"), "an unknown payment's event log",
+                x => x.Status == VmpStatus.NotFound);
+        }
+    }
+
     static void Receipts()
     {
         using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}}"))
@@ -612,6 +627,7 @@ static class Tests
         Run("scans", Scans);
         Run("club", Club);
         Run("receipts", Receipts);
+        Run("payment details", PaymentDetails);
         Run("webhooks", Webhooks);
         Run("lifetime", Lifetime);
         Run("loading", () => Loading(Assembly.GetExecutingAssembly().Location));

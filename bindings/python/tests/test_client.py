@@ -65,6 +65,22 @@ class PaymentTest(unittest.TestCase):
         self.assertEqual(simctl.aggregate(record, "capturedAmount"), 6000)
         self.assertEqual(simctl.aggregate(record, "refundedAmount"), 1000)
 
+    def test_a_payment_has_its_psp_reference_times_and_event_log(self) -> None:
+        c = self.client
+        ref = c.checkout(2000, phone_number=PHONE)
+        p = c.status(ref, wait=10)
+        self.assertIs(p.state, PaymentState.AUTHORIZED)
+        self.assertTrue(p.psp_reference)
+        self.assertIsNotNone(p.created_at)
+        self.assertIsNotNone(p.last_changed)
+        self.assertLessEqual(p.created_at, p.last_changed)
+        events = c.payment_events(ref)
+        self.assertEqual([e["name"] for e in events][:2], ["CREATED", "AUTHORIZED"])
+        self.assertEqual(events[0]["amount"], {"currency": "NOK", "value": 2000})
+        with self.assertRaises(vmp.VmpError) as cm:
+            c.payment_events("py-no-such-payment-1")
+        self.assertEqual(cm.exception.status, Status.NOT_FOUND)
+
     def test_status_without_wait_answers_from_memory(self) -> None:
         ref = self.client.checkout(500, phone_number=PHONE, reference="py-status-0001")
         self.assertEqual(ref, "py-status-0001")
