@@ -13,7 +13,8 @@ import (
 	"github.com/vmp-dev/vmp/internal/payments"
 )
 
-// StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
+// StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT unless
+// the checkout says otherwise) or a QR one, with the checkout's other createPayment fields. The
 // reference is returned on success and together with a CodeUnknownOutcome error, when the
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
@@ -50,10 +51,17 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		create := vipps.CreatePaymentRequest{
 			Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
 			PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
-			CustomerInteraction: "CUSTOMER_PRESENT",
+			CustomerInteraction: firstNonEmptyString(req.CustomerInteraction, payments.CustomerPresent),
 			Reference:           ref,
 			UserFlow:            "PUSH_MESSAGE",
+			ReturnURL:           req.ReturnURL,
 			PaymentDescription:  description,
+			Metadata:            req.Metadata,
+			ReceiptURL:          req.ReceiptURL,
+			MinimumUserAge:      req.MinimumUserAge,
+		}
+		if len(req.ProfileScopes) > 0 {
+			create.Profile = &vipps.ProfileRequest{Scope: strings.Join(req.ProfileScopes, " ")}
 		}
 		if req.Flow == FlowQR {
 			// The library draws the code itself, so it asks for the target URL only.
@@ -65,6 +73,9 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 			create.Receipt = req.Receipt
 		}
 		b, err := vipps.EncodeJSON(create)
+		if err == nil {
+			b, err = payments.WithExtra(b, req.Extra)
+		}
 		if err != nil {
 			return nil, &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 		}

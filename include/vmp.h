@@ -317,8 +317,9 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
 
 /**
  * Sends a push payment request to the customer's phone (ePayment createPayment with
- * userFlow PUSH_MESSAGE and customerInteraction CUSTOMER_PRESENT). Returns as soon as Vipps has
- * accepted the request; follow it with vmp_poll_status.
+ * userFlow PUSH_MESSAGE and customerInteraction CUSTOMER_PRESENT unless the checkout says
+ * otherwise), or creates a QR checkout. Returns as soon as Vipps has accepted the request;
+ * follow it with vmp_poll_status.
  *
  * checkout_json:  UTF-8 JSON object, borrowed. Fields:
  *                   "amount"        integer, minor units, > 0 (required)
@@ -328,6 +329,28 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                   "description"   shown to the customer, 3-100 characters (default: config)
  *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
  *                                   pos_id, time and a random suffix)
+ *                   "flow"          "push" (default) or "qr" (a code on the customer display,
+ *                                   vmp_checkout_qr; no phone_number or personal_qr)
+ *                   "customer_interaction"  "CUSTOMER_PRESENT" (default: in the store) or
+ *                                   "CUSTOMER_NOT_PRESENT" (phone orders, distance sales)
+ *                   "minimum_user_age"  0-100: Vipps refuses a younger customer (ErrorCode 7010)
+ *                   "profile_scopes"  ask the customer to share profile parts with the payment,
+ *                                   from "name", "address", "email", "phoneNumber",
+ *                                   "birthDate", "nin" (Vipps' profile.scope)
+ *                   "receipt_url"   where the customer can view the receipt
+ *                   "return_url"    where the customer's phone goes afterwards - for a QR
+ *                                   checkout the fallback when the code is opened outside the
+ *                                   app (both: https:// or an app's own scheme, at most 2048
+ *                                   bytes)
+ *                   "metadata"      up to 5 string pairs kept by Vipps with the payment (keys
+ *                                   1-100, values up to 500 characters)
+ *                   "extra"         an object of ePayment createPayment members vmp does not
+ *                                   know yet, sent as given (checked for JSON shape only). A
+ *                                   member vmp sets - amount, paymentMethod, customer,
+ *                                   customerInteraction, reference, userFlow, returnUrl,
+ *                                   paymentDescription, qrFormat, receipt, metadata, receiptUrl,
+ *                                   minimumUserAge, profile - is VMP_ERR_INVALID_ARGUMENT: extra
+ *                                   never overrides what keeps the money safe; use the field.
  *                 Unknown fields are an error. A "receipt" (see "Receipts" below) goes with
  *                 it: refused only when it breaks Vipps' schema; what only looks wrong is sent
  *                 with warnings (vmp_receipt_warnings), or refused with "strict_receipts".
@@ -479,7 +502,8 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    returned VMP_ERR_UNKNOWN_OUTCOME, or the process died before it returned (also after
  *    Vipps answered: an outcome counts as seen only once its call has returned). "The same":
  *    for a checkout the amount, currency, customer (phone number, or the personal QR text as
- *    given), description and flow - not the receipt; for a capture or refund the operation,
+ *    given), description and flow - not the receipt nor the other fields (metadata, extra,
+ *    ...); for a capture or refund the operation,
  *    payment and amount; for a cancel the payment and its flags; always the same sales unit
  *    (by MSN, whatever its name in the config). A repeat finishes that operation or returns its
  *    recorded outcome; calls that start while it is being finished (another thread's repeat,

@@ -83,6 +83,17 @@
 // first and changes nothing. A capture or refund in another currency than the payment's, of
 // zero or of a non-integer amount is 4040.
 //
+// createPayment's other members (contract §2.2) are checked and kept: customerInteraction
+// (CUSTOMER_PRESENT or CUSTOMER_NOT_PRESENT, default the latter), returnUrl and receiptUrl
+// (https:// with a host or a custom scheme, else 4090), minimumUserAge (an integer 0..100, else
+// 400 naming it; a named customer younger than that at the simulator's clock - the customers'
+// birth dates are those of the club profiles - is 7010), profile.scope (space-separated from
+// name address email phoneNumber birthDate nin, else 400 naming profile.scope), metadata (at
+// most 5 string pairs 4100, keys 1..100 characters 4120, values up to 500 characters 4130).
+// getPayment gives the metadata back, and profile.sub once a payment that asked for a profile
+// is AUTHORIZED; PaymentSnapshot shows them all. Members it does not know are ignored, as a
+// gateway does; expiresAt is 5050 (long-living payments are not approved for the sales unit).
+//
 // HTTP statuses the contract leaves open, as chosen here: unknown reference 404 (ErrorCode
 // 5090); idempotency conflicts and an existing reference 409; every other domain error 400;
 // a body over 1 MiB 413; an unknown path 404 and a wrong method 405, both problem+json.

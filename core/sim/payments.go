@@ -21,6 +21,9 @@ func (s *Server) createPayment(c *call) reply {
 		if p := s.checkCreateReceipt(req); p != nil {
 			return c.fail(p)
 		}
+		if p := checkMinimumAge(req, now); p != nil {
+			return c.fail(p)
+		}
 		pk := paymentKey{msn: requestMSN(c), reference: req.Reference}
 		if _, exists := s.payments[pk]; exists {
 			return c.fail(codeProblem(codeReferenceExists, "Reference "+strconv.Quote(req.Reference)+" already exists."))

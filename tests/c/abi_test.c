@@ -813,6 +813,26 @@ static void test_receipt_leniency(vmp_client *c) {
   vmp_close(strict);
 }
 
+/* The checkout fields beside the money (issue 16): sent; extra never overrides vmp's own. */
+static void test_checkout_fields(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  printf("# checkout fields: customer interaction, age, profile, URLs, metadata, extra\n");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"customer_interaction\":\"CUSTOMER_NOT_PRESENT\","
+                               "\"minimum_user_age\":18,\"profile_scopes\":[\"name\"],\"receipt_url\":\"https://shop.example/r/1\","
+                               "\"return_url\":\"myapp://paid\",\"metadata\":{\"order\":\"c-1\"},\"extra\":{\"industryData\":{}}}",
+                            ref, sizeof ref),
+         VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"flow\":\"qr\",\"return_url\":\"https://shop.example/after\"}", ref, sizeof ref),
+         VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"extra\":{\"reference\":\"c-other-ref-1\"}}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "extra.reference");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"minimum_user_age\":\"18\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_JSON, "minimum_user_age");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"customer_interaction\":\"ONLINE\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "customer_interaction");
+}
+
 static void test_receipts_and_qr(vmp_client *c) {
   char ref[VMP_REFERENCE_SIZE];
   uint8_t *out = (uint8_t *)"untouched";
@@ -849,6 +869,7 @@ static void test_receipts_and_qr(vmp_client *c) {
              VMP_OK, NULL))
     expect_receipt_warnings(c, ref, "[]");
   test_receipt_leniency(c);
+  test_checkout_fields(c);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -262,6 +262,11 @@ static class Tests
             Check(events.Count >= 2 && (string)events[0]["name"] == "CREATED" && (string)events[1]["name"] == "AUTHORIZED", "the event log");
             Throws<VmpException>(() => c.PaymentEvents("cs-no-such-payment-1"), "an unknown payment's event log",
                 x => x.Status == VmpStatus.NotFound);
+            string fields = c.StartCheckout("{\"amount\": 1500, \"phone_number\": \"" + Phone + "\", \"customer_interaction\": \"CUSTOMER_NOT_PRESENT\", " +
+                "\"minimum_user_age\": 18, \"metadata\": {\"order\": \"cs-1\"}, \"extra\": {\"industryData\": {}}}");
+            Check(fields.Length > 0, "a checkout with the new fields");
+            Throws<VmpInvalidArgumentException>(() => c.StartCheckout("{\"amount\": 1500, \"phone_number\": \"" + Phone + "\", " +
+                "\"extra\": {\"amount\": {\"currency\": \"NOK\", \"value\": 1}}}"), "extra never overrides the amount");
         }
     }
 

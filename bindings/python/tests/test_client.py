@@ -81,6 +81,19 @@ class PaymentTest(unittest.TestCase):
             c.payment_events("py-no-such-payment-1")
         self.assertEqual(cm.exception.status, Status.NOT_FOUND)
 
+    def test_the_checkout_fields_a_till_sets_reach_vipps(self) -> None:
+        c = self.client
+        ref = c.checkout(1500, phone_number=PHONE, customer_interaction="CUSTOMER_NOT_PRESENT",
+                         minimum_user_age=18, profile_scopes=["name"], receipt_url="https://shop.example/r/1",
+                         metadata={"order": "py-1"}, extra={"industryData": {}})
+        record = simctl.payment(c.simulator_url, ref)
+        self.assertEqual(record["customerInteraction"], "CUSTOMER_NOT_PRESENT")
+        self.assertEqual((record["minimumUserAge"], record["profileScope"], record["metadata"]),
+                         (18, "name", {"order": "py-1"}))
+        with self.assertRaises(vmp.InvalidArgumentError) as cm:
+            c.checkout(1500, phone_number=PHONE, extra={"reference": "py-other-ref-1"})
+        self.assertIn("extra.reference", cm.exception.detail)
+
     def test_status_without_wait_answers_from_memory(self) -> None:
         ref = self.client.checkout(500, phone_number=PHONE, reference="py-status-0001")
         self.assertEqual(ref, "py-status-0001")
