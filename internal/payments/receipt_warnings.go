@@ -1,6 +1,13 @@
 package payments
 
-import "sync"
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
+)
 
 // maxWarnedReceipts bounds ReceiptWarnings: the most recent receipts' warnings are kept, a
 // till reads them right after its call.
@@ -39,4 +46,34 @@ func (w *ReceiptWarnings) Get(unit, reference string) ([]string, bool) {
 	defer w.mu.Unlock()
 	ws, ok := w.byKey[unit+"|"+reference]
 	return append([]string{}, ws...), ok
+}
+
+// reviewReceipt checks a receipt before it is sent: an error refuses the call; the warnings
+// go with the receipt, or refuse the call with strict_receipts.
+func (eng *Engine) reviewReceipt(r *Receipt, currency string, amount int64) ([]string, error) {
+	if eng.checkout.StrictReceipts {
+		return nil, r.Check(currency, amount)
+	}
+	return r.Review(currency, amount)
+}
+
+// noteReceiptWarnings keeps the warnings of the receipt sent for the payment reference, for
+// ReceiptWarnings, and logs them.
+func (eng *Engine) noteReceiptWarnings(u *Unit, reference string, warnings []string) {
+	eng.receiptWarnings.Put(u.msnKey(), reference, warnings)
+	if len(warnings) > 0 {
+		eng.log.Log(abi.LogWarn, "receipt", fmt.Sprintf("the receipt of %s was sent with %d warning(s): %s", reference, len(warnings),
+			strings.Join(warnings, "; ")), model.LogID("reference", reference))
+	}
+}
+
+// ReceiptWarnings gives what looked wrong in the receipt last sent for the payment reference
+// (with a checkout or AttachReceipt); none when it looked right, or when no receipt was sent
+// for it since the client was created.
+func (u *Unit) ReceiptWarnings(reference string) ([]string, error) {
+	if err := CheckReference(reference); err != nil {
+		return nil, err
+	}
+	ws, _ := u.engine.receiptWarnings.Get(u.msnKey(), reference)
+	return ws, nil
 }

@@ -30,7 +30,7 @@ type Delivery interface {
 
 // OrderedDelivery is a Delivery that also knows whether its call was made before another
 // call's result reached the caller. A call the till made before it had an alike call's outcome
-// cannot be its answer to it: it repeats the same operation (core/repeat_rule.go).
+// cannot be its answer to it: it repeats the same operation (repeat_rule.go).
 type OrderedDelivery interface {
 	Delivery
 	MadeBefore(other Delivery) bool

@@ -1,9 +1,11 @@
-package core
+package payments
 
 import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // EntryView is a journal entry as the till sees it (vmp_pending): never the request body, which
@@ -64,23 +66,23 @@ type JournalView struct {
 }
 
 // Pending lists open and unacknowledged operations, oldest first.
-func (c *Client) Pending() (PendingReport, error) {
-	_, leave, err := c.enter(c.closingCtx)
+func (eng *Engine) Pending() (PendingReport, error) {
+	_, leave, err := eng.enter(eng.closing)
 	if err != nil {
 		return PendingReport{}, err
 	}
 	defer leave()
-	entries, err := c.journal.Unacknowledged()
+	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
-		return PendingReport{}, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return PendingReport{}, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	since := c.journalNewSince()
-	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
+	since := eng.journalNewSince()
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since}}
 	for _, e := range entries {
-		if c.seen.Has(e.ID) {
+		if eng.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
 		}
-		if mem := c.seen.UnsavedEntry(e.ID); mem != nil {
+		if mem := eng.seen.UnsavedEntry(e.ID); mem != nil {
 			e = mem
 		}
 		if e.State == journal.StateOpen {
@@ -94,26 +96,26 @@ func (c *Client) Pending() (PendingReport, error) {
 
 // Acknowledge records that the till has taken note of a finished operation's outcome, so it is
 // no longer listed by Pending and no longer answers a repeated identical call.
-func (c *Client) Acknowledge(id string) error {
-	_, leave, err := c.enter(c.closingCtx)
+func (eng *Engine) Acknowledge(id string) error {
+	_, leave, err := eng.enter(eng.closing)
 	if err != nil {
 		return err
 	}
 	defer leave()
 	if id == "" {
-		return newError(CodeInvalidArgument, "the operation id is empty")
+		return model.Errorf(abi.CodeInvalidArgument, "the operation id is empty")
 	}
-	if id == newJournalAck {
-		return c.acceptNewJournal()
+	if id == NewJournalAck {
+		return eng.acceptNewJournal()
 	}
-	e, err := c.journal.Acknowledge(id)
+	e, err := eng.journal.Acknowledge(id)
 	switch {
 	case e == nil && err == nil:
-		return newError(CodeNotFound, "no operation %q in the journal", truncateForMessage(id, 60))
+		return model.Errorf(abi.CodeNotFound, "no operation %q in the journal", model.Truncate(id, 60))
 	case e != nil && err != nil:
-		return newError(CodeConflict, "%v", err)
+		return model.Errorf(abi.CodeConflict, "%v", err)
 	case err != nil:
-		return &Error{Code: CodeJournal, Message: "journal: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: " + err.Error(), Err: err}
 	}
 	return nil
 }
@@ -125,7 +127,7 @@ func viewOf(e *journal.Entry) EntryView {
 		v.OperationID = "" // it is the reference
 	}
 	if o := e.Outcome; o != nil {
-		v.Outcome = &OutcomeView{Status: Code(o.Code).String(), HTTPStatus: o.HTTPStatus, VippsErrorCode: o.VippsErrorCode, Message: o.Message}
+		v.Outcome = &OutcomeView{Status: abi.Code(o.Code).String(), HTTPStatus: o.HTTPStatus, VippsErrorCode: o.VippsErrorCode, Message: o.Message}
 	}
 	if p := e.Payment; p != nil {
 		v.Payment = &PaymentView{State: p.State, Currency: p.Currency, Amount: p.Amount, Authorized: p.Authorized,
@@ -133,3 +135,7 @@ func viewOf(e *journal.Entry) EntryView {
 	}
 	return v
 }
+
+// ReturnedNotWritten reports whether the outcome of entry id was returned to the till and is
+// not written as seen in the journal yet (Pending leaves such an entry out).
+func (eng *Engine) ReturnedNotWritten(id string) bool { return eng.seen.Has(id) }
