@@ -328,7 +328,11 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                   "personal_qr"   the scanned personal QR text (exactly one of the two)
  *                   "description"   shown to the customer, 3-100 characters (default: config)
  *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
- *                                   pos_id, time and a random suffix)
+ *                                   pos_id, time and a random suffix; the store prefix is never
+ *                                   cut - with long ids the time is written shorter). The same
+ *                                   checkout with the reference of a payment that ended ABORTED
+ *                                   or EXPIRED is the sale's next attempt, "<reference>-2", -3,
+ *                                   ... (see "Money safety"): use the reference returned.
  *                   "flow"          "push" (default) or "qr" (a code on the customer display,
  *                                   vmp_checkout_qr; no phone_number or personal_qr)
  *                   "customer_interaction"  "CUSTOMER_PRESENT" (default: in the store) or
@@ -497,6 +501,13 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    with the same key and the same bytes (Vipps carries it out at most once), a finished one
  *    returns its recorded outcome without sending. The same id with different content is
  *    VMP_ERR_CONFLICT and nothing is sent.
+ *    A checkout with the explicit reference of a sale whose payment ended ABORTED or EXPIRED
+ *    is the sale's next attempt: a new payment "<reference>-n" (n = 2, 3, ...; at most 20;
+ *    VMP_ERR_CONFLICT when the suffix would pass 64 characters), its key derived from that
+ *    reference, its own journal entry - so the rule holds per attempt (a repeat after an
+ *    attempt's VMP_ERR_UNKNOWN_OUTCOME finishes that attempt; one while the latest attempt is
+ *    CREATED or AUTHORIZED is that payment). If the latest attempt's state cannot be read,
+ *    that attempt is given back, never a new payment.
  *  - Without an id, a call is a repeat of an earlier call when, as it starts, the journal holds
  *    an operation asking for exactly the same whose outcome the till has not seen - that call
  *    returned VMP_ERR_UNKNOWN_OUTCOME, or the process died before it returned (also after

@@ -44,6 +44,19 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 		return "", err
 	}
 	defer leave()
+	if req.Reference != "" {
+		// A sale whose payment ended ABORTED or EXPIRED gets a new attempt (checkout_attempts.go).
+		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) string {
+			r := req
+			r.Reference = ref
+			intent, _ := checkoutIntent(u, r, currency, description)
+			return intent
+		})
+		if err != nil {
+			return "", err
+		}
+		req.Reference = attempt
+	}
 	intent, err := checkoutIntent(u, req, currency, description)
 	if err != nil {
 		return "", err

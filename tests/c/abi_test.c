@@ -26,6 +26,7 @@
 #define SIM_CONFIG "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":200}}"
 #define PHONE_APPROVES "4791234567"     /* the simulator approves after approve_delay_ms */
 #define PHONE_WAITS "4790000004"        /* the simulator waits for its control API */
+#define PHONE_REJECTS "4790000001"      /* the simulator declines (ABORTED) after approve_delay_ms */
 #define UNKNOWN_REF "abi-unknown-payment-0001" /* valid, but never created */
 #define REF_65 "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij"
 #define FORGED ((vmp_client *)(uintptr_t)0xdeadbeef)
@@ -813,6 +814,17 @@ static void test_receipt_leniency(vmp_client *c) {
   vmp_close(strict);
 }
 
+/* A sale whose payment the customer declined gets a new attempt, "<reference>-2" (issue 16). */
+static void test_next_attempt(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  const char *json = "{\"amount\":1000,\"phone_number\":\"" PHONE_REJECTS "\",\"reference\":\"abi-attempt-sale-1\"}";
+  printf("# a declined sale's next attempt\n");
+  if (!EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL) || !wait_for(c, ref, VMP_STATE_ABORTED, &p)) return;
+  if (EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL))
+    check(strcmp(ref, "abi-attempt-sale-1-2") == 0, "the repeat after ABORTED is the attempt %s", ref);
+}
+
 /* The checkout fields beside the money (issue 16): sent; extra never overrides vmp's own. */
 static void test_checkout_fields(vmp_client *c) {
   char ref[VMP_REFERENCE_SIZE];
@@ -870,6 +882,7 @@ static void test_receipts_and_qr(vmp_client *c) {
     expect_receipt_warnings(c, ref, "[]");
   test_receipt_leniency(c);
   test_checkout_fields(c);
+  test_next_attempt(c);
 }
 
 /* ------------------------------------------------------------------------------------------

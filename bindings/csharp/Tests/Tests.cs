@@ -267,6 +267,10 @@ static class Tests
             Check(fields.Length > 0, "a checkout with the new fields");
             Throws<VmpInvalidArgumentException>(() => c.StartCheckout("{\"amount\": 1500, \"phone_number\": \"" + Phone + "\", " +
                 "\"extra\": {\"amount\": {\"currency\": \"NOK\", \"value\": 1}}}"), "extra never overrides the amount");
+            const string declined = "{\"amount\": 1000, \"phone_number\": \"4790000001\", \"reference\": \"cs-attempt-sale-1\"}";
+            string first = c.StartCheckout(declined);
+            Check(c.PollStatus(first, TimeSpan.FromSeconds(10)).State == PaymentState.Aborted, "the customer declined");
+            Check(c.StartCheckout(declined) == "cs-attempt-sale-1-2", "a declined sale repeated is its next attempt");
         }
     }
 

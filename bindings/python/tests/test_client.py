@@ -94,6 +94,13 @@ class PaymentTest(unittest.TestCase):
             c.checkout(1500, phone_number=PHONE, extra={"reference": "py-other-ref-1"})
         self.assertIn("extra.reference", cm.exception.detail)
 
+    def test_a_declined_sale_repeated_is_its_next_attempt(self) -> None:
+        c = self.client
+        ref = c.checkout(1000, phone_number="4790000001", reference="py-attempt-sale-1")
+        self.assertIs(c.status(ref, wait=10).state, PaymentState.ABORTED)
+        self.assertEqual(c.checkout(1000, phone_number="4790000001", reference="py-attempt-sale-1"),
+                         "py-attempt-sale-1-2")
+
     def test_status_without_wait_answers_from_memory(self) -> None:
         ref = self.client.checkout(500, phone_number=PHONE, reference="py-status-0001")
         self.assertEqual(ref, "py-status-0001")
