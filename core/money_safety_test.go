@@ -356,6 +356,9 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 	if _, err := c.OwnUnit().Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
 		t.Fatal(err)
 	}
+	// The request was on disk before it left; the outcome is queued for the next commit when
+	// the call returns (journal.PutSoon) and is on disk once that commit is.
+	c.journal.WaitQueued()
 	e, err := c.journal.Get(payments.IdempotencyKey(payments.TillIdentity{StoreID: c.cfg.StoreID, PosID: c.cfg.PosID}, "capture", c.OwnUnit().pay.MSN(), ref, "rcpt-1"))
 	if err != nil || e == nil {
 		t.Fatalf("entry %v, %v", e, err)

@@ -51,6 +51,7 @@ type Journal struct {
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
 	group   committer
+	soon    soonWrites
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
@@ -172,7 +173,10 @@ func (j *Journal) Path() string { return j.path }
 func (j *Journal) Tightened() []string { return j.tightened }
 
 // Close closes the file.
-func (j *Journal) Close() error { return j.db.Close() }
+func (j *Journal) Close() error {
+	j.WaitQueued() // writes queued by PutSoon are committed (or fail) first
+	return j.db.Close()
+}
 
 // Created reports whether Open made the file because there was none at the path.
 func (j *Journal) Created() bool { return j.created }
@@ -190,22 +194,27 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 	if err != nil {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
-	return j.update(func(tx *bolt.Tx) error {
+	return j.update(putFn(e.ID, e.Reference, e.Intent, e.Acknowledged, data, acks, now))
+}
+
+// putFn is the write of an encoded entry and its indexes, with acks.
+func putFn(id, reference, intent string, acknowledged bool, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
 		if err := ackIn(tx, acks, now); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
+		if err := tx.Bucket(bucketEntries).Put([]byte(id), data); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketByRef).Put(refKey(e.Reference, e.ID), nil); err != nil {
+		if err := tx.Bucket(bucketByRef).Put(refKey(reference, id), nil); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
-		if e.Acknowledged {
-			return unacked.Delete([]byte(e.ID))
+		if acknowledged {
+			return unacked.Delete([]byte(id))
 		}
-		return unacked.Put([]byte(e.ID), []byte(e.Intent))
-	})
+		return unacked.Put([]byte(id), []byte(intent))
+	}
 }
 
 // AcknowledgeAll marks the finished entries among ids acknowledged, in one transaction. Open

@@ -120,7 +120,10 @@ func (eng *Engine) Start(embeddedSim bool, recoveryWait time.Duration) (Recovery
 
 // Close writes as seen the outcomes that reached the till; what did not stays unacknowledged.
 // The client calls it once no call is in progress.
-func (eng *Engine) Close() { eng.flushSeen() }
+func (eng *Engine) Close() {
+	eng.journal.WaitQueued() // outcomes still on their way to the disk are there first
+	eng.flushSeen()
+}
 
 // SetListener makes l the payments' listener (nil: none).
 func (eng *Engine) SetListener(l Listener) { eng.listener.Set(l) }

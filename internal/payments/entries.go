@@ -31,6 +31,30 @@ func (eng *Engine) putEntry(e *journal.Entry) error {
 	return nil
 }
 
+// putEntrySoon queues e for the next journal commit without waiting for the disk: for an
+// outcome, never for an entry whose request is yet to leave (journal.PutSoon says why that is
+// safe). Memory keeps the queued state until the commit has it, and a failed commit is
+// written again like any failed write. The error is only a write that could not be queued.
+func (eng *Engine) putEntrySoon(e *journal.Entry) error {
+	err := eng.writeFault(e)
+	if err == nil {
+		err = eng.journal.PutSoon(e, eng.seen.Writing, func(queued *journal.Entry, err error) {
+			if err == nil {
+				eng.seen.Committed(queued)
+				return
+			}
+			eng.seen.CommitFailed(queued)
+			eng.log.Log(abi.LogError, "journal", "writing the outcome of "+queued.Operation+" of "+queued.Reference+" failed; kept in memory and tried again: "+err.Error())
+			eng.scheduleSeenFlush()
+		})
+	}
+	if err != nil {
+		eng.seen.KeepUnsaved(e)
+		eng.scheduleSeenFlush()
+	}
+	return err
+}
+
 // entry reads an entry, preferring the state memory holds when the journal failed to record it.
 func (eng *Engine) entry(id string) (*journal.Entry, error) {
 	if e := eng.seen.UnsavedEntry(id); e != nil {

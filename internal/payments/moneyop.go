@@ -237,7 +237,7 @@ func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) {
 	if ee, ok := err.(*model.Error); ok {
 		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
 	}
-	if werr := eng.putEntry(e); werr != nil {
+	if werr := eng.putEntrySoon(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
 		// has the entry open, which recovery would only finish again with the same key.
 		eng.log.Log(abi.LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())

@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -108,7 +109,21 @@ func (eng *Engine) Acknowledge(id string) error {
 	if id == NewJournalAck {
 		return eng.acceptNewJournal()
 	}
-	e, err := eng.journal.Acknowledge(id)
+	var e *journal.Entry
+	if mem := eng.seen.UnsavedEntry(id); mem != nil {
+		// Its latest state is in memory only (queued for a commit, or a failed write).
+		e = mem
+		if mem.State == journal.StateOpen {
+			err = fmt.Errorf("operation %s is still open; resolve it first", id)
+		} else if !mem.Acknowledged {
+			mem.Acknowledged = true
+			if werr := eng.putEntry(mem); werr != nil {
+				e, err = nil, werr
+			}
+		}
+	} else {
+		e, err = eng.journal.Acknowledge(id)
+	}
 	switch {
 	case e == nil && err == nil:
 		return model.Errorf(abi.CodeNotFound, "no operation %q in the journal", model.Truncate(id, 60))
