@@ -369,7 +369,9 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
  *                 ErrorCode 7010 customer not found, 4150 reference already used);
  *                 VMP_ERR_CONFLICT (the reference was already used for a checkout with other
- *                 content; the same content again is the same payment and gives VMP_OK);
+ *                 content; the same content again is the same payment and gives VMP_OK - or,
+ *                 when that payment ended ABORTED or EXPIRED, the sale's next attempt; also
+ *                 when that attempt's reference would pass 64 characters);
  *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
  *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
  *                 vmp_poll_status with the reference, which is filled in this case too, or
