@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // PaymentEvents reads the payment's event log from Vipps (a GET within the per-reference read
@@ -23,7 +24,7 @@ func (u *Unit) PaymentEvents(ctx context.Context, reference string) ([]vipps.Pay
 	defer leave()
 	t := eng.trackerFor(u, reference)
 	var events []vipps.PaymentEvent
-	err = eng.retry.Call(ctx, "event log of "+reference, t, false, func(ctx context.Context) error {
+	err = eng.retry.Call(ctx, "event log of "+reference, t.For(retry.APIEvents), false, func(ctx context.Context) error {
 		var err error
 		events, err = u.api.GetPaymentEvents(ctx, reference)
 		return err
