@@ -20,12 +20,25 @@ func Root() string {
 // flags. It returns the program's path.
 func Till(tb testing.TB, dir, tag, name string, flags ...string) string {
 	tb.Helper()
-	root := Root()
+	Library(tb, dir, tag)
+	return Program(tb, dir, name, flags...)
+}
+
+// Library builds ./capi with the build tag into dir/libvmp.so.
+func Library(tb testing.TB, dir, tag string) {
+	tb.Helper()
 	build := exec.Command("go", "build", "-tags", tag, "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
-	build.Dir = root
+	build.Dir = Root()
 	if out, err := build.CombinedOutput(); err != nil {
 		tb.Fatalf("building the library with -tags %s: %v\n%s", tag, err, out)
 	}
+}
+
+// Program builds tests/c/<name>.c into dir/<name>, linked against the dir/libvmp.so Library
+// built, with the extra gcc flags. It returns the program's path.
+func Program(tb testing.TB, dir, name string, flags ...string) string {
+	tb.Helper()
+	root := Root()
 	program := filepath.Join(dir, name)
 	args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(root, "include"), "-o", program,
 		filepath.Join(root, "tests/c", name+".c"), "-L", dir, "-lvmp", "-Wl,-rpath," + dir}, flags...)
