@@ -63,6 +63,9 @@ type Config struct {
 	JournalPath string `json:"journal_path"`
 	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
 	JournalRetentionDays int `json:"journal_retention_days"`
+	// StrictReceipts refuses a receipt whose arithmetic looks wrong (VMP_ERR_INVALID_ARGUMENT)
+	// instead of sending it with warnings (payments.Receipt.Review): for development.
+	StrictReceipts bool `json:"strict_receipts"`
 	// LogLevel is the least level of the log records the host gets (vmp_on_log,
 	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (internal/logs).
 	LogLevel string `json:"log_level"`

@@ -45,6 +45,8 @@ type Engine struct {
 	origins OriginCalls
 	// listener learns the payments' updates (listener.go).
 	listener ListenerSlot
+	// receiptWarnings are what looked wrong in the receipts sent (receipt_warnings.go).
+	receiptWarnings ReceiptWarnings
 
 	mu       sync.Mutex
 	trackers map[string]*Tracker
@@ -81,10 +83,14 @@ type Deps struct {
 	Cadence Cadence
 }
 
-// CheckoutDefaults are the configuration's values for what a checkout request leaves out.
+// CheckoutDefaults are the configuration's values for what a checkout request leaves out, and
+// how its receipt is reviewed.
 type CheckoutDefaults struct {
 	Currency    string
 	Description string
+	// StrictReceipts (config strict_receipts) refuses a receipt that looks wrong instead of
+	// sending it with warnings (receipt_warnings.go).
+	StrictReceipts bool
 }
 
 // New makes the engine of the sales units, the till's own first. It reads nothing yet: Start

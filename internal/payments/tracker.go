@@ -40,6 +40,8 @@ type Tracker struct {
 	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
 	unsettled bool
 	forgotten bool
+	// loggedCreation is the time of the CREATED event, once the event log was read.
+	loggedCreation time.Time
 }
 
 // NewTracker makes the Tracker of a payment of the sales unit named unit, read with api.
@@ -92,9 +94,23 @@ func (t *Tracker) Answered(p Payment, created bool) {
 	t.mu.Lock()
 	if created {
 		t.since = time.Now()
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = t.since
+		}
 	}
 	t.update(p)
 	t.mu.Unlock()
+}
+
+// CreatedAt stores when Vipps' event log says the payment was created: it wins over the
+// library's own time of the create's answer.
+func (t *Tracker) CreatedAt(at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.loggedCreation = at
+	if t.known && !t.payment.CreatedAt.Equal(at) {
+		t.update(t.payment)
+	}
 }
 
 // Read stores a status read made outside the poll's schedule.
@@ -183,6 +199,12 @@ func (t *Tracker) update(p Payment) {
 	}
 	if t.known { // a late answer or a reordered webhook event never moves it backwards
 		p = NewerOf(t.payment, p)
+	}
+	if !t.known || !sameFigures(t.payment, p) {
+		p.LastChanged = time.Now()
+	}
+	if !t.loggedCreation.IsZero() {
+		p.CreatedAt = t.loggedCreation
 	}
 	t.payment, t.known = p, true
 	if t.listener != nil {
