@@ -146,6 +146,7 @@ func New(cfg Config) (*Client, error) {
 	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
 	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
+	c.listener.SetRecorder(journalRecorder{c.journal})
 	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
 		return nil, err

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -52,6 +53,8 @@ type PendingReport struct {
 	Unacknowledged []EntryView `json:"unacknowledged"`
 	// Journal says whether the journal is new (newjournal.go).
 	Journal JournalView `json:"journal"`
+	// Uncaptured are the payments the till must still finish (uncaptured.go).
+	Uncaptured []PaymentRecord `json:"uncaptured"`
 }
 
 // JournalView is the state of the journal itself.
@@ -76,6 +79,9 @@ func (c *Client) Pending() (PendingReport, error) {
 	}
 	since := c.journalNewSince()
 	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
+	if r.Uncaptured, err = c.uncaptured(); err != nil {
+		return PendingReport{}, err
+	}
 	for _, e := range entries {
 		if c.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
@@ -105,6 +111,9 @@ func (c *Client) Acknowledge(id string) error {
 	}
 	if id == newJournalAck {
 		return c.acceptNewJournal()
+	}
+	if reference, ok := strings.CutPrefix(id, ackPaymentPrefix); ok {
+		return c.acknowledgePayment(reference)
 	}
 	e, err := c.journal.Acknowledge(id)
 	switch {

@@ -13,6 +13,9 @@ type RecoveryReport struct {
 	Resolved []EntryView `json:"resolved"`
 	// StillOpen are the operations whose outcome is still unknown (Vipps unreachable, say).
 	StillOpen []EntryView `json:"still_open"`
+	// Uncaptured are the payments the till must still finish, as Vipps reported them now
+	// (uncaptured.go).
+	Uncaptured []PaymentRecord `json:"uncaptured"`
 }
 
 // Recover tries, within wait, to bring every open operation in the journal to a definite
@@ -26,11 +29,20 @@ func (c *Client) Recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 		return RecoveryReport{}, err
 	}
 	defer leave()
-	return c.recover(ctx, wait)
+	report, err := c.recover(ctx, wait)
+	if err != nil {
+		return report, err
+	}
+	// On the till's request (not at vmp_init, which must not wait on them) the payments it
+	// must still finish are read from Vipps too.
+	readCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	report.Uncaptured, err = c.readUncaptured(readCtx)
+	return report, err
 }
 
 func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
-	report := RecoveryReport{Resolved: []EntryView{}, StillOpen: []EntryView{}}
+	report := RecoveryReport{Resolved: []EntryView{}, StillOpen: []EntryView{}, Uncaptured: []PaymentRecord{}}
 	entries, err := c.journal.Unacknowledged()
 	if err != nil {
 		return report, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}

@@ -502,6 +502,13 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    "message"}, "payment": {"state", "currency", "amount", "authorized", "captured",
  *    "refunded", "cancelled"}, "sales_unit": config name (another unit's operations only)}
  * "journal": whether the journal is new (see "Money safety"; acknowledge "new-journal").
+ * "uncaptured": payments this till created that may still hold the customer's money and that
+ * it has not finished - AUTHORIZED with something neither captured nor cancelled, or last seen
+ * CREATED (the customer may have approved since) - kept across restarts, oldest first, until
+ * the till captures or cancels the rest, vmp_recover reads them ended (ABORTED, EXPIRED,
+ * TERMINATED), or the host calls vmp_acknowledge(client, "payment:<reference>"). Vipps keeps an
+ * authorization for a limited time (Norway up to 180 days, Denmark/Finland 14): capture, cancel
+ * or acknowledge each. Elements are payment records as vmp_find_payments returns them.
  * Request bodies (which hold phone numbers) are never included.
  *
  * out_json:  receives a NUL-terminated UTF-8 string allocated by the library; free it with
@@ -514,9 +521,11 @@ VMP_API vmp_status VMP_CALL vmp_pending(vmp_client *client, char **out_json);
 /**
  * Tries, for at most wait_ms, to bring every open operation to a definite outcome, as vmp_init
  * does at start-up (see "Money safety" above), and reports:
- *   {"resolved": [...], "still_open": [...]}   (elements as in vmp_pending)
+ *   {"resolved": [...], "still_open": [...], "uncaptured": [...]}   (elements as in vmp_pending)
  * Resolved outcomes stay listed as unacknowledged until the till repeats the call or calls
- * vmp_acknowledge.
+ * vmp_acknowledge. It also reads each payment listed as "uncaptured" from Vipps (within the
+ * same budget) and reports the list as it is after: one that ended while the till was down
+ * leaves it. (vmp_init's own recovery does not read them: start-up never waits on them.)
  *
  * wait_ms:   0 .. 600000; the time budget (0 resolves nothing and just reports).
  * out_json:  optional (may be NULL); as vmp_pending.
@@ -530,11 +539,15 @@ VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, cha
  * Records that the till has taken note of a finished operation listed as unacknowledged by
  * vmp_pending, so it is no longer listed and no longer answers a repeated identical call.
  * The id "new-journal" ends the new-journal state for good (see "Money safety").
+ * "payment:<reference>" records that the host knows the payment is left uncaptured (listed
+ * under "uncaptured" by vmp_pending): it is no longer listed; nothing is sent to Vipps.
  *
- * operation: the operation's "id" from vmp_pending, or "new-journal"; borrowed.
+ * operation: the operation's "id" from vmp_pending, "new-journal", or "payment:<reference>";
+ *            borrowed.
  * Threading: any thread; local journal only.
  * Returns:   VMP_OK (also if it was acknowledged before); VMP_ERR_INVALID_HANDLE;
- *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation);
+ *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation,
+ *            or no such payment left uncaptured);
  *            VMP_ERR_CONFLICT (it is still open: resolve it first); VMP_ERR_JOURNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation);

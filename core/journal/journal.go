@@ -40,6 +40,9 @@ type Options struct {
 	// OwnFolder says the journal's folder is the library's own (the default one), so an
 	// existing folder is made private (0700) too; a folder the host chose is left as it is.
 	OwnFolder bool
+	// Outbox keeps every change of a payment record for the chain ledger to publish
+	// (outbox.go); without it nothing is kept for publishing.
+	Outbox bool
 }
 
 // Journal is an open journal file. Safe for concurrent use.
@@ -51,6 +54,7 @@ type Journal struct {
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
 	group   committer
+	notes   paymentNotes
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
@@ -114,7 +118,7 @@ func (j *Journal) init(existed bool) error {
 			if err := meta.Put(keyFormat, formatValue); err != nil {
 				return err
 			}
-			for _, b := range [][]byte{bucketEntries, bucketUnacked, bucketByRef} {
+			for _, b := range append([][]byte{bucketEntries, bucketUnacked, bucketByRef}, paymentRecordBuckets...) {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -142,7 +146,12 @@ func (j *Journal) init(existed bool) error {
 		return err
 	}
 	// Only a file that passed the checks is written to.
-	return j.update(j.ensureRefIndex)
+	return j.update(func(tx *bolt.Tx) error {
+		if err := j.ensureRefIndex(tx); err != nil {
+			return err
+		}
+		return j.ensurePaymentBuckets(tx)
+	})
 }
 
 // ensureRefIndex builds the reference index of a journal written before the index existed.
@@ -172,7 +181,10 @@ func (j *Journal) Path() string { return j.path }
 func (j *Journal) Tightened() []string { return j.tightened }
 
 // Close closes the file.
-func (j *Journal) Close() error { return j.db.Close() }
+func (j *Journal) Close() error {
+	j.closeNotes()
+	return j.db.Close()
+}
 
 // Created reports whether Open made the file because there was none at the path.
 func (j *Journal) Created() bool { return j.created }
@@ -198,6 +210,9 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 			return err
 		}
 		if err := tx.Bucket(bucketByRef).Put(refKey(e.Reference, e.ID), nil); err != nil {
+			return err
+		}
+		if err := j.recordEntry(tx, e, now); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
@@ -396,7 +411,7 @@ func (j *Journal) Prune() (int, error) {
 			}
 		}
 		n = len(doomed)
-		return nil
+		return pruneRecords(tx, cutoff)
 	})
 	return n, err
 }

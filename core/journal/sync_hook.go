@@ -9,16 +9,19 @@ import bolt "go.etcd.io/bbolt"
 // before or just after any one of them.
 func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
 	var n int64
+	var notes map[string]ObservedPayment
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
+		notes = j.applyNotes(tx) // payment_notes.go: they ride on this commit
 		n = beforeCommit()
 		return nil
 	})
 	if err == nil {
 		afterSync(n)
 		j.group.commits.Add(1)
+		j.forgetNotes(notes)
 	}
 	return err
 }
