@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"github.com/vmp-dev/vmp/internal/find"
 	"sync"
 	"time"
 
@@ -75,6 +76,8 @@ type Client struct {
 	pruned    time.Time
 	// journalPruned is when the journal was last pruned (upkeep.go).
 	journalPruned time.Time
+	// ledgerSource answers find and totals for the chain (nil without a ledger; find.go).
+	ledgerSource find.Source
 	// listener learns the payments' updates (payment_listener.go).
 	listener payments.ListenerSlot
 }
