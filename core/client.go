@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"github.com/vmp-dev/vmp/internal/find"
+	"github.com/vmp-dev/vmp/internal/ledger"
 	"sync"
 	"time"
 
@@ -76,7 +77,9 @@ type Client struct {
 	pruned    time.Time
 	// journalPruned is when the journal was last pruned (upkeep.go).
 	journalPruned time.Time
-	// ledgerSource answers find and totals for the chain (nil without a ledger; find.go).
+	// ledger publishes the journal to the chain ledger; ledgerSource answers find and totals
+	// for the chain (both nil without a ledger; ledger_config.go, find.go).
+	ledger       *ledger.Ledger
 	ledgerSource find.Source
 	// listener learns the payments' updates (payment_listener.go).
 	listener payments.ListenerSlot
@@ -150,6 +153,10 @@ func New(cfg Config) (*Client, error) {
 	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
 	c.listener.SetRecorder(journalRecorder{c.journal})
+	if err := c.startLedger(cfg, c.journal); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
 		return nil, err
@@ -237,6 +244,9 @@ func (c *Client) Close() {
 	c.calls.Wait()
 	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
 	c.closeUnits()
+	if c.ledger != nil {
+		c.ledger.Close() // what it has not published stays in the journal for the next start
+	}
 	_ = c.journal.Close()
 	c.journalCleanup()
 	if c.sim != nil {

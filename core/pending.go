@@ -55,6 +55,8 @@ type PendingReport struct {
 	Journal JournalView `json:"journal"`
 	// Uncaptured are the payments the till must still finish (uncaptured.go).
 	Uncaptured []PaymentRecord `json:"uncaptured"`
+	// Ledger is how far the chain ledger is behind (nil without a ledger).
+	Ledger *LedgerStatus `json:"ledger,omitempty"`
 }
 
 // JournalView is the state of the journal itself.
@@ -81,6 +83,10 @@ func (c *Client) Pending() (PendingReport, error) {
 	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
 	if r.Uncaptured, err = c.uncaptured(); err != nil {
 		return PendingReport{}, err
+	}
+	if c.ledger != nil {
+		st := c.ledger.Status()
+		r.Ledger = &st
 	}
 	for _, e := range entries {
 		if c.seen.Has(e.ID) {

@@ -509,6 +509,10 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  * TERMINATED), or the host calls vmp_acknowledge(client, "payment:<reference>"). Vipps keeps an
  * authorization for a limited time (Norway up to 180 days, Denmark/Finland 14): capture, cancel
  * or acknowledge each. Elements are payment records as vmp_find_payments returns them.
+ * "ledger" (only with config "ledger"): how far the chain ledger is behind - {"chain",
+ * "backlog": changes of payment records waiting in the journal, "lag_ms": age of the oldest,
+ * "published": changes published since vmp_init, "last_published_at", "last_error" (never
+ * credentials), "schema_version"}. A payment never waits on the ledger.
  * Request bodies (which hold phone numbers) are never included.
  *
  * out_json:  receives a NUL-terminated UTF-8 string allocated by the library; free it with

@@ -55,6 +55,7 @@ type Journal struct {
 	created bool
 	group   committer
 	notes   paymentNotes
+	outbox  outboxState
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.

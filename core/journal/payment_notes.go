@@ -133,7 +133,7 @@ func (j *Journal) closeNotes() {
 	left := len(n.pending) > 0
 	n.mu.Unlock()
 	n.flushes.Wait()
-	if left {
+	if left || j.outboxDeletesPending() {
 		_ = j.update(func(*bolt.Tx) error { return nil })
 	}
 }

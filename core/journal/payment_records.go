@@ -20,7 +20,7 @@ var (
 	bucketPayByDay        = []byte("payments_by_day")
 	bucketPayUncaptured   = []byte("payments_uncaptured")
 	bucketPaymentsOutbox  = []byte("payments_outbox")
-	paymentRecordBuckets  = [][]byte{bucketPayments, bucketPayByReceipt, bucketPayByOpID, bucketPayByCreated, bucketPayByDay, bucketPayUncaptured, bucketPaymentsOutbox}
+	paymentRecordBuckets  = [][]byte{bucketPayments, bucketPayByReceipt, bucketPayByOpID, bucketPayByCreated, bucketPayByDay, bucketPayUncaptured, bucketPaymentsOutbox, bucketPayHourTotals}
 	dayLayout             = "2006-01-02"
 	createdIndexKeyPrefix = 8 // big-endian Unix nanoseconds
 )
@@ -40,13 +40,14 @@ func createdKey(t time.Time, rk []byte) []byte {
 // ensurePaymentBuckets adds the payment records' buckets to a journal written before they
 // existed. Its payments are recorded from the entries it still has.
 func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
-	if tx.Bucket(bucketPayments) != nil {
-		return nil
-	}
+	existed := tx.Bucket(bucketPayments) != nil
 	for _, b := range paymentRecordBuckets {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
+	}
+	if existed {
+		return nil
 	}
 	var entries []*Entry
 	err := tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
@@ -128,6 +129,9 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 			return err
 		}
 	}
+	if err := addTotals(tx, old, r); err != nil {
+		return err
+	}
 	if r.Uncaptured() {
 		err = tx.Bucket(bucketPayUncaptured).Put(rk, nil)
 	} else {
@@ -142,7 +146,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		if err != nil {
 			return err
 		}
-		return out.Put(binary.BigEndian.AppendUint64(nil, seq), rk)
+		return out.Put(binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
 	}
 	return nil
 }
@@ -356,6 +360,9 @@ func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
 				return err
 			}
 		}
+	}
+	if err := pruneHourTotals(tx, cutoff); err != nil {
+		return err
 	}
 	// Day keys before the cutoff's day name records pruned or kept only as uncaptured.
 	days := tx.Bucket(bucketPayByDay).Cursor()

@@ -10,11 +10,13 @@ import bolt "go.etcd.io/bbolt"
 func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
 	var n int64
 	var notes map[string]ObservedPayment
+	var deleted uint64
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		notes = j.applyNotes(tx) // payment_notes.go: they ride on this commit
+		notes = j.applyNotes(tx)        // payment_notes.go: they ride on this commit,
+		deleted = j.deletePublished(tx) // as do the ledger's published changes (outbox.go)
 		n = beforeCommit()
 		return nil
 	})
@@ -22,6 +24,8 @@ func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
 		afterSync(n)
 		j.group.commits.Add(1)
 		j.forgetNotes(notes)
+		j.outboxDeleted(deleted)
+		j.signalOutbox()
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package find
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -121,21 +122,16 @@ func (t *Tally) Result() TotalsResult {
 	for _, x := range t.by {
 		r.Totals = append(r.Totals, *x)
 	}
-	slices.SortFunc(r.Totals, func(a, b Total) int {
-		if a.MSN != b.MSN {
-			return compare(a.MSN, b.MSN)
-		}
-		return compare(a.Currency, b.Currency)
-	})
+	SortTotals(r.Totals)
 	return r
 }
 
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// SortTotals sorts totals by store, then currency.
+func SortTotals(ts []Total) {
+	slices.SortFunc(ts, func(a, b Total) int {
+		if c := strings.Compare(a.MSN, b.MSN); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
 }

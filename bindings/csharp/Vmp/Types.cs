@@ -140,6 +140,8 @@ namespace Vmp
         /// fully captured or cancelled, or last seen CREATED), as payment records (vmp.h, "Finding
         /// payments"): capture, cancel or Acknowledge("payment:" + reference) each.</summary>
         public IList<Dictionary<string, object>> Uncaptured { get; internal set; }
+        /// <summary>With config "ledger": how far the chain ledger is behind ("backlog", "lag_ms", ...); else null.</summary>
+        public Dictionary<string, object> Ledger { get; internal set; }
     }
 
     /// <summary>vmp_recover: what it resolved and what is still open.</summary>

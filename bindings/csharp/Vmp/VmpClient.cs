@@ -423,6 +423,7 @@ namespace Vmp
                 Open = PendingOperation.ListFrom(d, "open"), Unacknowledged = PendingOperation.ListFrom(d, "unacknowledged"),
                 JournalNew = isNew is bool && (bool)isNew, JournalNewSince = since as string ?? "",
                 Uncaptured = Records(d, "uncaptured"),
+                Ledger = d.TryGetValue("ledger", out j) ? j as Dictionary<string, object> : null,
             };
         }
 

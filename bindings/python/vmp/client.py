@@ -452,7 +452,7 @@ class Client:
         return PendingReport(open=[PendingOperation.from_json(e) for e in d.get("open") or []],
                              unacknowledged=[PendingOperation.from_json(e) for e in d.get("unacknowledged") or []],
                              journal_new=bool(journal.get("new")), journal_new_since=journal.get("new_since"),
-                             uncaptured=list(d.get("uncaptured") or []))
+                             uncaptured=list(d.get("uncaptured") or []), ledger=d.get("ledger"))
 
     def recover(self, wait: float = 0) -> RecoveryReport:
         """Tries, for at most wait seconds, to resolve every open operation."""

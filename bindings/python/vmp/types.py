@@ -125,6 +125,8 @@ class PendingReport:
     # fully captured or cancelled, or last seen CREATED): payment records as find_payments
     # returns them. Capture, cancel or acknowledge("payment:<reference>") each.
     uncaptured: List[Dict[str, Any]] = field(default_factory=list)
+    # With config "ledger": how far the chain ledger is behind ({"backlog", "lag_ms", ...}).
+    ledger: Optional[Dict[str, Any]] = None
 
 
 @dataclass(frozen=True)
