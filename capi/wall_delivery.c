@@ -2,7 +2,7 @@
  * wall_delivery.c - whether a call's result has reached the host (wall.h).
  *
  * The engine records a money-moving call's outcome as seen by the till only once the till has
- * it (core/seen.go): a till killed before that repeats the call and must get the same outcome,
+ * it (internal/payments/seen.go): a till killed before that repeats the call and must get the same outcome,
  * not a second payment. Through the wall the body returns on a worker, well before the host's
  * thread wakes and takes the result; this cell, shared by the two, says when it has.
  *
@@ -10,7 +10,7 @@
  * Delivery is garbage (capi/delivery.go); the last to let go frees it.
  *
  * A call the till made before it had an alike call's result cannot be its answer to that
- * result: it repeats the same operation (core/repeat_rule.go). So the cell also records when
+ * result: it repeats the same operation (internal/payments/repeat_rule.go). So the cell also records when
  * its call was made and when its result was taken, on one count shared by all host threads.
  */
 #include "wall.h"

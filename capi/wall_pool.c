@@ -123,7 +123,7 @@ static void unlink_idle(wall_worker **stack, wall_worker *w) {
 /* The crash tests' point "before_delivery" (VMP_FAILPOINT=before_delivery:<any operation>): the
  * engine has returned a money-moving call's outcome, and the process dies before its caller
  * took it - after long enough for the engine to have written the outcome as seen, had it not
- * waited for this thread (core/seen.go). */
+ * waited for this thread (internal/payments/seen.go). */
 static void failpoint_before_delivery(void) {
   const char *f = getenv("VMP_FAILPOINT");
   if (f != NULL && strncmp(f, "before_delivery:", 16) == 0) {

@@ -20,15 +20,17 @@ import (
 )
 
 // Client is the engine behind one vmp_client handle, and its composition root: it builds the
-// subsystems - the club (internal/club), the webhooks (internal/webhooks), the log
-// (internal/logs), the scanner side (internal/scans) - and gives each what it needs: a sales
-// unit's wire client, the journal, the log sink, the retry policy (internal/retry), its call
-// lifetime (enter). The payments' operations are its own still, acting for a Unit (unit.go).
+// subsystems - the payments (internal/payments), the club (internal/club), the webhooks
+// (internal/webhooks), the log (internal/logs), the scanner side (internal/scans) - and gives
+// each what it needs: its sales units' wire clients, the journal, the log sink, the retry
+// policy (internal/retry), its call lifetime (enter). Acting for a store is a Unit (unit.go).
 // It is safe for concurrent use.
 type Client struct {
 	cfg Config
-	api *vipps.Client
-	sim *sim.Server // the embedded simulator, when the config asks for one
+	api *vipps.Client // the till's own unit's wire client
+	// wireClients are every sales unit's, the till's own first.
+	wireClients []*vipps.Client
+	sim         *sim.Server // the embedded simulator, when the config asks for one
 
 	// scans is the barcode scanner's event queue and serial reader (internal/scans).
 	scans *scans.Scans
@@ -37,19 +39,13 @@ type Client struct {
 
 	journal        *journal.Journal
 	journalCleanup func()
-	intents        payments.IntentLocks
-	// seen holds outcomes returned to the till that the journal does not record as seen yet
-	// (seen.go); journalState whether the journal is new (newjournal.go).
-	seen         payments.SeenLog
-	journalState journalState
-	// origins are the operations whose first call is still in progress (internal/payments/origins.go; the repeat rule, repeat_rule.go).
-	origins payments.OriginCalls
-	// till makes the Idempotency-Keys of operation ids this till's own (internal/payments).
-	till payments.TillIdentity
 	// retry is the retry policy every call to Vipps runs under (internal/retry).
 	retry retry.Policy
 	// InitRecovery is what the recovery run of New found and did.
 	InitRecovery RecoveryReport
+
+	// pay is the payments: every money-moving operation and what it keeps (internal/payments).
+	pay *payments.Engine
 
 	// club is the customer club: identify, check-in, enrollment (internal/club).
 	club *club.Club
@@ -63,26 +59,16 @@ type Client struct {
 	closingCtx context.Context
 	cancel     context.CancelCauseFunc
 
-	// units are the sales units the client acts for, the till's own first (sales_units.go);
-	// unitViews the Unit values handed out for them, in the same order (unit.go).
-	units     []*salesUnit
-	unitViews []*Unit
+	// units are the Unit values handed out for the sales units, the till's own first (unit.go).
+	units []*Unit
 
-	mu       sync.Mutex
-	closed   bool
-	calls    sync.WaitGroup
-	trackers map[string]*payments.Tracker
-	// unsettled are the creates whose outcome the till has not seen (settle_by_poll.go).
-	unsettled unsettledCreates
-	pruned    time.Time
-	// journalPruned is when the journal was last pruned (upkeep.go).
-	journalPruned time.Time
+	mu     sync.Mutex
+	closed bool
+	calls  sync.WaitGroup
 	// ledger publishes the journal to the chain ledger; ledgerSource answers find and totals
 	// for the chain (both nil without a ledger; ledger_config.go, find.go).
 	ledger       *ledger.Ledger
 	ledgerSource find.Source
-	// listener learns the payments' updates (payment_listener.go).
-	listener payments.ListenerSlot
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and
@@ -91,7 +77,7 @@ func New(cfg Config) (*Client, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, trackers: make(map[string]*payments.Tracker), till: payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID}}
+	c := &Client{cfg: cfg}
 	// closingCtx is made first: the log sink and every subsystem end their waits with it.
 	c.closingCtx, c.cancel = context.WithCancelCause(context.Background())
 	creds := vipps.Credentials{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
@@ -117,56 +103,59 @@ func New(cfg Config) (*Client, error) {
 			c.sim, baseURL = s, s.URL()
 		}
 	}
-	c.units = resolveSalesUnits(cfg, creds)
-	for _, u := range c.units {
-		var err error
-		if u.api, err = vipps.New(vipps.Config{
+	keys := resolveSalesUnits(cfg, creds)
+	units := make([]payments.UnitConfig, 0, len(keys))
+	for _, u := range keys {
+		api, err := vipps.New(vipps.Config{
 			BaseURL:        baseURL,
 			Credentials:    u.creds,
 			System:         vipps.System{Name: cfg.System.Name, Version: cfg.System.Version, PluginName: pluginName(cfg.System), PluginVersion: pluginVersion(cfg.System)},
 			ConnectTimeout: cfg.Timeouts.connect(),
 			RequestTimeout: cfg.Timeouts.request(),
-		}); err != nil {
-			c.closeUnits()
+		})
+		if err != nil {
+			c.closeWireClients()
 			if c.sim != nil {
 				_ = c.sim.Close()
 			}
 			return nil, &Error{Code: CodeInvalidConfig, Message: "config: " + err.Error(), Err: err}
 		}
+		c.wireClients = append(c.wireClients, api)
+		units = append(units, payments.UnitConfig{Name: u.name, ReferencePrefix: u.referencePrefix, MSN: u.creds.MSN, API: api})
 	}
-	c.api = c.units[0].api
-	for _, u := range c.units {
-		c.unitViews = append(c.unitViews, &Unit{client: c, sales: u})
-	}
+	c.api = units[0].API
 	c.logs = logs.NewSink(cfg.logLevel(), c.enter, c.closingCtx)
 	var err error
 	c.journal, c.journalCleanup, err = openJournal(cfg, c.sim != nil)
 	if err != nil {
 		c.logs.Close()
-		c.closeUnits()
+		c.closeWireClients()
 		if c.sim != nil {
 			_ = c.sim.Close()
 		}
 		return nil, err
 	}
 	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
+	c.pay = payments.New(payments.Deps{Journal: c.journal, Retry: c.retry, Log: c.logs,
+		Till:     payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID},
+		Checkout: payments.CheckoutDefaults{Currency: cfg.Currency, Description: cfg.Description},
+		Enter:    c.enter, Closing: c.closingCtx, Now: now, RequestTimeout: cfg.Timeouts.request(),
+		RetentionDays: cfg.JournalRetentionDays, JournalWriteFault: func(e *journal.Entry) error { return journalWriteFault(e) }}, units)
+	for _, u := range c.pay.Units() {
+		c.units = append(c.units, &Unit{client: c, pay: u})
+	}
 	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
 	c.logJournalOpened()
-	c.listener.SetRecorder(journalRecorder{c.journal})
 	if err := c.startLedger(cfg, c.journal); err != nil {
-		c.Close()
-		return nil, err
-	}
-	if err := c.startNewJournalState(c.sim != nil); err != nil {
 		c.Close()
 		return nil, err
 	}
 	// Operations a previous run left open are resolved before the till gets the client;
 	// what cannot be resolved in time stays listed by Pending.
-	c.InitRecovery, _ = c.recover(c.closingCtx, cfg.Timeouts.recovery())
-	c.noteUnsettledCreates()
-	_, _ = c.journal.Prune()
-	c.journalPruned = time.Now()
+	if c.InitRecovery, err = c.pay.Start(c.sim != nil, cfg.Timeouts.recovery()); err != nil {
+		c.Close()
+		return nil, err
+	}
 	scanCfg, framing, err := cfg.Scanner.resolve()
 	if err == nil {
 		c.scans, err = scans.Start(scanCfg, framing, c.logs, c.enter, c.closingCtx)
@@ -242,8 +231,8 @@ func (c *Client) Close() {
 		c.hooks.Stop()
 	}
 	c.calls.Wait()
-	c.flushSeen() // what reached the till is seen; what did not stays unacknowledged
-	c.closeUnits()
+	c.pay.Close() // what reached the till is seen; what did not stays unacknowledged
+	c.closeWireClients()
 	if c.ledger != nil {
 		c.ledger.Close() // what it has not published stays in the journal for the next start
 	}
@@ -276,51 +265,9 @@ func (c *Client) enter(ctx context.Context) (context.Context, func(), error) {
 // (internal/model).
 var ErrClosed = model.ErrClosed
 
-// endedByClose reports whether ctx ended because the client, or the handle the call came
-// through, was closed.
-func endedByClose(ctx context.Context) bool { return model.EndedByClose(ctx) }
-
-// closedWhileWaiting is what a call answers whose wait a close ended (internal/model).
-func closedWhileWaiting(what string) error { return model.ClosedWhileWaiting(what) }
-
-// tracker returns the tracker of reference, creating it. Trackers of payments nobody asked
-// about for a while are dropped so a till running for months does not grow.
-func (c *Client) tracker(reference string) *payments.Tracker {
-	return c.trackerFor(c.units[0], reference)
-}
-
-// trackerFor is tracker for a payment of one sales unit: references are unique per MSN only.
-func (c *Client) trackerFor(u *salesUnit, reference string) *payments.Tracker {
-	now := time.Now()
-	key := unitScoped(u, reference)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.trackers[key]
-	if !ok {
-		c.pruneTrackersIfDue(now)
-		c.pruneJournalIfDue(now)
-		t = payments.NewTracker(reference, u.name, u.api, &c.listener, c.unsettled[key] != "", now)
-		c.trackers[key] = t
+// closeWireClients closes the wire client of every sales unit.
+func (c *Client) closeWireClients() {
+	for _, api := range c.wireClients {
+		api.Close()
 	}
-	t.Touch(now)
-	return t
-}
-
-// closeUnits closes the wire client of every sales unit.
-func (c *Client) closeUnits() {
-	for _, u := range c.units {
-		if u.api != nil {
-			u.api.Close()
-		}
-	}
-}
-
-// retryCall runs send under the client's retry policy (internal/retry), paced by t.
-func (c *Client) retryCall(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) error {
-	return c.retry.Call(ctx, what, t, mutation, send)
-}
-
-// retryCallApplied is retryCall that also reports what the attempts may have done.
-func (c *Client) retryCallApplied(ctx context.Context, what string, t *payments.Tracker, mutation bool, send func(context.Context) error) (retry.Attempts, error) {
-	return c.retry.CallApplied(ctx, what, t, mutation, send)
 }

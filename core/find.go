@@ -3,8 +3,13 @@ package core
 import (
 	"context"
 
+	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/internal/find"
 )
+
+// PaymentRecord is what the journal keeps of a payment, and what finding one returns
+// (core/journal/payment_record.go).
+type PaymentRecord = journal.PaymentRecord
 
 // FindPayments answers vmp_find_payments: the payments matching the query's JSON, from the
 // till's journal or (source "chain") the chain ledger (internal/find).
@@ -28,8 +33,11 @@ func (c *Client) FindPayments(ctx context.Context, queryJSON []byte) (find.Resul
 	}
 	res.Units = map[string]string{}
 	for _, r := range res.Payments {
-		if u := c.unitOfMSN(r.MSN); u != nil {
-			res.Units[r.MSN] = u.name
+		for _, u := range c.units {
+			if u.pay.MSN() == r.MSN {
+				res.Units[r.MSN] = u.Name()
+				break
+			}
 		}
 	}
 	return res, nil

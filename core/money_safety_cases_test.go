@@ -18,6 +18,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 // newTillOn is clientOn for a till that starts with a journal it has never acknowledged as new
@@ -40,7 +41,7 @@ func newTillOn(t *testing.T, s *sim.Server, journalPath, extra string) *Client {
 func tillWithHistory(t *testing.T, s *sim.Server, journalPath, extra string) *Client {
 	t.Helper()
 	c := newTillOn(t, s, journalPath, extra)
-	if err := c.Acknowledge(newJournalAck); err != nil {
+	if err := c.Acknowledge(payments.NewJournalAck); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -199,7 +200,7 @@ func TestAnUnseenCheckoutIsMatchedOnlyWhileYoung(t *testing.T) {
 	first, err := c.OwnUnit().StartCheckout(ctx, req)
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
-	setClockAhead(t, checkoutRepeatWindow+time.Minute)
+	setClockAhead(t, payments.CheckoutRepeatWindow+time.Minute)
 	second, err := c.OwnUnit().StartCheckout(ctx, req)
 	if err != nil || second == first {
 		t.Fatalf("an alike sale 11 minutes later got %q, %v (the unseen one was %q)", second, err, first)
@@ -220,7 +221,7 @@ func TestAnUnseenCaptureTooOldToBeARepeatIsRefused(t *testing.T) {
 	_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	restore()
 	wantCode(t, err, CodeUnknownOutcome, "")
-	setClockAhead(t, modificationRepeatWindow+time.Hour)
+	setClockAhead(t, payments.ModificationRepeatWindow+time.Hour)
 	_, err = c.OwnUnit().Capture(context.Background(), ref, 3000, "")
 	wantCode(t, err, CodeConflict, "")
 	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
@@ -450,7 +451,7 @@ func TestALostJournalDoesNotForgetAnUnknownCapture(t *testing.T) {
 	if _, err := c.OwnUnit().StartCheckout(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Acknowledge(newJournalAck); err != nil {
+	if err := c.Acknowledge(payments.NewJournalAck); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()

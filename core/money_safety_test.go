@@ -39,7 +39,7 @@ func clientOn(t *testing.T, s *sim.Server, journalPath string) *Client {
 		t.Fatal(err)
 	}
 	// Most tests play a till with a history; TestALostJournal... plays the new one.
-	if err := c.Acknowledge(newJournalAck); err != nil {
+	if err := c.Acknowledge(payments.NewJournalAck); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -186,7 +186,7 @@ func TestNoFaultEverMovesMoneyTwiceOrLosesIt(t *testing.T) {
 						// A request the library stopped waiting for (a timeout, a gateway's 504)
 						// may still be on its way through Vipps: its absence from the event log
 						// proves nothing until that time (settle.go inFlightLimit) has passed.
-						time.Sleep(c2.inFlightLimit())
+						time.Sleep(c2.pay.InFlightLimit())
 						if r, err := c2.Recover(context.Background(), 3*time.Second); err != nil || len(r.StillOpen) != 0 {
 							t.Fatalf("still open after recovery: %+v, then %+v, %v", open, r, err)
 						}
@@ -231,7 +231,7 @@ func TestRepeatingACallAfterAnUnknownOutcomeFinishesTheSameOperation(t *testing.
 				t.Fatal(err)
 			}
 			defer c.Close()
-			if err := c.Acknowledge(newJournalAck); err != nil { // a till with a history
+			if err := c.Acknowledge(payments.NewJournalAck); err != nil { // a till with a history
 				t.Fatal(err)
 			}
 			opID := ""
@@ -356,7 +356,10 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 	if _, err := c.OwnUnit().Capture(context.Background(), ref, 2500, "rcpt-1"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.journal.Get(payments.IdempotencyKey(c.till, "capture", c.units[0].creds.MSN, ref, "rcpt-1"))
+	// The request was on disk before it left; the outcome is queued for the next commit when
+	// the call returns (journal.PutSoon) and is on disk once that commit is.
+	c.journal.WaitQueued()
+	e, err := c.journal.Get(payments.IdempotencyKey(payments.TillIdentity{StoreID: c.cfg.StoreID, PosID: c.cfg.PosID}, "capture", c.OwnUnit().pay.MSN(), ref, "rcpt-1"))
 	if err != nil || e == nil {
 		t.Fatalf("entry %v, %v", e, err)
 	}
@@ -364,8 +367,8 @@ func TestEveryMoneyMoveIsJournaledWithItsExactRequest(t *testing.T) {
 		t.Fatalf("entry %+v body %s", e, e.Body)
 	}
 	// Seen by the till only once the call has returned: in memory now, in the file later.
-	if e.Acknowledged || !c.seen.Has(e.ID) {
-		t.Fatalf("acknowledged in the file %v, seen in memory %v", e.Acknowledged, c.seen.Has(e.ID))
+	if e.Acknowledged || !c.pay.ReturnedNotWritten(e.ID) {
+		t.Fatalf("acknowledged in the file %v, seen in memory %v", e.Acknowledged, c.pay.ReturnedNotWritten(e.ID))
 	}
 }
 

@@ -8,5 +8,5 @@ type PaymentListener = payments.Listener
 // SetPaymentListener makes l the client's payment listener (nil: none). Payments known before
 // are not replayed: a listener set after New learns each payment at its next update.
 func (c *Client) SetPaymentListener(l PaymentListener) {
-	c.listener.Set(l)
+	c.pay.SetListener(l)
 }

@@ -79,16 +79,3 @@ func TestThePaymentListenerLearnsEveryUpdateAPollFromMemoryWouldReturn(t *testin
 		t.Fatalf("%d updates after the listener was removed", after-before)
 	}
 }
-
-func TestThePaymentListenerIsToldWhenAnIdleTrackerIsPruned(t *testing.T) {
-	c := newSimClient(t, "")
-	l := &recordingListener{known: map[string]Payment{}}
-	c.SetPaymentListener(l)
-	trackersWithAges(c, 2000, 1500, 31*time.Minute)
-	c.tracker("upkeep-the-new-one")
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.forgotten) != 1500 || l.forgotten[0][:8] != "/upkeep-" {
-		t.Fatalf("%d trackers forgotten, want 1500 (%v)", len(l.forgotten), l.forgotten[:min(3, len(l.forgotten))])
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 
-	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/core/vipps"
 )
@@ -69,25 +68,25 @@ func (c *Config) checkSalesUnits() error {
 	return nil
 }
 
-// salesUnit is one MSN the client acts for, with the wire client that carries its keys.
-type salesUnit struct {
+// unitKeys is a sales unit as the configuration gives it: the keys its wire client carries
+// (its own, or the partner keys for its MSN). The payments know it as a payments.Unit.
+type unitKeys struct {
 	name            string // "" is the till's own unit
 	referencePrefix string
 	creds           vipps.Credentials
 	partner         bool
-	api             *vipps.Client
 }
 
 // resolveSalesUnits gives the credentials of every unit: the till's own (home, as already
 // resolved) first. In the simulator, a unit without keys and without partner keys gets keys
 // the embedded simulator is started with.
-func resolveSalesUnits(cfg Config, home vipps.Credentials) []*salesUnit {
-	units := []*salesUnit{{name: "", referencePrefix: cfg.StoreID, creds: home}}
+func resolveSalesUnits(cfg Config, home vipps.Credentials) []*unitKeys {
+	units := []*unitKeys{{name: "", referencePrefix: cfg.StoreID, creds: home}}
 	if cfg.Partner != nil && cfg.ClientID == "" {
 		units[0].creds, units[0].partner = partnerCreds(cfg.Partner, cfg.MSN), true
 	}
 	for _, u := range cfg.SalesUnits {
-		su := &salesUnit{name: u.Name, referencePrefix: firstNonEmptyString(u.ReferencePrefix, u.Name),
+		su := &unitKeys{name: u.Name, referencePrefix: firstNonEmptyString(u.ReferencePrefix, u.Name),
 			creds: vipps.Credentials{ClientID: u.ClientID, ClientSecret: u.ClientSecret, SubscriptionKey: u.SubscriptionKey, MSN: u.MSN}}
 		switch {
 		case u.ClientID != "":
@@ -108,7 +107,7 @@ func partnerCreds(p *PartnerConfig, msn string) vipps.Credentials {
 
 // simMerchantNames tells an embedded simulator what its phone page calls each sales unit: the
 // configured name, and the store id for the till's own unit (the default is "Sales unit <MSN>").
-func simMerchantNames(units []*salesUnit, storeID string) map[string]string {
+func simMerchantNames(units []*unitKeys, storeID string) map[string]string {
 	names := make(map[string]string, len(units))
 	for _, u := range units {
 		name := u.name
@@ -123,7 +122,7 @@ func simMerchantNames(units []*salesUnit, storeID string) map[string]string {
 }
 
 // simKeySets tells an embedded simulator every key set the client will use.
-func simKeySets(units []*salesUnit) (own []sim.Credentials, partners []sim.PartnerCredentials) {
+func simKeySets(units []*unitKeys) (own []sim.Credentials, partners []sim.PartnerCredentials) {
 	byPartner := map[string]*sim.PartnerCredentials{}
 	for _, u := range units {
 		c := u.creds
@@ -144,44 +143,11 @@ func simKeySets(units []*salesUnit) (own []sim.Credentials, partners []sim.Partn
 	return own, partners
 }
 
-// msnKey names the unit in intents and journal lookups: by its MSN, which a renamed unit keeps.
-func (u *salesUnit) msnKey() string {
-	if u.creds.MSN == "" {
-		return "unit:" + u.name
-	}
-	return "msn:" + u.creds.MSN
-}
-
-// owns reports whether a journal entry is an operation of this unit: by MSN, or by name for
-// entries of vmp 0.1, which recorded no MSN.
-func (u *salesUnit) owns(e *journal.Entry) bool {
-	if e.MSN != "" {
-		return e.MSN == u.creds.MSN
-	}
-	return e.Unit == u.name
-}
-
-// unitOfEntry gives the configured unit a journal entry was sent for. An entry whose unit the
-// configuration no longer has cannot be finished here: it stays open and is reported.
-func (c *Client) unitOfEntry(e *journal.Entry) (*salesUnit, error) {
-	for _, u := range c.units {
-		if u.owns(e) {
-			return u, nil
+func firstNonEmptyString(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
 		}
 	}
-	msn := e.MSN
-	if msn == "" {
-		msn = "of sales unit " + e.Unit
-	}
-	return nil, newError(CodeInvalidConfig, "%s of %s was sent for MSN %s, which the configuration no longer has; it stays open: "+
-		"configure that sales unit again (any name) to finish it, or check the payment in the Vipps portal", e.Operation, e.Reference, msn)
-}
-
-// unitScoped names a reference within its sales unit: journal keys, intents and trackers must not
-// mix two units' payments of the same reference. The till's own unit keeps the bare reference.
-func unitScoped(u *salesUnit, reference string) string {
-	if u.name == "" {
-		return reference
-	}
-	return u.name + "/" + reference
+	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/vmp-dev/vmp/internal/payments"
 )
 
 func uncapturedRefs(t *testing.T, c *Client) map[string]PaymentRecord {
@@ -89,8 +91,8 @@ func TestTheHostCanAcknowledgeAPaymentItLeavesUncaptured(t *testing.T) {
 	c := clientOn(t, s, filepath.Join(t.TempDir(), "journal.db"))
 	defer c.Close()
 	ref := checkout(t, c, `{"amount":1000,"phone_number":"4790000004"}`)
-	wantCode(t, c.Acknowledge(ackPaymentPrefix+"no-such-ref"), CodeNotFound, "")
-	if err := c.Acknowledge(ackPaymentPrefix + ref); err != nil {
+	wantCode(t, c.Acknowledge(payments.AckPaymentPrefix+"no-such-ref"), CodeNotFound, "")
+	if err := c.Acknowledge(payments.AckPaymentPrefix + ref); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := uncapturedRefs(t, c)[ref]; ok {

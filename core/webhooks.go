@@ -63,15 +63,9 @@ func (c *Client) startWebhooks() (*webhooks.Hooks, error) {
 		c.OwnUnit().hookUnit(), c.closingCtx, c.cfg.Timeouts.recovery())
 }
 
-// applyWebhookEvent feeds a verified event to its payment's tracker (internal/payments/webhook_events.go); an
-// event of a sales unit the client does not act for, or with a reference no payment can have,
-// is ignored.
+// applyWebhookEvent feeds a verified event to the payments (payments.Engine.ApplyWebhookEvent).
 func (c *Client) applyWebhookEvent(msn, reference string, ev vipps.WebhookEvent, pollEvery time.Duration) webhooks.Outcome {
-	u := c.unitOfMSN(msn)
-	if u == nil || payments.CheckReference(reference) != nil {
-		return webhooks.Ignored
-	}
-	switch c.trackerFor(u, reference).ApplyEvent(ev, pollEvery) {
+	switch c.pay.ApplyWebhookEvent(msn, reference, ev, pollEvery) {
 	case payments.EventApplied:
 		return webhooks.Applied
 	case payments.EventDuplicate:
@@ -80,19 +74,9 @@ func (c *Client) applyWebhookEvent(msn, reference string, ev vipps.WebhookEvent,
 	return webhooks.Ignored
 }
 
-// unitOfMSN is the sales unit with this MSN, nil when the client acts for none.
-func (c *Client) unitOfMSN(msn string) *salesUnit {
-	for _, u := range c.units {
-		if u.creds.MSN == msn {
-			return u
-		}
-	}
-	return nil
-}
-
 // hookUnit is the unit as the webhooks see it: its wire client and MSN.
 func (unit *Unit) hookUnit() webhooks.Unit {
-	return webhooks.Unit{API: unit.sales.api, MSN: unit.sales.creds.MSN}
+	return webhooks.Unit{API: unit.pay.API(), MSN: unit.pay.MSN()}
 }
 
 // RegisterWebhook registers one webhook for the unit and stores its secret. The Webhooks API

@@ -422,7 +422,9 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *
  * Every checkout, capture, refund and cancel is written to a journal file (config
  * "journal_path"; default per user, see docs/CONFIGURATION.md) and flushed to disk before its
- * request leaves; its outcome is written after. A call that got no answer returns
+ * request leaves; its outcome is written after (with the journal's next flush, which the call
+ * does not wait for: a crash before it leaves the entry open, as a crash inside the call would,
+ * and recovery looks it up at Vipps). A call that got no answer returns
  * VMP_ERR_UNKNOWN_OUTCOME - the operation may or may not have happened - and its journal entry
  * stays open. Nothing is ever sent twice as two operations:
  *

@@ -54,13 +54,27 @@ func (j *Journal) update(fn func(*bolt.Tx) error) error {
 	if !groupCommit {
 		return j.commitAlone(fn)
 	}
+	w, lead := j.enqueue(fn)
+	return j.await(w, lead)
+}
+
+// enqueue queues fn for the next commit and reports whether its caller must lead it (no
+// commit is in flight). Writes are committed in the order they were queued.
+func (j *Journal) enqueue(fn func(*bolt.Tx) error) (w *pendingWrite, lead bool) {
 	g := &j.group
-	w := &pendingWrite{fn: fn, done: make(chan error, 1)}
+	w = &pendingWrite{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
-	lead := !g.leading
+	lead = !g.leading
 	g.leading = true
 	g.mu.Unlock()
+	return w, lead
+}
+
+// await returns once the commit that holds w is on disk, with its result; lead: the caller
+// leads the next commit itself.
+func (j *Journal) await(w *pendingWrite, lead bool) error {
+	fn := w.fn
 	if lead {
 		j.leadGroupCommit()
 	}

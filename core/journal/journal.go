@@ -54,6 +54,7 @@ type Journal struct {
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
 	group   committer
+	soon    soonWrites
 	notes   paymentNotes
 	outbox  outboxState
 }
@@ -183,7 +184,8 @@ func (j *Journal) Tightened() []string { return j.tightened }
 
 // Close closes the file.
 func (j *Journal) Close() error {
-	j.closeNotes()
+	j.WaitQueued() // writes queued by PutSoon are committed (or fail) first
+	j.closeNotes() // then what status reads told of payments, and published outbox keys
 	return j.db.Close()
 }
 
@@ -203,25 +205,33 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 	if err != nil {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
-	return j.update(func(tx *bolt.Tx) error {
+	written := *e // the record is made from the entry as written, whatever the caller does next
+	return j.update(j.putFn(&written, data, acks, now))
+}
+
+// putFn is the write of an encoded entry (e, which must not change until the write is
+// committed) and its indexes, with acks, and of its payment's record (payment_records.go).
+func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
+	id, reference, intent, acknowledged := e.ID, e.Reference, e.Intent, e.Acknowledged
+	return func(tx *bolt.Tx) error {
 		if err := ackIn(tx, acks, now); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketEntries).Put([]byte(e.ID), data); err != nil {
+		if err := tx.Bucket(bucketEntries).Put([]byte(id), data); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketByRef).Put(refKey(e.Reference, e.ID), nil); err != nil {
+		if err := tx.Bucket(bucketByRef).Put(refKey(reference, id), nil); err != nil {
 			return err
 		}
 		if err := j.recordEntry(tx, e, now); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
-		if e.Acknowledged {
-			return unacked.Delete([]byte(e.ID))
+		if acknowledged {
+			return unacked.Delete([]byte(id))
 		}
-		return unacked.Put([]byte(e.ID), []byte(e.Intent))
-	})
+		return unacked.Put([]byte(id), []byte(intent))
+	}
 }
 
 // AcknowledgeAll marks the finished entries among ids acknowledged, in one transaction. Open

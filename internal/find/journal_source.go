@@ -23,6 +23,9 @@ type JournalSource struct{ J *journal.Journal }
 // Find answers q.
 func (s JournalSource) Find(_ context.Context, q Query) (Result, error) {
 	var candidates []*Record
+	if err := s.J.CommitQueued(); err != nil { // outcomes already returned to the till count
+		return Result{}, journalError(err)
+	}
 	var err error
 	switch {
 	case q.Reference != "":
@@ -67,6 +70,9 @@ func (s JournalSource) Find(_ context.Context, q Query) (Result, error) {
 // Totals answers q: from the journal's hour totals when the range is made of whole hours (a
 // day is), else by adding up the records.
 func (s JournalSource) Totals(_ context.Context, q TotalsQuery) (TotalsResult, error) {
+	if err := s.J.CommitQueued(); err != nil {
+		return TotalsResult{}, journalError(err)
+	}
 	by := map[[2]string]*Total{}
 	whole, err := s.J.HourTotals(q.from, q.to, func(msn, currency string, h journal.HourTotal) {
 		if q.MSN != "" && msn != q.MSN {

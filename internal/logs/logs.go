@@ -9,13 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vmp-dev/vmp/core/eventqueue"
 	"github.com/vmp-dev/vmp/core/wirejson"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
-	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // Level is how much a log record matters: vmp_log_level (internal/abi, whose String gives the
@@ -53,27 +51,23 @@ const MaxTextSize = 4096
 const (
 	maxLogComponent  = 16
 	maxLogMessage    = 512
-	maxLogValue      = 256
+	maxLogValue      = model.MaxLogValue
 	maxLogFields     = 8
 	maxLogFieldsJSON = MaxTextSize - maxLogComponent - maxLogMessage - 3
 )
 
-// Field is one named value of a record: a string, an integer or a bool.
-type Field struct {
-	Key   string
-	Value any
-}
+// Field, Logger and the field constructors are internal/model's, so that a subsystem logs
+// without importing this package.
+type (
+	Field  = model.LogField
+	Logger = model.Logger
+)
 
-// Text is a free-text field (an error's detail, a scanner's reason): every run of seven or
-// more digits in it is masked, since such text may quote a phone number.
-func Text(key, value string) Field { return Field{key, MaskText(value, maxLogValue)} }
-
-// ID is an identifier the till chose or was given (a reference, an operation id, a journal
-// entry id): never personal data, so it is shown as it is, only cut to length.
-func ID(key, value string) Field { return Field{key, cutUTF8(value, maxLogValue)} }
-
-// Int is a number: an amount in minor units, a count, milliseconds.
-func Int(key string, value int64) Field { return Field{key, value} }
+var (
+	Text = model.LogText // free text: runs of seven or more digits masked
+	ID   = model.LogID   // an identifier, shown as it is, cut to length
+	Int  = model.LogInt  // a number
+)
 
 // Record is one event the library reports to the host through vmp_on_log / vmp_next_log.
 // Its text is safe to store and show: phone numbers are masked, personal QRs are never
@@ -116,11 +110,6 @@ func (r Record) FieldsJSON() string {
 	return b.String()
 }
 
-// Logger is what the engine logs through: one call per event.
-type Logger interface {
-	Log(level Level, component, message string, fields ...Field)
-}
-
 // Sink is a client's Logger: records at or above the configured level go to a bounded
 // queue (eventqueue: the oldest is discarded when full), from which the host takes them with
 // a callback (OnLog) or by pulling (NextLog).
@@ -148,7 +137,7 @@ func (s *Sink) Log(level Level, component, message string, fields ...Field) {
 	if len(fields) > maxLogFields {
 		fields = fields[:maxLogFields]
 	}
-	s.queue.Push(Record{Level: level, Time: time.Now(), Component: cutUTF8(component, maxLogComponent),
+	s.queue.Push(Record{Level: level, Time: time.Now(), Component: model.CutUTF8(component, maxLogComponent),
 		Message: MaskText(message, maxLogMessage), Fields: fields})
 }
 
@@ -159,20 +148,8 @@ func (s *Sink) Close() {
 	s.queue.Close()
 }
 
-// MaskText masks s as a free-text field is masked, and cuts it to max bytes.
-func MaskText(s string, max int) string { return cutUTF8(redact.Text(s), max) }
-
-// cutUTF8 cuts s to at most max bytes on a character boundary.
-func cutUTF8(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+// MaskText masks s as a free-text field is masked, and cuts it to max bytes (internal/model).
+func MaskText(s string, max int) string { return model.MaskText(s, max) }
 
 // OnLog makes fn receive every log record, one at a time, on a goroutine of the library, in
 // order; nil removes it and records wait for NextLog. When OnLog returns, an earlier fn is not

@@ -1,9 +1,16 @@
 package payments
 
-import "github.com/vmp-dev/vmp/core/vipps"
+import (
+	"context"
+	"fmt"
 
-// CapturedInEventLog is the capture check's rule (core/capture_check.go runs it after each
-// capture): Vipps' own record, never the journal, is what a capture is compared with. It sums
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
+)
+
+// CapturedInEventLog is the capture check's rule (checkCaptured runs it after each capture): Vipps' own record, never the journal, is what a capture is compared with. It sums
 // the successful CAPTURED events of a payment's event log and says whether the capture sent
 // with key for amount is among them.
 func CapturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (sum int64, ours bool) {
@@ -16,4 +23,53 @@ func CapturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (
 		}
 	}
 	return sum, ours
+}
+
+// checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
+// of the in-store checklist: the POS status must match the capture). The reference is Vipps'
+// record, never the journal, which forgets old captures (journal_retention_days) and a clock
+// set ahead prunes early: the captured amount Vipps reports must be the sum of the successful
+// CAPTURED events of the payment's event log, and this capture must be among them with its
+// amount. When the answer adds exactly this capture to what the library knew of the payment
+// before, that holds without a read; otherwise the event log is read, and a difference is
+// confirmed with a fresh read of the payment before it is reported as CodeCaptureMismatch,
+// together with the payment as Vipps reports it.
+func (eng *Engine) checkCaptured(ctx context.Context, t *Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
+	if knewBefore && before.Captured+e.Amount == p.Captured {
+		return p, nil
+	}
+	sum, ours, err := eng.capturedEvents(ctx, t, e)
+	if err != nil || (p.Captured == sum && ours) {
+		return p, nil // a read error must not fail a capture that happened
+	}
+	if fresh, err := eng.readNow(ctx, t); err == nil {
+		p = fresh
+	}
+	if p.Captured == sum && ours {
+		return p, nil
+	}
+	if !ours {
+		return p, model.Errorf(abi.CodeCaptureMismatch,
+			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
+			t.Reference(), e.Amount, p.Currency)
+	}
+	return p, model.Errorf(abi.CodeCaptureMismatch,
+		"capture of %s: Vipps reports %d %s captured, but the captures in its event log add up to %d; check the payment (e.g. in the Vipps portal) before handing over the goods",
+		t.Reference(), p.Captured, p.Currency, sum)
+}
+
+// capturedEvents reads the payment's event log and sums its successful captures
+// (internal/payments), saying whether the entry's own capture is among them.
+func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
+	var events []vipps.PaymentEvent
+	err = eng.retry.Call(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+		var err error
+		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("reading the event log: %w", err)
+	}
+	sum, ours = CapturedInEventLog(events, e.IdempotencyKey, e.Amount)
+	return sum, ours, nil
 }

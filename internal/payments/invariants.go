@@ -15,7 +15,7 @@ import (
 //   - What an authorized payment still holds reserved is what was authorized and neither
 //     captured nor cancelled (Reserved).
 // Captures, refunds and cancels beyond these amounts are Vipps' to refuse: the library does
-// not second-guess them, it verifies a capture afterwards (core/capture_check.go).
+// not second-guess them, it verifies a capture afterwards (capture_check.go).
 
 // MaxAmount is the largest value Vipps accepts for a payment, in minor units.
 const MaxAmount = 65_000_000

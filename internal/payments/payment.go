@@ -1,10 +1,15 @@
-// Package payments is the home of the payment and what the engine keeps of it: Payment and the
-// payment invariants (invariants.go), a payment's Tracker with its status poll, webhook events
-// and listener (tracker.go, poll.go, webhook_events.go, listener.go), the seen log (seen.go), the
-// operation locks (intent_locks.go, origins.go), references and Idempotency-Keys (reference.go,
-// idempotency.go), the checkout request and the receipt with their parsers, and the capture
-// check's rule. It imports no subsystem and not core. The money operations themselves - send,
-// repeat rule, settle, recovery, pending, the new journal, upkeep - are core's still (issue 15).
+// Package payments is a client's money: the Engine (engine.go) and the sales units it acts for
+// (unit.go), whose operations move money - checkout, capture, refund, cancel (operations.go),
+// each through the one way money moves (moneyop.go): the repeat rule (repeat_rule.go), settling
+// an attempt that may have been applied (settle.go, settle_by_poll.go), the capture check
+// (capture_check.go) -, recovery and pending (recovery.go, pending.go), the new journal
+// (newjournal.go), upkeep (upkeep.go), the QR of a QR checkout and receipts afterwards. And what
+// they keep: Payment and its invariants (invariants.go), a payment's Tracker with its status
+// poll, webhook events and listener (tracker.go, poll.go, webhook_events.go, listener.go), the
+// seen log and the journal's entries (seen.go, entries.go), the operation locks
+// (intent_locks.go, origins.go), references and Idempotency-Keys (reference.go,
+// idempotency.go), the checkout request and the receipt with their parsers. It is given what it
+// needs (Deps) and imports no subsystem and not core.
 package payments
 
 import "github.com/vmp-dev/vmp/internal/abi"

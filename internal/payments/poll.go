@@ -23,7 +23,7 @@ func (t *Tracker) Poll(ctx context.Context, wait, requestTimeout time.Duration, 
 	for {
 		now := time.Now()
 		t.mu.Lock()
-		t.lastUsed = now // a waiter keeps its tracker (core/upkeep.go)
+		t.lastUsed = now // a waiter keeps its tracker (upkeep.go)
 		p, known := t.payment, t.known
 		expired := !now.Before(deadline)
 		readDone := t.readSeq != startSeq

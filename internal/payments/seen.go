@@ -30,7 +30,7 @@ type Delivery interface {
 
 // OrderedDelivery is a Delivery that also knows whether its call was made before another
 // call's result reached the caller. A call the till made before it had an alike call's outcome
-// cannot be its answer to it: it repeats the same operation (core/repeat_rule.go).
+// cannot be its answer to it: it repeats the same operation (repeat_rule.go).
 type OrderedDelivery interface {
 	Delivery
 	MadeBefore(other Delivery) bool
@@ -67,15 +67,16 @@ const recentRepeatKeep = time.Minute
 func (r Returned) delivered() bool { return r.Delivery == nil || r.Delivery.Delivered() }
 
 // SeenLog holds the outcomes returned to the till that the journal does not record as seen
-// yet, and the entries whose latest state could not be written (a failed outcome write leaves
-// the file's copy open: memory keeps the truth and writing it is tried again).
+// yet, and the entries whose latest state is not on disk: queued for the next commit (an
+// outcome is not waited for, journal.PutSoon), or not written at all (a failed write). Either
+// way the file's copy is open, memory keeps the truth, and a failed write is tried again.
 type SeenLog struct {
 	mu       sync.Mutex
 	returned map[string]Returned
 	// recent: repeats' outcomes written as seen in the last recentRepeatKeep, which a call
 	// made before they reached the till still repeats (ReturnedBefore).
 	recent   map[string]Returned
-	unsaved  map[string]*journal.Entry
+	unsaved  map[string]unsavedState
 	flushing bool
 }
 
@@ -130,7 +131,9 @@ func (s *SeenLog) Ripe() []string {
 	defer s.mu.Unlock()
 	var ids []string
 	for id, r := range s.returned {
-		if r.delivered() {
+		// An outcome not on disk yet is acknowledged once it is: acknowledging the file's
+		// open copy would do nothing and forget the mark.
+		if _, notOnDisk := s.unsaved[id]; r.delivered() && !notOnDisk {
 			ids = append(ids, id)
 		}
 	}
@@ -180,18 +183,63 @@ func (s *SeenLog) RepeatedBefore(intent string, d Delivery) []string {
 func (s *SeenLog) PendingCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.returned) + len(s.unsaved)
+	return len(s.returned) + s.failedCount()
+}
+
+// unsavedState is an entry's state that is not on disk: queued for a commit (writing), or
+// not written because the write failed.
+type unsavedState struct {
+	entry   *journal.Entry
+	writing bool
+}
+
+// failedCount is how many entries' writes failed and wait to be tried again (s.mu held).
+func (s *SeenLog) failedCount() int {
+	n := 0
+	for _, u := range s.unsaved {
+		if !u.writing {
+			n++
+		}
+	}
+	return n
 }
 
 // KeepUnsaved keeps the state of e that the journal failed to record.
 func (s *SeenLog) KeepUnsaved(e *journal.Entry) {
+	copied := *e
+	s.keep(&copied, false)
+}
+
+// Writing keeps queued, the state of an entry queued for the next commit, until Committed or
+// CommitFailed is told of it; queued must not be changed afterwards.
+func (s *SeenLog) Writing(queued *journal.Entry) { s.keep(queued, true) }
+
+func (s *SeenLog) keep(e *journal.Entry, writing bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.unsaved == nil {
-		s.unsaved = make(map[string]*journal.Entry)
+		s.unsaved = make(map[string]unsavedState)
 	}
-	copied := *e
-	s.unsaved[e.ID] = &copied
+	s.unsaved[e.ID] = unsavedState{entry: e, writing: writing}
+}
+
+// Committed forgets queued, now on disk, unless a newer state of its entry is kept.
+func (s *SeenLog) Committed(queued *journal.Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
+		delete(s.unsaved, queued.ID)
+	}
+}
+
+// CommitFailed keeps queued as a failed write, to be tried again, unless a newer state of its
+// entry is kept.
+func (s *SeenLog) CommitFailed(queued *journal.Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
+		s.unsaved[queued.ID] = unsavedState{entry: queued}
+	}
 }
 
 // Saved forgets the unsaved state of id: the journal holds it.
@@ -205,21 +253,23 @@ func (s *SeenLog) Saved(id string) {
 func (s *SeenLog) UnsavedEntry(id string) *journal.Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.unsaved[id]; e != nil {
-		copied := *e
+	if u, ok := s.unsaved[id]; ok {
+		copied := *u.entry
 		return &copied
 	}
 	return nil
 }
 
-// UnsavedEntries are the states the journal failed to record.
+// UnsavedEntries are the states the journal failed to record (not those queued for a commit).
 func (s *SeenLog) UnsavedEntries() []*journal.Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := make([]*journal.Entry, 0, len(s.unsaved))
-	for _, e := range s.unsaved {
-		copied := *e
-		list = append(list, &copied)
+	for _, u := range s.unsaved {
+		if !u.writing {
+			copied := *u.entry
+			list = append(list, &copied)
+		}
 	}
 	return list
 }
@@ -229,7 +279,7 @@ func (s *SeenLog) UnsavedEntries() []*journal.Entry {
 func (s *SeenLog) StartFlush() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.flushing || len(s.returned)+len(s.unsaved) == 0 {
+	if s.flushing || len(s.returned)+s.failedCount() == 0 {
 		return false
 	}
 	s.flushing = true
@@ -241,6 +291,6 @@ func (s *SeenLog) StartFlush() bool {
 func (s *SeenLog) FlushEnded(ran bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.flushing = ran && len(s.returned)+len(s.unsaved) > 0
+	s.flushing = ran && len(s.returned)+s.failedCount() > 0
 	return s.flushing
 }

@@ -36,7 +36,7 @@ type Tracker struct {
 	unit     string
 	listener *ListenerSlot
 	// unsettled: a create of this payment ended unknown and the till has not read the payment
-	// since (core/settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
+	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
 	unsettled bool
 	forgotten bool
 }
@@ -63,7 +63,7 @@ func (t *Tracker) Reference() string { return t.reference }
 // API is the wire client of the payment's sales unit.
 func (t *Tracker) API() *vipps.Client { return t.api }
 
-// Touch marks the Tracker used at now: an idle one is forgotten (core/upkeep.go).
+// Touch marks the Tracker used at now: an idle one is forgotten (upkeep.go).
 func (t *Tracker) Touch(now time.Time) {
 	t.mu.Lock()
 	t.lastUsed = now
@@ -104,7 +104,7 @@ func (t *Tracker) Read(p Payment) {
 }
 
 // SetUnsettled marks whether the payment's reads must reach the engine to settle its create
-// (core/settle_by_poll.go), and tells the listener (the C ABI's copy for reads from memory)
+// (settle_by_poll.go), and tells the listener (the C ABI's copy for reads from memory)
 // accordingly.
 func (t *Tracker) SetUnsettled(unsettled bool) {
 	t.mu.Lock()
@@ -119,7 +119,7 @@ func (t *Tracker) SetUnsettled(unsettled bool) {
 }
 
 // Admit reserves one request of the kind in the per-reference window, or says how long to wait.
-// A Tracker in use is never idle, so it is not pruned while its windows count (core/upkeep.go).
+// A Tracker in use is never idle, so it is not pruned while its windows count (upkeep.go).
 func (t *Tracker) Admit(mutation bool, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -1,6 +1,7 @@
 // Package scans is a client's barcode scanner side: the serial reader (package scanner) and
 // the event queue the host takes scans from (vmp_on_scan, vmp_next_scan), fed also by codes
-// handed in (vmp_submit_scan). Every event is logged through the Logger it is given.
+// handed in (vmp_submit_scan). Every event is logged through the Logger it is given
+// (internal/model's: the client's log is one), so this package does not import internal/logs.
 package scans
 
 import (
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/internal/abi"
-	"github.com/vmp-dev/vmp/internal/logs"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/scanner"
 )
@@ -20,7 +20,7 @@ type Scans struct {
 	framing scanner.Framing
 	queue   *scanner.Queue
 	reader  *scanner.Scanner // nil without a port
-	log     logs.Logger
+	log     model.Logger
 	enter   func(context.Context) (context.Context, func(), error)
 	closing context.Context
 }
@@ -31,7 +31,7 @@ type Scans struct {
 // still takes payments.
 // enter registers a call with the client (it fails once the client is closing); closing ends
 // when the client closes.
-func Start(cfg *scanner.Config, framing scanner.Framing, log logs.Logger, enter func(context.Context) (context.Context, func(), error), closing context.Context) (*Scans, error) {
+func Start(cfg *scanner.Config, framing scanner.Framing, log model.Logger, enter func(context.Context) (context.Context, func(), error), closing context.Context) (*Scans, error) {
 	s := &Scans{framing: framing, queue: scanner.NewQueue(0, nil), log: log, enter: enter, closing: closing}
 	if cfg != nil {
 		var err error
@@ -105,13 +105,13 @@ func (s *Scans) SubmitScan(text string) error {
 func (s *Scans) logScan(ev scanner.Event) {
 	switch ev.Kind {
 	case scanner.EventScan:
-		s.log.Log(logs.Debug, "scanner", "scan: "+ev.Scan.String(), logs.ID("kind", ev.Scan.Kind.String()))
+		s.log.Log(abi.LogDebug, "scanner", "scan: "+ev.Scan.String(), model.LogID("kind", ev.Scan.Kind.String()))
 	case scanner.EventDisconnected:
-		s.log.Log(logs.Warn, "scanner", "scanner disconnected: "+ev.Detail)
+		s.log.Log(abi.LogWarn, "scanner", "scanner disconnected: "+ev.Detail)
 	case scanner.EventReconnected:
-		s.log.Log(logs.Info, "scanner", "scanner connected: "+ev.Detail)
+		s.log.Log(abi.LogInfo, "scanner", "scanner connected: "+ev.Detail)
 	case scanner.EventDropped:
-		s.log.Log(logs.Info, "scanner", "scan dropped: "+ev.Detail)
+		s.log.Log(abi.LogInfo, "scanner", "scan dropped: "+ev.Detail)
 	}
 }
 

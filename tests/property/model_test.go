@@ -59,7 +59,7 @@ type op struct {
 	killedInCall bool
 	// maybeUnacked: the outcome was told in a process that was killed soon after, maybe before
 	// the library recorded on disk that the till had seen it (it does so within a second or two:
-	// core/seen.go); the till acknowledges it from vmp_pending after the restart.
+	// internal/payments/seen.go); the till acknowledges it from vmp_pending after the restart.
 	maybeUnacked bool
 	toldAt       time.Time // when the till was last told a definite outcome
 	// twinOf: the op was killed in its first call right after an alike op (no id, same intent)

@@ -246,7 +246,7 @@ func (r *run) resolve() {
 		}
 		if attempt > 0 {
 			// "Ask again shortly": an attempt that timed out may still be on its way for a
-			// second (twice request_ms; core/settle.go), and until then it stays unknown.
+			// second (twice request_ms; internal/payments/settle.go), and until then it stays unknown.
 			time.Sleep(1200 * time.Millisecond)
 			// The library paces money-moving requests per payment (five a minute, real time,
 			// per client): a till that cannot wait a minute restarts, which starts afresh.

@@ -184,7 +184,7 @@ func (r *run) stopClient(t *tillState) {
 }
 
 // seenWindow bounds how long after a call returned the library may still lack the mark, on
-// disk, that the till saw the outcome (core/seen.go writes it within a second or two).
+// disk, that the till saw the outcome (internal/payments/seen.go writes it within a second or two).
 const seenWindow = 5 * time.Second
 
 // killed records that till t's process died: outcomes it told shortly before may not be on

@@ -1,9 +1,11 @@
-package core
+package payments
 
 import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // The repeat rule for calls without an id (vmp.h, "Money safety"): a call repeats an earlier
@@ -12,36 +14,36 @@ import (
 // lock: a call that waited behind vmp_recover, or behind another repeat of the same operation,
 // still finishes that operation instead of becoming a second one.
 const (
-	// checkoutRepeatWindow: an unseen checkout older than this is not what a till repeats: the
+	// CheckoutRepeatWindow: an unseen checkout older than this is not what a till repeats: the
 	// payment request has expired or been answered on the phone (Vipps' default lifetime is 10
 	// minutes), and an alike checkout now is a new sale. The old one stays in vmp_pending.
-	checkoutRepeatWindow = 10 * time.Minute
-	// modificationRepeatWindow: an unseen capture, refund or cancel older than this is neither
+	CheckoutRepeatWindow = 10 * time.Minute
+	// ModificationRepeatWindow: an unseen capture, refund or cancel older than this is neither
 	// taken as repeated nor sent anew - either could be wrong - but refused with a message
 	// naming it (acknowledge it, or use an operation id).
-	modificationRepeatWindow = 24 * time.Hour
+	ModificationRepeatWindow = 24 * time.Hour
 )
 
 // repeatOf gives the earlier operation a call without an id repeats, nil for a new one.
 // d is the call's Delivery (nil for a Go caller): a call made before an alike call's outcome
 // reached the till repeats that operation, even if the outcome has reached it since.
-func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err error) {
+func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err error) {
 	if op.operationID != "" {
 		return nil, nil // the id decides, under the lock (findByOperationID)
 	}
-	candidates, err := c.journal.UnacknowledgedWithIntent(op.intent)
+	candidates, err := eng.journal.UnacknowledgedWithIntent(op.intent)
 	if err != nil {
-		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	t := now()
-	for _, id := range c.seen.RepeatedBefore(op.intent, d) {
+	t := eng.now()
+	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
 		// Another thread's repeat of it returned and was written as seen after this call was
 		// made: this call is that repeat's twin, not a new operation.
-		e, err := c.entry(id)
+		e, err := eng.entry(id)
 		if err != nil {
-			return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 		}
-		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= checkoutRepeatWindow) {
+		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
 			return e, nil
 		}
 	}
@@ -50,31 +52,31 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 		// This call is new because those alike calls returned before it started: that must
 		// be on disk before this call leaves a trace, or a restart would take this call's
 		// repeat for one of theirs and give it their outcome (found by the property test).
-		if seen = c.awaitDelivery(seen); len(seen) > 0 && err == nil {
-			if werr := c.journal.AcknowledgeAll(seen); werr != nil {
-				found, err = nil, &Error{Code: CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
+		if seen = eng.awaitDelivery(seen); len(seen) > 0 && err == nil {
+			if werr := eng.journal.AcknowledgeAll(seen); werr != nil {
+				found, err = nil, &model.Error{Code: abi.CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
 				return
 			}
-			c.seen.Written(seen, now())
+			eng.seen.Written(seen, eng.now())
 		}
 	}()
 	for _, e := range candidates { // oldest first
-		if c.seen.ReturnedBefore(e.ID, d) {
+		if eng.seen.ReturnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}
-		if c.origins.Running(e.ID) {
+		if eng.origins.Running(e.ID) {
 			continue
 		}
 		age := t.Sub(e.CreatedAt)
 		if op.kind == journal.OpCreate {
-			if age > checkoutRepeatWindow {
+			if age > CheckoutRepeatWindow {
 				continue
 			}
 			return e, nil
 		}
-		if age > modificationRepeatWindow {
-			return nil, newError(CodeConflict, "an identical %s of %d on %s from %s never reached the till (it is %s); "+
+		if age > ModificationRepeatWindow {
+			return nil, model.Errorf(abi.CodeConflict, "an identical %s of %d on %s from %s never reached the till (it is %s); "+
 				"this call may repeat it or be a new one, so nothing was sent: settle it first (vmp_recover if it is open, then "+
 				"vmp_acknowledge with id %q), or give this call an operation_id", e.Operation, e.Amount, e.Reference,
 				e.CreatedAt.Format(time.RFC3339), e.State, e.ID)
@@ -90,14 +92,14 @@ func (c *Client) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err err
 // so a stalled host thread cannot hold this call.
 // It gives those that have; one not delivered by then is never written as seen here (a double
 // operation is worse than the ambiguity that leaves).
-func (c *Client) awaitDelivery(ids []string) []string {
+func (eng *Engine) awaitDelivery(ids []string) []string {
 	deadline := time.Now().Add(2 * time.Second)
 	delivered := ids[:0:0]
 	for _, id := range ids {
-		for !c.seen.Delivered(id) && time.Now().Before(deadline) {
+		for !eng.seen.Delivered(id) && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Microsecond)
 		}
-		if c.seen.Delivered(id) {
+		if eng.seen.Delivered(id) {
 			delivered = append(delivered, id)
 		}
 	}
@@ -106,11 +108,11 @@ func (c *Client) awaitDelivery(ids []string) []string {
 
 // findByOperationID looks up the operation with the till's id: by its key, or - for an entry
 // written before the key derivation it has now - by (operation, MSN, reference, id).
-func (c *Client) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
-	e, err := c.entry(key)
+func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
+	e, err := eng.entry(key)
 	if err == nil && e == nil {
 		var list []*journal.Entry
-		list, err = c.journal.ForReference(op.reference)
+		list, err = eng.journal.ForReference(op.reference)
 		for _, old := range list {
 			if old.Operation == op.kind && old.OperationID == op.operationID && op.unit.owns(old) {
 				e = old
@@ -119,13 +121,13 @@ func (c *Client) findByOperationID(op moneyOp, key string) (*journal.Entry, erro
 		}
 	}
 	if err != nil {
-		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	if e != nil && e.Intent != op.intent && !sameLegacyIntent(e, op) {
 		if op.kind == journal.OpCreate {
-			return nil, newError(CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
+			return nil, model.Errorf(abi.CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
 		}
-		return nil, newError(CodeConflict, "operation id %q was already used for %s of %d on %s; this call asks for something else - use a new operation id",
+		return nil, model.Errorf(abi.CodeConflict, "operation id %q was already used for %s of %d on %s; this call asks for something else - use a new operation id",
 			op.operationID, e.Operation, e.Amount, e.Reference)
 	}
 	return e, nil
@@ -139,20 +141,20 @@ func sameLegacyIntent(e *journal.Entry, op moneyOp) bool {
 
 // newJournalRefusal refuses a call without an id on a payment that a new journal knows
 // nothing of: it may repeat a call recorded in a journal that was lost (newjournal.go).
-func (c *Client) newJournalRefusal(op moneyOp) error {
-	if op.operationID != "" || op.kind == journal.OpCreate || !c.journalIsNew() {
+func (eng *Engine) newJournalRefusal(op moneyOp) error {
+	if op.operationID != "" || op.kind == journal.OpCreate || !eng.journalIsNew() {
 		return nil
 	}
-	entries, err := c.journal.ForReference(op.reference)
+	entries, err := eng.journal.ForReference(op.reference)
 	if err != nil {
-		return &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	for _, e := range entries {
 		if op.unit.owns(e) {
 			return nil
 		}
 	}
-	return newError(CodeNewJournal, "%s of %s without an operation_id: the journal was created new (%s) and knows nothing of this payment, "+
+	return model.Errorf(abi.CodeNewJournal, "%s of %s without an operation_id: the journal was created new (%s) and knows nothing of this payment, "+
 		"so this may repeat a call recorded in a journal that was lost; nothing was sent. Give the call an operation_id, or - once "+
-		"you know no journal was lost - call vmp_acknowledge(client, \"%s\")", op.kind, op.reference, c.journalNewSince(), newJournalAck)
+		"you know no journal was lost - call vmp_acknowledge(client, \"%s\")", op.kind, op.reference, eng.journalNewSince(), NewJournalAck)
 }

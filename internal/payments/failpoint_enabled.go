@@ -1,6 +1,6 @@
 //go:build vmpfailpoints && unix
 
-package core
+package payments
 
 import (
 	"os"

@@ -1,10 +1,11 @@
-package core
+package payments
 
 import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core/journal"
-	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // Payments a till must still finish (issue 16 point 2): a payment AUTHORIZED and not fully
@@ -16,23 +17,27 @@ import (
 // PaymentRecord is what the journal keeps of a payment (core/journal/payment_record.go).
 type PaymentRecord = journal.PaymentRecord
 
-// ackPaymentPrefix before a reference in Acknowledge acknowledges a payment left uncaptured.
-const ackPaymentPrefix = "payment:"
+// AckPaymentPrefix before a reference in Acknowledge acknowledges a payment left uncaptured.
+const AckPaymentPrefix = "payment:"
 
 // journalRecorder keeps the journal's payment records current with every view of a payment
 // the engine gets (a status read, a webhook event); written with the next commit.
 type journalRecorder struct{ j *journal.Journal }
 
-func (r journalRecorder) PaymentObserved(msn, reference string, p payments.Payment) {
+func (r journalRecorder) PaymentObserved(msn, reference string, p Payment) {
 	r.j.NotePayment(msn, reference, journal.ObservedPayment{State: p.State.String(), Currency: p.Currency, Amount: p.Amount,
 		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, Cancelled: p.Cancelled, PSPReference: p.PSPReference})
 }
 
 // uncaptured lists the payments the till must still finish, as the journal has them.
-func (c *Client) uncaptured() ([]PaymentRecord, error) {
-	list, err := c.journal.UncapturedPayments()
+func (eng *Engine) uncaptured() ([]PaymentRecord, error) {
+	err := eng.journal.CommitQueued() // a capture already returned to the till counts
+	var list []*journal.PaymentRecord
+	if err == nil {
+		list, err = eng.journal.UncapturedPayments()
+	}
 	if err != nil {
-		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	out := make([]PaymentRecord, 0, len(list))
 	for _, r := range list {
@@ -43,30 +48,30 @@ func (c *Client) uncaptured() ([]PaymentRecord, error) {
 
 // readUncaptured reads each payment the till must still finish from Vipps (within ctx) and
 // returns the list as it is after.
-func (c *Client) readUncaptured(ctx context.Context) ([]PaymentRecord, error) {
-	list, err := c.journal.UncapturedPayments()
+func (eng *Engine) readUncaptured(ctx context.Context) ([]PaymentRecord, error) {
+	list, err := eng.journal.UncapturedPayments()
 	if err != nil {
-		return nil, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	for _, r := range list {
 		if ctx.Err() != nil {
 			break
 		}
-		if u := c.unitOfMSN(r.MSN); u != nil {
-			_, _ = c.readNow(ctx, c.trackerFor(u, r.Reference)) // the recorder notes what it read
+		if u := eng.unitOfMSN(r.MSN); u != nil {
+			_, _ = eng.readNow(ctx, eng.trackerFor(u, r.Reference)) // the recorder notes what it read
 		}
 	}
-	return c.uncaptured()
+	return eng.uncaptured()
 }
 
 // acknowledgePayment is Acknowledge("payment:<reference>").
-func (c *Client) acknowledgePayment(reference string) error {
-	n, err := c.journal.AcknowledgePayment(reference)
+func (eng *Engine) acknowledgePayment(reference string) error {
+	n, err := eng.journal.AcknowledgePayment(reference)
 	switch {
 	case err != nil:
-		return &Error{Code: CodeJournal, Message: "journal: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: " + err.Error(), Err: err}
 	case n == 0:
-		return newError(CodeNotFound, "no payment %q left uncaptured in the journal", truncateForMessage(reference, 60))
+		return model.Errorf(abi.CodeNotFound, "no payment %q left uncaptured in the journal", model.Truncate(reference, 60))
 	}
 	return nil
 }

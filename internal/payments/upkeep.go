@@ -1,10 +1,11 @@
-package core
+package payments
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/vmp-dev/vmp/internal/logs"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // A till runs for months inside the POS process, so nothing the engine keeps may grow with the
@@ -29,9 +30,9 @@ const (
 )
 
 // pruneTrackersIfDue drops idle trackers before a new one is added: once a minute while there
-// are many, once a second while there are too many. c.mu is held.
-func (c *Client) pruneTrackersIfDue(now time.Time) {
-	n, since := len(c.trackers), now.Sub(c.pruned)
+// are many, once a second while there are too many. eng.mu is held.
+func (eng *Engine) pruneTrackersIfDue(now time.Time) {
+	n, since := len(eng.trackers), now.Sub(eng.pruned)
 	if n < trackersKept || (since <= time.Minute && (n < trackersMax || since <= time.Second)) {
 		return
 	}
@@ -39,39 +40,39 @@ func (c *Client) pruneTrackersIfDue(now time.Time) {
 	if n >= trackersMax {
 		limit = trackerWindowsEmpty
 	}
-	for key, t := range c.trackers {
+	for key, t := range eng.trackers {
 		if t.ForgetIfIdle(now, limit) {
-			delete(c.trackers, key)
+			delete(eng.trackers, key)
 		}
 	}
-	c.pruned = now
+	eng.pruned = now
 }
 
 // pruneJournalIfDue prunes the journal on a library goroutine when the last prune is
-// journalPruneEvery old. c.mu is held, so the goroutine registers itself as a call (Close
-// waits for it) only once it runs.
-func (c *Client) pruneJournalIfDue(now time.Time) {
-	if now.Sub(c.journalPruned) < journalPruneEvery {
+// journalPruneEvery old. eng.mu is held, so the goroutine registers itself as a call (the
+// client's Close waits for it) only once it runs.
+func (eng *Engine) pruneJournalIfDue(now time.Time) {
+	if now.Sub(eng.journalPruned) < journalPruneEvery {
 		return
 	}
-	c.journalPruned = now
+	eng.journalPruned = now
 	go func() {
-		_, leave, err := c.enter(c.closingCtx)
+		_, leave, err := eng.enter(eng.closing)
 		if err != nil {
 			return // closing
 		}
 		defer leave()
 		defer func() {
 			if r := recover(); r != nil {
-				c.log(LogError, "journal", fmt.Sprintf("pruning the journal failed: internal error (a bug in vmp): %v", r))
+				eng.log.Log(abi.LogError, "journal", fmt.Sprintf("pruning the journal failed: internal error (a bug in vmp): %v", r))
 			}
 		}()
-		n, err := c.journal.Prune()
+		n, err := eng.journal.Prune()
 		if err != nil {
-			c.log(LogWarn, "journal", "pruning the journal failed: "+err.Error())
+			eng.log.Log(abi.LogWarn, "journal", "pruning the journal failed: "+err.Error())
 			return
 		}
-		c.log(LogDebug, "journal", fmt.Sprintf("pruned %d finished operation(s) older than %d days", n, c.cfg.JournalRetentionDays),
-			logs.Int("pruned", int64(n)))
+		eng.log.Log(abi.LogDebug, "journal", fmt.Sprintf("pruned %d finished operation(s) older than %d days", n, eng.retentionDays),
+			model.LogInt("pruned", int64(n)))
 	}()
 }

@@ -1,4 +1,4 @@
-package core
+package payments
 
 import (
 	"context"
@@ -6,13 +6,14 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // moneyOp is one money-moving operation as the till asked for it.
 type moneyOp struct {
-	unit      *salesUnit
+	unit      *Unit
 	kind      string // journal.OpCreate, OpCapture, OpRefund, OpCancel
 	reference string // a checkout without a reference: "" until the repeat rule decides it
 	amount    int64
@@ -38,25 +39,25 @@ type moneyOp struct {
 //     call has returned (seen.go), never inside it.
 //
 // sent reports whether this call sent the request (rather than returning a recorded outcome).
-func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
-	repeated, err := c.repeatOf(op, DeliveryOf(ctx))
+func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
+	repeated, err := eng.repeatOf(op, DeliveryOf(ctx))
 	if err != nil {
 		return Payment{}, nil, false, err
 	}
 	if repeated == nil {
-		if err := c.newJournalRefusal(op); err != nil {
+		if err := eng.newJournalRefusal(op); err != nil {
 			return Payment{}, nil, false, err
 		}
 	}
-	key := payments.IdempotencyKey(c.till, op.kind, op.unit.creds.MSN, op.reference, op.operationID)
-	unlock := c.intents.Lock(lockName(op.operationID, key, op.intent))
+	key := IdempotencyKey(eng.till, op.kind, op.unit.msn, op.reference, op.operationID)
+	unlock := eng.intents.Lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
-	defer func() { c.outcomeReturned(ctx, e, repeated != nil) }()
+	defer func() { eng.outcomeReturned(ctx, e, repeated != nil) }()
 	switch {
 	case op.operationID != "":
-		e, err = c.findByOperationID(op, key)
+		e, err = eng.findByOperationID(op, key)
 	case repeated != nil:
-		e, err = c.entry(repeated.ID) // as it is now: the call it waited for may have finished it
+		e, err = eng.entry(repeated.ID) // as it is now: the call it waited for may have finished it
 	}
 	if err != nil {
 		return Payment{}, nil, false, err
@@ -64,15 +65,15 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 	if e != nil {
 		switch e.State {
 		case journal.StateDone:
-			c.logMoneyOp(e, paymentFromJournal(e), nil, true)
-			return c.recordedPayment(ctx, op.unit, e), e, false, nil
+			eng.logMoneyOp(e, paymentFromJournal(e), nil, true)
+			return eng.recordedPayment(ctx, op.unit, e), e, false, nil
 		case journal.StateRejected:
 			err = outcomeError(e)
-			c.logMoneyOp(e, Payment{}, err, true)
+			eng.logMoneyOp(e, Payment{}, err, true)
 			return Payment{}, e, false, err
 		}
 		// Open, failed or not created: finished with its own key and body.
-		p, err = c.attempt(ctx, op.unit, e)
+		p, err = eng.attempt(ctx, op.unit, e)
 		return p, e, true, err
 	}
 	if op.reference == "" {
@@ -81,11 +82,11 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 		}
 	}
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
-		MSN: op.unit.creds.MSN, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
+		MSN: op.unit.msn, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
-	c.origins.Begin(e.ID)
-	defer c.origins.End(e.ID)
-	p, err = c.attempt(ctx, op.unit, e)
+	eng.origins.Begin(e.ID)
+	defer eng.origins.End(e.ID)
+	p, err = eng.attempt(ctx, op.unit, e)
 	if e.Attempts == 0 { // never written: nothing of it exists
 		return p, nil, false, err
 	}
@@ -97,59 +98,59 @@ func (c *Client) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jour
 // keeps an Idempotency-Key for a limited time, so an old key sent again could be a second
 // operation. A failure after an attempt that may have been applied is settled by Vipps'
 // record, never taken as it is (settle.go).
-func (c *Client) attempt(ctx context.Context, u *salesUnit, e *journal.Entry) (Payment, error) {
+func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Payment, error) {
 	wasOpen := e.State == journal.StateOpen && e.Attempts > 0 // an earlier call or process may have carried it out
-	t := c.trackerFor(u, e.Reference)
+	t := eng.trackerFor(u, e.Reference)
 	if wasOpen && e.Operation != journal.OpCreate {
-		if happened, err := c.atVipps(ctx, t, e); err == nil && happened {
-			p, err := c.readNow(ctx, t)
+		if happened, err := eng.atVipps(ctx, t, e); err == nil && happened {
+			p, err := eng.readNow(ctx, t)
 			if err != nil {
 				p, _ = t.Snapshot()
 			}
-			c.recordOutcome(e, p, nil)
-			c.logMoneyOp(e, p, nil, false)
+			eng.recordOutcome(e, p, nil)
+			eng.logMoneyOp(e, p, nil, false)
 			return p, nil
 		}
 	}
 	failpoint("before_journal_write", e.Operation)
 	before := *e
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
-	if err := c.putEntry(e); err != nil {
+	if err := eng.putEntry(e); err != nil {
 		*e = before // the file keeps the state it had, and so does memory
-		c.seen.Saved(e.ID)
+		eng.seen.Saved(e.ID)
 		return Payment{}, journalWriteError(err)
 	}
 	failpoint("after_journal_write", e.Operation)
-	p, a, err := c.sendEntry(ctx, t, e)
+	p, a, err := eng.sendEntry(ctx, t, e)
 	if a.InFlight {
-		e.InFlightUntil = now().Add(c.inFlightLimit()).UnixMilli()
+		e.InFlightUntil = eng.now().Add(eng.InFlightLimit()).UnixMilli()
 	}
-	if err != nil && CodeOf(err) != CodeUnknownOutcome && (a.MaybeApplied || wasOpen) {
-		p, err = c.settleFailure(t, e, err, a)
+	if err != nil && model.CodeOf(err) != abi.CodeUnknownOutcome && (a.MaybeApplied || wasOpen) {
+		p, err = eng.settleFailure(t, e, err, a)
 	} else if err == nil && (a.MaybeApplied || wasOpen) && e.Operation != journal.OpCreate {
 		// The answer may be a replay of an earlier attempt's, with the figures of then.
-		if fresh, rerr := c.readNow(ctx, t); rerr == nil {
+		if fresh, rerr := eng.readNow(ctx, t); rerr == nil {
 			p = fresh
 		}
 	}
 	failpoint("after_response", e.Operation)
-	c.recordOutcome(e, p, err)
+	eng.recordOutcome(e, p, err)
 	failpoint("after_outcome", e.Operation)
-	c.logMoneyOp(e, p, err, false)
+	eng.logMoneyOp(e, p, err, false)
 	if e.Operation == journal.OpCreate && e.State == journal.StateOpen {
-		c.noteUnsettledCreate(u, e)
+		eng.noteUnsettledCreate(u, e)
 	}
 	return p, err
 }
 
 // recordedPayment is the payment of a finished operation returned again: as Vipps reports it
 // now when it can be read at once, else as recorded.
-func (c *Client) recordedPayment(ctx context.Context, u *salesUnit, e *journal.Entry) Payment {
+func (eng *Engine) recordedPayment(ctx context.Context, u *Unit, e *journal.Entry) Payment {
 	p := paymentFromJournal(e)
 	if e.Operation == journal.OpCreate {
 		return p
 	}
-	if fresh, err := c.readNow(ctx, c.trackerFor(u, e.Reference)); err == nil {
+	if fresh, err := eng.readNow(ctx, eng.trackerFor(u, e.Reference)); err == nil {
 		return fresh
 	}
 	return p
@@ -157,28 +158,28 @@ func (c *Client) recordedPayment(ctx context.Context, u *salesUnit, e *journal.E
 
 // sendEntry sends the entry's request - its key, its exact body - within the retry layer and
 // returns the payment it produced, and whether any attempt may have been applied.
-func (c *Client) sendEntry(ctx context.Context, t *payments.Tracker, e *journal.Entry) (Payment, retry.Attempts, error) {
+func (eng *Engine) sendEntry(ctx context.Context, t *Tracker, e *journal.Entry) (Payment, retry.Attempts, error) {
 	var p Payment
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
-	a, err := c.retryCallApplied(ctx, what, t, true, func(ctx context.Context) error {
+	a, err := eng.retry.CallApplied(ctx, what, t, true, func(ctx context.Context) error {
 		var err error
-		p, err = c.sendOnce(ctx, t.API(), e)
+		p, err = eng.sendOnce(ctx, t.API(), e)
 		return err
 	})
 	if err != nil {
 		return Payment{}, a, err
 	}
-	if p.State == StateUnknown { // a 2xx whose body could not be read: read the payment instead
-		read, err := c.readNow(ctx, t)
+	if p.State == abi.StateUnknown { // a 2xx whose body could not be read: read the payment instead
+		read, err := eng.readNow(ctx, t)
 		if err != nil {
 			// Vipps did act; only the payment as it is now is missing. A definite failure here
 			// would make the till's repeat without an operation id a second operation (found by
 			// the soak): the entry stays open and a repeat finishes this one.
 			a.MaybeApplied = true
-			return Payment{}, a, &Error{Code: CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
+			return Payment{}, a, &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: what + ": Vipps carried it out, but its answer " +
 				"could not be read, nor the payment (" + err.Error() + "); ask again for the payment's status, or repeat the call " +
 				"with the same operation id"}
 		}
@@ -190,14 +191,14 @@ func (c *Client) sendEntry(ctx context.Context, t *payments.Tracker, e *journal.
 
 // sendOnce sends the entry's request once. A 2xx whose body is unreadable gives a zero Payment
 // and no error: Vipps did act.
-func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Entry) (Payment, error) {
+func (eng *Engine) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Entry) (Payment, error) {
 	var resp vipps.ModificationResponse
 	var err error
 	switch e.Operation {
 	case journal.OpCreate:
 		var created vipps.CreatePaymentResponse
 		if created, err = api.CreatePayment(ctx, e.IdempotencyKey, e.Body); err == nil {
-			return Payment{Reference: e.Reference, State: StateCreated, Currency: e.Currency, Amount: e.Amount,
+			return Payment{Reference: e.Reference, State: abi.StateCreated, Currency: e.Currency, Amount: e.Amount,
 				RedirectURL: created.RedirectURL}, nil
 		}
 	case journal.OpCapture:
@@ -215,39 +216,39 @@ func (c *Client) sendOnce(ctx context.Context, api *vipps.Client, e *journal.Ent
 	if err != nil {
 		return Payment{}, err
 	}
-	return payments.FromModification(resp), nil
+	return FromModification(resp), nil
 }
 
 // recordOutcome writes the outcome of an attempt. An unknown outcome leaves the entry open.
 // It never records the outcome as seen by the till: the call has not returned yet (seen.go).
-func (c *Client) recordOutcome(e *journal.Entry, p Payment, err error) {
-	code := CodeOf(err)
+func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) {
+	code := model.CodeOf(err)
 	switch code {
-	case CodeOK:
+	case abi.CodeOK:
 		e.State, e.Payment = journal.StateDone, journalPayment(p)
-	case CodeUnknownOutcome, CodeInternal:
+	case abi.CodeUnknownOutcome, abi.CodeInternal:
 		e.State = journal.StateOpen
-	case CodeRejected, CodeNotFound, CodeConflict:
+	case abi.CodeRejected, abi.CodeNotFound, abi.CodeConflict:
 		e.State = journal.StateRejected
 	default: // network, busy, rate-limited, credentials refused: certainly not carried out
 		e.State = journal.StateFailed
 	}
 	e.Outcome = &journal.Outcome{Code: int32(code)}
-	if ee, ok := err.(*Error); ok {
+	if ee, ok := err.(*model.Error); ok {
 		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
 	}
-	if werr := c.putEntry(e); werr != nil {
+	if werr := eng.putEntrySoon(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
 		// has the entry open, which recovery would only finish again with the same key.
-		c.log(LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())
+		eng.log.Log(abi.LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())
 	}
 }
 
 func outcomeError(e *journal.Entry) error {
 	if e.Outcome == nil {
-		return newError(CodeRejected, "%s of %s was rejected earlier", e.Operation, e.Reference)
+		return model.Errorf(abi.CodeRejected, "%s of %s was rejected earlier", e.Operation, e.Reference)
 	}
-	return &Error{Code: Code(e.Outcome.Code), Message: e.Outcome.Message + " (recorded earlier; nothing was sent again)",
+	return &model.Error{Code: abi.Code(e.Outcome.Code), Message: e.Outcome.Message + " (recorded earlier; nothing was sent again)",
 		HTTPStatus: e.Outcome.HTTPStatus, VippsErrorCode: e.Outcome.VippsErrorCode}
 }
 
@@ -260,7 +261,7 @@ func journalPayment(p Payment) *journal.Payment {
 func paymentFromJournal(e *journal.Entry) Payment {
 	p := Payment{Reference: e.Reference, Currency: e.Currency, Amount: e.Amount}
 	if jp := e.Payment; jp != nil {
-		p = Payment{Reference: e.Reference, State: ParseState(jp.State), Currency: jp.Currency, Amount: jp.Amount,
+		p = Payment{Reference: e.Reference, State: abi.ParseState(jp.State), Currency: jp.Currency, Amount: jp.Amount,
 			Authorized: jp.Authorized, Captured: jp.Captured, Refunded: jp.Refunded, Cancelled: jp.Cancelled,
 			RedirectURL: jp.RedirectURL}
 	}
@@ -279,3 +280,7 @@ func lockName(operationID, key, intent string) string {
 
 // lockOf is lockName for an entry in the journal.
 func lockOf(e *journal.Entry) string { return lockName(e.OperationID, e.ID, e.Intent) }
+
+func journalWriteError(err error) *model.Error {
+	return &model.Error{Code: abi.CodeJournal, Message: "journal: writing the operation failed, so it was not sent: " + err.Error(), Err: err}
+}

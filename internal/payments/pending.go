@@ -1,10 +1,14 @@
-package core
+package payments
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/ledger"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // EntryView is a journal entry as the till sees it (vmp_pending): never the request body, which
@@ -55,8 +59,8 @@ type PendingReport struct {
 	Journal JournalView `json:"journal"`
 	// Uncaptured are the payments the till must still finish (uncaptured.go).
 	Uncaptured []PaymentRecord `json:"uncaptured"`
-	// Ledger is how far the chain ledger is behind (nil without a ledger).
-	Ledger *LedgerStatus `json:"ledger,omitempty"`
+	// Ledger is how far the chain ledger is behind (set by core; nil without a ledger).
+	Ledger *ledger.Status `json:"ledger,omitempty"`
 }
 
 // JournalView is the state of the journal itself.
@@ -69,30 +73,26 @@ type JournalView struct {
 }
 
 // Pending lists open and unacknowledged operations, oldest first.
-func (c *Client) Pending() (PendingReport, error) {
-	_, leave, err := c.enter(c.closingCtx)
+func (eng *Engine) Pending() (PendingReport, error) {
+	_, leave, err := eng.enter(eng.closing)
 	if err != nil {
 		return PendingReport{}, err
 	}
 	defer leave()
-	entries, err := c.journal.Unacknowledged()
+	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
-		return PendingReport{}, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return PendingReport{}, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	since := c.journalNewSince()
-	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: c.journal.Path(), New: since != "", NewSince: since}}
-	if r.Uncaptured, err = c.uncaptured(); err != nil {
+	since := eng.journalNewSince()
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since}}
+	if r.Uncaptured, err = eng.uncaptured(); err != nil {
 		return PendingReport{}, err
 	}
-	if c.ledger != nil {
-		st := c.ledger.Status()
-		r.Ledger = &st
-	}
 	for _, e := range entries {
-		if c.seen.Has(e.ID) {
+		if eng.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
 		}
-		if mem := c.seen.UnsavedEntry(e.ID); mem != nil {
+		if mem := eng.seen.UnsavedEntry(e.ID); mem != nil {
 			e = mem
 		}
 		if e.State == journal.StateOpen {
@@ -106,29 +106,43 @@ func (c *Client) Pending() (PendingReport, error) {
 
 // Acknowledge records that the till has taken note of a finished operation's outcome, so it is
 // no longer listed by Pending and no longer answers a repeated identical call.
-func (c *Client) Acknowledge(id string) error {
-	_, leave, err := c.enter(c.closingCtx)
+func (eng *Engine) Acknowledge(id string) error {
+	_, leave, err := eng.enter(eng.closing)
 	if err != nil {
 		return err
 	}
 	defer leave()
 	if id == "" {
-		return newError(CodeInvalidArgument, "the operation id is empty")
+		return model.Errorf(abi.CodeInvalidArgument, "the operation id is empty")
 	}
-	if id == newJournalAck {
-		return c.acceptNewJournal()
+	if id == NewJournalAck {
+		return eng.acceptNewJournal()
 	}
-	if reference, ok := strings.CutPrefix(id, ackPaymentPrefix); ok {
-		return c.acknowledgePayment(reference)
+	if reference, ok := strings.CutPrefix(id, AckPaymentPrefix); ok {
+		return eng.acknowledgePayment(reference)
 	}
-	e, err := c.journal.Acknowledge(id)
+	var e *journal.Entry
+	if mem := eng.seen.UnsavedEntry(id); mem != nil {
+		// Its latest state is in memory only (queued for a commit, or a failed write).
+		e = mem
+		if mem.State == journal.StateOpen {
+			err = fmt.Errorf("operation %s is still open; resolve it first", id)
+		} else if !mem.Acknowledged {
+			mem.Acknowledged = true
+			if werr := eng.putEntry(mem); werr != nil {
+				e, err = nil, werr
+			}
+		}
+	} else {
+		e, err = eng.journal.Acknowledge(id)
+	}
 	switch {
 	case e == nil && err == nil:
-		return newError(CodeNotFound, "no operation %q in the journal", truncateForMessage(id, 60))
+		return model.Errorf(abi.CodeNotFound, "no operation %q in the journal", model.Truncate(id, 60))
 	case e != nil && err != nil:
-		return newError(CodeConflict, "%v", err)
+		return model.Errorf(abi.CodeConflict, "%v", err)
 	case err != nil:
-		return &Error{Code: CodeJournal, Message: "journal: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeJournal, Message: "journal: " + err.Error(), Err: err}
 	}
 	return nil
 }
@@ -140,7 +154,7 @@ func viewOf(e *journal.Entry) EntryView {
 		v.OperationID = "" // it is the reference
 	}
 	if o := e.Outcome; o != nil {
-		v.Outcome = &OutcomeView{Status: Code(o.Code).String(), HTTPStatus: o.HTTPStatus, VippsErrorCode: o.VippsErrorCode, Message: o.Message}
+		v.Outcome = &OutcomeView{Status: abi.Code(o.Code).String(), HTTPStatus: o.HTTPStatus, VippsErrorCode: o.VippsErrorCode, Message: o.Message}
 	}
 	if p := e.Payment; p != nil {
 		v.Payment = &PaymentView{State: p.State, Currency: p.Currency, Amount: p.Amount, Authorized: p.Authorized,
@@ -148,3 +162,7 @@ func viewOf(e *journal.Entry) EntryView {
 	}
 	return v
 }
+
+// ReturnedNotWritten reports whether the outcome of entry id was returned to the till and is
+// not written as seen in the journal yet (Pending leaves such an entry out).
+func (eng *Engine) ReturnedNotWritten(id string) bool { return eng.seen.Has(id) }

@@ -1,11 +1,12 @@
-package core
+package payments
 
 import (
 	"context"
 	"errors"
 
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
@@ -13,15 +14,15 @@ import (
 // not ready at checkout. The receipt is checked first (its lines against each other; against
 // the payment amount when the library knows the payment). A receipt cannot be replaced: a second
 // one for the same order is CodeConflict.
-func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
-	c, u := unit.client, unit.sales
-	if err := payments.CheckReference(reference); err != nil {
+func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+	eng := u.engine
+	if err := CheckReference(reference); err != nil {
 		return err
 	}
-	if r.BottomLine == nil || !payments.ValidCurrency(r.BottomLine.Currency) {
-		return payments.ReceiptError("bottomLine.currency must be NOK, DKK or EUR")
+	if r.BottomLine == nil || !ValidCurrency(r.BottomLine.Currency) {
+		return ReceiptError("bottomLine.currency must be NOK, DKK or EUR")
 	}
-	t := c.trackerFor(u, reference)
+	t := eng.trackerFor(u, reference)
 	var amount int64
 	if p, ok := t.Snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
@@ -29,17 +30,17 @@ func (unit *Unit) AttachReceipt(ctx context.Context, reference string, r *Receip
 	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
 		return err
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return err
 	}
 	defer leave()
 	body, err := vipps.EncodeJSON(r)
 	if err != nil {
-		return &Error{Code: CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
+		return &model.Error{Code: abi.CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
 	}
 	attempts := 0
-	return c.retryCall(ctx, "receipt for "+reference, t, true, func(ctx context.Context) error {
+	return eng.retry.Call(ctx, "receipt for "+reference, t, true, func(ctx context.Context) error {
 		attempts++
 		_, err := u.api.PostReceipt(ctx, "ecom", reference, body)
 		var p *vipps.Problem

@@ -1,9 +1,10 @@
-package core
+package payments
 
 import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
 )
 
 // A checkout that ended VMP_ERR_UNKNOWN_OUTCOME can be settled by the till the first way vmp.h
@@ -12,23 +13,23 @@ import (
 // again (found: a settled and captured checkout answered an alike sale days later).
 
 // unsettledCreates tracks, per unit-scoped reference, the journal entry of a create whose
-// outcome the till has not seen. Guarded by Client.mu.
+// outcome the till has not seen. Guarded by Engine.mu.
 type unsettledCreates map[string]string
 
 // noteUnsettledCreate remembers a create whose outcome the till has not seen.
-func (c *Client) noteUnsettledCreate(u *salesUnit, e *journal.Entry) {
-	c.mu.Lock()
-	if c.unsettled == nil {
-		c.unsettled = make(unsettledCreates)
+func (eng *Engine) noteUnsettledCreate(u *Unit, e *journal.Entry) {
+	eng.mu.Lock()
+	if eng.unsettled == nil {
+		eng.unsettled = make(unsettledCreates)
 	}
-	c.unsettled[unitScoped(u, e.Reference)] = e.ID
-	c.mu.Unlock()
-	c.trackerFor(u, e.Reference).SetUnsettled(true)
+	eng.unsettled[u.scoped(e.Reference)] = e.ID
+	eng.mu.Unlock()
+	eng.trackerFor(u, e.Reference).SetUnsettled(true)
 }
 
 // noteUnsettledCreates remembers the unseen creates of the journal (after recovery at start).
-func (c *Client) noteUnsettledCreates() {
-	entries, err := c.journal.Unacknowledged()
+func (eng *Engine) noteUnsettledCreates() {
+	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
 		return
 	}
@@ -36,41 +37,41 @@ func (c *Client) noteUnsettledCreates() {
 		if e.Operation != journal.OpCreate {
 			continue
 		}
-		if u, err := c.unitOfEntry(e); err == nil {
-			c.noteUnsettledCreate(u, e)
+		if u, err := eng.unitOfEntry(e); err == nil {
+			eng.noteUnsettledCreate(u, e)
 		}
 	}
 }
 
 // settleCreateByRead records that the till read payment p of reference: an unseen create of it
 // becomes done (if it was open) and seen.
-func (c *Client) settleCreateByRead(ctx context.Context, u *salesUnit, reference string, p Payment) {
-	key := unitScoped(u, reference)
-	c.mu.Lock()
-	id := c.unsettled[key]
-	c.mu.Unlock()
-	if id == "" || p.State == StateUnknown {
+func (eng *Engine) settleCreateByRead(ctx context.Context, u *Unit, reference string, p Payment) {
+	key := u.scoped(reference)
+	eng.mu.Lock()
+	id := eng.unsettled[key]
+	eng.mu.Unlock()
+	if id == "" || p.State == abi.StateUnknown {
 		return
 	}
-	e, err := c.entry(id)
+	e, err := eng.entry(id)
 	if err != nil || e == nil {
 		return
 	}
-	unlock := c.intents.Lock(lockOf(e))
+	unlock := eng.intents.Lock(lockOf(e))
 	defer unlock()
-	if e, err = c.entry(id); err != nil || e == nil {
+	if e, err = eng.entry(id); err != nil || e == nil {
 		return
 	}
 	if e.State == journal.StateOpen || e.State == journal.StateNotCreated {
-		c.recordOutcome(e, p, nil)
+		eng.recordOutcome(e, p, nil)
 	}
 	if e.State == journal.StateDone {
-		c.outcomeReturned(ctx, e, false)
+		eng.outcomeReturned(ctx, e, false)
 	}
-	c.mu.Lock()
-	if c.unsettled[key] == id {
-		delete(c.unsettled, key)
+	eng.mu.Lock()
+	if eng.unsettled[key] == id {
+		delete(eng.unsettled, key)
 	}
-	c.mu.Unlock()
-	c.trackerFor(u, reference).SetUnsettled(false)
+	eng.mu.Unlock()
+	eng.trackerFor(u, reference).SetUnsettled(false)
 }

@@ -1,4 +1,4 @@
-package core
+package payments
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
@@ -28,14 +29,14 @@ var eventNames = map[string][]string{
 // successful event of its kind under its key. A cancel's event may carry no key (the contract
 // says so): any successful cancel of the payment counts, since a payment is cancelled once.
 // A payment Vipps does not know has had no operation at all.
-func (c *Client) atVipps(ctx context.Context, t *payments.Tracker, e *journal.Entry) (bool, error) {
+func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
-	err := c.retryCall(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
 		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err
 	})
-	if CodeOf(err) == CodeNotFound {
+	if model.CodeOf(err) == abi.CodeNotFound {
 		return false, nil
 	}
 	if err != nil {
@@ -61,11 +62,11 @@ func isEventOf(operation, name string) bool {
 	return false
 }
 
-// inFlightLimit is how long after an attempt its request may still be on its way through
+// InFlightLimit is how long after an attempt its request may still be on its way through
 // Vipps: before that, "not in the event log" does not mean "did not happen". Twice the time
 // the library itself waits for an answer.
-func (c *Client) inFlightLimit() time.Duration {
-	return max(2*c.cfg.Timeouts.request(), time.Second)
+func (eng *Engine) InFlightLimit() time.Duration {
+	return max(2*eng.requestTimeout, time.Second)
 }
 
 // settleFailure decides what a failure means for an operation that may have happened (an
@@ -73,36 +74,36 @@ func (c *Client) inFlightLimit() time.Duration {
 // returns the payment and nil when Vipps carried it out, the failure itself when Vipps' record
 // shows it did not happen and no attempt can still be on its way, and CodeUnknownOutcome
 // otherwise.
-func (c *Client) settleFailure(t *payments.Tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
+func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a retry.Attempts) (Payment, error) {
 	what := e.Operation + " of " + e.Reference
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
 	// The call's own budget may be spent; the read gets one request's time of its own, and
 	// ends when the client closes.
-	rctx, cancel := context.WithTimeout(c.closingCtx, c.cfg.Timeouts.request())
+	rctx, cancel := context.WithTimeout(eng.closing, eng.requestTimeout)
 	defer cancel()
-	happened, err := c.atVipps(rctx, t, e)
+	happened, err := eng.atVipps(rctx, t, e)
 	switch {
 	case err != nil:
 		return Payment{}, unknownAfter(what, failure, "reading the payment's event log failed too: "+err.Error())
 	case happened:
-		p, err := c.readNow(rctx, t)
+		p, err := eng.readNow(rctx, t)
 		if err != nil {
 			// It happened; only the figures are missing. Return what the tracker knows.
 			p, _ = t.Snapshot()
 		}
 		return p, nil
-	case a.InFlight || now().UnixMilli() < e.InFlightUntil:
+	case a.InFlight || eng.now().UnixMilli() < e.InFlightUntil:
 		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
 	}
 	return Payment{}, failure
 }
 
-func unknownAfter(what string, failure error, why string) *Error {
-	e := &Error{Code: CodeUnknownOutcome, Err: failure, Message: what + ": " + failure.Error() + " - but an earlier attempt may have been " +
+func unknownAfter(what string, failure error, why string) *model.Error {
+	e := &model.Error{Code: abi.CodeUnknownOutcome, Err: failure, Message: what + ": " + failure.Error() + " - but an earlier attempt may have been " +
 		"carried out (" + why + "); ask again for the payment's status, or repeat the call (with the same operation id)"}
-	if fe, ok := failure.(*Error); ok {
+	if fe, ok := failure.(*model.Error); ok {
 		e.HTTPStatus, e.VippsErrorCode = fe.HTTPStatus, fe.VippsErrorCode
 	}
 	return e

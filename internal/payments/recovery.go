@@ -1,10 +1,12 @@
-package core
+package payments
 
 import (
 	"context"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // RecoveryReport says what a recovery run did.
@@ -23,13 +25,13 @@ type RecoveryReport struct {
 // created now); a capture, refund or cancel is sent again with its own key and body, which Vipps
 // answers with the original outcome if it had carried it out. The outcomes stay unacknowledged
 // (see Pending) until the till repeats the call or acknowledges them.
-func (c *Client) Recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
-	ctx, leave, err := c.enter(ctx)
+func (eng *Engine) Recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
+	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return RecoveryReport{}, err
 	}
 	defer leave()
-	report, err := c.recover(ctx, wait)
+	report, err := eng.recover(ctx, wait)
 	if err != nil {
 		return report, err
 	}
@@ -37,15 +39,15 @@ func (c *Client) Recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 	// must still finish are read from Vipps too.
 	readCtx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	report.Uncaptured, err = c.readUncaptured(readCtx)
+	report.Uncaptured, err = eng.readUncaptured(readCtx)
 	return report, err
 }
 
-func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
+func (eng *Engine) recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
 	report := RecoveryReport{Resolved: []EntryView{}, StillOpen: []EntryView{}, Uncaptured: []PaymentRecord{}}
-	entries, err := c.journal.Unacknowledged()
+	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
-		return report, &Error{Code: CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		return report, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
@@ -53,42 +55,42 @@ func (c *Client) recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 		if e.State != journal.StateOpen {
 			continue
 		}
-		resolved := c.resolveEntry(ctx, e)
+		resolved := eng.resolveEntry(ctx, e)
 		if resolved.State == string(journal.StateOpen) {
 			report.StillOpen = append(report.StillOpen, resolved)
 		} else {
 			report.Resolved = append(report.Resolved, resolved)
 		}
 	}
-	c.logRecovery(report)
+	eng.logRecovery(report)
 	return report, nil
 }
 
 // resolveEntry brings one open entry to a definite outcome if it can, and returns its view.
 // It holds the entry's intent lock, so a till's repeat of the same call waits for it and then
 // finds the entry as recovery left it (repeat_rule.go).
-func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
-	unlock := c.intents.Lock(lockOf(e))
+func (eng *Engine) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
+	unlock := eng.intents.Lock(lockOf(e))
 	defer unlock()
 	// A call of the till may have finished it meanwhile.
-	if fresh, err := c.entry(e.ID); err == nil && fresh != nil {
+	if fresh, err := eng.entry(e.ID); err == nil && fresh != nil {
 		e = fresh
 	}
 	if e.State != journal.StateOpen || ctx.Err() != nil {
 		return viewOf(e)
 	}
-	u, err := c.unitOfEntry(e)
+	u, err := eng.unitOfEntry(e)
 	if err != nil {
 		// Never marked failed: Vipps may have carried it out for that MSN.
-		e.Outcome = &journal.Outcome{Code: int32(CodeUnknownOutcome), Message: err.Error()}
-		_ = c.putEntry(e)
+		e.Outcome = &journal.Outcome{Code: int32(abi.CodeUnknownOutcome), Message: err.Error()}
+		_ = eng.putEntry(e)
 		return viewOf(e)
 	}
 	if e.Operation == journal.OpCreate {
-		c.resolveCreate(ctx, u, e)
+		eng.resolveCreate(ctx, u, e)
 		return viewOf(e)
 	}
-	_, _ = c.attempt(ctx, u, e)
+	_, _ = eng.attempt(ctx, u, e)
 	return viewOf(e)
 }
 
@@ -97,29 +99,29 @@ func (c *Client) resolveEntry(ctx context.Context, e *journal.Entry) EntryView {
 // payment's event log (another till may have created a payment with the same explicit
 // reference). If it never reached Vipps, and no attempt can still be on its way, it is marked
 // so; the till repeating the checkout sends it then, with the same key and body.
-func (c *Client) resolveCreate(ctx context.Context, u *salesUnit, e *journal.Entry) {
-	t := c.trackerFor(u, e.Reference)
-	happened, err := c.atVipps(ctx, t, e)
+func (eng *Engine) resolveCreate(ctx context.Context, u *Unit, e *journal.Entry) {
+	t := eng.trackerFor(u, e.Reference)
+	happened, err := eng.atVipps(ctx, t, e)
 	switch {
 	case err != nil:
-		e.Outcome = &journal.Outcome{Code: int32(CodeOf(err)), Message: err.Error()}
-		_ = c.putEntry(e)
+		e.Outcome = &journal.Outcome{Code: int32(model.CodeOf(err)), Message: err.Error()}
+		_ = eng.putEntry(e)
 	case happened:
-		p, err := c.readNow(ctx, t)
+		p, err := eng.readNow(ctx, t)
 		if err != nil {
-			e.Outcome = &journal.Outcome{Code: int32(CodeOf(err)), Message: "the payment exists; reading it failed: " + err.Error()}
-			_ = c.putEntry(e)
+			e.Outcome = &journal.Outcome{Code: int32(model.CodeOf(err)), Message: "the payment exists; reading it failed: " + err.Error()}
+			_ = eng.putEntry(e)
 			return
 		}
-		c.recordOutcome(e, p, nil)
-	case now().UnixMilli() < e.InFlightUntil:
-		e.Outcome = &journal.Outcome{Code: int32(CodeUnknownOutcome),
+		eng.recordOutcome(e, p, nil)
+	case eng.now().UnixMilli() < e.InFlightUntil:
+		e.Outcome = &journal.Outcome{Code: int32(abi.CodeUnknownOutcome),
 			Message: "not at Vipps yet, but the request may still be on its way; ask again shortly"}
-		_ = c.putEntry(e)
+		_ = eng.putEntry(e)
 	default:
 		e.State = journal.StateNotCreated
-		e.Outcome = &journal.Outcome{Code: int32(CodeNotFound), HTTPStatus: 404,
+		e.Outcome = &journal.Outcome{Code: int32(abi.CodeNotFound), HTTPStatus: 404,
 			Message: "the payment request never reached Vipps; nothing was created"}
-		_ = c.putEntry(e)
+		_ = eng.putEntry(e)
 	}
 }

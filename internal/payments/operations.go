@@ -1,4 +1,4 @@
-package core
+package payments
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
-	"github.com/vmp-dev/vmp/internal/payments"
+	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/model"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -18,24 +19,24 @@ import (
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
 // till never saw is resolved and its reference returned instead of creating a second payment.
-func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
-	c, u := unit.client, unit.sales
-	if err := payments.CheckAmount(req.Amount); err != nil {
+func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
+	eng := u.engine
+	if err := CheckAmount(req.Amount); err != nil {
 		return "", err
 	}
 	if req.Reference != "" {
-		if err := payments.CheckReference(req.Reference); err != nil {
+		if err := CheckReference(req.Reference); err != nil {
 			return "", err
 		}
 	}
-	currency := firstNonEmptyString(req.Currency, c.cfg.Currency)
-	description := firstNonEmptyString(req.Description, c.cfg.Description)
+	currency := firstNonEmpty(req.Currency, eng.checkout.Currency)
+	description := firstNonEmpty(req.Description, eng.checkout.Description)
 	if req.Receipt != nil {
 		if err := req.Receipt.Check(currency, req.Amount); err != nil {
 			return "", err
 		}
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -64,7 +65,7 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		}
 		b, err := vipps.EncodeJSON(create)
 		if err != nil {
-			return nil, &Error{Code: CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
+			return nil, &model.Error{Code: abi.CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 		}
 		return b, nil
 	}
@@ -78,14 +79,14 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 		// A repeat of an identical checkout whose outcome the till never saw finishes that one,
 		// under its reference (repeat_rule.go); anything else is a new payment.
 		op.newCheckout = func() (string, []byte, error) {
-			ref := payments.GenerateReference(u.referencePrefix, c.cfg.PosID, time.Now())
+			ref := GenerateReference(u.referencePrefix, eng.till.PosID, time.Now())
 			b, err := body(ref)
 			return ref, b, err
 		}
 	}
-	_, e, _, err := c.runMoneyOp(ctx, op)
+	_, e, _, err := eng.runMoneyOp(ctx, op)
 	if err != nil {
-		if CodeOf(err) == CodeUnknownOutcome && e != nil {
+		if model.CodeOf(err) == abi.CodeUnknownOutcome && e != nil {
 			return e.Reference, err
 		}
 		return "", err
@@ -101,14 +102,14 @@ func (unit *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (strin
 // A QR checkout without a reference names no customer, so two lanes' alike QR checkouts would
 // look like one; it gets a nonce instead - a repeated QR checkout only shows another code, and
 // money moves only for the one the customer scans.
-func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description string) (string, error) {
+func checkoutIntent(u *Unit, req CheckoutRequest, currency, description string) (string, error) {
 	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
 		description, req.Flow}, "\x00")))
 	ref := req.Reference
 	switch {
 	case ref != "":
 	case req.Flow == FlowQR:
-		ref = "qr-" + payments.RandomHex(8)
+		ref = "qr-" + RandomHex(8)
 	default:
 		ref = "auto"
 	}
@@ -116,13 +117,13 @@ func checkoutIntent(u *salesUnit, req CheckoutRequest, currency, description str
 }
 
 // Capture captures amount (minor units) of an authorized payment.
-func (unit *Unit) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return unit.client.modify(ctx, unit.sales, journal.OpCapture, reference, amount, operationID)
+func (u *Unit) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return u.engine.modify(ctx, u, journal.OpCapture, reference, amount, operationID)
 }
 
 // Refund refunds amount (minor units) of what was captured.
-func (unit *Unit) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
-	return unit.client.modify(ctx, unit.sales, journal.OpRefund, reference, amount, operationID)
+func (u *Unit) Refund(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
+	return u.engine.modify(ctx, u, journal.OpRefund, reference, amount, operationID)
 }
 
 // CancelOptions modify Cancel.
@@ -133,12 +134,12 @@ type CancelOptions struct {
 
 // Cancel cancels the payment: before approval it becomes TERMINATED; after approval the
 // uncaptured rest is released.
-func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
-	c, u := unit.client, unit.sales
-	if err := payments.CheckReference(reference); err != nil {
+func (u *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions, operationID string) (Payment, error) {
+	eng := u.engine
+	if err := CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -146,22 +147,22 @@ func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptio
 	var body []byte
 	if opts.TransactionOnly {
 		if body, err = vipps.EncodeJSON(vipps.CancelRequest{CancelTransactionOnly: true}); err != nil {
-			return Payment{}, &Error{Code: CodeInternal, Message: "encoding the cancel request: " + err.Error(), Err: err}
+			return Payment{}, &model.Error{Code: abi.CodeInternal, Message: "encoding the cancel request: " + err.Error(), Err: err}
 		}
 	}
-	p, _, _, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
+	p, _, _, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
 		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), body: body})
-	e, ok := err.(*Error)
+	e, ok := err.(*model.Error)
 	switch {
 	case ok && opts.TransactionOnly && e.VippsErrorCode == "6060":
-		return c.approvedBeforeCancel(ctx, c.trackerFor(u, reference), e)
+		return eng.approvedBeforeCancel(ctx, eng.trackerFor(u, reference), e)
 	case ok && e.VippsErrorCode == "6250":
 		// The customer was approving while the library tried again: the approval may be done by
 		// now. Nothing was cancelled; the entry is recorded as certainly not carried out, so the
 		// same call again (with its operation id) is sent again.
-		t := c.trackerFor(u, reference)
-		if fresh, rerr := c.readNow(ctx, t); rerr == nil && fresh.State == StateAuthorized && opts.TransactionOnly {
-			return c.approvedBeforeCancel(ctx, t, e)
+		t := eng.trackerFor(u, reference)
+		if fresh, rerr := eng.readNow(ctx, t); rerr == nil && fresh.State == abi.StateAuthorized && opts.TransactionOnly {
+			return eng.approvedBeforeCancel(ctx, t, e)
 		}
 		e.Message += " - the customer is approving the payment right now; nothing was cancelled: ask for the status, and cancel again if it is still needed"
 		return p, e
@@ -172,54 +173,75 @@ func (unit *Unit) Cancel(ctx context.Context, reference string, opts CancelOptio
 // approvedBeforeCancel answers an abort that lost the race with the customer's approval: the
 // till learns that the payment is AUTHORIZED, with its current aggregates, so it can capture it
 // or release it with a plain cancel - never left guessing.
-func (c *Client) approvedBeforeCancel(ctx context.Context, t *payments.Tracker, cause *Error) (Payment, error) {
+func (eng *Engine) approvedBeforeCancel(ctx context.Context, t *Tracker, cause *model.Error) (Payment, error) {
 	reference := t.Reference()
-	p, err := c.readNow(ctx, t)
+	p, err := eng.readNow(ctx, t)
 	if err != nil {
 		return Payment{}, cause
 	}
-	return p, &Error{Code: CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
+	return p, &model.Error{Code: abi.CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
 			reference, p.Reserved(), p.Currency)}
 }
 
 // modify runs a capture or refund of amount in the payment's currency.
-func (c *Client) modify(ctx context.Context, u *salesUnit, kind, reference string, amount int64, operationID string) (Payment, error) {
-	if err := payments.CheckReference(reference); err != nil {
+func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, amount int64, operationID string) (Payment, error) {
+	if err := CheckReference(reference); err != nil {
 		return Payment{}, err
 	}
-	if err := payments.CheckAmount(amount); err != nil {
+	if err := CheckAmount(amount); err != nil {
 		return Payment{}, err
 	}
-	ctx, leave, err := c.enter(ctx)
+	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
 	defer leave()
-	t := c.trackerFor(u, reference)
-	currency, err := c.currencyOf(ctx, t)
+	t := eng.trackerFor(u, reference)
+	currency, err := eng.currencyOf(ctx, t)
 	if err != nil {
 		return Payment{}, err
 	}
 	body, err := vipps.EncodeJSON(vipps.ModificationRequest{ModificationAmount: vipps.Amount{Currency: currency, Value: amount}})
 	if err != nil {
-		return Payment{}, &Error{Code: CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
+		return Payment{}, &model.Error{Code: abi.CodeInternal, Message: "encoding the " + kind + " request: " + err.Error(), Err: err}
 	}
 	before, knewBefore := t.Snapshot()
-	p, e, sent, err := c.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
+	p, e, sent, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
 		body: body})
 	if err == nil && sent && kind == journal.OpCapture {
-		return c.checkCaptured(ctx, t, e, before, knewBefore, p)
+		return eng.checkCaptured(ctx, t, e, before, knewBefore, p)
 	}
 	return p, err
 }
 
+// PollStatus returns the payment's state. With wait 0 it answers from memory, reading Vipps
+// once if the payment was never read. Otherwise it returns as soon as the state is final or
+// when wait has elapsed, reading Vipps on the tracker's schedule; concurrent callers share
+// the reads.
+func (u *Unit) PollStatus(ctx context.Context, reference string, wait time.Duration) (Payment, error) {
+	eng := u.engine
+	if err := CheckReference(reference); err != nil {
+		return Payment{}, err
+	}
+	if wait < 0 || wait > model.MaxWait {
+		return Payment{}, model.Errorf(abi.CodeInvalidArgument, "wait must be between 0 and %s", model.MaxWait)
+	}
+	ctx, leave, err := eng.enter(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	defer leave()
+	t := eng.trackerFor(u, reference)
+	return t.Poll(ctx, wait, eng.requestTimeout, func(p Payment) { eng.settleCreateByRead(ctx, u, reference, p) })
+}
+
 // readNow reads the payment from Vipps now, bypassing the poll schedule (but not the
 // per-reference rate limit), and records it.
-func (c *Client) readNow(ctx context.Context, t *payments.Tracker) (Payment, error) {
+func (eng *Engine) readNow(ctx context.Context, t *Tracker) (Payment, error) {
 	var resp vipps.GetPaymentResponse
-	err := c.retryCall(ctx, "status of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := eng.retry.Call(ctx, "status of "+t.Reference(), t, false, func(ctx context.Context) error {
 		var err error
 		resp, err = t.API().GetPayment(ctx, t.Reference())
 		return err
@@ -227,28 +249,19 @@ func (c *Client) readNow(ctx context.Context, t *payments.Tracker) (Payment, err
 	if err != nil {
 		return Payment{}, err
 	}
-	p := payments.FromGet(resp)
+	p := FromGet(resp)
 	t.Read(p)
 	return p, nil
 }
 
 // currencyOf gives the payment's currency, reading the payment when the engine has not seen it.
-func (c *Client) currencyOf(ctx context.Context, t *payments.Tracker) (string, error) {
+func (eng *Engine) currencyOf(ctx context.Context, t *Tracker) (string, error) {
 	if p, ok := t.Snapshot(); ok && p.Currency != "" {
 		return p.Currency, nil
 	}
-	p, err := c.readNow(ctx, t)
+	p, err := eng.readNow(ctx, t)
 	if err != nil {
 		return "", err
 	}
 	return p.Currency, nil
-}
-
-func firstNonEmptyString(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

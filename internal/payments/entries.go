@@ -1,0 +1,120 @@
+package payments
+
+import (
+	"context"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/internal/abi"
+)
+
+// The journal's entries as the money operations read and write them: with the seen log
+// (seen.go says when an outcome counts as seen), whose outcomes are written with them, and the
+// state memory keeps of an entry the journal failed to record.
+
+// putEntry writes e, with the outcomes that are ripe to be recorded as seen. When the write
+// fails, memory keeps e's state (entry reads e, flushSeen retries the write) and the error is
+// returned.
+func (eng *Engine) putEntry(e *journal.Entry) error {
+	acks := eng.seen.Ripe()
+	err := eng.writeFault(e)
+	if err == nil {
+		err = eng.journal.Put(e, acks...)
+	}
+	if err != nil {
+		eng.seen.KeepUnsaved(e)
+		return err
+	}
+	eng.seen.Written(acks, eng.now())
+	eng.seen.Saved(e.ID)
+	eng.scheduleSeenFlush()
+	return nil
+}
+
+// putEntrySoon queues e for the next journal commit without waiting for the disk: for an
+// outcome, never for an entry whose request is yet to leave (journal.PutSoon says why that is
+// safe). Memory keeps the queued state until the commit has it, and a failed commit is
+// written again like any failed write. The error is only a write that could not be queued.
+func (eng *Engine) putEntrySoon(e *journal.Entry) error {
+	err := eng.writeFault(e)
+	if err == nil {
+		err = eng.journal.PutSoon(e, eng.seen.Writing, func(queued *journal.Entry, err error) {
+			if err == nil {
+				eng.seen.Committed(queued)
+				return
+			}
+			eng.seen.CommitFailed(queued)
+			eng.log.Log(abi.LogError, "journal", "writing the outcome of "+queued.Operation+" of "+queued.Reference+" failed; kept in memory and tried again: "+err.Error())
+			eng.scheduleSeenFlush()
+		})
+	}
+	if err != nil {
+		eng.seen.KeepUnsaved(e)
+		eng.scheduleSeenFlush()
+	}
+	return err
+}
+
+// entry reads an entry, preferring the state memory holds when the journal failed to record it.
+func (eng *Engine) entry(id string) (*journal.Entry, error) {
+	if e := eng.seen.UnsavedEntry(id); e != nil {
+		return e, nil
+	}
+	return eng.journal.Get(id)
+}
+
+// outcomeReturned marks an entry's definite outcome as returned to the till by the call whose
+// context is ctx (see SeenFlushDelay); byRepeat: that call repeated the entry's operation.
+func (eng *Engine) outcomeReturned(ctx context.Context, e *journal.Entry, byRepeat bool) {
+	if e == nil || e.State == journal.StateOpen {
+		return
+	}
+	eng.seen.MarkReturned(e.ID, Returned{At: eng.now(), Delivery: DeliveryOf(ctx), ByRepeat: byRepeat, Intent: e.Intent})
+	eng.scheduleSeenFlush()
+}
+
+// scheduleSeenFlush makes sure a flush runs soon while returned outcomes are not written as
+// seen. It polls for deliveries, each time a little later, up to once a second.
+func (eng *Engine) scheduleSeenFlush() {
+	if eng.seen.StartFlush() {
+		eng.armSeenFlush(SeenFlushDelay)
+	}
+}
+
+func (eng *Engine) armSeenFlush(delay time.Duration) {
+	time.AfterFunc(delay, func() {
+		_, leave, err := eng.enter(eng.closing)
+		if err != nil {
+			eng.seen.FlushEnded(false)
+			return // closing: Close flushes
+		}
+		defer leave()
+		eng.flushSeen()
+		if eng.seen.FlushEnded(true) {
+			eng.armSeenFlush(min(2*delay, time.Second))
+		}
+	})
+}
+
+// flushSeen writes the returned outcomes that have reached the till as seen, and retries
+// failed writes.
+func (eng *Engine) flushSeen() {
+	for _, e := range eng.seen.UnsavedEntries() {
+		unlock := eng.intents.Lock(lockOf(e)) // a call may be writing a newer state of it
+		if still := eng.seen.UnsavedEntry(e.ID); still != nil {
+			if err := eng.journal.Put(still); err == nil {
+				eng.seen.Saved(e.ID)
+			}
+		}
+		unlock()
+	}
+	acks := eng.seen.Ripe()
+	if len(acks) == 0 {
+		return
+	}
+	if err := eng.journal.AcknowledgeAll(acks); err != nil {
+		eng.log.Log(abi.LogWarn, "journal", "recording outcomes the till has seen failed; trying again later: "+err.Error())
+		return
+	}
+	eng.seen.Written(acks, eng.now())
+}
