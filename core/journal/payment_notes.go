@@ -62,14 +62,38 @@ func (j *Journal) note(k string) (ObservedPayment, bool) {
 	return p, ok
 }
 
-// flushNotes commits the notes no other commit carried.
+// flushNotes commits the notes no other commit carried, when one of them tells a record
+// something new (most repeat what the operation's own entry wrote: they are dropped).
 func (j *Journal) flushNotes() {
 	n := &j.notes
 	n.mu.Lock()
 	n.timer = nil
-	left := len(n.pending) > 0
+	taken := make(map[string]ObservedPayment, len(n.pending))
+	for k, p := range n.pending {
+		taken[k] = p
+	}
 	n.mu.Unlock()
-	if left {
+	if len(taken) == 0 {
+		return
+	}
+	news := false
+	stale := map[string]ObservedPayment{}
+	_ = j.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPayments) == nil {
+			return nil
+		}
+		for k, p := range taken {
+			r, err := readRecord(tx, []byte(k))
+			if err == nil && r != nil && r.mergePayment(p) {
+				news = true
+			} else {
+				stale[k] = p
+			}
+		}
+		return nil
+	})
+	j.forgetNotes(stale)
+	if news {
 		_ = j.update(func(*bolt.Tx) error { return nil }) // commitTx writes the notes
 	}
 }
