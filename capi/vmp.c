@@ -5,10 +5,11 @@
  * worker (wall_handoff, wall_pool.c): the body is what the function used to do on the caller's
  * thread - call its vmpgo_* export - and the caller waits in C meanwhile, so a host thread never
  * runs Go code (wall.h says why). The informational functions (vmp_version, the *_str names,
- * vmp_last_error, vmp_free) are plain C and run on the caller's thread.
+ * vmp_last_error, vmp_last_vipps_error, vmp_free) are plain C and run on the caller's thread.
  *
- * The thread-local last error lives here, not in Go, because only C knows the caller's thread:
- * the worker running a body points vmpshim_set_last_error at the waiting caller's buffer.
+ * The thread-local last failure (text and Vipps' answer) lives here, not in Go, because only C
+ * knows the caller's thread: the worker running a body points vmpshim_set_last_error and
+ * vmpshim_set_vipps_error at the waiting caller's.
  *
  * Handles cross to Go as integer ids (uintptr_t): Go never sees a pointer it could follow, so a
  * forged or stale handle can only miss in the registry.
@@ -29,19 +30,40 @@
 #define VMPSHIM_STR(x) VMPSHIM_STRINGIFY(x)
 #define VMPSHIM_ID(client) ((uintptr_t)(client))
 
-/* Zero-initialised per thread, so a thread that never failed reads "". */
-static VMPSHIM_THREAD_LOCAL char last_error[VMPSHIM_LAST_ERROR_SIZE];
+/* Zero-initialised per thread, so a thread that never failed reads "" and no answer. */
+static VMPSHIM_THREAD_LOCAL vmpshim_last_failure last_failure;
 
-void vmpshim_set_last_error(const char *msg, size_t len) {
-  char *dst = wall_error_target(); /* a worker writes into the waiting caller's buffer */
-  if (dst == NULL) dst = last_error;
-  if (len >= VMPSHIM_LAST_ERROR_SIZE) len = VMPSHIM_LAST_ERROR_SIZE - 1;
-  if (len > 0) memcpy(dst, msg, len);
+/* Where this thread's failure is written: a worker writes into the waiting caller's. */
+static vmpshim_last_failure *failure_target(void) {
+  vmpshim_last_failure *dst = wall_error_target();
+  return dst != NULL ? dst : &last_failure;
+}
+
+/* Copies len bytes of src into a NUL-terminated field of cap bytes, cut to fit. */
+static void set_text(char *dst, size_t cap, const char *src, size_t len) {
+  if (len >= cap) len = cap - 1;
+  if (len > 0) memcpy(dst, src, len);
   dst[len] = '\0';
 }
 
-/* Every vmp_ call except the four informational ones starts by forgetting the last failure. */
-static void begin_call(void) { last_error[0] = '\0'; }
+void vmpshim_set_last_error(const char *msg, size_t len) {
+  set_text(failure_target()->text, sizeof last_failure.text, msg, len);
+}
+
+void vmpshim_set_vipps_error(int32_t http_status, const char *code, size_t code_len, const char *title,
+                             size_t title_len, const char *trace_id, size_t trace_len) {
+  vmp_vipps_error *v = &failure_target()->vipps;
+  v->http_status = http_status;
+  set_text(v->error_code, sizeof v->error_code, code, code_len);
+  set_text(v->title, sizeof v->title, title, title_len);
+  set_text(v->trace_id, sizeof v->trace_id, trace_id, trace_len);
+}
+
+/* Every vmp_ call except the informational ones starts by forgetting the last failure. */
+static void begin_call(void) {
+  last_failure.text[0] = '\0';
+  memset(&last_failure.vipps, 0, sizeof last_failure.vipps);
+}
 
 /* In a process forked after the library was loaded, nothing may enter Go (wall_fork.c). */
 static vmp_status forked_status(void) {
@@ -60,7 +82,7 @@ static vmp_status call_go_as(wall_body body, void *args, int urgent) {
   (void)urgent;
   return body(args); /* the bench's build before the wall (nowall.go): this thread enters Go */
 #else
-  return urgent ? wall_handoff_urgent(body, args, last_error) : wall_handoff(body, args, last_error);
+  return urgent ? wall_handoff_urgent(body, args, &last_failure) : wall_handoff(body, args, &last_failure);
 #endif
 }
 
@@ -116,7 +138,19 @@ VMP_API const char *VMP_CALL vmp_state_str(vmp_payment_state state) {
   }
 }
 
-VMP_API const char *VMP_CALL vmp_last_error(void) { return last_error; }
+VMP_API const char *VMP_CALL vmp_last_error(void) { return last_failure.text; }
+
+/* The first version's size: a caller built against it may pass no less. */
+#define VMPSHIM_VIPPS_ERROR_V1_SIZE (offsetof(vmp_vipps_error, trace_id) + VMP_VIPPS_TRACE_ID_SIZE)
+
+VMP_API vmp_status VMP_CALL vmp_last_vipps_error(vmp_vipps_error *out) {
+  uint32_t size;
+  if (out == NULL || out->struct_size < VMPSHIM_VIPPS_ERROR_V1_SIZE) return VMP_ERR_INVALID_ARGUMENT;
+  size = out->struct_size;
+  memcpy(out, &last_failure.vipps, size < sizeof last_failure.vipps ? size : sizeof last_failure.vipps);
+  out->struct_size = size;
+  return VMP_OK;
+}
 
 /* The library allocates with C malloc (C.malloc / C.CString), so the C runtime's free matches. */
 VMP_API void VMP_CALL vmp_free(void *ptr) {

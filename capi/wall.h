@@ -66,21 +66,21 @@ typedef vmp_status (*wall_body)(void *args);
 
 /*
  * Runs body(args) on a worker and returns its status; the calling thread waits in C. error_out
- * is the caller's vmp_last_error buffer (VMPSHIM_LAST_ERROR_SIZE bytes), which the worker's
- * vmpshim_set_last_error writes while it runs the body.
+ * is the caller's last failure (vmp_last_error's text, vmp_last_vipps_error's account), which
+ * the worker's vmpshim_set_last_error and vmpshim_set_vipps_error write while it runs the body.
  */
-VMPSHIM_HIDDEN vmp_status wall_handoff(wall_body body, void *args, char *error_out);
+VMPSHIM_HIDDEN vmp_status wall_handoff(wall_body body, void *args, vmpshim_last_failure *error_out);
 
 /*
  * wall_handoff for a call that ends other calls' waits (vmp_close): when no worker is idle it
  * goes to the front of the backlog and a worker is started for it even beyond WALL_MAX_WORKERS,
  * so that a pool full of waiting calls cannot keep the close that would end them from running.
  */
-VMPSHIM_HIDDEN vmp_status wall_handoff_urgent(wall_body body, void *args, char *error_out);
+VMPSHIM_HIDDEN vmp_status wall_handoff_urgent(wall_body body, void *args, vmpshim_last_failure *error_out);
 
-/* Where vmpshim_set_last_error writes on this thread: the waiting caller's buffer on a worker
+/* Where vmpshim_set_last_error writes on this thread: the waiting caller's failure on a worker
  * running a call, NULL on any other thread (which then writes its own). */
-VMPSHIM_HIDDEN char *wall_error_target(void);
+VMPSHIM_HIDDEN vmpshim_last_failure *wall_error_target(void);
 
 /* Opaque to Go: a worker (a goroutine, workers.go). */
 typedef struct wall_worker wall_worker;

@@ -59,7 +59,7 @@ enum { BUSY, IDLE_SPINNING, IDLE_ASLEEP };
 typedef struct wall_call {
   wall_body body;
   void *args;
-  char *error_out;
+  vmpshim_last_failure *error_out;
   vmp_status status;
   uint32_t done;          /* CALL_*: the caller's futex word */
   uint64_t issued;         /* wall_moment() when the caller made it */
@@ -88,12 +88,12 @@ static struct {
   wall_mutex start_mu;
 } pool;
 
-static WALL_THREAD_LOCAL char *error_target;
+static WALL_THREAD_LOCAL vmpshim_last_failure *error_target;
 static WALL_THREAD_LOCAL wall_call *running; /* the call this worker runs, NULL between calls */
 
 uint32_t wall_on_cpu;
 
-char *wall_error_target(void) { return error_target; }
+vmpshim_last_failure *wall_error_target(void) { return error_target; }
 
 /* Rings the pool's doorbell if its goroutine sleeps. The caller has just wanted a worker
  * (pool.wanted); wall_pool_bell_arm announces the sleep and then looks for wanted workers. All
@@ -199,7 +199,7 @@ static void backlog_push_front(wall_call *c) {
   if (pool.backlog_tail == NULL) pool.backlog_tail = c;
 }
 
-static vmp_status handoff(wall_body body, void *args, char *error_out, int urgent) {
+static vmp_status handoff(wall_body body, void *args, vmpshim_last_failure *error_out, int urgent) {
   wall_call c;
   wall_worker *w;
   int want = 0;
@@ -236,9 +236,11 @@ static vmp_status handoff(wall_body body, void *args, char *error_out, int urgen
   return c.status;
 }
 
-vmp_status wall_handoff(wall_body body, void *args, char *error_out) { return handoff(body, args, error_out, 0); }
+vmp_status wall_handoff(wall_body body, void *args, vmpshim_last_failure *error_out) {
+  return handoff(body, args, error_out, 0);
+}
 
-vmp_status wall_handoff_urgent(wall_body body, void *args, char *error_out) {
+vmp_status wall_handoff_urgent(wall_body body, void *args, vmpshim_last_failure *error_out) {
   return handoff(body, args, error_out, 1);
 }
 

@@ -38,6 +38,7 @@ const (
 	CodeForked            = abi.CodeForked            // VMP_ERR_FORKED
 	CodeInCallback        = abi.CodeInCallback        // VMP_ERR_IN_CALLBACK
 	CodeNewJournal        = abi.CodeNewJournal        // VMP_ERR_NEW_JOURNAL
+	CodePushNotAllowed    = abi.CodePushNotAllowed    // VMP_ERR_PUSH_NOT_ALLOWED
 )
 
 // State is vmp_payment_state (internal/abi).

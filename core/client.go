@@ -96,6 +96,8 @@ func New(cfg Config) (*Client, error) {
 			units := resolveSalesUnits(cfg, creds)
 			opts.SalesUnits, opts.Partners = simKeySets(units)
 			opts.MerchantNames = simMerchantNames(units, cfg.StoreID)
+			opts.UnitRules = simUnitRules(cfg, units)
+			opts.FailureAmounts = cfg.Simulator.FailureAmounts
 			s, err := sim.Start(opts)
 			if err != nil {
 				return nil, &Error{Code: CodeInternal, Message: "starting the embedded simulator: " + err.Error(), Err: err}
@@ -140,11 +142,12 @@ func New(cfg Config) (*Client, error) {
 		Till:     payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID},
 		Checkout: payments.CheckoutDefaults{Currency: cfg.Currency, Description: cfg.Description},
 		Enter:    c.enter, Closing: c.closingCtx, Now: now, RequestTimeout: cfg.Timeouts.request(),
-		RetentionDays: cfg.JournalRetentionDays, JournalWriteFault: func(e *journal.Entry) error { return journalWriteFault(e) }}, units)
+		RetentionDays: cfg.JournalRetentionDays, JournalWriteFault: func(e *journal.Entry) error { return journalWriteFault(e) },
+		Cadence: cfg.Polling.cadence()}, units)
 	for _, u := range c.pay.Units() {
 		c.units = append(c.units, &Unit{client: c, pay: u})
 	}
-	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth()}, c.retry, c.enter)
+	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth(keys[0].partner)}, c.retry, c.enter)
 	c.logJournalOpened()
 	if err := c.startLedger(cfg, c.journal); err != nil {
 		c.Close()

@@ -36,9 +36,14 @@ func (c *Config) checkClub() error {
 	return nil
 }
 
-// loginAuth is the wire client's form of login.auth_method.
-func (l LoginConfig) loginAuth() vipps.LoginAuth {
-	if l.AuthMethod == loginAuthPost {
+// loginAuth is the wire client's form of login.auth_method. Partner keys have no client
+// secret for Login: they authenticate with their access token and the sales unit's
+// Merchant-Serial-Number (vipps.LoginAuthPartner), whatever auth_method says.
+func (l LoginConfig) loginAuth(partner bool) vipps.LoginAuth {
+	switch {
+	case partner:
+		return vipps.LoginAuthPartner
+	case l.AuthMethod == loginAuthPost:
 		return vipps.LoginAuthPost
 	}
 	return vipps.LoginAuthBasic

@@ -39,9 +39,15 @@ type Config struct {
 	SalesUnits []SalesUnitConfig `json:"sales_units"`
 	// Partner holds partner keys: with them the Merchant-Serial-Number of each call comes from
 	// the sales unit it is for.
-	Partner   *PartnerConfig  `json:"partner"`
-	Timeouts  TimeoutConfig   `json:"timeouts"`
+	Partner  *PartnerConfig `json:"partner"`
+	Timeouts TimeoutConfig  `json:"timeouts"`
+	// Polling is the cadence of status reads while a call waits for a payment (poll_config.go).
+	Polling   PollingConfig   `json:"polling"`
 	Simulator SimulatorConfig `json:"simulator"`
+	// PushFallback "qr" turns a push checkout that Vipps refuses because the sales unit may not
+	// send push requests (ErrorCode 5080) into a QR checkout (push_fallback.go); "" (default):
+	// the checkout fails with CodePushNotAllowed.
+	PushFallback string `json:"push_fallback"`
 	// DefaultCountryCode is the country calling code ("47") put in front of a phone number
 	// typed without one ("912 34 567"); "" (the default) refuses such numbers (internal/phone).
 	DefaultCountryCode string `json:"default_country_code"`
@@ -90,6 +96,13 @@ type SimulatorConfig struct {
 	ApproveDelayMS *int64 `json:"approve_delay_ms"`
 	// PaymentExpiryMS is how long an unanswered payment lives; default 600000 (10 minutes).
 	PaymentExpiryMS int64 `json:"payment_expiry_ms"`
+	// PushNotAllowed makes the simulated sales units ones Vipps has not approved for push
+	// requests: a push checkout is refused with ErrorCode 5080 (to try push_fallback).
+	PushNotAllowed bool `json:"push_not_allowed"`
+	// FullCaptureOnly makes them units that may not capture partially (ErrorCode 6140).
+	FullCaptureOnly bool `json:"full_capture_only"`
+	// FailureAmounts makes the test environment's failure amounts fail (core/sim, UnitRules).
+	FailureAmounts bool `json:"failure_amounts"`
 	// QRScanDelayMS, when set, makes a simulated customer scan each customer-facing QR that
 	// long after the checkout; default: QR codes wait to be scanned through the control API.
 	QRScanDelayMS int64 `json:"qr_scan_delay_ms"`
@@ -182,6 +195,9 @@ func (c *Config) applyDefaults() error {
 	if err := payments.CheckDescription(c.Description); err != nil {
 		return newError(CodeInvalidConfig, "config: %v", err)
 	}
+	if c.PushFallback != "" && c.PushFallback != FlowQR {
+		return newError(CodeInvalidConfig, "config: push_fallback must be \"qr\" or absent")
+	}
 	if err := c.checkClub(); err != nil {
 		return err
 	}
@@ -201,6 +217,9 @@ func (c *Config) applyDefaults() error {
 		return err
 	}
 	if err := c.checkLogLevel(); err != nil {
+		return err
+	}
+	if err := c.Polling.check(); err != nil {
 		return err
 	}
 	return c.Timeouts.applyDefaults()

@@ -100,7 +100,7 @@ func TestAnUnknownCustomerIsRejectedWithVippsCode7010(t *testing.T) {
 	c := newSimClient(t, "")
 	req, _ := ParseCheckout([]byte(`{"amount":1000,"phone_number":"` + sim.MSISDNUnknown + `"}`))
 	ref, err := c.OwnUnit().StartCheckout(context.Background(), req)
-	wantCode(t, err, CodeRejected, "7010")
+	wantCode(t, err, CodeCustomerNotFound, "7010")
 	if ref != "" {
 		t.Fatalf("a rejected checkout returned reference %q", ref)
 	}

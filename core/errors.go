@@ -6,6 +6,12 @@ import "github.com/vmp-dev/vmp/internal/model"
 // cashier or to log: it never holds secrets, tokens or full phone numbers.
 type Error = model.Error
 
+// VippsAnswer is Vipps' account of a failure (status, ErrorCode, title, traceId; internal/model).
+type VippsAnswer = model.VippsAnswer
+
+// VippsAnswerOf is the answer of Vipps that err carries, if any (model.VippsAnswerOf).
+func VippsAnswerOf(err error) (VippsAnswer, bool) { return model.VippsAnswerOf(err) }
+
 func newError(code Code, format string, args ...any) *Error {
 	return model.Errorf(code, format, args...)
 }

@@ -46,8 +46,13 @@ const MaxPollWait = model.MaxWait
 
 // StartCheckout sends a push (or QR) payment request and gives its reference, also together
 // with a CodeUnknownOutcome error, when the payment may exist (payments.Unit.StartCheckout).
+// A push the sales unit may not send becomes a QR checkout with push_fallback (push_fallback.go).
 func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, error) {
-	return u.pay.StartCheckout(ctx, req)
+	reference, err := u.pay.StartCheckout(ctx, req)
+	if CodeOf(err) == CodePushNotAllowed && req.Flow == FlowPush && u.client.cfg.PushFallback == FlowQR {
+		return u.qrInsteadOfPush(ctx, req, err)
+	}
+	return reference, err
 }
 
 // PollStatus returns the payment's state, waiting up to wait for a final one

@@ -14,7 +14,8 @@
  *    value is appended to its list and nowhere else. Expand a list with your own X to get, say,
  *    a table of names: #define ROW(name, value, text) {value, #name},
  *  - Last error: after a failure, vmp_last_error() on the same thread gives a human-readable
- *    detail. It never contains secrets, tokens or full phone numbers.
+ *    detail. It never contains secrets, tokens or full phone numbers. vmp_last_vipps_error()
+ *    gives what Vipps answered (HTTP status, ErrorCode, title, traceId) as fields.
  *  - Strings in: UTF-8, NUL-terminated, borrowed for the duration of the call only. Text that is
  *    not UTF-8 is refused before anything is journaled or sent - Vipps would get U+FFFD in its
  *    place: a text argument (a reference, an operation_id, a phone number, a name, an id, a
@@ -48,7 +49,7 @@
  * calling thread from a copy in C memory. Callbacks (vmp_on_scan, vmp_on_log) run on a thread
  * the library creates for them in C that never runs Go code, with the signal mask of the thread
  * that registered them. The informational functions (vmp_version, the *_str names,
- * vmp_last_error, vmp_free) are plain C.
+ * vmp_last_error, vmp_last_vipps_error, vmp_free) are plain C.
  *
  * Processes: in a process forked after the library was loaded (Python's multiprocessing with
  * the "fork" start method, os.fork()), the library's threads do not exist: every function that
@@ -126,7 +127,8 @@ extern "C" {
   X(VMP_ERR_UNVERIFIED, 23, "a webhook delivery failed verification; it was not applied")         \
   X(VMP_ERR_FORKED, 24, "the process was forked after vmp was loaded; use vmp in the parent")     \
   X(VMP_ERR_IN_CALLBACK, 25, "called from inside a vmp callback, where it would wait for itself") \
-  X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused")
+  X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused")  \
+  X(VMP_ERR_PUSH_NOT_ALLOWED, 27, "this sales unit may not send push requests; use a QR checkout")
 
 /** Result of every fallible vmp function. Stored as int32_t across the ABI. */
 typedef int32_t vmp_status;
@@ -203,10 +205,57 @@ VMP_API const char *VMP_CALL vmp_state_str(vmp_payment_state state);
 /**
  * Detail text of the last failed vmp call on the calling thread ("" after a success).
  * Thread-local: each thread sees its own. Never NULL. Valid until the same thread's next vmp_
- * call (vmp_version, vmp_status_str, vmp_state_str and vmp_last_error itself do not change it).
+ * call (vmp_version, vmp_status_str, vmp_state_str, vmp_last_vipps_error and vmp_last_error
+ * itself do not change it).
  * Never contains secrets, access tokens, full phone numbers or personal-QR contents.
  */
 VMP_API const char *VMP_CALL vmp_last_error(void);
+
+/** Capacities of vmp_vipps_error's text fields, NUL included. */
+#define VMP_VIPPS_ERROR_CODE_SIZE 32
+#define VMP_VIPPS_TITLE_SIZE 256
+#define VMP_VIPPS_TRACE_ID_SIZE 128
+
+/**
+ * What Vipps answered to the last failed vmp call on the calling thread, as data: a till can
+ * branch on error_code ("7010": ask for another means of payment) without parsing
+ * vmp_last_error's English. Set for every failure that carries an answer from Vipps (an HTTP
+ * status other than 2xx), whatever its vmp_status - VMP_ERR_REJECTED, VMP_ERR_CUSTOMER_NOT_FOUND,
+ * VMP_ERR_PUSH_NOT_ALLOWED, VMP_ERR_AUTH, VMP_ERR_UNAVAILABLE, VMP_ERR_RATE_LIMITED, and a
+ * VMP_ERR_UNKNOWN_OUTCOME whose last attempt was answered; http_status is 0 (and the texts "")
+ * when the last failure had no answer from Vipps (a failure vmp found itself, no connection) and
+ * after a success. An outcome recorded earlier and given again (a repeated call; "nothing was
+ * sent again") carries the answer of then. The texts are Vipps' own, UTF-8, NUL-terminated, cut
+ * at a character boundary to fit; personal data in them is masked as in vmp_last_error.
+ *
+ * Vipps' error bodies (RFC 7807 problem+json, ePayment's Problem schema) carry `title`,
+ * `traceId` and `extraDetails: [{"name": "ErrorCode", "reason": "7010"}]`; give trace_id to
+ * Vipps' support when asking about a failed request.
+ */
+typedef struct vmp_vipps_error {
+  uint32_t struct_size;
+  int32_t http_status;                         /* e.g. 400; 0: no answer from Vipps */
+  char error_code[VMP_VIPPS_ERROR_CODE_SIZE];  /* Vipps' ErrorCode, e.g. "7010" (Login: its
+                                                  OAuth error, e.g. "invalid_user"); "" if none */
+  char title[VMP_VIPPS_TITLE_SIZE];            /* e.g. "Customer not found"; "" if none */
+  char trace_id[VMP_VIPPS_TRACE_ID_SIZE];      /* Vipps' traceId; "" if none */
+} vmp_vipps_error;
+
+/**
+ * Fills `out` with vmp_vipps_error's account of the calling thread's last failed call.
+ * Thread-local and plain C like vmp_last_error (it never waits and needs no client): a struct
+ * with fixed-size texts rather than allocated JSON, so reading it right after a failure cannot
+ * itself fail for want of memory, needs no vmp_free, and works in a forked child too.
+ *
+ * out:       caller struct with struct_size = sizeof(vmp_vipps_error); the library writes at
+ *            most struct_size bytes and keeps the caller's struct_size.
+ * Threading: any thread; reads what that thread's last call left.
+ * Returns:   VMP_OK (out filled; http_status 0 when there is no answer of Vipps to report);
+ *            VMP_ERR_INVALID_ARGUMENT (out NULL, or struct_size smaller than the first
+ *            version's sizeof(vmp_vipps_error)) - then vmp_last_error and this account are left
+ *            as they were, so the failure being examined is not lost.
+ */
+VMP_API vmp_status VMP_CALL vmp_last_vipps_error(vmp_vipps_error *out);
 
 /**
  * Frees memory the library allocated and handed to the caller. NULL is a no-op.
@@ -320,7 +369,10 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 an inconsistent or over-long receipt); VMP_ERR_BUFFER_TOO_SMALL;
  *                 VMP_ERR_INVALID_JSON (also: text not UTF-8); VMP_ERR_INVALID_AMOUNT;
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
- *                 ErrorCode 7010 customer not found, 4150 reference already used);
+ *                 ErrorCode 4150 reference already used); VMP_ERR_CUSTOMER_NOT_FOUND (ErrorCode
+ *                 7010: not a user, cannot pay businesses, or under age - ask for another means
+ *                 of payment); VMP_ERR_PUSH_NOT_ALLOWED (ErrorCode 5080: Vipps has not approved
+ *                 this sales unit for push requests; see "push_fallback" below);
  *                 VMP_ERR_CONFLICT (the reference was already used for a checkout with other
  *                 content; the same content again is the same payment and gives VMP_OK);
  *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
@@ -328,6 +380,18 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 vmp_poll_status with the reference, which is filled in this case too, or
  *                 repeat the same checkout, which finishes it: see "Money safety" below);
  *                 VMP_ERR_JOURNAL (the journal could not be written: nothing was sent).
+ *                 After any refusal by Vipps, vmp_last_vipps_error gives its ErrorCode.
+ *
+ * "push_fallback": "qr" (config): a push checkout refused with 5080 is started again at once as
+ * a QR checkout ("flow": "qr", same amount, currency, description and receipt; reference: the
+ * push's with "-qr" appended, or a generated one when the push named none). The till learns it
+ * from the status and the reference together: VMP_ERR_PUSH_NOT_ALLOWED with `reference` filled
+ * means the QR checkout exists - show vmp_checkout_qr(reference) on the customer display and
+ * poll it as any payment; VMP_ERR_PUSH_NOT_ALLOWED with `reference` "" means no payment was
+ * made (no fallback configured). If the QR checkout fails too, its own status is returned (with
+ * its reference on VMP_ERR_UNKNOWN_OUTCOME). The same checkout repeated with its reference is
+ * the same QR payment. A status rather than VMP_OK because a till that waits for the customer's
+ * phone must not wait for a push that was never sent.
  */
 VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *checkout_json,
                                                char *reference, size_t reference_size);
@@ -338,9 +402,13 @@ VMP_API vmp_status VMP_CALL vmp_start_checkout(vmp_client *client, const char *c
  * answer comes from C memory on the calling thread, in tens of nanoseconds, so a till may poll
  * in a loop. With wait_ms > 0 it returns as
  * soon as the payment reaches a final state, or when wait_ms elapses (then with the last known,
- * possibly non-final state and VMP_OK). The library polls Vipps itself - starting quickly and
- * backing off, never more than 120 reads a minute per payment - so the caller never has to
- * schedule polls; many threads may wait on the same payment at once.
+ * possibly non-final state and VMP_OK). The library polls Vipps itself - by default at once
+ * and every 0.5 s for 2 minutes, then every 1 s, then 2 s, backing off after failures, never
+ * more than 120 reads a minute per payment - so the caller never has to schedule polls; many
+ * threads may wait on the same payment at once. Config "polling": {"interval_ms",
+ * "first_delay_ms"} sets the first 2 minutes' interval (500..60000) and a delay before the
+ * first read of a payment this till created; Vipps recommends {"interval_ms": 2000,
+ * "first_delay_ms": 5000} (every 1 s for an in-store QR payment).
  *
  * reference: the payment's reference, borrowed.
  * wait_ms:   0 .. 600000 (10 minutes).

@@ -39,6 +39,9 @@ type settings struct {
 	expiry       time.Duration
 	fakeClock    bool
 	faultSeed    int64
+	// The default sales unit's settings at Vipps (sim.UnitRules) and the failure amounts.
+	unit           sim.UnitRules
+	failureAmounts bool
 }
 
 // run is the whole command: it returns the exit status (0 after a signal, 2 for a bad command
@@ -52,11 +55,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts := sim.Options{
-		Addr:          s.addr,
-		AllowRemote:   s.allowRemote,
-		ApproveDelay:  s.approveDelay,
-		PaymentExpiry: s.expiry,
-		FaultSeed:     s.faultSeed,
+		Addr:           s.addr,
+		AllowRemote:    s.allowRemote,
+		ApproveDelay:   s.approveDelay,
+		PaymentExpiry:  s.expiry,
+		FaultSeed:      s.faultSeed,
+		UnitRules:      map[string]sim.UnitRules{sim.DefaultCredentials.MSN: s.unit},
+		FailureAmounts: s.failureAmounts,
 	}
 	if opts.ApproveDelay == 0 { // sim.Options reads 0 as "the default": 0 here means at once
 		opts.ApproveDelay = -1
@@ -92,6 +97,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (settings, error) {
 	fs.DurationVar(&s.expiry, "expiry", 10*time.Minute, "how long an unanswered payment lives before it EXPIRES")
 	fs.BoolVar(&s.fakeClock, "fake-clock", false, "run on a fake clock that moves only with POST /sim/clock/advance {\"ms\": N},\nso expiry tests need no waiting")
 	fs.Int64Var(&s.faultSeed, "fault-seed", 0, "seed for faults injected with a probability, to repeat a run (0: from the time)")
+	fs.StringVar(&s.unit.Market, "market", "NO", "the sales unit's market: NO (NOK), DK (DKK) or FI (EUR); another currency is 5040")
+	fs.BoolVar(&s.unit.PushNotAllowed, "push-not-allowed", false, "the sales unit is not approved for push requests (5080)")
+	fs.BoolVar(&s.unit.FullCaptureOnly, "full-capture-only", false, "the sales unit may not capture partially (6140)")
+	fs.BoolVar(&s.failureAmounts, "failure-amounts", false, "the test environment's failure amounts fail (1.51 refused by the card, refund of 1.23 not possible, ...)")
 	fs.Usage = func() { usage(stdout, fs) }
 	if err := fs.Parse(args); err != nil {
 		return s, err

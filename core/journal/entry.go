@@ -81,6 +81,8 @@ type Outcome struct {
 	Code           int32  `json:"code"`
 	HTTPStatus     int    `json:"http_status,omitempty"`
 	VippsErrorCode string `json:"vipps_error_code,omitempty"`
+	VippsTitle     string `json:"vipps_title,omitempty"`
+	TraceID        string `json:"trace_id,omitempty"`
 	Message        string `json:"message,omitempty"`
 }
 

@@ -250,6 +250,18 @@ func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 		if v == nil {
 			continue
 		}
+		if acked, write, ok := ackedRecord(v, now); ok {
+			if !write {
+				continue
+			}
+			if err := entries.Put([]byte(id), acked); err != nil {
+				return err
+			}
+			if err := unacked.Delete([]byte(id)); err != nil {
+				return err
+			}
+			continue
+		}
 		e, err := DecodeEntry(v)
 		if err != nil {
 			return err

@@ -14,6 +14,11 @@ const (
 	// MSISDNWaitsForControl is a customer who does nothing until the control API (Approve,
 	// Reject, Expire) decides; the payment expires after PaymentExpiry if nothing happens.
 	MSISDNWaitsForControl = "4790000004"
+	// MSISDNConfirming is a customer who is confirming the payment in the app (a card check,
+	// BankID) and approves after ApproveDelay; until then a cancel is refused with ErrorCode
+	// 6250 "Cannot cancel processing payment", as Vipps refuses one while the user is actively
+	// authorizing.
+	MSISDNConfirming = "4790000005"
 )
 
 // Personal QR and customer-token forms the simulator understands.
@@ -32,6 +37,7 @@ const (
 	behaviourReject      behaviour = "rejects"             // ABORTED after ApproveDelay
 	behaviourNeverAnswer behaviour = "never-answers"       // EXPIRED after PaymentExpiry
 	behaviourWait        behaviour = "waits-for-control"   // control API decides, else EXPIRED
+	behaviourConfirm     behaviour = "confirming"          // AUTHORIZED after ApproveDelay; no cancel before
 	behaviourNoCustomer  behaviour = "no-customer-present" // redirect/QR flows without a customer: as behaviourWait
 )
 
@@ -47,9 +53,16 @@ func behaviourOf(msisdn string) behaviour {
 		return behaviourNeverAnswer
 	case MSISDNWaitsForControl:
 		return behaviourWait
+	case MSISDNConfirming:
+		return behaviourConfirm
 	default:
 		return behaviourApprove
 	}
+}
+
+// answers reports whether the customer answers by themselves, after ApproveDelay.
+func (b behaviour) answers() bool {
+	return b == behaviourApprove || b == behaviourReject || b == behaviourConfirm
 }
 
 // isKnownCustomer reports whether an MSISDN belongs to a (simulated) Vipps MobilePay user.

@@ -61,17 +61,23 @@
 // ExpireOf; Payment, Approve, Reject and Expire take the reference alone and work while it is
 // unique across MSNs (else false or ErrAmbiguousPayment). The /sim/payments/{reference}
 // control routes take an optional ?msn= the same way (400 when the reference is ambiguous
-// without it). The Login API (CIBA, userinfo) keeps to Options.Credentials; partner keys are
-// not simulated there.
+// without it). The Login API's client authentication (CIBA, user-exists, token) takes
+// Options.Credentials' client secret, or partner keys the way Vipps' partner-key guide says:
+// "Authorization: Bearer <token from /accesstoken/get>" issued to a partner and the
+// Merchant-Serial-Number of a unit it acts for (403 invalid_client without it or for another
+// MSN); a partner's client secret is 401 invalid_client there, as is a sales unit's bearer
+// token.
 //
 // Idempotency-Key is required on create, capture and refund (400, ErrorCode 4140) and optional
 // on cancel. A key reused with the same body bytes replays the first answer byte for byte (a
 // 4xx included); with another body it gets 409 with ErrorCode 4020 (create, cancel), 4010
 // (capture) or 4150 (refund). A new key with a reference that exists gets 409, ErrorCode 4150.
-// More than 5 creates/captures/refunds/cancels per minute for one reference (idempotent
-// replays count, as they are requests), or more than 120 GETs of one payment and its event
-// log together, get 429 with Retry-After in whole seconds; a 429 is not remembered for the
-// key. forceApprove is neither rate-limited nor idempotent.
+// Each API counts on its own, per reference and MSN, as Vipps' rate limits do: more than 5
+// creates, 5 captures, 5 refunds or 5 cancels per minute for one reference (idempotent
+// replays count, as they are requests), or more than 120 GETs of one payment or 120 of its
+// event log, get 429 with Retry-After in whole seconds; a create and four partial captures
+// leave a refund and a cancel their full budget. A 429 is not remembered for the key.
+// forceApprove is neither rate-limited nor idempotent.
 //
 // Capture, refund and cancel follow contract §2.7: partial captures up to the reservation
 // (6090 beyond), capture before approval 6080, after a cancel 6070, of an aborted or expired
@@ -82,6 +88,14 @@
 // payment 6040, of an aborted or expired payment 6050; a repeated cancel answers like the
 // first and changes nothing. A capture or refund in another currency than the payment's, of
 // zero or of a non-integer amount is 4040.
+//
+// Options.UnitRules give a sales unit (by MSN) its settings at Vipps (UnitRules): its Market,
+// "NO" (default), "DK" or "FI", whose currency alone it takes (NOK, DKK, EUR; another is
+// 5040); PushNotAllowed, a unit not approved for PUSH_MESSAGE (5080); FullCaptureOnly, a unit
+// that may not capture partially (6140). Options.FailureAmounts (off by default) makes the
+// test environment's failure amounts fail: a payment of 151, 182, 183, 184, 186, 187, 197 or
+// 202 (minor units) is refused by the card and ends ABORTED after ApproveDelay, one of 201
+// never gets an answer, a refund of 123 is 5100 and one of 124 is 6220.
 //
 // HTTP statuses the contract leaves open, as chosen here: unknown reference 404 (ErrorCode
 // 5090); idempotency conflicts and an existing reference 409; every other domain error 400;
@@ -100,6 +114,8 @@
 //	4790000003  unknown customer: createPayment answers 400, ErrorCode 7010
 //	4790000004  waits for the control API (approve, reject, expire); EXPIRED after PaymentExpiry
 //	            if nothing happens
+//	4790000005  is confirming in the app: AUTHORIZED after ApproveDelay, and until then a
+//	            cancel is 400, ErrorCode 6250 (cannot cancel a processing payment)
 //	any other   approves: AUTHORIZED after ApproveDelay (e.g. 4791234567, 4712345678)
 //
 // A payment without a customer (WEB_REDIRECT, NATIVE_REDIRECT, QR) waits like 4790000004. The

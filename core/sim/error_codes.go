@@ -18,6 +18,8 @@ const (
 	codeInvalidPaymentMethod   = 4160
 	codeInvalidCurrency        = 5040
 	codeLongLivingNotAllowed   = 5050
+	codePushNotAllowed         = 5080
+	codeRefundNotPossible      = 5100
 	codeReferenceNotFound      = 5090
 	codeAmountTooSmall         = 6010
 	codeRefundBeforeReserve    = 6020
@@ -27,10 +29,12 @@ const (
 	codeCaptureCancelled       = 6070
 	codeCaptureBeforeReserve   = 6080
 	codeCaptureTooHigh         = 6090
+	codeMustCaptureFull        = 6140
 	codeNotEnoughRefundable    = 6150
 	codeCannotCapture          = 6200
 	codeOrderProcessing        = 6160 // concurrent operation on the payment: HTTP 423, retry shortly
 	codeCannotRefund           = 6210
+	codeRefundPeriodExpired    = 6220
 	codeCannotCancelProcessing = 6250 // the customer is approving right now: try again shortly
 	codeFundsUnavailable       = 6260 // transient: retry the capture with the same key
 	codeCaptureFailed          = 6280 // transient: retry the capture with the same key
@@ -60,6 +64,10 @@ var errorCodes = map[int]codeInfo{
 	codeInvalidPaymentMethod:   {http.StatusBadRequest, "Invalid payment method type"},
 	codeInvalidCurrency:        {http.StatusBadRequest, "Invalid currency for merchant"},
 	codeLongLivingNotAllowed:   {http.StatusBadRequest, "Long-living payment not allowed"},
+	codePushNotAllowed:         {http.StatusBadRequest, "PUSH_MESSAGE not allowed"},
+	codeRefundNotPossible:      {http.StatusBadRequest, "Refund not possible"},
+	codeMustCaptureFull:        {http.StatusBadRequest, "Must capture full amount"},
+	codeRefundPeriodExpired:    {http.StatusBadRequest, "Refund period expired"},
 	codeReferenceNotFound:      {http.StatusNotFound, "Reference not found"},
 	codeAmountTooSmall:         {http.StatusBadRequest, "Amount too small"},
 	codeRefundBeforeReserve:    {http.StatusBadRequest, "Attempted refund before reservation"},

@@ -54,7 +54,7 @@ func (s *Server) loginForm(c *call) (url.Values, *reply) {
 		a := oauthFail(http.StatusBadRequest, "invalid_request", "The form body is malformed.")
 		return nil, &a
 	}
-	if a := s.authenticateLoginClient(c.r.Header.Get("Authorization"), form); a != nil {
+	if a := s.authenticateLoginClient(c.r.Header, form); a != nil {
 		return nil, a
 	}
 	return form, nil
@@ -62,14 +62,22 @@ func (s *Server) loginForm(c *call) (url.Values, *reply) {
 
 // authenticateLoginClient checks client_secret_basic (Authorization: Basic, each part
 // form-urlencoded as RFC 6749 §2.3.1 says) or client_secret_post (client_id and client_secret
-// in the form). Using both, or neither, is refused.
-func (s *Server) authenticateLoginClient(authorization string, form url.Values) *reply {
+// in the form). Using both, or neither, is refused. Partner keys authenticate otherwise
+// (partnerLoginClient); their client secret is refused here, as Vipps refuses it.
+func (s *Server) authenticateLoginClient(h http.Header, form url.Values) *reply {
 	creds := s.opts.Credentials
+	authorization := h.Get("Authorization")
 	_, postID := form["client_id"]
 	_, postSecret := form["client_secret"]
 	hasBasic := authorization != ""
 	var id, secret string
 	switch {
+	case strings.HasPrefix(authorization, "Bearer "):
+		if postID || postSecret {
+			a := oauthFail(http.StatusBadRequest, "invalid_request", "Use one client authentication method, not two.")
+			return &a
+		}
+		return s.partnerLoginClient(h)
 	case hasBasic && (postID || postSecret):
 		a := oauthFail(http.StatusBadRequest, "invalid_request", "Use one client authentication method, not two.")
 		return &a
@@ -87,8 +95,33 @@ func (s *Server) authenticateLoginClient(authorization string, form url.Values) 
 			withHeader("WWW-Authenticate", `Basic realm="vipps-login"`)
 		return &a
 	}
+	if s.access.partnerClientID(id) {
+		a := oauthFail(http.StatusUnauthorized, "invalid_client", "Partner keys authenticate to Login with "+
+			"'Authorization: Bearer <access token from /accesstoken/get>' and the sales unit's Merchant-Serial-Number, not with the client secret.")
+		return &a
+	}
 	if !secretEqual(id, creds.ClientID) || !secretEqual(secret, creds.ClientSecret) {
 		a := oauthFail(http.StatusUnauthorized, "invalid_client", "Client authentication failed: unknown client or wrong secret.")
+		return &a
+	}
+	return nil
+}
+
+// partnerLoginClient authenticates a partner at the Login endpoints the way Vipps' partner-key
+// guide says: "Authorization: Bearer <token from /accesstoken/get>" issued to a partner key
+// set, and Merchant-Serial-Number of a sales unit the partner acts for (403 without it, or for
+// another). A sales unit's bearer token is not a Login client: 401.
+func (s *Server) partnerLoginClient(h http.Header) *reply {
+	token, _ := bearerToken(h.Get("Authorization"))
+	s.mu.Lock()
+	owner, valid := s.tokens.ownerOf(token, s.now())
+	s.mu.Unlock()
+	if !valid || !owner.partner {
+		a := oauthFail(http.StatusUnauthorized, "invalid_client", "A bearer token authenticates partner keys only, and must be valid.")
+		return &a
+	}
+	if msn := h.Get("Merchant-Serial-Number"); msn == "" || !owner.mayActFor(msn) {
+		a := oauthFail(http.StatusForbidden, "invalid_client", "Invalid MSN: "+msn+". This MSN is not valid for the provided supermerchant ID.")
 		return &a
 	}
 	return nil

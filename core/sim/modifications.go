@@ -18,6 +18,9 @@ func (s *Server) capturePayment(c *call) reply {
 			if p != nil {
 				return PaymentEvent{}, p
 			}
+			if p := s.unitRefusesCapture(pay, x); p != nil {
+				return PaymentEvent{}, p
+			}
 			ev, p := pay.capture(x, key, now)
 			if p == nil {
 				s.stats.add(func(st *Stats) { st.Captures++ })
@@ -38,6 +41,9 @@ func (s *Server) refundPayment(c *call) reply {
 		return s.modify(c, now, func(pay *payment) (PaymentEvent, *problem) {
 			x, p := parseModificationAmount(c.body)
 			if p != nil {
+				return PaymentEvent{}, p
+			}
+			if p := s.failureAmountRefund(x); p != nil {
 				return PaymentEvent{}, p
 			}
 			ev, p := pay.refund(x, key, now)

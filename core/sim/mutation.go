@@ -16,7 +16,7 @@ type mutation struct {
 // mutate runs one money-moving request the way the Vipps platform does, under the server's
 // lock so concurrent retries are ordered:
 //
-//  1. rate limit: more than 5 per minute per reference and MSN → 429 with Retry-After;
+//  1. rate limit: more than 5 per minute per reference, MSN and API → 429 with Retry-After;
 //  2. idempotency: the key seen with the same body → the first answer, byte for byte;
 //     the key seen with another body → 409 with m.conflictCode;
 //  3. exec, whose answer (a 4xx included) is then remembered for the key.
@@ -25,7 +25,7 @@ func (s *Server) mutate(c *call, m mutation, exec func(now time.Time) reply) rep
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if wait, ok := s.limits.take(rateBucket{kind: "mutation", owner: msn, reference: m.reference}, mutationsPerRef, now); !ok {
+	if wait, ok := s.limits.take(rateBucket{api: rateAPI(c, true), owner: msn, reference: m.reference}, mutationsPerRef, now); !ok {
 		return s.tooManyRequests(c, wait)
 	}
 	k := idempotencyKey{msn: msn, method: c.r.Method, path: c.r.URL.EscapedPath(), key: m.key}
@@ -47,13 +47,13 @@ func (s *Server) mutate(c *call, m mutation, exec func(now time.Time) reply) rep
 }
 
 // read runs a getPayment or events request: rate limit (120 per minute per reference,
-// subscription key and MSN), reference check, lookup, lazy settling, then view.
+// subscription key, MSN and API), reference check, lookup, lazy settling, then view.
 func (s *Server) read(c *call, view func(*payment) reply) reply {
 	owner := c.r.Header.Get("Ocp-Apim-Subscription-Key") + " " + requestMSN(c)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if wait, ok := s.limits.take(rateBucket{kind: "read", owner: owner, reference: c.reference}, readsPerReference, now); !ok {
+	if wait, ok := s.limits.take(rateBucket{api: rateAPI(c, false), owner: owner, reference: c.reference}, readsPerReference, now); !ok {
 		return s.tooManyRequests(c, wait)
 	}
 	p, prob := s.lookup(requestMSN(c), c.reference, now)

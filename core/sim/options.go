@@ -87,6 +87,13 @@ type Options struct {
 	// WebhookTimeout is how long a webhook receiver has to answer a delivery. Zero or negative
 	// means the default of 10s (as on Vipps).
 	WebhookTimeout time.Duration
+	// FailureAmounts makes the test environment's failure amounts (unit_rules.go) fail as they
+	// do there: a payment of 1.51 is refused by the card, a refund of 1.23 is not possible.
+	// Off by default, so that no amount fails by surprise.
+	FailureAmounts bool
+	// UnitRules are the sales units' settings at Vipps, by MSN (unit_rules.go); an MSN without
+	// an entry has the defaults.
+	UnitRules map[string]UnitRules
 	// MerchantNames are what the customer's phone page calls the sales units, by MSN (a store's
 	// name as the customer knows it). An MSN without one is shown as "Sales unit <MSN>".
 	MerchantNames map[string]string
@@ -153,6 +160,12 @@ func (o Options) withDefaults() (Options, error) {
 		o.WebhookRetryDelay = defaultWebhookRetryDelay
 	}
 	o.MerchantNames = maps.Clone(o.MerchantNames) // the caller's map may change later
+	o.UnitRules = maps.Clone(o.UnitRules)
+	for msn, r := range o.UnitRules {
+		if err := r.check(msn); err != nil {
+			return o, err
+		}
+	}
 	if o.WebhookTimeout <= 0 {
 		o.WebhookTimeout = defaultWebhookTimeout
 	}

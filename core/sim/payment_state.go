@@ -74,6 +74,9 @@ func newPayment(req createRequest, key string, now time.Time, opts Options, psp 
 		p.customer = customerRef{Kind: qrScanCustomer, MSISDN: MSISDNScansQR}
 		p.behaviour, p.answerAt = behaviourApprove, now.Add(opts.QRScanDelay)
 	}
+	if opts.FailureAmounts {
+		p.behaviour = failureAmountBehaviour(p.amount.Value, p.behaviour)
+	}
 	p.events = append(p.events, PaymentEvent{
 		Reference:      p.reference,
 		PSPReference:   p.pspReference,
@@ -91,9 +94,8 @@ func (p *payment) settle(now time.Time) {
 	if p.state != StateCreated {
 		return
 	}
-	answers := p.behaviour == behaviourApprove || p.behaviour == behaviourReject
-	if answers && !now.Before(p.answerAt) && p.answerAt.Before(p.expiresAt) {
-		if p.behaviour == behaviourApprove {
+	if p.behaviour.answers() && !now.Before(p.answerAt) && p.answerAt.Before(p.expiresAt) {
+		if p.behaviour != behaviourReject {
 			p.authorize(p.answerAt)
 		} else {
 			p.leaveCreated(StateAborted, EventAborted, p.answerAt)
@@ -184,6 +186,9 @@ func (p *payment) refund(x Amount, key string, now time.Time) (PaymentEvent, *pr
 func (p *payment) cancel(transactionOnly bool, key string, now time.Time) (ev PaymentEvent, changed bool, prob *problem) {
 	switch p.state {
 	case StateCreated:
+		if p.behaviour == behaviourConfirm {
+			return PaymentEvent{}, false, codeProblem(codeCannotCancelProcessing, "The customer is confirming the payment right now; it cannot be cancelled.")
+		}
 		p.cancelled = p.amount.Value
 		p.state = StateTerminated
 		return p.addEvent(EventTerminated, p.amount.Value, key, now), true, nil

@@ -22,6 +22,9 @@ func (s *Server) createPayment(c *call) reply {
 			return c.fail(p)
 		}
 		pk := paymentKey{msn: requestMSN(c), reference: req.Reference}
+		if p := s.unitRefusesCreate(pk.msn, req); p != nil {
+			return c.fail(p)
+		}
 		if _, exists := s.payments[pk]; exists {
 			return c.fail(codeProblem(codeReferenceExists, "Reference "+strconv.Quote(req.Reference)+" already exists."))
 		}

@@ -1,19 +1,38 @@
 package sim
 
-import "time"
+import (
+	"path"
+	"time"
+)
 
-// Rate limits per payment (contract §9), measured against the simulator's clock.
+// Rate limits per payment and API (Vipps' ePayment rate limits: createPayment,
+// capturePayment, refundPayment, cancelPayment 5 a minute per reference each; getPayment and
+// the event log 120), measured against the simulator's clock. Each API counts on its own: a
+// create and four partial captures leave a refund and a cancel their full budget.
 const (
 	rateWindow        = time.Minute
-	mutationsPerRef   = 5   // create, capture, refund, cancel per reference + MSN
-	readsPerReference = 120 // getPayment and events per reference + subscription key
+	mutationsPerRef   = 5   // each of create, capture, refund, cancel per reference + MSN
+	readsPerReference = 120 // each of getPayment and events per reference + subscription key
 )
 
 // rateBucket is one counted stream of requests.
 type rateBucket struct {
-	kind      string // "mutation" or "read"
+	api       string // "create", "capture", "refund", "cancel", "get" or "events"
 	owner     string // MSN for mutations, subscription key for reads
 	reference string
+}
+
+// rateAPI names the API of a request for its bucket: the last path segment of an operation or
+// of the event log ("capture", "events"), "create" and "get" for the payment itself.
+func rateAPI(c *call, mutation bool) string {
+	last := path.Base(c.r.URL.Path)
+	switch {
+	case mutation && last == "payments":
+		return "create"
+	case !mutation && last != "events":
+		return "get"
+	}
+	return last
 }
 
 // rateLimiter is a sliding-window counter per bucket. Not safe for concurrent use; the

@@ -69,6 +69,17 @@ func newAccessRegistry(o Options) *accessRegistry {
 	return reg
 }
 
+// partnerClientID reports whether id is a partner key set's client_id.
+func (reg *accessRegistry) partnerClientID(id string) bool {
+	found := false
+	for _, p := range reg.principals {
+		if p.partner && secretEqual(id, p.clientID) {
+			found = true
+		}
+	}
+	return found
+}
+
 // knownSubscriptionKey reports whether key belongs to any credential set.
 func (reg *accessRegistry) knownSubscriptionKey(key string) bool {
 	found := false

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -253,7 +255,7 @@ func TestRateLimitsArePerMSN(t *testing.T) {
 	if got := r.as(a, unitA.MSN, http.MethodPost, "/epayment/v1/payments", body, "Idempotency-Key", "c"); got.status != http.StatusCreated {
 		t.Fatalf("create: %v", got)
 	}
-	for i := range mutationsPerRef - 1 {
+	for i := range mutationsPerRef { // the cancels' own window (the create counts in its own)
 		if got := r.as(a, unitA.MSN, http.MethodPost, "/epayment/v1/payments/"+ref+"/cancel", ""); got.status != http.StatusOK {
 			t.Fatalf("cancel %d: %v", i, got)
 		}
@@ -319,5 +321,33 @@ func TestSalesUnitsDefaultToTheCredentialsAndTheCredentialsToTheFirstUnit(t *tes
 	var snap PaymentSnapshot
 	if err := wirejson.UnmarshalStrict(got.body, &snap); err != nil || snap.MSN != DefaultCredentials.MSN {
 		t.Fatalf("snapshot %s: %v", got.body, err)
+	}
+}
+
+// Partner keys authenticate to Login with their access token and the sales unit's MSN (Vipps'
+// Login partner-key guide), never with the partner's client secret.
+func TestPartnerKeysSignInToLoginWithTheirTokenAndTheUnitsMSN(t *testing.T) {
+	r := newRig(t, multiUnitOptions())
+	p, a := r.loginPartner(partner), r.loginUnit(unitA)
+	form := url.Values{"login_hint": {"urn:msisdn:" + MSISDNConsents}}.Encode()
+	post := func(headers ...string) answer {
+		return r.do(http.MethodPost, userExistsPath, form, append(headers, "Content-Type", "application/x-www-form-urlencoded")...)
+	}
+	secret := "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(partner.ClientID)+":"+url.QueryEscape(partner.ClientSecret)))
+	cases := []struct {
+		name    string
+		headers []string
+		status  int
+	}{
+		{"the partner's token and a unit's MSN", []string{"Authorization", "Bearer " + p.token, "Merchant-Serial-Number", unitA.MSN}, http.StatusOK},
+		{"the partner's client secret (what vmp sent before)", []string{"Authorization", secret, "Merchant-Serial-Number", unitA.MSN}, http.StatusUnauthorized},
+		{"the partner's token without an MSN", []string{"Authorization", "Bearer " + p.token}, http.StatusForbidden},
+		{"the partner's token and an MSN it does not act for", []string{"Authorization", "Bearer " + p.token, "Merchant-Serial-Number", unitB.MSN}, http.StatusForbidden},
+		{"a sales unit's token", []string{"Authorization", "Bearer " + a.token, "Merchant-Serial-Number", unitA.MSN}, http.StatusUnauthorized},
+	}
+	for _, tc := range cases {
+		if got := post(tc.headers...); got.status != tc.status {
+			t.Errorf("%s: %v, want %d", tc.name, got, tc.status)
+		}
 	}
 }

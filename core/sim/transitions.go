@@ -28,7 +28,7 @@ func (s *Server) schedule(p *payment) {
 		return
 	}
 	due := p.expiresAt
-	if answers := p.behaviour == behaviourApprove || p.behaviour == behaviourReject; answers && p.answerAt.Before(p.expiresAt) {
+	if p.behaviour.answers() && p.answerAt.Before(p.expiresAt) {
 		due = p.answerAt // when it is due already, the timer fires at once, on its own goroutine
 	}
 	tr := s.transitions

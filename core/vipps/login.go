@@ -39,6 +39,10 @@ const (
 	LoginAuthBasic LoginAuth = iota
 	// LoginAuthPost is client_secret_post: client_id and client_secret in the form body.
 	LoginAuthPost
+	// LoginAuthPartner is how partner keys authenticate (Vipps' Login partner-key guide):
+	// "Authorization: Bearer <access token from /accesstoken/get>" and the sales unit's
+	// Merchant-Serial-Number, never the partner's client secret.
+	LoginAuthPartner
 )
 
 // Standard OAuth and CIBA error codes of the token and authentication endpoints (CIBA Core
@@ -221,9 +225,20 @@ func (c *Client) loginPost(ctx context.Context, path string, form url.Values, au
 		form.Set("client_id", creds.ClientID)
 		form.Set("client_secret", creds.ClientSecret)
 	}
+	var token string
+	if auth == LoginAuthPartner {
+		var err error
+		if token, err = c.tokens.get(ctx); err != nil {
+			return &TokenError{Err: err}
+		}
+	}
 	resp, err := c.send(ctx, Request{Method: "POST", Path: path, Body: []byte(form.Encode())}, func(h *fasthttp.RequestHeader) {
-		if auth == LoginAuthBasic {
+		switch auth {
+		case LoginAuthBasic:
 			h.Set("Authorization", "Basic "+basicCredentials(creds.ClientID, creds.ClientSecret))
+		case LoginAuthPartner:
+			h.Set("Authorization", "Bearer "+token)
+			h.Set("Merchant-Serial-Number", creds.MSN)
 		}
 		h.SetContentType("application/x-www-form-urlencoded")
 		c.systemHeaders(h)

@@ -16,6 +16,10 @@ const (
 	ReferenceSize = 65
 	// CancelTransactionOnly is VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.
 	CancelTransactionOnly = 0x1
+	// VippsErrorCodeSize is VMP_VIPPS_ERROR_CODE_SIZE: Capacities of vmp_vipps_error's text fields, NUL included.
+	VippsErrorCodeSize = 32
+	VippsTitleSize     = 256
+	VippsTraceIDSize   = 128
 	// SimulatorURLSize is VMP_SIMULATOR_URL_SIZE: Size of a buffer that holds the embedded simulator's URL (NUL included).
 	SimulatorURLSize = 64
 	// AIMIDSize is VMP_AIM_ID_SIZE: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.
@@ -86,10 +90,12 @@ const (
 	CodeInCallback Code = 25
 	// CodeNewJournal is VMP_ERR_NEW_JOURNAL: the journal is new; a call without an operation id was refused
 	CodeNewJournal Code = 26
+	// CodePushNotAllowed is VMP_ERR_PUSH_NOT_ALLOWED: this sales unit may not send push requests; use a QR checkout
+	CodePushNotAllowed Code = 27
 )
 
 // Codes is every Code of VMP_STATUS_LIST, in order.
-var Codes = []Code{CodeOK, CodeInvalidArgument, CodeInvalidHandle, CodeBufferTooSmall, CodeInvalidJSON, CodeInvalidConfig, CodeInvalidAmount, CodeInvalidReference, CodeInvalidCustomer, CodeNotFound, CodeRejected, CodeAuth, CodeNetwork, CodeUnknownOutcome, CodeRateLimited, CodeConflict, CodeUnavailable, CodeInternal, CodeJournal, CodeCustomerNotFound, CodeAppTooOld, CodeAlreadyAuthorized, CodeCaptureMismatch, CodeUnverified, CodeForked, CodeInCallback, CodeNewJournal}
+var Codes = []Code{CodeOK, CodeInvalidArgument, CodeInvalidHandle, CodeBufferTooSmall, CodeInvalidJSON, CodeInvalidConfig, CodeInvalidAmount, CodeInvalidReference, CodeInvalidCustomer, CodeNotFound, CodeRejected, CodeAuth, CodeNetwork, CodeUnknownOutcome, CodeRateLimited, CodeConflict, CodeUnavailable, CodeInternal, CodeJournal, CodeCustomerNotFound, CodeAppTooOld, CodeAlreadyAuthorized, CodeCaptureMismatch, CodeUnverified, CodeForked, CodeInCallback, CodeNewJournal, CodePushNotAllowed}
 
 // String gives its C name, as vmp_status_str gives it; "VMP_ERR_UNKNOWN_STATUS" for a value not in the list.
 func (v Code) String() string {
@@ -148,6 +154,8 @@ func (v Code) String() string {
 		return "VMP_ERR_IN_CALLBACK"
 	case CodeNewJournal:
 		return "VMP_ERR_NEW_JOURNAL"
+	case CodePushNotAllowed:
+		return "VMP_ERR_PUSH_NOT_ALLOWED"
 	}
 	return "VMP_ERR_UNKNOWN_STATUS"
 }

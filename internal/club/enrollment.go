@@ -276,23 +276,36 @@ func (c *Club) startLogin(ctx context.Context, r vipps.CIBARequest, auth vipps.L
 	}
 }
 
+// loginAnswer is Login's OAuth-style error as Vipps' answer: its error_code extension, else
+// the standard "error" member ("invalid_user"), stands for ePayment's numeric ErrorCode.
+func loginAnswer(le *vipps.LoginError) model.VippsAnswer {
+	a := retry.AnswerOf(le.Problem)
+	if a.VippsErrorCode == "" {
+		a.VippsErrorCode = le.VippsCode
+	}
+	if a.VippsErrorCode == "" {
+		a.VippsErrorCode = le.Code
+	}
+	return a
+}
+
 // loginStartError classifies a failed authentication request.
 func loginStartError(err error) error {
 	var le *vipps.LoginError
 	if errors.As(err, &le) {
 		switch {
 		case le.Has(vipps.LoginErrInvalidUser) || le.Has(vipps.LoginErrUnknownUserID):
-			return &model.Error{Code: abi.CodeCustomerNotFound, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeCustomerNotFound, VippsAnswer: loginAnswer(le), Err: err,
 				Message: "enrollment: the customer has no active Vipps MobilePay account or cannot use this login (" + le.Error() + ")"}
 		case le.Has(vipps.LoginErrOldApp):
-			return &model.Error{Code: abi.CodeAppTooOld, HTTPStatus: le.Problem.HTTPStatus, Err: err,
+			return &model.Error{Code: abi.CodeAppTooOld, VippsAnswer: loginAnswer(le), Err: err,
 				Message: "enrollment: the customer's app is too old for this; ask them to update it (" + le.Error() + ")"}
 		case le.Problem.HTTPStatus == 429:
 			msg := "enrollment: a consent request to this customer is still pending at Vipps; a new one is possible when it has expired"
 			if ra := le.Problem.RetryAfter; ra > 0 {
 				msg += fmt.Sprintf(" (in %s)", ra.Round(time.Second))
 			}
-			return &model.Error{Code: abi.CodeRateLimited, HTTPStatus: 429, Err: err, Message: msg}
+			return &model.Error{Code: abi.CodeRateLimited, VippsAnswer: loginAnswer(le), Err: err, Message: msg}
 		}
 	}
 	e := retry.WireError("enrollment: consent request", err, retry.Decide(err).MaybeApplied || retry.MaybeSent(err), true)

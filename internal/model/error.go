@@ -13,11 +13,36 @@ import (
 type Error struct {
 	Code    abi.Code
 	Message string
-	// VippsErrorCode is Vipps' numeric ErrorCode (e.g. "6080") when Vipps rejected the call.
-	VippsErrorCode string
+	// VippsAnswer is what Vipps answered, when the failure carries an answer (its fields are
+	// promoted: e.HTTPStatus, e.VippsErrorCode).
+	VippsAnswer
+	Err error
+}
+
+// VippsAnswer is Vipps' account of a failed request, as fields a till can branch on (the C
+// ABI's vmp_last_vipps_error): from the problem+json body (title, traceId and the ErrorCode of
+// extraDetails).
+type VippsAnswer struct {
 	// HTTPStatus is the status Vipps answered with, 0 when there was no answer.
 	HTTPStatus int
-	Err        error
+	// VippsErrorCode is Vipps' numeric ErrorCode (e.g. "6080") when Vipps rejected the call.
+	VippsErrorCode string
+	// VippsTitle is the problem's title ("Customer not found").
+	VippsTitle string
+	// TraceID is the problem's traceId, for Vipps' support.
+	TraceID string
+}
+
+// VippsAnswerOf is the answer of Vipps that err carries: the first Error in its chain that has
+// one (an error that wraps another may carry none of its own).
+func VippsAnswerOf(err error) (VippsAnswer, bool) {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.HTTPStatus != 0 {
+			return e.VippsAnswer, true
+		}
+		err = errors.Unwrap(err)
+	}
+	return VippsAnswer{}, false
 }
 
 func (e *Error) Error() string {

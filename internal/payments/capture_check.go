@@ -8,6 +8,7 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // CapturedInEventLog is the capture check's rule (checkCaptured runs it after each capture): Vipps' own record, never the journal, is what a capture is compared with. It sums
@@ -62,7 +63,7 @@ func (eng *Engine) checkCaptured(ctx context.Context, t *Tracker, e *journal.Ent
 // (internal/payments), saying whether the entry's own capture is among them.
 func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
 	var events []vipps.PaymentEvent
-	err = eng.retry.Call(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err = eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
 		var err error
 		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err

@@ -23,6 +23,7 @@ type Engine struct {
 	// till makes the Idempotency-Keys of operation ids this till's own.
 	till     TillIdentity
 	checkout CheckoutDefaults
+	cadence  Cadence
 	enter    func(context.Context) (context.Context, func(), error)
 	closing  context.Context
 	now      func() time.Time
@@ -75,6 +76,8 @@ type Deps struct {
 	RetentionDays int
 	// JournalWriteFault lets a test make a journal write fail (a full disk, say); nil in use.
 	JournalWriteFault func(*journal.Entry) error
+	// Cadence is how often a waiting poll reads a payment (config "polling"); zero: the default.
+	Cadence Cadence
 }
 
 // CheckoutDefaults are the configuration's values for what a checkout request leaves out.
@@ -88,7 +91,10 @@ type CheckoutDefaults struct {
 func New(d Deps, units []UnitConfig) *Engine {
 	eng := &Engine{journal: d.Journal, retry: d.Retry, log: d.Log, till: d.Till, checkout: d.Checkout, enter: d.Enter,
 		closing: d.Closing, now: d.Now, requestTimeout: d.RequestTimeout, retentionDays: d.RetentionDays,
-		writeFault: d.JournalWriteFault, trackers: make(map[string]*Tracker)}
+		writeFault: d.JournalWriteFault, trackers: make(map[string]*Tracker), cadence: d.Cadence}
+	if eng.cadence == (Cadence{}) {
+		eng.cadence = DefaultCadence
+	}
 	if eng.writeFault == nil {
 		eng.writeFault = func(*journal.Entry) error { return nil }
 	}
@@ -146,7 +152,7 @@ func (eng *Engine) trackerFor(u *Unit, reference string) *Tracker {
 	if !ok {
 		eng.pruneTrackersIfDue(now)
 		eng.pruneJournalIfDue(now)
-		t = NewTracker(reference, u.name, u.api, &eng.listener, eng.unsettled[key] != "", now)
+		t = NewTracker(reference, u.name, u.api, &eng.listener, eng.unsettled[key] != "", eng.cadence, now)
 		eng.trackers[key] = t
 	}
 	t.Touch(now)

@@ -164,7 +164,7 @@ func (eng *Engine) sendEntry(ctx context.Context, t *Tracker, e *journal.Entry) 
 	if e.Operation == journal.OpCreate {
 		what = "checkout " + e.Reference
 	}
-	a, err := eng.retry.CallApplied(ctx, what, t, true, func(ctx context.Context) error {
+	a, err := eng.retry.CallApplied(ctx, what, t.For(APIOf(e.Operation)), true, func(ctx context.Context) error {
 		var err error
 		p, err = eng.sendOnce(ctx, t.API(), e)
 		return err
@@ -228,14 +228,15 @@ func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) {
 		e.State, e.Payment = journal.StateDone, journalPayment(p)
 	case abi.CodeUnknownOutcome, abi.CodeInternal:
 		e.State = journal.StateOpen
-	case abi.CodeRejected, abi.CodeNotFound, abi.CodeConflict:
+	case abi.CodeRejected, abi.CodeNotFound, abi.CodeConflict, abi.CodeCustomerNotFound, abi.CodePushNotAllowed:
 		e.State = journal.StateRejected
 	default: // network, busy, rate-limited, credentials refused: certainly not carried out
 		e.State = journal.StateFailed
 	}
 	e.Outcome = &journal.Outcome{Code: int32(code)}
 	if ee, ok := err.(*model.Error); ok {
-		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.Message = ee.HTTPStatus, ee.VippsErrorCode, ee.Message
+		e.Outcome.Message = ee.Message
+		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.VippsTitle, e.Outcome.TraceID = ee.HTTPStatus, ee.VippsErrorCode, ee.VippsTitle, ee.TraceID
 	}
 	if werr := eng.putEntrySoon(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
@@ -249,7 +250,8 @@ func outcomeError(e *journal.Entry) error {
 		return model.Errorf(abi.CodeRejected, "%s of %s was rejected earlier", e.Operation, e.Reference)
 	}
 	return &model.Error{Code: abi.Code(e.Outcome.Code), Message: e.Outcome.Message + " (recorded earlier; nothing was sent again)",
-		HTTPStatus: e.Outcome.HTTPStatus, VippsErrorCode: e.Outcome.VippsErrorCode}
+		VippsAnswer: model.VippsAnswer{HTTPStatus: e.Outcome.HTTPStatus, VippsErrorCode: e.Outcome.VippsErrorCode,
+			VippsTitle: e.Outcome.VippsTitle, TraceID: e.Outcome.TraceID}}
 }
 
 func journalPayment(p Payment) *journal.Payment {

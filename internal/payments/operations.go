@@ -12,6 +12,7 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
@@ -179,7 +180,7 @@ func (eng *Engine) approvedBeforeCancel(ctx context.Context, t *Tracker, cause *
 	if err != nil {
 		return Payment{}, cause
 	}
-	return p, &model.Error{Code: abi.CodeAlreadyAuthorized, HTTPStatus: cause.HTTPStatus, VippsErrorCode: cause.VippsErrorCode, Err: cause,
+	return p, &model.Error{Code: abi.CodeAlreadyAuthorized, VippsAnswer: cause.VippsAnswer, Err: cause,
 		Message: fmt.Sprintf("cancel of %s: the customer approved before the cancel, so the payment is AUTHORIZED (%d %s reserved); capture it, or cancel without VMP_CANCEL_TRANSACTION_ONLY to release it",
 			reference, p.Reserved(), p.Currency)}
 }
@@ -241,7 +242,7 @@ func (u *Unit) PollStatus(ctx context.Context, reference string, wait time.Durat
 // per-reference rate limit), and records it.
 func (eng *Engine) readNow(ctx context.Context, t *Tracker) (Payment, error) {
 	var resp vipps.GetPaymentResponse
-	err := eng.retry.Call(ctx, "status of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := eng.retry.Call(ctx, "status of "+t.Reference(), t.For(retry.APIGet), false, func(ctx context.Context) error {
 		var err error
 		resp, err = t.API().GetPayment(ctx, t.Reference())
 		return err

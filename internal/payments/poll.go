@@ -96,7 +96,7 @@ func isFinalReadError(err error) bool {
 func (t *Tracker) readStatus(ctx context.Context, requestTimeout time.Duration) {
 	now := time.Now()
 	var err error
-	if wait := t.Admit(false, now); wait > 0 {
+	if wait := t.Take(retry.APIGet, now); wait > 0 {
 		t.mu.Lock()
 		t.notBefore = now.Add(wait)
 		t.reading = false

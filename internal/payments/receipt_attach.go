@@ -7,6 +7,7 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
@@ -40,7 +41,7 @@ func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) 
 		return &model.Error{Code: abi.CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}
 	}
 	attempts := 0
-	return eng.retry.Call(ctx, "receipt for "+reference, t, true, func(ctx context.Context) error {
+	return eng.retry.Call(ctx, "receipt for "+reference, t.For(retry.APIReceipt), true, func(ctx context.Context) error {
 		attempts++
 		_, err := u.api.PostReceipt(ctx, "ecom", reference, body)
 		var p *vipps.Problem

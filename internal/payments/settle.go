@@ -31,7 +31,7 @@ var eventNames = map[string][]string{
 // A payment Vipps does not know has had no operation at all.
 func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
-	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t, false, func(ctx context.Context) error {
+	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
 		var err error
 		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
 		return err
@@ -104,7 +104,7 @@ func unknownAfter(what string, failure error, why string) *model.Error {
 	e := &model.Error{Code: abi.CodeUnknownOutcome, Err: failure, Message: what + ": " + failure.Error() + " - but an earlier attempt may have been " +
 		"carried out (" + why + "); ask again for the payment's status, or repeat the call (with the same operation id)"}
 	if fe, ok := failure.(*model.Error); ok {
-		e.HTTPStatus, e.VippsErrorCode = fe.HTTPStatus, fe.VippsErrorCode
+		e.VippsAnswer = fe.VippsAnswer
 	}
 	return e
 }

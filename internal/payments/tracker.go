@@ -29,6 +29,7 @@ type Tracker struct {
 	changed   chan struct{}
 	lastUsed  time.Time
 	limits    retry.Limits
+	cadence   Cadence
 	// webhook is what webhook events told of the payment (webhook_events.go); nil when none came.
 	webhook *webhookView
 	// unit is its sales unit's name; listener the client's, told of every update until the
@@ -43,8 +44,9 @@ type Tracker struct {
 
 // NewTracker makes the Tracker of a payment of the sales unit named unit, read with api.
 // unsettled says that a create of it ended unknown and the till has not read it since.
-func NewTracker(reference, unit string, api *vipps.Client, listener *ListenerSlot, unsettled bool, now time.Time) *Tracker {
+func NewTracker(reference, unit string, api *vipps.Client, listener *ListenerSlot, unsettled bool, cadence Cadence, now time.Time) *Tracker {
 	return &Tracker{
+		cadence:   cadence,
 		reference: reference,
 		api:       api,
 		since:     now,
@@ -118,25 +120,37 @@ func (t *Tracker) SetUnsettled(unsettled bool) {
 	}
 }
 
-// Admit reserves one request of the kind in the per-reference window, or says how long to wait.
-// A Tracker in use is never idle, so it is not pruned while its windows count (upkeep.go).
-func (t *Tracker) Admit(mutation bool, now time.Time) time.Duration {
+// Take reserves one request to api in the payment's window for that API, or says how long to
+// wait. A Tracker in use is never idle, so it is not pruned while its windows count
+// (core/upkeep.go).
+func (t *Tracker) Take(api retry.API, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lastUsed = now
-	return t.limits.Take(mutation, now)
+	return t.limits.Take(api, now)
 }
 
-// readInterval paces status reads: quick while a customer is likely looking at the phone,
-// slower later, and slower still after failures.
+// For is the tracker as the retry layer's pacer of calls to api.
+func (t *Tracker) For(api retry.API) retry.Pacer { return trackerPacer{t, api} }
+
+type trackerPacer struct {
+	t   *Tracker
+	api retry.API
+}
+
+func (p trackerPacer) Admit(_ bool, now time.Time) time.Duration { return p.t.Take(p.api, now) }
+
+// readInterval paces status reads: at the cadence's interval while a customer is likely
+// looking at the phone, twice as long after 2 minutes, four times after 5, and longer still
+// after failures.
 func (t *Tracker) readInterval(now time.Time) time.Duration {
 	age := now.Sub(t.since)
-	d := 500 * time.Millisecond
+	d := t.cadence.Interval
 	switch {
 	case age > 5*time.Minute:
-		d = 2 * time.Second
+		d *= 4
 	case age > 2*time.Minute:
-		d = time.Second
+		d *= 2
 	}
 	for i := 0; i < t.failures && d < 5*time.Second; i++ {
 		d *= 2
@@ -147,6 +161,11 @@ func (t *Tracker) readInterval(now time.Time) time.Duration {
 // nextReadAt is when the next status read is due. Caller holds mu.
 func (t *Tracker) nextReadAt(now time.Time) time.Time {
 	if t.lastRead.IsZero() {
+		// A payment known from its create is first read after the cadence's first delay; an
+		// unknown one at once (a till asking about it needs an answer).
+		if first := t.since.Add(t.cadence.FirstDelay); t.known && first.After(t.notBefore) {
+			return first
+		}
 		return t.notBefore
 	}
 	next := t.lastRead.Add(t.readInterval(now))

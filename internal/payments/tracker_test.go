@@ -6,14 +6,15 @@ import (
 
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 func TestATrackerInUseIsNeverIdle(t *testing.T) {
-	tr := NewTracker("upkeep-in-use-01", "", nil, nil, false, time.Now())
+	tr := NewTracker("upkeep-in-use-01", "", nil, nil, false, DefaultCadence, time.Now())
 	tr.mu.Lock()
 	tr.lastUsed = time.Now().Add(-time.Hour)
 	tr.mu.Unlock()
-	tr.Admit(true, time.Now())
+	tr.Take(retry.APICapture, time.Now())
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if time.Since(tr.lastUsed) > time.Minute {
@@ -51,7 +52,7 @@ func TestEventsNeverMoveAPaymentBackwards(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := NewTracker("ref-12345678", "", nil, nil, false, time.Now())
+			tr := NewTracker("ref-12345678", "", nil, nil, false, DefaultCadence, time.Now())
 			for _, e := range tc.events {
 				tr.applyEvent(e, time.Second)
 			}
@@ -68,7 +69,7 @@ func TestEventsNeverMoveAPaymentBackwards(t *testing.T) {
 }
 
 func TestACaptureEventAloneDoesNotMakeAPaymentKnown(t *testing.T) {
-	tr := NewTracker("ref-12345678", "", nil, nil, false, time.Now())
+	tr := NewTracker("ref-12345678", "", nil, nil, false, DefaultCadence, time.Now())
 	tr.applyEvent(vipps.WebhookEvent{PaymentEvent: vipps.PaymentEvent{Reference: "ref-12345678", PSPReference: "9", Name: "CAPTURED",
 		Amount: vipps.Amount{Currency: "NOK", Value: 5}, Success: true}}, time.Second)
 	if tr.known {

@@ -9,6 +9,7 @@ import (
 	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
+	"github.com/vmp-dev/vmp/internal/redact"
 )
 
 // Decision says what one failed attempt means for the call.
@@ -28,6 +29,14 @@ type Decision struct {
 // processing, 6260 funds unavailable and 6280 capture failed (the contract: retry with the same
 // key), 6250 a cancel while the customer is approving (the approval ends within moments).
 var transientErrorCodes = map[string]bool{"6160": true, "6250": true, "6260": true, "6280": true}
+
+// Vipps ErrorCodes with a status of their own (vipps-api-contract: ePayment errors): 7010 the
+// customer cannot pay (unknown number, cannot pay businesses, under age), 5080 the sales unit
+// may not send PUSH_MESSAGE payments.
+const (
+	errorCodeCustomerNotFound = "7010"
+	errorCodePushNotAllowed   = "5080"
+)
 
 // Decide classifies one failed attempt.
 func Decide(err error) Decision {
@@ -85,7 +94,7 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 			e.Code = abi.CodeUnknownOutcome
 		}
 	case errors.As(err, &p):
-		e.HTTPStatus, e.VippsErrorCode = p.HTTPStatus, p.ErrorCode
+		e.VippsAnswer = AnswerOf(p)
 		switch {
 		case p.HTTPStatus == 401 || p.HTTPStatus == 403:
 			e.Code = abi.CodeAuth
@@ -97,6 +106,10 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 			e.Code = abi.CodeRateLimited
 		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode] || p.HTTPStatus >= 500:
 			e.Code = abi.CodeUnavailable
+		case p.ErrorCode == errorCodeCustomerNotFound:
+			e.Code = abi.CodeCustomerNotFound
+		case p.ErrorCode == errorCodePushNotAllowed:
+			e.Code = abi.CodePushNotAllowed
 		default:
 			e.Code = abi.CodeRejected
 		}
@@ -117,10 +130,20 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 		e.Code = abi.CodeInternal
 	}
 	e.Message = fmt.Sprintf("%s: %s", what, err.Error())
+	if e.Code == abi.CodePushNotAllowed {
+		e.Message += " - this sales unit is not approved to send push requests; start a QR checkout (\"flow\": \"qr\"), or configure \"push_fallback\": \"qr\""
+	}
 	if e.Code == abi.CodeUnknownOutcome {
 		e.Message += " - the operation may have been carried out; ask again for the payment's status, or repeat the call with the same operation id"
 	}
 	return e
+}
+
+// AnswerOf is Vipps' problem as the fields of a model.Error (vmp_last_vipps_error). The texts
+// are masked like Problem.Error's: Vipps' titles can echo personal data.
+func AnswerOf(p *vipps.Problem) model.VippsAnswer {
+	return model.VippsAnswer{HTTPStatus: p.HTTPStatus, VippsErrorCode: p.ErrorCode,
+		VippsTitle: redact.Text(p.Title), TraceID: p.TraceID}
 }
 
 // tokenFailureCode classifies a failure to get an access token; the request it was for was

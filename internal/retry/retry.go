@@ -17,8 +17,8 @@ const (
 	MaxAttempts    = 5
 	backoffBase    = 200 * time.Millisecond
 	backoffCap     = 3 * time.Second
-	mutationsLimit = 5   // per reference per minute, Vipps' limit for create/capture/refund/cancel
-	readsLimit     = 120 // per reference per minute, Vipps' limit for GETs
+	mutationsLimit = 5   // per reference and API per minute, Vipps' limit for create, capture, refund, cancel each
+	readsLimit     = 120 // per reference and API per minute, Vipps' limit for GETs
 )
 
 // Backoff is capped exponential backoff with full jitter for attempt n (1-based).
@@ -100,7 +100,7 @@ func rateLimitedError(what string, ctx context.Context, wait time.Duration, mayb
 	if model.EndedByClose(ctx) {
 		return model.Errorf(abi.CodeNetwork, "%s: the client is closing", what)
 	}
-	return model.Errorf(abi.CodeRateLimited, "%s: Vipps allows %d operations and %d reads a minute per payment; try again in %s", what, mutationsLimit, readsLimit, wait.Round(time.Second))
+	return model.Errorf(abi.CodeRateLimited, "%s: Vipps allows %d of each operation and %d reads a minute per payment; try again in %s", what, mutationsLimit, readsLimit, wait.Round(time.Second))
 }
 
 // Sleep waits d or until ctx ends; it reports whether the full wait elapsed.

@@ -2,7 +2,8 @@
  * header_test.c - include/vmp.h must compile clean as C99 and as C++11 under
  * -Wall -Wextra -Werror -pedantic (run.sh builds this file both ways), declare every function
  * the library exports (the program takes each one's address, so linking fails on a missing
- * symbol), and keep vmp_payment's layout fixed: the bindings mirror it field by field.
+ * symbol), and keep vmp_payment's and vmp_vipps_error's layouts fixed: the bindings mirror
+ * them field by field.
  */
 #include "vmp.h"
 
@@ -23,6 +24,11 @@ HEADER_ASSERT(cancelled_at_40, offsetof(vmp_payment, cancelled_amount) == 40);
 HEADER_ASSERT(currency_at_48, offsetof(vmp_payment, currency) == 48);
 HEADER_ASSERT(reference_at_52, offsetof(vmp_payment, reference) == 52);
 HEADER_ASSERT(payment_v1_size, sizeof(vmp_payment) == 120);
+HEADER_ASSERT(vipps_error_status_at_4, offsetof(vmp_vipps_error, http_status) == 4);
+HEADER_ASSERT(vipps_error_code_at_8, offsetof(vmp_vipps_error, error_code) == 8);
+HEADER_ASSERT(vipps_error_title_at_40, offsetof(vmp_vipps_error, title) == 40);
+HEADER_ASSERT(vipps_error_trace_at_296, offsetof(vmp_vipps_error, trace_id) == 296);
+HEADER_ASSERT(vipps_error_v1_size, sizeof(vmp_vipps_error) == 424);
 HEADER_ASSERT(status_is_32_bits, sizeof(vmp_status) == 4);
 HEADER_ASSERT(state_is_32_bits, sizeof(vmp_payment_state) == 4);
 HEADER_ASSERT(reference_holds_64, VMP_REFERENCE_SIZE == 65);
@@ -34,6 +40,7 @@ struct header_functions {
   const char *(VMP_CALL *status_str)(vmp_status);
   const char *(VMP_CALL *state_str)(vmp_payment_state);
   const char *(VMP_CALL *last_error)(void);
+  vmp_status(VMP_CALL *last_vipps_error)(vmp_vipps_error *);
   void(VMP_CALL *free_)(void *);
   vmp_status(VMP_CALL *init)(const char *, vmp_client **);
   vmp_status(VMP_CALL *close_)(vmp_client *);
@@ -46,7 +53,7 @@ struct header_functions {
 
 int main(void) {
   struct header_functions f = {vmp_version,  vmp_status_str,     vmp_state_str,   vmp_last_error,
-                               vmp_free,     vmp_init,           vmp_close,       vmp_start_checkout,
+                               vmp_last_vipps_error, vmp_free,     vmp_init,           vmp_close,       vmp_start_checkout,
                                vmp_poll_status, vmp_capture,     vmp_refund,      vmp_cancel};
   /* Only the informational functions run: this test is about the header, not the engine. */
   printf("header ok: vmp %s (header %d.%d.%d), %s, %s\n", f.version(), VMP_VERSION_MAJOR,

@@ -6,6 +6,10 @@
 #   4. scan_test.c: the scanner calls, with a pseudo-terminal standing in for the scanner.
 #   5. club_test.c: the customer-club calls (identify, check-in, enrollment), and the club demo
 #      examples/c/club_till.c (scan, identify, check in, enroll, pay, capture).
+#   -  vipps_error_test.c: Vipps' answer to a failed call as data (vmp_last_vipps_error), 7010
+#      and 5080 (VMP_ERR_PUSH_NOT_ALLOWED, "push_fallback": "qr").
+#   -  vipps_rules_test.c: Vipps' rules (rate limits per API, the unit's market, 6140, 6250,
+#      failure amounts, the polling config, Login with partner keys) through the C ABI.
 #   -  log_test.c: the log records (vmp_on_log, vmp_next_log), masking included.
 #   -  callback_thread_test.c: callbacks run on a C thread that never runs Go, with the
 #      registering thread's signal mask; vmp_close inside one answers VMP_ERR_IN_CALLBACK.
@@ -64,6 +68,14 @@ timeout 120 build/scan_test
 echo "== log_test"
 $CC -std=c99 $WARN -Iinclude tests/c/log_test.c -o build/log_test -pthread $LINK
 timeout 120 build/log_test
+
+echo "== vipps_error_test"
+$CC -std=c99 $WARN -Iinclude tests/c/vipps_error_test.c -o build/vipps_error_test -pthread $LINK
+timeout 120 build/vipps_error_test
+
+echo "== vipps_rules_test"
+$CC -std=c99 $WARN -Iinclude tests/c/vipps_rules_test.c -o build/vipps_rules_test -pthread $LINK
+timeout 120 build/vipps_rules_test
 
 echo "== callback_thread_test"
 $CC -std=c99 $WARN -Iinclude tests/c/callback_thread_test.c -o build/callback_thread_test -pthread $LINK

@@ -336,7 +336,7 @@ static void sale(long i) {
   o.ref = l.ref;
   st = money(&o, i, l.lost);
   if (kind == 17) {
-    expect_ok(i, "checkout of an unknown customer", st, VMP_ERR_REJECTED);
+    expect_ok(i, "checkout of an unknown customer", st, VMP_ERR_CUSTOMER_NOT_FOUND);
     l.ref[0] = '\0';
     goto done;
   }

@@ -220,6 +220,13 @@ static void sweep_information(void) {
             strcmp(vmp_log_level_str(INT32_MAX), "UNKNOWN") == 0,
         "the *_str functions name unknown values UNKNOWN");
   check(vmp_last_error() != NULL, "vmp_last_error() is never NULL");
+  {
+    vmp_vipps_error v;
+    memset(&v, 0, sizeof v);
+    check(vmp_last_vipps_error(NULL) == VMP_ERR_INVALID_ARGUMENT &&
+              vmp_last_vipps_error(&v) == VMP_ERR_INVALID_ARGUMENT && v.http_status == 0,
+          "vmp_last_vipps_error of NULL and of struct_size 0 is VMP_ERR_INVALID_ARGUMENT, nothing written");
+  }
   vmp_free(NULL);
   check(1, "vmp_free(NULL) is a no-op");
 }
@@ -958,6 +965,7 @@ struct sweep {
 static const struct sweep sweeps[] = {
   {"vmp_version", sweep_information}, {"vmp_status_str", sweep_information},
   {"vmp_state_str", sweep_information}, {"vmp_last_error", sweep_information},
+  {"vmp_last_vipps_error", sweep_information},
   {"vmp_free", sweep_information}, {"vmp_log_level_str", sweep_information},
   {"vmp_scan_event_str", sweep_information}, {"vmp_code_kind_str", sweep_information},
   {"vmp_enrollment_state_str", sweep_information},

@@ -17,7 +17,7 @@ import (
 const (
 	phoneApproves = "4791234567"
 	phoneWaits    = "4790000004" // waits for the control API (the harness approves or rejects)
-	phoneUnknown  = "4790000003" // not a Vipps user: the checkout is rejected (7010)
+	phoneUnknown  = "4790000003" // not a Vipps user: the checkout is refused (7010, CUSTOMER_NOT_FOUND)
 
 	msnOwn  = "123456" // sim.DefaultCredentials: the till's own unit
 	msnUnit = "234567" // the sales unit of the chain
@@ -377,7 +377,7 @@ func (r *run) noteJournalKnows(o *op, res result) {
 		return
 	}
 	switch res.Status {
-	case "VMP_OK", "VMP_ERR_UNKNOWN_OUTCOME", "VMP_ERR_REJECTED", "VMP_ERR_ALREADY_AUTHORIZED", "VMP_ERR_CAPTURE_MISMATCH":
+	case "VMP_OK", "VMP_ERR_UNKNOWN_OUTCOME", "VMP_ERR_REJECTED", "VMP_ERR_CUSTOMER_NOT_FOUND", "VMP_ERR_ALREADY_AUTHORIZED", "VMP_ERR_CAPTURE_MISMATCH":
 		t.journalKnows[ref] = true
 	case "VMP_ERR_NEW_JOURNAL":
 	default:

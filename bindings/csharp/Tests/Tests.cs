@@ -155,8 +155,13 @@ static class Tests
             c.PollStatus(r2, TimeSpan.FromSeconds(10));
             Throws<VmpAlreadyAuthorizedException>(() => c.Cancel(r2, transactionOnly: true), "transaction-only cancel after approval",
                 e => e.Payment.State == PaymentState.Authorized);
-            Throws<VmpRejectedException>(() => c.Checkout(100, phoneNumber: "4790000003"), "Vipps refuses a non-user",
-                e => e.Status == VmpStatus.Rejected && e.Detail.Length > 0 && !e.Message.Contains("4790000003"));
+            Throws<VmpCustomerNotFoundException>(() => c.Checkout(100, phoneNumber: "4790000003"), "Vipps refuses a non-user",
+                e => e.Status == VmpStatus.CustomerNotFound && e.Detail.Length > 0 && !e.Message.Contains("4790000003"));
+            Throws<VmpRejectedException>(() => c.Checkout(100, phoneNumber: "4790000003"), "Vipps' answer as properties",
+                e => e.HttpStatus == 400 && e.VippsErrorCode == "7010" && e.VippsTitle == "Customer not found" &&
+                     e.TraceId.StartsWith("00-") && e.Detail.Contains(e.TraceId));
+            Throws<VmpInvalidArgumentException>(() => c.Checkout(0, phoneNumber: Phone), "no answer of Vipps in a failure vmp found",
+                e => e.HttpStatus == 0 && e.VippsErrorCode == "" && e.TraceId == "");
             Throws<VmpInvalidArgumentException>(() => c.Checkout(0, phoneNumber: Phone), "amount 0", e => e.Status == VmpStatus.InvalidAmount);
             Throws<VmpInvalidArgumentException>(() => c.StartCheckout("{\"amount\": 1, \"tip\": 2}"), "unknown field", e => e.Status == VmpStatus.InvalidJson);
             Throws<VmpInvalidArgumentException>(() => c.PollStatus("bad ref!"), "bad reference", e => e.Status == VmpStatus.InvalidReference);
@@ -508,6 +513,47 @@ static class Tests
 
     /// <summary>The simulator's URL is asked of the library (vmp_simulator_url): log_level "warn"
     /// hides the "client started" record the binding used to read it from.</summary>
+    // A sales unit Vipps has not approved for push requests (5080), and the QR fallback.
+    static void PushNotAllowed()
+    {
+        using (var c = new VmpClient("{\"environment\": \"simulator\", \"simulator\": {\"push_not_allowed\": true}}"))
+            Throws<VmpPushNotAllowedException>(() => c.Checkout(1000, phoneNumber: Phone), "5080 without a fallback",
+                e => e.Status == VmpStatus.PushNotAllowed && e.VippsErrorCode == "5080" && e.Reference == null);
+        using (var c = new VmpClient("{\"environment\": \"simulator\", \"push_fallback\": \"qr\", \"simulator\": {\"push_not_allowed\": true}}"))
+        {
+            string qr = null;
+            Throws<VmpPushNotAllowedException>(() => c.Checkout(1000, phoneNumber: Phone, reference: "cs-fallback-1"), "5080 with push_fallback qr",
+                e => (qr = e.Reference) == "cs-fallback-1-qr");
+            Check(qr != null && c.CheckoutQr(qr, QrFormat.Url).Length > 10, "the QR checkout's code");
+            Check(qr != null && c.PollStatus(qr).State == PaymentState.Created, "the QR checkout is CREATED");
+        }
+    }
+
+    // Vipps' rules: rate limits per API per reference, the unit's capture rule and market,
+    // failure amounts, the polling config, enrollment with partner keys.
+    static void VippsRules()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0, \"full_capture_only\": true, \"failure_amounts\": true}}"))
+        {
+            string r = c.Checkout(10000, phoneNumber: Phone);
+            Check(c.PollStatus(r, TimeSpan.FromSeconds(10)).State == PaymentState.Authorized, "authorized");
+            Throws<VmpRejectedException>(() => c.Capture(r, 1000, "part"), "a partial capture at a full-capture unit", e => e.VippsErrorCode == "6140");
+            c.Capture(r, 10000, "whole");
+            for (int i = 0; i < 3; i++) c.Refund(r, 100, "return-" + i);
+            Check(c.PollStatus(r).Refunded == 300, "three refunds after a create and two captures");
+            Throws<VmpRejectedException>(() => c.Refund(r, 124, "return-124"), "a failure amount", e => e.VippsErrorCode == "6220");
+            Throws<VmpRejectedException>(() => c.Checkout(1000, phoneNumber: Phone, more: new Dictionary<string, object> { { "currency", "DKK" } }),
+                "DKK at a Norwegian unit", e => e.VippsErrorCode == "5040");
+        }
+        Throws<VmpInvalidArgumentException>(() => new VmpClient("{\"polling\": {\"interval_ms\": 100}}"), "a poll interval above Vipps' budget");
+        using (var c = new VmpClient("{\"environment\": \"simulator\", \"msn\": \"234567\", \"simulator\": {\"approve_delay_ms\": 0}, " +
+                                     "\"polling\": {\"interval_ms\": 2000}, \"partner\": {\"client_id\": \"p-id\", \"client_secret\": \"p-secret\", \"subscription_key\": \"p-key\"}}"))
+        {
+            string id = c.StartEnrollment("{\"phone_number\": \"4790000011\"}");
+            Check(c.PollEnrollment(id, TimeSpan.FromSeconds(10)).State == EnrollmentState.Consented, "enrollment with partner keys");
+        }
+    }
+
     static void SimulatorUrl()
     {
         using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}, \"log_level\": \"warn\"}"))
@@ -591,6 +637,8 @@ static class Tests
         Run("completeness", Completeness);
         Run("information", Information);
         Run("payments", Payments);
+        Run("push not allowed", PushNotAllowed);
+        Run("vipps rules", VippsRules);
         Run("simulator url", SimulatorUrl);
         Run("journal", Journal);
         Run("scans", Scans);

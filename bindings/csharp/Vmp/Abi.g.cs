@@ -14,6 +14,10 @@ namespace Vmp
         internal const int ReferenceSize = 65;
         /// <summary>VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.</summary>
         internal const uint CancelTransactionOnly = 0x1;
+        /// <summary>VMP_VIPPS_ERROR_CODE_SIZE: Capacities of vmp_vipps_error's text fields, NUL included.</summary>
+        internal const int VippsErrorCodeSize = 32;
+        internal const int VippsTitleSize = 256;
+        internal const int VippsTraceIdSize = 128;
         /// <summary>VMP_SIMULATOR_URL_SIZE: Size of a buffer that holds the embedded simulator's URL (NUL included).</summary>
         internal const int SimulatorUrlSize = 64;
         /// <summary>VMP_AIM_ID_SIZE: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.</summary>
@@ -83,6 +87,8 @@ namespace Vmp
         InCallback = 25,
         /// <summary>the journal is new; a call without an operation id was refused</summary>
         NewJournal = 26,
+        /// <summary>this sales unit may not send push requests; use a QR checkout</summary>
+        PushNotAllowed = 27,
     }
 
     /// <summary>vmp_payment_state (VMP_PAYMENT_STATE_LIST); values are never renumbered.</summary>

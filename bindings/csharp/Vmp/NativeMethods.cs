@@ -64,6 +64,7 @@ namespace Vmp
     {
         internal const string Library = "vmp"; // libvmp.so, vmp.dll
         internal const int PaymentSize = 120;   // sizeof(vmp_payment), the same on every platform
+        internal const int VippsErrorSize = 424; // sizeof(vmp_vipps_error), the same on every platform
         internal const int ReferenceSize = Abi.ReferenceSize;
         internal const int MsisdnSize = Abi.MsisdnSize;
         internal const int EnrollmentIdSize = Abi.EnrollmentIdSize;
@@ -82,6 +83,7 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_status_str(int status);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_state_str(int state);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_last_error();
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_last_vipps_error(byte[] answer);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern void vmp_free(IntPtr ptr);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_init(byte[] configJson, out IntPtr client);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_close(IntPtr client);

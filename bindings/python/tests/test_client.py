@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import pickle
 import tempfile
 import threading
 import time
@@ -79,12 +80,73 @@ class PaymentTest(unittest.TestCase):
         self.assertEqual(cm.exception.status, Status.ALREADY_AUTHORIZED)
 
     def test_a_refusal_by_vipps_is_a_rejected_error_with_the_detail(self) -> None:
-        with self.assertRaises(vmp.RejectedError) as cm:
+        with self.assertRaises(vmp.RejectedError) as cm:  # CustomerNotFoundError is one
             self.client.checkout(100, phone_number="4790000003")
         e = cm.exception
-        self.assertEqual((e.status, e.status_name), (Status.REJECTED, "VMP_ERR_REJECTED"))
+        self.assertIsInstance(e, vmp.CustomerNotFoundError)
+        self.assertEqual((e.status, e.status_name), (Status.CUSTOMER_NOT_FOUND, "VMP_ERR_CUSTOMER_NOT_FOUND"))
         self.assertTrue(e.detail)
         self.assertNotIn("4790000003", str(e))
+
+    def test_vipps_answer_is_in_the_exception_as_attributes(self) -> None:
+        with self.assertRaises(vmp.CustomerNotFoundError) as cm:
+            self.client.checkout(100, phone_number="4790000003")
+        e = cm.exception
+        self.assertEqual((e.http_status, e.vipps_error_code, e.vipps_title), (400, "7010", "Customer not found"))
+        self.assertTrue(e.trace_id.startswith("00-") and e.trace_id in e.detail, e.trace_id)
+        again = pickle.loads(pickle.dumps(e))
+        self.assertEqual((again.vipps_error_code, again.trace_id), ("7010", e.trace_id))
+        with self.assertRaises(vmp.InvalidArgumentError) as cm2:
+            self.client.checkout(0, phone_number=PHONE)
+        self.assertEqual((cm2.exception.http_status, cm2.exception.vipps_error_code), (0, ""),
+                         "a failure vmp found itself carries no answer of Vipps")
+        with self.assertRaises(vmp.VmpError) as cm3:
+            self.client.capture("py-never-created-1", 100)  # a reference Vipps does not know
+        self.assertEqual((cm3.exception.status, cm3.exception.http_status), (Status.NOT_FOUND, 404))
+
+    def test_a_push_the_sales_unit_may_not_send_and_its_qr_fallback(self) -> None:
+        with vmp.Client({"simulator": {"push_not_allowed": True}}) as c:
+            with self.assertRaises(vmp.PushNotAllowedError) as cm:
+                c.checkout(1000, phone_number=PHONE)
+            self.assertEqual((cm.exception.vipps_error_code, cm.exception.reference), ("5080", None))
+        with vmp.Client({"push_fallback": "qr", "simulator": {"push_not_allowed": True}}) as c:
+            with self.assertRaises(vmp.PushNotAllowedError) as cm:
+                c.checkout(1000, phone_number=PHONE, reference="py-fallback-1")
+            ref = cm.exception.reference
+            self.assertEqual(ref, "py-fallback-1-qr")
+            self.assertTrue(c.checkout_qr(ref, QrFormat.URL).startswith(b"http"))
+            self.assertIs(c.status(ref).state, PaymentState.CREATED)
+
+    def test_vipps_rules_per_api_rate_limits_unit_rules_and_failure_amounts(self) -> None:
+        with vmp.Client({"simulator": {"approve_delay_ms": 0, "full_capture_only": True,
+                                       "failure_amounts": True}}) as c:
+            ref = c.checkout(10000, phone_number=PHONE)
+            self.assertIs(c.status(ref, wait=10).state, PaymentState.AUTHORIZED)
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.capture(ref, 1000, "part")
+            self.assertEqual(cm.exception.vipps_error_code, "6140")
+            c.capture(ref, 10000, "whole")
+            # Rate limits per API: three refunds and a cancel after a create and a capture.
+            for i in range(3):
+                c.refund(ref, 100, "return-%d" % i)
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.refund(ref, 123, "return-123")  # a failure amount: 5100
+            self.assertEqual(cm.exception.vipps_error_code, "5100")
+            with self.assertRaises(vmp.RejectedError) as cm:
+                c.checkout(1000, phone_number=PHONE, currency="EUR")  # a Norwegian unit
+            self.assertEqual(cm.exception.vipps_error_code, "5040")
+            failed = c.checkout(151, phone_number=PHONE)  # refused by the card
+            self.assertIs(c.status(failed, wait=10).state, PaymentState.ABORTED)
+
+    def test_polling_config_and_enrollment_with_partner_keys(self) -> None:
+        with self.assertRaises(vmp.InvalidArgumentError):
+            vmp.Client({"polling": {"interval_ms": 100}})
+        with vmp.Client({"environment": "simulator", "msn": "234567", "simulator": {"approve_delay_ms": 0},
+                         "polling": {"interval_ms": 2000, "first_delay_ms": 100},
+                         "partner": {"client_id": "p-id", "client_secret": "p-secret",
+                                     "subscription_key": "p-key"}}) as c:
+            eid = c.start_enrollment("4790000011")
+            self.assertIs(c.poll_enrollment(eid, wait=10).state, EnrollmentState.CONSENTED)
 
     def test_no_answer_is_an_unknown_outcome_that_carries_the_reference(self) -> None:
         c = self.client

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from ._native import BINDING_VERSION, LibraryError, lib, text
 from .client import Client, logger
-from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError, ForkedError,
-                     InvalidArgumentError, NewJournalError, RejectedError, UnknownOutcomeError,
-                     UnverifiedError, VmpError)
+from .errors import (AlreadyAuthorizedError, CaptureMismatchError, ClientClosedError,
+                     CustomerNotFoundError, ForkedError, InvalidArgumentError, NewJournalError,
+                     PushNotAllowedError, RejectedError, UnknownOutcomeError, UnverifiedError,
+                     VmpError)
 from .types import (CodeKind, Enrollment, EnrollmentState, LogLevel, LogRecord, Payment,
                     PaymentState, PendingOperation, PendingReport, QrFormat, RecoveryReport, Scan,
                     ScanEvent, ScanSource, Status)
@@ -71,4 +72,5 @@ __all__ = ["Client", "VmpError", "InvalidArgumentError", "ClientClosedError", "R
            "LogLevel", "Enrollment", "EnrollmentState", "PendingOperation", "PendingReport",
            "RecoveryReport", "QrFormat", "Status", "logger", "version", "status_str", "state_str",
            "scan_event_str", "code_kind_str", "enrollment_state_str", "log_level_str",
-           "UnverifiedError", "ForkedError", "NewJournalError", "verify_webhook"]
+           "UnverifiedError", "ForkedError", "NewJournalError", "CustomerNotFoundError",
+           "PushNotAllowedError", "verify_webhook"]

@@ -15,6 +15,10 @@ VERSION_PATCH = 0
 REFERENCE_SIZE = 65
 #: Flags for vmp_cancel.
 CANCEL_TRANSACTION_ONLY = 0x1
+#: Capacities of vmp_vipps_error's text fields, NUL included.
+VIPPS_ERROR_CODE_SIZE = 32
+VIPPS_TITLE_SIZE = 256
+VIPPS_TRACE_ID_SIZE = 128
 #: Size of a buffer that holds the embedded simulator's URL (NUL included).
 SIMULATOR_URL_SIZE = 64
 #: Size of vmp_scan.aim_id: an AIM identifier such as "]Q1" and its NUL.
@@ -83,6 +87,8 @@ class Status(NamedIntEnum):
     """called from inside a vmp callback, where it would wait for itself"""
     NEW_JOURNAL = 26
     """the journal is new; a call without an operation id was refused"""
+    PUSH_NOT_ALLOWED = 27
+    """this sales unit may not send push requests; use a QR checkout"""
 
 
 class PaymentState(PaymentStateBehaviour, NamedIntEnum):

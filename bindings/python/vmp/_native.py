@@ -52,6 +52,13 @@ class PaymentStruct(Structure):
                 ("currency", c_char * 4), ("reference", c_char * REFERENCE_SIZE)]
 
 
+class VippsErrorStruct(Structure):
+    """vmp_vipps_error"""
+    _fields_ = [("struct_size", c_uint32), ("http_status", c_int32),
+                ("error_code", c_char * _abi.VIPPS_ERROR_CODE_SIZE), ("title", c_char * _abi.VIPPS_TITLE_SIZE),
+                ("trace_id", c_char * _abi.VIPPS_TRACE_ID_SIZE)]
+
+
 class ScanStruct(Structure):
     """vmp_scan"""
     _fields_ = [("struct_size", c_uint32), ("event", c_int32), ("kind", c_int32),
@@ -89,6 +96,7 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_status_str": (c_char_p, [_status]),
     "vmp_state_str": (c_char_p, [c_int32]),
     "vmp_last_error": (c_char_p, []),
+    "vmp_last_vipps_error": (_status, [POINTER(VippsErrorStruct)]),
     "vmp_free": (None, [c_void_p]),
     "vmp_init": (_status, [c_char_p, _out_ptr]),
     "vmp_close": (_status, [_handle]),

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import weakref
-from ctypes import byref, c_int32, c_size_t, c_void_p, create_string_buffer
+from ctypes import byref, c_int32, c_size_t, c_void_p, create_string_buffer, sizeof
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _abi, _native
@@ -45,8 +45,12 @@ def check(status: int, *, payment: Optional[Payment] = None, reference: Optional
         return
     L = lib()
     detail = text(L.vmp_last_error())  # the same thread, before any other vmp call
+    answer = _native.VippsErrorStruct(struct_size=sizeof(_native.VippsErrorStruct))
+    L.vmp_last_vipps_error(byref(answer))  # plain C, leaves the last error as it is
     raise error_class(status)(status, text(L.vmp_status_str(status)), detail, payment=payment,
-                              reference=reference)
+                              reference=reference, http_status=answer.http_status,
+                              vipps_error_code=text(answer.error_code), vipps_title=text(answer.title),
+                              trace_id=text(answer.trace_id))
 
 
 def _bytes(value: Optional[str], name: str, *, optional: bool = False) -> Optional[bytes]:
@@ -394,7 +398,8 @@ class Client:
         """Sends a push payment request to the customer's phone and returns the payment's
         reference. Other checkout fields of vmp.h (e.g. flow="qr", receipt={...}) go in fields.
         On UnknownOutcomeError the reference is in the exception: ask for its status, or repeat
-        the same checkout."""
+        the same checkout. On PushNotAllowedError with a reference (config "push_fallback": "qr")
+        a QR checkout was started instead: show checkout_qr(e.reference)."""
         body: Dict[str, Any] = {"amount": _int(amount, "amount")}
         for name, value in (("phone_number", phone_number), ("personal_qr", personal_qr),
                             ("currency", currency), ("description", description),

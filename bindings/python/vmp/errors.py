@@ -13,10 +13,16 @@ class VmpError(Exception):
     status_name its name ("VMP_ERR_REJECTED"), detail the library's vmp_last_error() text (never
     holds secrets or full phone numbers). payment is the payment where the status comes with one
     (ALREADY_AUTHORIZED, CAPTURE_MISMATCH); reference the checkout's where it may exist
-    (UNKNOWN_OUTCOME)."""
+    (UNKNOWN_OUTCOME) or was started instead (PUSH_NOT_ALLOWED with push_fallback).
+
+    What Vipps answered, when the failure carries an answer (vmp_last_vipps_error): http_status
+    (0 when Vipps gave none), vipps_error_code (Vipps' ErrorCode, e.g. "7010"), vipps_title and
+    trace_id (for Vipps' support); "" when absent. Branch on vipps_error_code, not on detail."""
 
     def __init__(self, status: int, status_name: str, detail: str, *,
-                 payment: Optional[Payment] = None, reference: Optional[str] = None) -> None:
+                 payment: Optional[Payment] = None, reference: Optional[str] = None,
+                 http_status: int = 0, vipps_error_code: str = "", vipps_title: str = "",
+                 trace_id: str = "") -> None:
         super().__init__("%s: %s" % (status_name, detail) if detail else status_name)
         try:
             self.status: int = Status(status)
@@ -26,13 +32,19 @@ class VmpError(Exception):
         self.detail = detail
         self.payment = payment
         self.reference = reference
+        self.http_status = http_status
+        self.vipps_error_code = vipps_error_code
+        self.vipps_title = vipps_title
+        self.trace_id = trace_id
 
     def __reduce__(self) -> Any:
         # Picklable, so that an error raised in a multiprocessing worker reaches the parent as
         # itself (the default would call the class with the message alone, and the pool's result
         # thread would die on it).
         return (type(self), (int(self.status), self.status_name, self.detail),
-                {"payment": self.payment, "reference": self.reference})
+                {"payment": self.payment, "reference": self.reference, "http_status": self.http_status,
+                 "vipps_error_code": self.vipps_error_code, "vipps_title": self.vipps_title,
+                 "trace_id": self.trace_id})
 
 
 class InvalidArgumentError(VmpError, ValueError):
@@ -47,6 +59,19 @@ class ClientClosedError(VmpError):
 class RejectedError(VmpError):
     """Vipps refused the operation (VMP_ERR_REJECTED; the detail names its ErrorCode). Do not
     retry unchanged."""
+
+
+class CustomerNotFoundError(RejectedError):
+    """The customer cannot pay or log in with Vipps MobilePay (VMP_ERR_CUSTOMER_NOT_FOUND; at
+    checkout Vipps' ErrorCode 7010: unknown number, cannot pay businesses, under age). Ask for
+    another means of payment; do not tell the customer the number is wrong."""
+
+
+class PushNotAllowedError(VmpError):
+    """The sales unit may not send push requests (VMP_ERR_PUSH_NOT_ALLOWED, Vipps' ErrorCode
+    5080). With "push_fallback": "qr" in the config a QR checkout was started instead: reference
+    is its reference - show Client.checkout_qr(reference) on the customer display and poll it as
+    any payment. Without the fallback reference is None and no payment exists."""
 
 
 class UnknownOutcomeError(VmpError):
@@ -105,6 +130,8 @@ _BY_STATUS: Dict[int, Type[VmpError]] = {
     Status.INVALID_CUSTOMER: InvalidArgumentError,
     Status.INVALID_HANDLE: ClientClosedError,
     Status.REJECTED: RejectedError,
+    Status.CUSTOMER_NOT_FOUND: CustomerNotFoundError,
+    Status.PUSH_NOT_ALLOWED: PushNotAllowedError,
     Status.UNKNOWN_OUTCOME: UnknownOutcomeError,
     Status.ALREADY_AUTHORIZED: AlreadyAuthorizedError,
     Status.CAPTURE_MISMATCH: CaptureMismatchError,

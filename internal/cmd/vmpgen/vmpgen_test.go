@@ -73,9 +73,9 @@ func TestGeneratedFilesAreWhatTheHeaderMakes(t *testing.T) {
 
 // A value appended to the header and not generated fails the check in every language.
 func TestAValueOnlyInTheHeaderFailsTheCheck(t *testing.T) {
-	h := replaceOnce(t, repoHeader(t), `  X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused")`,
-		`  X(VMP_ERR_NEW_JOURNAL, 26, "the journal is new; a call without an operation id was refused") \
-  X(VMP_ERR_FUTURE_THING, 27, "a status a later version adds")`)
+	h := replaceOnce(t, repoHeader(t), `  X(VMP_ERR_PUSH_NOT_ALLOWED, 27, "this sales unit may not send push requests; use a QR checkout")`,
+		`  X(VMP_ERR_PUSH_NOT_ALLOWED, 27, "this sales unit may not send push requests; use a QR checkout") \
+  X(VMP_ERR_FUTURE_THING, 28, "a status a later version adds")`)
 	if got, want := stale(t, root, headerCopy(t, h)), sorted(allGenerated()...); !reflect.DeepEqual(got, want) {
 		t.Fatalf("stale = %v, want every generated file %v", got, want)
 	}
@@ -109,9 +109,9 @@ func TestAValueOnlyInALanguageTableFailsTheCheck(t *testing.T) {
 		t.Fatalf("the copy is stale before any edit: %v", s)
 	}
 	edits := map[string][2]string{
-		"bindings/python/vmp/_abi.py":  {"    NEW_JOURNAL = 26\n", "    NEW_JOURNAL = 26\n    FUTURE_THING = 27\n"},
-		"bindings/csharp/Vmp/Abi.g.cs": {"        NewJournal = 26,\n", "        NewJournal = 26,\n        FutureThing = 27,\n"},
-		"internal/abi/abi_gen.go":      {"\tCodeNewJournal Code = 26\n", "\tCodeNewJournal Code = 26\n\tCodeFutureThing Code = 27\n"},
+		"bindings/python/vmp/_abi.py":  {"    PUSH_NOT_ALLOWED = 27\n", "    PUSH_NOT_ALLOWED = 27\n    FUTURE_THING = 28\n"},
+		"bindings/csharp/Vmp/Abi.g.cs": {"        PushNotAllowed = 27,\n", "        PushNotAllowed = 27,\n        FutureThing = 28,\n"},
+		"internal/abi/abi_gen.go":      {"\tCodePushNotAllowed Code = 27\n", "\tCodePushNotAllowed Code = 27\n\tCodeFutureThing Code = 28\n"},
 	}
 	for path, e := range edits {
 		p := filepath.Join(dir, path)
