@@ -79,15 +79,19 @@ func (eng *Engine) Pending() (PendingReport, error) {
 		return PendingReport{}, err
 	}
 	defer leave()
+	// First, as it commits the queued writes: the entries read after it and memory's copies of
+	// them (which a commit drops) then agree.
+	uncaptured, err := eng.uncaptured()
+	if err != nil {
+		return PendingReport{}, err
+	}
 	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
 		return PendingReport{}, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	since := eng.journalNewSince()
-	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since}}
-	if r.Uncaptured, err = eng.uncaptured(); err != nil {
-		return PendingReport{}, err
-	}
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since},
+		Uncaptured: uncaptured}
 	for _, e := range entries {
 		if eng.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
