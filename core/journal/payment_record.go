@@ -129,6 +129,13 @@ type ObservedPayment struct {
 	PSPReference                                      string
 }
 
+// Apply takes the news of an entry not yet written (memory's copy of a queued outcome) into a
+// copy of the record, as the write will.
+func (r *PaymentRecord) Apply(e *Entry) {
+	r.Operations = slices.Clone(r.Operations)
+	r.applyEntry(e)
+}
+
 // applyEntry takes an entry's news into the record.
 func (r *PaymentRecord) applyEntry(e *Entry) {
 	if e.Operation == OpCreate {

@@ -79,8 +79,6 @@ func (eng *Engine) Pending() (PendingReport, error) {
 		return PendingReport{}, err
 	}
 	defer leave()
-	// First, as it commits the queued writes: the entries read after it and memory's copies of
-	// them (which a commit drops) then agree.
 	uncaptured, err := eng.uncaptured()
 	if err != nil {
 		return PendingReport{}, err

@@ -29,19 +29,25 @@ func (r journalRecorder) PaymentObserved(msn, reference string, p Payment) {
 		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, Cancelled: p.Cancelled, PSPReference: p.PSPReference})
 }
 
-// uncaptured lists the payments the till must still finish, as the journal has them.
+// uncaptured lists the payments the till must still finish: the journal's records, with the
+// outcomes memory holds that are not on disk yet (an outcome is written with the next commit)
+// taken in, so a capture already returned to the till counts. It adds no commit: vmp_pending
+// stays a read.
 func (eng *Engine) uncaptured() ([]PaymentRecord, error) {
-	err := eng.journal.CommitQueued() // a capture already returned to the till counts
-	var list []*journal.PaymentRecord
-	if err == nil {
-		list, err = eng.journal.UncapturedPayments()
-	}
+	list, err := eng.journal.UncapturedPayments()
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	out := make([]PaymentRecord, 0, len(list))
 	for _, r := range list {
-		out = append(out, *r)
+		for _, op := range r.Operations {
+			if mem := eng.seen.UnsavedEntry(op.Key); mem != nil && op.State != journal.StateDone {
+				r.Apply(mem)
+			}
+		}
+		if r.Uncaptured() {
+			out = append(out, *r)
+		}
 	}
 	return out, nil
 }
