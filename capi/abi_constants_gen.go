@@ -14,6 +14,7 @@ func _() {
 	_ = same[C.VMP_VERSION_MINOR-abi.VersionMinor]
 	_ = same[C.VMP_VERSION_PATCH-abi.VersionPatch]
 	_ = same[C.VMP_REFERENCE_SIZE-abi.ReferenceSize]
+	_ = same[C.VMP_PSP_REFERENCE_SIZE-abi.PspReferenceSize]
 	_ = same[C.VMP_CANCEL_TRANSACTION_ONLY-abi.CancelTransactionOnly]
 	_ = same[C.VMP_VIPPS_ERROR_CODE_SIZE-abi.VippsErrorCodeSize]
 	_ = same[C.VMP_VIPPS_TITLE_SIZE-abi.VippsTitleSize]

@@ -7,6 +7,7 @@ package main
 import "C"
 
 import (
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -129,8 +130,13 @@ func checkPaymentOut(out *C.vmp_payment, required bool) error {
 		}
 		return nil
 	}
-	return checkStructSize("out", uint32(out.struct_size), uint32(C.sizeof_vmp_payment))
+	return checkStructSize("out", uint32(out.struct_size), paymentSize020)
 }
+
+// paymentSize020 is the size of vmp 0.2.0's vmp_payment (up to reference): a till built
+// against that header gives it, and gets the fields it knows (vmp.c's give_payment copies no
+// more than struct_size bytes).
+var paymentSize020 = uint32(unsafe.Offsetof(C.vmp_payment{}.created_at_ms))
 
 // fillPayment writes p into the shim's full-size vmp_payment when the status delivers one;
 // vmp.c copies it to the caller's struct.
@@ -160,4 +166,15 @@ func putPayment(dst *C.vmp_payment, p core.Payment) {
 	}
 	putChars(dst.currency[:], p.Currency)
 	putChars(dst.reference[:], p.Reference)
+	dst.created_at_ms = C.int64_t(unixMillis(p.CreatedAt))
+	dst.last_changed_ms = C.int64_t(unixMillis(p.LastChanged))
+	putChars(dst.psp_reference[:], p.PSPReference)
+}
+
+// unixMillis is t in Unix milliseconds; 0 for the zero time (unknown).
+func unixMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }

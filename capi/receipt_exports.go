@@ -31,3 +31,32 @@ func attachReceipt(h C.uintptr_t, ref, receipt *C.char) error {
 	}
 	return t.unit.AttachReceipt(t.ctx, reference, r)
 }
+
+//export vmpgo_receipt_warnings
+func vmpgo_receipt_warnings(h C.uintptr_t, ref *C.char, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_receipt_warnings", &st)
+	return statusOf(receiptWarnings(h, ref, out))
+}
+
+// receiptWarnings gives the warnings as a JSON array of strings; *out is NULL on failure.
+func receiptWarnings(h C.uintptr_t, ref *C.char, out **C.char) error {
+	if out != nil {
+		*out = nil
+	}
+	t, reference, err := targetAndString(h, ref, "reference")
+	if err != nil {
+		return err
+	}
+	defer t.leave()
+	if out == nil {
+		return argError(core.CodeInvalidArgument, "out_json is NULL")
+	}
+	warnings, err := t.unit.ReceiptWarnings(reference)
+	if err != nil {
+		return err
+	}
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return giveJSON(out, warnings)
+}

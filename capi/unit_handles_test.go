@@ -157,6 +157,8 @@ func TestClosingTheClientClosesItsUnitHandles(t *testing.T) {
 			"vmp_webhook_receiver":  vmpgo_webhook_receiver(h, &out),
 			"vmp_sales_unit":        vmpgo_sales_unit(h, cString([]byte("store-b")), 1, &newUnit),
 			"vmp_attach_receipt":    vmpgo_attach_receipt(h, cString([]byte(reference)), cString([]byte("{"))),
+			"vmp_receipt_warnings":  vmpgo_receipt_warnings(h, cString([]byte(reference)), &out),
+			"vmp_payment_events":    vmpgo_payment_events(h, cString([]byte(reference)), &out),
 			"vmp_submit_scan":       vmpgo_submit_scan(h, cString([]byte("5901234123457"))),
 			"vmp_cancel_enrollment": vmpgo_cancel_enrollment(h, cString([]byte("x"))),
 		}

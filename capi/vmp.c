@@ -29,6 +29,8 @@
 #define VMPSHIM_STRINGIFY(x) #x
 #define VMPSHIM_STR(x) VMPSHIM_STRINGIFY(x)
 #define VMPSHIM_ID(client) ((uintptr_t)(client))
+/* vmp 0.2.0's sizeof(vmp_payment): the smallest struct_size taken (capi/convert.go). */
+#define VMPSHIM_PAYMENT_SIZE_0_2_0 offsetof(vmp_payment, created_at_ms)
 
 /* Zero-initialised per thread, so a thread that never failed reads "" and no answer. */
 static VMPSHIM_THREAD_LOCAL vmpshim_last_failure last_failure;
@@ -90,8 +92,9 @@ static vmp_status call_go(wall_body body, void *args) { return call_go_as(body, 
 
 /*
  * Go fills a full-size vmp_payment; the caller gets at most the struct_size bytes it declared
- * (Go has checked it is at least this version's size), keeping its own struct_size, so a caller
- * built against a newer, larger vmp_payment keeps its extra fields untouched.
+ * (Go has checked it is at least vmp 0.2.0's size), keeping its own struct_size: a caller built
+ * against 0.2.0 gets the fields it knows, one built against a newer, larger vmp_payment keeps
+ * its extra fields untouched.
  */
 static vmp_status give_payment(vmp_status st, const vmp_payment *full, vmp_payment *out) {
   uint32_t size;
@@ -268,7 +271,7 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
   payment_args a;
 #if !defined(VMP_NO_WALL)
   vmp_payment full;
-  if (wait_ms == 0 && out != NULL && reference != NULL && out->struct_size >= sizeof full && !wall_forked() &&
+  if (wait_ms == 0 && out != NULL && reference != NULL && out->struct_size >= VMPSHIM_PAYMENT_SIZE_0_2_0 && !wall_forked() &&
       wall_snapshot_read(VMPSHIM_ID(client), reference, &full)) {
     begin_call();
     return give_payment(VMP_OK, &full, out);
@@ -647,6 +650,24 @@ VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *r
   a.first = reference;
   a.second = receipt_json;
   return call_go(run_attach_receipt, &a);
+}
+
+static vmp_status run_receipt_warnings(void *p) {
+  json_out_args *a = p;
+  return vmpgo_receipt_warnings(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_receipt_warnings(vmp_client *client, const char *reference, char **out_json) {
+  return json_out_call(run_receipt_warnings, client, reference, 0, out_json);
+}
+
+static vmp_status run_payment_events(void *p) {
+  json_out_args *a = p;
+  return vmpgo_payment_events(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *reference, char **out_json) {
+  return json_out_call(run_payment_events, client, reference, 0, out_json);
 }
 
 /* ==== Log records: vmp_on_log, vmp_next_log ==================================================

@@ -140,7 +140,7 @@ func New(cfg Config) (*Client, error) {
 	c.retry = retry.Policy{Budget: cfg.Timeouts.operation(), Closing: c.closingCtx, Retrying: c.logRetry}
 	c.pay = payments.New(payments.Deps{Journal: c.journal, Retry: c.retry, Log: c.logs,
 		Till:     payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID},
-		Checkout: payments.CheckoutDefaults{Currency: cfg.Currency, Description: cfg.Description},
+		Checkout: payments.CheckoutDefaults{Currency: cfg.Currency, Description: cfg.Description, StrictReceipts: cfg.StrictReceipts},
 		Enter:    c.enter, Closing: c.closingCtx, Now: now, RequestTimeout: cfg.Timeouts.request(),
 		RetentionDays: cfg.JournalRetentionDays, JournalWriteFault: func(e *journal.Entry) error { return journalWriteFault(e) },
 		Cadence: cfg.Polling.cadence()}, units)

@@ -66,6 +66,9 @@ type Config struct {
 	// Ledger publishes the journal's payment records to the chain's PostgreSQL database and
 	// lets find and totals answer for the chain (ledger_config.go).
 	Ledger *LedgerConfig `json:"ledger"`
+	// StrictReceipts refuses a receipt whose arithmetic looks wrong (VMP_ERR_INVALID_ARGUMENT)
+	// instead of sending it with warnings (payments.Receipt.Review): for development.
+	StrictReceipts bool `json:"strict_receipts"`
 	// LogLevel is the least level of the log records the host gets (vmp_on_log,
 	// vmp_next_log): "debug", "info" (default), "warn", "error" or "off" (internal/logs).
 	LogLevel string `json:"log_level"`

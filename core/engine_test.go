@@ -340,3 +340,23 @@ func TestAnUnreachableVippsIsANetworkErrorAndNothingWasSent(t *testing.T) {
 		t.Fatalf("reference %q returned for a request that was never sent", ref)
 	}
 }
+
+func TestAPaymentHasItsPSPReferenceTimesAndEventLog(t *testing.T) {
+	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
+	ctx := context.Background()
+	ref := checkout(t, c, `{"amount":2000,"phone_number":"4712345678"}`)
+	p, err := c.OwnUnit().PollStatus(ctx, ref, 5*time.Second)
+	if err != nil || p.State != StateAuthorized || p.PSPReference == "" || p.CreatedAt.IsZero() || p.LastChanged.Before(p.CreatedAt) {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	events, err := c.OwnUnit().PaymentEvents(ctx, ref)
+	if err != nil || len(events) < 2 || events[0].Name != "CREATED" || events[1].Name != "AUTHORIZED" {
+		t.Fatalf("events %+v, %v", events, err)
+	}
+	created, _ := time.Parse(time.RFC3339Nano, events[0].Timestamp)
+	if after, _ := c.OwnUnit().PollStatus(ctx, ref, 0); !after.CreatedAt.Equal(created) || !after.LastChanged.Equal(p.LastChanged) {
+		t.Fatalf("after the event log: created %v (want %v), last changed %v (want %v)", after.CreatedAt, created, after.LastChanged, p.LastChanged)
+	}
+	_, err = c.OwnUnit().PaymentEvents(ctx, "no-such-payment-1")
+	wantCode(t, err, CodeNotFound, "")
+}

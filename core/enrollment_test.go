@@ -306,3 +306,15 @@ func TestTheFollowerRidesOutBusyAnswersAndReportsFinalFailures(t *testing.T) {
 		})
 	}
 }
+
+func TestTheConsentScopesCustomFlowAndGenderAreAskedFor(t *testing.T) {
+	c := newSimClient(t, `,"simulator":{"approve_delay_ms":0}`)
+	id := enroll(t, c, `{"phone_number":"`+sim.MSISDNConsents+`","scopes":["name","customFlow","gender"]}`)
+	e, err := c.Club().PollEnrollment(context.Background(), id, 30*time.Second)
+	if err != nil || e.State != EnrollmentConsented || !strings.Contains(string(e.Profile), `"gender":"`) {
+		t.Fatalf("%+v (%s), %v", e, e.Profile, err)
+	}
+	if snap, _ := c.Simulator().Login(sim.MSISDNConsents); strings.Join(snap.Scopes, " ") != "openid name customFlow gender" {
+		t.Fatalf("the simulator saw scopes %q", snap.Scopes)
+	}
+}

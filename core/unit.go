@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"github.com/vmp-dev/vmp/core/vipps"
 	"time"
 
 	"github.com/vmp-dev/vmp/internal/model"
@@ -86,4 +87,18 @@ func (u *Unit) CheckoutQR(ctx context.Context, reference string) (*QRCode, error
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management.
 func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
 	return u.pay.AttachReceipt(ctx, reference, r)
+}
+
+// ReceiptWarnings gives what looked wrong in the receipt last sent for the payment (with its
+// checkout or AttachReceipt) and was sent anyway (payments.Unit.ReceiptWarnings).
+func (u *Unit) ReceiptWarnings(reference string) ([]string, error) {
+	return u.pay.ReceiptWarnings(reference)
+}
+
+// PaymentEvent is one entry of a payment's event log, as Vipps gives it.
+type PaymentEvent = vipps.PaymentEvent
+
+// PaymentEvents reads the payment's event log from Vipps (payments.Unit.PaymentEvents).
+func (u *Unit) PaymentEvents(ctx context.Context, reference string) ([]PaymentEvent, error) {
+	return u.pay.PaymentEvents(ctx, reference)
 }

@@ -114,3 +114,28 @@ func TestPushFallbackOtherThanQRIsAConfigError(t *testing.T) {
 	_, err := ParseConfig([]byte(`{"environment":"simulator","push_fallback":"card"}`))
 	wantCode(t, err, CodeInvalidConfig, "")
 }
+
+// Keys Vipps refuses at the token endpoint are VMP_ERR_AUTH with that answer: the request
+// itself never left, but the till still learns what Vipps said.
+func TestRefusedKeysCarryTheTokenEndpointsAnswer(t *testing.T) {
+	srv, err := sim.Start(sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	cfg, err := ParseConfig([]byte(`{"environment":"simulator","base_url":"` + srv.URL() + `","client_id":"wrong-id",` +
+		`"client_secret":"wrong","subscription_key":"` + sim.DefaultCredentials.SubscriptionKey + `","msn":"` + sim.DefaultCredentials.MSN +
+		`","journal_path":"` + t.TempDir() + `/j.db"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	_, err = startCheckout(t, c, `{"amount":1000,"phone_number":"4712345678"}`)
+	if a, ok := VippsAnswerOf(err); CodeOf(err) != CodeAuth || !ok || a.HTTPStatus != 401 {
+		t.Fatalf("refused keys: %v, answer %+v (%v)", err, a, ok)
+	}
+}

@@ -155,12 +155,18 @@ enum vmp_payment_state_code { VMP_PAYMENT_STATE_LIST(VMP_ENUM_ITEM) };
 /** Size of a buffer that holds any payment reference (64 characters + NUL). */
 #define VMP_REFERENCE_SIZE 65
 
+/** Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut). */
+#define VMP_PSP_REFERENCE_SIZE 65
+
 /**
  * A payment as last known by the library. The caller sets struct_size = sizeof(vmp_payment)
- * before passing it; the library fills the rest. Fields may be appended in later versions; a
- * struct_size smaller than this version's sizeof(vmp_payment) is VMP_ERR_INVALID_ARGUMENT, a
- * larger one keeps the caller's extra bytes untouched. On any status other than VMP_OK,
- * VMP_ERR_ALREADY_AUTHORIZED and VMP_ERR_CAPTURE_MISMATCH the struct is left untouched.
+ * before passing it; the library fills the rest. Fields are appended in later versions, and
+ * the library fills only the fields that struct_size covers: a caller built against an older
+ * vmp.h keeps working. The smallest struct_size taken is that of vmp 0.2.0's vmp_payment (up
+ * to and including reference, offsetof(vmp_payment, created_at_ms): 120 on the usual ABIs);
+ * smaller is VMP_ERR_INVALID_ARGUMENT. A larger one than this version's keeps the caller's
+ * extra bytes untouched. On any status other than VMP_OK, VMP_ERR_ALREADY_AUTHORIZED and
+ * VMP_ERR_CAPTURE_MISMATCH the struct is left untouched.
  */
 typedef struct vmp_payment {
   uint32_t struct_size;
@@ -172,6 +178,18 @@ typedef struct vmp_payment {
   int64_t cancelled_amount;  /* aggregate: released by cancel */
   char currency[4];          /* ISO 4217, e.g. "NOK", NUL-terminated */
   char reference[VMP_REFERENCE_SIZE]; /* the payment's reference, NUL-terminated */
+  /* Appended after 0.2.0 (filled when struct_size covers them): */
+  /* When the payment was created, Unix time in milliseconds: the CREATED event of its event
+   * log once the library has read it (vmp_payment_events), else when this library's
+   * createPayment was answered; 0 when unknown (e.g. a payment another till made, until its
+   * event log is read). */
+  int64_t created_at_ms;
+  /* When the library saw the state or an aggregate change, Unix time in milliseconds, by its
+   * own clock (Vipps' getPayment carries no time; the event log has Vipps' times); 0 when
+   * unknown. */
+  int64_t last_changed_ms;
+  /* Vipps' pspReference of the payment, NUL-terminated; "" until the library has read it. */
+  char psp_reference[VMP_PSP_REFERENCE_SIZE];
 } vmp_payment;
 
 /** Flags for vmp_cancel. */
@@ -348,8 +366,9 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
 
 /**
  * Sends a push payment request to the customer's phone (ePayment createPayment with
- * userFlow PUSH_MESSAGE and customerInteraction CUSTOMER_PRESENT). Returns as soon as Vipps has
- * accepted the request; follow it with vmp_poll_status.
+ * userFlow PUSH_MESSAGE and customerInteraction CUSTOMER_PRESENT unless the checkout says
+ * otherwise), or creates a QR checkout. Returns as soon as Vipps has accepted the request;
+ * follow it with vmp_poll_status.
  *
  * checkout_json:  UTF-8 JSON object, borrowed. Fields:
  *                   "amount"        integer, minor units, > 0 (required)
@@ -358,15 +377,43 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                   "personal_qr"   the scanned personal QR text (exactly one of the two)
  *                   "description"   shown to the customer, 3-100 characters (default: config)
  *                   "reference"     8-64 of a-z A-Z 0-9 - (default: generated from store_id,
- *                                   pos_id, time and a random suffix)
- *                 Unknown fields are an error. A "receipt" (see "Receipts" below) is checked
- *                 with it.
+ *                                   pos_id, time and a random suffix; the store prefix is never
+ *                                   cut - with long ids the time is written shorter). The same
+ *                                   checkout with the reference of a payment that ended ABORTED
+ *                                   or EXPIRED is the sale's next attempt, "<reference>-2", -3,
+ *                                   ... (see "Money safety"): use the reference returned.
+ *                   "flow"          "push" (default) or "qr" (a code on the customer display,
+ *                                   vmp_checkout_qr; no phone_number or personal_qr)
+ *                   "customer_interaction"  "CUSTOMER_PRESENT" (default: in the store) or
+ *                                   "CUSTOMER_NOT_PRESENT" (phone orders, distance sales)
+ *                   "minimum_user_age"  0-100: Vipps refuses a younger customer (ErrorCode 7010)
+ *                   "profile_scopes"  ask the customer to share profile parts with the payment,
+ *                                   from "name", "address", "email", "phoneNumber",
+ *                                   "birthDate", "nin" (Vipps' profile.scope)
+ *                   "receipt_url"   where the customer can view the receipt
+ *                   "return_url"    where the customer's phone goes afterwards - for a QR
+ *                                   checkout the fallback when the code is opened outside the
+ *                                   app (both: https:// or an app's own scheme, at most 2048
+ *                                   bytes)
+ *                   "metadata"      up to 5 string pairs kept by Vipps with the payment (keys
+ *                                   1-100, values up to 500 characters)
+ *                   "extra"         an object of ePayment createPayment members vmp does not
+ *                                   know yet, sent as given (checked for JSON shape only). A
+ *                                   member vmp sets - amount, paymentMethod, customer,
+ *                                   customerInteraction, reference, userFlow, returnUrl,
+ *                                   paymentDescription, qrFormat, receipt, metadata, receiptUrl,
+ *                                   minimumUserAge, profile - is VMP_ERR_INVALID_ARGUMENT: extra
+ *                                   never overrides what keeps the money safe; use the field.
+ *                 Unknown fields are an error. A "receipt" (see "Receipts" below) goes with
+ *                 it: refused only when it breaks Vipps' schema; what only looks wrong is sent
+ *                 with warnings (vmp_receipt_warnings), or refused with "strict_receipts".
  * reference:      caller buffer receiving the payment's reference, NUL-terminated.
  * reference_size: capacity of `reference` in bytes; must be >= VMP_REFERENCE_SIZE. This is
  *                 checked before anything is sent, so a too-small buffer never loses a payment.
  * Threading:      any thread; blocks for at most timeouts.operation_ms (config).
  * Returns:        VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
- *                 an inconsistent or over-long receipt); VMP_ERR_BUFFER_TOO_SMALL;
+ *                 a receipt outside the schema's ranges or vmp's caps, or - with
+ *                 "strict_receipts" - one that looks wrong); VMP_ERR_BUFFER_TOO_SMALL;
  *                 VMP_ERR_INVALID_JSON (also: text not UTF-8); VMP_ERR_INVALID_AMOUNT;
  *                 VMP_ERR_INVALID_REFERENCE; VMP_ERR_INVALID_CUSTOMER; VMP_ERR_REJECTED (e.g.
  *                 ErrorCode 4150 reference already used); VMP_ERR_CUSTOMER_NOT_FOUND (ErrorCode
@@ -374,7 +421,9 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 of payment); VMP_ERR_PUSH_NOT_ALLOWED (ErrorCode 5080: Vipps has not approved
  *                 this sales unit for push requests; see "push_fallback" below);
  *                 VMP_ERR_CONFLICT (the reference was already used for a checkout with other
- *                 content; the same content again is the same payment and gives VMP_OK);
+ *                 content; the same content again is the same payment and gives VMP_OK - or,
+ *                 when that payment ended ABORTED or EXPIRED, the sale's next attempt; also
+ *                 when that attempt's reference would pass 64 characters);
  *                 VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_RATE_LIMITED;
  *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
  *                 vmp_poll_status with the reference, which is filled in this case too, or
@@ -485,6 +534,26 @@ VMP_API vmp_status VMP_CALL vmp_refund(vmp_client *client, const char *reference
 VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference, uint32_t flags,
                                        const char *operation_id, vmp_payment *out);
 
+/**
+ * The payment's event log as Vipps keeps it (ePayment GET /payments/{reference}/events), read
+ * from Vipps now: a JSON array, oldest first, of
+ *   {"reference", "pspReference", "name", "amount": {"currency", "value"}, "timestamp",
+ *    "idempotencyKey", "success"}
+ * name is CREATED, AUTHORIZED, ABORTED, EXPIRED, CAPTURED, REFUNDED, CANCELLED or TERMINATED;
+ * timestamp is RFC 3339 (Vipps' clock); a failed operation has success false. The time of the
+ * CREATED event becomes the payment's created_at_ms.
+ *
+ * reference: the payment's reference, borrowed.
+ * out_json:  receives the array, allocated by the library: free it with vmp_free. NULL on
+ *            failure. Must not be NULL.
+ * Threading: any thread; blocks for at most timeouts.operation_ms. It counts against the
+ *            payment's 120 reads a minute like a status read.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, reference not
+ *            UTF-8); VMP_ERR_INVALID_REFERENCE; VMP_ERR_NOT_FOUND; VMP_ERR_AUTH;
+ *            VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED.
+ */
+VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *reference, char **out_json);
+
 /* ---------------------------------------------------------------------------------------------
  * Money safety: the journal, unknown outcomes and recovery
  *
@@ -504,12 +573,20 @@ VMP_API vmp_status VMP_CALL vmp_cancel(vmp_client *client, const char *reference
  *    with the same key and the same bytes (Vipps carries it out at most once), a finished one
  *    returns its recorded outcome without sending. The same id with different content is
  *    VMP_ERR_CONFLICT and nothing is sent.
+ *    A checkout with the explicit reference of a sale whose payment ended ABORTED or EXPIRED
+ *    is the sale's next attempt: a new payment "<reference>-n" (n = 2, 3, ...; at most 20;
+ *    VMP_ERR_CONFLICT when the suffix would pass 64 characters), its key derived from that
+ *    reference, its own journal entry - so the rule holds per attempt (a repeat after an
+ *    attempt's VMP_ERR_UNKNOWN_OUTCOME finishes that attempt; one while the latest attempt is
+ *    CREATED or AUTHORIZED is that payment). If the latest attempt's state cannot be read,
+ *    that attempt is given back, never a new payment.
  *  - Without an id, a call is a repeat of an earlier call when, as it starts, the journal holds
  *    an operation asking for exactly the same whose outcome the till has not seen - that call
  *    returned VMP_ERR_UNKNOWN_OUTCOME, or the process died before it returned (also after
  *    Vipps answered: an outcome counts as seen only once its call has returned). "The same":
  *    for a checkout the amount, currency, customer (phone number, or the personal QR text as
- *    given), description and flow - not the receipt; for a capture or refund the operation,
+ *    given), description and flow - not the receipt nor the other fields (metadata, extra,
+ *    ...); for a capture or refund the operation,
  *    payment and amount; for a cancel the payment and its flags; always the same sales unit
  *    (by MSN, whatever its name in the config). A repeat finishes that operation or returns its
  *    recorded outcome; calls that start while it is being finished (another thread's repeat,
@@ -955,8 +1032,10 @@ VMP_API vmp_status VMP_CALL vmp_loyalty_check_in(vmp_client *client, const char 
  *                       "phone_number"        the customer's MSISDN or typed number (required)
  *                       "scopes"              profile parts to ask for, from "name",
  *                                             "phoneNumber", "email", "address", "birthDate",
- *                                             "nin", "delegatedConsents" ("openid" is always
- *                                             added); default ["name","phoneNumber","email"]
+ *                                             "nin", "gender", "customFlow" (Vipps'
+ *                                             recommended consent mechanism for marketing),
+ *                                             "delegatedConsents" ("openid" is always added);
+ *                                             default ["name","phoneNumber","email"]
  *                       "binding_message"     optional code shown on the till and in the app,
  *                                             5-8 of A-Z 0-9 -, e.g. "AB-123"
  *                       "check_user_exists"   ask Vipps first whether the number can log in
@@ -1041,18 +1120,37 @@ VMP_API vmp_status VMP_CALL vmp_cancel_enrollment(vmp_client *client, const char
  *                    "quantity" ("2.5"), "quantityUnit"}, "discount", "isReturn", ...}],
  *    "bottomLine": {"currency", "posId", "receiptNumber", "tipAmount", "paymentSources":
  *                   {"giftCard", "card", "voucher", "cash"}, "barcode": {"format", "data"}}}
- * The library checks it before anything is sent - each line's totals add up, its tax matches
- * its rate within one minor unit of rounding, unit price x quantity - discount gives the line
- * total, returns count negative, the lines plus tip add up to the payment amount, the currency
- * is the payment's - and reports the first inconsistency as VMP_ERR_INVALID_ARGUMENT with a
- * detail naming the line and the numbers. Vipps documents no size limits for a receipt (but
- * quantity's 10 characters); the library caps it, so that what is journaled and sent with a
- * payment stays bounded: at most 1000 order lines; a line's name at most 1024 bytes, its id
- * 256, productUrl 2048; posId, receiptNumber and barcode data 256 each
- * (VMP_ERR_INVALID_ARGUMENT beyond).
+ * Vipps' deprecated members (bottomLine giftCardAmount, totalAmount, totalTax, totalDiscount,
+ * shippingAmount, shippingInfo, terminalId) are passed on as given.
+ *
+ * A receipt never blocks a payment because of its arithmetic. Before anything is sent the
+ * library refuses only a receipt that breaks Vipps' schema: a required member missing or null
+ * (orderLines[].name, id, totalAmount, totalAmountExcludingTax, totalTaxAmount, taxRate or
+ * taxPercentage; bottomLine.currency) or a wrong type - VMP_ERR_INVALID_JSON; no order lines,
+ * no bottomLine, a value outside its documented range or list (taxRate 0..10000, discount,
+ * tipAmount and unitPrice not negative, quantity like "2.5" of at most 10 characters,
+ * quantityUnit, currency, barcode format, an EAN-13 with a wrong check digit) or over vmp's caps
+ * - VMP_ERR_INVALID_ARGUMENT. What only looks wrong is sent as the till gave it, with warnings:
+ * a line whose totalAmount is not totalAmountExcludingTax + totalTaxAmount, whose tax does not
+ * match its rate within one minor unit, whose unitPrice x quantity - discount is not its total
+ * (Vipps: quantity is "only for cosmetics"), a negative line amount, another currency than the
+ * payment's, lines plus tip (returns negative) that do not add up to the payment amount. A
+ * split tender is told with bottomLine.paymentSources: the lines plus tip may add up to the
+ * payment plus paymentSources (and giftCardAmount) - the parts paid other ways - or to
+ * paymentSources alone when they name the whole split with this payment as "card"; either is
+ * no warning. Each warning is logged (level warn, component "receipt") and readable with
+ * vmp_receipt_warnings. With config "strict_receipts": true every warning is an error instead
+ * (VMP_ERR_INVALID_ARGUMENT naming the line and the numbers; nothing is sent) - for
+ * development. Vipps documents no size limits for a receipt (but quantity's 10 characters);
+ * the library caps it, so that what is journaled and sent with a payment stays bounded: at
+ * most 1000 order lines; a line's name at most 1024 bytes, its id 256, productUrl 2048;
+ * posId, terminalId, receiptNumber and barcode data 256 each; every amount within
+ * ±1000000000000 minor units (VMP_ERR_INVALID_ARGUMENT beyond).
  *
  * A checkout with "flow": "qr" needs no customer: Vipps creates the payment for a QR code that
- * the customer scans from the customer display; vmp_checkout_qr draws that code locally.
+ * the customer scans from the customer display; vmp_checkout_qr draws that code locally. With
+ * "push_fallback": "qr" a push checkout the sales unit may not send becomes one too (its
+ * reference comes with VMP_ERR_PUSH_NOT_ALLOWED; see vmp_start_checkout).
  * ------------------------------------------------------------------------------------------- */
 
 /** Formats of vmp_checkout_qr (its int32_t format). */
@@ -1090,19 +1188,40 @@ VMP_API vmp_status VMP_CALL vmp_checkout_qr(vmp_client *client, const char *refe
 /**
  * Attaches a receipt to a sale afterwards, through Vipps Order Management, with the payment's
  * reference as the order id - for a sale completed some other way, or a receipt not ready at
- * checkout. Checked as above (against the payment amount when the library knows the payment).
- * A receipt is immutable: a second one for the same order is VMP_ERR_CONFLICT.
+ * checkout. Checked as above (against the payment amount when the library knows the payment):
+ * what only looks wrong is sent with warnings (vmp_receipt_warnings), or refused with
+ * "strict_receipts". A receipt is immutable: a second one for the same order is
+ * VMP_ERR_CONFLICT.
  *
  * reference:    the payment's reference (the order id), borrowed.
  * receipt_json: the Receipt object as above, borrowed. Unknown fields are an error.
  * Threading:    any thread; blocks for at most timeouts.operation_ms.
  * Returns:      VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, over 1 MiB,
- *               inconsistent or over-long receipt); VMP_ERR_INVALID_JSON (also: text not
+ *               a receipt outside the schema or vmp's caps, or looking wrong with
+ *               "strict_receipts"); VMP_ERR_INVALID_JSON (also: text not
  *               UTF-8); VMP_ERR_INVALID_REFERENCE; VMP_ERR_CONFLICT;
  *               VMP_ERR_REJECTED; VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNKNOWN_OUTCOME.
  */
 VMP_API vmp_status VMP_CALL vmp_attach_receipt(vmp_client *client, const char *reference,
                                                const char *receipt_json);
+
+/**
+ * What looked wrong in the receipt this client last sent for a payment - with its checkout or
+ * with vmp_attach_receipt - and was sent anyway (see "Receipts" above): a JSON array of
+ * strings, each naming the line and the numbers, e.g.
+ *   ["orderLines[0] (\"Vipps socks\"): totalTaxAmount 7475 does not match 25.50 % of 22425
+ *    (expected 5718)"]
+ * [] when it looked right, or when this client sent no receipt for the reference (the last
+ * 1024 receipts' warnings are kept, in memory only; each was also logged).
+ *
+ * reference: the payment's reference (the one vmp_start_checkout returned), borrowed.
+ * out_json:  receives the array, allocated by the library: free it with vmp_free. NULL on
+ *            failure. Must not be NULL.
+ * Threading: any thread; does not block.
+ * Returns:   VMP_OK; VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_ARGUMENT (NULL, reference not
+ *            UTF-8); VMP_ERR_INVALID_REFERENCE.
+ */
+VMP_API vmp_status VMP_CALL vmp_receipt_warnings(vmp_client *client, const char *reference, char **out_json);
 
 /* ---------------------------------------------------------------------------------------------
  * Log records

@@ -132,7 +132,7 @@ func (j *Journal) commitGroup(batch []*pendingWrite) {
 					err = fmt.Errorf("journal write panicked: %v", r)
 				}
 			}()
-			return j.commitTx(func(tx *bolt.Tx) error {
+			return j.commitTx(len(batch), func(tx *bolt.Tx) error {
 				for i, w := range batch {
 					failed = i
 					if err := w.fn(tx); err != nil {
@@ -156,4 +156,4 @@ func (j *Journal) commitGroup(batch []*pendingWrite) {
 }
 
 // commitAlone commits fn in a transaction of its own.
-func (j *Journal) commitAlone(fn func(*bolt.Tx) error) error { return j.commitTx(fn) }
+func (j *Journal) commitAlone(fn func(*bolt.Tx) error) error { return j.commitTx(1, fn) }

@@ -2,12 +2,12 @@ package journal
 
 import bolt "go.etcd.io/bbolt"
 
-// commitTx runs fn in one read-write transaction and commits it: bbolt writes the pages and
-// fdatasyncs, then the meta page and fdatasyncs. Every commit of the journal goes through here
-// (writes reach it through update, group_commit.go), so the crash and property tests (build tag
-// vmpfailpoints, sync_kill_enabled.go) can count the commits of a process and kill it just
-// before or just after any one of them.
-func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
+// commitTx runs fn (that many writes) in one read-write transaction and commits it: bbolt
+// writes the pages and fdatasyncs, then the meta page and fdatasyncs. Every commit of the
+// journal goes through here (writes reach it through update, group_commit.go), so the crash
+// and property tests (build tag vmpfailpoints, sync_kill_enabled.go) can count the commits of
+// a process and kill it just before or just after any one of them.
+func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	var n int64
 	var notes map[string]ObservedPayment
 	var deleted uint64
@@ -17,7 +17,7 @@ func (j *Journal) commitTx(fn func(*bolt.Tx) error) error {
 		}
 		notes = j.applyNotes(tx)        // payment_notes.go: they ride on this commit,
 		deleted = j.deletePublished(tx) // as do the ledger's published changes (outbox.go)
-		n = beforeCommit()
+		n = beforeCommit(j, writes)
 		return nil
 	})
 	if err == nil {

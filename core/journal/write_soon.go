@@ -20,6 +20,11 @@ type soonWrites struct {
 	queued   atomic.Int64 // the same count, readable: CommitQueued (queued_reads.go)
 }
 
+// queuedInProcess counts the writes PutSoon queued that are not answered yet, over every
+// journal of the process: the failpoint build's KillAtSync waits for them, so the commits it
+// counts are those of the calls made after it was armed.
+var queuedInProcess atomic.Int64
+
 // PutSoon queues e (new or updated) for the next commit, in order with every other write,
 // and returns at once. keep is called with the state queued (a copy of e, as it will be on
 // disk) before it is queued, so memory can hold it until the commit has it; done is called
@@ -45,21 +50,20 @@ func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *
 	fn := j.putFn(queued, data, acks, now)
 	j.soon.inFlight.Add(1)
 	j.soon.queued.Add(1)
+	queuedInProcess.Add(1)
+	finish := func(err error) {
+		defer j.soon.inFlight.Done()
+		defer queuedInProcess.Add(-1)
+		defer j.soon.queued.Add(-1)
+		done(queued, err)
+	}
 	if !groupCommit {
 		err := j.commitAlone(fn)
-		go func() {
-			defer j.soon.inFlight.Done()
-			defer j.soon.queued.Add(-1)
-			done(queued, err)
-		}()
+		go finish(err)
 		return nil
 	}
 	w, lead := j.enqueue(fn)
-	go func() {
-		defer j.soon.inFlight.Done()
-		defer j.soon.queued.Add(-1)
-		done(queued, j.await(w, lead))
-	}()
+	go func() { finish(j.await(w, lead)) }()
 	return nil
 }
 

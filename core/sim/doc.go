@@ -89,6 +89,17 @@
 // first and changes nothing. A capture or refund in another currency than the payment's, of
 // zero or of a non-integer amount is 4040.
 //
+// createPayment's other members (contract §2.2) are checked and kept: customerInteraction
+// (CUSTOMER_PRESENT or CUSTOMER_NOT_PRESENT, default the latter), returnUrl and receiptUrl
+// (https:// with a host or a custom scheme, else 4090), minimumUserAge (an integer 0..100, else
+// 400 naming it; a named customer younger than that at the simulator's clock - the customers'
+// birth dates are those of the club profiles - is 7010), profile.scope (space-separated from
+// name address email phoneNumber birthDate nin, else 400 naming profile.scope), metadata (at
+// most 5 string pairs 4100, keys 1..100 characters 4120, values up to 500 characters 4130).
+// getPayment gives the metadata back, and profile.sub once a payment that asked for a profile
+// is AUTHORIZED; PaymentSnapshot shows them all. Members it does not know are ignored, as a
+// gateway does; expiresAt is 5050 (long-living payments are not approved for the sales unit).
+//
 // Options.UnitRules give a sales unit (by MSN) its settings at Vipps (UnitRules): its Market,
 // "NO" (default), "DK" or "FI", whose currency alone it takes (NOK, DKK, EUR; another is
 // 5040); PushNotAllowed, a unit not approved for PUSH_MESSAGE (5080); FullCaptureOnly, a unit
@@ -165,7 +176,9 @@
 // totalAmount must be totalAmountExcludingTax + totalTaxAmount, and when the payment is known
 // (createPayment; an ECOM order whose id is a payment reference under the MSN) the bottom
 // line's currency must be the payment's and the lines' totals (returns negative) plus
-// tipAmount must add up to the payment's amount; 400 naming the line's totalAmount,
+// tipAmount must add up to the payment's amount, or (a split tender) to the payment's amount
+// plus bottomLine.paymentSources and the deprecated giftCardAmount, or to those sources alone
+// (when they name the whole split, this payment as card); 400 naming the line's totalAmount,
 // bottomLine.currency or orderLines.
 //
 // POST /order-management/v2/{paymentType}/receipts/{orderId} sits behind the gateway checks
@@ -221,7 +234,7 @@
 // urn:mobilenumber:<8 digits> (Norway), or urn:customer-token:sim-<MSISDN>.
 //
 // The authentication request needs login_hint and scope (space-separated, openid required;
-// openid name phoneNumber address birthDate email nin delegatedConsents customFlow; nnin and
+// openid name phoneNumber address birthDate email nin delegatedConsents customFlow gender; nnin and
 // others are invalid_scope); binding_message must match ^[A-Z0-9-]{5,8}$
 // (invalid_binding_message); requested_expiry is 60..900 s; requested_flow (the redirect
 // variant) is not simulated. It answers {"auth_req_id", "expires_in", "interval"}: the
@@ -240,7 +253,7 @@
 // access token ("Authorization: Bearer"; a subscription key is 401, as on Vipps; so is an
 // unknown or expired token) and returns the claims of the consented scopes: sub (stable per
 // customer and MSN) always; name, given_name, family_name; phone_number; email,
-// email_verified; birthdate; nin; address.
+// email_verified; birthdate; nin; gender ("female" or "male"); address.
 //
 // Scenario customers of the club flow. Any number not listed consents after ApproveDelay.
 // With payments they behave as under "Magic customers" (the new ones approve):

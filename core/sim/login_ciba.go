@@ -38,7 +38,7 @@ var (
 // Login rules (contract §6.2, §6.3).
 var (
 	bindingMessagePattern = regexp.MustCompile(`^[A-Z0-9\-]{5,8}$`)
-	loginScopes           = []string{"openid", "name", "phoneNumber", "address", "birthDate", "email", "nin", "delegatedConsents", "customFlow"}
+	loginScopes           = []string{"openid", "name", "phoneNumber", "address", "birthDate", "email", "nin", "delegatedConsents", "customFlow", "gender"}
 )
 
 const (

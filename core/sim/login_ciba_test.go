@@ -257,6 +257,7 @@ func TestUserinfoGivesTheConsentedClaimsForTheLoginToken(t *testing.T) {
 	}{
 		{"openid alone gives only sub", "4791234567", "openid", []string{`"sub":`}, []string{`"name"`, `"phone_number"`, `"email"`}},
 		{"name and phone number give those", MSISDNClubMember, "openid name phoneNumber", []string{`"name":"Mia Medlem"`, `"given_name":"Mia"`, `"family_name":"Medlem"`, `"phone_number":"` + MSISDNClubMember + `"`}, []string{`"email"`, `"address"`}},
+		{"gender gives the gender claim; customFlow is a consent scope", MSISDNConsents, "openid gender customFlow", []string{`"gender":"`}, nil},
 		{"every scope gives every claim", MSISDNConsents, "openid name phoneNumber email address birthDate nin", []string{`"email":"kari.nordmann@example.no"`, `"email_verified":true`, `"birthdate":"1991-09-30"`, `"street_address":"Kirkegata 5"`, `"nin":"`}, nil},
 	}
 	for _, tc := range cases {

@@ -37,6 +37,8 @@ type payment struct {
 	paymentMethod       string
 	userFlow            string
 	customerInteraction string
+	returnURL           string
+	options             paymentOptions // minimumUserAge, profile, metadata, receiptUrl
 	description         string
 	redirectURL         string
 	customer            customerRef
@@ -60,6 +62,8 @@ func newPayment(req createRequest, key string, now time.Time, opts Options, psp 
 		paymentMethod:       req.PaymentMethod,
 		userFlow:            req.UserFlow,
 		customerInteraction: req.CustomerInteraction,
+		returnURL:           req.ReturnURL,
+		options:             req.Options,
 		description:         req.Description,
 		redirectURL:         redirectURL,
 		customer:            req.Customer,
@@ -268,7 +272,18 @@ func (p *payment) getResponse() getPaymentResponse {
 		PSPReference:  p.pspReference,
 		RedirectURL:   p.redirectURL,
 		Reference:     p.reference,
+		Profile:       p.profileResponse(),
+		Metadata:      p.options.Metadata,
 	}
+}
+
+// profileResponse has the customer's sub once a payment that asked for profile sharing is
+// AUTHORIZED (the customer consented by approving).
+func (p *payment) profileResponse() profileResponse {
+	if p.options.ProfileScope == "" || p.state != StateAuthorized || p.customer.MSISDN == "" {
+		return profileResponse{}
+	}
+	return profileResponse{Sub: subjectOf(p.msn, p.customer.MSISDN)}
 }
 
 func (p *payment) modificationResponse(ev PaymentEvent) modificationResponse {

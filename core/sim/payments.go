@@ -21,6 +21,9 @@ func (s *Server) createPayment(c *call) reply {
 		if p := s.checkCreateReceipt(req); p != nil {
 			return c.fail(p)
 		}
+		if p := checkMinimumAge(req, now); p != nil {
+			return c.fail(p)
+		}
 		pk := paymentKey{msn: requestMSN(c), reference: req.Reference}
 		if p := s.unitRefusesCreate(pk.msn, req); p != nil {
 			return c.fail(p)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestGetPaymentAnswersTheVippsShape(t *testing.T) {
 		PSPReference:  got.PSPReference,
 		Reference:     "get-shape-0001",
 	}
-	if got != want || got.PSPReference == "" {
+	if !reflect.DeepEqual(got, want) || got.PSPReference == "" {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
 	for _, field := range []string{`"profile":{}`, `"aggregate":{"authorizedAmount":{"currency":"NOK","value":0}`} {

@@ -19,6 +19,10 @@ type receipt struct {
 	lines    []receiptLine
 	currency string
 	tip      int64
+	// otherSources is what bottomLine.paymentSources (and the deprecated giftCardAmount) say
+	// was paid other ways: a split tender.
+	otherSources int64
+	card         int64 // paymentSources.card
 }
 
 // receiptLine is the arithmetic of one order line.
@@ -120,11 +124,21 @@ func parseReceipt(data []byte, prefix string) (*receipt, *fieldIssue) {
 		return nil, issue
 	} else if present {
 		for _, name := range []string{"giftCard", "card", "voucher", "cash"} {
-			if _, _, issue := v.integer(ps, name, "bottomLine.paymentSources."+name, false); issue != nil {
+			n, _, issue := v.integer(ps, name, "bottomLine.paymentSources."+name, false)
+			if issue != nil {
 				return nil, issue
+			}
+			rc.otherSources += n
+			if name == "card" {
+				rc.card = n
 			}
 		}
 	}
+	giftCardAmount, _, issue := v.integer(bl, "giftCardAmount", "bottomLine.giftCardAmount", true)
+	if issue != nil {
+		return nil, issue
+	}
+	rc.otherSources += giftCardAmount
 	if bc, present, issue := v.object(bl, "barcode", "bottomLine.barcode"); issue != nil {
 		return nil, issue
 	} else if present {
@@ -304,7 +318,9 @@ func (v receiptValidator) integer(obj jsonObject, name, path string, nonNegative
 // checkArithmetic is Options.StrictReceipts: every line's totalAmount is
 // totalAmountExcludingTax + totalTaxAmount, and, when the payment is known (amount not nil),
 // the currency is the payment's and the signed sum of the lines (returns negative) plus
-// tipAmount is its amount.
+// tipAmount is its amount - or, for a split tender, its amount plus the other sources of
+// bottomLine.paymentSources, or those sources alone when they name the whole split with
+// this payment as card.
 func (rc *receipt) checkArithmetic(prefix string, amount *Amount) *fieldIssue {
 	var sum int64
 	for i, l := range rc.lines {
@@ -325,9 +341,10 @@ func (rc *receipt) checkArithmetic(prefix string, amount *Amount) *fieldIssue {
 		return &fieldIssue{field: prefix + "bottomLine.currency",
 			reason: fmt.Sprintf("The receipt is in %s, the payment in %s.", rc.currency, amount.Currency)}
 	}
-	if sum+rc.tip != amount.Value {
+	if total := sum + rc.tip; total != amount.Value && total != amount.Value+rc.otherSources && (total != rc.otherSources || rc.card != amount.Value) {
 		return &fieldIssue{field: prefix + "orderLines",
-			reason: fmt.Sprintf("The order lines add up to %d (returns counted negative) and the tip is %d, but the payment amount is %d.", sum, rc.tip, amount.Value)}
+			reason: fmt.Sprintf("The order lines add up to %d (returns counted negative) and the tip is %d, but the payment amount is %d and the other payment sources %d.",
+				sum, rc.tip, amount.Value, rc.otherSources)}
 	}
 	return nil
 }

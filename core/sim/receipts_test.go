@@ -232,6 +232,10 @@ func TestStrictReceiptsAlsoCheckTheArithmetic(t *testing.T) {
 		{name: "a line whose total is not its amount excluding tax plus tax is refused", amount: 1500,
 			edits: []receiptEdit{lineSet(0, "totalTaxAmount", 250)}, field: "receipt.orderLines[0].totalAmount"},
 		{name: "lines that do not add up to the amount are refused", amount: 1600, field: "receipt.orderLines"},
+		{name: "a split tender told with paymentSources (a gift card paid the rest) is accepted", amount: 1000,
+			edits: []receiptEdit{bottomSet("paymentSources", map[string]any{"giftCard": 500})}},
+		{name: "a split tender whose other sources do not cover the rest is refused", amount: 1000,
+			edits: []receiptEdit{bottomSet("paymentSources", map[string]any{"giftCard": 400})}, field: "receipt.orderLines"},
 		{name: "a receipt in another currency than the payment is refused", amount: 1500, edits: []receiptEdit{bottomSet("currency", "DKK")}, field: "receipt.bottomLine.currency"},
 	}
 	for i, tc := range cases {

@@ -29,6 +29,13 @@ type PaymentSnapshot struct {
 	// Receipt is the receipt given in createPayment, or else the one attached to the order
 	// (MSN, ECOM, reference) through Order Management, as compact JSON; nil without.
 	Receipt json.RawMessage `json:"receipt,omitempty"`
+	// ReturnURL, MinimumUserAge, ProfileScope, Metadata and ReceiptURL are the createPayment
+	// members of the same names (profile.scope), as given.
+	ReturnURL      string            `json:"returnUrl,omitempty"`
+	MinimumUserAge *int64            `json:"minimumUserAge,omitempty"`
+	ProfileScope   string            `json:"profileScope,omitempty"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
+	ReceiptURL     string            `json:"receiptUrl,omitempty"`
 	// CapturedSkew is what SkewCaptured adds to the capturedAmount the API reports; Aggregate
 	// holds the real amounts.
 	CapturedSkew int64 `json:"capturedSkew,omitempty"`
@@ -67,5 +74,10 @@ func (p *payment) snapshot() PaymentSnapshot {
 		ExpiresAt:            p.expiresAt.UTC(),
 		Events:               p.eventLog(),
 		CapturedSkew:         p.capturedSkew,
+		ReturnURL:            p.returnURL,
+		MinimumUserAge:       p.options.MinimumUserAge,
+		ProfileScope:         p.options.ProfileScope,
+		Metadata:             p.options.Metadata,
+		ReceiptURL:           p.options.ReceiptURL,
 	}
 }

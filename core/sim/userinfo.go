@@ -26,6 +26,7 @@ type userinfoClaims struct {
 	EmailVerified *bool            `json:"email_verified,omitempty"`
 	Birthdate     string           `json:"birthdate,omitempty"`
 	NIN           string           `json:"nin,omitempty"`
+	Gender        string           `json:"gender,omitempty"`
 	Address       *userinfoAddress `json:"address,omitempty"`
 }
 
@@ -75,6 +76,10 @@ func (s *Server) claims(g loginGrant) userinfoClaims {
 	if has("nin") {
 		// Eleven digits shaped like a fødselsnummer (DDMMYY + five); not a valid one.
 		out.NIN = p.birthdate[8:10] + p.birthdate[5:7] + p.birthdate[2:4] + g.msisdn[len(g.msisdn)-5:]
+	}
+	if has("gender") {
+		// Deterministic per customer, like the rest of the profile.
+		out.Gender = map[bool]string{true: "female", false: "male"}[(g.msisdn[len(g.msisdn)-1]-'0')%2 == 1]
 	}
 	if has("address") {
 		out.Address = &userinfoAddress{

@@ -39,6 +39,7 @@ type createRequest struct {
 	QRFormat            string   // IMAGE/SVG+XML when userFlow is QR and none was asked for
 	QRSize              int      // qrFormat.size (IMAGE/PNG only); 0 when not given
 	Receipt             *receipt // nil when not given (receipts.go)
+	Options             paymentOptions
 }
 
 // customerRef is the customer a request names, resolved to an MSISDN.
@@ -102,6 +103,9 @@ func validateCreate(body []byte) (createRequest, *problem) {
 		return req, p
 	}
 	if req.Receipt, p = optionalReceipt(obj); p != nil {
+		return req, p
+	}
+	if req.Options, p = parsePaymentOptions(obj); p != nil {
 		return req, p
 	}
 	switch {

@@ -60,14 +60,20 @@ type createPaymentResponse struct {
 
 // getPaymentResponse is the 200 answer of getPayment.
 type getPaymentResponse struct {
-	Aggregate     Aggregate     `json:"aggregate"`
-	Amount        Amount        `json:"amount"`
-	State         State         `json:"state"`
-	PaymentMethod paymentMethod `json:"paymentMethod"`
-	Profile       struct{}      `json:"profile"`
-	PSPReference  string        `json:"pspReference"`
-	RedirectURL   string        `json:"redirectUrl,omitempty"`
-	Reference     string        `json:"reference"`
+	Aggregate     Aggregate         `json:"aggregate"`
+	Amount        Amount            `json:"amount"`
+	State         State             `json:"state"`
+	PaymentMethod paymentMethod     `json:"paymentMethod"`
+	Profile       profileResponse   `json:"profile"`
+	PSPReference  string            `json:"pspReference"`
+	RedirectURL   string            `json:"redirectUrl,omitempty"`
+	Reference     string            `json:"reference"`
+	Metadata      map[string]string `json:"metadata,omitempty"`
+}
+
+// profileResponse is getPayment's profile: the sub of a customer who shared the profile.
+type profileResponse struct {
+	Sub string `json:"sub,omitempty"`
 }
 
 type paymentMethod struct {

@@ -38,7 +38,16 @@ type CreatePaymentRequest struct {
 	PaymentDescription  string        `json:"paymentDescription,omitempty"`
 	QRFormat            *QRFormat     `json:"qrFormat,omitempty"`
 	// Receipt is the Vipps Receipt object (the engine's checked receipt type).
-	Receipt any `json:"receipt,omitempty"`
+	Receipt        any               `json:"receipt,omitempty"`
+	Metadata       map[string]string `json:"metadata,omitempty"`
+	ReceiptURL     string            `json:"receiptUrl,omitempty"`
+	MinimumUserAge *int64            `json:"minimumUserAge,omitempty"`
+	Profile        *ProfileRequest   `json:"profile,omitempty"`
+}
+
+// ProfileRequest asks the customer to share profile parts with the payment.
+type ProfileRequest struct {
+	Scope string `json:"scope"` // space-separated: "name phoneNumber"
 }
 
 // QRFormat asks createPayment with userFlow QR for a format of the QR code.

@@ -14,6 +14,8 @@ const (
 const (
 	// ReferenceSize is VMP_REFERENCE_SIZE: Size of a buffer that holds any payment reference (64 characters + NUL).
 	ReferenceSize = 65
+	// PspReferenceSize is VMP_PSP_REFERENCE_SIZE: Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut).
+	PspReferenceSize = 65
 	// CancelTransactionOnly is VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.
 	CancelTransactionOnly = 0x1
 	// VippsErrorCodeSize is VMP_VIPPS_ERROR_CODE_SIZE: Capacities of vmp_vipps_error's text fields, NUL included.

@@ -33,7 +33,8 @@ type EnrollmentRequest struct {
 	// PhoneNumber is the customer's number: an MSISDN or typed (default_country_code applies).
 	PhoneNumber string `json:"phone_number"`
 	// Scopes are the profile parts asked for (Vipps Login scopes); "openid" is always added.
-	// Default: name, phoneNumber, email.
+	// Default: name, phoneNumber, email. "customFlow" is Vipps' recommended consent mechanism
+	// for marketing (merchant-initiated login only), "delegatedConsents" the older one.
 	Scopes []string `json:"scopes"`
 	// BindingMessage is shown on the till and in the app so the customer can tell the request
 	// is theirs: 5 to 8 of A-Z 0-9 -. Optional.
@@ -48,7 +49,7 @@ type EnrollmentRequest struct {
 
 var (
 	defaultEnrollmentScopes = []string{"name", "phoneNumber", "email"}
-	enrollmentScopes        = []string{"openid", "name", "phoneNumber", "email", "address", "birthDate", "nin", "delegatedConsents"}
+	enrollmentScopes        = []string{"openid", "name", "phoneNumber", "email", "address", "birthDate", "nin", "gender", "delegatedConsents", "customFlow"}
 	bindingMessagePattern   = regexp.MustCompile(`^[A-Z0-9-]{5,8}$`)
 )
 

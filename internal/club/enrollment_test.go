@@ -20,6 +20,7 @@ func TestAnEnrollmentRequestIsValidatedBeforeAnythingIsSent(t *testing.T) {
 		{"malformed JSON is invalid JSON", `{"phone_number":`, abi.CodeInvalidJSON, "enrollment"},
 		{"an unknown field is invalid JSON", `{"phone_number":"4791234567","phone":"x"}`, abi.CodeInvalidJSON, "phone"},
 		{"a missing phone number is an invalid customer", `{"scopes":["name"]}`, abi.CodeInvalidCustomer, "phone_number"},
+		{"the consent scopes customFlow and gender are accepted", `{"phone_number":"4791234567","scopes":["customFlow","gender"]}`, abi.CodeOK, ""},
 		{"an unknown scope is refused", `{"phone_number":"4791234567","scopes":["shoeSize"]}`, abi.CodeInvalidArgument, "shoeSize"},
 		{"a lower-case binding message is refused", `{"phone_number":"4791234567","binding_message":"ab-123"}`, abi.CodeInvalidArgument, "binding_message"},
 		{"a long binding message is refused", `{"phone_number":"4791234567","binding_message":"ABCDEFGHI"}`, abi.CodeInvalidArgument, "binding_message"},

@@ -28,8 +28,29 @@ type CheckoutRequest struct {
 	// Flow is "push" (default: a request to the customer's phone) or "qr" (a QR code on the
 	// customer display; no customer needed).
 	Flow string `json:"flow"`
-	// Receipt goes with the payment to the customer's app; checked before sending.
+	// Receipt goes with the payment to the customer's app; checked before sending (a receipt
+	// that breaks the schema is refused; one that only looks wrong is sent with warnings).
 	Receipt *Receipt `json:"receipt"`
+	// CustomerInteraction is CUSTOMER_PRESENT (default: in the store) or CUSTOMER_NOT_PRESENT
+	// (phone orders, distance sales).
+	CustomerInteraction string `json:"customer_interaction"`
+	// MinimumUserAge is the customer's least age in years (0..100) for age-restricted goods;
+	// Vipps refuses a younger customer (7010). nil: none.
+	MinimumUserAge *int64 `json:"minimum_user_age"`
+	// ProfileScopes asks the customer to share profile parts with the payment (Vipps'
+	// profile.scope): name, address, email, phoneNumber, birthDate, nin.
+	ProfileScopes []string `json:"profile_scopes"`
+	// ReceiptURL is where the customer can view the receipt (https:// or an app's scheme).
+	ReceiptURL string `json:"receipt_url"`
+	// ReturnURL is where the customer's phone goes after the payment - for a QR checkout the
+	// fallback when the code is opened outside the app (Vipps' returnUrl).
+	ReturnURL string `json:"return_url"`
+	// Metadata is up to 5 key-value pairs kept with the payment by Vipps (keys up to 100,
+	// values up to 500 characters).
+	Metadata map[string]string `json:"metadata"`
+	// Extra holds ePayment createPayment members vmp does not know yet, passed on as given;
+	// members vmp sets itself are refused (checkout_options.go).
+	Extra wirejson.RawMessage `json:"extra"`
 }
 
 // Checkout flows.
@@ -50,6 +71,16 @@ func ParseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 		}
 		return CheckoutRequest{}, &model.Error{Code: abi.CodeInvalidJSON, Message: msg, Err: err}
 	}
+	if req.Receipt != nil {
+		var raw struct {
+			Receipt wirejson.RawMessage `json:"receipt"`
+		}
+		if err := wirejson.Unmarshal(data, &raw); err == nil {
+			if err := checkRequiredFields(raw.Receipt); err != nil {
+				return CheckoutRequest{}, err
+			}
+		}
+	}
 	if err := CheckAmount(req.Amount); err != nil {
 		return CheckoutRequest{}, err
 	}
@@ -65,6 +96,9 @@ func ParseCheckout(data []byte, defaultCountry string) (CheckoutRequest, error) 
 		if err := CheckReference(req.Reference); err != nil {
 			return CheckoutRequest{}, err
 		}
+	}
+	if err := req.checkOptions(); err != nil {
+		return CheckoutRequest{}, err
 	}
 	switch req.Flow {
 	case "":

@@ -45,6 +45,8 @@ type Engine struct {
 	origins OriginCalls
 	// listener learns the payments' updates (listener.go).
 	listener ListenerSlot
+	// receiptWarnings are what looked wrong in the receipts sent (receipt_warnings.go).
+	receiptWarnings ReceiptWarnings
 
 	mu       sync.Mutex
 	trackers map[string]*Tracker
@@ -76,14 +78,19 @@ type Deps struct {
 	RetentionDays int
 	// JournalWriteFault lets a test make a journal write fail (a full disk, say); nil in use.
 	JournalWriteFault func(*journal.Entry) error
-	// Cadence is how often a waiting poll reads a payment (config "polling"); zero: the default.
+	// Cadence is how often a waiting poll reads a payment (config "polling"); a zero Interval
+	// is the default's.
 	Cadence Cadence
 }
 
-// CheckoutDefaults are the configuration's values for what a checkout request leaves out.
+// CheckoutDefaults are the configuration's values for what a checkout request leaves out, and
+// how its receipt is reviewed.
 type CheckoutDefaults struct {
 	Currency    string
 	Description string
+	// StrictReceipts (config strict_receipts) refuses a receipt that looks wrong instead of
+	// sending it with warnings (receipt_warnings.go).
+	StrictReceipts bool
 }
 
 // New makes the engine of the sales units, the till's own first. It reads nothing yet: Start
@@ -92,8 +99,8 @@ func New(d Deps, units []UnitConfig) *Engine {
 	eng := &Engine{journal: d.Journal, retry: d.Retry, log: d.Log, till: d.Till, checkout: d.Checkout, enter: d.Enter,
 		closing: d.Closing, now: d.Now, requestTimeout: d.RequestTimeout, retentionDays: d.RetentionDays,
 		writeFault: d.JournalWriteFault, trackers: make(map[string]*Tracker), cadence: d.Cadence}
-	if eng.cadence == (Cadence{}) {
-		eng.cadence = DefaultCadence
+	if eng.cadence.Interval == 0 {
+		eng.cadence.Interval = DefaultCadence.Interval
 	}
 	if eng.writeFault == nil {
 		eng.writeFault = func(*journal.Entry) error { return nil }

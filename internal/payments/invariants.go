@@ -65,7 +65,19 @@ func NewerOf(old, p Payment) Payment {
 	p.Currency = firstNonEmpty(p.Currency, old.Currency)
 	p.Reference = firstNonEmpty(p.Reference, old.Reference)
 	p.PSPReference = firstNonEmpty(p.PSPReference, old.PSPReference)
+	if !old.CreatedAt.IsZero() && (p.CreatedAt.IsZero() || old.CreatedAt.Before(p.CreatedAt)) {
+		p.CreatedAt = old.CreatedAt
+	}
+	if old.LastChanged.After(p.LastChanged) {
+		p.LastChanged = old.LastChanged
+	}
 	return p
+}
+
+// sameFigures reports whether two views of a payment have the same state and aggregates.
+func sameFigures(a, b Payment) bool {
+	return a.State == b.State && a.Amount == b.Amount && a.Authorized == b.Authorized && a.Captured == b.Captured &&
+		a.Refunded == b.Refunded && a.Cancelled == b.Cancelled
 }
 
 // Reserved is what the payment still holds on the customer's account: authorized, neither

@@ -15,7 +15,8 @@ import (
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
-// StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT). The
+// StartCheckout sends a push payment request (userFlow PUSH_MESSAGE, CUSTOMER_PRESENT unless
+// the checkout says otherwise) or a QR one, with the checkout's other createPayment fields. The
 // reference is returned on success and together with a CodeUnknownOutcome error, when the
 // payment may exist. With an explicit reference the Idempotency-Key is derived from it, so the
 // same checkout again is the same payment; without one, an identical checkout whose outcome the
@@ -32,8 +33,10 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 	}
 	currency := firstNonEmpty(req.Currency, eng.checkout.Currency)
 	description := firstNonEmpty(req.Description, eng.checkout.Description)
+	var warnings []string
 	if req.Receipt != nil {
-		if err := req.Receipt.Check(currency, req.Amount); err != nil {
+		var err error
+		if warnings, err = eng.reviewReceipt(req.Receipt, currency, req.Amount); err != nil {
 			return "", err
 		}
 	}
@@ -42,6 +45,19 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 		return "", err
 	}
 	defer leave()
+	if req.Reference != "" {
+		// A sale whose payment ended ABORTED or EXPIRED gets a new attempt (checkout_attempts.go).
+		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) string {
+			r := req
+			r.Reference = ref
+			intent, _ := checkoutIntent(u, r, currency, description)
+			return intent
+		})
+		if err != nil {
+			return "", err
+		}
+		req.Reference = attempt
+	}
 	intent, err := checkoutIntent(u, req, currency, description)
 	if err != nil {
 		return "", err
@@ -50,10 +66,17 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 		create := vipps.CreatePaymentRequest{
 			Amount:              vipps.Amount{Currency: currency, Value: req.Amount},
 			PaymentMethod:       vipps.PaymentMethod{Type: "WALLET"},
-			CustomerInteraction: "CUSTOMER_PRESENT",
+			CustomerInteraction: firstNonEmpty(req.CustomerInteraction, CustomerPresent),
 			Reference:           ref,
 			UserFlow:            "PUSH_MESSAGE",
+			ReturnURL:           req.ReturnURL,
 			PaymentDescription:  description,
+			Metadata:            req.Metadata,
+			ReceiptURL:          req.ReceiptURL,
+			MinimumUserAge:      req.MinimumUserAge,
+		}
+		if len(req.ProfileScopes) > 0 {
+			create.Profile = &vipps.ProfileRequest{Scope: strings.Join(req.ProfileScopes, " ")}
 		}
 		if req.Flow == FlowQR {
 			// The library draws the code itself, so it asks for the target URL only.
@@ -65,6 +88,9 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 			create.Receipt = req.Receipt
 		}
 		b, err := vipps.EncodeJSON(create)
+		if err == nil {
+			b, err = WithExtra(b, req.Extra)
+		}
 		if err != nil {
 			return nil, &model.Error{Code: abi.CodeInternal, Message: "encoding the payment request: " + err.Error(), Err: err}
 		}
@@ -85,7 +111,10 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 			return ref, b, err
 		}
 	}
-	_, e, _, err := eng.runMoneyOp(ctx, op)
+	_, e, sent, err := eng.runMoneyOp(ctx, op)
+	if sent && req.Receipt != nil {
+		eng.noteReceiptWarnings(u, e.Reference, warnings)
+	}
 	if err != nil {
 		if model.CodeOf(err) == abi.CodeUnknownOutcome && e != nil {
 			return e.Reference, err

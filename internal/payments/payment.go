@@ -12,7 +12,11 @@
 // needs (Deps) and imports no subsystem and not core.
 package payments
 
-import "github.com/vmp-dev/vmp/internal/abi"
+import (
+	"time"
+
+	"github.com/vmp-dev/vmp/internal/abi"
+)
 
 // State is the Vipps ePayment state: vmp_payment_state (internal/abi, with String and Final);
 // invariants.go says how states follow each other.
@@ -31,4 +35,10 @@ type Payment struct {
 	PSPReference string
 	// RedirectURL is, for a QR checkout, the QR code's target URL.
 	RedirectURL string
+	// CreatedAt is when the payment was created: the CREATED event of Vipps' event log once the
+	// library has read it, else when this library's createPayment was answered; zero when unknown.
+	CreatedAt time.Time
+	// LastChanged is when the library saw the payment's state or aggregates change (its own
+	// clock; Vipps' getPayment carries no time); zero when unknown.
+	LastChanged time.Time
 }

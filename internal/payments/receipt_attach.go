@@ -12,10 +12,11 @@ import (
 
 // AttachReceipt sends a receipt for a sale afterwards, through Order Management, with the
 // payment reference as the order id - for sales completed some other way, or a receipt that was
-// not ready at checkout. The receipt is checked first (its lines against each other; against
-// the payment amount when the library knows the payment). A receipt cannot be replaced: a second
+// not ready at checkout. The receipt is reviewed first (Receipt.Review: against the
+// payment amount when the library knows the payment); what looks wrong is sent with warnings
+// (ReceiptWarnings), or refused with strict_receipts. A receipt cannot be replaced: a second
 // one for the same order is CodeConflict.
-func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) error {
+func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) (err error) {
 	eng := u.engine
 	if err := CheckReference(reference); err != nil {
 		return err
@@ -28,7 +29,8 @@ func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) 
 	if p, ok := t.Snapshot(); ok && p.Currency == r.BottomLine.Currency {
 		amount = p.Amount
 	}
-	if err := r.Check(r.BottomLine.Currency, amount); err != nil {
+	warnings, err := eng.reviewReceipt(r, r.BottomLine.Currency, amount)
+	if err != nil {
 		return err
 	}
 	ctx, leave, err := eng.enter(ctx)
@@ -36,6 +38,11 @@ func (u *Unit) AttachReceipt(ctx context.Context, reference string, r *Receipt) 
 		return err
 	}
 	defer leave()
+	defer func() {
+		if err == nil {
+			eng.noteReceiptWarnings(u, reference, warnings)
+		}
+	}()
 	body, err := vipps.EncodeJSON(r)
 	if err != nil {
 		return &model.Error{Code: abi.CodeInternal, Message: "encoding the receipt: " + err.Error(), Err: err}

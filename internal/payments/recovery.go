@@ -52,6 +52,9 @@ func (eng *Engine) recover(ctx context.Context, wait time.Duration) (RecoveryRep
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	for _, e := range entries {
+		if mem := eng.seen.UnsavedEntry(e.ID); mem != nil {
+			e = mem // its outcome is queued for a commit (or its write failed): not open
+		}
 		if e.State != journal.StateOpen {
 			continue
 		}

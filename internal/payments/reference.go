@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,21 +23,36 @@ func CheckReference(ref string) error {
 }
 
 // GenerateReference makes a reference unique per till: store and POS id, the time to the
-// second, and a random suffix so two tills configured alike still differ.
+// second, and a random suffix so two tills configured alike still differ. The store prefix is
+// never cut (issue 16): when the whole does not fit Vipps' 64 characters (store_id and pos_id
+// of 20 each), the time is written shorter - Unix seconds in base 36 - and only if that is not
+// enough (a sales unit's 40-character name as its prefix) the POS id keeps its last characters.
+// A '_' (allowed in sales-unit names, not in references) becomes '-'.
 func GenerateReference(storeID, posID string, now time.Time) string {
-	var parts []string
-	for _, p := range []string{storeID, posID} {
-		if p != "" {
-			parts = append(parts, p)
+	store, pos := referencePart(storeID), referencePart(posID)
+	suffix := randomSuffix()
+	join := func(parts ...string) string {
+		var kept []string
+		for _, p := range parts {
+			if p != "" {
+				kept = append(kept, p)
+			}
 		}
+		return strings.Join(kept, "-")
 	}
-	parts = append(parts, now.UTC().Format("20060102T150405"), randomSuffix())
-	ref := strings.Join(parts, "-")
-	if len(ref) > 64 {
-		ref = ref[len(ref)-64:]
-		ref = strings.TrimLeft(ref, "-")
+	if ref := join(store, pos, now.UTC().Format("20060102T150405"), suffix); len(ref) <= 64 {
+		return ref
 	}
-	return ref
+	stamp := strconv.FormatInt(now.Unix(), 36)
+	if room := 64 - len(join(store, "x", stamp, suffix)) + 1; len(pos) > room {
+		pos = strings.TrimLeft(pos[len(pos)-max(room, 0):], "-")
+	}
+	return join(store, pos, stamp, suffix)
+}
+
+// referencePart is a configured id as it may stand in a reference.
+func referencePart(id string) string {
+	return strings.Trim(strings.ReplaceAll(id, "_", "-"), "-")
 }
 
 // randomSuffix is 8 random hex digits with at least one letter: eight decimal digits after a

@@ -25,6 +25,23 @@ func TestGeneratedReferencesAreValidAndDistinct(t *testing.T) {
 	}
 }
 
+func TestTheStorePrefixOfAGeneratedReferenceIsNeverCut(t *testing.T) {
+	now := time.Date(2026, 12, 5, 1, 2, 3, 0, time.UTC)
+	store20, pos20 := "store-oslo-sentrum01", "pos-kasse-nummer-017"
+	cases := []struct{ store, pos, wantPrefix string }{
+		{"s1", "p1", "s1-p1-20261205T010203-"},
+		{store20, pos20, store20 + "-" + pos20 + "-"},
+		{strings.Repeat("b", 40), pos20, strings.Repeat("b", 40) + "-mer-017-"}, // a sales unit's name as prefix
+		{"store_b", "till_1", "store-b-till-1-"},
+	}
+	for _, tc := range cases {
+		ref := GenerateReference(tc.store, tc.pos, now)
+		if err := CheckReference(ref); err != nil || !strings.HasPrefix(ref, tc.wantPrefix) {
+			t.Fatalf("GenerateReference(%q, %q) = %q (%v), want it to start with %q", tc.store, tc.pos, ref, err, tc.wantPrefix)
+		}
+	}
+}
+
 func TestIdempotencyKeysAreStablePerOperationAndFreshWithout(t *testing.T) {
 	till := TillIdentity{StoreID: "store1", PosID: "pos1"}
 	a := IdempotencyKey(till, "capture", "123456", "ref-12345678", "receipt-1")

@@ -131,9 +131,13 @@ func (s *SeenLog) Ripe() []string {
 	defer s.mu.Unlock()
 	var ids []string
 	for id, r := range s.returned {
-		// An outcome not on disk yet is acknowledged once it is: acknowledging the file's
-		// open copy would do nothing and forget the mark.
-		if _, notOnDisk := s.unsaved[id]; r.delivered() && !notOnDisk {
+		// An outcome whose write failed is acknowledged once it is written: acknowledging the
+		// file's open copy would do nothing and forget the mark. One queued for a commit is
+		// acknowledged at once: the journal commits in order, so the write carrying the mark
+		// (queued after the call returned) meets the outcome on disk or in its own commit -
+		// and the next call's own entry must carry it (a till killed after that entry's commit
+		// must find the earlier outcome seen, or a repeat of the new call is taken for it).
+		if u, kept := s.unsaved[id]; r.delivered() && (!kept || u.writing) {
 			ids = append(ids, id)
 		}
 	}

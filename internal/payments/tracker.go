@@ -40,6 +40,8 @@ type Tracker struct {
 	// since (settle_by_poll.go). Its reads must reach Go, so the listener is not told of it.
 	unsettled bool
 	forgotten bool
+	// loggedCreation is the time of the CREATED event, once the event log was read.
+	loggedCreation time.Time
 }
 
 // NewTracker makes the Tracker of a payment of the sales unit named unit, read with api.
@@ -92,9 +94,23 @@ func (t *Tracker) Answered(p Payment, created bool) {
 	t.mu.Lock()
 	if created {
 		t.since = time.Now()
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = t.since
+		}
 	}
 	t.update(p)
 	t.mu.Unlock()
+}
+
+// CreatedAt stores when Vipps' event log says the payment was created: it wins over the
+// library's own time of the create's answer.
+func (t *Tracker) CreatedAt(at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.loggedCreation = at
+	if t.known && !t.payment.CreatedAt.Equal(at) {
+		t.update(t.payment)
+	}
 }
 
 // Read stores a status read made outside the poll's schedule.
@@ -122,7 +138,7 @@ func (t *Tracker) SetUnsettled(unsettled bool) {
 
 // Take reserves one request to api in the payment's window for that API, or says how long to
 // wait. A Tracker in use is never idle, so it is not pruned while its windows count
-// (core/upkeep.go).
+// (upkeep.go).
 func (t *Tracker) Take(api retry.API, now time.Time) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -161,9 +177,10 @@ func (t *Tracker) readInterval(now time.Time) time.Duration {
 // nextReadAt is when the next status read is due. Caller holds mu.
 func (t *Tracker) nextReadAt(now time.Time) time.Time {
 	if t.lastRead.IsZero() {
-		// A payment known from its create is first read after the cadence's first delay; an
-		// unknown one at once (a till asking about it needs an answer).
-		if first := t.since.Add(t.cadence.FirstDelay); t.known && first.After(t.notBefore) {
+		// A payment known from its create is first read after the cadence's first delay, when
+		// one is configured; an unknown one at once (a till asking about it needs an answer).
+		// Without a delay the schedule is exactly the default's: no read waits for since.
+		if first := t.since.Add(t.cadence.FirstDelay); t.cadence.FirstDelay > 0 && t.known && first.After(t.notBefore) {
 			return first
 		}
 		return t.notBefore
@@ -182,6 +199,12 @@ func (t *Tracker) update(p Payment) {
 	}
 	if t.known { // a late answer or a reordered webhook event never moves it backwards
 		p = NewerOf(t.payment, p)
+	}
+	if !t.known || !sameFigures(t.payment, p) {
+		p.LastChanged = time.Now()
+	}
+	if !t.loggedCreation.IsZero() {
+		p.CreatedAt = t.loggedCreation
 	}
 	t.payment, t.known = p, true
 	if t.listener != nil {

@@ -88,8 +88,12 @@ func WireError(what string, err error, maybeApplied, mutation bool) *model.Error
 	e := &model.Error{Err: err}
 	switch {
 	case errors.As(err, &tok):
-		// This attempt never left; an earlier one of the same call may have.
+		// This attempt never left; an earlier one of the same call may have. What the token
+		// endpoint answered is Vipps' answer (keys refused, say).
 		e.Code = tokenFailureCode(tok)
+		if errors.As(tok.Err, &p) {
+			e.VippsAnswer = AnswerOf(p)
+		}
 		if mutation && maybeApplied {
 			e.Code = abi.CodeUnknownOutcome
 		}

@@ -13,6 +13,7 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 #define SIM_CONFIG "{\"environment\":\"simulator\",\"simulator\":{\"approve_delay_ms\":200}}"
 #define PHONE_APPROVES "4791234567"     /* the simulator approves after approve_delay_ms */
 #define PHONE_WAITS "4790000004"        /* the simulator waits for its control API */
+#define PHONE_REJECTS "4790000001"      /* the simulator declines (ABORTED) after approve_delay_ms */
 #define UNKNOWN_REF "abi-unknown-payment-0001" /* valid, but never created */
 #define REF_65 "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij"
 #define FORGED ((vmp_client *)(uintptr_t)0xdeadbeef)
@@ -299,7 +301,7 @@ static void test_poll_errors(vmp_client *c) {
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, NULL), VMP_ERR_INVALID_ARGUMENT, "out");
   p.struct_size = 0;
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
-  p.struct_size = sizeof p - 1;
+  p.struct_size = offsetof(vmp_payment, created_at_ms) - 1; /* below vmp 0.2.0's size */
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, 0, &p), VMP_ERR_INVALID_ARGUMENT, "struct_size");
   p = new_payment();
   EXPECT(vmp_poll_status(c, UNKNOWN_REF, -1, &p), VMP_ERR_INVALID_ARGUMENT, "wait_ms");
@@ -371,6 +373,65 @@ static void test_larger_struct(vmp_client *c, const char *ref) {
         (unsigned)big.v1.struct_size);
 }
 
+/* vmp_payment exactly as vmp 0.2.0's vmp.h declared it: what a till built against 0.2.0 passes. */
+typedef struct {
+  uint32_t struct_size;
+  vmp_payment_state state;
+  int64_t amount, authorized_amount, captured_amount, refunded_amount, cancelled_amount;
+  char currency[4];
+  char reference[VMP_REFERENCE_SIZE];
+} payment_0_2_0;
+
+/*
+ * A till compiled against 0.2.0 keeps working: its struct_size (120) is taken - from C's copy
+ * (wait 0) and from Go (a wait, a capture) - its fields are filled and not a byte beyond.
+ */
+static void test_payment_struct_of_0_2_0(vmp_client *c, const char *ref) {
+  struct {
+    payment_0_2_0 old;
+    unsigned char beyond[sizeof(vmp_payment)];
+  } b;
+  size_t i;
+  int untouched = 1, round;
+  check(sizeof b.old == offsetof(vmp_payment, created_at_ms), "0.2.0's vmp_payment is %u bytes", (unsigned)sizeof b.old);
+  for (round = 0; round < 2; round++) {
+    memset(&b, 0x5a, sizeof b);
+    b.old.struct_size = sizeof b.old;
+    EXPECT(vmp_poll_status(c, ref, round == 0 ? 0 : 1, (vmp_payment *)&b.old), VMP_OK, NULL);
+    for (i = 0; i < sizeof b.beyond; i++) untouched = untouched && b.beyond[i] == 0x5a;
+    check(b.old.struct_size == sizeof b.old && b.old.state == VMP_STATE_AUTHORIZED && b.old.amount == 49900 &&
+              strcmp(b.old.reference, ref) == 0 && untouched,
+          "a 0.2.0 struct (wait %d) is filled up to its size and no further (state %s)", round,
+          vmp_state_str(b.old.state));
+  }
+}
+
+/* The fields appended after 0.2.0, and the event log. */
+static void test_payment_times_and_events(vmp_client *c, const char *ref, const vmp_payment *p) {
+  char *json = (char *)"untouched";
+  vmp_payment again = new_payment();
+  long long now_ms = (long long)time(NULL) * 1000;
+  check(p->psp_reference[0] != '\0', "the payment has its pspReference (\"%s\")", p->psp_reference);
+  check(p->created_at_ms > now_ms - 600000 && p->created_at_ms <= now_ms + 1000 &&
+            p->last_changed_ms >= p->created_at_ms,
+        "created_at_ms %lld and last_changed_ms %lld are recent and in order", (long long)p->created_at_ms,
+        (long long)p->last_changed_ms);
+  EXPECT(vmp_payment_events(c, NULL, &json), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_payment_events(c, ref, NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  EXPECT(vmp_payment_events(c, "short", &json), VMP_ERR_INVALID_REFERENCE, "reference");
+  check(json == NULL, "a failed vmp_payment_events sets out_json to NULL");
+  EXPECT(vmp_payment_events(c, UNKNOWN_REF, &json), VMP_ERR_NOT_FOUND, NULL);
+  if (EXPECT(vmp_payment_events(c, ref, &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"name\":\"CREATED\"") != NULL && strstr(json, "\"name\":\"AUTHORIZED\"") != NULL &&
+              strstr(json, "\"timestamp\":\"") != NULL && strstr(json, "\"pspReference\":\"") != NULL,
+          "the event log has CREATED and AUTHORIZED with times: %.300s", json ? json : "(NULL)");
+    vmp_free(json);
+  }
+  EXPECT(vmp_poll_status(c, ref, 0, &again), VMP_OK, NULL);
+  check(again.created_at_ms > 0 && again.created_at_ms <= p->created_at_ms + 1000,
+        "after the event log, created_at_ms is Vipps' CREATED time (%lld)", (long long)again.created_at_ms);
+}
+
 /*
  * Vipps allows 5 money operations (create included) a minute per payment, and the library keeps
  * to that, so each payment below stays within 5.
@@ -392,6 +453,8 @@ static void test_payment(vmp_client *c) {
         (unsigned)p.struct_size, (long long)p.amount, p.currency, p.reference);
   check_aggregates(&p, 49900, 0, 0, 0);
   test_larger_struct(c, ref);
+  test_payment_struct_of_0_2_0(c, ref);
+  test_payment_times_and_events(c, ref, &p);
 
   t0 = now_s();
   EXPECT(vmp_poll_status(c, ref, 600000, &p), VMP_OK, NULL);
@@ -701,6 +764,105 @@ static void test_journal_files(void) {
   "\"totalAmountExcludingTax\":8609,\"totalTaxAmount\":1291,\"taxRate\":1500}],"                 \
   "\"bottomLine\":{\"currency\":\"NOK\",\"receiptNumber\":\"0001\"}}"
 
+/* vmp_receipt_warnings for ref gives the JSON array want exactly, or one containing want. */
+static void expect_receipt_warnings(vmp_client *c, const char *ref, const char *want) {
+  char *json = (char *)"untouched";
+  if (EXPECT(vmp_receipt_warnings(c, ref, &json), VMP_OK, NULL)) {
+    check(json != NULL && (strcmp(want, "[]") == 0 ? strcmp(json, "[]") == 0 : strstr(json, want) != NULL),
+          "vmp_receipt_warnings(%s) = %s, want %s", ref, json ? json : "(NULL)", want);
+    vmp_free(json);
+  }
+}
+
+/* The Vipps in-store example receipt (7475 tax on 22425 at 25.50 %): refused by vmp 0.2.0. */
+#define RECEIPT_VIPPS_EXAMPLE                                                                    \
+  "{\"orderLines\":[{\"name\":\"Vipps socks\",\"id\":\"1234567890\",\"totalAmount\":29900,"          \
+  "\"totalAmountExcludingTax\":22425,\"totalTaxAmount\":7475,\"taxRate\":2550}],"                     \
+  "\"bottomLine\":{\"currency\":\"NOK\",\"posId\":\"pos_122\"}}"
+
+/*
+ * Issue 16: a receipt never blocks a payment. What only looks wrong is sent with warnings
+ * (vmp_receipt_warnings); a split tender told with paymentSources is no warning; with
+ * "strict_receipts" what looks wrong is refused as before.
+ */
+static void test_receipt_leniency(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE], *json = (char *)"untouched";
+  vmp_client *strict = NULL;
+  printf("# a receipt never blocks a payment\n");
+  EXPECT(vmp_receipt_warnings(c, NULL, &json), VMP_ERR_INVALID_ARGUMENT, "reference");
+  EXPECT(vmp_receipt_warnings(c, UNKNOWN_REF, NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  EXPECT(vmp_receipt_warnings(c, "short", &json), VMP_ERR_INVALID_REFERENCE, "reference");
+  check(json == NULL, "a failed vmp_receipt_warnings sets out_json to NULL");
+  EXPECT(vmp_receipt_warnings(NULL, UNKNOWN_REF, &json), VMP_ERR_INVALID_HANDLE, "handle");
+  expect_receipt_warnings(c, UNKNOWN_REF, "[]");
+
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_VIPPS_EXAMPLE "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "totalTaxAmount 7475 does not match 25.50 % of 22425 (expected 5718)");
+  /* Lines that add up to more than the payment: a split tender without paymentSources. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "add up to 9900, but the payment is 5000");
+  /* The same told with paymentSources: no warning. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":"
+                                   "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,\"totalAmountExcludingTax\":8609,"
+                                   "\"totalTaxAmount\":1291,\"taxRate\":1500}],\"bottomLine\":{\"currency\":\"NOK\","
+                                   "\"paymentSources\":{\"giftCard\":4900}}}}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "[]");
+  /* After the sale, as lenient. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\"}", ref, sizeof ref), VMP_OK, NULL)) {
+    EXPECT(vmp_attach_receipt(c, ref, RECEIPT_VIPPS_EXAMPLE), VMP_OK, NULL);
+    expect_receipt_warnings(c, ref, "expected 5718");
+  }
+
+  if (!EXPECT(vmp_init("{\"environment\":\"simulator\",\"strict_receipts\":true,\"log_level\":\"off\"}", &strict), VMP_OK, NULL))
+    return;
+  EXPECT(vmp_start_checkout(strict, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_VIPPS_EXAMPLE "}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "expected 5718");
+  EXPECT(vmp_start_checkout(strict, "{\"amount\":5000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "add up to 9900, but the payment is 5000");
+  if (EXPECT(vmp_start_checkout(strict, "{\"amount\":29900,\"phone_number\":\"" PHONE_APPROVES "\"}", ref, sizeof ref), VMP_OK, NULL))
+    EXPECT(vmp_attach_receipt(strict, ref, RECEIPT_VIPPS_EXAMPLE), VMP_ERR_INVALID_ARGUMENT, "strict_receipts");
+  vmp_close(strict);
+}
+
+/* A sale whose payment the customer declined gets a new attempt, "<reference>-2" (issue 16). */
+static void test_next_attempt(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  vmp_payment p = new_payment();
+  const char *json = "{\"amount\":1000,\"phone_number\":\"" PHONE_REJECTS "\",\"reference\":\"abi-attempt-sale-1\"}";
+  printf("# a declined sale's next attempt\n");
+  if (!EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL) || !wait_for(c, ref, VMP_STATE_ABORTED, &p)) return;
+  if (EXPECT(vmp_start_checkout(c, json, ref, sizeof ref), VMP_OK, NULL))
+    check(strcmp(ref, "abi-attempt-sale-1-2") == 0, "the repeat after ABORTED is the attempt %s", ref);
+}
+
+/* The checkout fields beside the money (issue 16): sent; extra never overrides vmp's own. */
+static void test_checkout_fields(vmp_client *c) {
+  char ref[VMP_REFERENCE_SIZE];
+  printf("# checkout fields: customer interaction, age, profile, URLs, metadata, extra\n");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"customer_interaction\":\"CUSTOMER_NOT_PRESENT\","
+                               "\"minimum_user_age\":18,\"profile_scopes\":[\"name\"],\"receipt_url\":\"https://shop.example/r/1\","
+                               "\"return_url\":\"myapp://paid\",\"metadata\":{\"order\":\"c-1\"},\"extra\":{\"industryData\":{}}}",
+                            ref, sizeof ref),
+         VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"flow\":\"qr\",\"return_url\":\"https://shop.example/after\"}", ref, sizeof ref),
+         VMP_OK, NULL);
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"extra\":{\"reference\":\"c-other-ref-1\"}}",
+                            ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "extra.reference");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"minimum_user_age\":\"18\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_JSON, "minimum_user_age");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":1500,\"phone_number\":\"" PHONE_APPROVES "\",\"customer_interaction\":\"ONLINE\"}", ref, sizeof ref),
+         VMP_ERR_INVALID_ARGUMENT, "customer_interaction");
+}
+
 static void test_receipts_and_qr(vmp_client *c) {
   char ref[VMP_REFERENCE_SIZE];
   uint8_t *out = (uint8_t *)"untouched";
@@ -720,20 +882,25 @@ static void test_receipts_and_qr(vmp_client *c) {
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{\"orderLines\":"), VMP_ERR_INVALID_JSON, "receipt");
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{\"lines\":[]}"), VMP_ERR_INVALID_JSON, "lines");
   EXPECT(vmp_attach_receipt(c, "short", RECEIPT_9900), VMP_ERR_INVALID_REFERENCE, "reference");
+  /* A receipt that breaks Vipps' schema is refused before anything is sent. */
   EXPECT(vmp_attach_receipt(c, UNKNOWN_REF,
                             "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,"
-                            "\"totalAmountExcludingTax\":8000,\"totalTaxAmount\":1291,\"taxRate\":1500}],"
-                            "\"bottomLine\":{\"currency\":\"NOK\"}}"),
-         VMP_ERR_INVALID_ARGUMENT, "totalAmount 9900 is not");
-
-  /* A checkout with a receipt whose lines do not add up is refused before anything is sent. */
-  EXPECT(vmp_start_checkout(c, "{\"amount\":10000,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                            "\"totalAmountExcludingTax\":8609,\"taxRate\":1500}],\"bottomLine\":{\"currency\":\"NOK\"}}"),
+         VMP_ERR_INVALID_JSON, "totalTaxAmount is required");
+  EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":"
+                               "{\"orderLines\":[{\"name\":\"Bag\",\"id\":\"bag\",\"totalAmount\":9900,\"totalAmountExcludingTax\":8609,"
+                               "\"totalTaxAmount\":1291,\"taxRate\":1500,\"unitInfo\":{\"unitPrice\":9900,\"quantity\":\"1,5\"}}],"
+                               "\"bottomLine\":{\"currency\":\"NOK\"}}}",
                             ref, sizeof ref),
-         VMP_ERR_INVALID_ARGUMENT, "add up to 9900, but the payment is 10000");
-  /* A consistent one goes with the payment. */
-  EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
-                            ref, sizeof ref),
-         VMP_OK, NULL);
+         VMP_ERR_INVALID_ARGUMENT, "quantity");
+  /* A consistent one goes with the payment, without warnings. */
+  if (EXPECT(vmp_start_checkout(c, "{\"amount\":9900,\"phone_number\":\"" PHONE_APPROVES "\",\"receipt\":" RECEIPT_9900 "}",
+                                ref, sizeof ref),
+             VMP_OK, NULL))
+    expect_receipt_warnings(c, ref, "[]");
+  test_receipt_leniency(c);
+  test_checkout_fields(c);
+  test_next_attempt(c);
 }
 
 /* ------------------------------------------------------------------------------------------

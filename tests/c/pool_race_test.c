@@ -30,10 +30,10 @@
 void wall_signals_restore(void) {}
 void wall_signals_library_mask(wall_sigmask *out) { sigemptyset(&out->set); }
 void vmpshim_set_last_error(const char *msg, size_t len) {
-  char *dst = wall_error_target();
+  vmpshim_last_failure *dst = wall_error_target();
   if (dst != NULL) {
-    memcpy(dst, msg, len);
-    dst[len] = '\0';
+    memcpy(dst->text, msg, len);
+    dst->text[len] = '\0';
   }
 }
 
@@ -65,7 +65,8 @@ static int peak;
 
 static void *caller(void *arg) {
   int c = (int)(long)arg, n;
-  char error[VMPSHIM_LAST_ERROR_SIZE], want[64];
+  vmpshim_last_failure error;
+  char want[64];
   wall_delivery *previous = NULL; /* this thread's last call's delivery cell */
   for (n = 0; n < CALLS; n++) {
     args a;
@@ -77,11 +78,11 @@ static void *caller(void *arg) {
     a.result = -1;
     a.delivery = NULL;
     a.delivered_early = 0;
-    error[0] = '\0';
+    error.text[0] = '\0';
     if (n % 10 == 5) usleep(1000); /* longer than a worker spins: it falls asleep */
-    st = wall_handoff(body, &a, error);
+    st = wall_handoff(body, &a, &error);
     snprintf(want, sizeof want, "caller %d call %d", c, n);
-    if (st != (vmp_status)(n % 7) || a.result != c * 100000 + n || strcmp(error, want) != 0)
+    if (st != (vmp_status)(n % 7) || a.result != c * 100000 + n || strcmp(error.text, want) != 0)
       __atomic_add_fetch(&wrong, 1, __ATOMIC_RELAXED);
     /* The delivery reads "taken" once the handoff returned, never before (in the body). */
     if (a.delivered_early || (n % 3 == 0) != (a.delivery != NULL) || (a.delivery && !wall_delivery_done(a.delivery)))

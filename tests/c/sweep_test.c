@@ -401,7 +401,7 @@ static void sweep_poll_status(void) {
               ST(VMP_ERR_INVALID_ARGUMENT));
   for (i = 0; i < N_BAD_REFS; i++)
     expect_in(bad_refs[i], vmp_poll_status(client, bad_refs[i], 0, &p), refused_reference(bad_refs[i]));
-  sweep_small_struct("vmp_poll_status", sizeof(vmp_payment), poll_into);
+  sweep_small_struct("vmp_poll_status", offsetof(vmp_payment, created_at_ms), poll_into); /* 0.2.0's size is the least */
   BAD(vmp_poll_status(unit, UNKNOWN_REF, 1, &p), ST(VMP_ERR_NOT_FOUND));
 }
 
@@ -428,7 +428,7 @@ static void sweep_movement(const char *name, movement_fn fn, vmp_status (*into)(
   free(long_id);
   expect_in("an operation_id that is not UTF-8", fn(client, UNKNOWN_REF, 100, "op-\xff\xfe", NULL),
             ONE_OF(VMP_ERR_INVALID_ARGUMENT, VMP_ERR_NOT_FOUND));
-  sweep_small_struct(name, sizeof(vmp_payment), into);
+  sweep_small_struct(name, offsetof(vmp_payment, created_at_ms), into);
 }
 
 static void sweep_capture(void) { sweep_movement("vmp_capture", vmp_capture, capture_into); }
@@ -444,7 +444,7 @@ static void sweep_cancel(void) {
   for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
     expect_in("unknown flags", vmp_cancel(client, UNKNOWN_REF, flags[i], NULL, NULL), ST(VMP_ERR_INVALID_ARGUMENT));
   for (i = 0; i < N_BAD_REFS; i++) expect_in(bad_refs[i], vmp_cancel(client, bad_refs[i], 1, NULL, NULL), refused_reference(bad_refs[i]));
-  sweep_small_struct("vmp_cancel", sizeof(vmp_payment), cancel_into);
+  sweep_small_struct("vmp_cancel", offsetof(vmp_payment, created_at_ms), cancel_into);
 }
 
 /* A library-allocated JSON out: NULL on failure, as documented. */
@@ -757,6 +757,30 @@ static void sweep_attach_receipt(void) {
       ST(VMP_ERR_INVALID_ARGUMENT));
 }
 
+static void sweep_receipt_warnings(void) {
+  int h;
+  size_t i;
+  char *json = (char *)"untouched";
+  for (h = 0; h < N_BAD_HANDLES; h++) BAD(vmp_receipt_warnings(bad_handle(h), UNKNOWN_REF, &json), ST(VMP_ERR_INVALID_HANDLE));
+  BAD(vmp_receipt_warnings(client, NULL, &json), ST(VMP_ERR_INVALID_ARGUMENT));
+  BAD(vmp_receipt_warnings(client, UNKNOWN_REF, NULL), ST(VMP_ERR_INVALID_ARGUMENT));
+  for (i = 0; i < N_BAD_REFS; i++)
+    expect_in(bad_refs[i], vmp_receipt_warnings(client, bad_refs[i], &json), refused_reference(bad_refs[i]));
+  check(json == NULL, "a failed vmp_receipt_warnings sets out_json to NULL");
+}
+
+static void sweep_payment_events(void) {
+  int h;
+  size_t i;
+  char *json = (char *)"untouched";
+  for (h = 0; h < N_BAD_HANDLES; h++) BAD(vmp_payment_events(bad_handle(h), UNKNOWN_REF, &json), ST(VMP_ERR_INVALID_HANDLE));
+  BAD(vmp_payment_events(client, NULL, &json), ST(VMP_ERR_INVALID_ARGUMENT));
+  BAD(vmp_payment_events(client, UNKNOWN_REF, NULL), ST(VMP_ERR_INVALID_ARGUMENT));
+  for (i = 0; i < N_BAD_REFS; i++)
+    expect_in(bad_refs[i], vmp_payment_events(client, bad_refs[i], &json), refused_reference(bad_refs[i]));
+  check(json == NULL, "a failed vmp_payment_events sets out_json to NULL");
+}
+
 static void sweep_on_log(void) {
   int h;
   printf("# log calls\n");
@@ -979,6 +1003,7 @@ static const struct sweep sweeps[] = {
   {"vmp_start_enrollment", sweep_start_enrollment}, {"vmp_poll_enrollment", sweep_poll_enrollment},
   {"vmp_cancel_enrollment", sweep_cancel_enrollment},
   {"vmp_checkout_qr", sweep_checkout_qr}, {"vmp_attach_receipt", sweep_attach_receipt},
+  {"vmp_receipt_warnings", sweep_receipt_warnings}, {"vmp_payment_events", sweep_payment_events},
   {"vmp_on_log", sweep_on_log}, {"vmp_next_log", sweep_next_log}, {"vmp_sales_unit", sweep_sales_unit},
   {"vmp_webhook_verify", sweep_webhook_verify}, {"vmp_webhook_handle", sweep_webhook_handle},
   {"vmp_webhook_receiver", sweep_webhook_receiver}, {"vmp_webhook_register", sweep_webhook_register},

@@ -22,10 +22,10 @@ func Root() string {
 func Till(tb testing.TB, dir, tag, name string, flags ...string) string {
 	tb.Helper()
 	Library(tb, dir, tag)
-	return Program(tb, dir, filepath.Join("tests/c", name+".c"), flags...)
+	return Program(tb, dir, name, flags...)
 }
 
-// Library builds ./capi with the build tag ("" for none) into dir/libvmp.so.
+// Library builds ./capi with the build tag into dir/libvmp.so.
 func Library(tb testing.TB, dir, tag string) {
 	tb.Helper()
 	build := exec.Command("go", "build", "-tags", tag, "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
@@ -35,9 +35,16 @@ func Library(tb testing.TB, dir, tag string) {
 	}
 }
 
-// Program builds the C file source (relative to the repository root) into dir, linked against
-// dir/libvmp.so (found through its rpath), and returns the program's path.
-func Program(tb testing.TB, dir, source string, flags ...string) string {
+// Program builds tests/c/<name>.c into dir/<name>, linked against the dir/libvmp.so Library
+// built, with the extra gcc flags. It returns the program's path.
+func Program(tb testing.TB, dir, name string, flags ...string) string {
+	tb.Helper()
+	return ProgramAt(tb, dir, filepath.Join("tests/c", name+".c"), flags...)
+}
+
+// ProgramAt builds the C file source (relative to the repository root, e.g. an example) into
+// dir, linked against dir/libvmp.so, and returns the program's path.
+func ProgramAt(tb testing.TB, dir, source string, flags ...string) string {
 	tb.Helper()
 	root := Root()
 	program := filepath.Join(dir, strings.TrimSuffix(filepath.Base(source), ".c"))

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,19 +25,53 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner"))
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*HostClient).connsCleaner")); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
-// buildChild builds the failpoint-enabled library and the C child that uses it.
-func buildChild(t *testing.T) string {
+// built is the failpoint-enabled library and the C tills that use it, built once for the
+// package's tests.
+var (
+	buildOnce sync.Once
+	built     struct {
+		dir                  string
+		crashChild, propTill string
+	}
+)
+
+// tills builds the failpoint-enabled library and the C children that use it: crash_child (one
+// operation a process) and prop_till (commands on stdin, calls on threads of their own).
+func tills(t *testing.T) (crashChild, propTill string) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skip("the crash matrix kills processes with SIGKILL; it runs on Linux")
+		t.Skip("the crash tests kill processes with SIGKILL; they run on Linux")
 	}
 	if testing.Short() {
 		t.Skip("builds a library; skipped with -short")
 	}
-	return cbuild.Till(t, t.TempDir(), "vmpfailpoints", "crash_child")
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vmp-crash-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		built.dir = dir
+		cbuild.Library(t, dir, "vmpfailpoints")
+		built.crashChild = cbuild.Program(t, dir, "crash_child")
+		built.propTill = cbuild.Program(t, dir, "prop_till", "-pthread", "-ldl")
+	})
+	if built.propTill == "" {
+		t.Fatal("building the library or the tills failed in an earlier test")
+	}
+	return built.crashChild, built.propTill
 }
 
 type childRun struct {
@@ -135,7 +170,7 @@ func prepare(t *testing.T, s *sim.Server, op, ref string) {
 }
 
 func TestKillingTheTillAtAnyPointNeverLosesOrDoublesMoney(t *testing.T) {
-	child := buildChild(t)
+	child, _ := tills(t)
 	clock := sim.NewFakeClock(time.Now())
 	s, err := sim.Start(sim.Options{Clock: clock, ApproveDelay: -1})
 	if err != nil {

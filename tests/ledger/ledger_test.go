@@ -378,7 +378,7 @@ func TestTheChainRefundExamplesRun(t *testing.T) {
 	pg := pgtest.Start(t, pgtest.Options{})
 	dir := t.TempDir()
 	cbuild.Library(t, dir, "")
-	program := cbuild.Program(t, dir, "examples/c/chain_refund.c", "-pedantic")
+	program := cbuild.ProgramAt(t, dir, "examples/c/chain_refund.c", "-pedantic")
 	python := exec.Command("python3", filepath.Join(cbuild.Root(), "examples/python/chain_refund.py"))
 	python.Env = append(os.Environ(), "VMP_LIBRARY="+filepath.Join(dir, "libvmp.so"))
 	for _, cmd := range []*exec.Cmd{exec.Command(program), python} {

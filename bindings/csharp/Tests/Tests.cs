@@ -261,6 +261,56 @@ static class Tests
         }
     }
 
+    // Vipps' in-store example receipt: 7475 tax on 22425 at 25.50 % (vmp 0.2.0 demanded 5718).
+    const string VippsExampleReceipt = "{\"orderLines\": [{\"name\": \"Vipps socks\", \"id\": \"1234567890\", \"totalAmount\": 29900, " +
+        "\"totalAmountExcludingTax\": 22425, \"totalTaxAmount\": 7475, \"taxRate\": 2550}], \"bottomLine\": {\"currency\": \"NOK\"}}";
+
+    static void PaymentDetails()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}}"))
+        {
+            string reference = c.StartCheckout("{\"amount\": 2000, \"phone_number\": \"" + Phone + "\"}");
+            var p = c.PollStatus(reference, TimeSpan.FromSeconds(10));
+            Check(p.State == PaymentState.Authorized && p.PspReference.Length > 0, "the payment has its pspReference");
+            Check(p.CreatedAt.HasValue && p.LastChanged.HasValue && p.CreatedAt <= p.LastChanged, "created and last changed times");
+            var events = c.PaymentEvents(reference);
+            Check(events.Count >= 2 && (string)events[0]["name"] == "CREATED" && (string)events[1]["name"] == "AUTHORIZED", "the event log");
+            Throws<VmpException>(() => c.PaymentEvents("cs-no-such-payment-1"), "an unknown payment's event log",
+                x => x.Status == VmpStatus.NotFound);
+            string fields = c.StartCheckout("{\"amount\": 1500, \"phone_number\": \"" + Phone + "\", \"customer_interaction\": \"CUSTOMER_NOT_PRESENT\", " +
+                "\"minimum_user_age\": 18, \"metadata\": {\"order\": \"cs-1\"}, \"extra\": {\"industryData\": {}}}");
+            Check(fields.Length > 0, "a checkout with the new fields");
+            Throws<VmpInvalidArgumentException>(() => c.StartCheckout("{\"amount\": 1500, \"phone_number\": \"" + Phone + "\", " +
+                "\"extra\": {\"amount\": {\"currency\": \"NOK\", \"value\": 1}}}"), "extra never overrides the amount");
+            const string declined = "{\"amount\": 1000, \"phone_number\": \"4790000001\", \"reference\": \"cs-attempt-sale-1\"}";
+            string first = c.StartCheckout(declined);
+            Check(c.PollStatus(first, TimeSpan.FromSeconds(10)).State == PaymentState.Aborted, "the customer declined");
+            Check(c.StartCheckout(declined) == "cs-attempt-sale-1-2", "a declined sale repeated is its next attempt");
+        }
+    }
+
+    static void Receipts()
+    {
+        using (var c = new VmpClient("{\"simulator\": {\"approve_delay_ms\": 0}}"))
+        {
+            string reference = c.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\", \"receipt\": " + VippsExampleReceipt + "}");
+            var warnings = c.ReceiptWarnings(reference);
+            Check(warnings.Count == 1 && warnings[0].Contains("expected 5718"), "the Vipps example goes with a warning");
+            string split = c.StartCheckout("{\"amount\": 30000, \"phone_number\": \"" + Phone + "\", \"receipt\": {\"orderLines\": [{\"name\": \"Jacket\", " +
+                "\"id\": \"j-1\", \"totalAmount\": 50000, \"totalAmountExcludingTax\": 40000, \"totalTaxAmount\": 10000, \"taxRate\": 2500}], " +
+                "\"bottomLine\": {\"currency\": \"NOK\", \"paymentSources\": {\"giftCard\": 20000}}}}");
+            Check(c.ReceiptWarnings(split).Count == 0, "a split tender told with paymentSources has no warning");
+            string after = c.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\"}");
+            c.AttachReceipt(after, VippsExampleReceipt);
+            Check(c.ReceiptWarnings(after).Count == 1, "a receipt attached after the sale is as lenient");
+        }
+        using (var strict = new VmpClient("{\"strict_receipts\": true}"))
+        {
+            Throws<VmpInvalidArgumentException>(() => strict.StartCheckout("{\"amount\": 29900, \"phone_number\": \"" + Phone + "\", \"receipt\": " +
+                VippsExampleReceipt + "}"), "strict_receipts refuses what looks wrong");
+        }
+    }
+
     static void Webhooks()
     {
         var vector = new WebhookDelivery
@@ -643,6 +693,8 @@ static class Tests
         Run("journal", Journal);
         Run("scans", Scans);
         Run("club", Club);
+        Run("receipts", Receipts);
+        Run("payment details", PaymentDetails);
         Run("webhooks", Webhooks);
         Run("lifetime", Lifetime);
         Run("loading", () => Loading(Assembly.GetExecutingAssembly().Location));

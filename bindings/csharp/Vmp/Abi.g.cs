@@ -12,6 +12,8 @@ namespace Vmp
         internal const int VersionMajor = 0, VersionMinor = 2, VersionPatch = 0;
         /// <summary>VMP_REFERENCE_SIZE: Size of a buffer that holds any payment reference (64 characters + NUL).</summary>
         internal const int ReferenceSize = 65;
+        /// <summary>VMP_PSP_REFERENCE_SIZE: Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut).</summary>
+        internal const int PspReferenceSize = 65;
         /// <summary>VMP_CANCEL_TRANSACTION_ONLY: Flags for vmp_cancel.</summary>
         internal const uint CancelTransactionOnly = 0x1;
         /// <summary>VMP_VIPPS_ERROR_CODE_SIZE: Capacities of vmp_vipps_error's text fields, NUL included.</summary>

@@ -63,7 +63,7 @@ namespace Vmp
     internal static class NativeMethods
     {
         internal const string Library = "vmp"; // libvmp.so, vmp.dll
-        internal const int PaymentSize = 120;   // sizeof(vmp_payment), the same on every platform
+        internal const int PaymentSize = 208;   // sizeof(vmp_payment), the same on every platform
         internal const int VippsErrorSize = 424; // sizeof(vmp_vipps_error), the same on every platform
         internal const int ReferenceSize = Abi.ReferenceSize;
         internal const int MsisdnSize = Abi.MsisdnSize;
@@ -111,6 +111,8 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_cancel_enrollment(IntPtr client, byte[] enrollmentId);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_checkout_qr(IntPtr client, byte[] reference, int format, int sizePx, out IntPtr data, out UIntPtr length);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_attach_receipt(IntPtr client, byte[] reference, byte[] receiptJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_receipt_warnings(IntPtr client, byte[] reference, out IntPtr outJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_payment_events(IntPtr client, byte[] reference, out IntPtr outJson);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_on_log(IntPtr client, LogCallback fn, IntPtr userData);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_next_log(IntPtr client, int waitMs, ref NativeLogRecord record, byte[] text, UIntPtr textSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vmp_log_level_str(int level);

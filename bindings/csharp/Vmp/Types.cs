@@ -16,6 +16,14 @@ namespace Vmp
         public long Refunded { get; private set; }
         public long Cancelled { get; private set; }
         public string Currency { get; private set; }
+        /// <summary>Vipps' pspReference; "" until the library has read it.</summary>
+        public string PspReference { get; private set; }
+        /// <summary>When the payment was created (Vipps' event log once read, else when this
+        /// library's checkout was answered), UTC; null when unknown.</summary>
+        public DateTime? CreatedAt { get; private set; }
+        /// <summary>When the library saw the state or an aggregate change (its own clock), UTC;
+        /// null when unknown.</summary>
+        public DateTime? LastChanged { get; private set; }
 
         /// <summary>Reads a vmp_payment (offsets fixed by vmp.h and checked by tests/c/header_test.c).</summary>
         internal static Payment FromNative(byte[] b)
@@ -30,7 +38,16 @@ namespace Vmp
                 Cancelled = BitConverter.ToInt64(b, 40),
                 Currency = Utf8.FromBuffer(b, 48, 4),
                 Reference = Utf8.FromBuffer(b, 52, NativeMethods.ReferenceSize),
+                CreatedAt = FromUnixMs(BitConverter.ToInt64(b, 120)),
+                LastChanged = FromUnixMs(BitConverter.ToInt64(b, 128)),
+                PspReference = Utf8.FromBuffer(b, 136, Abi.PspReferenceSize),
             };
+        }
+
+        static DateTime? FromUnixMs(long ms)
+        {
+            if (ms == 0) return null;
+            return new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(ms);
         }
 
         internal static byte[] NewNative()

@@ -606,5 +606,28 @@ namespace Vmp
         {
             VmpException.Check(NativeMethods.vmp_attach_receipt(H, Required(reference, "reference"), Required(receiptJson, "receiptJson")));
         }
+
+        /// <summary>The payment's event log as Vipps keeps it, read now, oldest first: each a
+        /// dictionary with name (CREATED, AUTHORIZED, CAPTURED, ...), amount {currency, value},
+        /// timestamp, pspReference, idempotencyKey and success.</summary>
+        public IList<IDictionary<string, object>> PaymentEvents(string reference)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_payment_events(H, Required(reference, "reference"), out json));
+            var list = new List<IDictionary<string, object>>();
+            foreach (var e in (List<object>)Json.Parse(Utf8.Take(json))) list.Add((IDictionary<string, object>)e);
+            return list;
+        }
+
+        /// <summary>What looked wrong in the receipt last sent for the payment (with its checkout
+        /// or AttachReceipt) and was sent anyway; empty when nothing did, or no receipt was sent.</summary>
+        public IList<string> ReceiptWarnings(string reference)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_receipt_warnings(H, Required(reference, "reference"), out json));
+            var list = new List<string>();
+            foreach (var w in (List<object>)Json.Parse(Utf8.Take(json))) list.Add((string)w);
+            return list;
+        }
     }
 }

@@ -66,6 +66,42 @@ class PaymentTest(unittest.TestCase):
         self.assertEqual(simctl.aggregate(record, "capturedAmount"), 6000)
         self.assertEqual(simctl.aggregate(record, "refundedAmount"), 1000)
 
+    def test_a_payment_has_its_psp_reference_times_and_event_log(self) -> None:
+        c = self.client
+        ref = c.checkout(2000, phone_number=PHONE)
+        p = c.status(ref, wait=10)
+        self.assertIs(p.state, PaymentState.AUTHORIZED)
+        self.assertTrue(p.psp_reference)
+        self.assertIsNotNone(p.created_at)
+        self.assertIsNotNone(p.last_changed)
+        self.assertLessEqual(p.created_at, p.last_changed)
+        events = c.payment_events(ref)
+        self.assertEqual([e["name"] for e in events][:2], ["CREATED", "AUTHORIZED"])
+        self.assertEqual(events[0]["amount"], {"currency": "NOK", "value": 2000})
+        with self.assertRaises(vmp.VmpError) as cm:
+            c.payment_events("py-no-such-payment-1")
+        self.assertEqual(cm.exception.status, Status.NOT_FOUND)
+
+    def test_the_checkout_fields_a_till_sets_reach_vipps(self) -> None:
+        c = self.client
+        ref = c.checkout(1500, phone_number=PHONE, customer_interaction="CUSTOMER_NOT_PRESENT",
+                         minimum_user_age=18, profile_scopes=["name"], receipt_url="https://shop.example/r/1",
+                         metadata={"order": "py-1"}, extra={"industryData": {}})
+        record = simctl.payment(c.simulator_url, ref)
+        self.assertEqual(record["customerInteraction"], "CUSTOMER_NOT_PRESENT")
+        self.assertEqual((record["minimumUserAge"], record["profileScope"], record["metadata"]),
+                         (18, "name", {"order": "py-1"}))
+        with self.assertRaises(vmp.InvalidArgumentError) as cm:
+            c.checkout(1500, phone_number=PHONE, extra={"reference": "py-other-ref-1"})
+        self.assertIn("extra.reference", cm.exception.detail)
+
+    def test_a_declined_sale_repeated_is_its_next_attempt(self) -> None:
+        c = self.client
+        ref = c.checkout(1000, phone_number="4790000001", reference="py-attempt-sale-1")
+        self.assertIs(c.status(ref, wait=10).state, PaymentState.ABORTED)
+        self.assertEqual(c.checkout(1000, phone_number="4790000001", reference="py-attempt-sale-1"),
+                         "py-attempt-sale-1-2")
+
     def test_status_without_wait_answers_from_memory(self) -> None:
         ref = self.client.checkout(500, phone_number=PHONE, reference="py-status-0001")
         self.assertEqual(ref, "py-status-0001")
@@ -385,10 +421,35 @@ class ClubTest(unittest.TestCase):
                                        "totalAmountExcludingTax": 2000, "totalTaxAmount": 500, "taxRate": 2500}],
                        "bottomLine": {"currency": "NOK", "receiptNumber": "py-1"}}
             ref2 = c.checkout(2500, phone_number=PHONE, receipt=receipt)
-            receipt["orderLines"][0]["totalTaxAmount"] = 400  # no longer adds up
+            self.assertEqual(c.receipt_warnings(ref2), [])
+            del receipt["orderLines"][0]["totalTaxAmount"]  # outside Vipps' schema
+            with self.assertRaises(vmp.VmpError) as cm:
+                c.attach_receipt(c.checkout(2500, phone_number=PHONE), receipt)
+            self.assertEqual(cm.exception.status, Status.INVALID_JSON)
+            self.assertIn("orderLines[0].totalTaxAmount", cm.exception.detail)
+
+    def test_a_receipt_that_only_looks_wrong_never_blocks_the_payment(self) -> None:
+        # Vipps' own in-store example: 7475 tax on 22425 at 25.50 % (vmp 0.2.0 demanded 5718).
+        example = {"orderLines": [{"name": "Vipps socks", "id": "1234567890", "totalAmount": 29900,
+                                   "totalAmountExcludingTax": 22425, "totalTaxAmount": 7475, "taxRate": 2550}],
+                   "bottomLine": {"currency": "NOK", "posId": "pos_122"}}
+        split = {"orderLines": [{"name": "Jacket", "id": "j-1", "totalAmount": 50000,
+                                 "totalAmountExcludingTax": 40000, "totalTaxAmount": 10000, "taxRate": 2500}],
+                 "bottomLine": {"currency": "NOK", "paymentSources": {"giftCard": 20000}}}
+        with vmp.Client(support.FAST) as c:
+            ref = c.checkout(29900, phone_number=PHONE, receipt=example)
+            warnings = c.receipt_warnings(ref)
+            self.assertEqual(len(warnings), 1)
+            self.assertIn("expected 5718", warnings[0])
+            self.assertEqual(c.receipt_warnings(c.checkout(30000, phone_number=PHONE, receipt=split)), [])
+            after = c.checkout(29900, phone_number=PHONE)
+            c.attach_receipt(after, example)
+            self.assertIn("expected 5718", c.receipt_warnings(after)[0])
+        with vmp.Client(support.FAST, strict_receipts=True) as strict:
             with self.assertRaises(vmp.InvalidArgumentError) as cm:
-                c.attach_receipt(ref2, receipt)
-            self.assertIn("orderLines[0]", cm.exception.detail)
+                strict.checkout(29900, phone_number=PHONE, receipt=example)
+            self.assertIn("strict_receipts", cm.exception.detail)
+            strict.checkout(30000, phone_number=PHONE, receipt=split)
 
 
 class LifetimeTest(unittest.TestCase):

@@ -13,6 +13,8 @@ VERSION_PATCH = 0
 
 #: Size of a buffer that holds any payment reference (64 characters + NUL).
 REFERENCE_SIZE = 65
+#: Size of a buffer that holds a payment's pspReference (64 characters + NUL; longer is cut).
+PSP_REFERENCE_SIZE = 65
 #: Flags for vmp_cancel.
 CANCEL_TRANSACTION_ONLY = 0x1
 #: Capacities of vmp_vipps_error's text fields, NUL included.

@@ -49,7 +49,9 @@ class PaymentStruct(Structure):
     _fields_ = [("struct_size", c_uint32), ("state", c_int32), ("amount", c_int64),
                 ("authorized_amount", c_int64), ("captured_amount", c_int64),
                 ("refunded_amount", c_int64), ("cancelled_amount", c_int64),
-                ("currency", c_char * 4), ("reference", c_char * REFERENCE_SIZE)]
+                ("currency", c_char * 4), ("reference", c_char * REFERENCE_SIZE),
+                ("created_at_ms", c_int64), ("last_changed_ms", c_int64),
+                ("psp_reference", c_char * _abi.PSP_REFERENCE_SIZE)]
 
 
 class VippsErrorStruct(Structure):
@@ -124,6 +126,8 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_cancel_enrollment": (_status, [_handle, c_char_p]),
     "vmp_checkout_qr": (_status, [_handle, c_char_p, c_int32, c_int32, _out_ptr, POINTER(c_size_t)]),
     "vmp_attach_receipt": (_status, [_handle, c_char_p, c_char_p]),
+    "vmp_receipt_warnings": (_status, [_handle, c_char_p, _out_ptr]),
+    "vmp_payment_events": (_status, [_handle, c_char_p, _out_ptr]),
     "vmp_on_log": (_status, [_handle, LOG_FN, c_void_p]),
     "vmp_next_log": (_status, [_handle, c_int32, POINTER(LogRecordStruct), c_char_p, c_size_t]),
     "vmp_log_level_str": (c_char_p, [c_int32]),

@@ -93,7 +93,9 @@ def _payment(p: PaymentStruct) -> Payment:
     return Payment(reference=p.reference.decode(), state=_enum(PaymentState, p.state), amount=p.amount,
                    authorized=p.authorized_amount, captured=p.captured_amount,
                    refunded=p.refunded_amount, cancelled=p.cancelled_amount,
-                   currency=p.currency.decode())
+                   currency=p.currency.decode(), psp_reference=p.psp_reference.decode(),
+                   created_at=_time(p.created_at_ms) if p.created_at_ms else None,
+                   last_changed=_time(p.last_changed_ms) if p.last_changed_ms else None)
 
 
 def _query_json(query: Optional[Mapping[str, Any]], criteria: Mapping[str, Any]) -> bytes:
@@ -589,6 +591,21 @@ class Client:
     def attach_receipt(self, reference: str, receipt: Union[Mapping[str, Any], str]) -> None:
         """Attaches a receipt (Vipps' Receipt object) to a sale through Order Management."""
         check(lib().vmp_attach_receipt(self._h(), _bytes(reference, "reference"), _json(receipt, "receipt")))
+
+    def payment_events(self, reference: str) -> List[Dict[str, Any]]:
+        """The payment's event log as Vipps keeps it, read now: dicts with name (CREATED,
+        AUTHORIZED, CAPTURED, ...), amount {currency, value}, timestamp, pspReference,
+        idempotencyKey and success, oldest first."""
+        out = c_void_p()
+        check(lib().vmp_payment_events(self._h(), _bytes(reference, "reference"), byref(out)))
+        return list(_take_json(out))
+
+    def receipt_warnings(self, reference: str) -> List[str]:
+        """What looked wrong in the receipt last sent for the payment (with its checkout or
+        attach_receipt) and was sent anyway; [] when nothing did, or no receipt was sent."""
+        out = c_void_p()
+        check(lib().vmp_receipt_warnings(self._h(), _bytes(reference, "reference"), byref(out)))
+        return list(_take_json(out))
 
     # -- webhooks --
 

@@ -32,6 +32,13 @@ class Payment:
     refunded: int
     cancelled: int
     currency: str
+    #: Vipps' pspReference; "" until the library has read it.
+    psp_reference: str = ""
+    #: When the payment was created (Vipps' event log once read, else when this library's
+    #: checkout was answered); None when unknown.
+    created_at: Optional[_dt.datetime] = None
+    #: When the library saw the state or an aggregate change (its own clock); None when unknown.
+    last_changed: Optional[_dt.datetime] = None
 
 
 @dataclass(frozen=True)

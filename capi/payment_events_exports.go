@@ -1,0 +1,34 @@
+package main
+
+/*
+#include "vmp.h"
+*/
+import "C"
+
+import "github.com/vmp-dev/vmp/core"
+
+//export vmpgo_payment_events
+func vmpgo_payment_events(h C.uintptr_t, ref *C.char, out **C.char) (st C.vmp_status) {
+	defer guard("vmp_payment_events", &st)
+	return statusOf(paymentEvents(h, ref, out))
+}
+
+// paymentEvents gives the payment's event log as Vipps' JSON array; *out is NULL on failure.
+func paymentEvents(h C.uintptr_t, ref *C.char, out **C.char) error {
+	if out != nil {
+		*out = nil
+	}
+	t, reference, err := targetAndString(h, ref, "reference")
+	if err != nil {
+		return err
+	}
+	defer t.leave()
+	if out == nil {
+		return argError(core.CodeInvalidArgument, "out_json is NULL")
+	}
+	events, err := t.unit.PaymentEvents(t.ctx, reference)
+	if err != nil {
+		return err
+	}
+	return giveJSON(out, events)
+}
