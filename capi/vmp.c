@@ -373,6 +373,24 @@ VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, cha
   return json_out_call(run_recover, client, NULL, wait_ms, out_json);
 }
 
+static vmp_status run_find_payments(void *p) {
+  json_out_args *a = p;
+  return vmpgo_find_payments(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_find_payments(vmp_client *client, const char *query_json, char **out_json) {
+  return json_out_call(run_find_payments, client, query_json, 0, out_json);
+}
+
+static vmp_status run_payment_totals(void *p) {
+  json_out_args *a = p;
+  return vmpgo_payment_totals(VMPSHIM_ID(a->client), (char *)a->text, a->out_json);
+}
+
+VMP_API vmp_status VMP_CALL vmp_payment_totals(vmp_client *client, const char *query_json, char **out_json) {
+  return json_out_call(run_payment_totals, client, query_json, 0, out_json);
+}
+
 /* The calls that take a handle and one string. */
 typedef struct {
   vmp_client *client;

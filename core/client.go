@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"github.com/vmp-dev/vmp/internal/find"
+	"github.com/vmp-dev/vmp/internal/ledger"
 	"sync"
 	"time"
 
@@ -63,6 +65,10 @@ type Client struct {
 	mu     sync.Mutex
 	closed bool
 	calls  sync.WaitGroup
+	// ledger publishes the journal to the chain ledger; ledgerSource answers find and totals
+	// for the chain (both nil without a ledger; ledger_config.go, find.go).
+	ledger       *ledger.Ledger
+	ledgerSource find.Source
 }
 
 // New starts a client: it starts the embedded simulator when the environment asks for it and
@@ -143,6 +149,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.club = club.New(c.api, club.Config{DefaultCountryCode: cfg.DefaultCountryCode, LoginAuth: cfg.Login.loginAuth(keys[0].partner)}, c.retry, c.enter)
 	c.logJournalOpened()
+	if err := c.startLedger(cfg, c.journal); err != nil {
+		c.Close()
+		return nil, err
+	}
 	// Operations a previous run left open are resolved before the till gets the client;
 	// what cannot be resolved in time stays listed by Pending.
 	if c.InitRecovery, err = c.pay.Start(c.sim != nil, cfg.Timeouts.recovery()); err != nil {
@@ -226,6 +236,9 @@ func (c *Client) Close() {
 	c.calls.Wait()
 	c.pay.Close() // what reached the till is seen; what did not stays unacknowledged
 	c.closeWireClients()
+	if c.ledger != nil {
+		c.ledger.Close() // what it has not published stays in the journal for the next start
+	}
 	_ = c.journal.Close()
 	c.journalCleanup()
 	if c.sim != nil {

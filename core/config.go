@@ -63,6 +63,9 @@ type Config struct {
 	JournalPath string `json:"journal_path"`
 	// JournalRetentionDays is how long finished operations stay in the journal; default 30.
 	JournalRetentionDays int `json:"journal_retention_days"`
+	// Ledger publishes the journal's payment records to the chain's PostgreSQL database and
+	// lets find and totals answer for the chain (ledger_config.go).
+	Ledger *LedgerConfig `json:"ledger"`
 	// StrictReceipts refuses a receipt whose arithmetic looks wrong (VMP_ERR_INVALID_ARGUMENT)
 	// instead of sending it with warnings (payments.Receipt.Review): for development.
 	StrictReceipts bool `json:"strict_receipts"`
@@ -208,6 +211,9 @@ func (c *Config) applyDefaults() error {
 		return newError(CodeInvalidConfig, "config: journal_retention_days must be between 1 and 3650")
 	}
 	if err := c.Scanner.check(); err != nil {
+		return err
+	}
+	if err := c.Ledger.check(); err != nil {
 		return err
 	}
 	if err := c.Webhooks.Check(c.Environment != EnvSimulator && c.BaseURL == ""); err != nil {

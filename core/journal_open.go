@@ -37,7 +37,7 @@ func openJournal(cfg Config, embeddedSim bool) (*journal.Journal, func(), error)
 		}
 		path, ownFolder = filepath.Join(dir, "vmp", fmt.Sprintf("journal-%s-%s.db", cfg.Environment, msn)), true
 	}
-	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: func() time.Time { return now() }, OwnFolder: ownFolder})
+	j, err := journal.Open(path, journal.Options{Retention: time.Duration(cfg.JournalRetentionDays) * 24 * time.Hour, Now: func() time.Time { return now() }, OwnFolder: ownFolder, Outbox: cfg.Ledger != nil})
 	if err != nil {
 		cleanup()
 		msg := "journal: " + err.Error()

@@ -52,7 +52,14 @@ func (c *Client) Recover(ctx context.Context, wait time.Duration) (RecoveryRepor
 }
 
 // Pending lists open and unacknowledged operations, oldest first.
-func (c *Client) Pending() (PendingReport, error) { return c.pay.Pending() }
+func (c *Client) Pending() (PendingReport, error) {
+	r, err := c.pay.Pending()
+	if err == nil && c.ledger != nil {
+		st := c.ledger.Status()
+		r.Ledger = &st
+	}
+	return r, err
+}
 
 // Acknowledge records that the till has taken note of a finished operation's outcome (or, with
 // "new-journal", that no journal was lost), so it is no longer listed by Pending and no longer

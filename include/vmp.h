@@ -649,6 +649,17 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    "message"}, "payment": {"state", "currency", "amount", "authorized", "captured",
  *    "refunded", "cancelled"}, "sales_unit": config name (another unit's operations only)}
  * "journal": whether the journal is new (see "Money safety"; acknowledge "new-journal").
+ * "uncaptured": payments this till created that may still hold the customer's money and that
+ * it has not finished - AUTHORIZED with something neither captured nor cancelled, or last seen
+ * CREATED (the customer may have approved since) - kept across restarts, oldest first, until
+ * the till captures or cancels the rest, vmp_recover reads them ended (ABORTED, EXPIRED,
+ * TERMINATED), or the host calls vmp_acknowledge(client, "payment:<reference>"). Vipps keeps an
+ * authorization for a limited time (Norway up to 180 days, Denmark/Finland 14): capture, cancel
+ * or acknowledge each. Elements are payment records as vmp_find_payments returns them.
+ * "ledger" (only with config "ledger"): how far the chain ledger is behind - {"chain",
+ * "backlog": changes of payment records waiting in the journal, "lag_ms": age of the oldest,
+ * "published": changes published since vmp_init, "last_published_at", "last_error" (never
+ * credentials), "schema_version"}. A payment never waits on the ledger.
  * Request bodies (which hold phone numbers) are never included.
  *
  * out_json:  receives a NUL-terminated UTF-8 string allocated by the library; free it with
@@ -661,9 +672,11 @@ VMP_API vmp_status VMP_CALL vmp_pending(vmp_client *client, char **out_json);
 /**
  * Tries, for at most wait_ms, to bring every open operation to a definite outcome, as vmp_init
  * does at start-up (see "Money safety" above), and reports:
- *   {"resolved": [...], "still_open": [...]}   (elements as in vmp_pending)
+ *   {"resolved": [...], "still_open": [...], "uncaptured": [...]}   (elements as in vmp_pending)
  * Resolved outcomes stay listed as unacknowledged until the till repeats the call or calls
- * vmp_acknowledge.
+ * vmp_acknowledge. It also reads each payment listed as "uncaptured" from Vipps (within the
+ * same budget) and reports the list as it is after: one that ended while the till was down
+ * leaves it. (vmp_init's own recovery does not read them: start-up never waits on them.)
  *
  * wait_ms:   0 .. 600000; the time budget (0 resolves nothing and just reports).
  * out_json:  optional (may be NULL); as vmp_pending.
@@ -677,14 +690,80 @@ VMP_API vmp_status VMP_CALL vmp_recover(vmp_client *client, int32_t wait_ms, cha
  * Records that the till has taken note of a finished operation listed as unacknowledged by
  * vmp_pending, so it is no longer listed and no longer answers a repeated identical call.
  * The id "new-journal" ends the new-journal state for good (see "Money safety").
+ * "payment:<reference>" records that the host knows the payment is left uncaptured (listed
+ * under "uncaptured" by vmp_pending): it is no longer listed; nothing is sent to Vipps.
  *
- * operation: the operation's "id" from vmp_pending, or "new-journal"; borrowed.
+ * operation: the operation's "id" from vmp_pending, "new-journal", or "payment:<reference>";
+ *            borrowed.
  * Threading: any thread; local journal only.
  * Returns:   VMP_OK (also if it was acknowledged before); VMP_ERR_INVALID_HANDLE;
- *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation);
+ *            VMP_ERR_INVALID_ARGUMENT (NULL or ""); VMP_ERR_NOT_FOUND (no such operation,
+ *            or no such payment left uncaptured);
  *            VMP_ERR_CONFLICT (it is still open: resolve it first); VMP_ERR_JOURNAL.
  */
 VMP_API vmp_status VMP_CALL vmp_acknowledge(vmp_client *client, const char *operation);
+
+/* ---------------------------------------------------------------------------------------------
+ * Finding payments and the day's totals
+ *
+ * The journal keeps a record of each payment for at least journal_retention_days after its
+ * last change (longer while it is left uncaptured). A record, as every call here returns it:
+ *   {"v": 1, "msn", "reference", "sales_unit": config name ("" the till's own),
+ *    "state": "CREATED"|"AUTHORIZED"|"ABORTED"|"EXPIRED"|"TERMINATED"|"UNKNOWN"|"NOT_CREATED",
+ *    "currency", "amount", "authorized", "captured", "refunded", "cancelled" (minor units),
+ *    "psp_reference" (when known), "receipt_number" (the checkout receipt's
+ *    bottomLine.receiptNumber), "phone": masked ("47******04"; never the number itself),
+ *    "own": this till (or, from the chain, some till) created it - false for another store's
+ *    payment this till only refunded, "operations": [{"key": Idempotency-Key, "operation":
+ *    "create"|"capture"|"refund"|"cancel", "operation_id", "amount" (a cancel: what it
+ *    cancelled), "state": "open"|"done"|"rejected"|"failed"|"not_created", "at": RFC 3339}],
+ *    "created_at", "updated_at", "acknowledged": left uncaptured on purpose, "rev": changes}
+ * A payment's state and amounts are as the till last saw them: after a status read (e.g.
+ * vmp_poll_status) the record follows within a few seconds. Amounts only grow and a state
+ * only advances: a late answer never moves a record backwards.
+ *
+ * Malformed JSON or an unknown field is VMP_ERR_INVALID_JSON; a wrong value or an absurd range
+ * (to before from, more than 366 days, outside the years 2000-2199, limit outside 1-1000, an
+ * unknown state or source) is VMP_ERR_INVALID_ARGUMENT; vmp_last_error names the field.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Finds payments. query_json (every field optional; all given must match):
+ *   {"source": "till" (default: this till's journal) | "chain" (the chain ledger, config
+ *    "ledger"; every till of the chain), "reference", "receipt_number", "operation_id" (the id
+ *    a till gave a capture/refund/cancel), "msn" (one store), "state", "amount" (the payment's
+ *    amount), "from"/"to" (RFC 3339, creation time in [from, to)) or "date" ("2026-12-05": a
+ *    day of the process's local time zone), "limit": 1..1000 (default 100)}
+ * Without reference, receipt_number, operation_id or a range: the last 24 hours.
+ * Answer: {"payments": [records, newest first], "truncated": more matched than the limit,
+ *          "units": {"<msn>": "<name>"}: for each store in the answer this client acts for, the
+ *          unit's name in its configuration ("" the till's own)}.
+ * To refund a payment of another store: open vmp_sales_unit with units[record's "msn"] (the
+ * record names the store; nothing is typed) and call vmp_refund with the record's "reference".
+ *
+ * query_json: borrowed; "{}" for the last 24 hours.
+ * out_json:   receives the answer, allocated by the library; free it with vmp_free. NULL on
+ *             failure. Must not be NULL.
+ * Threading:  any thread. "till" reads the local journal only; "chain" asks PostgreSQL (bounded
+ *             by timeouts.request_ms).
+ * Returns:    VMP_OK (also when nothing matched); VMP_ERR_INVALID_HANDLE; VMP_ERR_INVALID_JSON;
+ *             VMP_ERR_INVALID_ARGUMENT; VMP_ERR_JOURNAL; VMP_ERR_NETWORK / VMP_ERR_UNAVAILABLE
+ *             (the ledger could not be asked).
+ */
+VMP_API vmp_status VMP_CALL vmp_find_payments(vmp_client *client, const char *query_json, char **out_json);
+
+/**
+ * The totals of a day (for the end-of-day report) per store and currency. query_json:
+ *   {"source": "till" | "chain", "date": "2026-12-05" (local day; default today) or
+ *    "from"/"to" (RFC 3339), "msn": one store (default all)}
+ * Answer: {"from", "to", "totals": [{"msn", "currency", "payments" (created in the range and
+ *    approved), "captured", "captures", "refunded", "refunds", "cancelled", "cancels"}]}
+ * Captures, refunds and cancels count when they were carried out, whatever day the payment
+ * was made. "till" counts this till's own operations; "chain" every till's.
+ *
+ * Parameters, threading and returns as vmp_find_payments.
+ */
+VMP_API vmp_status VMP_CALL vmp_payment_totals(vmp_client *client, const char *query_json, char **out_json);
 
 /* ---------------------------------------------------------------------------------------------
  * Barcode scanner

@@ -60,6 +60,11 @@ have xbuild || need+=(mono-xbuild)
 have dpkg-shlibdeps || need+=(dpkg-dev)
 have lintian || need+=(lintian)
 python3 -c 'import pip' >/dev/null 2>&1 || need+=(python3-pip)
+# The chain ledger's tests (tests/ledger, internal/ledger) start a real PostgreSQL server of
+# Debian's in a temporary folder (initdb, pg_ctl from /usr/lib/postgresql/N/bin), as an
+# unprivileged user when run as root.
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+have runuser || need+=(util-linux)
 # The Windows smoke test runs both DLLs under wine: wine64 for x64 and wine32 from Debian's i386
 # architecture for x86. VMP_SKIP_WINE=1 leaves wine out (and the test says loudly it skipped).
 i386=0

@@ -89,6 +89,8 @@ var measurements = []struct {
 	{"bindings", measureBindings},
 	{"scanner", measureScanLatency},
 	{"footprint", measureFootprint},
+	{"find", measureFinding},
+	{"ledger", measureLedger},
 }
 
 func measurementNames() string {

@@ -40,6 +40,9 @@ type Options struct {
 	// OwnFolder says the journal's folder is the library's own (the default one), so an
 	// existing folder is made private (0700) too; a folder the host chose is left as it is.
 	OwnFolder bool
+	// Outbox keeps every change of a payment record for the chain ledger to publish
+	// (outbox.go); without it nothing is kept for publishing.
+	Outbox bool
 }
 
 // Journal is an open journal file. Safe for concurrent use.
@@ -52,6 +55,8 @@ type Journal struct {
 	created bool
 	group   committer
 	soon    soonWrites
+	notes   paymentNotes
+	outbox  outboxState
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
@@ -115,7 +120,7 @@ func (j *Journal) init(existed bool) error {
 			if err := meta.Put(keyFormat, formatValue); err != nil {
 				return err
 			}
-			for _, b := range [][]byte{bucketEntries, bucketUnacked, bucketByRef} {
+			for _, b := range append([][]byte{bucketEntries, bucketUnacked, bucketByRef}, paymentRecordBuckets...) {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
@@ -143,7 +148,12 @@ func (j *Journal) init(existed bool) error {
 		return err
 	}
 	// Only a file that passed the checks is written to.
-	return j.update(j.ensureRefIndex)
+	return j.update(func(tx *bolt.Tx) error {
+		if err := j.ensureRefIndex(tx); err != nil {
+			return err
+		}
+		return j.ensurePaymentBuckets(tx)
+	})
 }
 
 // ensureRefIndex builds the reference index of a journal written before the index existed.
@@ -175,6 +185,7 @@ func (j *Journal) Tightened() []string { return j.tightened }
 // Close closes the file.
 func (j *Journal) Close() error {
 	j.WaitQueued() // writes queued by PutSoon are committed (or fail) first
+	j.closeNotes() // then what status reads told of payments, and published outbox keys
 	return j.db.Close()
 }
 
@@ -194,11 +205,14 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 	if err != nil {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
-	return j.update(putFn(e.ID, e.Reference, e.Intent, e.Acknowledged, data, acks, now))
+	written := *e // the record is made from the entry as written, whatever the caller does next
+	return j.update(j.putFn(&written, data, acks, now))
 }
 
-// putFn is the write of an encoded entry and its indexes, with acks.
-func putFn(id, reference, intent string, acknowledged bool, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
+// putFn is the write of an encoded entry (e, which must not change until the write is
+// committed) and its indexes, with acks, and of its payment's record (payment_records.go).
+func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
+	id, reference, intent, acknowledged := e.ID, e.Reference, e.Intent, e.Acknowledged
 	return func(tx *bolt.Tx) error {
 		if err := ackIn(tx, acks, now); err != nil {
 			return err
@@ -207,6 +221,9 @@ func putFn(id, reference, intent string, acknowledged bool, data []byte, acks []
 			return err
 		}
 		if err := tx.Bucket(bucketByRef).Put(refKey(reference, id), nil); err != nil {
+			return err
+		}
+		if err := j.recordEntry(tx, e, now); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
@@ -417,7 +434,7 @@ func (j *Journal) Prune() (int, error) {
 			}
 		}
 		n = len(doomed)
-		return nil
+		return pruneRecords(tx, cutoff)
 	})
 	return n, err
 }

@@ -9,16 +9,23 @@ import bolt "go.etcd.io/bbolt"
 // a process and kill it just before or just after any one of them.
 func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	var n int64
+	var notes map[string]ObservedPayment
+	var deleted uint64
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
+		notes = j.applyNotes(tx)        // payment_notes.go: they ride on this commit,
+		deleted = j.deletePublished(tx) // as do the ledger's published changes (outbox.go)
 		n = beforeCommit(j, writes)
 		return nil
 	})
 	if err == nil {
 		afterSync(n)
 		j.group.commits.Add(1)
+		j.forgetNotes(notes)
+		j.outboxDeleted(deleted)
+		j.signalOutbox()
 	}
 	return err
 }

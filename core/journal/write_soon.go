@@ -15,7 +15,10 @@ import (
 
 // soonWrites counts the writes queued by PutSoon that have not finished, so Close waits for
 // them.
-type soonWrites struct{ inFlight sync.WaitGroup }
+type soonWrites struct {
+	inFlight sync.WaitGroup
+	queued   atomic.Int64 // the same count, readable: CommitQueued (queued_reads.go)
+}
 
 // queuedInProcess counts the writes PutSoon queued that are not answered yet, over every
 // journal of the process: the failpoint build's KillAtSync waits for them, so the commits it
@@ -44,12 +47,14 @@ func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *
 		return err
 	}
 	keep(queued)
-	fn := putFn(e.ID, e.Reference, e.Intent, e.Acknowledged, data, acks, now)
+	fn := j.putFn(queued, data, acks, now)
 	j.soon.inFlight.Add(1)
+	j.soon.queued.Add(1)
 	queuedInProcess.Add(1)
 	finish := func(err error) {
 		defer j.soon.inFlight.Done()
 		defer queuedInProcess.Add(-1)
+		defer j.soon.queued.Add(-1)
 		done(queued, err)
 	}
 	if !groupCommit {

@@ -108,6 +108,7 @@ func New(d Deps, units []UnitConfig) *Engine {
 	for _, u := range units {
 		eng.units = append(eng.units, &Unit{engine: eng, name: u.Name, referencePrefix: u.ReferencePrefix, msn: u.MSN, api: u.API})
 	}
+	eng.listener.SetRecorder(journalRecorder{d.Journal}) // the journal's payment records follow every read
 	return eng
 }
 

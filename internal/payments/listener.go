@@ -14,9 +14,25 @@ type Listener interface {
 	PaymentForgotten(unit, reference string)
 }
 
-// ListenerSlot holds a client's listener; the Trackers of its payments point to it.
+// Recorder learns every newer view of a payment, like a Listener, to keep the journal's record
+// of the payment current (core/journal/payment_notes.go). msn is the payment's sales unit.
+type Recorder interface {
+	PaymentObserved(msn, reference string, p Payment)
+}
+
+// ListenerSlot holds a client's listener and recorder; the Trackers of its payments point to it.
 type ListenerSlot struct {
-	v atomic.Pointer[Listener]
+	v        atomic.Pointer[Listener]
+	recorder atomic.Pointer[Recorder]
+}
+
+// SetRecorder makes r the recorder (nil: none).
+func (s *ListenerSlot) SetRecorder(r Recorder) {
+	if r == nil {
+		s.recorder.Store(nil)
+		return
+	}
+	s.recorder.Store(&r)
 }
 
 // Set makes l the listener (nil: none).
@@ -29,6 +45,9 @@ func (s *ListenerSlot) Set(l Listener) {
 }
 
 func (s *ListenerSlot) known(t *Tracker) {
+	if r := s.recorder.Load(); r != nil && t.api != nil {
+		(*r).PaymentObserved(t.api.MSN(), t.reference, t.payment)
+	}
 	l := s.v.Load()
 	switch {
 	case l == nil || t.forgotten:

@@ -2,10 +2,12 @@ package payments
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/ledger"
 	"github.com/vmp-dev/vmp/internal/model"
 )
 
@@ -55,6 +57,10 @@ type PendingReport struct {
 	Unacknowledged []EntryView `json:"unacknowledged"`
 	// Journal says whether the journal is new (newjournal.go).
 	Journal JournalView `json:"journal"`
+	// Uncaptured are the payments the till must still finish (uncaptured.go).
+	Uncaptured []PaymentRecord `json:"uncaptured"`
+	// Ledger is how far the chain ledger is behind (set by core; nil without a ledger).
+	Ledger *ledger.Status `json:"ledger,omitempty"`
 }
 
 // JournalView is the state of the journal itself.
@@ -73,12 +79,17 @@ func (eng *Engine) Pending() (PendingReport, error) {
 		return PendingReport{}, err
 	}
 	defer leave()
+	uncaptured, err := eng.uncaptured()
+	if err != nil {
+		return PendingReport{}, err
+	}
 	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
 		return PendingReport{}, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
 	since := eng.journalNewSince()
-	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since}}
+	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since},
+		Uncaptured: uncaptured}
 	for _, e := range entries {
 		if eng.seen.Has(e.ID) {
 			continue // returned to the till; the journal records that shortly (seen.go)
@@ -108,6 +119,9 @@ func (eng *Engine) Acknowledge(id string) error {
 	}
 	if id == NewJournalAck {
 		return eng.acceptNewJournal()
+	}
+	if reference, ok := strings.CutPrefix(id, AckPaymentPrefix); ok {
+		return eng.acknowledgePayment(reference)
 	}
 	var e *journal.Entry
 	if mem := eng.seen.UnsavedEntry(id); mem != nil {

@@ -15,6 +15,9 @@ type RecoveryReport struct {
 	Resolved []EntryView `json:"resolved"`
 	// StillOpen are the operations whose outcome is still unknown (Vipps unreachable, say).
 	StillOpen []EntryView `json:"still_open"`
+	// Uncaptured are the payments the till must still finish, as Vipps reported them now
+	// (uncaptured.go).
+	Uncaptured []PaymentRecord `json:"uncaptured"`
 }
 
 // Recover tries, within wait, to bring every open operation in the journal to a definite
@@ -28,11 +31,20 @@ func (eng *Engine) Recover(ctx context.Context, wait time.Duration) (RecoveryRep
 		return RecoveryReport{}, err
 	}
 	defer leave()
-	return eng.recover(ctx, wait)
+	report, err := eng.recover(ctx, wait)
+	if err != nil {
+		return report, err
+	}
+	// On the till's request (not at vmp_init, which must not wait on them) the payments it
+	// must still finish are read from Vipps too.
+	readCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	report.Uncaptured, err = eng.readUncaptured(readCtx)
+	return report, err
 }
 
 func (eng *Engine) recover(ctx context.Context, wait time.Duration) (RecoveryReport, error) {
-	report := RecoveryReport{Resolved: []EntryView{}, StillOpen: []EntryView{}}
+	report := RecoveryReport{Resolved: []EntryView{}, StillOpen: []EntryView{}, Uncaptured: []PaymentRecord{}}
 	entries, err := eng.journal.Unacknowledged()
 	if err != nil {
 		return report, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}

@@ -216,6 +216,8 @@ static void expect_invalid_handle(vmp_client *c, const char *name) {
     EXPECT(vmp_pending(c, &json), VMP_ERR_INVALID_HANDLE, "handle");
     EXPECT(vmp_recover(c, 0, &json), VMP_ERR_INVALID_HANDLE, "handle");
     EXPECT(vmp_acknowledge(c, "some-operation"), VMP_ERR_INVALID_HANDLE, "handle");
+    EXPECT(vmp_find_payments(c, "{}", &json), VMP_ERR_INVALID_HANDLE, "handle");
+    EXPECT(vmp_payment_totals(c, "{}", &json), VMP_ERR_INVALID_HANDLE, "handle");
     EXPECT(vmp_attach_receipt(c, UNKNOWN_REF, "{}"), VMP_ERR_INVALID_HANDLE, "handle");
   }
   {
@@ -705,6 +707,22 @@ static void test_journal_calls(vmp_client *c) {
   EXPECT(vmp_acknowledge(c, NULL), VMP_ERR_INVALID_ARGUMENT, "operation");
   EXPECT(vmp_acknowledge(c, ""), VMP_ERR_INVALID_ARGUMENT, "operation");
   EXPECT(vmp_acknowledge(c, "no-such-operation"), VMP_ERR_NOT_FOUND, "no operation");
+  EXPECT(vmp_acknowledge(c, "payment:no-such-payment"), VMP_ERR_NOT_FOUND, "payment");
+  EXPECT(vmp_find_payments(c, "{}", NULL), VMP_ERR_INVALID_ARGUMENT, "out_json");
+  EXPECT(vmp_find_payments(c, NULL, &json), VMP_ERR_INVALID_ARGUMENT, "query_json");
+  EXPECT(vmp_find_payments(c, "{\"referense\":\"x\"}", &json), VMP_ERR_INVALID_JSON, "referense");
+  check(strstr(vmp_last_error(), "referense") != NULL, "the error names the unknown field: %s", vmp_last_error());
+  EXPECT(vmp_find_payments(c, "{\"from\":\"2026-12-05T00:00:00Z\",\"to\":\"2028-12-05T00:00:00Z\"}", &json),
+         VMP_ERR_INVALID_ARGUMENT, "366");
+  if (EXPECT(vmp_find_payments(c, "{}", &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"payments\":[") != NULL && strstr(json, PHONE_APPROVES) == NULL,
+          "vmp_find_payments lists the day's payments without phone numbers: %s", json ? json : "(null)");
+    vmp_free(json);
+  }
+  if (EXPECT(vmp_payment_totals(c, "{}", &json), VMP_OK, NULL)) {
+    check(json != NULL && strstr(json, "\"totals\":[") != NULL, "vmp_payment_totals: %s", json ? json : "(null)");
+    vmp_free(json);
+  }
 }
 
 static void test_journal_files(void) {

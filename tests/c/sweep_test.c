@@ -492,6 +492,55 @@ static void sweep_acknowledge(void) {
   free(long_id);
 }
 
+typedef vmp_status(VMP_CALL *find_fn)(vmp_client *, const char *, char **);
+
+static void sweep_find(void) {
+  static const struct {
+    const char *json;
+    vmp_status want;
+  } bad[] = {
+      {"", VMP_ERR_INVALID_JSON},
+      {"{", VMP_ERR_INVALID_JSON},
+      {"[]", VMP_ERR_INVALID_JSON},
+      {"null", VMP_ERR_INVALID_JSON},
+      {"{\"referense\":\"x\"}", VMP_ERR_INVALID_JSON},
+      {"{\"limit\":\"ten\"}", VMP_ERR_INVALID_JSON},
+      {"{\"from\":\"2026-12-05T00:00:00Z\",\"to\":\"2026-12-04T00:00:00Z\"}", VMP_ERR_INVALID_ARGUMENT},
+      {"{\"from\":\"1970-01-01T00:00:00Z\",\"to\":\"1970-01-02T00:00:00Z\"}", VMP_ERR_INVALID_ARGUMENT},
+      {"{\"from\":\"2000-01-01T00:00:00Z\",\"to\":\"2199-01-01T00:00:00Z\"}", VMP_ERR_INVALID_ARGUMENT},
+      {"{\"date\":\"2026-02-30\"}", VMP_ERR_INVALID_ARGUMENT},
+      {"{\"source\":\"everywhere\"}", VMP_ERR_INVALID_ARGUMENT},
+      {"{\"source\":\"chain\"}", VMP_ERR_INVALID_ARGUMENT},
+  };
+  static const struct {
+    find_fn fn;
+    const char *name;
+  } fns[] = {{vmp_find_payments, "vmp_find_payments"}, {vmp_payment_totals, "vmp_payment_totals"}};
+  char *long_json = repeat(' ', 2000000);
+  size_t f, i;
+  int h;
+  char *json;
+  printf("# vmp_find_payments, vmp_payment_totals\n");
+  for (f = 0; f < sizeof fns / sizeof fns[0]; f++) {
+    for (h = 0; h < N_BAD_HANDLES; h++) {
+      json = (char *)"untouched";
+      BAD(fns[f].fn(bad_handle(h), "{}", &json), ST(VMP_ERR_INVALID_HANDLE));
+      expect_json_null(fns[f].name, json);
+    }
+    BAD(fns[f].fn(client, NULL, &json), ST(VMP_ERR_INVALID_ARGUMENT));
+    BAD(fns[f].fn(client, "{}", NULL), ST(VMP_ERR_INVALID_ARGUMENT));
+    BAD(fns[f].fn(client, "{\"msn\":\"\xff\xfe\"}", &json), ONE_OF(VMP_ERR_INVALID_JSON, VMP_ERR_INVALID_ARGUMENT));
+    BAD(fns[f].fn(client, long_json, &json), ONE_OF(VMP_ERR_INVALID_JSON, VMP_ERR_INVALID_ARGUMENT));
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      if (f == 1 && strstr(bad[i].json, "referense") != NULL) continue;
+      json = (char *)"untouched";
+      expect_in(bad[i].json, fns[f].fn(client, bad[i].json, &json), ST(bad[i].want));
+      expect_json_null(fns[f].name, json);
+    }
+  }
+  free(long_json);
+}
+
 static void VMP_CALL noop_scan(void *user_data, const vmp_scan *scan) {
   (void)user_data;
   (void)scan;
@@ -948,6 +997,7 @@ static const struct sweep sweeps[] = {
   {"vmp_start_checkout", sweep_start_checkout}, {"vmp_poll_status", sweep_poll_status},
   {"vmp_capture", sweep_capture}, {"vmp_refund", sweep_refund}, {"vmp_cancel", sweep_cancel},
   {"vmp_pending", sweep_pending}, {"vmp_recover", sweep_recover}, {"vmp_acknowledge", sweep_acknowledge},
+  {"vmp_find_payments", sweep_find}, {"vmp_payment_totals", sweep_find},
   {"vmp_on_scan", sweep_on_scan}, {"vmp_next_scan", sweep_next_scan}, {"vmp_submit_scan", sweep_submit_scan},
   {"vmp_identify_customer", sweep_identify}, {"vmp_loyalty_check_in", sweep_check_in},
   {"vmp_start_enrollment", sweep_start_enrollment}, {"vmp_poll_enrollment", sweep_poll_enrollment},

@@ -6,6 +6,7 @@ package cbuild
 import (
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func Library(tb testing.TB, dir, tag string) {
 	build := exec.Command("go", "build", "-tags", tag, "-buildmode=c-shared", "-o", filepath.Join(dir, "libvmp.so"), "./capi")
 	build.Dir = Root()
 	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("building the library with -tags %s: %v\n%s", tag, err, out)
+		tb.Fatalf("building the library with -tags %q: %v\n%s", tag, err, out)
 	}
 }
 
@@ -38,12 +39,19 @@ func Library(tb testing.TB, dir, tag string) {
 // built, with the extra gcc flags. It returns the program's path.
 func Program(tb testing.TB, dir, name string, flags ...string) string {
 	tb.Helper()
+	return ProgramAt(tb, dir, filepath.Join("tests/c", name+".c"), flags...)
+}
+
+// ProgramAt builds the C file source (relative to the repository root, e.g. an example) into
+// dir, linked against dir/libvmp.so, and returns the program's path.
+func ProgramAt(tb testing.TB, dir, source string, flags ...string) string {
+	tb.Helper()
 	root := Root()
-	program := filepath.Join(dir, name)
+	program := filepath.Join(dir, strings.TrimSuffix(filepath.Base(source), ".c"))
 	args := append([]string{"-std=c99", "-Wall", "-Wextra", "-Werror", "-I", filepath.Join(root, "include"), "-o", program,
-		filepath.Join(root, "tests/c", name+".c"), "-L", dir, "-lvmp", "-Wl,-rpath," + dir}, flags...)
+		filepath.Join(root, source), "-L", dir, "-lvmp", "-Wl,-rpath," + dir}, flags...)
 	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
-		tb.Fatalf("building tests/c/%s.c: %v\n%s", name, err, out)
+		tb.Fatalf("building %s: %v\n%s", source, err, out)
 	}
 	return program
 }

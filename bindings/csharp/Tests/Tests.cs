@@ -199,6 +199,16 @@ static class Tests
             c.Acknowledge(un[0].Id);
             Check(c.Pending().Unacknowledged.Count == 0, "acknowledged");
             Throws<VmpException>(() => c.Acknowledge("vmp-no-such"), "acknowledge an unknown entry", e => e.Status == VmpStatus.NotFound);
+            var left = c.Pending().Uncaptured;
+            Check(left.Count == 1 && (string)left[0]["reference"] == reference, "the recovered payment is listed as uncaptured");
+            c.Acknowledge("payment:" + reference);
+            Check(c.Pending().Uncaptured.Count == 0, "acknowledged as left uncaptured");
+            var found = c.FindPayments("{\"reference\":\"" + reference + "\"}");
+            var payments = (List<object>)found["payments"];
+            Check(payments.Count == 1 && (string)((Dictionary<string, object>)payments[0])["reference"] == reference, "found by reference");
+            Check(((List<object>)c.PaymentTotals("{}")["totals"]).Count >= 0, "totals answer");
+            Throws<VmpException>(() => c.FindPayments("{\"limit\":0.5}"), "a bad query", e => e.Status == VmpStatus.InvalidJson);
+            Throws<VmpException>(() => c.FindPayments("{\"date\":\"2026-13-01\"}"), "a bad date", e => e.Status == VmpStatus.InvalidArgument);
         }
     }
 

@@ -96,6 +96,8 @@ namespace Vmp
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_pending(IntPtr client, out IntPtr outJson);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_recover(IntPtr client, int waitMs, out IntPtr outJson);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_acknowledge(IntPtr client, byte[] operation);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_find_payments(IntPtr client, byte[] queryJson, out IntPtr outJson);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_payment_totals(IntPtr client, byte[] queryJson, out IntPtr outJson);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_on_scan(IntPtr client, ScanCallback fn, IntPtr userData);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_next_scan(IntPtr client, int waitMs, ref NativeScan scan, byte[] text, UIntPtr textSize);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int vmp_submit_scan(IntPtr client, byte[] text);

@@ -153,6 +153,12 @@ namespace Vmp
         /// on payments it does not know are refused until Acknowledge("new-journal").</summary>
         public bool JournalNew { get; internal set; }
         public string JournalNewSince { get; internal set; }
+        /// <summary>Payments this till created that may still hold the customer's money (AUTHORIZED and not
+        /// fully captured or cancelled, or last seen CREATED), as payment records (vmp.h, "Finding
+        /// payments"): capture, cancel or Acknowledge("payment:" + reference) each.</summary>
+        public IList<Dictionary<string, object>> Uncaptured { get; internal set; }
+        /// <summary>With config "ledger": how far the chain ledger is behind ("backlog", "lag_ms", ...); else null.</summary>
+        public Dictionary<string, object> Ledger { get; internal set; }
     }
 
     /// <summary>vmp_recover: what it resolved and what is still open.</summary>
@@ -160,6 +166,8 @@ namespace Vmp
     {
         public IList<PendingOperation> Resolved { get; internal set; }
         public IList<PendingOperation> StillOpen { get; internal set; }
+        /// <summary>The payments left uncaptured, as Vipps reported them during the call.</summary>
+        public IList<Dictionary<string, object>> Uncaptured { get; internal set; }
     }
 
     public sealed class LogEventArgs : EventArgs

@@ -422,6 +422,8 @@ namespace Vmp
             {
                 Open = PendingOperation.ListFrom(d, "open"), Unacknowledged = PendingOperation.ListFrom(d, "unacknowledged"),
                 JournalNew = isNew is bool && (bool)isNew, JournalNewSince = since as string ?? "",
+                Uncaptured = Records(d, "uncaptured"),
+                Ledger = d.TryGetValue("ledger", out j) ? j as Dictionary<string, object> : null,
             };
         }
 
@@ -430,7 +432,39 @@ namespace Vmp
             IntPtr json;
             VmpException.Check(NativeMethods.vmp_recover(H, WaitMs(wait), out json));
             var d = (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
-            return new RecoveryReport { Resolved = PendingOperation.ListFrom(d, "resolved"), StillOpen = PendingOperation.ListFrom(d, "still_open") };
+            return new RecoveryReport { Resolved = PendingOperation.ListFrom(d, "resolved"), StillOpen = PendingOperation.ListFrom(d, "still_open"),
+                Uncaptured = Records(d, "uncaptured") };
+        }
+
+        static IList<Dictionary<string, object>> Records(Dictionary<string, object> d, string key)
+        {
+            object v;
+            var list = new List<Dictionary<string, object>>();
+            if (d.TryGetValue(key, out v) && v is List<object>)
+                foreach (var e in (List<object>)v)
+                    if (e is Dictionary<string, object>) list.Add((Dictionary<string, object>)e);
+            return list;
+        }
+
+        // ---- finding payments ----
+
+        /// <summary>Finds payments (vmp_find_payments): queryJson as vmp.h documents it, e.g.
+        /// {"receipt_number":"Z-42"} or {"date":"2026-12-05","source":"chain"}. Returns the parsed answer:
+        /// "payments" (records, newest first), "truncated", "units" (msn to sales unit name).</summary>
+        public Dictionary<string, object> FindPayments(string queryJson)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_find_payments(H, Required(queryJson ?? "{}", "queryJson"), out json));
+            return (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
+        }
+
+        /// <summary>A day's totals per store and currency (vmp_payment_totals): queryJson e.g.
+        /// {"date":"2026-12-05"}; "{}" is today. Returns "from", "to", "totals".</summary>
+        public Dictionary<string, object> PaymentTotals(string queryJson)
+        {
+            IntPtr json;
+            VmpException.Check(NativeMethods.vmp_payment_totals(H, Required(queryJson ?? "{}", "queryJson"), out json));
+            return (Dictionary<string, object>)Json.Parse(Utf8.Take(json));
         }
 
         public void Acknowledge(string operation)

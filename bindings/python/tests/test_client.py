@@ -261,6 +261,36 @@ class JournalTest(unittest.TestCase):
             self.assertEqual(cm2.exception.status, Status.NOT_FOUND)
 
 
+class FindTest(unittest.TestCase):
+    def test_find_by_receipt_number_and_the_days_totals(self) -> None:
+        with vmp.Client(support.FAST) as c:
+            receipt = {"orderLines": [{"name": "Tea", "id": "1", "totalAmount": 2500, "totalAmountExcludingTax": 2000,
+                                       "totalTaxAmount": 500, "taxPercentage": 25}],
+                       "bottomLine": {"currency": "NOK", "receiptNumber": "py-Z-7"}}
+            ref = c.checkout(2500, phone_number=PHONE, receipt=receipt)
+            c.status(ref, wait=10)
+            self.assertEqual([p["reference"] for p in c.pending().uncaptured], [ref], "authorized, not captured")
+            c.capture(ref, 2500)
+            self.assertEqual(c.pending().uncaptured, [])
+            found = c.find_payments(receipt_number="py-Z-7")
+            [record] = found["payments"]
+            self.assertEqual((record["reference"], record["captured"], record["state"]), (ref, 2500, "AUTHORIZED"))
+            self.assertNotIn(PHONE[-6:], record["phone"], "the phone number is masked")
+            self.assertEqual(found["units"], {record["msn"]: ""})
+            [total] = c.payment_totals()["totals"]
+            self.assertEqual((total["currency"], total["captured"], total["captures"]), ("NOK", 2500, 1))
+
+    def test_bad_queries_get_a_clear_error(self) -> None:
+        with vmp.Client(support.FAST) as c:
+            for query, status in (({"referense": "x"}, Status.INVALID_JSON),
+                                  ({"from": "2026-12-05T00:00:00Z", "to": "2026-12-01T00:00:00Z"}, Status.INVALID_ARGUMENT),
+                                  ({"date": "2026-12-05", "limit": 100000}, Status.INVALID_ARGUMENT),
+                                  ({"source": "chain"}, Status.INVALID_ARGUMENT)):
+                with self.assertRaises(vmp.VmpError, msg=str(query)) as cm:
+                    c.find_payments(query)
+                self.assertEqual(cm.exception.status, status, str(query))
+
+
 class ScanTest(unittest.TestCase):
     def test_submitted_scans_are_pulled_in_order_and_classified(self) -> None:
         with vmp.Client(support.FAST) as c:

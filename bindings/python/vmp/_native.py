@@ -111,6 +111,8 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "vmp_pending": (_status, [_handle, _out_ptr]),
     "vmp_recover": (_status, [_handle, c_int32, _out_ptr]),
     "vmp_acknowledge": (_status, [_handle, c_char_p]),
+    "vmp_find_payments": (_status, [_handle, c_char_p, _out_ptr]),
+    "vmp_payment_totals": (_status, [_handle, c_char_p, _out_ptr]),
     "vmp_on_scan": (_status, [_handle, SCAN_FN, c_void_p]),
     "vmp_next_scan": (_status, [_handle, c_int32, POINTER(ScanStruct), c_char_p, c_size_t]),
     "vmp_submit_scan": (_status, [_handle, c_char_p]),

@@ -98,6 +98,13 @@ def _payment(p: PaymentStruct) -> Payment:
                    last_changed=_time(p.last_changed_ms) if p.last_changed_ms else None)
 
 
+def _query_json(query: Optional[Mapping[str, Any]], criteria: Mapping[str, Any]) -> bytes:
+    """A find/totals query as JSON: the mapping and the keyword criteria ("from_" is "from")."""
+    d = dict(query or {})
+    d.update({("from" if k == "from_" else k): v for k, v in criteria.items()})
+    return json.dumps(d).encode()
+
+
 def _take_json(ptr: c_void_p) -> Any:
     return json.loads(_native.take_string(ptr).decode("utf-8"))
 
@@ -451,7 +458,8 @@ class Client:
         journal = d.get("journal") or {}
         return PendingReport(open=[PendingOperation.from_json(e) for e in d.get("open") or []],
                              unacknowledged=[PendingOperation.from_json(e) for e in d.get("unacknowledged") or []],
-                             journal_new=bool(journal.get("new")), journal_new_since=journal.get("new_since"))
+                             journal_new=bool(journal.get("new")), journal_new_since=journal.get("new_since"),
+                             uncaptured=list(d.get("uncaptured") or []), ledger=d.get("ledger"))
 
     def recover(self, wait: float = 0) -> RecoveryReport:
         """Tries, for at most wait seconds, to resolve every open operation."""
@@ -459,11 +467,31 @@ class Client:
         check(lib().vmp_recover(self._h(), _wait_ms(wait), byref(out)))
         d = _take_json(out)
         return RecoveryReport(resolved=[PendingOperation.from_json(e) for e in d.get("resolved") or []],
-                              still_open=[PendingOperation.from_json(e) for e in d.get("still_open") or []])
+                              still_open=[PendingOperation.from_json(e) for e in d.get("still_open") or []],
+                              uncaptured=list(d.get("uncaptured") or []))
 
     def acknowledge(self, operation: str) -> None:
-        """Records that the till has dealt with a finished operation listed by pending()."""
+        """Records that the till has dealt with a finished operation listed by pending(); with
+        "payment:<reference>", that it knows the payment is left uncaptured."""
         check(lib().vmp_acknowledge(self._h(), _bytes(operation, "operation")))
+
+    # -- finding payments --
+
+    def find_payments(self, query: Optional[Mapping[str, Any]] = None, **criteria: Any) -> Dict[str, Any]:
+        """Finds payments (vmp_find_payments): criteria such as reference=, receipt_number=,
+        operation_id=, msn=, state=, amount=, date="2026-12-05" or from_=/to= (RFC 3339),
+        limit=, source="chain". Returns {"payments": [records, newest first], "truncated",
+        "units": {msn: unit name}}."""
+        out = c_void_p()
+        check(lib().vmp_find_payments(self._h(), _query_json(query, criteria), byref(out)))
+        return _take_json(out)
+
+    def payment_totals(self, query: Optional[Mapping[str, Any]] = None, **criteria: Any) -> Dict[str, Any]:
+        """A day's totals per store and currency (vmp_payment_totals): date="2026-12-05" (default
+        today) or from_=/to=, msn=, source="chain". Returns {"from", "to", "totals": [...]}."""
+        out = c_void_p()
+        check(lib().vmp_payment_totals(self._h(), _query_json(query, criteria), byref(out)))
+        return _take_json(out)
 
     # -- the scanner --
 

@@ -128,6 +128,12 @@ class PendingReport:
     # does not know are refused (NewJournalError) until acknowledge("new-journal").
     journal_new: bool = False
     journal_new_since: Optional[str] = None
+    # Payments this till created that may still hold the customer's money (AUTHORIZED and not
+    # fully captured or cancelled, or last seen CREATED): payment records as find_payments
+    # returns them. Capture, cancel or acknowledge("payment:<reference>") each.
+    uncaptured: List[Dict[str, Any]] = field(default_factory=list)
+    # With config "ledger": how far the chain ledger is behind ({"backlog", "lag_ms", ...}).
+    ledger: Optional[Dict[str, Any]] = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,8 @@ class RecoveryReport:
     """vmp_recover: what it resolved and what is still open."""
     resolved: List[PendingOperation]
     still_open: List[PendingOperation]
+    # The payments left uncaptured, as Vipps reported them during the call.
+    uncaptured: List[Dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,380 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/binary"
+	"reflect"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The payment records (payment_record.go) and their indexes. Keys of a record are
+// reference NUL msn; the indexes hold index-value NUL reference NUL msn with no value.
+var (
+	bucketPayments        = []byte("payments")
+	bucketPayByReceipt    = []byte("payments_by_receipt")
+	bucketPayByOpID       = []byte("payments_by_operation_id")
+	bucketPayByCreated    = []byte("payments_by_created")
+	bucketPayByDay        = []byte("payments_by_day")
+	bucketPayUncaptured   = []byte("payments_uncaptured")
+	bucketPaymentsOutbox  = []byte("payments_outbox")
+	paymentRecordBuckets  = [][]byte{bucketPayments, bucketPayByReceipt, bucketPayByOpID, bucketPayByCreated, bucketPayByDay, bucketPayUncaptured, bucketPaymentsOutbox, bucketPayHourTotals}
+	dayLayout             = "2006-01-02"
+	createdIndexKeyPrefix = 8 // big-endian Unix nanoseconds
+)
+
+func recordKey(reference, msn string) []byte { return []byte(reference + "\x00" + msn) }
+
+func indexKey(value string, rk []byte) []byte {
+	k := make([]byte, 0, len(value)+1+len(rk))
+	return append(append(append(k, value...), 0), rk...)
+}
+
+func createdKey(t time.Time, rk []byte) []byte {
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, createdIndexKeyPrefix+len(rk)), uint64(t.UnixNano()))
+	return append(k, rk...)
+}
+
+// ensurePaymentBuckets adds the payment records' buckets to a journal written before they
+// existed. Its payments are recorded from the entries it still has.
+func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
+	existed := tx.Bucket(bucketPayments) != nil
+	for _, b := range paymentRecordBuckets {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	if existed {
+		return nil
+	}
+	var entries []*Entry
+	err := tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
+		e, err := DecodeEntry(v)
+		if err == nil {
+			entries = append(entries, e)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	sortByCreated(entries)
+	for _, e := range entries {
+		if err := j.recordEntry(tx, e, e.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordEntry takes an entry written in tx into its payment's record.
+func (j *Journal) recordEntry(tx *bolt.Tx, e *Entry, now time.Time) error {
+	rk := recordKey(e.Reference, e.MSN)
+	r, err := readRecord(tx, rk)
+	if err != nil {
+		return err
+	}
+	if r == nil {
+		r = &PaymentRecord{MSN: e.MSN, Reference: e.Reference, CreatedAt: e.CreatedAt, Operations: []RecordOperation{}}
+	}
+	old := *r
+	old.Operations = append([]RecordOperation(nil), r.Operations...)
+	r.applyEntry(e)
+	if reflect.DeepEqual(*r, old) {
+		return nil // nothing new (an acknowledgement, say): no change to publish
+	}
+	return j.putRecord(tx, rk, r, &old, now)
+}
+
+func readRecord(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
+	v := tx.Bucket(bucketPayments).Get(rk)
+	if v == nil {
+		return nil, nil
+	}
+	return DecodePaymentRecord(v)
+}
+
+// putRecord writes r and its indexes. old is r before the change (nil: a new record; its
+// UpdatedAt zero).
+func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now time.Time) error {
+	r.Rev++
+	r.UpdatedAt = now
+	data, err := r.encode()
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketPayments).Put(rk, data); err != nil {
+		return err
+	}
+	puts := []struct {
+		bucket []byte
+		key    []byte
+	}{{bucketPayByDay, indexKey(now.UTC().Format(dayLayout), rk)}}
+	if old == nil || old.UpdatedAt.IsZero() || old.Rev == 0 {
+		puts = append(puts, struct{ bucket, key []byte }{bucketPayByCreated, createdKey(r.CreatedAt, rk)},
+			struct{ bucket, key []byte }{bucketPayByDay, indexKey(r.CreatedAt.UTC().Format(dayLayout), rk)})
+	}
+	if r.ReceiptNumber != "" && (old == nil || old.ReceiptNumber != r.ReceiptNumber) {
+		puts = append(puts, struct{ bucket, key []byte }{bucketPayByReceipt, indexKey(r.ReceiptNumber, rk)})
+	}
+	for _, op := range r.Operations {
+		if op.OperationID != "" {
+			puts = append(puts, struct{ bucket, key []byte }{bucketPayByOpID, indexKey(op.OperationID, rk)})
+		}
+	}
+	for _, p := range puts {
+		if err := tx.Bucket(p.bucket).Put(p.key, nil); err != nil {
+			return err
+		}
+	}
+	if err := addTotals(tx, old, r); err != nil {
+		return err
+	}
+	if r.Uncaptured() {
+		err = tx.Bucket(bucketPayUncaptured).Put(rk, nil)
+	} else {
+		err = tx.Bucket(bucketPayUncaptured).Delete(rk)
+	}
+	if err != nil {
+		return err
+	}
+	if j.opts.Outbox {
+		out := tx.Bucket(bucketPaymentsOutbox)
+		seq, err := out.NextSequence()
+		if err != nil {
+			return err
+		}
+		return out.Put(binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
+	}
+	return nil
+}
+
+// PaymentRecord reads the record of one payment; nil when there is none.
+func (j *Journal) PaymentRecord(reference, msn string) (*PaymentRecord, error) {
+	var r *PaymentRecord
+	err := j.db.View(func(tx *bolt.Tx) (err error) {
+		r, err = readRecord(tx, recordKey(reference, msn))
+		return err
+	})
+	return r, err
+}
+
+// PaymentsByReference lists the records of a reference (one per sales unit that has it).
+func (j *Journal) PaymentsByReference(reference string) ([]*PaymentRecord, error) {
+	return j.recordsWithPrefix(bucketPayments, []byte(reference+"\x00"), false)
+}
+
+// PaymentsByReceipt lists the records whose receipt number is receipt.
+func (j *Journal) PaymentsByReceipt(receipt string) ([]*PaymentRecord, error) {
+	return j.recordsWithPrefix(bucketPayByReceipt, []byte(receipt+"\x00"), true)
+}
+
+// PaymentsByOperationID lists the records with an operation of the till's id.
+func (j *Journal) PaymentsByOperationID(id string) ([]*PaymentRecord, error) {
+	return j.recordsWithPrefix(bucketPayByOpID, []byte(id+"\x00"), true)
+}
+
+func (j *Journal) recordsWithPrefix(bucket, prefix []byte, index bool) ([]*PaymentRecord, error) {
+	var list []*PaymentRecord
+	err := j.db.View(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketPayments)
+		c := tx.Bucket(bucket).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if index {
+				if v = records.Get(k[len(prefix):]); v == nil {
+					continue // pruned
+				}
+			}
+			r, err := DecodePaymentRecord(v)
+			if err != nil {
+				return err
+			}
+			list = append(list, r)
+		}
+		return nil
+	})
+	return list, err
+}
+
+// PaymentsCreated calls fn with each record created in [from, to), newest first, until fn
+// returns false.
+func (j *Journal) PaymentsCreated(from, to time.Time, fn func(*PaymentRecord) bool) error {
+	return j.db.View(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketPayments)
+		c := tx.Bucket(bucketPayByCreated).Cursor()
+		lo, hi := uint64(from.UnixNano()), uint64(to.UnixNano())
+		k, _ := c.Seek(binary.BigEndian.AppendUint64(nil, hi))
+		if k == nil {
+			k, _ = c.Last()
+		}
+		for ; k != nil; k, _ = c.Prev() {
+			at := binary.BigEndian.Uint64(k[:createdIndexKeyPrefix])
+			if at >= hi {
+				continue
+			}
+			if at < lo {
+				return nil
+			}
+			v := records.Get(k[createdIndexKeyPrefix:])
+			if v == nil {
+				continue
+			}
+			r, err := DecodePaymentRecord(v)
+			if err != nil {
+				return err
+			}
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// PaymentsChanged calls fn once with each record created or changed on a UTC day that
+// [from, to) touches (a superset: fn checks the times it needs).
+func (j *Journal) PaymentsChanged(from, to time.Time, fn func(*PaymentRecord)) error {
+	return j.db.View(func(tx *bolt.Tx) error {
+		records, days := tx.Bucket(bucketPayments), tx.Bucket(bucketPayByDay).Cursor()
+		seen := map[string]bool{}
+		last := to.UTC().Format(dayLayout)
+		first := from.UTC().Format(dayLayout)
+		for k, _ := days.Seek([]byte(first)); k != nil && string(k[:len(dayLayout)]) <= last; k, _ = days.Next() {
+			rk := k[len(dayLayout)+1:]
+			if seen[string(rk)] {
+				continue
+			}
+			seen[string(rk)] = true
+			v := records.Get(rk)
+			if v == nil {
+				continue
+			}
+			r, err := DecodePaymentRecord(v)
+			if err != nil {
+				return err
+			}
+			fn(r)
+		}
+		return nil
+	})
+}
+
+// UncapturedPayments lists the payments this till created that may still hold the customer's
+// money and that it has not finished (PaymentRecord.Uncaptured), oldest first.
+func (j *Journal) UncapturedPayments() ([]*PaymentRecord, error) {
+	var list []*PaymentRecord
+	err := j.db.View(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketPayments)
+		return tx.Bucket(bucketPayUncaptured).ForEach(func(k, _ []byte) error {
+			v := records.Get(k)
+			if v == nil {
+				return nil
+			}
+			r, err := DecodePaymentRecord(v)
+			if err == nil {
+				list = append(list, r)
+			}
+			return err
+		})
+	})
+	// What status reads told since the last commit counts already (payment_notes.go).
+	list = slices.DeleteFunc(list, func(r *PaymentRecord) bool {
+		if p, ok := j.note(string(recordKey(r.Reference, r.MSN))); ok {
+			r.mergePayment(p)
+		}
+		return !r.Uncaptured()
+	})
+	sortRecordsByCreated(list)
+	return list, err
+}
+
+// AcknowledgePayment records that the host knows the payments of reference are left
+// uncaptured: vmp_pending no longer lists them. It returns how many it acknowledged.
+func (j *Journal) AcknowledgePayment(reference string) (int, error) {
+	n := 0
+	err := j.update(func(tx *bolt.Tx) error {
+		n = 0
+		now := j.opts.Now().UTC()
+		prefix := []byte(reference + "\x00")
+		c := tx.Bucket(bucketPayUncaptured).Cursor()
+		var keys [][]byte
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, rk := range keys {
+			r, err := readRecord(tx, rk)
+			if err != nil || r == nil {
+				return err
+			}
+			old := *r
+			r.Acknowledged = true
+			if err := j.putRecord(tx, rk, r, &old, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// prunePaymentRecords deletes the records unchanged since cutoff that the till need not still
+// finish, with their index keys.
+func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
+	records := tx.Bucket(bucketPayments)
+	if records == nil {
+		return nil
+	}
+	type doomed struct {
+		rk []byte
+		r  *PaymentRecord
+	}
+	var list []doomed
+	err := records.ForEach(func(k, v []byte) error {
+		r, err := DecodePaymentRecord(v)
+		if err != nil {
+			return err
+		}
+		if r.UpdatedAt.Before(cutoff) && !r.Uncaptured() {
+			list = append(list, doomed{append([]byte(nil), k...), r})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range list {
+		dels := []struct{ bucket, key []byte }{{bucketPayments, d.rk}, {bucketPayByCreated, createdKey(d.r.CreatedAt, d.rk)}}
+		if d.r.ReceiptNumber != "" {
+			dels = append(dels, struct{ bucket, key []byte }{bucketPayByReceipt, indexKey(d.r.ReceiptNumber, d.rk)})
+		}
+		for _, op := range d.r.Operations {
+			if op.OperationID != "" {
+				dels = append(dels, struct{ bucket, key []byte }{bucketPayByOpID, indexKey(op.OperationID, d.rk)})
+			}
+		}
+		for _, del := range dels {
+			if err := tx.Bucket(del.bucket).Delete(del.key); err != nil {
+				return err
+			}
+		}
+	}
+	if err := pruneHourTotals(tx, cutoff); err != nil {
+		return err
+	}
+	// Day keys before the cutoff's day name records pruned or kept only as uncaptured.
+	days := tx.Bucket(bucketPayByDay).Cursor()
+	cut := []byte(cutoff.UTC().Format(dayLayout))
+	var old [][]byte
+	for k, _ := days.First(); k != nil && bytes.Compare(k[:len(dayLayout)], cut) < 0; k, _ = days.Next() {
+		old = append(old, append([]byte(nil), k...))
+	}
+	for _, k := range old {
+		if err := tx.Bucket(bucketPayByDay).Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package journal
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func createEntry(ref, msn string, amount int64) *Entry {
+	body := `{"amount":{"currency":"NOK","value":` + itoa(amount) + `},"customer":{"phoneNumber":"4791234567"},` +
+		`"receipt":{"orderLines":[],"bottomLine":{"currency":"NOK","receiptNumber":"R-` + ref + `"}},"reference":"` + ref + `"}`
+	return &Entry{ID: "k-create-" + ref, IdempotencyKey: "k-create-" + ref, Operation: OpCreate, Reference: ref, MSN: msn,
+		Method: "POST", Path: "/epayment/v1/payments", Body: []byte(body), Intent: "create|" + ref, Amount: amount, Currency: "NOK", State: StateOpen}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAPaymentsRecordFollowsItsOperationsWithoutItsPhoneNumber(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	c := createEntry("ref-1", "123456", 1000)
+	if err := j.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	c.State, c.Payment = StateDone, &Payment{State: "CREATED", Currency: "NOK", Amount: 1000}
+	if err := j.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	j.NotePayment("123456", "ref-1", ObservedPayment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000, PSPReference: "psp-9"})
+	unc, _ := j.UncapturedPayments()
+	if len(unc) != 1 {
+		t.Fatalf("a created payment is listed as uncaptured: %d", len(unc))
+	}
+	capture := &Entry{ID: "k-cap", IdempotencyKey: "k-cap", Operation: OpCapture, Reference: "ref-1", MSN: "123456", Method: "POST",
+		Path: "/x", Intent: "capture", OperationID: "op-7", Amount: 600, Currency: "NOK", State: StateOpen}
+	if err := j.Put(capture); err != nil { // carries the note
+		t.Fatal(err)
+	}
+	r, _ := j.PaymentRecord("ref-1", "123456")
+	if r.State != "AUTHORIZED" || r.PSPReference != "psp-9" || r.Authorized != 1000 {
+		t.Fatalf("the note did not ride on the next commit: %+v", r)
+	}
+	capture.State, capture.Payment = StateDone, &Payment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000, Captured: 600}
+	if err := j.Put(capture); err != nil {
+		t.Fatal(err)
+	}
+	// A late answer with older figures never moves the record back.
+	j.NotePayment("123456", "ref-1", ObservedPayment{State: "CREATED", Amount: 1000})
+	if err := j.SetMeta("x", "y"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = j.PaymentRecord("ref-1", "123456")
+	if r.Captured != 600 || r.State != "AUTHORIZED" || r.ReceiptNumber != "R-ref-1" || r.Phone == "" || strings.Contains(r.Phone, "91234") {
+		t.Fatalf("record: %+v", r)
+	}
+	for name, find := range map[string]func() ([]*PaymentRecord, error){
+		"reference":    func() ([]*PaymentRecord, error) { return j.PaymentsByReference("ref-1") },
+		"receipt":      func() ([]*PaymentRecord, error) { return j.PaymentsByReceipt("R-ref-1") },
+		"operation id": func() ([]*PaymentRecord, error) { return j.PaymentsByOperationID("op-7") },
+	} {
+		if got, err := find(); err != nil || len(got) != 1 || got[0].Reference != "ref-1" {
+			t.Errorf("by %s: %v %v", name, got, err)
+		}
+	}
+	if unc, _ := j.UncapturedPayments(); len(unc) != 1 {
+		t.Fatalf("400 of 1000 still reserved: listed, got %d", len(unc))
+	}
+	if n, err := j.AcknowledgePayment("ref-1"); n != 1 || err != nil {
+		t.Fatal(n, err)
+	}
+	if unc, _ := j.UncapturedPayments(); len(unc) != 0 {
+		t.Fatalf("acknowledged: no longer listed, got %d", len(unc))
+	}
+	var created int
+	_ = j.PaymentsCreated(time.Now().Add(-time.Hour), time.Now().Add(time.Hour), func(*PaymentRecord) bool { created++; return true })
+	if created != 1 {
+		t.Fatalf("created in the last hour: %d", created)
+	}
+}
+
+func TestAnUncapturedPaymentStaysListedAcrossARestart(t *testing.T) {
+	j, path := openTemp(t, Options{})
+	c := createEntry("ref-2", "123456", 500)
+	c.State, c.Payment = StateDone, &Payment{State: "CREATED", Currency: "NOK", Amount: 500}
+	if err := j.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	j.NotePayment("123456", "ref-2", ObservedPayment{State: "AUTHORIZED", Amount: 500, Authorized: 500})
+	j.Close() // writes the note
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	unc, _ := j2.UncapturedPayments()
+	if len(unc) != 1 || unc[0].State != "AUTHORIZED" || unc[0].Authorized != 500 {
+		t.Fatalf("after a restart: %+v", unc)
+	}
+}
+
+func TestPaymentRecordsArePrunedAfterTheRetentionUnlessStillUncaptured(t *testing.T) {
+	now := time.Now()
+	j, _ := openTemp(t, Options{Now: func() time.Time { return now }, Retention: 24 * time.Hour})
+	for _, ref := range []string{"ref-a", "ref-b"} {
+		c := createEntry(ref, "1", 100)
+		c.State, c.Payment, c.Acknowledged = StateDone, &Payment{State: "AUTHORIZED", Amount: 100, Authorized: 100}, true
+		if err := j.Put(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel := &Entry{ID: "k-cancel", IdempotencyKey: "k-cancel", Operation: OpCancel, Reference: "ref-b", MSN: "1", Method: "POST", Path: "/x",
+		Intent: "c", State: StateDone, Acknowledged: true, Payment: &Payment{State: "AUTHORIZED", Amount: 100, Authorized: 100, Cancelled: 100}}
+	if err := j.Put(cancel); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := j.PaymentRecord("ref-b", "1"); r.Operations[1].Amount != 100 {
+		t.Fatalf("a cancel records what it cancelled: %+v", r.Operations)
+	}
+	now = now.Add(48 * time.Hour)
+	if _, err := j.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := j.PaymentRecord("ref-a", "1")
+	b, _ := j.PaymentRecord("ref-b", "1")
+	if a == nil || b != nil {
+		t.Fatalf("uncaptured kept, finished pruned: %v %v", a, b)
+	}
+	if got, _ := j.PaymentsByReceipt("R-ref-b"); len(got) != 0 {
+		t.Fatalf("index of a pruned record: %v", got)
+	}
+}
