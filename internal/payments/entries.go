@@ -22,6 +22,7 @@ func (eng *Engine) putEntry(e *journal.Entry) error {
 		err = eng.journal.Put(e, acks...)
 	}
 	if err != nil {
+		eng.seen.Untake(acks)
 		eng.seen.KeepUnsaved(e)
 		return err
 	}
@@ -113,6 +114,7 @@ func (eng *Engine) flushSeen() {
 		return
 	}
 	if err := eng.journal.AcknowledgeAll(acks); err != nil {
+		eng.seen.Untake(acks)
 		eng.log.Log(abi.LogWarn, "journal", "recording outcomes the till has seen failed; trying again later: "+err.Error())
 		return
 	}

@@ -57,6 +57,9 @@ type Returned struct {
 	// ByRepeat: returned by a call that repeated the operation, not by the call that made it.
 	ByRepeat bool
 	Intent   string // the entry's, to find it by (RepeatedBefore)
+	// taken: a write carrying this mark is on its way (Ripe handed it out); no other write
+	// carries it too, until Untake gives it back.
+	taken bool
 }
 
 // recentRepeatKeep is how long a repeat's outcome written as seen is still found for calls
@@ -126,6 +129,8 @@ func (s *SeenLog) ReturnedBefore(id string, d Delivery) bool {
 }
 
 // Ripe lists the returned outcomes that have reached the till: those may be written as seen.
+// Each is handed out once (concurrent writes would otherwise all carry the same marks: with
+// 64 calls at once, thousands of acknowledgements a commit), until Written or Untake.
 func (s *SeenLog) Ripe() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,11 +142,25 @@ func (s *SeenLog) Ripe() []string {
 		// (queued after the call returned) meets the outcome on disk or in its own commit -
 		// and the next call's own entry must carry it (a till killed after that entry's commit
 		// must find the earlier outcome seen, or a repeat of the new call is taken for it).
-		if u, kept := s.unsaved[id]; r.delivered() && (!kept || u.writing) {
+		if u, kept := s.unsaved[id]; !r.taken && r.delivered() && (!kept || u.writing) {
 			ids = append(ids, id)
+			r.taken = true
+			s.returned[id] = r
 		}
 	}
 	return ids
+}
+
+// Untake gives back marks Ripe handed out whose write failed: the next write carries them.
+func (s *SeenLog) Untake(ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if r, ok := s.returned[id]; ok {
+			r.taken = false
+			s.returned[id] = r
+		}
+	}
 }
 
 // Written forgets ids the journal now records as seen at t, keeping repeats' outcomes a moment.
