@@ -93,7 +93,7 @@ func TestThePagesInABrowser(t *testing.T) {
 			}
 		}
 		b.shoot(phone, "phone.png")
-		b.step(phone, "approve", 5*time.Second, chromedp.Click(chromedp.CSS(request+" button.approve")))
+		b.decide(phone, request, "approve", 5*time.Second)
 		till.want("poll "+ref+" 10000", "ok AUTHORIZED 0")
 		b.step(phone, "the phone shows the outcome", 5*time.Second,
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`li.payment[data-reference=%q][data-state="AUTHORIZED"]`, ref))))
@@ -115,7 +115,7 @@ func TestThePagesInABrowser(t *testing.T) {
 		if injected != "0" {
 			t.Errorf("the till's markup became elements (%s)", injected)
 		}
-		b.step(phone, "reject", 5*time.Second, chromedp.Click(chromedp.CSS(request+" button.reject")))
+		b.decide(phone, request, "reject", 5*time.Second)
 		till.want("poll "+ref+" 10000", "ok ABORTED 0")
 	})
 
@@ -321,6 +321,18 @@ func (b *browser) step(tab context.Context, what string, limit time.Duration, ac
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s (limit %v): %v", what, limit, err)
 	}
+}
+
+// decide presses the button of a payment request until the request leaves the page (the
+// customer's decision taken): the event stream may re-render the request between finding the
+// button and the click, and a click on the node it replaced goes nowhere - a person would
+// press again. A second press of a decided payment is refused by the simulator (409), harmless.
+func (b *browser) decide(tab context.Context, request, button string, limit time.Duration) {
+	b.t.Helper()
+	press := fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b) return true; b.click(); return false; })()`,
+		request+" button."+button)
+	b.step(tab, button, limit, chromedp.Poll[chromedp.Void](press,
+		chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(limit)))
 }
 
 func (b *browser) text(tab context.Context, css string) string {
