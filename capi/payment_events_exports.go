@@ -15,6 +15,14 @@ func vmpgo_payment_events(h C.uintptr_t, ref *C.char, out **C.char) (st C.vmp_st
 
 // paymentEvents gives the payment's event log as Vipps' JSON array; *out is NULL on failure.
 func paymentEvents(h C.uintptr_t, ref *C.char, out **C.char) error {
+	return referenceJSON(h, ref, out, func(t target, reference string) (any, error) {
+		return t.unit.PaymentEvents(t.ctx, reference)
+	})
+}
+
+// referenceJSON is the frame of a call that takes a payment reference and gives JSON: *out is
+// NULL on failure, the handle is entered for the call, NULL arguments are refused clearly.
+func referenceJSON(h C.uintptr_t, ref *C.char, out **C.char, answer func(t target, reference string) (any, error)) error {
 	if out != nil {
 		*out = nil
 	}
@@ -26,9 +34,9 @@ func paymentEvents(h C.uintptr_t, ref *C.char, out **C.char) error {
 	if out == nil {
 		return argError(core.CodeInvalidArgument, "out_json is NULL")
 	}
-	events, err := t.unit.PaymentEvents(t.ctx, reference)
+	v, err := answer(t, reference)
 	if err != nil {
 		return err
 	}
-	return giveJSON(out, events)
+	return giveJSON(out, v)
 }

@@ -40,23 +40,11 @@ func vmpgo_receipt_warnings(h C.uintptr_t, ref *C.char, out **C.char) (st C.vmp_
 
 // receiptWarnings gives the warnings as a JSON array of strings; *out is NULL on failure.
 func receiptWarnings(h C.uintptr_t, ref *C.char, out **C.char) error {
-	if out != nil {
-		*out = nil
-	}
-	t, reference, err := targetAndString(h, ref, "reference")
-	if err != nil {
-		return err
-	}
-	defer t.leave()
-	if out == nil {
-		return argError(core.CodeInvalidArgument, "out_json is NULL")
-	}
-	warnings, err := t.unit.ReceiptWarnings(reference)
-	if err != nil {
-		return err
-	}
-	if warnings == nil {
-		warnings = []string{}
-	}
-	return giveJSON(out, warnings)
+	return referenceJSON(h, ref, out, func(t target, reference string) (any, error) {
+		warnings, err := t.unit.ReceiptWarnings(reference)
+		if warnings == nil {
+			warnings = []string{}
+		}
+		return warnings, err
+	})
 }
