@@ -7,20 +7,28 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 var (
+	// bucketEntries holds the entries, keyed by the order they were first written
+	// (entry_keys.go).
 	bucketEntries = []byte("entries")
-	// bucketUnacked indexes every entry whose outcome the till has not seen yet (open ones too).
+	// bucketUnacked indexes every entry whose outcome the till has not seen yet (open ones
+	// too): key the entry's key, value its intent.
 	bucketUnacked = []byte("unacked")
-	// bucketByRef indexes entries by payment reference: key reference NUL id.
+	// bucketByRef indexes entries by payment reference: key reference NUL the entry's key.
 	bucketByRef = []byte("byref")
 	bucketMeta  = []byte("vmp-journal")
 	keyFormat   = []byte("format")
-	formatValue = []byte("vmp-journal-1")
+	// formatValue marks the file's layout. vmp-journal-1 (vmp 0.2 and before) keyed entries
+	// and both indexes by the entry's id; Open moves such a file to this layout once.
+	formatValue  = []byte("vmp-journal-2")
+	formatV1     = []byte("vmp-journal-1")
+	formatFamily = []byte("vmp-journal-")
 )
 
 // ErrLocked means another process has the journal open.
@@ -54,6 +62,7 @@ type Journal struct {
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
 	group   committer
+	keys    entryKeys
 	soon    soonWrites
 	notes   paymentNotes
 	outbox  outboxState
@@ -128,17 +137,29 @@ func (j *Journal) init(existed bool) error {
 			return nil
 		})
 	}
+	var v1 bool
 	err := j.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
 		}
 		meta := tx.Bucket(bucketMeta)
-		if meta == nil || string(meta.Get(keyFormat)) != string(formatValue) ||
-			tx.Bucket(bucketEntries) == nil || tx.Bucket(bucketUnacked) == nil {
+		var format []byte
+		if meta != nil {
+			format = meta.Get(keyFormat)
+		}
+		v1 = bytes.Equal(format, formatV1)
+		switch {
+		case !v1 && !bytes.Equal(format, formatValue) && bytes.HasPrefix(format, formatFamily):
+			return fmt.Errorf("%w: %s is a journal of a newer vmp (format %q); this vmp reads %q", ErrCorrupt, j.path, format, formatValue)
+		case !v1 && !bytes.Equal(format, formatValue), tx.Bucket(bucketEntries) == nil, tx.Bucket(bucketUnacked) == nil:
 			return fmt.Errorf("%w: %s has no vmp journal format marker", ErrCorrupt, j.path)
 		}
 		return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
-			if _, err := DecodeEntry(v); err != nil {
+			e, err := DecodeEntry(v)
+			if err == nil && !v1 {
+				err = j.keys.load(k, e.ID)
+			}
+			if err != nil {
 				return fmt.Errorf("%w: %s: entry %q: %v", ErrCorrupt, j.path, k, err)
 			}
 			return nil
@@ -149,32 +170,77 @@ func (j *Journal) init(existed bool) error {
 	}
 	// Only a file that passed the checks is written to.
 	return j.update(func(tx *bolt.Tx) error {
-		if err := j.ensureRefIndex(tx); err != nil {
-			return err
+		if v1 {
+			if err := j.rekeyEntries(tx); err != nil {
+				return err
+			}
 		}
 		return j.ensurePaymentBuckets(tx)
 	})
 }
 
-// ensureRefIndex builds the reference index of a journal written before the index existed.
-func (j *Journal) ensureRefIndex(tx *bolt.Tx) error {
-	if tx.Bucket(bucketByRef) != nil || tx.Bucket(bucketEntries) == nil {
-		return nil
+// rekeyEntries moves a journal of format vmp-journal-1 (entries and both indexes keyed by the
+// entry's id) to this layout, in one transaction: the entries keyed in the order they were
+// created, the indexes rebuilt from them (a file from before the reference index had none).
+func (j *Journal) rekeyEntries(tx *bolt.Tx) error {
+	type stored struct {
+		e    *Entry
+		data []byte
 	}
-	idx, err := tx.CreateBucket(bucketByRef)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
+	var all []stored
+	err := tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
 		e, err := DecodeEntry(v)
 		if err != nil {
 			return err
 		}
-		return idx.Put(refKey(e.Reference, e.ID), nil)
+		all = append(all, stored{e, append([]byte(nil), v...)})
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(all, func(a, b stored) int {
+		if c := a.e.CreatedAt.Compare(b.e.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.e.ID, b.e.ID)
+	})
+	for _, b := range [][]byte{bucketEntries, bucketUnacked, bucketByRef} {
+		if tx.Bucket(b) != nil {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
+	}
+	entries, unacked, byRef := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked), tx.Bucket(bucketByRef)
+	for _, s := range all {
+		key, _, err := j.keys.create(tx, s.e.ID)
+		if err != nil {
+			return err
+		}
+		if err := entries.Put(key, s.data); err != nil {
+			return err
+		}
+		if err := byRef.Put(refKey(s.e.Reference, key), nil); err != nil {
+			return err
+		}
+		if !s.e.Acknowledged {
+			if err := unacked.Put(key, []byte(s.e.Intent)); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keyFormat, formatValue)
 }
 
-func refKey(reference, id string) []byte { return []byte(reference + "\x00" + id) }
+// refKey is the reference index's key of the entry with key (nil: the prefix of every entry
+// of the reference).
+func refKey(reference string, key []byte) []byte {
+	return append(append([]byte(reference), 0), key...)
+}
 
 // Path is the journal's file.
 func (j *Journal) Path() string { return j.path }
@@ -214,23 +280,32 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
 	id, reference, intent, acknowledged := e.ID, e.Reference, e.Intent, e.Acknowledged
 	return func(tx *bolt.Tx) error {
-		if err := ackIn(tx, acks, now); err != nil {
+		if err := j.ackIn(tx, acks, now); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketEntries).Put([]byte(id), data); err != nil {
+		key, isNew, err := j.keys.create(tx, id)
+		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketByRef).Put(refKey(reference, id), nil); err != nil {
+		if err := tx.Bucket(bucketEntries).Put(key, data); err != nil {
 			return err
+		}
+		if isNew { // an index page is rewritten only when its content changes
+			if err := tx.Bucket(bucketByRef).Put(refKey(reference, key), nil); err != nil {
+				return err
+			}
 		}
 		if err := j.recordEntry(tx, e, now); err != nil {
 			return err
 		}
 		unacked := tx.Bucket(bucketUnacked)
 		if acknowledged {
-			return unacked.Delete([]byte(id))
+			return unacked.Delete(key)
 		}
-		return unacked.Put([]byte(id), []byte(intent))
+		if v := unacked.Get(key); v != nil && string(v) == intent {
+			return nil
+		}
+		return unacked.Put(key, []byte(intent))
 	}
 }
 
@@ -240,13 +315,17 @@ func (j *Journal) AcknowledgeAll(ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return j.update(func(tx *bolt.Tx) error { return ackIn(tx, ids, j.opts.Now().UTC()) })
+	return j.update(func(tx *bolt.Tx) error { return j.ackIn(tx, ids, j.opts.Now().UTC()) })
 }
 
-func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
+func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 	entries, unacked := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked)
 	for _, id := range ids {
-		v := entries.Get([]byte(id))
+		key, ok := j.keys.inWrite(id)
+		if !ok {
+			continue
+		}
+		v := entries.Get(key)
 		if v == nil {
 			continue
 		}
@@ -254,10 +333,10 @@ func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 			if !write {
 				continue
 			}
-			if err := entries.Put([]byte(id), acked); err != nil {
+			if err := entries.Put(key, acked); err != nil {
 				return err
 			}
-			if err := unacked.Delete([]byte(id)); err != nil {
+			if err := unacked.Delete(key); err != nil {
 				return err
 			}
 			continue
@@ -274,10 +353,10 @@ func ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if err := entries.Put([]byte(id), data); err != nil {
+		if err := entries.Put(key, data); err != nil {
 			return err
 		}
-		if err := unacked.Delete([]byte(id)); err != nil {
+		if err := unacked.Delete(key); err != nil {
 			return err
 		}
 	}
@@ -307,8 +386,12 @@ func (j *Journal) SetMeta(key, value string) error {
 // Get reads the entry with id; nil when there is none.
 func (j *Journal) Get(id string) (*Entry, error) {
 	var e *Entry
+	key, ok := j.keys.read(id)
+	if !ok {
+		return nil, nil
+	}
 	err := j.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketEntries).Get([]byte(id))
+		v := tx.Bucket(bucketEntries).Get(key)
 		if v == nil {
 			return nil
 		}
@@ -363,7 +446,7 @@ func (j *Journal) Unacknowledged() ([]*Entry, error) {
 // ForReference lists the entries of one payment reference, oldest first.
 func (j *Journal) ForReference(reference string) ([]*Entry, error) {
 	var list []*Entry
-	prefix := refKey(reference, "")
+	prefix := refKey(reference, nil)
 	err := j.db.View(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		c := tx.Bucket(bucketByRef).Cursor()
@@ -407,31 +490,36 @@ func (j *Journal) Prune() (int, error) {
 	n := 0
 	err := j.update(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
-		var doomed [][]byte
+		type doomedEntry struct {
+			key           []byte
+			id, reference string
+		}
+		var doomed []doomedEntry
 		err := entries.ForEach(func(k, v []byte) error {
 			e, err := DecodeEntry(v)
 			if err != nil {
 				return err
 			}
 			if e.Finished() && e.Acknowledged && e.UpdatedAt.Before(cutoff) {
-				doomed = append(doomed, append([]byte(nil), k...))
+				doomed = append(doomed, doomedEntry{append([]byte(nil), k...), e.ID, e.Reference})
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		byRef := tx.Bucket(bucketByRef)
-		for _, k := range doomed {
-			e, _ := DecodeEntry(entries.Get(k))
-			if err := entries.Delete(k); err != nil {
+		byRef, unacked := tx.Bucket(bucketByRef), tx.Bucket(bucketUnacked)
+		for _, d := range doomed {
+			if err := entries.Delete(d.key); err != nil {
 				return err
 			}
-			if e != nil {
-				if err := byRef.Delete(refKey(e.Reference, e.ID)); err != nil {
-					return err
-				}
+			if err := byRef.Delete(refKey(d.reference, d.key)); err != nil {
+				return err
 			}
+			if err := unacked.Delete(d.key); err != nil {
+				return err
+			}
+			j.keys.remove(d.id)
 		}
 		n = len(doomed)
 		return pruneRecords(tx, cutoff)

@@ -11,7 +11,12 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	var n int64
 	var notes map[string]ObservedPayment
 	var deleted uint64
+	// The entry keys this transaction adds or removes become the file's only once it is on
+	// disk, and before the next write transaction starts (entry_keys.go).
+	j.keys.writeMu.Lock()
+	defer j.keys.writeMu.Unlock()
 	err := j.db.Update(func(tx *bolt.Tx) error {
+		j.keys.beginWrite()
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -21,6 +26,7 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 		return nil
 	})
 	if err == nil {
+		j.keys.applyWrite()
 		afterSync(n)
 		j.group.commits.Add(1)
 		j.forgetNotes(notes)
