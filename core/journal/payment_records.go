@@ -125,7 +125,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		}
 	}
 	for _, p := range puts {
-		if err := tx.Bucket(p.bucket).Put(p.key, nil); err != nil {
+		if err := putIndex(tx.Bucket(p.bucket), p.key); err != nil {
 			return err
 		}
 	}
@@ -133,7 +133,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		return err
 	}
 	if r.Uncaptured() {
-		err = tx.Bucket(bucketPayUncaptured).Put(rk, nil)
+		err = putIndex(tx.Bucket(bucketPayUncaptured), rk)
 	} else {
 		err = tx.Bucket(bucketPayUncaptured).Delete(rk)
 	}
@@ -149,6 +149,16 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		return out.Put(binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
 	}
 	return nil
+}
+
+// putIndex writes an index key (no value) that is not there yet. A Put of a key that is
+// already there still rewrites its page, and each write of a payment (four or more in a
+// lifecycle) would rewrite its index pages again.
+func putIndex(b *bolt.Bucket, key []byte) error {
+	if k, _ := b.Cursor().Seek(key); bytes.Equal(k, key) { // Get can't tell an empty value from none
+		return nil
+	}
+	return b.Put(key, nil)
 }
 
 // PaymentRecord reads the record of one payment; nil when there is none.
