@@ -112,9 +112,9 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 	e, err := eng.entry(key)
 	if err == nil && e == nil {
 		var list []*journal.Entry
-		list, err = eng.journal.ForReference(op.reference)
+		list, err = eng.journal.ForReferenceOperation(op.reference, op.kind)
 		for _, old := range list {
-			if old.Operation == op.kind && old.OperationID == op.operationID && op.unit.owns(old) {
+			if old.OperationID == op.operationID && op.unit.owns(old) {
 				e = old
 				break
 			}
