@@ -30,6 +30,8 @@ var (
 	formatValue  = []byte("vmp-journal-2")
 	formatV1     = []byte("vmp-journal-1")
 	formatFamily = []byte("vmp-journal-")
+	// keyOlderKeys is set in a journal moved from format 1 (MayHoldOlderKeys).
+	keyOlderKeys = []byte("older-keys")
 )
 
 // ErrLocked means another process has the journal open.
@@ -62,7 +64,10 @@ type Journal struct {
 	tightened []string
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
-	group   committer
+	// olderKeys: the file was written by a vmp before journal format 2, whose entries may be
+	// under Idempotency-Keys derived as older versions derived them (MayHoldOlderKeys).
+	olderKeys bool
+	group     committer
 	// writeMu holds one write transaction at a time from its start until what it changed in
 	// memory (keys, records) follows it (commitTx): bbolt's own lock ends before that.
 	writeMu sync.Mutex
@@ -175,14 +180,25 @@ func (j *Journal) init(existed bool) error {
 	}
 	// Only a file that passed the checks is written to.
 	return j.update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
 		if v1 {
 			if err := j.rekeyEntries(tx); err != nil {
 				return err
 			}
+			if err := meta.Put(keyOlderKeys, []byte("1")); err != nil {
+				return err
+			}
 		}
+		j.olderKeys = meta.Get(keyOlderKeys) != nil
 		return j.ensurePaymentBuckets(tx)
 	})
 }
+
+// MayHoldOlderKeys reports whether the journal was written by a vmp before journal format 2
+// (vmp 0.2 and before): its entries may be under Idempotency-Keys derived as those versions
+// derived them, so an operation the till identifies by its id must also be looked for by
+// (operation, reference, id). A journal this vmp created holds only keys derived as now.
+func (j *Journal) MayHoldOlderKeys() bool { return j.olderKeys }
 
 // orderedBuckets are written in key order (their keys are sequence numbers or times): their
 // pages are filled before the next one is started, instead of bbolt's default of splitting a
