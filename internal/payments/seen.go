@@ -60,6 +60,9 @@ type Returned struct {
 	// taken: a write carrying this mark is on its way (Ripe handed it out); no other write
 	// carries it too, until Untake gives it back.
 	taken bool
+	// held: a write carried this mark while the entry's outcome was still queued for a commit,
+	// so it may have met the file's open copy; it is kept (taken) until that commit answers.
+	held bool
 }
 
 // recentRepeatKeep is how long a repeat's outcome written as seen is still found for calls
@@ -141,7 +144,8 @@ func (s *SeenLog) Ripe() []string {
 		// acknowledged at once: the journal commits in order, so the write carrying the mark
 		// (queued after the call returned) meets the outcome on disk or in its own commit -
 		// and the next call's own entry must carry it (a till killed after that entry's commit
-		// must find the earlier outcome seen, or a repeat of the new call is taken for it).
+		// must find the earlier outcome seen, or a repeat of the new call is taken for it). If
+		// that commit fails, Written holds the mark and it is written again (seen_test.go).
 		if u, kept := s.unsaved[id]; !r.taken && r.delivered() && (!kept || u.writing) {
 			ids = append(ids, id)
 			r.taken = true
@@ -164,6 +168,11 @@ func (s *SeenLog) Untake(ids []string) {
 }
 
 // Written forgets ids the journal now records as seen at t, keeping repeats' outcomes a moment.
+// A mark whose entry's outcome is not on disk is kept instead: the journal acknowledges only a
+// finished entry, and an outcome whose commit failed is written again unacknowledged, so a mark
+// forgotten then would leave an outcome the till saw listed as unseen - and the till's next
+// alike call taken for its repeat, sending nothing. Once the outcome is on disk the mark is
+// written again.
 func (s *SeenLog) Written(ids []string, t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -173,7 +182,14 @@ func (s *SeenLog) Written(ids []string, t time.Time) {
 		}
 	}
 	for _, id := range ids {
-		if r, ok := s.returned[id]; ok && r.ByRepeat && r.Delivery != nil {
+		r, ok := s.returned[id]
+		if u, kept := s.unsaved[id]; ok && kept {
+			// Queued: held until its commit answers. Failed: Ripe gives it once it is saved.
+			r.taken, r.held = u.writing, u.writing
+			s.returned[id] = r
+			continue
+		}
+		if ok && r.ByRepeat && r.Delivery != nil {
 			if s.recent == nil {
 				s.recent = make(map[string]Returned)
 			}
@@ -252,6 +268,7 @@ func (s *SeenLog) Committed(queued *journal.Entry) {
 	defer s.mu.Unlock()
 	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
 		delete(s.unsaved, queued.ID)
+		s.release(queued.ID)
 	}
 }
 
@@ -262,6 +279,15 @@ func (s *SeenLog) CommitFailed(queued *journal.Entry) {
 	defer s.mu.Unlock()
 	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
 		s.unsaved[queued.ID] = unsavedState{entry: queued}
+		s.release(queued.ID)
+	}
+}
+
+// release gives back the held mark of id, if any, to be written again (s.mu held).
+func (s *SeenLog) release(id string) {
+	if r, ok := s.returned[id]; ok && r.held {
+		r.taken, r.held = false, false
+		s.returned[id] = r
 	}
 }
 
