@@ -70,6 +70,7 @@ func (eng *Engine) outcomeReturned(ctx context.Context, e *journal.Entry, byRepe
 	if e == nil || e.State == journal.StateOpen {
 		return
 	}
+	failpoint("returning", e.Operation)
 	eng.seen.MarkReturned(e.ID, Returned{At: eng.now(), Delivery: DeliveryOf(ctx), ByRepeat: byRepeat, Intent: e.Intent})
 	eng.scheduleSeenFlush()
 }

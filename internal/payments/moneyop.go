@@ -41,6 +41,7 @@ type moneyOp struct {
 // sent reports whether this call sent the request (rather than returning a recorded outcome).
 func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *journal.Entry, sent bool, err error) {
 	repeated, err := eng.repeatOf(op, DeliveryOf(ctx))
+	failpoint("repeat_decided", op.kind)
 	if err != nil {
 		return Payment{}, nil, false, err
 	}
@@ -52,6 +53,14 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 	key := IdempotencyKey(eng.till, op.kind, op.unit.msn, op.reference, op.operationID)
 	unlock := eng.intents.Lock(lockName(op.operationID, key, op.intent))
 	defer unlock()
+	// A new operation's first call counts as in progress until its outcome counts as returned:
+	// an alike call starting in between would find it neither, and take it for a call to repeat.
+	var origin string
+	defer func() {
+		if origin != "" {
+			eng.origins.End(origin)
+		}
+	}()
 	defer func() { eng.outcomeReturned(ctx, e, repeated != nil) }()
 	switch {
 	case op.operationID != "":
@@ -84,8 +93,8 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 		MSN: op.unit.msn, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
-	eng.origins.Begin(e.ID)
-	defer eng.origins.End(e.ID)
+	origin = e.ID
+	eng.origins.Begin(origin)
 	p, err = eng.attempt(ctx, op.unit, e)
 	if e.Attempts == 0 { // never written: nothing of it exists
 		return p, nil, false, err
