@@ -35,6 +35,7 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
+	failpoint("repeat_candidates", op.kind)
 	t := eng.now()
 	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
 		// Another thread's repeat of it returned and was written as seen after this call was
@@ -66,6 +67,11 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 			continue
 		}
 		if eng.origins.Running(e.ID) {
+			continue
+		}
+		// Memory forgets a returned outcome once the journal records it seen, which may have
+		// happened since the journal was read: read it again, after asking memory.
+		if now, err := eng.journal.Get(e.ID); err == nil && now != nil && now.Acknowledged {
 			continue
 		}
 		age := t.Sub(e.CreatedAt)
