@@ -115,6 +115,10 @@ func Open(path string, opts Options) (j *Journal, err error) {
 		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
 	}
 	j = &Journal{db: db, path: path, opts: opts, tightened: tightened, created: !existed}
+	if err := armCommitFailures(j); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := j.init(existed); err != nil {
 		db.Close()
 		return nil, err

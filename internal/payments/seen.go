@@ -268,8 +268,8 @@ func (s *SeenLog) Committed(queued *journal.Entry) {
 	defer s.mu.Unlock()
 	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
 		delete(s.unsaved, queued.ID)
-		s.release(queued.ID)
 	}
+	s.release(queued.ID)
 }
 
 // CommitFailed keeps queued as a failed write, to be tried again, unless a newer state of its
@@ -279,11 +279,12 @@ func (s *SeenLog) CommitFailed(queued *journal.Entry) {
 	defer s.mu.Unlock()
 	if u, ok := s.unsaved[queued.ID]; ok && u.entry == queued {
 		s.unsaved[queued.ID] = unsavedState{entry: queued}
-		s.release(queued.ID)
 	}
+	s.release(queued.ID)
 }
 
-// release gives back the held mark of id, if any, to be written again (s.mu held).
+// release gives back the held mark of id, if any, to be written again (s.mu held); also when a
+// newer state of the entry is kept, which Ripe then waits for.
 func (s *SeenLog) release(id string) {
 	if r, ok := s.returned[id]; ok && r.held {
 		r.taken, r.held = false, false
