@@ -6,10 +6,12 @@ import (
 	"context"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/sim"
 	"github.com/vmp-dev/vmp/internal/payments"
 )
 
@@ -92,4 +94,53 @@ func TestAnAlikeCallIsNotARepeatOfAnOutcomeWrittenAsSeenWhileItLooked(t *testing
 	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
 		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
 	}
+}
+
+// A capture the till is told was not carried out (Vipps answered 429 to every attempt) whose
+// outcome never reached the disk stays open in the file. Recovery after a restart looked it
+// up, found nothing and sent it again: the capture the till was told had not happened - and
+// may have settled otherwise - was carried out. A definite failure of a capture, refund or
+// cancel must be on disk before the call says so; when it cannot be, the outcome is unknown.
+func TestACaptureToldNotCarriedOutIsNotSentByRecoveryWhenTheJournalLostThat(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("failedlost")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	var dead atomic.Bool // from the capture's outcome on, every commit fails
+	journal.FailCommits(path, func(int64) journal.CommitFailure {
+		if dead.Load() {
+			return journal.FailBeforeMeta
+		}
+		return journal.CommitSucceeds
+	})
+	t.Cleanup(func() { journal.FailCommits(path, nil) })
+	var armed atomic.Bool
+	armed.Store(true)
+	journalWriteFault = func(e *journal.Entry) error {
+		if e.Operation == journal.OpCapture && e.State != journal.StateOpen && armed.CompareAndSwap(true, false) {
+			dead.Store(true)
+		}
+		return nil
+	}
+	t.Cleanup(func() { journalWriteFault = func(*journal.Entry) error { return nil } })
+	fault, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 429, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.OwnUnit().Capture(context.Background(), ref, 1000, "")
+	code := CodeOf(err)
+	s.RemoveFault(fault)
+	if code == CodeOK {
+		t.Fatal("a capture answered 429 every time was told done")
+	}
+	c.Close() // nothing more reaches the disk: as if killed
+	dead.Store(false)
+	clock.Advance(61 * time.Second)
+	c = clientOn(t, s, path)
+	defer c.Close()
+	if captured, _, _ := aggregate(t, s, ref); captured != 0 && code != CodeUnknownOutcome {
+		t.Fatalf("the till was told %v (%v), and recovery carried the capture out: %d captured", code, err, captured)
+	}
+	t.Logf("the capture ended %v", code)
 }

@@ -67,3 +67,4 @@ func TestASeenMarkWrittenWhileItsOutcomeWaitsForTheDiskIsNotLost(t *testing.T) {
 		t.Fatalf("three captures of 1000 came to %d", captured)
 	}
 }
+

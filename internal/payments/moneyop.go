@@ -143,7 +143,16 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 		}
 	}
 	failpoint("after_response", e.Operation)
-	eng.recordOutcome(e, p, err)
+	if werr := eng.recordOutcome(e, p, err); werr != nil {
+		// The file still has the entry open, and recovery after a restart would look it up
+		// and send it again: the till must not be told it was not carried out.
+		eng.seen.Saved(e.ID) // memory holds nothing the file has not: it is open
+		e.State = journal.StateOpen
+		e.Outcome = &journal.Outcome{Code: int32(abi.CodeUnknownOutcome), Message: "the outcome could not be recorded: " + werr.Error()}
+		err = &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: model.CodeOf(err).String() + " (" + err.Error() + "), but the journal " +
+			"could not record that (" + werr.Error() + "), and a restart's recovery would send it again; repeat the call (with the same operation id) " +
+			"to finish it"}
+	}
 	failpoint("after_outcome", e.Operation)
 	eng.logMoneyOp(e, p, err, false)
 	if e.Operation == journal.OpCreate && e.State == journal.StateOpen {
@@ -230,7 +239,10 @@ func (eng *Engine) sendOnce(ctx context.Context, api *vipps.Client, e *journal.E
 
 // recordOutcome writes the outcome of an attempt. An unknown outcome leaves the entry open.
 // It never records the outcome as seen by the till: the call has not returned yet (seen.go).
-func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) {
+// A capture, refund or cancel that ended a definite failure is written before the call
+// returns (recovery would send the file's open copy again after a restart); the error is that
+// write's failure. Other outcomes are queued for the next commit.
+func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) error {
 	code := model.CodeOf(err)
 	switch code {
 	case abi.CodeOK:
@@ -247,11 +259,15 @@ func (eng *Engine) recordOutcome(e *journal.Entry, p Payment, err error) {
 		e.Outcome.Message = ee.Message
 		e.Outcome.HTTPStatus, e.Outcome.VippsErrorCode, e.Outcome.VippsTitle, e.Outcome.TraceID = ee.HTTPStatus, ee.VippsErrorCode, ee.VippsTitle, ee.TraceID
 	}
+	if (e.State == journal.StateFailed || e.State == journal.StateRejected) && e.Operation != journal.OpCreate {
+		return eng.putEntry(e)
+	}
 	if werr := eng.putEntrySoon(e); werr != nil {
 		// Memory keeps the outcome (seen.go) and writes it again later; until then the file
 		// has the entry open, which recovery would only finish again with the same key.
 		eng.log.Log(abi.LogError, "journal", "writing the outcome of "+e.Operation+" of "+e.Reference+" failed; kept in memory and tried again: "+werr.Error())
 	}
+	return nil
 }
 
 func outcomeError(e *journal.Entry) error {
