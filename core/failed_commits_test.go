@@ -67,4 +67,3 @@ func TestASeenMarkWrittenWhileItsOutcomeWaitsForTheDiskIsNotLost(t *testing.T) {
 		t.Fatalf("three captures of 1000 came to %d", captured)
 	}
 }
-
