@@ -312,15 +312,34 @@ func (j *Journal) Put(e *Entry, acks ...string) error {
 		return fmt.Errorf("encoding journal entry: %w", err)
 	}
 	written := *e // the record is made from the entry as written, whatever the caller does next
-	return j.update(j.putFn(&written, data, acks, now))
+	return j.update(j.putFn(&written, data, acks, now, nil))
+}
+
+// PutAcking is Put that also says which of acks it did not record because the file has their
+// entry open: its outcome is not on disk (queued, or its write failed), so the acknowledgement
+// has nothing to mark yet and the caller must give it again once the outcome is written.
+func (j *Journal) PutAcking(e *Entry, acks []string) (open []string, err error) {
+	now := j.opts.Now().UTC()
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	e.UpdatedAt = now
+	data, err := e.encode()
+	if err != nil {
+		return nil, fmt.Errorf("encoding journal entry: %w", err)
+	}
+	written := *e
+	err = j.update(j.putFn(&written, data, acks, now, &open))
+	return open, err
 }
 
 // putFn is the write of an encoded entry (e, which must not change until the write is
 // committed) and its indexes, with acks, and of its payment's record (payment_records.go).
-func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time) func(*bolt.Tx) error {
+// open, when not nil, is set to the acks whose entry the file has open.
+func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time, open *[]string) func(*bolt.Tx) error {
 	id, reference, intent, acknowledged := e.ID, e.Reference, e.Intent, e.Acknowledged
 	return func(tx *bolt.Tx) error {
-		if err := j.ackIn(tx, acks, now); err != nil {
+		if err := j.ackIn(tx, acks, now, open); err != nil {
 			return err
 		}
 		key, isNew, err := j.keys.create(tx, id)
@@ -352,13 +371,26 @@ func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time) fun
 // AcknowledgeAll marks the finished entries among ids acknowledged, in one transaction. Open
 // and unknown ids are skipped.
 func (j *Journal) AcknowledgeAll(ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return j.update(func(tx *bolt.Tx) error { return j.ackIn(tx, ids, j.opts.Now().UTC()) })
+	_, err := j.AcknowledgeAllOpen(ids)
+	return err
 }
 
-func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
+// AcknowledgeAllOpen is AcknowledgeAll that also says which of ids it did not mark because
+// the file has their entry open (PutAcking).
+func (j *Journal) AcknowledgeAllOpen(ids []string) (open []string, err error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	err = j.update(func(tx *bolt.Tx) error { return j.ackIn(tx, ids, j.opts.Now().UTC(), &open) })
+	return open, err
+}
+
+// ackIn marks the finished entries among ids acknowledged in tx; open, when not nil, is set to
+// the ids whose entry is open (it may run more than once: it is set afresh each time).
+func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time, open *[]string) error {
+	if open != nil {
+		*open = (*open)[:0]
+	}
 	entries, unacked := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked)
 	for _, id := range ids {
 		key, ok := j.keys.inWrite(id)
@@ -371,6 +403,9 @@ func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 		}
 		if acked, write, ok := ackedRecord(v, now); ok {
 			if !write {
+				if open != nil && bytes.Contains(v, stateOpen) {
+					*open = append(*open, id)
+				}
 				continue
 			}
 			if err := entries.Put(key, acked); err != nil {
@@ -384,6 +419,9 @@ func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time) error {
 		e, err := DecodeEntry(v)
 		if err != nil {
 			return err
+		}
+		if e.State == StateOpen && open != nil {
+			*open = append(*open, id)
 		}
 		if e.State == StateOpen || e.Acknowledged {
 			continue

@@ -47,7 +47,7 @@ func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *
 		return err
 	}
 	keep(queued)
-	fn := j.putFn(queued, data, acks, now)
+	fn := j.putFn(queued, data, acks, now, nil)
 	j.soon.inFlight.Add(1)
 	j.soon.queued.Add(1)
 	queuedInProcess.Add(1)

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -17,16 +18,17 @@ import (
 // returned.
 func (eng *Engine) putEntry(e *journal.Entry) error {
 	acks := eng.seen.Ripe()
+	var open []string
 	err := eng.writeFault(e)
 	if err == nil {
-		err = eng.journal.Put(e, acks...)
+		open, err = eng.journal.PutAcking(e, acks)
 	}
 	if err != nil {
 		eng.seen.Untake(acks)
 		eng.seen.KeepUnsaved(e)
 		return err
 	}
-	eng.seen.Written(acks, eng.now())
+	eng.acksWritten(acks, open)
 	eng.seen.Saved(e.ID)
 	eng.scheduleSeenFlush()
 	return nil
@@ -114,10 +116,21 @@ func (eng *Engine) flushSeen() {
 	if len(acks) == 0 {
 		return
 	}
-	if err := eng.journal.AcknowledgeAll(acks); err != nil {
+	open, err := eng.journal.AcknowledgeAllOpen(acks)
+	if err != nil {
 		eng.seen.Untake(acks)
 		eng.log.Log(abi.LogWarn, "journal", "recording outcomes the till has seen failed; trying again later: "+err.Error())
 		return
+	}
+	eng.acksWritten(acks, open)
+}
+
+// acksWritten books seen marks a committed write carried: those whose entry the file had open
+// were not recorded (its outcome's write failed or is queued) and are given back.
+func (eng *Engine) acksWritten(acks, open []string) {
+	if len(open) > 0 {
+		eng.seen.NotWritten(open)
+		acks = slices.DeleteFunc(slices.Clone(acks), func(id string) bool { return slices.Contains(open, id) })
 	}
 	eng.seen.Written(acks, eng.now())
 }

@@ -54,11 +54,12 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 		// be on disk before this call leaves a trace, or a restart would take this call's
 		// repeat for one of theirs and give it their outcome (found by the property test).
 		if seen = eng.awaitDelivery(seen); len(seen) > 0 && err == nil {
-			if werr := eng.journal.AcknowledgeAll(seen); werr != nil {
+			open, werr := eng.journal.AcknowledgeAllOpen(seen)
+			if werr != nil {
 				found, err = nil, &model.Error{Code: abi.CodeJournal, Message: "journal: writing: " + werr.Error() + "; nothing was sent", Err: werr}
 				return
 			}
-			eng.seen.Written(seen, eng.now())
+			eng.acksWritten(seen, open)
 		}
 	}()
 	for _, e := range candidates { // oldest first

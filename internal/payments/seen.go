@@ -199,6 +199,22 @@ func (s *SeenLog) Written(ids []string, t time.Time) {
 	}
 }
 
+// NotWritten gives back marks a write carried whose entry the file had open (its outcome not
+// on disk yet): the journal did not record them. Held until a queued outcome's commit answers;
+// otherwise the next write carries them (Ripe waits for a failed outcome to be saved).
+func (s *SeenLog) NotWritten(ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if r, ok := s.returned[id]; ok {
+			u, kept := s.unsaved[id]
+			r.taken = kept && u.writing
+			r.held = r.taken
+			s.returned[id] = r
+		}
+	}
+}
+
 // RepeatedBefore lists the entries of intent whose outcome a repeat returned, now written as
 // seen, that had not reached the till when the call whose delivery is d was made: that call
 // repeats the same operation (the journal no longer lists them as unseen).
