@@ -125,6 +125,15 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	before := *e
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
 	if err := eng.putEntry(e); err != nil {
+		if eng.fileHolds(e) {
+			// The commit failed after its meta page was written (the fdatasync after it): the
+			// file this process reads - and the next, after a restart without a reboot - has
+			// the entry open, and recovery would send it. Nothing was sent, but the till must
+			// not be told it never will be. Memory keeps the open state and writes it again.
+			return Payment{}, &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "journal: writing the " + e.Operation +
+				" failed (" + err.Error() + ") after the journal may have recorded it: it was not sent, but recovery would " +
+				"send it; repeat the call (with the same operation id) to finish it"}
+		}
 		*e = before // the file keeps the state it had, and so does memory
 		eng.seen.Saved(e.ID)
 		return Payment{}, journalWriteError(err)
@@ -159,6 +168,22 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 		eng.noteUnsettledCreate(u, e)
 	}
 	return p, err
+}
+
+// fileHolds reports whether the journal, as this process reads it, holds e in the state whose
+// write just failed: a commit can fail after its meta page is written. Read by reference, so
+// an entry the journal's id map does not know yet is found too.
+func (eng *Engine) fileHolds(e *journal.Entry) bool {
+	list, err := eng.journal.ForReferenceOperation(e.Reference, e.Operation)
+	if err != nil {
+		return true // unreadable: it may
+	}
+	for _, f := range list {
+		if f.ID == e.ID && f.State == e.State && f.Attempts == e.Attempts {
+			return true
+		}
+	}
+	return false
 }
 
 // recordedPayment is the payment of a finished operation returned again: as Vipps reports it
