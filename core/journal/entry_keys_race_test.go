@@ -35,8 +35,8 @@ func checkLayout(t *testing.T, j *Journal) {
 			if seq, ok := j.keys.committed[e.ID]; !ok || string(seqKey(seq)) != string(k) {
 				return fmt.Errorf("id %s is stored under %x; the map has %x (%v)", e.ID, k, seqKey(seq), ok)
 			}
-			if (tx.Bucket(bucketUnacked).Get(k) != nil) == e.Acknowledged {
-				return fmt.Errorf("id %s acknowledged %v, in the unacknowledged index %v", e.ID, e.Acknowledged, !e.Acknowledged)
+			if listed := tx.Bucket(bucketUnacked).Get(k) != nil; listed == e.Acknowledged {
+				return fmt.Errorf("id %s acknowledged %v, in the unacknowledged index %v", e.ID, e.Acknowledged, listed)
 			}
 			if c, _ := tx.Bucket(bucketByRef).Cursor().Seek(refKey(e.Reference, k)); string(c) != string(refKey(e.Reference, k)) {
 				return fmt.Errorf("id %s (%s, key %x) is not in the reference index", e.ID, e.Reference, k)

@@ -21,6 +21,7 @@ func init() { crashChild = runCrashChild }
 //	                              killed just before, or just after, the commit of those 64
 //	stream:K:before / :after    - 64 writers write entries of random sizes without pause;
 //	                              killed at the Kth commit from now
+//	open                        - writes one entry after Open; VMP_KILL_AT_SYNC kills it
 //
 // It prints "sent <id>" once Put(id) returned: what the engine would then send to Vipps.
 func runCrashChild(mode, path string) {
@@ -69,6 +70,8 @@ func runCrashChild(mode, path string) {
 		}
 		KillAtSync(2, f[1] == "before") // the held commit is the first, the 64's the second
 		close(gate)
+	case mode == "open": // VMP_KILL_AT_SYNC kills it: 1, in Open's own commit (the move of an old layout)
+		put("after-open")
 	case len(f) == 3 && f[0] == "stream":
 		k, _ := strconv.ParseInt(f[1], 10, 64)
 		KillAtSync(k, f[2] == "before")

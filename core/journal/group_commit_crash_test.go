@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -19,6 +20,43 @@ import (
 var crashChild func(mode, path string)
 
 const crashWriters = 64
+
+// crashChildBinary builds this package's tests with -tags vmpfailpoints, once per test
+// process (removed when it ends, TestMain), for the tests that kill it at a journal commit.
+func crashChildBinary(t *testing.T) string {
+	t.Helper()
+	crashBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "vmp-journal-crash-")
+		if err != nil {
+			crashBuild.err = err
+			return
+		}
+		crashBuild.dir = dir
+		bin := filepath.Join(dir, "journal.test")
+		if out, err := exec.Command("go", "test", "-c", "-tags", "vmpfailpoints", "-o", bin, ".").CombinedOutput(); err != nil {
+			crashBuild.err = fmt.Errorf("building the crash child: %v\n%s", err, out)
+			return
+		}
+		crashBuild.bin = bin
+	})
+	if crashBuild.err != nil {
+		t.Fatal(crashBuild.err)
+	}
+	return crashBuild.bin
+}
+
+var crashBuild struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// removeCrashChild removes what crashChildBinary built.
+func removeCrashChild() {
+	if crashBuild.dir != "" {
+		os.RemoveAll(crashBuild.dir)
+	}
+}
 
 // crashEntry is the entry the crash child writes under id: its body's size (up to 64 KiB) and
 // bytes follow from the id, so the parent knows what must be on disk.
@@ -38,11 +76,7 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 	if runtime.GOOS != "linux" || testing.Short() {
 		t.Skip("builds this package's tests with -tags vmpfailpoints and kills them with SIGKILL (Linux, not -short)")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "journal.test")
-	if out, err := exec.Command("go", "test", "-c", "-tags", "vmpfailpoints", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building the crash child: %v\n%s", err, out)
-	}
+	bin := crashChildBinary(t)
 	modes := []string{"group:before", "group:after"}
 	for _, k := range []int{1, 2, 5, 13, 40} {
 		modes = append(modes, fmt.Sprintf("stream:%d:before", k), fmt.Sprintf("stream:%d:after", k))
