@@ -29,7 +29,7 @@ func measureBaselineLifecycles(scale int) ([]row, error) {
 	defer b.http.CloseIdleConnections()
 	var rows []row
 	for _, conc := range lifecycleConcurrency {
-		total := 5 * lifecycleCount(conc, scale) // five times as many: each takes a fraction of the time
+		total := lifecycleCount(conc, scale) // as many as with vmp (lifecycles.go)
 		perSec, p50, p99, err := runConcurrently(conc, total, b.lifecycle)
 		if err != nil {
 			return nil, fmt.Errorf("baseline at %d concurrent: %w", conc, err)

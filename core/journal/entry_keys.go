@@ -22,9 +22,7 @@ import (
 type entryKeys struct {
 	mu        sync.RWMutex
 	committed map[string]uint64 // as the file has it
-	// What the write transaction in flight added and removed. commitTx holds writeMu from the
-	// transaction's start until these are applied, so there is one such transaction at a time.
-	writeMu sync.Mutex
+	// What the write transaction in flight added and removed (Journal.writeMu makes it one).
 	added   map[string]uint64
 	removed map[string]bool
 }

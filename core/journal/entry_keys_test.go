@@ -108,6 +108,9 @@ func TestAJournalOfTheOldLayoutIsMovedOnceAndReadsAsBefore(t *testing.T) {
 				}
 			}
 			check(j, 20)
+			if !j.MayHoldOlderKeys() {
+				t.Fatal("a journal moved from format 1 does not say it may hold older keys")
+			}
 			// Written to after the move, and reopened: the new layout stays.
 			e := newEntry("vmp-after-the-move", "after")
 			if err := j.Put(e); err != nil {
@@ -120,6 +123,9 @@ func TestAJournalOfTheOldLayoutIsMovedOnceAndReadsAsBefore(t *testing.T) {
 			}
 			defer j.Close()
 			check(j, 21)
+			if !j.MayHoldOlderKeys() {
+				t.Fatal("reopened, the moved journal forgot that it may hold older keys")
+			}
 			if got, _ := j.Get("vmp-after-the-move"); got == nil {
 				t.Fatal("the entry written after the move is gone")
 			}

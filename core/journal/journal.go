@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,6 +30,8 @@ var (
 	formatValue  = []byte("vmp-journal-2")
 	formatV1     = []byte("vmp-journal-1")
 	formatFamily = []byte("vmp-journal-")
+	// keyOlderKeys is set in a journal moved from format 1 (MayHoldOlderKeys).
+	keyOlderKeys = []byte("older-keys")
 )
 
 // ErrLocked means another process has the journal open.
@@ -61,8 +64,15 @@ type Journal struct {
 	tightened []string
 	// created is true when Open made the file: there was no journal at the path.
 	created bool
-	group   committer
+	// olderKeys: the file was written by a vmp before journal format 2, whose entries may be
+	// under Idempotency-Keys derived as older versions derived them (MayHoldOlderKeys).
+	olderKeys bool
+	group     committer
+	// writeMu holds one write transaction at a time from its start until what it changed in
+	// memory (keys, records) follows it (commitTx): bbolt's own lock ends before that.
+	writeMu sync.Mutex
 	keys    entryKeys
+	records recordCache
 	soon    soonWrites
 	notes   paymentNotes
 	outbox  outboxState
@@ -170,13 +180,39 @@ func (j *Journal) init(existed bool) error {
 	}
 	// Only a file that passed the checks is written to.
 	return j.update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
 		if v1 {
 			if err := j.rekeyEntries(tx); err != nil {
 				return err
 			}
+			if err := meta.Put(keyOlderKeys, []byte("1")); err != nil {
+				return err
+			}
 		}
+		j.olderKeys = meta.Get(keyOlderKeys) != nil
 		return j.ensurePaymentBuckets(tx)
 	})
+}
+
+// MayHoldOlderKeys reports whether the journal was written by a vmp before journal format 2
+// (vmp 0.2 and before): its entries may be under Idempotency-Keys derived as those versions
+// derived them, so an operation the till identifies by its id must also be looked for by
+// (operation, reference, id). A journal this vmp created holds only keys derived as now.
+func (j *Journal) MayHoldOlderKeys() bool { return j.olderKeys }
+
+// orderedBuckets are written in key order (their keys are sequence numbers or times): their
+// pages are filled before the next one is started, instead of bbolt's default of splitting a
+// page at half full, which suits keys that land anywhere. Fewer pages a commit, fewer to sync.
+var orderedBuckets = [][]byte{bucketEntries, bucketUnacked, bucketPayByCreated, bucketPayHourTotals, bucketPaymentsOutbox}
+
+// fillOrderedPages sets the fill of the ordered buckets for the write transaction tx (bbolt
+// keeps it per transaction, on the bucket handle the transaction caches).
+func fillOrderedPages(tx *bolt.Tx) {
+	for _, name := range orderedBuckets {
+		if b := tx.Bucket(name); b != nil {
+			b.FillPercent = 0.95
+		}
+	}
 }
 
 // rekeyEntries moves a journal of format vmp-journal-1 (entries and both indexes keyed by the
@@ -445,6 +481,20 @@ func (j *Journal) Unacknowledged() ([]*Entry, error) {
 
 // ForReference lists the entries of one payment reference, oldest first.
 func (j *Journal) ForReference(reference string) ([]*Entry, error) {
+	return j.forReference(reference, nil)
+}
+
+// ForReferenceOperation lists the entries of one payment reference that are of one operation
+// (OpCreate, OpCapture...), oldest first. Records that name another operation are not decoded:
+// a capture looking for an earlier capture of its payment does not decode the checkout.
+func (j *Journal) ForReferenceOperation(reference, op string) ([]*Entry, error) {
+	marker := []byte(`"op":"` + op + `"`)
+	list, err := j.forReference(reference, func(v []byte) bool { return bytes.Contains(v, marker) })
+	return slices.DeleteFunc(list, func(e *Entry) bool { return e.Operation != op }), err
+}
+
+// forReference lists the entries of reference whose records pass maybe (nil: all).
+func (j *Journal) forReference(reference string, maybe func(record []byte) bool) ([]*Entry, error) {
 	var list []*Entry
 	prefix := refKey(reference, nil)
 	err := j.db.View(func(tx *bolt.Tx) error {
@@ -452,8 +502,8 @@ func (j *Journal) ForReference(reference string) ([]*Entry, error) {
 		c := tx.Bucket(bucketByRef).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			v := entries.Get(k[len(prefix):])
-			if v == nil {
-				continue // pruned
+			if v == nil || (maybe != nil && !maybe(v)) {
+				continue // pruned, or not asked for
 			}
 			e, err := DecodeEntry(v)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -278,5 +279,51 @@ func TestEntriesAreFoundByTheirPaymentReference(t *testing.T) {
 	list, err := j.ForReference("ref-aaaaaaaa")
 	if err != nil || len(list) != 2 || list[0].ID != "key-0" || list[1].ID != "key-2" {
 		t.Fatalf("got %v, %v", list, err)
+	}
+}
+
+// TestAnOperationsEntriesOfAReferenceAreExactlyThoseOfThatOperation: ForReferenceOperation
+// skips decoding records that do not name the operation; with operation ids, intents and
+// references that spell out another operation's name, it still lists exactly what filtering
+// ForReference lists.
+func TestAnOperationsEntriesOfAReferenceAreExactlyThoseOfThatOperation(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	ops := []string{OpCreate, OpCapture, OpRefund, OpCancel}
+	hostile := []string{"", `"op":"capture"`, `op":"refund`, "\"op\":\"cancel\"\\", "ünïcode \u2028 op", "create"}
+	for i := range 200 {
+		e := newEntry(fmt.Sprintf("key-%d", i), hostile[i%len(hostile)])
+		e.Reference = fmt.Sprintf("ref-%d", i%3)
+		e.Operation = ops[(i/3)%len(ops)]
+		e.OperationID = hostile[(i/7)%len(hostile)]
+		e.State = []State{StateOpen, StateDone, StateRejected}[i%3]
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for r := range 3 {
+		ref := fmt.Sprintf("ref-%d", r)
+		all, err := j.ForReference(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range ops {
+			got, err := j.ForReferenceOperation(ref, op)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, e := range all {
+				if e.Operation == op {
+					want = append(want, e.ID)
+				}
+			}
+			var ids []string
+			for _, e := range got {
+				ids = append(ids, e.ID)
+			}
+			if !slices.Equal(ids, want) || len(want) == 0 {
+				t.Fatalf("%s %s: %v, want %v", ref, op, ids, want)
+			}
+		}
 	}
 }

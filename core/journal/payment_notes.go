@@ -118,7 +118,7 @@ func (j *Journal) applyNotes(tx *bolt.Tx) map[string]ObservedPayment {
 	now := j.opts.Now().UTC()
 	for k, p := range taken {
 		rk := []byte(k)
-		r, err := readRecord(tx, rk)
+		r, err := j.records.read(tx, rk)
 		if err != nil || r == nil {
 			continue // no record of the payment here: nothing to keep current
 		}

@@ -72,7 +72,7 @@ func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
 // recordEntry takes an entry written in tx into its payment's record.
 func (j *Journal) recordEntry(tx *bolt.Tx, e *Entry, now time.Time) error {
 	rk := recordKey(e.Reference, e.MSN)
-	r, err := readRecord(tx, rk)
+	r, err := j.records.read(tx, rk)
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 	if err := tx.Bucket(bucketPayments).Put(rk, data); err != nil {
 		return err
 	}
+	j.records.wrote(rk, data, r)
 	puts := []struct {
 		bucket []byte
 		key    []byte
@@ -314,7 +315,7 @@ func (j *Journal) AcknowledgePayment(reference string) (int, error) {
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		for _, rk := range keys {
-			r, err := readRecord(tx, rk)
+			r, err := j.records.read(tx, rk)
 			if err != nil || r == nil {
 				return err
 			}

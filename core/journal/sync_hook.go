@@ -15,11 +15,12 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	ran := false
 	// The entry keys this transaction adds or removes become the file's only once it is on
 	// disk, and before the next write transaction starts (entry_keys.go).
-	j.keys.writeMu.Lock()
-	defer j.keys.writeMu.Unlock()
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		j.keys.beginWrite()
 		txid = tx.ID()
+		fillOrderedPages(tx)
 		if err := fn(tx); err != nil {
 			return err
 		}

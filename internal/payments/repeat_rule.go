@@ -107,14 +107,15 @@ func (eng *Engine) awaitDelivery(ids []string) []string {
 }
 
 // findByOperationID looks up the operation with the till's id: by its key, or - for an entry
-// written before the key derivation it has now - by (operation, MSN, reference, id).
+// written before the key derivation it has now, in a journal an older vmp wrote - by
+// (operation, MSN, reference, id).
 func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
 	e, err := eng.entry(key)
-	if err == nil && e == nil {
+	if err == nil && e == nil && eng.journal.MayHoldOlderKeys() {
 		var list []*journal.Entry
-		list, err = eng.journal.ForReference(op.reference)
+		list, err = eng.journal.ForReferenceOperation(op.reference, op.kind)
 		for _, old := range list {
-			if old.Operation == op.kind && old.OperationID == op.operationID && op.unit.owns(old) {
+			if old.OperationID == op.operationID && op.unit.owns(old) {
 				e = old
 				break
 			}

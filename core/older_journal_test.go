@@ -1,0 +1,93 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	bolt "go.etcd.io/bbolt"
+)
+
+// writeOlderJournal writes entries as a journal of vmp 0.2 (format vmp-journal-1) held them:
+// keyed by id, with the unacknowledged and reference indexes keyed by id too.
+func writeOlderJournal(t *testing.T, path string, entries []*journal.Entry) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket([]byte("vmp-journal"))
+		meta.Put([]byte("format"), []byte("vmp-journal-1"))
+		eb, _ := tx.CreateBucket([]byte("entries"))
+		ub, _ := tx.CreateBucket([]byte("unacked"))
+		rb, _ := tx.CreateBucket([]byte("byref"))
+		for _, e := range entries {
+			data, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			eb.Put([]byte(e.ID), data)
+			if !e.Acknowledged {
+				ub.Put([]byte(e.ID), []byte(e.Intent))
+			}
+			rb.Put([]byte(e.Reference+"\x00"+e.ID), nil)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A capture an older vmp recorded under the Idempotency-Key it derived then is found by its
+// operation id after the journal is moved to the new layout: repeated a day later, when Vipps
+// no longer knows the key, it is answered from the journal and not sent again under today's
+// key (a second capture).
+// A journal this vmp created skips that search (Journal.MayHoldOlderKeys).
+func TestACaptureAnOlderVmpRecordedUnderItsOwnKeyIsFoundByItsOperationID(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("older")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	ctx := context.Background()
+	first := filepath.Join(t.TempDir(), "first.db")
+	c := clientOn(t, s, first)
+	if _, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	j, err := journal.Open(first, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.MayHoldOlderKeys() {
+		t.Fatal("a journal this vmp created says it may hold older keys")
+	}
+	entries, err := j.ForReference(ref)
+	j.Close()
+	if err != nil || len(entries) != 1 || entries[0].Operation != journal.OpCapture {
+		t.Fatalf("the first till's journal holds %v, %v", entries, err)
+	}
+	// The same capture as an older vmp would have recorded it: under a key derived otherwise.
+	older := entries[0]
+	older.ID, older.IdempotencyKey = "vmp-0123456789abcdef0123456789abcdef01234567", "vmp-0123456789abcdef0123456789abcdef01234567"
+	path := filepath.Join(t.TempDir(), "older.db")
+	writeOlderJournal(t, path, []*journal.Entry{older})
+
+	clock.Advance(25 * time.Hour) // Vipps has forgotten the key the older vmp sent
+	till := clientOn(t, s, path)
+	defer till.Close()
+	if _, err := till.OwnUnit().Capture(ctx, ref, 3000, "cap-1"); err != nil {
+		t.Fatal(err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("a capture of 3000 an older vmp recorded, repeated with its operation id, came to %d", captured)
+	}
+	if n := effects(s, ref)["CAPTURED"]; n != 1 {
+		t.Fatalf("%d captures reached Vipps, want 1", n)
+	}
+}
