@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -163,8 +164,11 @@ func (j *Journal) init(existed bool) error {
 			return fmt.Errorf("%w: %s is a journal of a newer vmp (format %q); this vmp reads %q", ErrCorrupt, j.path, format, formatValue)
 		case !v1 && !bytes.Equal(format, formatValue), tx.Bucket(bucketEntries) == nil, tx.Bucket(bucketUnacked) == nil:
 			return fmt.Errorf("%w: %s has no vmp journal format marker", ErrCorrupt, j.path)
+		case !v1 && tx.Bucket(bucketByRef) == nil:
+			return fmt.Errorf("%w: %s has no reference index", ErrCorrupt, j.path)
 		}
-		return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
+		entries := tx.Bucket(bucketEntries)
+		err := entries.ForEach(func(k, v []byte) error {
 			e, err := DecodeEntry(v)
 			if err == nil && !v1 {
 				err = j.keys.load(k, e.ID)
@@ -174,6 +178,11 @@ func (j *Journal) init(existed bool) error {
 			}
 			return nil
 		})
+		if last, _ := entries.Cursor().Last(); err == nil && !v1 && last != nil && binary.BigEndian.Uint64(last) > entries.Sequence() {
+			// The next new entry would be written over an existing one.
+			return fmt.Errorf("%w: %s: entry key %x is beyond the entries' sequence %d", ErrCorrupt, j.path, last, entries.Sequence())
+		}
+		return err
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package journal
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -312,6 +313,71 @@ func TestKillingTheProcessWhileItMovesAnOldJournalLosesNothing(t *testing.T) {
 			}
 			checkMoved(t, j, stored2)
 			t.Logf("killed at commit %s: %s", kill, strings.TrimSpace(stderr.String()))
+		})
+	}
+}
+
+// damageLayout opens a journal this vmp wrote (three entries) with bbolt alone and changes it
+// with damage.
+func damageLayout(t *testing.T, damage func(tx *bolt.Tx) error) string {
+	t.Helper()
+	j, path := openTemp(t, Options{})
+	for i := range 3 {
+		if err := j.Put(newEntry(fmt.Sprintf("vmp-%d", i), "i")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(damage); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	return path
+}
+
+// A journal of this layout is refused at Open when what its entries are found by is not as
+// this vmp writes it, rather than read wrongly later: with no reference index (a read of
+// a payment's entries would dereference a missing bucket: a panic in the till's process), or
+// with an entry sequence behind its entries (the next new entry would be written over an
+// older one, and Get of that one's id would return the other).
+func TestAJournalWhoseKeysAreNotAsThisVmpWritesThemIsRefused(t *testing.T) {
+	for name, damage := range map[string]func(tx *bolt.Tx) error{
+		"no reference index": func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketByRef) },
+		"sequence behind":    func(tx *bolt.Tx) error { return tx.Bucket(bucketEntries).SetSequence(1) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := damageLayout(t, damage)
+			j, err := Open(path, Options{})
+			if errors.Is(err, ErrCorrupt) {
+				t.Logf("refused: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			var panicked any
+			func() {
+				defer func() { panicked = recover() }()
+				if err := j.Put(newEntry("vmp-new", "n")); err != nil {
+					t.Fatal(err)
+				}
+				for i := range 3 {
+					id := fmt.Sprintf("vmp-%d", i)
+					if e, err := j.Get(id); err != nil || e == nil || e.ID != id {
+						t.Fatalf("opened (%v), then Get(%s) = %+v, %v", err, id, e, err)
+					}
+				}
+				_, _ = j.ForReference("ref-12345678")
+			}()
+			if panicked != nil {
+				t.Fatalf("opened, then a read panicked: %v", panicked)
+			}
+			t.Fatal("opened, and nothing was wrong: the damage did nothing?")
 		})
 	}
 }
