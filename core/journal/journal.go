@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -93,6 +94,9 @@ func Open(path string, opts Options) (j *Journal, err error) {
 		opts.Now = time.Now
 	}
 	// bbolt can panic on some damaged files; a damaged journal must be an error, not a crash.
+	// It reads the file through a memory map, and a page it trusts beyond the end of a file
+	// cut short is a fault (SIGBUS) that ends the process unless it is made a panic here.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			j, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
@@ -150,6 +154,11 @@ func (j *Journal) init(existed bool) error {
 	}
 	var v1 bool
 	err := j.db.View(func(tx *bolt.Tx) error {
+		// A file cut short: its pages would be read beyond its end (a fault), and tx.Check
+		// reads them in a goroutine of its own, where a fault cannot be recovered.
+		if st, err := os.Stat(j.path); err != nil || st.Size() < tx.Size() {
+			return fmt.Errorf("%w: %s is shorter than its pages (cut short?)", ErrCorrupt, j.path)
+		}
 		for err := range tx.Check() {
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
 		}
