@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // crashChild is set in a build with the crash tests' kill at a journal commit (build tag
@@ -135,6 +136,69 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 				}
 			}
 			t.Logf("%d writes returned before the kill", len(sent))
+		})
+	}
+}
+
+// Kill the process amid writes, acknowledgements riding on them, prunes and writes of pruned
+// ids again: the reopened file holds every id once, under its key, in both indexes
+// (checkLayout), and every id never acknowledged whose write returned.
+func TestKillingTheProcessAmidWritesAndPrunesKeepsTheIndexesWhole(t *testing.T) {
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("builds this package's tests with -tags vmpfailpoints and kills them with SIGKILL (Linux, not -short)")
+	}
+	bin := crashChildBinary(t)
+	for _, mode := range []string{"mixed:3:before", "mixed:3:after", "mixed:9:before", "mixed:9:after", "mixed:25:before", "mixed:25:after"} {
+		t.Run(mode, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.db")
+			cmd := exec.Command(bin, "-test.run=^$")
+			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			kept := map[string]bool{}
+			sent := 0
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				id, ok := strings.CutPrefix(sc.Text(), "sent ")
+				if !ok {
+					t.Errorf("child: %s", sc.Text())
+					continue
+				}
+				sent++
+				if strings.HasPrefix(id, "kept-") {
+					kept[id] = true
+				}
+			}
+			err := cmd.Wait()
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("the child was not killed at the commit: %v\n%s", err, stderr.String())
+			}
+			j, err := Open(path, Options{Retention: time.Nanosecond})
+			if err != nil {
+				t.Fatalf("reopening after the kill: %v", err)
+			}
+			defer j.Close()
+			checkLayout(t, j)
+			for id := range kept {
+				if e, err := j.Get(id); err != nil || e == nil {
+					t.Fatalf("%s returned before the kill but is not in the journal (%v)", id, err)
+				}
+			}
+			// Written on after the kill: repeats find their entries, pruned ids get new ones.
+			for id := range kept {
+				if err := j.Put(crashEntry(id)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := j.Prune(); err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, j)
+			t.Logf("%d writes returned before the kill; %s", sent, strings.TrimSpace(stderr.String()))
 		})
 	}
 }
