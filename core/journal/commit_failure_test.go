@@ -2,7 +2,10 @@ package journal
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +14,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// swapPageWriter puts wrap around bbolt's page writer of j (a test-only reach into bbolt's
+// unexported ops, checked to exist).
+func swapPageWriter(t *testing.T, j *Journal, wrap func(real func([]byte, int64) (int, error)) func([]byte, int64) (int, error)) {
+	t.Helper()
+	field := reflect.ValueOf(j.db).Elem().FieldByName("ops").FieldByName("writeAt")
+	if !field.IsValid() || field.Type() != reflect.TypeOf(func([]byte, int64) (int, error) { return 0, nil }) {
+		t.Fatal("bbolt's DB.ops.writeAt is gone: this test needs another way to fail a commit after its meta page")
+	}
+	writeAt := (*func([]byte, int64) (int, error))(unsafe.Pointer(field.UnsafeAddr()))
+	*writeAt = wrap(*writeAt)
+}
+
 // failMetaSyncs makes the journal's next n commits write their meta page and then fail, as
 // bbolt's commit fails when the fdatasync after the meta page does (EIO, a full thin disk):
 // the write is told it failed, yet the page is in the file's cache, so the process's next
@@ -18,22 +33,18 @@ import (
 // is swapped here (a test-only reach into bbolt's unexported ops, checked to exist).
 func failMetaSyncs(t *testing.T, j *Journal, n int32) {
 	t.Helper()
-	field := reflect.ValueOf(j.db).Elem().FieldByName("ops").FieldByName("writeAt")
-	if !field.IsValid() || field.Type() != reflect.TypeOf(func([]byte, int64) (int, error) { return 0, nil }) {
-		t.Fatal("bbolt's DB.ops.writeAt is gone: this test needs another way to fail a commit after its meta page")
-	}
-	writeAt := (*func([]byte, int64) (int, error))(unsafe.Pointer(field.UnsafeAddr()))
 	pageSize := int64(j.db.Info().PageSize)
-	real := *writeAt
 	var left atomic.Int32
 	left.Store(n)
-	*writeAt = func(b []byte, off int64) (int, error) {
-		written, err := real(b, off)
-		if err == nil && off < 2*pageSize && int64(len(b)) == pageSize && left.Add(-1) >= 0 { // pages 0 and 1: the meta pages
-			return written, errors.New("injected: fdatasync after the meta page failed")
+	swapPageWriter(t, j, func(real func([]byte, int64) (int, error)) func([]byte, int64) (int, error) {
+		return func(b []byte, off int64) (int, error) {
+			written, err := real(b, off)
+			if err == nil && off < 2*pageSize && int64(len(b)) == pageSize && left.Add(-1) >= 0 { // pages 0 and 1: the meta pages
+				return written, errors.New("injected: fdatasync after the meta page failed")
+			}
+			return written, err
 		}
-		return written, err
-	}
+	})
 	t.Cleanup(func() { left.Store(0) })
 }
 
@@ -130,4 +141,105 @@ func TestAnIDWrittenAfterAPruneWhoseCommitFailedLateIsListedUnderItsReference(t 
 	} else {
 		j.Close()
 	}
+}
+
+// A search: writes, queued writes, acknowledgements and prunes of a few ids, from a few
+// goroutines at once, while commits fail at random - early (a data page cannot be written:
+// nothing of the commit is in the file) or late (the meta page is written, then the error:
+// the process reads the commit). Whatever failed, the file agrees with itself and with the
+// id -> key map (checkLayout), every id never acknowledged whose write once returned nil is
+// found, and a reopened journal agrees too.
+func TestTheEntryKeysFollowTheFileThroughCommitsThatFail(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	opts := Options{Retention: time.Nanosecond}
+	j, path := openTemp(t, opts)
+	pageSize := int64(j.db.Info().PageSize)
+	var failMu sync.Mutex
+	failRng := rand.New(rand.NewPCG(seed, 1))
+	var early, late atomic.Int32
+	swapPageWriter(t, j, func(real func([]byte, int64) (int, error)) func([]byte, int64) (int, error) {
+		return func(b []byte, off int64) (int, error) {
+			failMu.Lock()
+			roll := failRng.IntN(40)
+			failMu.Unlock()
+			meta := off < 2*pageSize && int64(len(b)) == pageSize
+			switch {
+			case !meta && roll == 0:
+				early.Add(1)
+				return 0, errors.New("injected: a data page could not be written")
+			case meta && roll < 4:
+				written, err := real(b, off)
+				if err == nil {
+					late.Add(1)
+					err = errors.New("injected: fdatasync after the meta page failed")
+				}
+				return written, err
+			}
+			return real(b, off)
+		}
+	})
+	const workers, steps, ids = 6, 400, 8
+	var found sync.Map // kept ids whose write returned nil
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, uint64(10+w)))
+			for range steps {
+				i := r.IntN(ids)
+				switch r.IntN(6) {
+				case 0:
+					_, _ = j.Prune()
+				case 1:
+					_ = j.AcknowledgeAll([]string{fmt.Sprintf("old-%d", i)})
+				case 2, 3:
+					e := newEntry(fmt.Sprintf("old-%d", i), "old")
+					e.Reference = fmt.Sprintf("ref-old-%d", i%3)
+					e.State, e.Acknowledged = StateDone, r.IntN(2) == 0
+					_ = j.Put(e, fmt.Sprintf("old-%d", r.IntN(ids)))
+				default:
+					id := fmt.Sprintf("kept-%d", i)
+					e := newEntry(id, "kept")
+					e.Reference = fmt.Sprintf("ref-kept-%d", i%3)
+					var err error
+					if r.IntN(2) == 0 {
+						err = j.Put(e)
+					} else {
+						done := make(chan error, 1)
+						if err = j.PutSoon(e, func(*Entry) {}, func(_ *Entry, err error) { done <- err }); err == nil {
+							err = <-done
+						}
+					}
+					if err == nil {
+						found.Store(id, true)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d commits failed early, %d late", early.Load(), late.Load())
+	failMu.Lock()
+	failRng = rand.New(rand.NewPCG(seed, 2))
+	failMu.Unlock()
+	check := func(j *Journal) {
+		t.Helper()
+		checkLayout(t, j)
+		found.Range(func(id, _ any) bool {
+			if e, err := j.Get(id.(string)); err != nil || e == nil {
+				t.Fatalf("%s, written once, is missing (%v)", id, err)
+			}
+			return true
+		})
+	}
+	check(j)
+	j.Close()
+	j, err := Open(path, opts)
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	defer j.Close()
+	check(j)
 }
