@@ -24,8 +24,9 @@ type keptRecord struct {
 	r    PaymentRecord
 }
 
-// recordCacheSize bounds the records kept: far more than the payments in flight at once.
-const recordCacheSize = 4096
+// recordCacheSize bounds the records kept (about 1 KiB each): far more than the payments in
+// flight at once; when full it starts again empty.
+const recordCacheSize = 1024
 
 // read is the record at rk in the write transaction tx; nil when there is none.
 func (c *recordCache) read(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
