@@ -287,3 +287,48 @@ func TestConcurrentWritesOfTheSameIDsAreOneEntryFoundByEveryRead(t *testing.T) {
 		}
 	}
 }
+
+// Writes of one new id queued for one group commit - Puts and PutSoons, with a write that
+// fails among them, so the group is rolled back and run again without it - are one entry,
+// under one key, and all of them are answered after it is on disk.
+func TestWritesOfOneNewIDInOneGroupCommitAreOneEntry(t *testing.T) {
+	j, path := openTemp(t, Options{})
+	release := holdCommit(t, j)
+	const writers = 12
+	errs := make(chan error, writers+1)
+	for i := range writers {
+		e := newEntry("vmp-one-id", "i")
+		e.Attempts = i
+		if i%2 == 0 {
+			go func() { errs <- j.Put(e) }()
+			continue
+		}
+		if err := j.PutSoon(e, func(*Entry) {}, func(_ *Entry, err error) { errs <- err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitQueued(t, j, writers/2)
+	go func() { errs <- j.Put(newEntry("", "no id")) }() // fails inside the group
+	waitQueued(t, j, writers+1)
+	release()
+	failed := 0
+	for range writers + 1 {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d writes failed, want the one without an id", failed)
+	}
+	if n, indexed := entriesWithID(t, j, "vmp-one-id"); n != 1 || indexed != 1 {
+		t.Fatalf("%d entries for one id (%d in the reference index)", n, indexed)
+	}
+	checkLayout(t, j)
+	j.Close()
+	j2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	defer j2.Close()
+	checkLayout(t, j2)
+}
