@@ -450,7 +450,10 @@ func (j *Journal) Get(id string) (*Entry, error) {
 			return nil
 		}
 		var err error
-		e, err = DecodeEntry(v)
+		if e, err = DecodeEntry(v); err == nil && e.ID != id {
+			// The map and the file disagree: never answer with another operation's entry.
+			e, err = nil, fmt.Errorf("%w: %s: the entry kept for %q is %q's", ErrCorrupt, j.path, id, e.ID)
+		}
 		return err
 	})
 	return e, err
