@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +90,65 @@ func TestACaptureAnOlderVmpRecordedUnderItsOwnKeyIsFoundByItsOperationID(t *test
 	}
 	if n := effects(s, ref)["CAPTURED"]; n != 1 {
 		t.Fatalf("%d captures reached Vipps, want 1", n)
+	}
+}
+
+// A till killed inside a capture left its entry open in a journal of the old layout (the
+// capture reached Vipps; the outcome never reached the file). The next vmp_init moves the
+// journal and recovers the entry from Vipps; the till then repeats the call, with its
+// operation id (twice) and without (once): each is answered from the moved entry - one capture
+// at Vipps, one entry for the operation, never a second key.
+func TestAnOpenEntryOfAnOlderJournalIsRecoveredAfterTheMoveAndItsRepeatsFindIt(t *testing.T) {
+	for _, opID := range []string{"cap-1", ""} {
+		t.Run(fmt.Sprintf("operation id %q", opID), func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("older-open")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			ctx := context.Background()
+			first := filepath.Join(t.TempDir(), "first.db")
+			c := clientOn(t, s, first)
+			if _, err := c.OwnUnit().Capture(ctx, ref, 3000, opID); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			j, err := journal.Open(first, journal.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := j.ForReference(ref)
+			j.Close()
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("the first till's journal holds %v, %v", entries, err)
+			}
+			open := entries[0] // as a till killed after sending left it
+			open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
+			path := filepath.Join(t.TempDir(), "older.db")
+			writeOlderJournal(t, path, []*journal.Entry{open})
+
+			till := clientOn(t, s, path)
+			defer till.Close()
+			repeats := 2 // with an operation id every call with it is the one operation
+			if opID == "" {
+				repeats = 1 // without, an alike call made after the repeat returned is a second capture
+			}
+			for range repeats {
+				if _, err := till.OwnUnit().Capture(ctx, ref, 3000, opID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := effects(s, ref)["CAPTURED"]; n != 1 {
+				t.Fatalf("%d captures reached Vipps, want 1", n)
+			}
+			till.Close()
+			j, err = journal.Open(path, journal.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close()
+			list, err := j.ForReference(ref)
+			if err != nil || len(list) != 1 || list[0].ID != open.ID || list[0].State != journal.StateDone {
+				t.Fatalf("after the repeats the journal holds %d entries of %s (%v); want the moved one, done", len(list), ref, err)
+			}
+		})
 	}
 }

@@ -368,3 +368,20 @@ func TestTheEntryKeysAgreeWithTheFileAfterAnySequenceOfWrites(t *testing.T) {
 	}
 	j.Close()
 }
+
+// Get never answers with another operation's entry: when the id -> key map and the file
+// disagree (a bug, or a file changed behind vmp's back), it is an error.
+func TestGetOfAnIDWhoseKeyHoldsAnotherEntryIsAnError(t *testing.T) {
+	j, _ := openTemp(t, Options{})
+	for _, id := range []string{"vmp-a", "vmp-b"} {
+		if err := j.Put(newEntry(id, "i")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.keys.mu.Lock()
+	j.keys.committed["vmp-a"], j.keys.committed["vmp-b"] = j.keys.committed["vmp-b"], j.keys.committed["vmp-a"]
+	j.keys.mu.Unlock()
+	if e, err := j.Get("vmp-a"); !errors.Is(err, ErrCorrupt) || e != nil {
+		t.Fatalf("Get(vmp-a) = %v, %v; want no entry and ErrCorrupt", e, err)
+	}
+}

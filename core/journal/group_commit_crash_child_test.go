@@ -21,10 +21,17 @@ func init() { crashChild = runCrashChild }
 //	                              killed just before, or just after, the commit of those 64
 //	stream:K:before / :after    - 64 writers write entries of random sizes without pause;
 //	                              killed at the Kth commit from now
+//	open                        - writes one entry after Open; VMP_KILL_AT_SYNC kills it
+//	mixed:K:before / :after     - writers put, acknowledge and re-put a few ids each while
+//	                              prunes run; killed at the Kth commit from now
 //
 // It prints "sent <id>" once Put(id) returned: what the engine would then send to Vipps.
 func runCrashChild(mode, path string) {
-	j, err := Open(path, Options{})
+	opts := Options{}
+	if strings.HasPrefix(mode, "mixed:") {
+		opts.Retention = time.Nanosecond // every finished, acknowledged entry is pruned at once
+	}
+	j, err := Open(path, opts)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -69,6 +76,11 @@ func runCrashChild(mode, path string) {
 		}
 		KillAtSync(2, f[1] == "before") // the held commit is the first, the 64's the second
 		close(gate)
+	case mode == "open": // VMP_KILL_AT_SYNC kills it: 1, in Open's own commit (the move of an old layout)
+		put("after-open")
+	case len(f) == 3 && f[0] == "mixed":
+		k, _ := strconv.ParseInt(f[1], 10, 64)
+		runMixedCrashChild(j, k, f[2] == "before", sent)
 	case len(f) == 3 && f[0] == "stream":
 		k, _ := strconv.ParseInt(f[1], 10, 64)
 		KillAtSync(k, f[2] == "before")
@@ -86,4 +98,48 @@ func runCrashChild(mode, path string) {
 	time.Sleep(time.Minute)
 	fmt.Println("error: not killed")
 	os.Exit(1)
+}
+
+// runMixedCrashChild: crashWriters/4 writers each write their own ids - "kept-W-I" never
+// acknowledged (open, then done), "old-W-I" done and acknowledged (by itself or by the next
+// write) and so pruned at once, then written again - while a pruner prunes. sent reports
+// "<id> <kept|old>" once a write returned.
+func runMixedCrashChild(j *Journal, k int64, before bool, sent func(string)) {
+	KillAtSync(k, before)
+	go func() {
+		for {
+			if _, err := j.Prune(); err != nil {
+				fmt.Println("error", err)
+				os.Exit(1)
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	for w := range crashWriters / 4 {
+		go func() {
+			for i := 0; ; i++ {
+				var e *Entry
+				var acks []string
+				switch i % 4 {
+				case 0, 1:
+					e = crashEntry(fmt.Sprintf("kept-%02d-%d", w, i/4%3))
+					if i%4 == 1 {
+						e.State = StateDone
+					}
+				case 2:
+					e = crashEntry(fmt.Sprintf("old-%02d-%d", w, i/4%3))
+					e.State = StateDone
+				case 3:
+					e = crashEntry(fmt.Sprintf("old-%02d-%d", w, (i/4+1)%3))
+					e.State, e.Acknowledged = StateDone, true
+					acks = []string{fmt.Sprintf("old-%02d-%d", w, i/4%3)}
+				}
+				if err := j.Put(e, acks...); err != nil {
+					fmt.Println("error", err)
+					os.Exit(1)
+				}
+				sent(e.ID)
+			}
+		}()
+	}
 }

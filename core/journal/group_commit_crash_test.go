@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // crashChild is set in a build with the crash tests' kill at a journal commit (build tag
@@ -19,6 +21,43 @@ import (
 var crashChild func(mode, path string)
 
 const crashWriters = 64
+
+// crashChildBinary builds this package's tests with -tags vmpfailpoints, once per test
+// process (removed when it ends, TestMain), for the tests that kill it at a journal commit.
+func crashChildBinary(t *testing.T) string {
+	t.Helper()
+	crashBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "vmp-journal-crash-")
+		if err != nil {
+			crashBuild.err = err
+			return
+		}
+		crashBuild.dir = dir
+		bin := filepath.Join(dir, "journal.test")
+		if out, err := exec.Command("go", "test", "-c", "-tags", "vmpfailpoints", "-o", bin, ".").CombinedOutput(); err != nil {
+			crashBuild.err = fmt.Errorf("building the crash child: %v\n%s", err, out)
+			return
+		}
+		crashBuild.bin = bin
+	})
+	if crashBuild.err != nil {
+		t.Fatal(crashBuild.err)
+	}
+	return crashBuild.bin
+}
+
+var crashBuild struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// removeCrashChild removes what crashChildBinary built.
+func removeCrashChild() {
+	if crashBuild.dir != "" {
+		os.RemoveAll(crashBuild.dir)
+	}
+}
 
 // crashEntry is the entry the crash child writes under id: its body's size (up to 64 KiB) and
 // bytes follow from the id, so the parent knows what must be on disk.
@@ -38,11 +77,7 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 	if runtime.GOOS != "linux" || testing.Short() {
 		t.Skip("builds this package's tests with -tags vmpfailpoints and kills them with SIGKILL (Linux, not -short)")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "journal.test")
-	if out, err := exec.Command("go", "test", "-c", "-tags", "vmpfailpoints", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building the crash child: %v\n%s", err, out)
-	}
+	bin := crashChildBinary(t)
 	modes := []string{"group:before", "group:after"}
 	for _, k := range []int{1, 2, 5, 13, 40} {
 		modes = append(modes, fmt.Sprintf("stream:%d:before", k), fmt.Sprintf("stream:%d:after", k))
@@ -101,6 +136,69 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 				}
 			}
 			t.Logf("%d writes returned before the kill", len(sent))
+		})
+	}
+}
+
+// Kill the process amid writes, acknowledgements riding on them, prunes and writes of pruned
+// ids again: the reopened file holds every id once, under its key, in both indexes
+// (checkLayout), and every id never acknowledged whose write returned.
+func TestKillingTheProcessAmidWritesAndPrunesKeepsTheIndexesWhole(t *testing.T) {
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("builds this package's tests with -tags vmpfailpoints and kills them with SIGKILL (Linux, not -short)")
+	}
+	bin := crashChildBinary(t)
+	for _, mode := range []string{"mixed:3:before", "mixed:3:after", "mixed:9:before", "mixed:9:after", "mixed:25:before", "mixed:25:after"} {
+		t.Run(mode, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.db")
+			cmd := exec.Command(bin, "-test.run=^$")
+			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			kept := map[string]bool{}
+			sent := 0
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				id, ok := strings.CutPrefix(sc.Text(), "sent ")
+				if !ok {
+					t.Errorf("child: %s", sc.Text())
+					continue
+				}
+				sent++
+				if strings.HasPrefix(id, "kept-") {
+					kept[id] = true
+				}
+			}
+			err := cmd.Wait()
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Fatalf("the child was not killed at the commit: %v\n%s", err, stderr.String())
+			}
+			j, err := Open(path, Options{Retention: time.Nanosecond})
+			if err != nil {
+				t.Fatalf("reopening after the kill: %v", err)
+			}
+			defer j.Close()
+			checkLayout(t, j)
+			for id := range kept {
+				if e, err := j.Get(id); err != nil || e == nil {
+					t.Fatalf("%s returned before the kill but is not in the journal (%v)", id, err)
+				}
+			}
+			// Written on after the kill: repeats find their entries, pruned ids get new ones.
+			for id := range kept {
+				if err := j.Put(crashEntry(id)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := j.Prune(); err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, j)
+			t.Logf("%d writes returned before the kill; %s", sent, strings.TrimSpace(stderr.String()))
 		})
 	}
 }

@@ -2,10 +2,12 @@ package journal
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -92,6 +94,9 @@ func Open(path string, opts Options) (j *Journal, err error) {
 		opts.Now = time.Now
 	}
 	// bbolt can panic on some damaged files; a damaged journal must be an error, not a crash.
+	// It reads the file through a memory map, and a page it trusts beyond the end of a file
+	// cut short is a fault (SIGBUS) that ends the process unless it is made a panic here.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			j, err = nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, r)
@@ -153,6 +158,11 @@ func (j *Journal) init(existed bool) error {
 	}
 	var v1 bool
 	err := j.db.View(func(tx *bolt.Tx) error {
+		// A file cut short: its pages would be read beyond its end (a fault), and tx.Check
+		// reads them in a goroutine of its own, where a fault cannot be recovered.
+		if st, err := os.Stat(j.path); err != nil || st.Size() < tx.Size() {
+			return fmt.Errorf("%w: %s is shorter than its pages (cut short?)", ErrCorrupt, j.path)
+		}
 		for err := range tx.Check() {
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
 		}
@@ -167,8 +177,11 @@ func (j *Journal) init(existed bool) error {
 			return fmt.Errorf("%w: %s is a journal of a newer vmp (format %q); this vmp reads %q", ErrCorrupt, j.path, format, formatValue)
 		case !v1 && !bytes.Equal(format, formatValue), tx.Bucket(bucketEntries) == nil, tx.Bucket(bucketUnacked) == nil:
 			return fmt.Errorf("%w: %s has no vmp journal format marker", ErrCorrupt, j.path)
+		case !v1 && tx.Bucket(bucketByRef) == nil:
+			return fmt.Errorf("%w: %s has no reference index", ErrCorrupt, j.path)
 		}
-		return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
+		entries := tx.Bucket(bucketEntries)
+		err := entries.ForEach(func(k, v []byte) error {
 			e, err := DecodeEntry(v)
 			if err == nil && !v1 {
 				err = j.keys.load(k, e.ID)
@@ -178,6 +191,11 @@ func (j *Journal) init(existed bool) error {
 			}
 			return nil
 		})
+		if last, _ := entries.Cursor().Last(); err == nil && !v1 && last != nil && binary.BigEndian.Uint64(last) > entries.Sequence() {
+			// The next new entry would be written over an existing one.
+			return fmt.Errorf("%w: %s: entry key %x is beyond the entries' sequence %d", ErrCorrupt, j.path, last, entries.Sequence())
+		}
+		return err
 	})
 	if err != nil {
 		return err
@@ -474,7 +492,10 @@ func (j *Journal) Get(id string) (*Entry, error) {
 			return nil
 		}
 		var err error
-		e, err = DecodeEntry(v)
+		if e, err = DecodeEntry(v); err == nil && e.ID != id {
+			// The map and the file disagree: never answer with another operation's entry.
+			e, err = nil, fmt.Errorf("%w: %s: the entry kept for %q is %q's", ErrCorrupt, j.path, id, e.ID)
+		}
 		return err
 	})
 	return e, err

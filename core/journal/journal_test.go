@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +24,15 @@ func TestMain(m *testing.M) {
 		crashChild(mode, os.Getenv("VMP_JOURNAL_PATH"))
 		return
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(runThenClean{m})
+}
+
+// runThenClean runs the tests, then removes what they built to run in a child process.
+type runThenClean struct{ m *testing.M }
+
+func (r runThenClean) Run() int {
+	defer removeCrashChild()
+	return r.m.Run()
 }
 
 // holdJournal runs in a child process: it opens the journal, says so, and keeps it open until

@@ -129,3 +129,40 @@ func TestPaymentRecordsArePrunedAfterTheRetentionUnlessStillUncaptured(t *testin
 		t.Fatalf("index of a pruned record: %v", got)
 	}
 }
+
+// The outcome of an operation returned to the till may still be queued for the disk; the
+// outbox backlog counts its change all the same (a till waits for a backlog of 0 before it
+// closes, and must find everything it was told published). Held commit: the outcome stays
+// queued until the backlog is asked for.
+func TestTheOutboxBacklogCountsAnOutcomeStillQueuedForTheDisk(t *testing.T) {
+	j, _ := openTemp(t, Options{Outbox: true})
+	c := createEntry("ref-q", "123456", 1000)
+	if err := j.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	n0, _, err := j.OutboxBacklog()
+	if err != nil || n0 == 0 {
+		t.Fatalf("backlog after the entry: %d, %v", n0, err)
+	}
+	release := holdCommit(t, j)
+	c.State, c.Payment = StateDone, &Payment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000}
+	committed := make(chan error, 1)
+	if err := j.PutSoon(c, func(*Entry) {}, func(_ *Entry, err error) { committed <- err }); err != nil {
+		t.Fatal(err)
+	}
+	type backlog struct {
+		n   uint64
+		err error
+	}
+	got := make(chan backlog, 1)
+	go func() { n, _, err := j.OutboxBacklog(); got <- backlog{n, err} }()
+	time.Sleep(20 * time.Millisecond) // let it read, if it reads without waiting for the queue
+	release()
+	b := <-got
+	if err := <-committed; err != nil {
+		t.Fatal(err)
+	}
+	if b.err != nil || b.n != n0+1 {
+		t.Fatalf("backlog with the outcome queued: %d, %v; want %d (the outcome's change counted)", b.n, b.err, n0+1)
+	}
+}

@@ -11,12 +11,15 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	var n int64
 	var notes map[string]ObservedPayment
 	var deleted uint64
+	var txid int
+	ran := false
 	// The entry keys this transaction adds or removes become the file's only once it is on
 	// disk, and before the next write transaction starts (entry_keys.go).
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		j.keys.beginWrite()
+		txid = tx.ID()
 		fillOrderedPages(tx)
 		if err := fn(tx); err != nil {
 			return err
@@ -24,8 +27,15 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 		notes = j.applyNotes(tx)        // payment_notes.go: they ride on this commit,
 		deleted = j.deletePublished(tx) // as do the ledger's published changes (outbox.go)
 		n = beforeCommit(j, writes)
+		ran = true
 		return nil
 	})
+	if err != nil && ran && j.readsTx(txid) {
+		// The commit failed after its meta page was written (the fdatasync after it failed):
+		// the write is not known to be on disk, but this process reads the file as that
+		// commit left it, and the writes repeated after the error must find their keys there.
+		j.keys.applyWrite()
+	}
 	if err == nil {
 		j.keys.applyWrite()
 		afterSync(n)
@@ -35,4 +45,12 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 		j.signalOutbox()
 	}
 	return err
+}
+
+// readsTx reports whether the file as this process now reads it is that of write transaction
+// txid or later.
+func (j *Journal) readsTx(txid int) bool {
+	reads := false
+	_ = j.db.View(func(tx *bolt.Tx) error { reads = tx.ID() >= txid; return nil })
+	return reads
 }
