@@ -175,10 +175,10 @@ property: ## the property test of money safety: PROPERTY_SEQUENCES (2000) random
 
 # The failed-commit search (core, build tag vmpfailpoints): FAILED_COMMIT_ROUNDS seeded rounds of a
 # till whose journal commits fail at random, with kills and restarts. A failing round prints its
-# seed: add -failed-commit-seed=N to replay it. FAILED_COMMIT_LATE=true also fails commits after
-# their meta page (needs the entry-key fix of branch attack-keys).
+# seed: add -failed-commit-seed=N to replay it. FAILED_COMMIT_LATE=false fails commits only before
+# their meta page.
 FAILED_COMMIT_ROUNDS ?= 200
-FAILED_COMMIT_LATE   ?= false
+FAILED_COMMIT_LATE   ?= true
 failed-commits: ## the failed-commit search: FAILED_COMMIT_ROUNDS (200) rounds of a till whose journal commits fail
 	$(GO) test -race -count=1 -v -timeout 1h -tags vmpfailpoints -run '^TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt$$' ./core \
 	  -failed-commit-rounds=$(FAILED_COMMIT_ROUNDS) -failed-commit-late=$(FAILED_COMMIT_LATE)

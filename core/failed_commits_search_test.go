@@ -33,7 +33,7 @@ import (
 var (
 	failedCommitSeed   = flag.Uint64("failed-commit-seed", 0, "replay one round of the failed-commit search with this seed")
 	failedCommitRounds = flag.Int("failed-commit-rounds", 6, "rounds of the failed-commit search")
-	failedCommitLate   = flag.Bool("failed-commit-late", false, "fail commits after their meta page too (needs the entry-key fix of branch attack-keys: without it the journal is refused at the next start, \"stored twice\")")
+	failedCommitLate   = flag.Bool("failed-commit-late", true, "fail commits after their meta page too")
 )
 
 // flakyDisk decides how each commit of the till's journal fails.
@@ -214,7 +214,11 @@ func failedCommitRound(t *testing.T, seed uint64) {
 			}
 		}
 		c.Close()
-		t.Logf("session %d ended %s", session, map[bool]string{true: "final"}[final]+[]string{"closed", "closed on a dead disk", "killed"}[ending])
+		how := []string{"closed", "closed on a dead disk", "killed"}[ending]
+		if final {
+			how = "closed (the last session)"
+		}
+		t.Logf("session %d ended %s", session, how)
 	}
 	t.Logf("commits failed: %d before the meta page, %d after; statuses %v", disk.failed[journal.FailBeforeMeta], disk.failed[journal.FailAfterMeta], told)
 	m.check(t, s, setup, path)
