@@ -167,6 +167,20 @@ func failedCommitRound(t *testing.T, seed uint64) {
 		if _, err := c.Recover(context.Background(), 3*time.Second); err != nil {
 			t.Logf("session %d: recover: %v", session, err)
 		}
+		// Now and then Vipps refuses a payment's captures and refunds with 429 for a session:
+		// those calls end certainly not carried out, and their outcome must reach the disk
+		// before the till is told so (recovery would send an open one again).
+		var refusing []string
+		if !final && rng.IntN(3) == 0 {
+			ref := m.refs[rng.IntN(len(m.refs))]
+			for _, op := range []string{sim.OperationCapture, sim.OperationRefund} {
+				id, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 429, Operation: op, Reference: ref, Times: -1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				refusing = append(refusing, id)
+			}
+		}
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		left := m.unfinished(workers) // taken before any worker makes a new call
@@ -198,6 +212,9 @@ func failedCommitRound(t *testing.T, seed uint64) {
 			close(stop)
 		}
 		wg.Wait()
+		for _, id := range refusing {
+			s.RemoveFault(id)
+		}
 		if !final && ending == 1 {
 			disk.set(0, true)
 		}
