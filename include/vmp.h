@@ -428,7 +428,10 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 VMP_ERR_UNKNOWN_OUTCOME (sent, no answer: the payment may exist - call
  *                 vmp_poll_status with the reference, which is filled in this case too, or
  *                 repeat the same checkout, which finishes it: see "Money safety" below);
- *                 VMP_ERR_JOURNAL (the journal could not be written: nothing was sent).
+ *                 VMP_ERR_JOURNAL (the journal could not be written: nothing was sent; when
+ *                 the write failed so late that the file may hold the entry anyway - its
+ *                 fdatasync failed after the commit was written - the call returns
+ *                 VMP_ERR_UNKNOWN_OUTCOME instead: repeat it, or let vmp_recover finish it).
  *                 After any refusal by Vipps, vmp_last_vipps_error gives its ErrorCode.
  *
  * "push_fallback": "qr" (config): a push checkout refused with 5080 is started again at once as
@@ -499,7 +502,12 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               `out` holds the payment as Vipps reports it - check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
- *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL.
+ *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL
+ *               (nothing was sent). An answer that the operation was not carried out (a
+ *               refusal, VMP_ERR_RATE_LIMITED...) is written to the journal before the call
+ *               returns, so recovery never sends it after a restart; when that write fails
+ *               the call returns VMP_ERR_UNKNOWN_OUTCOME, and when the entry's own write
+ *               failed so late that the file may hold it anyway, VMP_ERR_UNKNOWN_OUTCOME too.
  */
 VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
                                         const char *operation_id, vmp_payment *out);
