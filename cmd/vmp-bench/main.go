@@ -84,6 +84,7 @@ var measurements = []struct {
 	{"journal", measureJournalWrites},
 	{"lifecycles", measureLifecycles},
 	{"baseline", measureBaselineLifecycles},
+	{"lifecycle-ratio", measureLifecycleRatio},
 	{"lifecycles-http", measureLifecyclesOverHTTP},
 	{"webhooks", measureWebhookLatency},
 	{"bindings", measureBindings},
