@@ -320,35 +320,42 @@ func (j *Journal) Created() bool { return j.created }
 // entries whose outcome the till has seen since: they are marked acknowledged in the same
 // transaction, so recording them costs no fsync of its own.
 func (j *Journal) Put(e *Entry, acks ...string) error {
-	now := j.opts.Now().UTC()
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = now
-	}
-	e.UpdatedAt = now
-	data, err := e.encode()
-	if err != nil {
-		return fmt.Errorf("encoding journal entry: %w", err)
-	}
-	written := *e // the record is made from the entry as written, whatever the caller does next
-	return j.update(j.putFn(&written, data, acks, now, nil))
+	_, err := j.put(e, acks, nil)
+	return err
 }
 
 // PutAcking is Put that also says which of acks it did not record because the file has their
 // entry open: its outcome is not on disk (queued, or its write failed), so the acknowledgement
 // has nothing to mark yet and the caller must give it again once the outcome is written.
 func (j *Journal) PutAcking(e *Entry, acks []string) (open []string, err error) {
-	now := j.opts.Now().UTC()
+	return j.put(e, acks, &open)
+}
+
+// put is Put and PutAcking: open, when not nil, receives the acks the file has open.
+func (j *Journal) put(e *Entry, acks []string, open *[]string) ([]string, error) {
+	now, data, err := j.stamp(e)
+	if err != nil {
+		return nil, err
+	}
+	written := *e // the record is made from the entry as written, whatever the caller does next
+	err = j.update(j.putFn(&written, data, acks, now, open))
+	if open == nil {
+		return nil, err
+	}
+	return *open, err
+}
+
+// stamp sets e's times for a write now (CreatedAt only once) and encodes it.
+func (j *Journal) stamp(e *Entry) (now time.Time, data []byte, err error) {
+	now = j.opts.Now().UTC()
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
 	}
 	e.UpdatedAt = now
-	data, err := e.encode()
-	if err != nil {
-		return nil, fmt.Errorf("encoding journal entry: %w", err)
+	if data, err = e.encode(); err != nil {
+		return now, nil, fmt.Errorf("encoding journal entry: %w", err)
 	}
-	written := *e
-	err = j.update(j.putFn(&written, data, acks, now, &open))
-	return open, err
+	return now, data, nil
 }
 
 // putFn is the write of an encoded entry (e, which must not change until the write is

@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -33,14 +32,9 @@ var queuedInProcess atomic.Int64
 // With the build tag vmpsinglecommit the write is committed before PutSoon returns, as vmp
 // 0.2.0 did with every write.
 func (j *Journal) PutSoon(e *Entry, keep func(queued *Entry), done func(queued *Entry, err error), acks ...string) error {
-	now := j.opts.Now().UTC()
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = now
-	}
-	e.UpdatedAt = now
-	data, err := e.encode()
+	now, data, err := j.stamp(e)
 	if err != nil {
-		return fmt.Errorf("encoding journal entry: %w", err)
+		return err
 	}
 	queued, err := DecodeEntry(data)
 	if err != nil {
