@@ -17,16 +17,11 @@ import (
 // - through a plain net/http client that keeps no journal and never retries: what the same
 // requests cost without vmp, next to the figures with it.
 func measureBaselineLifecycles(scale int) ([]row, error) {
-	s, err := sim.Start(sim.Options{ApproveDelay: -1})
+	b, stop, err := startBaseline()
 	if err != nil {
 		return nil, err
 	}
-	defer s.Close()
-	b, err := newBaselineClient(s.URL())
-	if err != nil {
-		return nil, err
-	}
-	defer b.http.CloseIdleConnections()
+	defer stop()
 	var rows []row
 	for _, conc := range lifecycleConcurrency {
 		total := lifecycleCount(conc, scale) // as many as with vmp (lifecycles.go)
@@ -38,6 +33,20 @@ func measureBaselineLifecycles(scale int) ([]row, error) {
 			fmt.Sprintf("%d lifecycles, the same requests through net/http: no journal, no retries", total))...)
 	}
 	return rows, nil
+}
+
+// startBaseline starts a simulator in this process whose customer approves at once and a
+// plain client of it; stop closes both.
+func startBaseline() (b *baselineClient, stop func(), err error) {
+	s, err := sim.Start(sim.Options{ApproveDelay: -1})
+	if err != nil {
+		return nil, nil, err
+	}
+	if b, err = newBaselineClient(s.URL()); err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return b, func() { b.http.CloseIdleConnections(); s.Close() }, nil
 }
 
 // baselineClient speaks the ePayment API as a hand-written integration would: one access token,

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"slices"
-
-	"github.com/vmp-dev/vmp/core/sim"
 )
 
 // ratioConcurrency and ratioRounds: the in-process lifecycles with the journal on are measured
@@ -20,16 +18,11 @@ const (
 // concurrent, vmp (journal on, embedded simulator) and then the plain client (a simulator of
 // its own in this process), and reports the median of the rounds' ratios.
 func measureLifecycleRatio(scale int) ([]row, error) {
-	s, err := sim.Start(sim.Options{ApproveDelay: -1})
+	b, stop, err := startBaseline()
 	if err != nil {
 		return nil, err
 	}
-	defer s.Close()
-	b, err := newBaselineClient(s.URL())
-	if err != nil {
-		return nil, err
-	}
-	defer b.http.CloseIdleConnections()
+	defer stop()
 	total := lifecycleCount(ratioConcurrency, scale)
 	var ratios, withVmp, plain []float64
 	for range ratioRounds {
