@@ -75,6 +75,7 @@ type Journal struct {
 	writeMu sync.Mutex
 	keys    entryKeys
 	records recordCache
+	changes recordChanges // the records the write transaction changed (record_changes.go)
 	soon    soonWrites
 	notes   paymentNotes
 	outbox  outboxState
@@ -642,6 +643,9 @@ func (j *Journal) Prune() (int, error) {
 			j.keys.remove(d.id)
 		}
 		n = len(doomed)
+		if err := j.flushRecords(tx); err != nil { // pruneRecords reads the file's records
+			return err
+		}
 		return pruneRecords(tx, cutoff)
 	})
 	return n, err

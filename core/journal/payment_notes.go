@@ -117,15 +117,12 @@ func (j *Journal) applyNotes(tx *bolt.Tx) map[string]ObservedPayment {
 	}
 	now := j.opts.Now().UTC()
 	for k, p := range taken {
-		rk := []byte(k)
-		r, err := j.records.read(tx, rk)
-		if err != nil || r == nil {
-			continue // no record of the payment here: nothing to keep current
-		}
-		old := *r
-		if r.mergePayment(p) {
-			_ = j.putRecord(tx, rk, r, &old, now)
-		}
+		_ = j.changeRecord(tx, []byte(k), now, func(r *PaymentRecord) *PaymentRecord {
+			if r == nil || !r.mergePayment(p) {
+				return nil // no record of the payment here: nothing to keep current
+			}
+			return r
+		})
 	}
 	return taken
 }

@@ -3,7 +3,6 @@ package journal
 import (
 	"bytes"
 	"encoding/binary"
-	"reflect"
 	"slices"
 	"time"
 
@@ -69,23 +68,16 @@ func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
-// recordEntry takes an entry written in tx into its payment's record.
+// recordEntry takes an entry written in tx into its payment's record (record_changes.go: the
+// record is written when the transaction's writes have all run).
 func (j *Journal) recordEntry(tx *bolt.Tx, e *Entry, now time.Time) error {
-	rk := recordKey(e.Reference, e.MSN)
-	r, err := j.records.read(tx, rk)
-	if err != nil {
-		return err
-	}
-	if r == nil {
-		r = &PaymentRecord{MSN: e.MSN, Reference: e.Reference, CreatedAt: e.CreatedAt, Operations: []RecordOperation{}}
-	}
-	old := *r
-	old.Operations = append([]RecordOperation(nil), r.Operations...)
-	r.applyEntry(e)
-	if reflect.DeepEqual(*r, old) {
-		return nil // nothing new (an acknowledgement, say): no change to publish
-	}
-	return j.putRecord(tx, rk, r, &old, now)
+	return j.changeRecord(tx, recordKey(e.Reference, e.MSN), now, func(r *PaymentRecord) *PaymentRecord {
+		if r == nil {
+			r = &PaymentRecord{MSN: e.MSN, Reference: e.Reference, CreatedAt: e.CreatedAt, Operations: []RecordOperation{}}
+		}
+		r.applyEntry(e)
+		return r
+	})
 }
 
 func readRecord(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
@@ -96,9 +88,11 @@ func readRecord(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
 	return DecodePaymentRecord(v)
 }
 
-// putRecord writes r and its indexes. old is r before the change (nil: a new record; its
-// UpdatedAt zero).
-func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now time.Time) error {
+// putRecord writes r and its indexes and totals. old is r as the file has it (nil: a new
+// record); days are the days r changed on since (each gets its day index key). Index keys old
+// already has are not looked for again: the file has them (pruneRecords deletes a record's keys
+// with it, and day keys only of days before the retention's cutoff).
+func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now time.Time, days []string) error {
 	r.Rev++
 	r.UpdatedAt = now
 	data, err := r.encode()
@@ -109,20 +103,27 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		return err
 	}
 	j.records.wrote(rk, data, r)
-	puts := []struct {
-		bucket []byte
-		key    []byte
-	}{{bucketPayByDay, indexKey(now.UTC().Format(dayLayout), rk)}}
-	if old == nil || old.UpdatedAt.IsZero() || old.Rev == 0 {
-		puts = append(puts, struct{ bucket, key []byte }{bucketPayByCreated, createdKey(r.CreatedAt, rk)},
-			struct{ bucket, key []byte }{bucketPayByDay, indexKey(r.CreatedAt.UTC().Format(dayLayout), rk)})
+	type indexPut struct{ bucket, key []byte }
+	var puts []indexPut
+	isNew := old == nil || old.UpdatedAt.IsZero() || old.Rev == 0
+	oldDay := ""
+	if isNew {
+		puts = append(puts, indexPut{bucketPayByCreated, createdKey(r.CreatedAt, rk)})
+		days = append(days, r.CreatedAt.UTC().Format(dayLayout))
+	} else {
+		oldDay = old.UpdatedAt.UTC().Format(dayLayout)
 	}
-	if r.ReceiptNumber != "" && (old == nil || old.ReceiptNumber != r.ReceiptNumber) {
-		puts = append(puts, struct{ bucket, key []byte }{bucketPayByReceipt, indexKey(r.ReceiptNumber, rk)})
+	for _, day := range days {
+		if day != oldDay {
+			puts = append(puts, indexPut{bucketPayByDay, indexKey(day, rk)})
+		}
+	}
+	if r.ReceiptNumber != "" && (isNew || old.ReceiptNumber != r.ReceiptNumber) {
+		puts = append(puts, indexPut{bucketPayByReceipt, indexKey(r.ReceiptNumber, rk)})
 	}
 	for _, op := range r.Operations {
-		if op.OperationID != "" {
-			puts = append(puts, struct{ bucket, key []byte }{bucketPayByOpID, indexKey(op.OperationID, rk)})
+		if op.OperationID != "" && (isNew || !old.hasOperationID(op.OperationID)) {
+			puts = append(puts, indexPut{bucketPayByOpID, indexKey(op.OperationID, rk)})
 		}
 	}
 	for _, p := range puts {
@@ -133,9 +134,12 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 	if err := addTotals(tx, old, r); err != nil {
 		return err
 	}
-	if r.Uncaptured() {
+	switch uncaptured := r.Uncaptured(); {
+	case !isNew && uncaptured == old.Uncaptured():
+		// the index has it as it is
+	case uncaptured:
 		err = putIndex(tx.Bucket(bucketPayUncaptured), rk)
-	} else {
+	default:
 		err = tx.Bucket(bucketPayUncaptured).Delete(rk)
 	}
 	if err != nil {
@@ -150,6 +154,16 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		return out.Put(binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
 	}
 	return nil
+}
+
+// hasOperationID reports whether one of r's operations has the till's operation id id.
+func (r *PaymentRecord) hasOperationID(id string) bool {
+	for _, op := range r.Operations {
+		if op.OperationID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // putIndex writes an index key (no value) that is not there yet. A Put of a key that is
@@ -308,6 +322,9 @@ func (j *Journal) AcknowledgePayment(reference string) (int, error) {
 	err := j.update(func(tx *bolt.Tx) error {
 		n = 0
 		now := j.opts.Now().UTC()
+		if err := j.flushRecords(tx); err != nil { // the uncaptured index as the transaction has it
+			return err
+		}
 		prefix := []byte(reference + "\x00")
 		c := tx.Bucket(bucketPayUncaptured).Cursor()
 		var keys [][]byte
@@ -315,13 +332,13 @@ func (j *Journal) AcknowledgePayment(reference string) (int, error) {
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		for _, rk := range keys {
-			r, err := j.records.read(tx, rk)
-			if err != nil || r == nil {
-				return err
-			}
-			old := *r
-			r.Acknowledged = true
-			if err := j.putRecord(tx, rk, r, &old, now); err != nil {
+			err := j.changeRecord(tx, rk, now, func(r *PaymentRecord) *PaymentRecord {
+				if r != nil {
+					r.Acknowledged = true
+				}
+				return r
+			})
+			if err != nil {
 				return err
 			}
 			n++

@@ -19,6 +19,7 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	defer j.writeMu.Unlock()
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		j.keys.beginWrite()
+		j.resetRecordChanges()
 		txid = tx.ID()
 		fillOrderedPages(tx)
 		if err := fn(tx); err != nil {
@@ -26,6 +27,11 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 		}
 		notes = j.applyNotes(tx)        // payment_notes.go: they ride on this commit,
 		deleted = j.deletePublished(tx) // as do the ledger's published changes (outbox.go)
+		// The records the writes and notes changed, each written once (record_changes.go); a
+		// record bbolt refuses fails every write of the commit.
+		if err := j.flushRecords(tx); err != nil {
+			return err
+		}
 		n = beforeCommit(j, writes)
 		ran = true
 		return nil

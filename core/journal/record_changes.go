@@ -1,0 +1,93 @@
+package journal
+
+import (
+	"reflect"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A group commit often holds several writes of one payment (an outcome and the next
+// operation's entry, a status read's note): a fifth of a lifecycle's record writes at 64
+// concurrent calls. Each write of a record re-encodes it, rewrites its page and seeks its index
+// keys, inside the commit, the journal's one serial section. So a write transaction changes a
+// payment's record in memory (recordChanges) and writes each changed record once, with its
+// indexes and totals, when the transaction's writes have all run (flushRecords): the file holds
+// the same records at each commit as when every change was written on its own.
+type recordChanges struct {
+	pending map[string]*changedRecord
+	order   []string // the records in the order first changed: a flush writes them so
+}
+
+// changedRecord is a record changed in the write transaction and not yet written.
+type changedRecord struct {
+	r   *PaymentRecord // as it is now
+	old *PaymentRecord // as the file has it; nil when the file has none
+	now time.Time      // when it last changed
+	// days are the days (UTC) it changed on: each gets its day index key, as each change would.
+	days []string
+}
+
+// resetRecordChanges drops what a write transaction changed and did not write (a transaction
+// rolled back, or one that wrote all it changed). Every write transaction starts with it.
+func (j *Journal) resetRecordChanges() {
+	c := &j.changes
+	clear(c.pending)
+	c.order = c.order[:0]
+}
+
+// changeRecord changes the record at rk in the write transaction tx: change gets the record as
+// it is now in tx (nil: none) and returns it changed, or nil when it has nothing to change.
+// Nothing is written until flushRecords.
+func (j *Journal) changeRecord(tx *bolt.Tx, rk []byte, now time.Time, change func(r *PaymentRecord) *PaymentRecord) error {
+	c := &j.changes
+	p := c.pending[string(rk)]
+	if p == nil {
+		old, err := j.records.read(tx, rk)
+		if err != nil {
+			return err
+		}
+		p = &changedRecord{old: old}
+		if old != nil {
+			p.r = old.clone()
+		}
+	}
+	var before *PaymentRecord
+	if p.r != nil {
+		before = p.r.clone()
+	}
+	r := change(p.r)
+	if r == nil || (before != nil && reflect.DeepEqual(*before, *r)) {
+		if before != nil {
+			*p.r = *before // change may have changed it in place before finding nothing new
+		}
+		return nil // nothing new (an acknowledgement, say): no change to publish
+	}
+	p.r, p.now = r, now
+	if day := now.UTC().Format(dayLayout); len(p.days) == 0 || p.days[len(p.days)-1] != day {
+		p.days = append(p.days, day)
+	}
+	if _, ok := c.pending[string(rk)]; !ok {
+		if c.pending == nil {
+			c.pending = map[string]*changedRecord{}
+		}
+		c.pending[string(rk)] = p
+		c.order = append(c.order, string(rk))
+	}
+	return nil
+}
+
+// flushRecords writes the records changed in tx since the last flush, each once. A transaction
+// flushes before it reads the records or their indexes from the file itself, and last thing
+// before its commit.
+func (j *Journal) flushRecords(tx *bolt.Tx) error {
+	c := &j.changes
+	for _, k := range c.order {
+		p := c.pending[k]
+		if err := j.putRecord(tx, []byte(k), p.r, p.old, p.now, p.days); err != nil {
+			return err
+		}
+	}
+	j.resetRecordChanges()
+	return nil
+}
