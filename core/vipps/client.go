@@ -20,6 +20,7 @@ type Client struct {
 	cfg      Config
 	hc       *fasthttp.HostClient
 	hostHdr  string
+	sysHdrs  []header // systemHeaderList of cfg.System
 	tokens   *tokenSource
 	inflight sync.WaitGroup
 	// conns are the open connections, which Close closes (conns.go).
@@ -76,7 +77,7 @@ func New(cfg Config) (*Client, error) {
 		addr = net.JoinHostPort(u.Hostname(), map[bool]string{true: "443", false: "80"}[isTLS])
 	}
 	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout}
-	c := &Client{cfg: cfg, hostHdr: u.Host}
+	c := &Client{cfg: cfg, hostHdr: u.Host, sysHdrs: systemHeaderList(cfg.System)}
 	c.closing, c.cancel = context.WithCancel(context.Background())
 	c.hc = &fasthttp.HostClient{
 		Addr:                addr,
@@ -151,17 +152,30 @@ func (c *Client) commonHeaders(h *fasthttp.RequestHeader) {
 
 // systemHeaders sets the Vipps-System-* headers that are set in the config, and Accept.
 func (c *Client) systemHeaders(h *fasthttp.RequestHeader) {
-	for name, v := range map[string]string{
-		"Vipps-System-Name":           c.cfg.System.Name,
-		"Vipps-System-Version":        c.cfg.System.Version,
-		"Vipps-System-Plugin-Name":    c.cfg.System.PluginName,
-		"Vipps-System-Plugin-Version": c.cfg.System.PluginVersion,
-	} {
-		if v != "" {
-			h.Set(name, v)
-		}
+	for _, sh := range c.sysHdrs {
+		h.Set(sh.name, sh.value)
 	}
 	h.Set("Accept", "application/json, application/problem+json")
+}
+
+// header is one request header.
+type header struct{ name, value string }
+
+// systemHeaderList is the Vipps-System-* headers set in sys, in a fixed order: made once, as
+// every request sends them.
+func systemHeaderList(sys System) []header {
+	var list []header
+	for _, sh := range []header{
+		{"Vipps-System-Name", sys.Name},
+		{"Vipps-System-Version", sys.Version},
+		{"Vipps-System-Plugin-Name", sys.PluginName},
+		{"Vipps-System-Plugin-Version", sys.PluginVersion},
+	} {
+		if sh.value != "" {
+			list = append(list, sh)
+		}
+	}
+	return list
 }
 
 type sendResult struct {
