@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/sim"
 )
 
 // Many threads of a till work on a few payments at once - captures, refunds and cancels with
@@ -128,7 +129,16 @@ func recordsOfManyThreads(t *testing.T, seed uint64) {
 	}
 	t.Logf("%d commits; %v", c.journal.Commits(), told)
 	c.Close()
+	if problems := recordsAreVippsTruth(t, s, path, refs); len(problems) > 0 {
+		t.Fatalf("%d problems:\n%s", len(problems), strings.Join(problems, "\n"))
+	}
+}
 
+// recordsAreVippsTruth compares the payment records of refs in the (closed) journal at path
+// with the simulator's payments, and checks their index keys and the hour totals; it returns
+// what differs.
+func recordsAreVippsTruth(t *testing.T, s *sim.Server, path string, refs []string) []string {
+	t.Helper()
 	j, err := journal.Open(path, journal.Options{Retention: 30 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -285,8 +295,6 @@ func recordsOfManyThreads(t *testing.T, seed uint64) {
 			problems = append(problems, fmt.Sprintf("hour totals %s: %+v, the records add up to %+v", k, g, sum))
 		}
 	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		t.Fatalf("%d problems:\n%s", len(problems), strings.Join(problems, "\n"))
-	}
+	sort.Strings(problems)
+	return problems
 }

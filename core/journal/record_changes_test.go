@@ -350,3 +350,25 @@ func recordIndexesHold(j *Journal, since time.Time) error {
 		return nil
 	})
 }
+
+// recordsHoldTheirEntries checks that the record of every entry in the journal has the entry's
+// operation, in the entry's state (or done: a finished operation never moves back).
+func recordsHoldTheirEntries(j *Journal) error {
+	return j.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
+			e, err := DecodeEntry(v)
+			if err != nil {
+				return err
+			}
+			r, err := readRecord(tx, recordKey(e.Reference, e.MSN))
+			if err != nil || r == nil {
+				return fmt.Errorf("entry %s: no record of %s/%s (%v)", e.ID, e.Reference, e.MSN, err)
+			}
+			i := slices.IndexFunc(r.Operations, func(o RecordOperation) bool { return o.Key == e.ID })
+			if i < 0 || r.Operations[i].State != e.State && r.Operations[i].State != StateDone {
+				return fmt.Errorf("entry %s (%s): its record has %+v", e.ID, e.State, r.Operations)
+			}
+			return nil
+		})
+	})
+}
