@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/internal/ledger/pgtest"
 )
 
 // Many threads of a till work on a few payments at once - captures, refunds and cancels with
@@ -24,14 +27,45 @@ import (
 // Vipps has them, and the indexes and hour totals those records imply.
 func TestPaymentRecordsOfManyThreadsAreVippsTruth(t *testing.T) {
 	for seed := range 3 {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { recordsOfManyThreads(t, uint64(seed)) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { recordsOfManyThreads(t, uint64(seed), "") })
 	}
 }
 
-func recordsOfManyThreads(t *testing.T, seed uint64) {
+// The same with the chain ledger: PostgreSQL must end with each payment as the journal's record
+// has it (the outbox publishes a record once for several changes in one commit).
+func TestTheLedgerOfManyThreadsHoldsTheRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	pg := pgtest.Start(t, pgtest.Options{})
+	for seed := range 2 {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			db := fmt.Sprintf("threads%d", seed)
+			if err := pg.CreateDatabase(db); err != nil {
+				t.Fatal(err)
+			}
+			recordsOfManyThreads(t, uint64(seed), pg.ConnString(db))
+		})
+	}
+}
+
+// recordsOfManyThreads runs the threads on a till of its own (publishing to the PostgreSQL of
+// ledger, when not "") and checks what they leave.
+func recordsOfManyThreads(t *testing.T, seed uint64, ledger string) {
 	s, clock := externalSim(t)
 	path := filepath.Join(t.TempDir(), "till.db")
 	c := clientOn(t, s, path)
+	if ledger != "" {
+		c.Close()
+		cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q,"store_id":"s1","pos_id":"p1","ledger":{"postgres":%q,"chain":"c"},`+
+			`"timeouts":{"connect_ms":300,"request_ms":500,"operation_ms":1500,"recovery_ms":3000}}`, s.URL(), path, ledger)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = New(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	u := c.OwnUnit()
 	var refsMu sync.Mutex
@@ -128,10 +162,90 @@ func recordsOfManyThreads(t *testing.T, seed uint64) {
 		}
 	}
 	t.Logf("%d commits; %v", c.journal.Commits(), told)
+	for deadline := time.Now().Add(30 * time.Second); ledger != ""; time.Sleep(20 * time.Millisecond) {
+		p, err := c.Pending()
+		if err == nil && p.Ledger != nil && p.Ledger.Backlog == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the ledger did not catch up: %+v %v", p.Ledger, err)
+		}
+	}
 	c.Close()
-	if problems := recordsAreVippsTruth(t, s, path, refs); len(problems) > 0 {
+	problems := recordsAreVippsTruth(t, s, path, refs)
+	if ledger != "" {
+		problems = append(problems, ledgerHoldsTheRecords(t, ledger, path)...)
+	}
+	if len(problems) > 0 {
 		t.Fatalf("%d problems:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
+}
+
+// ledgerHoldsTheRecords compares the payments and operations in the ledger's PostgreSQL with
+// the records of the journal at path.
+func ledgerHoldsTheRecords(t *testing.T, connString, path string) []string {
+	t.Helper()
+	j, err := journal.Open(path, journal.Options{Retention: 30 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	err = j.PaymentsCreated(time.Unix(0, 0), time.Now().Add(48*time.Hour), func(r *journal.PaymentRecord) bool {
+		want["payment "+r.Reference] = fmt.Sprintf("%s %d %d %d %d %d", r.State, r.Amount, r.Authorized, r.Captured, r.Refunded, r.Cancelled)
+		for _, op := range r.Operations {
+			want["operation "+r.Reference+" "+op.Key] = fmt.Sprintf("%s %s %d %s", op.Operation, op.OperationID, op.Amount, op.State)
+		}
+		return true
+	})
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	got := map[string]string{}
+	rows, err := conn.Query(ctx, `SELECT reference, state, amount, authorized, captured, refunded, cancelled FROM vmp_payments`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ref, state string
+		var a, au, c, r, x int64
+		if err := rows.Scan(&ref, &state, &a, &au, &c, &r, &x); err != nil {
+			t.Fatal(err)
+		}
+		got["payment "+ref] = fmt.Sprintf("%s %d %d %d %d %d", state, a, au, c, r, x)
+	}
+	rows.Close()
+	rows, err = conn.Query(ctx, `SELECT reference, key, operation, operation_id, amount, state FROM vmp_payment_operations`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ref, key, op, id, state string
+		var amount int64
+		if err := rows.Scan(&ref, &key, &op, &id, &amount, &state); err != nil {
+			t.Fatal(err)
+		}
+		got["operation "+ref+" "+key] = fmt.Sprintf("%s %s %d %s", op, id, amount, state)
+	}
+	rows.Close()
+	var problems []string
+	for k, w := range want {
+		if got[k] != w {
+			problems = append(problems, fmt.Sprintf("%s: the ledger has %q, the journal %q", k, got[k], w))
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			problems = append(problems, fmt.Sprintf("%s: the ledger has %q, the journal nothing", k, g))
+		}
+	}
+	return problems
 }
 
 // recordsAreVippsTruth compares the payment records of refs in the (closed) journal at path
