@@ -73,10 +73,10 @@ func entriesWithID(t *testing.T, j *Journal, id string) (n, indexed int) {
 	return n, indexed
 }
 
-// A commit that failed after its meta page was written is what the process reads from then on.
-// The write's caller repeats it (the engine keeps the state and writes it again, seen.go): the
-// repeat must find the entry the failed commit left, not add a second one for the same id - a
-// journal with an id twice is refused at the next Open.
+// A commit that failed after its meta page was written is what the process reads from then on,
+// and the journal takes no write until it is opened again (ErrDiskFailed). The write's caller
+// repeats it after the restart: the repeat must find the entry the failed commit left, not add
+// a second one for the same id - a journal with an id twice is refused at the next Open.
 func TestAWriteRepeatedAfterItsCommitFailedLateIsStillOneEntry(t *testing.T) {
 	j, path := openTemp(t, Options{})
 	e := newEntry("vmp-late-failure", "intent")
@@ -85,14 +85,14 @@ func TestAWriteRepeatedAfterItsCommitFailedLateIsStillOneEntry(t *testing.T) {
 		t.Fatal("the commit whose meta sync failed returned no error")
 	}
 	e.State, e.Outcome = StateDone, &Outcome{Code: 0}
-	if err := j.Put(e); err != nil {
-		t.Fatalf("the repeated write: %v", err)
+	if err := j.Put(e); !errors.Is(err, ErrDiskFailed) {
+		t.Fatalf("the write repeated before a restart: %v, want ErrDiskFailed", err)
 	}
 	if n, indexed := entriesWithID(t, j, e.ID); n != 1 || indexed != 1 {
 		t.Fatalf("the file holds %d entries for %s (%d in the reference index), want 1", n, e.ID, indexed)
 	}
-	if list, err := j.ForReference(e.Reference); err != nil || len(list) != 1 {
-		t.Fatalf("ForReference lists %d entries (%v), want 1", len(list), err)
+	if list, err := j.ForReference(e.Reference); err != nil || len(list) != 1 || list[0].State != StateOpen {
+		t.Fatalf("ForReference lists %d entries (%v), want 1 open", len(list), err)
 	}
 	j.Close()
 	j, err := Open(path, Options{})
@@ -100,14 +100,20 @@ func TestAWriteRepeatedAfterItsCommitFailedLateIsStillOneEntry(t *testing.T) {
 		t.Fatalf("reopening: %v", err)
 	}
 	defer j.Close()
+	if err := j.Put(e); err != nil {
+		t.Fatalf("the write repeated after a restart: %v", err)
+	}
+	if n, indexed := entriesWithID(t, j, e.ID); n != 1 || indexed != 1 {
+		t.Fatalf("after reopening the file holds %d entries for %s (%d in the reference index), want 1", n, e.ID, indexed)
+	}
 	if got, err := j.Get(e.ID); err != nil || got == nil || got.State != StateDone {
 		t.Fatalf("after reopening: %+v, %v", got, err)
 	}
 }
 
 // The same for a prune whose commit failed late: the pruned entry is gone from the file the
-// process reads, so a later write of its id (a repeat of a very old operation) is a new entry,
-// listed under its reference.
+// process reads, so a later write of its id (a repeat of a very old operation, after the
+// restart) is a new entry, listed under its reference.
 func TestAnIDWrittenAfterAPruneWhoseCommitFailedLateIsListedUnderItsReference(t *testing.T) {
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	opts := Options{Retention: time.Hour, Now: func() time.Time { return now }}
@@ -123,6 +129,18 @@ func TestAnIDWrittenAfterAPruneWhoseCommitFailedLateIsListedUnderItsReference(t 
 		t.Fatal("the prune whose meta sync failed returned no error")
 	}
 	again := newEntry(e.ID, "intent")
+	if err := j.Put(again); !errors.Is(err, ErrDiskFailed) {
+		t.Fatalf("a write before a restart: %v, want ErrDiskFailed", err)
+	}
+	if got, err := j.Get(e.ID); err != nil || got != nil {
+		t.Fatalf("the pruned entry is still read: %+v, %v", got, err)
+	}
+	j.Close()
+	j, err := Open(path, opts)
+	if err != nil {
+		t.Fatalf("reopening: %v", err)
+	}
+	t.Cleanup(func() { j.Close() })
 	if err := j.Put(again); err != nil {
 		t.Fatal(err)
 	}

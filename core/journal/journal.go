@@ -73,12 +73,15 @@ type Journal struct {
 	// writeMu holds one write transaction at a time from its start until what it changed in
 	// memory (keys, records) follows it (commitTx): bbolt's own lock ends before that.
 	writeMu sync.Mutex
-	keys    entryKeys
-	records recordCache
-	changes recordChanges // the records the write transaction changed (record_changes.go)
-	soon    soonWrites
-	notes   paymentNotes
-	outbox  outboxState
+	// diskFailed, once set (under writeMu), is the error of every later write: a commit
+	// failed after its meta page was written (ErrDiskFailed, sync_hook.go).
+	diskFailed error
+	keys       entryKeys
+	records    recordCache
+	changes    recordChanges // the records the write transaction changed (record_changes.go)
+	soon       soonWrites
+	notes      paymentNotes
+	outbox     outboxState
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.

@@ -1,6 +1,20 @@
 package journal
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrDiskFailed is the error of every write after a commit failed once its meta page was
+// written (the fdatasync after it failed: EIO). bbolt rolls such a commit back in memory, yet
+// reads the file as the commit left it and takes the pages the commit replaced as free at
+// once - pages a read begun before the commit may still be reading. A later commit would
+// write over them under that read (which then sees torn pages: another entry, nothing, a
+// panic), so the journal writes nothing more until it is closed and opened again.
+var ErrDiskFailed = errors.New("the journal's disk failed a commit after writing part of it: " +
+	"the journal takes no more writes until vmp is restarted (closed and opened again)")
 
 // commitTx runs fn (that many writes) in one read-write transaction and commits it: bbolt
 // writes the pages and fdatasyncs, then the meta page and fdatasyncs. Every commit of the
@@ -17,6 +31,9 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 	// disk, and before the next write transaction starts (entry_keys.go).
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
+	if j.diskFailed != nil {
+		return j.diskFailed
+	}
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		j.keys.beginWrite()
 		j.resetRecordChanges()
@@ -40,7 +57,9 @@ func (j *Journal) commitTx(writes int, fn func(*bolt.Tx) error) error {
 		// The commit failed after its meta page was written (the fdatasync after it failed):
 		// the write is not known to be on disk, but this process reads the file as that
 		// commit left it, and the writes repeated after the error must find their keys there.
+		// No commit may follow it in this process (ErrDiskFailed).
 		j.keys.applyWrite()
+		j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
 	}
 	if err == nil {
 		j.keys.applyWrite()
