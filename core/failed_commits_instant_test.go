@@ -5,6 +5,7 @@ package core
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -181,4 +182,50 @@ func TestACaptureWhoseEntryMayBeOnDiskIsNotToldNotSent(t *testing.T) {
 		t.Fatalf("the till was told %v (%v), and recovery carried the capture out: %d captured", code, err, captured)
 	}
 	t.Logf("the capture ended %v", code)
+}
+
+// After a commit failed past its meta page the journal takes no write until vmp is restarted
+// (journal.ErrDiskFailed: bbolt would reuse pages a read still reads). The capture of that
+// commit and its repeats are of unknown outcome - the file holds its entry open - and a new
+// capture is refused, nothing sent, saying vmp must be restarted. After the restart the repeat
+// finishes the capture, once.
+func TestAfterACommitFailedPastItsMetaPageNoWriteIsTakenUntilARestart(t *testing.T) {
+	s, clock := externalSim(t)
+	ref, other := uniqueRef("diskfailed"), uniqueRef("diskfailed2")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	prepare(t, s, clock, journal.OpCapture, other)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	var armed atomic.Bool
+	journal.FailCommits(path, func(int64) journal.CommitFailure {
+		if armed.CompareAndSwap(true, false) {
+			return journal.FailAfterMeta
+		}
+		return journal.CommitSucceeds
+	})
+	t.Cleanup(func() { journal.FailCommits(path, nil) })
+	armed.Store(true) // the capture's entry is the next commit
+	for try := range 2 {
+		if _, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "sale-1"); CodeOf(err) != CodeUnknownOutcome {
+			t.Fatalf("call %d of the capture whose commit failed past its meta page: %v (%v), want VMP_ERR_UNKNOWN_OUTCOME", try+1, CodeOf(err), err)
+		}
+	}
+	_, err := c.OwnUnit().Capture(context.Background(), other, 500, "sale-2")
+	if CodeOf(err) != CodeJournal || !strings.Contains(err.Error(), "restarted") {
+		t.Fatalf("a new capture after the failed commit: %v (%v), want VMP_ERR_JOURNAL saying vmp must be restarted", CodeOf(err), err)
+	}
+	for _, r := range []string{ref, other} {
+		if captured, _, _ := aggregate(t, s, r); captured != 0 {
+			t.Fatalf("%s: %d captured before the restart, want 0", r, captured)
+		}
+	}
+	c.Close()
+	c = clientOn(t, s, path)
+	defer c.Close()
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "sale-1"); err != nil {
+		t.Fatalf("the capture repeated after the restart: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 1000 {
+		t.Fatalf("%d captured, want 1000", captured)
+	}
 }

@@ -4,6 +4,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -115,6 +116,10 @@ type fcTill struct {
 	// end (the clocks stay well within a checkout's 10 minutes).
 	minute       func()
 	freshMinutes atomic.Int32
+	// diskFailed: the journal refused a write until vmp is restarted (journal.ErrDiskFailed,
+	// after a commit failed past its meta page). The till stops calling and restarts: the
+	// session ends.
+	diskFailed atomic.Bool
 }
 
 func TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt(t *testing.T) {
@@ -148,6 +153,7 @@ func failedCommitRound(t *testing.T, seed uint64) {
 	const sessions, workers, perWorker = 3, 4, 5
 	rate := []float64{0.1, 0.25, 0.4}[rng.IntN(3)]
 	var told map[string]int
+	restarts := 0 // sessions whose journal asked for a restart
 	told = map[string]int{}
 	var toldMu sync.Mutex
 	t.Cleanup(func() { clockOffset.Store(0) })
@@ -158,6 +164,7 @@ func failedCommitRound(t *testing.T, seed uint64) {
 	for session := range sessions + 1 {
 		final := session == sessions
 		m.minute()
+		m.diskFailed.Store(false)
 		c := reopenTill(t, s, path, disk)
 		if final {
 			disk.set(0, false)
@@ -193,7 +200,7 @@ func failedCommitRound(t *testing.T, seed uint64) {
 				for _, o := range left[w] {
 					m.call(c, o, session, wrng, final, told, &toldMu)
 				}
-				for i := 0; i < perWorker && !final; i++ {
+				for i := 0; i < perWorker && !final && !m.diskFailed.Load(); i++ {
 					select {
 					case <-stop:
 						return
@@ -235,9 +242,14 @@ func failedCommitRound(t *testing.T, seed uint64) {
 		if final {
 			how = "closed (the last session)"
 		}
+		if m.diskFailed.Load() {
+			restarts++
+			how += " (the journal asked for a restart)"
+		}
 		t.Logf("session %d ended %s", session, how)
 	}
-	t.Logf("commits failed: %d before the meta page, %d after; statuses %v", disk.failed[journal.FailBeforeMeta], disk.failed[journal.FailAfterMeta], told)
+	t.Logf("commits failed: %d before the meta page, %d after; %d sessions ended asking for a restart; statuses %v",
+		disk.failed[journal.FailBeforeMeta], disk.failed[journal.FailAfterMeta], restarts, told)
 	m.check(t, s, setup, path)
 	// The payment records too are Vipps' truth, once each has read its payment as it is now.
 	refs := slices.DeleteFunc(s.References(""), func(ref string) bool { return slices.Contains(setup, ref) })
@@ -382,6 +394,12 @@ func (m *fcTill) call(c *Client, o *fcOp, session int, rng *rand.Rand, last bool
 			gotRef, err = c.OwnUnit().StartCheckout(ctx, req)
 		}
 		code := CodeOf(err)
+		if errors.Is(err, journal.ErrDiskFailed) {
+			if code != CodeJournal && code != CodeUnknownOutcome {
+				panic(fmt.Sprintf("a write refused until a restart answered %v: %v", code, err))
+			}
+			m.diskFailed.Store(true)
+		}
 		toldMu.Lock()
 		told[code.String()]++
 		toldMu.Unlock()
@@ -406,7 +424,9 @@ func (m *fcTill) call(c *Client, o *fcOp, session int, rng *rand.Rand, last bool
 		default:
 			o.final = "definite"
 		}
-		done := o.final != "" || (!last && code == CodeUnknownOutcome) || try >= 6
+		// A journal that asks for a restart refuses every write until then: the rest of the
+		// call waits for the next session.
+		done := o.final != "" || (!last && code == CodeUnknownOutcome) || try >= 6 || m.diskFailed.Load()
 		m.mu.Unlock()
 		if done {
 			return

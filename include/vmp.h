@@ -431,7 +431,11 @@ VMP_API vmp_status VMP_CALL vmp_simulator_url(vmp_client *client, char *url, siz
  *                 VMP_ERR_JOURNAL (the journal could not be written: nothing was sent; when
  *                 the write failed so late that the file may hold the entry anyway - its
  *                 fdatasync failed after the commit was written - the call returns
- *                 VMP_ERR_UNKNOWN_OUTCOME instead: repeat it, or let vmp_recover finish it).
+ *                 VMP_ERR_UNKNOWN_OUTCOME instead: repeat it after a restart, or let
+ *                 vmp_recover finish it then. After such a late failure the journal takes no
+ *                 write until vmp is restarted - vmp_close, then vmp_init - and every call
+ *                 that would write returns VMP_ERR_JOURNAL saying so, or
+ *                 VMP_ERR_UNKNOWN_OUTCOME for an operation the journal holds open).
  *                 After any refusal by Vipps, vmp_last_vipps_error gives its ErrorCode.
  *
  * "push_fallback": "qr" (config): a push checkout refused with 5080 is started again at once as
@@ -510,6 +514,11 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               returns, so recovery never sends it after a restart; when that write fails
  *               the call returns VMP_ERR_UNKNOWN_OUTCOME, and when the entry's own write
  *               failed so late that the file may hold it anyway, VMP_ERR_UNKNOWN_OUTCOME too.
+ *               After such a late failure the journal takes no write until vmp is restarted
+ *               (vmp_close, then vmp_init): a repeat of an operation the journal holds
+ *               open returns VMP_ERR_UNKNOWN_OUTCOME, any other call VMP_ERR_JOURNAL (nothing
+ *               sent) with a message that says vmp must be restarted; after the restart the
+ *               repeat, or vmp_recover, finishes the open one.
  */
 VMP_API vmp_status VMP_CALL vmp_capture(vmp_client *client, const char *reference, int64_t amount,
                                         const char *operation_id, vmp_payment *out);

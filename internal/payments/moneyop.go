@@ -125,18 +125,23 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	before := *e
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
 	if err := eng.putEntry(e); err != nil {
-		if eng.fileHolds(e) {
-			// The commit failed after its meta page was written (the fdatasync after it): the
-			// file this process reads - and the next, after a restart without a reboot - has
-			// the entry open, and recovery would send it. Nothing was sent, but the till must
-			// not be told it never will be. Memory keeps the open state and writes it again.
-			return Payment{}, &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "journal: writing the " + e.Operation +
-				" failed (" + err.Error() + ") after the journal may have recorded it: it was not sent, but recovery would " +
-				"send it; repeat the call (with the same operation id) to finish it"}
+		holds := eng.fileHolds(e)
+		if !holds {
+			*e = before // the file keeps the state it had, and so does memory
+			eng.seen.Saved(e.ID)
 		}
-		*e = before // the file keeps the state it had, and so does memory
-		eng.seen.Saved(e.ID)
-		return Payment{}, journalWriteError(err)
+		if !holds && !wasOpen {
+			return Payment{}, journalWriteError(err)
+		}
+		// The file this process reads - and the next, after a restart without a reboot - has
+		// the entry open, and recovery would send it: the commit failed after its meta page
+		// was written (the fdatasync after it), or an earlier attempt left it open (a journal
+		// refuses every write after such a commit until a restart: journal.ErrDiskFailed).
+		// Nothing was sent, but the till must not be told it never will be. Memory keeps the
+		// open state and writes it again.
+		return Payment{}, &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "journal: writing the " + e.Operation +
+			" failed (" + err.Error() + ") after the journal may have recorded it: it was not sent, but recovery would " +
+			"send it; repeat the call (with the same operation id) to finish it"}
 	}
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := eng.sendEntry(ctx, t, e)
