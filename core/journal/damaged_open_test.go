@@ -85,7 +85,8 @@ func sameFailure(err error) string {
 }
 
 // goodJournalBytes writes a journal at path with entries, indexes and payment records over
-// enough pages that its buckets have branch pages, and returns the closed file and its page size.
+// enough pages that its buckets have branch pages, and one entry over several pages, and
+// returns the closed file and its page size.
 func goodJournalBytes(t *testing.T, path string) ([]byte, int) {
 	t.Helper()
 	j, err := Open(path, Options{})
@@ -105,6 +106,11 @@ func goodJournalBytes(t *testing.T, path string) ([]byte, int) {
 		if i%3 == 0 {
 			j.NotePayment("123456", ref, ObservedPayment{State: "AUTHORIZED", Currency: "NOK", Amount: c.Amount, Authorized: c.Amount, PSPReference: "psp-" + ref})
 		}
+	}
+	big := createEntry("ref-big", "123456", 1) // a value over several pages (overflow pages)
+	big.Body = []byte(`{"note":"` + strings.Repeat("x", 20000) + `"}`)
+	if err := j.Put(big); err != nil {
+		t.Fatal(err)
 	}
 	pageSize := j.db.Info().PageSize
 	if err := j.Close(); err != nil {

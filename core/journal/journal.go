@@ -167,7 +167,7 @@ func checkPages(path string, lockTimeout time.Duration) error {
 		if st, err := os.Stat(path); err != nil || st.Size() < tx.Size() {
 			return fmt.Errorf("%w: %s is shorter than its pages (cut short?)", ErrCorrupt, path)
 		}
-		if err := walkPages(path, db.Info().PageSize); err != nil {
+		if err := walkPages(mappedPages(db, int(tx.Size())), db.Info().PageSize); err != nil {
 			return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
 		}
 		var first error

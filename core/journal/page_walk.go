@@ -5,38 +5,47 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"os"
+	"unsafe"
+
+	bolt "go.etcd.io/bbolt"
 )
 
-// walkPages reads the bbolt file at path from its meta page down - the free-page list and every
-// page of every bucket - and makes sure nothing in it points outside the file or at a page
-// already reached, before bbolt's own check (tx.Check) reads it. tx.Check reads pages through
-// the file's memory map in a goroutine of its own, where a read outside the map (a page number
-// or a key length made of random bytes) ends the process, and a page that points back up its
-// own tree recurses until the stack is gone: a damaged journal must be refused, not take the
-// till down with it. walkPages reads the file itself (ReadAt: a bad offset is an error, not a
-// fault) and checks only what keeps tx.Check's reads inside the file; tx.Check checks the rest.
+// walkPages reads a bbolt file from its meta page down - the free-page list and every page of
+// every bucket - and makes sure nothing in it points outside the file or at a page already
+// reached, before bbolt's own check (tx.Check) reads it. tx.Check reads pages through the file's
+// memory map in a goroutine of its own, where a read outside the map (a page number or a key
+// length made of random bytes) ends the process, and a page that points back up its own tree
+// recurses until the stack is gone: a damaged journal must be refused, not take the till down
+// with it. walkPages checks only what keeps tx.Check's reads inside the file; tx.Check checks
+// the rest. file is the file's pages as mapped (mappedPages): every read of it is bounds-checked.
 //
 // The layout is bbolt's (go.etcd.io/bbolt/internal/common), in the machine's byte order as
 // bbolt writes it.
-func walkPages(path string, pageSize int) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+func walkPages(file []byte, pageSize int) error {
+	w := &pageWalk{file: file, pageSize: uint64(pageSize), pages: uint64(len(file) / pageSize)}
+	if w.pages < 2 {
+		return errors.New("shorter than its two meta pages")
 	}
-	defer f.Close()
-	w := &pageWalk{f: f, pageSize: uint64(pageSize), reached: map[uint64]bool{0: true, 1: true}}
+	w.reached = make([]bool, w.pages)
+	w.reached[0], w.reached[1] = true, true
 	m, err := w.meta()
 	if err != nil {
 		return err
 	}
-	w.pages = m.pgid
 	if m.freelist != noFreelist {
 		if err := w.freelist(m.freelist); err != nil {
 			return err
 		}
 	}
 	return w.tree(m.root)
+}
+
+// mappedPages is the first size bytes of bbolt's memory map of db's file: size must be no more
+// than the file holds (a read of the map beyond the file's end is a fault), and the slice is
+// valid only while the transaction that measured it is open (bbolt maps the file anew as it grows).
+func mappedPages(db *bolt.DB, size int) []byte {
+	data := db.Info().Data // the map's address, as bbolt exports it
+	return unsafe.Slice(*(**byte)(unsafe.Pointer(&data)), size)
 }
 
 var byteOrder = binary.NativeEndian
@@ -53,29 +62,25 @@ const (
 )
 
 type pageWalk struct {
-	f        *os.File
+	file     []byte
 	pageSize uint64
-	pages    uint64          // the file's pages, as its meta says
-	reached  map[uint64]bool // every page reached so far
+	pages    uint64 // in file
+	reached  []bool // by page id
 }
 
-type boltMeta struct{ root, freelist, pgid, txid uint64 }
+type boltMeta struct{ root, freelist, txid uint64 }
 
 // meta is the meta page bbolt reads the file by: the valid one with the higher transaction id.
 func (w *pageWalk) meta() (boltMeta, error) {
 	var best *boltMeta
 	for i := range uint64(2) {
-		b := make([]byte, pageHeader+64)
-		if _, err := w.f.ReadAt(b, int64(i*w.pageSize)); err != nil {
-			continue
-		}
-		b = b[pageHeader:] // magic (4), version (4), page size (4), flags (4), root bucket (16), free-page list (8), pages (8), txid (8), checksum (8)
+		b := w.file[i*w.pageSize+pageHeader:][:64] // magic (4), version (4), page size (4), flags (4), root bucket (16), free-page list (8), pages (8), txid (8), checksum (8)
 		h := fnv.New64a()
 		h.Write(b[:56])
 		if byteOrder.Uint32(b) != boltMagic || byteOrder.Uint32(b[4:]) != boltVersion || byteOrder.Uint64(b[56:]) != h.Sum64() {
 			continue
 		}
-		m := boltMeta{root: byteOrder.Uint64(b[16:]), freelist: byteOrder.Uint64(b[32:]), pgid: byteOrder.Uint64(b[40:]), txid: byteOrder.Uint64(b[48:])}
+		m := boltMeta{root: byteOrder.Uint64(b[16:]), freelist: byteOrder.Uint64(b[32:]), txid: byteOrder.Uint64(b[48:])}
 		if best == nil || m.txid > best.txid {
 			best = &m
 		}
@@ -86,20 +91,17 @@ func (w *pageWalk) meta() (boltMeta, error) {
 	return *best, nil
 }
 
-// page reads page id (with its overflow pages), which no page reached before points at.
+// page is page id with its overflow pages, which no page reached before points at.
 func (w *pageWalk) page(id uint64) (data []byte, flags, count uint16, err error) {
 	if id < 2 || id >= w.pages {
 		return nil, 0, 0, fmt.Errorf("page %d is outside the file's %d pages", id, w.pages)
 	}
-	head := make([]byte, pageHeader)
-	if _, err := w.f.ReadAt(head, int64(id*w.pageSize)); err != nil {
-		return nil, 0, 0, fmt.Errorf("page %d: %v", id, err)
-	}
+	head := w.file[id*w.pageSize:][:pageHeader]
 	overflow := uint64(byteOrder.Uint32(head[12:]))
 	switch {
 	case byteOrder.Uint64(head) != id:
 		return nil, 0, 0, fmt.Errorf("page %d says it is page %d", id, byteOrder.Uint64(head))
-	case id+overflow >= w.pages:
+	case overflow >= w.pages-id:
 		return nil, 0, 0, fmt.Errorf("page %d with %d overflow pages runs past the file's %d pages", id, overflow, w.pages)
 	}
 	for p := id; p <= id+overflow; p++ {
@@ -108,11 +110,7 @@ func (w *pageWalk) page(id uint64) (data []byte, flags, count uint16, err error)
 		}
 		w.reached[p] = true
 	}
-	data = make([]byte, (overflow+1)*w.pageSize)
-	if _, err := w.f.ReadAt(data, int64(id*w.pageSize)); err != nil {
-		return nil, 0, 0, fmt.Errorf("page %d: %v", id, err)
-	}
-	return data, byteOrder.Uint16(head[8:]), byteOrder.Uint16(head[10:]), nil
+	return w.file[id*w.pageSize : (id+overflow+1)*w.pageSize], byteOrder.Uint16(head[8:]), byteOrder.Uint16(head[10:]), nil
 }
 
 // freelist checks that the free-page list's ids lie inside its pages.
