@@ -239,6 +239,23 @@ func failedCommitRound(t *testing.T, seed uint64) {
 	}
 	t.Logf("commits failed: %d before the meta page, %d after; statuses %v", disk.failed[journal.FailBeforeMeta], disk.failed[journal.FailAfterMeta], told)
 	m.check(t, s, setup, path)
+	// The payment records too are Vipps' truth, once each has read its payment as it is now.
+	refs := slices.DeleteFunc(s.References(""), func(ref string) bool { return slices.Contains(setup, ref) })
+	for _, ref := range m.refs { // those the till moved money of: it has their records
+		if snap, _ := s.Payment(ref); snap.Aggregate.CapturedAmount.Value > 0 {
+			refs = append(refs, ref)
+		}
+	}
+	c := reopenTill(t, s, path, disk)
+	for _, ref := range refs {
+		if _, err := c.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil {
+			t.Fatalf("reading %s: %v", ref, err)
+		}
+	}
+	c.Close()
+	if problems := recordsAreVippsTruth(t, s, path, refs); len(problems) > 0 {
+		t.Fatalf("the payment records: %d problems:\n%s", len(problems), strings.Join(problems, "\n"))
+	}
 }
 
 // authorizedPayments makes n payments of 10 000, authorized, through a client of their own.

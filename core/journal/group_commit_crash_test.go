@@ -120,6 +120,13 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 					t.Fatalf("%s returned before the kill but is not in the journal as written (%v, %v)", id, e != nil, err)
 				}
 			}
+			// The payment record holds every entry the file has, with its index keys.
+			if err := recordsHoldTheirEntries(j); err != nil {
+				t.Fatalf("killed %s: %v", mode, err)
+			}
+			if err := recordIndexesHold(j, time.Time{}); err != nil {
+				t.Fatalf("killed %s: %v", mode, err)
+			}
 			if strings.HasPrefix(mode, "group:") {
 				onDisk := 0
 				for i := range crashWriters {

@@ -156,7 +156,6 @@ func (r *PaymentRecord) applyEntry(e *Entry) {
 			r.State = StateNotCreatedName
 		}
 	}
-	cancelledBefore := r.Cancelled
 	if e.State == StateDone && e.Payment != nil {
 		p := e.Payment
 		r.mergePayment(ObservedPayment{State: p.State, Currency: p.Currency, Amount: p.Amount, Authorized: p.Authorized,
@@ -173,7 +172,10 @@ func (r *PaymentRecord) applyEntry(e *Entry) {
 			op.Amount = r.Operations[i].Amount
 		}
 		if e.State == StateDone && op.Amount == 0 {
-			op.Amount = r.Cancelled - cancelledBefore
+			// What the payment has cancelled that none of its other cancels has: the answer of
+			// an operation Vipps carried out after this cancel (a refund, another thread's status
+			// read) may have brought the amount into the record before this cancel's outcome.
+			op.Amount = max(0, r.Cancelled-r.cancelledBy(e.ID))
 		}
 	}
 	if i >= 0 {
@@ -184,6 +186,17 @@ func (r *PaymentRecord) applyEntry(e *Entry) {
 		return
 	}
 	r.Operations = append(r.Operations, op)
+}
+
+// cancelledBy is what the record's finished cancels but the one of key add up to.
+func (r *PaymentRecord) cancelledBy(notKey string) int64 {
+	var n int64
+	for _, op := range r.Operations {
+		if op.Operation == OpCancel && op.State == StateDone && op.Key != notKey {
+			n += op.Amount
+		}
+	}
+	return n
 }
 
 // StateNotCreatedName is the record state of a payment whose create certainly never reached

@@ -91,7 +91,8 @@ func readRecord(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
 // putRecord writes r and its indexes and totals. old is r as the file has it (nil: a new
 // record); days are the days r changed on since (each gets its day index key). Index keys old
 // already has are not looked for again: the file has them (pruneRecords deletes a record's keys
-// with it, and day keys only of days before the retention's cutoff).
+// with it, and day keys only of days before the retention's cutoff, never that of a kept
+// record's last change).
 func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now time.Time, days []string) error {
 	r.Rev++
 	r.UpdatedAt = now
@@ -360,13 +361,20 @@ func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
 		r  *PaymentRecord
 	}
 	var list []doomed
+	cut := []byte(cutoff.UTC().Format(dayLayout))
+	// The day key of a kept record's last change stays: putRecord counts on it (a change on
+	// that day again, after a clock that ran ahead was set right, writes no day key).
+	lastDays := map[string]bool{}
 	err := records.ForEach(func(k, v []byte) error {
 		r, err := DecodePaymentRecord(v)
 		if err != nil {
 			return err
 		}
-		if r.UpdatedAt.Before(cutoff) && !r.Uncaptured() {
+		switch day := r.UpdatedAt.UTC().Format(dayLayout); {
+		case r.UpdatedAt.Before(cutoff) && !r.Uncaptured():
 			list = append(list, doomed{append([]byte(nil), k...), r})
+		case day < string(cut):
+			lastDays[string(indexKey(day, k))] = true
 		}
 		return nil
 	})
@@ -392,12 +400,14 @@ func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
 	if err := pruneHourTotals(tx, cutoff); err != nil {
 		return err
 	}
-	// Day keys before the cutoff's day name records pruned or kept only as uncaptured.
+	// Day keys before the cutoff's day name records pruned or kept only as uncaptured (but for
+	// the day the kept ones last changed on).
 	days := tx.Bucket(bucketPayByDay).Cursor()
-	cut := []byte(cutoff.UTC().Format(dayLayout))
 	var old [][]byte
 	for k, _ := days.First(); k != nil && bytes.Compare(k[:len(dayLayout)], cut) < 0; k, _ = days.Next() {
-		old = append(old, append([]byte(nil), k...))
+		if !lastDays[string(k)] {
+			old = append(old, append([]byte(nil), k...))
+		}
 	}
 	for _, k := range old {
 		if err := tx.Bucket(bucketPayByDay).Delete(k); err != nil {

@@ -166,3 +166,39 @@ func TestTheOutboxBacklogCountsAnOutcomeStillQueuedForTheDisk(t *testing.T) {
 		t.Fatalf("backlog with the outcome queued: %d, %v; want %d (the outcome's change counted)", b.n, b.err, n0+1)
 	}
 }
+
+// A cancel and a refund of one payment at once: Vipps carries out the cancel first, but the
+// refund's answer (which tells the cancelled amount) is written first. The cancel's outcome
+// must still count what it cancelled, in its record and in the day's totals.
+func TestACancelWhoseAmountAnotherAnswerToldFirstCountsWhatItCancelled(t *testing.T) {
+	now := time.Date(2026, 3, 28, 10, 0, 0, 0, time.UTC)
+	j, _ := openTemp(t, Options{Now: func() time.Time { return now }})
+	c := createEntry("ref-1", "1", 1000)
+	c.State, c.Payment = StateDone, &Payment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000, Captured: 300}
+	op := func(id, operation string, amount, cancelled int64) *Entry {
+		return &Entry{ID: id, IdempotencyKey: id, Operation: operation, Reference: "ref-1", MSN: "1", Method: "POST", Path: "/x",
+			Intent: operation + "|ref-1", Amount: amount, Currency: "NOK", State: StateDone,
+			Payment: &Payment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000, Captured: 300, Refunded: 100, Cancelled: cancelled}}
+	}
+	for _, e := range []*Entry{c, op("k-refund", OpRefund, 100, 700), op("k-cancel", OpCancel, 0, 700)} {
+		if err := j.Put(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := j.PaymentRecord("ref-1", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range r.Operations {
+		if o.Key == "k-cancel" && o.Amount != 700 {
+			t.Errorf("the cancel's amount is %d, want the 700 it cancelled", o.Amount)
+		}
+	}
+	var cancelled int64
+	if _, err := j.HourTotals(now.Truncate(time.Hour), now.Truncate(time.Hour).Add(time.Hour), func(_, _ string, h HourTotal) { cancelled += h.Cancelled }); err != nil {
+		t.Fatal(err)
+	}
+	if cancelled != 700 {
+		t.Errorf("the hour's totals have %d cancelled, want 700", cancelled)
+	}
+}
