@@ -498,8 +498,10 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               VMP_ERR_NOT_FOUND; VMP_ERR_REJECTED (e.g. 6080 not
  *               authorized, 6090 amount too high); VMP_ERR_CONFLICT (same operation_id, other
  *               amount); VMP_ERR_CAPTURE_MISMATCH (capture only: the capture happened, but the
- *               amount Vipps reports as captured is not what this till's captures add up to;
- *               `out` holds the payment as Vipps reports it - check before handing over goods);
+ *               amount Vipps reports as captured is not what the captures in its event log add
+ *               up to, or this capture is not among them - confirmed with reads at rest, so
+ *               alike captures made at the same moment are no mismatch; `out` holds the
+ *               payment as Vipps reports it - check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
  *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL
