@@ -68,11 +68,12 @@ func armCommitFailures(j *Journal) error {
 	)
 	*writeAt = func(b []byte, off int64) (int, error) {
 		if !inCommit {
-			inCommit, how = true, CommitSucceeds
 			commit++
+			how = CommitSucceeds
 			if choose, ok := commitChoosers.Load(path); ok {
-				how = choose.(func(int64) CommitFailure)(commit)
+				how = choose.(func(int64) CommitFailure)(commit) // it may panic, as a driver might: the next commit asks again
 			}
+			inCommit = true
 		}
 		meta := off < 2*pageSize && int64(len(b)) == pageSize // pages 0 and 1 are the meta pages
 		switch {

@@ -114,6 +114,11 @@ func Open(path string, opts Options) (j *Journal, err error) {
 		return nil, err
 	}
 	existed := fileHasData(path)
+	if existed {
+		if err := checkPages(path, opts.LockTimeout); err != nil {
+			return nil, err
+		}
+	}
 	db, err := bolt.Open(path, 0o600, boltOptions(opts.LockTimeout))
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
@@ -123,16 +128,59 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	case err != nil:
 		return nil, fmt.Errorf("opening the journal %s: %w", path, err)
 	}
+	opened := false
+	defer func() {
+		// A failed Open, by an error or a panic, closes the file: its lock and map would stay
+		// with this process, and the till could not open the file again (a copy restored from
+		// a backup, say) without restarting.
+		if !opened {
+			db.Close()
+		}
+	}()
 	j = &Journal{db: db, path: path, opts: opts, tightened: tightened, created: !existed}
 	if err := armCommitFailures(j); err != nil {
-		db.Close()
 		return nil, err
 	}
 	if err := j.init(existed); err != nil {
-		db.Close()
 		return nil, err
 	}
+	opened = true
 	return j, nil
+}
+
+// checkPages opens the existing file at path read-only and checks it page by page, before Open
+// opens it for writing: opening a file for writing, bbolt reads its list of free pages and
+// panics on a damaged one, and a panic inside bolt.Open leaves the file open and locked with
+// nothing to close it by. Read-only, bbolt reads that list only in the check, which reports
+// its panics as errors.
+func checkPages(path string, lockTimeout time.Duration) error {
+	opts := boltOptions(lockTimeout)
+	opts.ReadOnly = true
+	db, err := bolt.Open(path, 0o600, opts)
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return fmt.Errorf("%w: %s", ErrLocked, path)
+	case err != nil:
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	defer db.Close() // after a panic too
+	return db.View(func(tx *bolt.Tx) error {
+		// A file cut short: its pages would be read beyond its end (a fault), and tx.Check
+		// reads them in a goroutine of its own, where a fault cannot be recovered.
+		if st, err := os.Stat(path); err != nil || st.Size() < tx.Size() {
+			return fmt.Errorf("%w: %s is shorter than its pages (cut short?)", ErrCorrupt, path)
+		}
+		if err := walkPages(mappedPages(db, int(tx.Size())), db.Info().PageSize); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		}
+		var first error
+		for err := range tx.Check() { // to its end: it reads the map until then, and Close unmaps it
+			if first == nil {
+				first = fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+			}
+		}
+		return first
+	})
 }
 
 func fileHasData(path string) bool {
@@ -140,8 +188,8 @@ func fileHasData(path string) bool {
 	return err == nil && st.Size() > 0
 }
 
-// init creates the buckets of a new file, or checks an existing one page by page and record by
-// record.
+// init creates the buckets of a new file, or checks an existing one (whose pages checkPages
+// checked) record by record.
 func (j *Journal) init(existed bool) error {
 	if !existed {
 		return j.update(func(tx *bolt.Tx) error {
@@ -161,15 +209,7 @@ func (j *Journal) init(existed bool) error {
 		})
 	}
 	var v1 bool
-	err := j.db.View(func(tx *bolt.Tx) error {
-		// A file cut short: its pages would be read beyond its end (a fault), and tx.Check
-		// reads them in a goroutine of its own, where a fault cannot be recovered.
-		if st, err := os.Stat(j.path); err != nil || st.Size() < tx.Size() {
-			return fmt.Errorf("%w: %s is shorter than its pages (cut short?)", ErrCorrupt, j.path)
-		}
-		for err := range tx.Check() {
-			return fmt.Errorf("%w: %s: %v", ErrCorrupt, j.path, err)
-		}
+	err := j.db.View(func(tx *bolt.Tx) error { // its pages were checked by checkPages
 		meta := tx.Bucket(bucketMeta)
 		var format []byte
 		if meta != nil {

@@ -109,11 +109,17 @@ func (j *Journal) OutboxPublished(seq uint64) {
 
 // OutboxBacklog is how many changes are not yet published and when the oldest was written.
 // The outcomes of operations already returned to the till count although they may still be
-// queued for the disk (PutSoon): they are committed first, so a till that waits for a backlog
-// of 0 before it closes has everything it was told published.
+// queued for the disk (PutSoon), and so do the status reads' news not yet written (notes,
+// payment_notes.go): they are committed first, so a till that waits for a backlog of 0 before
+// it closes has everything it was told published.
 func (j *Journal) OutboxBacklog() (n uint64, oldest time.Time, err error) {
 	if err := j.CommitQueued(); err != nil {
 		return 0, time.Time{}, err
+	}
+	if j.notesPending() {
+		if err := j.update(func(*bolt.Tx) error { return nil }); err != nil { // commitTx writes them
+			return 0, time.Time{}, err
+		}
 	}
 	j.outbox.mu.Lock()
 	after := j.outbox.published

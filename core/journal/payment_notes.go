@@ -62,6 +62,13 @@ func (j *Journal) note(k string) (ObservedPayment, bool) {
 	return p, ok
 }
 
+// notesPending reports whether a note waits for a commit.
+func (j *Journal) notesPending() bool {
+	j.notes.mu.Lock()
+	defer j.notes.mu.Unlock()
+	return len(j.notes.pending) > 0
+}
+
 // flushNotes commits the notes no other commit carried, when one of them tells a record
 // something new (most repeat what the operation's own entry wrote: they are dropped).
 func (j *Journal) flushNotes() {

@@ -202,3 +202,26 @@ func TestACancelWhoseAmountAnotherAnswerToldFirstCountsWhatItCancelled(t *testin
 		t.Errorf("the hour's totals have %d cancelled, want 700", cancelled)
 	}
 }
+
+// What a status read told of a payment rides on the next commit (payment_notes.go); a till that
+// waits for an outbox backlog of 0 before it closes must find that news published too.
+func TestTheOutboxBacklogCountsAStatusReadNotWrittenYet(t *testing.T) {
+	j, _ := openTemp(t, Options{Outbox: true})
+	c := createEntry("ref-n", "123456", 1000)
+	c.State, c.Payment = StateDone, &Payment{State: "CREATED", Currency: "NOK", Amount: 1000}
+	if err := j.Put(c); err != nil {
+		t.Fatal(err)
+	}
+	n0, _, err := j.OutboxBacklog()
+	if err != nil || n0 == 0 {
+		t.Fatalf("backlog after the entry: %d, %v", n0, err)
+	}
+	j.NotePayment("123456", "ref-n", ObservedPayment{State: "AUTHORIZED", Currency: "NOK", Amount: 1000, Authorized: 1000})
+	n, _, err := j.OutboxBacklog()
+	if err != nil || n != n0+1 {
+		t.Fatalf("backlog with the status read's news not written: %d, %v; want %d (the news counted)", n, err, n0+1)
+	}
+	if r, _ := j.PaymentRecord("ref-n", "123456"); r == nil || r.State != "AUTHORIZED" {
+		t.Fatalf("the record the backlog counts: %+v", r)
+	}
+}
