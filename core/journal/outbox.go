@@ -113,13 +113,8 @@ func (j *Journal) OutboxPublished(seq uint64) {
 // payment_notes.go): they are committed first, so a till that waits for a backlog of 0 before
 // it closes has everything it was told published.
 func (j *Journal) OutboxBacklog() (n uint64, oldest time.Time, err error) {
-	if err := j.CommitQueued(); err != nil {
+	if err := j.commitQueued(true); err != nil {
 		return 0, time.Time{}, err
-	}
-	if j.notesPending() {
-		if err := j.update(func(*bolt.Tx) error { return nil }); err != nil { // commitTx writes them
-			return 0, time.Time{}, err
-		}
 	}
 	j.outbox.mu.Lock()
 	after := j.outbox.published
