@@ -21,31 +21,32 @@ type recordCache struct {
 
 type keptRecord struct {
 	data []byte
-	r    PaymentRecord
+	r    *PaymentRecord // never changed once kept: whoever changes a record changes a clone
 }
 
 // recordCacheSize bounds the records kept (about 1 KiB each): far more than the payments in
 // flight at once; when full it starts again empty.
 const recordCacheSize = 1024
 
-// read is the record at rk in the write transaction tx; nil when there is none.
+// read is the record at rk in the write transaction tx; nil when there is none. It may be the
+// kept record itself: the caller must not change it (changeRecord changes a clone).
 func (c *recordCache) read(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
 	v := tx.Bucket(bucketPayments).Get(rk)
 	if v == nil {
 		return nil, nil
 	}
 	if k, ok := c.kept[string(rk)]; ok && bytes.Equal(k.data, v) {
-		return k.r.clone(), nil
+		return k.r, nil
 	}
 	return DecodePaymentRecord(v)
 }
 
-// wrote keeps r, just written at rk as data (which must not change).
+// wrote keeps r, just written at rk as data (neither of which may change after).
 func (c *recordCache) wrote(rk, data []byte, r *PaymentRecord) {
 	if c.kept == nil || len(c.kept) >= recordCacheSize {
 		c.kept = make(map[string]keptRecord, 256)
 	}
-	c.kept[string(rk)] = keptRecord{data: data, r: *r.clone()}
+	c.kept[string(rk)] = keptRecord{data: data, r: r}
 }
 
 // clone is a copy of r that shares nothing it could change.
