@@ -229,3 +229,61 @@ func TestAfterACommitFailedPastItsMetaPageNoWriteIsTakenUntilARestart(t *testing
 		t.Fatalf("%d captured, want 1000", captured)
 	}
 }
+
+// heldDelivery is a Delivery that reaches the till only when the test says so.
+type heldDelivery struct{ delivered atomic.Bool }
+
+func (d *heldDelivery) Delivered() bool { return d.delivered.Load() }
+
+// The repeat rule asks memory two things of each unseen alike entry: whether its first call is
+// still in progress, and whether its outcome was returned. The first call ends in progress only
+// after its outcome counts as returned; a rule that asked "returned?" first and "in progress?"
+// after could hear "no" twice when that call returned in between - and take an operation whose
+// outcome the till was told for the call to repeat: a capture told done that captured nothing
+// (found by the failed-commit search: "capture ... 320 id - (session 2): VMP_OK", with the
+// alike capture of id op-18 told VMP_OK too, and Vipps had one of them). Here the alike call
+// is held between its two questions while the first call returns.
+func TestAnAlikeCallIsNotARepeatOfACallThatReturnedWhileItAsked(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("asking")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	// The first call's outcome reaches the till only once the second has asked: until then its
+	// seen mark is not written, so the journal lists it unseen.
+	d := &heldDelivery{}
+	returning, asking, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var returningOnce, askingOnce sync.Once
+	payments.FailpointHook = func(point, op string) {
+		if op != journal.OpCapture {
+			return
+		}
+		switch point {
+		case "returning":
+			returningOnce.Do(func() { close(returning); <-asking })
+		case "repeat_candidate":
+			askingOnce.Do(func() {
+				close(asking)
+				<-firstDone
+				d.delivered.Store(true)
+			})
+		}
+	}
+	t.Cleanup(func() { payments.FailpointHook = nil })
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.OwnUnit().Capture(payments.WithDelivery(context.Background(), d), ref, 1000, "sale-1")
+		close(firstDone)
+		first <- err
+	}()
+	<-returning // the first capture is done at Vipps and in the journal, and returning
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 1000, ""); err != nil {
+		t.Fatalf("the second capture: %v", err)
+	}
+	if err := <-first; err != nil {
+		t.Fatalf("the first capture: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
+		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
+	}
+}

@@ -63,11 +63,19 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 		}
 	}()
 	for _, e := range candidates { // oldest first
+		// Asked in this order: a first call ends in progress only after its outcome counts as
+		// returned (runMoneyOp), and memory forgets a returned outcome only once the journal
+		// records it seen. Asked the other way round, a first call that returned in between
+		// is in neither, and its operation - whose outcome the till was told - would be taken
+		// for this call to repeat (found by the failed-commit search: a capture told done that
+		// captured nothing).
+		running := eng.origins.Running(e.ID)
+		failpoint("repeat_candidate", op.kind)
 		if eng.seen.ReturnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}
-		if eng.origins.Running(e.ID) {
+		if running {
 			continue
 		}
 		// Memory forgets a returned outcome once the journal records it seen, which may have
