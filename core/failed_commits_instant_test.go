@@ -287,3 +287,54 @@ func TestAnAlikeCallIsNotARepeatOfACallThatReturnedWhileItAsked(t *testing.T) {
 		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
 	}
 }
+
+// A repeat made before another repeat's outcome reached the till repeats the same operation,
+// also once that outcome is written as seen (vmp.h): the repeat rule finds it among the recent
+// repeats, then among the journal's unseen entries. An outcome written as seen while the rule
+// was between the two was in neither - the journal had it seen, memory no longer returned - and
+// the repeat became a second capture. Here the repeat is held among the unseen entries until
+// the other repeat's outcome is written as seen.
+func TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhileItLooks(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("recentrepeat")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	restore := dropEvery(t, s, sim.OperationCapture, ref)
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 1000, "")
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	list, err := c.journal.ForReferenceOperation(ref, journal.OpCapture)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the journal's captures of %s: %d, %v", ref, len(list), err)
+	}
+	capture := list[0].ID
+	a := &orderedDelivery{made: 1}
+	late := &orderedDelivery{made: 2} // made before a's answer reached the till
+	if _, err := c.OwnUnit().Capture(WithDelivery(context.Background(), a), ref, 1000, ""); err != nil {
+		t.Fatalf("the first repeat: %v", err)
+	}
+	var once sync.Once
+	payments.FailpointHook = func(point, op string) {
+		if point != "repeat_candidate" || op != journal.OpCapture {
+			return
+		}
+		once.Do(func() {
+			a.deliveredAt.Store(3)
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if e, _ := c.journal.Get(capture); e != nil && e.Acknowledged && !c.pay.ReturnedNotWritten(capture) {
+					return
+				}
+			}
+			t.Error("the first repeat's seen mark never reached the journal")
+		})
+	}
+	t.Cleanup(func() { payments.FailpointHook = nil })
+	if _, err := c.OwnUnit().Capture(WithDelivery(context.Background(), late), ref, 1000, ""); err != nil {
+		t.Fatalf("the second repeat: %v", err)
+	}
+	late.deliveredAt.Store(4)
+	if captured, _, _ := aggregate(t, s, ref); captured != 1000 {
+		t.Fatalf("one capture of 1000 and two repeats of it, made before either's answer reached the till, came to %d", captured)
+	}
+}

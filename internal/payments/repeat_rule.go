@@ -37,16 +37,8 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	}
 	failpoint("repeat_candidates", op.kind)
 	t := eng.now()
-	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
-		// Another thread's repeat of it returned and was written as seen after this call was
-		// made: this call is that repeat's twin, not a new operation.
-		e, err := eng.entry(id)
-		if err != nil {
-			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
-		}
-		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
-			return e, nil
-		}
+	if e, err := eng.recentRepeatOf(op, d, t); e != nil || err != nil {
+		return e, err
 	}
 	var seen []string
 	defer func() {
@@ -97,6 +89,25 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 				e.CreatedAt.Format(time.RFC3339), e.State, e.ID)
 		}
 		return e, nil
+	}
+	// A repeat's outcome written as seen since recentRepeatOf was asked is no longer returned
+	// in memory, and the journal has it seen: ask again, or this call - made before it reached
+	// the till - would be a second operation.
+	return eng.recentRepeatOf(op, d, t)
+}
+
+// recentRepeatOf gives the operation whose outcome another thread's repeat returned, written as
+// seen since, after this call (whose delivery is d) was made: this call is that repeat's twin,
+// not a new operation. nil when there is none.
+func (eng *Engine) recentRepeatOf(op moneyOp, d Delivery, t time.Time) (*journal.Entry, error) {
+	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
+		e, err := eng.entry(id)
+		if err != nil {
+			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		}
+		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
+			return e, nil
+		}
 	}
 	return nil, nil
 }
