@@ -338,3 +338,78 @@ func TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhile
 		t.Fatalf("one capture of 1000 and two repeats of it, made before either's answer reached the till, came to %d", captured)
 	}
 }
+
+// A call without an id that repeats an operation with an id - an alike capture the till was
+// told VMP_ERR_UNKNOWN_OUTCOME - must wait for whatever is finishing that operation
+// (vmp_recover, or a repeat with the id), as a repeat of an operation without an id does: they
+// must never work on one entry at once (IntentLocks). It took the lock of its own intent, not
+// the operation's, and finished the entry a second time while recovery was finishing it. Here
+// recovery is held as it writes the outcome; the repeat gets the lock only once it is done.
+func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("idlock")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	ctx := context.Background()
+	restore := dropEvery(t, s, sim.OperationCapture, ref)
+	_, err := c.OwnUnit().Capture(ctx, ref, 1000, "sale-1")
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	held, decided, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var writers atomic.Int32
+	var heldOnce, decidedOnce, releaseOnce sync.Once
+	journalWriteFault = func(e *journal.Entry) error {
+		if e.Operation != journal.OpCapture || e.State != journal.StateDone {
+			return nil
+		}
+		if writers.Add(1) == 1 {
+			heldOnce.Do(func() { close(held) })
+			<-release
+		} else {
+			releaseOnce.Do(func() { close(release) }) // two at once: the failure is recorded below
+		}
+		writers.Add(-1)
+		return nil
+	}
+	t.Cleanup(func() { journalWriteFault = func(*journal.Entry) error { return nil } })
+	var twice atomic.Bool
+	payments.FailpointHook = func(point, op string) {
+		if point == "repeat_decided" && op == journal.OpCapture {
+			decidedOnce.Do(func() { close(decided) })
+		}
+	}
+	t.Cleanup(func() { payments.FailpointHook = nil })
+	recovered := make(chan error, 1)
+	go func() {
+		_, err := c.Recover(ctx, 3*time.Second)
+		recovered <- err
+	}()
+	<-held // recovery holds the capture's lock and writes its outcome
+	repeated := make(chan error, 1)
+	go func() {
+		_, err := c.OwnUnit().Capture(ctx, ref, 1000, "")
+		repeated <- err
+	}()
+	<-decided
+	// The repeat has decided; it must wait for the lock recovery holds. A repeat that does not
+	// reaches the outcome's write within this bound.
+	select {
+	case <-release:
+		twice.Store(true)
+	case <-time.After(time.Second):
+		releaseOnce.Do(func() { close(release) })
+	}
+	if err := <-recovered; err != nil {
+		t.Fatalf("recover: %v", err)
+	}
+	if err := <-repeated; err != nil {
+		t.Fatalf("the repeat without an id: %v", err)
+	}
+	if twice.Load() {
+		t.Fatal("the repeat without an id finished the capture while recovery was finishing it")
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 1000 {
+		t.Fatalf("a capture and its repeat came to %d", captured)
+	}
+}

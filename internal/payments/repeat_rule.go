@@ -10,9 +10,10 @@ import (
 
 // The repeat rule for calls without an id (vmp.h, "Money safety"): a call repeats an earlier
 // one when, as it starts, the journal holds an operation with the same intent whose outcome
-// the till has not seen. It is decided when the call starts, before it waits for the intent's
-// lock: a call that waited behind vmp_recover, or behind another repeat of the same operation,
-// still finishes that operation instead of becoming a second one.
+// the till has not seen. It is decided when the call starts, before it waits for the lock of
+// that operation (its id's, when it has one) or of its intent: a call that waited behind
+// vmp_recover, or behind another repeat of the same operation, still finishes that operation
+// instead of becoming a second one.
 const (
 	// CheckoutRepeatWindow: an unseen checkout older than this is not what a till repeats: the
 	// payment request has expired or been answered on the phone (Vipps' default lifetime is 10
