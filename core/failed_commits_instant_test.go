@@ -413,3 +413,77 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 		t.Fatalf("a capture and its repeat came to %d", captured)
 	}
 }
+
+// A capture with an id that Vipps refused (VMP_ERR_RATE_LIMITED: certainly not carried out, and
+// the till was told so) and that the till makes again with its id is in progress like a first
+// call: an alike call without an id made meanwhile is a second capture, not a repeat - the
+// first's outcome was never unknown to the till. The entry, written open and unseen again for
+// the new attempt, was taken for the call to repeat: told done, nothing captured. Here the
+// second attempt is held after its entry's write until the alike call has decided.
+func TestAnAlikeCallMadeWhileARefusedCaptureIsMadeAgainIsASecondOperation(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("refusedagain")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	ctx := context.Background()
+	fault, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 429, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.OwnUnit().Capture(ctx, ref, 1000, "sale-1")
+	s.RemoveFault(fault)
+	wantCode(t, err, CodeRateLimited, "")
+	list, err := c.journal.ForReferenceOperation(ref, journal.OpCapture)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("the journal's captures of %s: %d, %v", ref, len(list), err)
+	}
+	capture := list[0].ID
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) { // the refusal is written as seen
+		if e, _ := c.journal.Get(capture); e != nil && e.Acknowledged && !c.pay.ReturnedNotWritten(capture) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refusal's seen mark never reached the journal")
+		}
+	}
+	// The refused attempts used up the payment's minute of captures: the till is restarted
+	// (its own pacing starts afresh) a minute later (Vipps' too).
+	c.Close()
+	clock.Advance(61 * time.Second)
+	c = clientOn(t, s, path)
+	defer c.Close()
+	held, decided := make(chan struct{}), make(chan struct{})
+	var heldOnce, decidedOnce sync.Once
+	payments.FailpointHook = func(point, op string) {
+		if op != journal.OpCapture {
+			return
+		}
+		switch point {
+		case "after_journal_write":
+			heldOnce.Do(func() { close(held); <-decided })
+		case "repeat_decided":
+			select {
+			case <-held:
+				decidedOnce.Do(func() { close(decided) })
+			default:
+			}
+		}
+	}
+	t.Cleanup(func() { payments.FailpointHook = nil })
+	again := make(chan error, 1)
+	go func() {
+		_, err := c.OwnUnit().Capture(ctx, ref, 1000, "sale-1")
+		again <- err
+	}()
+	<-held // the capture made again is written open and unseen, and about to be sent
+	if _, err := c.OwnUnit().Capture(ctx, ref, 1000, ""); err != nil {
+		t.Fatalf("the alike capture without an id: %v", err)
+	}
+	if err := <-again; err != nil {
+		t.Fatalf("the capture made again: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
+		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
+	}
+}

@@ -89,6 +89,14 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 			return Payment{}, e, false, err
 		}
 		// Open, failed or not created: finished with its own key and body.
+		if e.State != journal.StateOpen && (e.Acknowledged || eng.seen.Has(e.ID)) {
+			// The till saw that it was certainly not carried out, and makes it again: this
+			// call is in progress like a first call. Its entry is written open and unseen
+			// again, and an alike call made meanwhile is another operation, not a repeat of
+			// one whose outcome the till never missed.
+			origin = e.ID
+			eng.origins.Begin(origin)
+		}
 		p, err = eng.attempt(ctx, op.unit, e)
 		return p, e, true, err
 	}
