@@ -487,3 +487,57 @@ func TestAnAlikeCallMadeWhileARefusedCaptureIsMadeAgainIsASecondOperation(t *tes
 		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
 	}
 }
+
+// vmp_pending reads the journal's unseen entries, then the states memory keeps of those whose
+// latest write is not on disk. An outcome queued for a commit that landed in between was in
+// neither: vmp_pending listed as open an operation recovery had just finished (found by the
+// failed-commit search: "after the final recovery 1 operations are open", attempts 1, no
+// outcome). Here the commit is held until vmp_pending has read the journal.
+func TestPendingDoesNotListAsOpenAnOutcomeCommittedWhileItLooked(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("pendinglook")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	defer c.Close()
+	ctx := context.Background()
+	restore := dropEvery(t, s, sim.OperationCapture, ref)
+	_, err := c.OwnUnit().Capture(ctx, ref, 1000, "sale-1")
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	var holding atomic.Bool
+	release := make(chan struct{})
+	journal.FailCommits(path, func(int64) journal.CommitFailure {
+		if holding.Load() {
+			select { // bounded: a write recovery waited for would otherwise never come back
+			case <-release:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		return journal.CommitSucceeds
+	})
+	t.Cleanup(func() { journal.FailCommits(path, nil) })
+	holding.Store(true)
+	report, err := c.Recover(ctx, 3*time.Second) // its outcome is queued for a commit, held
+	if err != nil || len(report.Resolved) != 1 {
+		t.Fatalf("recover: %+v, %v", report, err)
+	}
+	var once sync.Once
+	payments.FailpointHook = func(point, _ string) {
+		if point == "pending_read" {
+			once.Do(func() {
+				holding.Store(false)
+				close(release)
+				c.journal.WaitQueued() // the outcome is on disk, and memory no longer keeps it
+			})
+		}
+	}
+	t.Cleanup(func() { payments.FailpointHook = nil })
+	p, err := c.Pending()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Open) > 0 {
+		t.Fatalf("vmp_pending lists as open what recovery finished: %+v", p.Open)
+	}
+}
