@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"slices"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -55,7 +56,13 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 			eng.acksWritten(seen, open)
 		}
 	}()
-	for _, e := range candidates { // oldest first
+	// Oldest first, but one a repeat would send anew (certainly not carried out) after the
+	// others: it may be listed unseen only because its seen mark was lost in a restart, though
+	// the till was told and gave it up. Taken for the repeat of an alike call whose own entry is
+	// here too (open, or finished by recovery), it moved money twice (found by the failed-commit
+	// search); an open or finished one moves none of its own when repeated.
+	slices.SortStableFunc(candidates, func(a, b *journal.Entry) int { return sentAnew(a) - sentAnew(b) })
+	for _, e := range candidates {
 		// Asked in this order: a first call ends in progress only after its outcome counts as
 		// returned (runMoneyOp), and memory forgets a returned outcome only once the journal
 		// records it seen. Asked the other way round, a first call that returned in between
@@ -95,6 +102,14 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	// in memory, and the journal has it seen: ask again, or this call - made before it reached
 	// the till - would be a second operation.
 	return eng.recentRepeatOf(op, d, t)
+}
+
+// sentAnew is 1 for an entry a repeat would send anew (certainly not carried out), else 0.
+func sentAnew(e *journal.Entry) int {
+	if e.State == journal.StateFailed || e.State == journal.StateNotCreated {
+		return 1
+	}
+	return 0
 }
 
 // recentRepeatOf gives the operation whose outcome another thread's repeat returned, written as
