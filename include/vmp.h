@@ -625,7 +625,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    about 10 milliseconds. A process that dies inside that instant
  *    leaves the same journal as one that died inside the call, so after the restart an
  *    identical call is taken for its repeat and gets its outcome. The library resolves that
- *    instant so money never moves twice; an operation_id removes it.
+ *    instant so money never moves twice; an operation_id removes it. When several unseen
+ *    identical operations qualify, the oldest open or finished one is taken before one that was
+ *    certainly not carried out (which the repeat would send: the till may have given it up).
  *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
  *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen.
  *  - An operation that may have happened is never reported as failed on a later answer's word:

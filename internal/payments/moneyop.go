@@ -32,9 +32,10 @@ type moneyOp struct {
 // runMoneyOp is the one way money moves. The rule (documented in vmp.h, "Money safety"):
 //   - What the call is, is decided as it starts: with an id, the operation of that id; without
 //     one, the operation it repeats (repeat_rule.go repeatOf), or a new one.
-//   - Under the intent's lock: a finished operation returns its recorded outcome and sends
-//     nothing; an open one (or one certainly not carried out) is finished with its own key and
-//     body; a new one is written to the journal and fsynced, then sent.
+//   - Under the operation's lock (lockOf; a new one's: its intent's, or its id's): a finished
+//     operation returns its recorded outcome and sends nothing; an open one (or one certainly
+//     not carried out) is finished with its own key and body; a new one is written to the
+//     journal and fsynced, then sent.
 //   - The outcome is written after the answer. It counts as seen by the till only after this
 //     call has returned (seen.go), never inside it.
 //
@@ -51,7 +52,13 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 		}
 	}
 	key := IdempotencyKey(eng.till, op.kind, op.unit.msn, op.reference, op.operationID)
-	unlock := eng.intents.Lock(lockName(op.operationID, key, op.intent))
+	lock := lockName(op.operationID, key, op.intent)
+	if repeated != nil {
+		// The lock of the operation it repeats - for one with an id not this call's intent's,
+		// but its id's - which its repeats with the id, and recovery, take too.
+		lock = lockOf(repeated)
+	}
+	unlock := eng.intents.Lock(lock)
 	defer unlock()
 	// A new operation's first call counts as in progress until its outcome counts as returned:
 	// an alike call starting in between would find it neither, and take it for a call to repeat.
@@ -82,6 +89,14 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 			return Payment{}, e, false, err
 		}
 		// Open, failed or not created: finished with its own key and body.
+		if e.State != journal.StateOpen && (e.Acknowledged || eng.seen.Has(e.ID)) {
+			// The till saw that it was certainly not carried out, and makes it again: this
+			// call is in progress like a first call. Its entry is written open and unseen
+			// again, and an alike call made meanwhile is another operation, not a repeat of
+			// one whose outcome the till never missed.
+			origin = e.ID
+			eng.origins.Begin(origin)
+		}
 		p, err = eng.attempt(ctx, op.unit, e)
 		return p, e, true, err
 	}

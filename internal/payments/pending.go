@@ -87,6 +87,7 @@ func (eng *Engine) Pending() (PendingReport, error) {
 	if err != nil {
 		return PendingReport{}, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
+	failpoint("pending_read", "")
 	since := eng.journalNewSince()
 	r := PendingReport{Open: []EntryView{}, Unacknowledged: []EntryView{}, Journal: JournalView{Path: eng.journal.Path(), New: since != "", NewSince: since},
 		Uncaptured: uncaptured}
@@ -96,6 +97,12 @@ func (eng *Engine) Pending() (PendingReport, error) {
 		}
 		if mem := eng.seen.UnsavedEntry(e.ID); mem != nil {
 			e = mem
+		} else if now, err := eng.journal.Get(e.ID); err == nil && now != nil {
+			// Memory forgets a state once its commit has landed, which may have happened
+			// since the journal was read: read it again, after asking memory.
+			if e = now; e.Acknowledged {
+				continue
+			}
 		}
 		if e.State == journal.StateOpen {
 			r.Open = append(r.Open, viewOf(e))

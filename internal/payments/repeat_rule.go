@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"slices"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -10,9 +11,10 @@ import (
 
 // The repeat rule for calls without an id (vmp.h, "Money safety"): a call repeats an earlier
 // one when, as it starts, the journal holds an operation with the same intent whose outcome
-// the till has not seen. It is decided when the call starts, before it waits for the intent's
-// lock: a call that waited behind vmp_recover, or behind another repeat of the same operation,
-// still finishes that operation instead of becoming a second one.
+// the till has not seen. It is decided when the call starts, before it waits for the lock of
+// that operation (its id's, when it has one) or of its intent: a call that waited behind
+// vmp_recover, or behind another repeat of the same operation, still finishes that operation
+// instead of becoming a second one.
 const (
 	// CheckoutRepeatWindow: an unseen checkout older than this is not what a till repeats: the
 	// payment request has expired or been answered on the phone (Vipps' default lifetime is 10
@@ -37,16 +39,8 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	}
 	failpoint("repeat_candidates", op.kind)
 	t := eng.now()
-	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
-		// Another thread's repeat of it returned and was written as seen after this call was
-		// made: this call is that repeat's twin, not a new operation.
-		e, err := eng.entry(id)
-		if err != nil {
-			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
-		}
-		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
-			return e, nil
-		}
+	if e, err := eng.recentRepeatOf(op, d, t); e != nil || err != nil {
+		return e, err
 	}
 	var seen []string
 	defer func() {
@@ -62,12 +56,26 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 			eng.acksWritten(seen, open)
 		}
 	}()
-	for _, e := range candidates { // oldest first
+	// Oldest first, but one a repeat would send anew (certainly not carried out) after the
+	// others: it may be listed unseen only because its seen mark was lost in a restart, though
+	// the till was told and gave it up. Taken for the repeat of an alike call whose own entry is
+	// here too (open, or finished by recovery), it moved money twice (found by the failed-commit
+	// search); an open or finished one moves none of its own when repeated.
+	slices.SortStableFunc(candidates, func(a, b *journal.Entry) int { return sentAnew(a) - sentAnew(b) })
+	for _, e := range candidates {
+		// Asked in this order: a first call ends in progress only after its outcome counts as
+		// returned (runMoneyOp), and memory forgets a returned outcome only once the journal
+		// records it seen. Asked the other way round, a first call that returned in between
+		// is in neither, and its operation - whose outcome the till was told - would be taken
+		// for this call to repeat (found by the failed-commit search: a capture told done that
+		// captured nothing).
+		running := eng.origins.Running(e.ID)
+		failpoint("repeat_candidate", op.kind)
 		if eng.seen.ReturnedBefore(e.ID, d) {
 			seen = append(seen, e.ID)
 			continue
 		}
-		if eng.origins.Running(e.ID) {
+		if running {
 			continue
 		}
 		// Memory forgets a returned outcome once the journal records it seen, which may have
@@ -89,6 +97,33 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 				e.CreatedAt.Format(time.RFC3339), e.State, e.ID)
 		}
 		return e, nil
+	}
+	// A repeat's outcome written as seen since recentRepeatOf was asked is no longer returned
+	// in memory, and the journal has it seen: ask again, or this call - made before it reached
+	// the till - would be a second operation.
+	return eng.recentRepeatOf(op, d, t)
+}
+
+// sentAnew is 1 for an entry a repeat would send anew (certainly not carried out), else 0.
+func sentAnew(e *journal.Entry) int {
+	if e.State == journal.StateFailed || e.State == journal.StateNotCreated {
+		return 1
+	}
+	return 0
+}
+
+// recentRepeatOf gives the operation whose outcome another thread's repeat returned, written as
+// seen since, after this call (whose delivery is d) was made: this call is that repeat's twin,
+// not a new operation. nil when there is none.
+func (eng *Engine) recentRepeatOf(op moneyOp, d Delivery, t time.Time) (*journal.Entry, error) {
+	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
+		e, err := eng.entry(id)
+		if err != nil {
+			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
+		}
+		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
+			return e, nil
+		}
 	}
 	return nil, nil
 }
