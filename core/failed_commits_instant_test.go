@@ -29,7 +29,7 @@ func TestAnAlikeCallMadeWhileTheFirstIsReturningIsASecondOperation(t *testing.T)
 	defer c.Close()
 	held, decided := make(chan struct{}), make(chan struct{})
 	var holdOnce, decideOnce sync.Once
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		switch {
 		case point == "returning" && op == journal.OpCapture:
 			holdOnce.Do(func() { close(held); <-decided })
@@ -40,8 +40,7 @@ func TestAnAlikeCallMadeWhileTheFirstIsReturningIsASecondOperation(t *testing.T)
 			default:
 			}
 		}
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	ctx := context.Background()
 	first := make(chan error, 1)
 	go func() {
@@ -55,9 +54,7 @@ func TestAnAlikeCallMadeWhileTheFirstIsReturningIsASecondOperation(t *testing.T)
 	if err := <-first; err != nil {
 		t.Fatalf("the first capture: %v", err)
 	}
-	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
-		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 2000, "two captures of 1000, both told done,")
 }
 
 // The repeat rule reads the journal's unseen entries, then asks memory which were returned. An
@@ -75,7 +72,7 @@ func TestAnAlikeCallIsNotARepeatOfAnOutcomeWrittenAsSeenWhileItLooked(t *testing
 		t.Fatal(err)
 	}
 	var once sync.Once
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		if point != "repeat_candidates" || op != journal.OpCapture {
 			return
 		}
@@ -87,14 +84,11 @@ func TestAnAlikeCallIsNotARepeatOfAnOutcomeWrittenAsSeenWhileItLooked(t *testing
 			}
 			t.Error("the first capture's seen mark never reached the journal")
 		})
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	if _, err := c.OwnUnit().Capture(ctx, ref, 1000, ""); err != nil {
 		t.Fatalf("the second capture: %v", err)
 	}
-	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
-		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 2000, "two captures of 1000, both told done,")
 }
 
 // A capture the till is told was not carried out (Vipps answered 429 to every attempt) whose
@@ -254,7 +248,7 @@ func TestAnAlikeCallIsNotARepeatOfACallThatReturnedWhileItAsked(t *testing.T) {
 	d := &heldDelivery{}
 	returning, asking, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var returningOnce, askingOnce sync.Once
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		if op != journal.OpCapture {
 			return
 		}
@@ -268,8 +262,7 @@ func TestAnAlikeCallIsNotARepeatOfACallThatReturnedWhileItAsked(t *testing.T) {
 				d.delivered.Store(true)
 			})
 		}
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	first := make(chan error, 1)
 	go func() {
 		_, err := c.OwnUnit().Capture(payments.WithDelivery(context.Background(), d), ref, 1000, "sale-1")
@@ -283,9 +276,7 @@ func TestAnAlikeCallIsNotARepeatOfACallThatReturnedWhileItAsked(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatalf("the first capture: %v", err)
 	}
-	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
-		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 2000, "two captures of 1000, both told done,")
 }
 
 // A repeat made before another repeat's outcome reached the till repeats the same operation,
@@ -315,7 +306,7 @@ func TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhile
 		t.Fatalf("the first repeat: %v", err)
 	}
 	var once sync.Once
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		if point != "repeat_candidate" || op != journal.OpCapture {
 			return
 		}
@@ -328,15 +319,12 @@ func TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhile
 			}
 			t.Error("the first repeat's seen mark never reached the journal")
 		})
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	if _, err := c.OwnUnit().Capture(WithDelivery(context.Background(), late), ref, 1000, ""); err != nil {
 		t.Fatalf("the second repeat: %v", err)
 	}
 	late.deliveredAt.Store(4)
-	if captured, _, _ := aggregate(t, s, ref); captured != 1000 {
-		t.Fatalf("one capture of 1000 and two repeats of it, made before either's answer reached the till, came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 1000, "one capture of 1000 and two repeats of it, made before either's answer reached the till,")
 }
 
 // A call without an id that repeats an operation with an id - an alike capture the till was
@@ -374,12 +362,11 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 	}
 	t.Cleanup(func() { journalWriteFault = func(*journal.Entry) error { return nil } })
 	var twice atomic.Bool
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		if point == "repeat_decided" && op == journal.OpCapture {
 			decidedOnce.Do(func() { close(decided) })
 		}
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	recovered := make(chan error, 1)
 	go func() {
 		_, err := c.Recover(ctx, 3*time.Second)
@@ -409,9 +396,7 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 	if twice.Load() {
 		t.Fatal("the repeat without an id finished the capture while recovery was finishing it")
 	}
-	if captured, _, _ := aggregate(t, s, ref); captured != 1000 {
-		t.Fatalf("a capture and its repeat came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 1000, "a capture and its repeat")
 }
 
 // A capture with an id that Vipps refused (VMP_ERR_RATE_LIMITED: certainly not carried out, and
@@ -455,7 +440,7 @@ func TestAnAlikeCallMadeWhileARefusedCaptureIsMadeAgainIsASecondOperation(t *tes
 	defer c.Close()
 	held, decided := make(chan struct{}), make(chan struct{})
 	var heldOnce, decidedOnce sync.Once
-	payments.FailpointHook = func(point, op string) {
+	atFailpoint(t, func(point, op string) {
 		if op != journal.OpCapture {
 			return
 		}
@@ -469,8 +454,7 @@ func TestAnAlikeCallMadeWhileARefusedCaptureIsMadeAgainIsASecondOperation(t *tes
 			default:
 			}
 		}
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	again := make(chan error, 1)
 	go func() {
 		_, err := c.OwnUnit().Capture(ctx, ref, 1000, "sale-1")
@@ -483,9 +467,7 @@ func TestAnAlikeCallMadeWhileARefusedCaptureIsMadeAgainIsASecondOperation(t *tes
 	if err := <-again; err != nil {
 		t.Fatalf("the capture made again: %v", err)
 	}
-	if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
-		t.Fatalf("two captures of 1000, both told done, came to %d", captured)
-	}
+	wantCaptured(t, s, ref, 2000, "two captures of 1000, both told done,")
 }
 
 // vmp_pending reads the journal's unseen entries, then the states memory keeps of those whose
@@ -523,7 +505,7 @@ func TestPendingDoesNotListAsOpenAnOutcomeCommittedWhileItLooked(t *testing.T) {
 		t.Fatalf("recover: %+v, %v", report, err)
 	}
 	var once sync.Once
-	payments.FailpointHook = func(point, _ string) {
+	atFailpoint(t, func(point, _ string) {
 		if point == "pending_read" {
 			once.Do(func() {
 				holding.Store(false)
@@ -531,13 +513,26 @@ func TestPendingDoesNotListAsOpenAnOutcomeCommittedWhileItLooked(t *testing.T) {
 				c.journal.WaitQueued() // the outcome is on disk, and memory no longer keeps it
 			})
 		}
-	}
-	t.Cleanup(func() { payments.FailpointHook = nil })
+	})
 	p, err := c.Pending()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Open) > 0 {
 		t.Fatalf("vmp_pending lists as open what recovery finished: %+v", p.Open)
+	}
+}
+
+// atFailpoint makes hook the engine's failpoint hook until the test ends.
+func atFailpoint(t *testing.T, hook func(point, op string)) {
+	payments.FailpointHook = hook
+	t.Cleanup(func() { payments.FailpointHook = nil })
+}
+
+// wantCaptured fails the test unless Vipps captured want on ref; what names the calls made.
+func wantCaptured(t *testing.T, s *sim.Server, ref string, want int64, what string) {
+	t.Helper()
+	if captured, _, _ := aggregate(t, s, ref); captured != want {
+		t.Fatalf("%s came to %d", what, captured)
 	}
 }
