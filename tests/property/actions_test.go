@@ -46,6 +46,7 @@ func without(name string) bool {
 }
 
 func (r *run) step() {
+	r.restartRefused()
 	total := 0
 	for _, a := range actions {
 		if !without(a.name) {
@@ -82,7 +83,11 @@ func pick[T any](r *run, xs []T) T { return xs[r.rng.IntN(len(xs))] }
 func (r *run) money(o *op) result {
 	r.clock.Advance(61 * time.Second)
 	delay := r.maybeFault(o)
-	res := r.call(o, r.maybeKill(delay))
+	plan := r.maybeKill(delay)
+	if plan.fail = r.maybeFailCommits(); plan.fail.commits > 0 {
+		r.logf("  fault: the next %d %s", plan.fail.commits, plan.fail.name())
+	}
+	res := r.call(o, plan)
 	if res.Status == "VMP_ERR_UNKNOWN_OUTCOME" && r.chance(0.3) && r.canRepeat(o) {
 		r.logf("repeat at once: %s", o)
 		r.clock.Advance(61 * time.Second)
@@ -659,6 +664,10 @@ func (r *run) ackNewJournal(t *tillState) {
 		r.abort("ack new-journal: %v", err)
 	}
 	r.logf("till %s: vmp_acknowledge new-journal: %s", t.name, res.Status)
+	if res.Status == "VMP_ERR_JOURNAL" {
+		t.journalRefused = true // not acknowledged: the journal is still new
+		return
+	}
 	t.newJournal = false
 }
 

@@ -77,6 +77,7 @@ type stats struct {
 	processes, inits, kills, journalLosses int
 	simJumps, concurrent, twoTills         int
 	ambiguous                              int // kills in vmp.h's ambiguous instant (op.twinOf)
+	journalRestarts                        int // restarts after the journal refused a write
 	actions, faults, statuses              map[string]int
 	time                                   map[string]time.Duration // per action, and "resolve"
 }
@@ -101,8 +102,8 @@ func (s *stats) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fmt.Sprintf("%d sequences, %d clean; %d till processes, %d vmp_init, %d kills, %d journals lost, %d simulator clock jumps, "+
-		"%d concurrent repeats, %d two-till refunds, %d kills in the ambiguous instant\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
-		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills, s.ambiguous,
+		"%d concurrent repeats, %d two-till refunds, %d kills in the ambiguous instant, %d restarts after VMP_ERR_JOURNAL\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
+		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills, s.ambiguous, s.journalRestarts,
 		counts(s.actions), counts(s.faults), counts(s.statuses), durations(s.time))
 }
 

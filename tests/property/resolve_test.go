@@ -151,6 +151,16 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			r.abort("ack: %v", err)
 		}
 		r.logf("  till %s: acknowledged %s: %s", t.name, e, res.Status)
+		if res.Status == "VMP_ERR_JOURNAL" {
+			// Not acknowledged: an alike call now would be taken for its repeat. The till
+			// restarts vmp before its next call and acknowledges it then.
+			t.journalRefused = true
+			for _, o := range cands {
+				if o.state != opUnknown {
+					o.maybeUnacked = true
+				}
+			}
+		}
 	}
 	for _, o := range r.ops {
 		if o.till != t {
@@ -223,6 +233,10 @@ func (r *run) resolve() {
 		if t.proc == nil {
 			continue
 		}
+		if !t.commitsFailedSince.IsZero() || t.journalRefused {
+			t.journalRefused = true // the disk is sound again: the till restarts vmp
+		}
+		r.restartRefused()
 		if !t.proc.alive() || t.unitGone {
 			if t.unitGone {
 				t.unitGone = false

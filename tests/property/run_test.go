@@ -61,6 +61,10 @@ type tillState struct {
 	lostAt time.Time
 	// lastTold: the op whose call last returned on this till's process (nil after a restart).
 	lastTold *op
+	// commitsFailedSince: when commits of the journal were first made to fail in this client
+	// (zero: none); journalRefused: a call was told VMP_ERR_JOURNAL, so the till restarts vmp.
+	commitsFailedSince time.Time
+	journalRefused     bool
 }
 
 func (t *tillState) unitName() string { return fmt.Sprintf("u%d", t.unitGen) }
@@ -144,6 +148,8 @@ func (r *run) config(t *tillState) string {
 // clock offset: the offset is read once per process).
 func (r *run) start(t *tillState) {
 	r.waitHolds()
+	r.seenMayBeLost(t)
+	t.journalRefused = false
 	_, statErr := os.Stat(t.journal)
 	created := os.IsNotExist(statErr)
 	if t.proc == nil || !t.proc.alive() || r.w.offsets[t.name] != t.offset {
@@ -282,9 +288,15 @@ type killPlan struct {
 	// instant: SIGKILL this long after the call started (only when atSync is 0)
 	instant time.Duration
 	on      bool
+	// fail: the next commits of the till's journal fail during the call (commitfail_test.go).
+	fail commitFailure
 }
 
 func (k killPlan) String() string {
+	return k.killString() + k.fail.String()
+}
+
+func (k killPlan) killString() string {
 	switch {
 	case !k.on:
 		return ""
@@ -305,6 +317,7 @@ func (r *run) call(o *op, kill killPlan) result {
 			r.abort("arming the kill: %v", err)
 		}
 	}
+	r.armCommitFailure(t, kill.fail)
 	o.noteFirstCall()
 	refuse := r.newJournalRefuses(o)
 	verb, args := o.args()
@@ -327,6 +340,7 @@ func (r *run) call(o *op, kill killPlan) result {
 			r.abort("disarming the kill: %v", err)
 		}
 	}
+	r.disarmCommitFailure(t, kill.fail)
 	r.apply(o, res, kill)
 	r.noteJournalKnows(o, res)
 	r.libraryLogs(t)
@@ -339,6 +353,7 @@ func (r *run) call(o *op, kill killPlan) result {
 		r.start(t)
 		r.reconcile(t, false)
 	}
+	r.restartRefused()
 	return res
 }
 
@@ -462,6 +477,8 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 			r.fail("%s: VMP_ERR_NEW_JOURNAL after the till acknowledged the new journal", o)
 		}
 		r.toFailed(o, false)
+	case "VMP_ERR_JOURNAL":
+		r.applyJournalRefused(o)
 	case "VMP_ERR_CONFLICT":
 		if o.state == opUnknown && o.calls > 1 && o.opID == "" && o.kind != kindCreate && o.till.libNow().Sub(o.born) >= opRefuseAge-time.Minute {
 			// spec14: a repeat of an operation older than 24 hours is refused, nothing sent; it
