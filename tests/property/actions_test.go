@@ -84,9 +84,7 @@ func (r *run) money(o *op) result {
 	r.clock.Advance(61 * time.Second)
 	delay := r.maybeFault(o)
 	plan := r.maybeKill(delay)
-	if plan.fail = r.maybeFailCommits(); plan.fail.commits > 0 {
-		r.logf("  fault: the next %d %s", plan.fail.commits, plan.fail.name())
-	}
+	plan.fail = r.maybeFailCommits()
 	res := r.call(o, plan)
 	if res.Status == "VMP_ERR_UNKNOWN_OUTCOME" && r.chance(0.3) && r.canRepeat(o) {
 		r.logf("repeat at once: %s", o)
@@ -441,7 +439,9 @@ func (r *run) actRepeat() bool {
 	case x < 0.55:
 		r.logf("repeat with a kill: %s", o)
 		r.clock.Advance(61 * time.Second)
-		r.call(o, r.maybeKillSure())
+		plan := r.maybeKillSure()
+		plan.fail = r.maybeFailCommits()
+		r.call(o, plan)
 	case x < 0.78 && (o.opID != "" || o.last == "VMP_ERR_UNKNOWN_OUTCOME" || o.kind == kindCreate && o.sale.ref != ""):
 		r.repeatTwice(o)
 	default:
@@ -479,10 +479,12 @@ func (r *run) repeatTwice(o *op) {
 	r.logf("two repeats at once: %s", o)
 	r.clock.Advance(61 * time.Second)
 	r.holdNext(o, 300*time.Millisecond)
+	t := o.till
+	fail := r.maybeFailCommits()
+	r.armCommitFailure(t, fail)
 	o.noteFirstCall()
 	o.calls++
 	verb, args := o.args()
-	t := o.till
 	c1 := t.proc.sendPaired(verb, args...) // neither can return before the other is made
 	c2 := t.proc.sendPaired(verb, args...)
 	res1, err1 := c1.wait(t.proc)
@@ -493,6 +495,7 @@ func (r *run) repeatTwice(o *op) {
 	if _, err := t.proc.call("wait"); err != nil {
 		r.abort("two repeats: %v", err)
 	}
+	r.disarmCommitFailure(t, fail)
 	if res2.Seq < res1.Seq { // the model takes the answers in the order the till got them
 		res1, res2 = res2, res1
 	}
@@ -511,9 +514,11 @@ func (r *run) repeatDuringRecover(o *op) {
 	r.logf("repeat during vmp_recover: %s", o)
 	r.clock.Advance(61 * time.Second)
 	r.holdNext(o, 300*time.Millisecond)
+	t := o.till
+	fail := r.maybeFailCommits()
+	r.armCommitFailure(t, fail)
 	o.noteFirstCall()
 	verb, args := o.args()
-	t := o.till
 	rec := t.proc.send(true, "recover", "3000")
 	time.Sleep(time.Duration(r.rng.IntN(40)) * time.Millisecond)
 	c := t.proc.send(true, verb, args...)
@@ -527,6 +532,7 @@ func (r *run) repeatDuringRecover(o *op) {
 	if _, err := t.proc.call("wait"); err != nil {
 		r.abort("repeat during recover: %v", err)
 	}
+	r.disarmCommitFailure(t, fail)
 	r.apply(o, res, killPlan{})
 	r.noteJournalKnows(o, res)
 	r.stats.add(func(s *stats) { s.concurrent++ })

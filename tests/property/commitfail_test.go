@@ -1,10 +1,13 @@
 package property
 
 import (
+	"flag"
 	"fmt"
 	"strconv"
 	"time"
 )
+
+var commitFailChance = flag.Float64("commit-failures", 0.1, "the chance that a money-moving call (or a pair of repeats) meets failing journal commits")
 
 // Failing journal commits (a full or failing disk) as a fault of the sequences: the till's
 // library (the failpoint build, vmpdiag_fail_commits) fails the next one to three commits of
@@ -37,7 +40,7 @@ func (f commitFailure) String() string {
 
 // maybeFailCommits draws whether the next commits of o's till fail during its call.
 func (r *run) maybeFailCommits() commitFailure {
-	if !r.chance(0.1) {
+	if !r.chance(*commitFailChance) {
 		return commitFailure{}
 	}
 	f := commitFailure{commits: 1 + r.rng.IntN(3), after: r.chance(0.5)}
@@ -45,6 +48,7 @@ func (r *run) maybeFailCommits() commitFailure {
 		return commitFailure{}
 	}
 	r.stats.add(func(s *stats) { s.faults[f.name()]++ })
+	r.logf("  fault: the next %d %s", f.commits, f.name())
 	return f
 }
 
