@@ -36,13 +36,14 @@ func vmpdiag_kill_at_sync(n C.int64_t, before C.int32_t) { journal.KillAtSync(in
 //export vmpdiag_hold_at_sync
 func vmpdiag_hold_at_sync(n, writes C.int64_t) { journal.HoldAtSync(int64(n), int64(writes)) }
 
-// vmpdiag_fail_commits makes the next n commits of the journal at path fail as a full or
-// failing disk fails them (journal.FailCommits): before their meta page (nothing of them
-// visible) when after is zero, else after it (the commit is told it failed, yet the file holds
-// it, and the journal takes no write until it is opened again). n <= 0 disarms.
+// vmpdiag_fail_commits makes n commits of the journal at path fail, the first of them the
+// from-th commit from now (1: the next), as a full or failing disk fails them
+// (journal.FailCommits): before their meta page (nothing of them visible) when after is zero,
+// else after it (the commit is told it failed, yet the file holds it, and the journal takes no
+// write until it is opened again). n <= 0 disarms.
 //
 //export vmpdiag_fail_commits
-func vmpdiag_fail_commits(path *C.char, n C.int64_t, after C.int32_t) {
+func vmpdiag_fail_commits(path *C.char, from, n C.int64_t, after C.int32_t) {
 	p := C.GoString(path)
 	if n <= 0 {
 		journal.FailCommits(p, nil)
@@ -52,10 +53,9 @@ func vmpdiag_fail_commits(path *C.char, n C.int64_t, after C.int32_t) {
 	if after != 0 {
 		how = journal.FailAfterMeta
 	}
-	var left atomic.Int64
-	left.Store(int64(n))
+	var seen atomic.Int64 // commits asked about since the call
 	journal.FailCommits(p, func(int64) journal.CommitFailure {
-		if left.Add(-1) >= 0 {
+		if k := seen.Add(1); k >= int64(from) && k < int64(from+n) {
 			return how
 		}
 		return journal.CommitSucceeds

@@ -25,8 +25,9 @@
  *   ID holdsync N WRITES                      the Nth journal commit from now waits until
  *                                             WRITES writes are queued for the next one
  *                                             (vmpdiag_hold_at_sync of the failpoint build)
- *   ID failcommits PATH N before|after        the next N commits of the journal at PATH fail
- *                                             before or after their meta page; N 0 disarms
+ *   ID failcommits PATH K N before|after      N commits of the journal at PATH fail, from its
+ *                                             Kth commit from now (1: the next), before or
+ *                                             after their meta page; N 0 disarms
  *                                             (vmpdiag_fail_commits of the failpoint build)
  *   ID syncs                                  the journal commits so far
  *   ID logs                                   the library's queued log records (vmp_next_log),
@@ -173,7 +174,7 @@ static void say_json(const char *id, vmp_status st, char *json) {
 static int64_t (*diag_syncs)(void);
 static void (*diag_kill_at_sync)(int64_t, int32_t);
 static void (*diag_hold_at_sync)(int64_t, int64_t);
-static void (*diag_fail_commits)(const char *, int64_t, int32_t);
+static void (*diag_fail_commits)(const char *, int64_t, int64_t, int32_t);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
@@ -267,9 +268,9 @@ static int run(char *line) {
     snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());
     say_status(id, VMP_OK, extra);
   } else if (strcmp(verb, "failcommits") == 0) {
-    char *path = word(&rest), *n = word(&rest), *when = word(&rest);
+    char *path = word(&rest), *from = word(&rest), *n = word(&rest), *when = word(&rest);
     if (when == NULL || diag_fail_commits == NULL) return 0;
-    diag_fail_commits(path, atoll(n), strcmp(when, "after") == 0);
+    diag_fail_commits(path, atoll(from), atoll(n), strcmp(when, "after") == 0);
     snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());
     say_status(id, VMP_OK, extra);
   } else if (strcmp(verb, "logs") == 0) {

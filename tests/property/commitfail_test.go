@@ -10,8 +10,8 @@ import (
 var commitFailChance = flag.Float64("commit-failures", 0.1, "the chance that a money-moving call (or a pair of repeats) meets failing journal commits")
 
 // Failing journal commits (a full or failing disk) as a fault of the sequences: the till's
-// library (the failpoint build, vmpdiag_fail_commits) fails the next one to three commits of
-// its journal before their meta page (nothing of them reaches the file) or after it (the commit
+// library (the failpoint build, vmpdiag_fail_commits) fails one to three commits of its
+// journal in a row, from the call's first to its fourth, before their meta page (nothing of them reaches the file) or after it (the commit
 // is told it failed, yet the file holds it, and the journal takes no write until vmp is
 // restarted: journal.ErrDiskFailed). vmp.h: a call told VMP_ERR_JOURNAL sent nothing; a write
 // that failed so late that the file may hold it ends VMP_ERR_UNKNOWN_OUTCOME. The careful till
@@ -20,7 +20,8 @@ var commitFailChance = flag.Float64("commit-failures", 0.1, "the chance that a m
 
 // commitFailure is how the commits of one call fail; the zero value leaves them alone.
 type commitFailure struct {
-	commits int  // the next commits of the till's journal that fail
+	from    int  // the first commit that fails, counted from the call (1: the call's first)
+	commits int  // how many fail, from that one
 	after   bool // after their meta page rather than before it
 }
 
@@ -31,11 +32,15 @@ func (f commitFailure) name() string {
 	return "journal commits fail before the meta page"
 }
 
+func (f commitFailure) describe() string {
+	return fmt.Sprintf("%s (%d from commit %d)", f.name(), f.commits, f.from)
+}
+
 func (f commitFailure) String() string {
 	if f.commits == 0 {
 		return ""
 	}
-	return fmt.Sprintf(", the next %d %s", f.commits, f.name())
+	return fmt.Sprintf(", %s", f.describe())
 }
 
 // maybeFailCommits draws whether the next commits of o's till fail during its call.
@@ -43,12 +48,14 @@ func (r *run) maybeFailCommits() commitFailure {
 	if !r.chance(*commitFailChance) {
 		return commitFailure{}
 	}
-	f := commitFailure{commits: 1 + r.rng.IntN(3), after: r.chance(0.5)}
+	// Mostly from the call's first commit (its entry) or second (its outcome); now and then
+	// from a later one: a seen mark, or a commit of what runs beside it.
+	f := commitFailure{from: pick(r, []int{1, 1, 2, 2, 3, 4}), commits: 1 + r.rng.IntN(3), after: r.chance(0.5)}
 	if without(f.name()) {
 		return commitFailure{}
 	}
 	r.stats.add(func(s *stats) { s.faults[f.name()]++ })
-	r.logf("  fault: the next %d %s", f.commits, f.name())
+	r.logf("  fault: %s", f.describe())
 	return f
 }
 
@@ -57,7 +64,7 @@ func (r *run) armCommitFailure(t *tillState, f commitFailure) {
 	if f.commits == 0 {
 		return
 	}
-	if _, err := t.proc.call("failcommits", t.journal, strconv.Itoa(f.commits), map[bool]string{true: "after", false: "before"}[f.after]); err != nil {
+	if _, err := t.proc.call("failcommits", t.journal, strconv.Itoa(f.from), strconv.Itoa(f.commits), map[bool]string{true: "after", false: "before"}[f.after]); err != nil {
 		r.abort("arming the failing commits: %v", err)
 	}
 	if t.commitsFailedSince.IsZero() {
@@ -75,7 +82,7 @@ func (r *run) disarmCommitFailure(t *tillState, f commitFailure) {
 	if r.chance(0.5) {
 		time.Sleep(time.Duration(r.rng.IntN(20)) * time.Millisecond)
 	}
-	if _, err := t.proc.call("failcommits", t.journal, "0", "before"); err != nil {
+	if _, err := t.proc.call("failcommits", t.journal, "0", "0", "before"); err != nil {
 		r.abort("disarming the failing commits: %v", err)
 	}
 }
