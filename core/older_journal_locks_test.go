@@ -4,6 +4,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -23,13 +24,23 @@ import (
 // was captured twice. Here the other path is held, holding the operation's lock, after its
 // look-up; the call with the id either waits for it (released then) or sends first; the sim's
 // clock passes Vipps' key memory (a day) after the first send.
+// A vmp 0.1 entry (no MSN, its unit and intent named by the unit's config name) is found by its
+// id too (repeat_rule.go sameLegacyIntent), and is one operation for recovery the same way.
 func TestAnOpenEntryOfAnOlderJournalIsFinishedByOnePathAtATime(t *testing.T) {
-	for _, other := range []string{"vmp_recover", "a repeat without an id"} {
-		t.Run(other, func(t *testing.T) {
+	for _, tc := range []struct {
+		other string
+		v01   bool // the entry as vmp 0.1 wrote it
+	}{{"vmp_recover", false}, {"a repeat without an id", false}, {"vmp_recover", true}} {
+		other := tc.other
+		name := other
+		if tc.v01 {
+			name += " (an entry of vmp 0.1)"
+		}
+		t.Run(name, func(t *testing.T) {
 			s, clock := externalSim(t)
 			ref := uniqueRef("olderlock")
 			prepare(t, s, clock, journal.OpCapture, ref)
-			path := olderJournalWithAnOpenCapture(t, s, ref, 3000, "cap-1")
+			path := olderJournalWithAnOpenCapture(t, s, ref, 3000, "cap-1", tc.v01)
 			// vmp_init's recovery cannot reach Vipps (credentials refused): the capture stays open.
 			refused, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationToken, Times: -1})
 			if err != nil {
@@ -98,11 +109,11 @@ func TestAnOpenEntryOfAnOlderJournalIsFinishedByOnePathAtATime(t *testing.T) {
 // olderKey is the Idempotency-Key an older vmp derived for the capture: not this vmp's.
 const olderKey = "vmp-0123456789abcdef0123456789abcdef01234567"
 
-// olderJournalWithAnOpenCapture writes a journal of vmp 0.2 holding a capture of amount on ref
-// with operationID, open (as a till killed while sending it left it) and never carried out at
-// Vipps, under olderKey. The entry is the one this vmp writes, made by a capture Vipps refused
-// without processing it.
-func olderJournalWithAnOpenCapture(t *testing.T, s *sim.Server, ref string, amount int64, operationID string) string {
+// olderJournalWithAnOpenCapture writes a journal of the older format holding a capture of
+// amount on ref with operationID, open (as a till killed while sending it left it) and never
+// carried out at Vipps, under olderKey. The entry is the one this vmp writes, made by a capture
+// Vipps refused without processing it; v01: without an MSN and with 0.1's intent.
+func olderJournalWithAnOpenCapture(t *testing.T, s *sim.Server, ref string, amount int64, operationID string, v01 bool) string {
 	t.Helper()
 	fault, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 400, Operation: sim.OperationCapture, Reference: ref, Times: -1})
 	if err != nil {
@@ -128,6 +139,9 @@ func olderJournalWithAnOpenCapture(t *testing.T, s *sim.Server, ref string, amou
 	open := list[0]
 	open.ID, open.IdempotencyKey = olderKey, olderKey
 	open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
+	if v01 {
+		open.MSN, open.Intent = "", fmt.Sprintf("capture|%s|%d", ref, amount)
+	}
 	path := filepath.Join(t.TempDir(), "older.db")
 	writeOlderJournal(t, path, []*journal.Entry{open})
 	if captured, _, _ := aggregate(t, s, ref); captured != 0 {
