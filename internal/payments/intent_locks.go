@@ -2,8 +2,9 @@ package payments
 
 import "sync"
 
-// IntentLocks serialises operations with the same intent, so a repeated call and recovery never
-// work on one entry at once. Entries are dropped when unused, so the map does not grow.
+// IntentLocks serialises work on one operation, named by operationLock (its id's, or its
+// intent's), so a repeated call and recovery never work on one entry at once. Entries are
+// dropped when unused, so the map does not grow.
 type IntentLocks struct {
 	mu    sync.Mutex
 	locks map[string]*intentLock
@@ -14,7 +15,7 @@ type intentLock struct {
 	refs int
 }
 
-// Lock takes the lock of intent; unlock gives it back.
+// Lock takes the lock named intent; unlock gives it back.
 func (l *IntentLocks) Lock(intent string) (unlock func()) {
 	l.mu.Lock()
 	if l.locks == nil {
@@ -27,7 +28,10 @@ func (l *IntentLocks) Lock(intent string) (unlock func()) {
 	}
 	il.refs++
 	l.mu.Unlock()
-	il.mu.Lock()
+	if !il.mu.TryLock() {
+		failpoint("lock_waits", "") // a test holding the lock's holder learns that this call waits for it
+		il.mu.Lock()
+	}
 	return func() {
 		il.mu.Unlock()
 		l.mu.Lock()

@@ -32,10 +32,10 @@ type moneyOp struct {
 // runMoneyOp is the one way money moves. The rule (documented in vmp.h, "Money safety"):
 //   - What the call is, is decided as it starts: with an id, the operation of that id; without
 //     one, the operation it repeats (repeat_rule.go repeatOf), or a new one.
-//   - Under the operation's lock (lockOf; a new one's: its intent's, or its id's): a finished
-//     operation returns its recorded outcome and sends nothing; an open one (or one certainly
-//     not carried out) is finished with its own key and body; a new one is written to the
-//     journal and fsynced, then sent.
+//   - Under the operation's lock (operationLock, which every path working on it takes): a
+//     finished operation returns its recorded outcome and sends nothing; an open one (or one
+//     certainly not carried out) is finished with its own key and body; a new one is written
+//     to the journal and fsynced, then sent.
 //   - The outcome is written after the answer. It counts as seen by the till only after this
 //     call has returned (seen.go), never inside it.
 //
@@ -52,7 +52,7 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 		}
 	}
 	key := IdempotencyKey(eng.till, op.kind, op.unit.msn, op.reference, op.operationID)
-	lock := lockName(op.operationID, key, op.intent)
+	lock := op.lock()
 	if repeated != nil {
 		// The lock of the operation it repeats - for one with an id not this call's intent's,
 		// but its id's - which its repeats with the id, and recovery, take too.
@@ -340,18 +340,32 @@ func paymentFromJournal(e *journal.Entry) Payment {
 	return p
 }
 
-// lockName is what serialises work on one operation: its key when the till gave an id (two
-// calls with one id but different amounts are one operation's key, and must not both write
-// it), else its intent.
-func lockName(operationID, key, intent string) string {
+// operationLock names the lock that serialises all work on one operation (IntentLocks): every
+// call, recovery, settle-by-poll and seen-flush takes it. With the till's id it is the
+// operation, reference and id - what findByOperationID finds an entry by - and never the
+// Idempotency-Key: an older vmp derived other keys (journal.MayHoldOlderKeys), and a call with
+// the id locking this version's key while recovery locked the entry's older one finished it
+// twice at once. The sales unit is left out, as a vmp 0.1 entry names it otherwise (no MSN);
+// two units' operations of one reference and id only wait for each other. Two calls with one id
+// but different amounts are one operation, and must not both write it. Without an id: its
+// intent.
+func operationLock(operation, reference, operationID, intent string) string {
 	if operationID != "" {
-		return "id|" + key
+		return "id|" + operation + "\x00" + reference + "\x00" + operationID
 	}
 	return "intent|" + intent
 }
 
-// lockOf is lockName for an entry in the journal.
-func lockOf(e *journal.Entry) string { return lockName(e.OperationID, e.ID, e.Intent) }
+// lock is the operation's lock as the till asked for it (a checkout without a reference has
+// no id, and takes its intent's).
+func (op moneyOp) lock() string {
+	return operationLock(op.kind, op.reference, op.operationID, op.intent)
+}
+
+// lockOf is the lock of the operation an entry in the journal records.
+func lockOf(e *journal.Entry) string {
+	return operationLock(e.Operation, e.Reference, e.OperationID, e.Intent)
+}
 
 func journalWriteError(err error) *model.Error {
 	return &model.Error{Code: abi.CodeJournal, Message: "journal: writing the operation failed, so it was not sent: " + err.Error(), Err: err}
