@@ -13,7 +13,8 @@
 // unit renamed or left out of the config, a second till refunding a sale with the same
 // operation id, and faults injected at the simulator: answers lost after commit, connections
 // closed, 5xx, 423, outages, delays past the request timeout, truncated and malformed answers,
-// a 4xx on the retry of an attempt that was carried out, failing reads and token requests.
+// a 4xx on the retry of an attempt that was carried out, failing reads and token requests; and
+// failing journal commits in the till's own library (a full or failing disk: commitfail_test.go).
 //
 // After every action and at the end the simulator must hold every operation the till was told
 // happened, nothing it was told failed, nothing twice, and no payment no checkout asked for;
