@@ -349,12 +349,24 @@ func (r *run) call(o *op, kill killPlan) result {
 			o, o.sale.payRef, res.Status)
 	}
 	if !t.proc.alive() {
+		if !kill.on || !t.proc.diedOfKill() {
+			r.fail("%s: till %s's process ended by itself (%s): %s", o, t.name, t.proc.cmd.ProcessState, lastLines(t.proc.stderr.String(), 30))
+		}
 		r.killed(t)
 		r.start(t)
 		r.reconcile(t, false)
 	}
 	r.restartRefused()
 	return res
+}
+
+// lastLines is the end of a process's stderr for a failure message.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // libraryLogs adds the library's log records to the sequence's log when debugging.
