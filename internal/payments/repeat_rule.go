@@ -150,7 +150,10 @@ func (eng *Engine) awaitDelivery(ids []string) []string {
 
 // findByOperationID looks up the operation with the till's id: by its key, or - for an entry
 // written before the key derivation it has now, in a journal an older vmp wrote - by
-// (operation, MSN, reference, id).
+// (operation, MSN, reference, id). Either way as eng.entry reads it: memory's state while its
+// latest write is not on disk. The file's copy of an older entry is open then, and a call
+// taking it for open looked the operation up at Vipps again - and sent it again with its old
+// key when the event log could not be read: a second capture once Vipps forgot the key.
 func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
 	e, err := eng.entry(key)
 	if err == nil && e == nil && eng.journal.MayHoldOlderKeys() {
@@ -158,7 +161,7 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 		list, err = eng.journal.ForReferenceOperation(op.reference, op.kind)
 		for _, old := range list {
 			if old.OperationID == op.operationID && op.unit.owns(old) {
-				e = old
+				e, err = eng.entry(old.ID)
 				break
 			}
 		}
