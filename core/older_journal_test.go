@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/sim"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -148,6 +149,62 @@ func TestAnOpenEntryOfAnOlderJournalIsRecoveredAfterTheMoveAndItsRepeatsFindIt(t
 			list, err := j.ForReference(ref)
 			if err != nil || len(list) != 1 || list[0].ID != open.ID || list[0].State != journal.StateDone {
 				t.Fatalf("after the repeats the journal holds %d entries of %s (%v); want the moved one, done", len(list), ref, err)
+			}
+		})
+	}
+}
+
+// A capture vmp 0.1 made without an operation id, whose outcome never reached the till (killed
+// inside the call), is repeated by the till after the upgrade as vmp.h tells it: the same
+// call, without an id. vmp 0.1 recorded its intent without the MSN ("capture|<reference>|<amount>",
+// the unit by config name): the repeat rule looked only for this vmp's intent, found nothing, and
+// made a second capture. Open at the repeat, or resolved by vmp_init's recovery, it is the one
+// capture.
+func TestARepeatWithoutAnIdFindsTheCaptureVmp01LeftUnseen(t *testing.T) {
+	for _, recovered := range []bool{true, false} {
+		t.Run(fmt.Sprintf("recovered at vmp_init %t", recovered), func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("v01")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			ctx := context.Background()
+			first := filepath.Join(t.TempDir(), "first.db")
+			c := clientOn(t, s, first)
+			if _, err := c.OwnUnit().Capture(ctx, ref, 3000, ""); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			j, err := journal.Open(first, journal.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := j.ForReference(ref)
+			j.Close()
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("the first till's journal holds %v, %v", entries, err)
+			}
+			open := entries[0] // as vmp 0.1 recorded it, and a till killed after sending left it
+			open.MSN, open.Intent = "", fmt.Sprintf("capture|%s|%d", ref, 3000)
+			open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
+			path := filepath.Join(t.TempDir(), "v01.db")
+			writeOlderJournal(t, path, []*journal.Entry{open})
+
+			var refused string
+			if !recovered { // vmp_init's recovery cannot reach Vipps: the repeat finds it open
+				if refused, err = s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationToken, Times: -1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			till := clientOn(t, s, path)
+			defer till.Close()
+			s.RemoveFault(refused)
+			if _, err := till.OwnUnit().Capture(ctx, ref, 3000, ""); err != nil {
+				t.Fatal(err)
+			}
+			if n := effects(s, ref)["CAPTURED"]; n != 1 {
+				t.Errorf("%d captures reached Vipps, want 1", n)
+			}
+			if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+				t.Errorf("a capture of 3000 vmp 0.1 left unseen, repeated without an id, came to %d", captured)
 			}
 		})
 	}

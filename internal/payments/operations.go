@@ -181,7 +181,8 @@ func (u *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions,
 		}
 	}
 	p, _, _, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
-		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), body: body})
+		intent:   fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly),
+		intent01: fmt.Sprintf("cancel|%s|%t", u.scoped(reference), opts.TransactionOnly), body: body})
 	e, ok := err.(*model.Error)
 	switch {
 	case ok && opts.TransactionOnly && e.VippsErrorCode == "6060":
@@ -239,7 +240,7 @@ func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, 
 	before, knewBefore := t.Snapshot()
 	p, e, sent, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
-		body: body})
+		intent01: fmt.Sprintf("%s|%s|%d", kind, u.scoped(reference), amount), body: body})
 	if err == nil && sent && kind == journal.OpCapture {
 		return eng.checkCaptured(ctx, t, e, before, knewBefore, p)
 	}

@@ -33,7 +33,7 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	if op.operationID != "" {
 		return nil, nil // the id decides, under the lock (findByOperationID)
 	}
-	candidates, err := eng.journal.UnacknowledgedWithIntent(op.intent)
+	candidates, err := eng.unseenAlike(op)
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
@@ -104,6 +104,36 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	return eng.recentRepeatOf(op, d, t)
 }
 
+// alikeIntents are the intents an alike earlier call may have recorded: this vmp's, and in a
+// journal an older vmp wrote (MayHoldOlderKeys) vmp 0.1's, which named the unit by its config
+// name. The repeat rule looked for this vmp's only: a capture 0.1 left unseen, repeated after
+// the upgrade as vmp.h tells the till to, was made a second time.
+func (eng *Engine) alikeIntents(op moneyOp) []string {
+	if op.intent01 == "" || !eng.journal.MayHoldOlderKeys() {
+		return []string{op.intent}
+	}
+	return []string{op.intent, op.intent01}
+}
+
+// unseenAlike lists the entries of op's alike intents whose outcome the till has not seen,
+// oldest first; one of 0.1's intent only if it is 0.1's (no MSN) and of op's unit.
+func (eng *Engine) unseenAlike(op moneyOp) ([]*journal.Entry, error) {
+	var alike []*journal.Entry
+	for _, intent := range eng.alikeIntents(op) {
+		list, err := eng.journal.UnacknowledgedWithIntent(intent)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			if e.Intent == op.intent || (e.MSN == "" && op.unit.owns(e)) {
+				alike = append(alike, e)
+			}
+		}
+	}
+	slices.SortStableFunc(alike, func(a, b *journal.Entry) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return alike, nil
+}
+
 // sentAnew is 1 for an entry a repeat would send anew (certainly not carried out), else 0.
 func sentAnew(e *journal.Entry) int {
 	if e.State == journal.StateFailed || e.State == journal.StateNotCreated {
@@ -116,7 +146,7 @@ func sentAnew(e *journal.Entry) int {
 // seen since, after this call (whose delivery is d) was made: this call is that repeat's twin,
 // not a new operation. nil when there is none.
 func (eng *Engine) recentRepeatOf(op moneyOp, d Delivery, t time.Time) (*journal.Entry, error) {
-	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
+	for _, id := range eng.seen.RepeatedBefore(eng.alikeIntents(op), d) {
 		e, err := eng.entry(id)
 		if err != nil {
 			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
