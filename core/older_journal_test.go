@@ -166,28 +166,9 @@ func TestARepeatWithoutAnIdFindsTheCaptureVmp01LeftUnseen(t *testing.T) {
 			s, clock := externalSim(t)
 			ref := uniqueRef("v01")
 			prepare(t, s, clock, journal.OpCapture, ref)
+			path := v01JournalWithAnUnseenCapture(t, s, ref, 3000)
 			ctx := context.Background()
-			first := filepath.Join(t.TempDir(), "first.db")
-			c := clientOn(t, s, first)
-			if _, err := c.OwnUnit().Capture(ctx, ref, 3000, ""); err != nil {
-				t.Fatal(err)
-			}
-			c.Close()
-			j, err := journal.Open(first, journal.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			entries, err := j.ForReference(ref)
-			j.Close()
-			if err != nil || len(entries) != 1 {
-				t.Fatalf("the first till's journal holds %v, %v", entries, err)
-			}
-			open := entries[0] // as vmp 0.1 recorded it, and a till killed after sending left it
-			open.MSN, open.Intent = "", fmt.Sprintf("capture|%s|%d", ref, 3000)
-			open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
-			path := filepath.Join(t.TempDir(), "v01.db")
-			writeOlderJournal(t, path, []*journal.Entry{open})
-
+			var err error
 			var refused string
 			if !recovered { // vmp_init's recovery cannot reach Vipps: the repeat finds it open
 				if refused, err = s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationToken, Times: -1}); err != nil {
@@ -208,4 +189,33 @@ func TestARepeatWithoutAnIdFindsTheCaptureVmp01LeftUnseen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// v01JournalWithAnUnseenCapture makes a capture of amount on ref without an operation id,
+// carried out at Vipps, and writes a journal holding it as vmp 0.1 recorded it (no MSN, 0.1's
+// intent) and as a till killed after sending it left it: open.
+func v01JournalWithAnUnseenCapture(t *testing.T, s *sim.Server, ref string, amount int64) string {
+	t.Helper()
+	first := filepath.Join(t.TempDir(), "first.db")
+	c := clientOn(t, s, first)
+	_, err := c.OwnUnit().Capture(context.Background(), ref, amount, "")
+	c.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.Open(first, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := j.ForReference(ref)
+	j.Close()
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("the first till's journal holds %v, %v", entries, err)
+	}
+	open := entries[0]
+	open.MSN, open.Intent = "", fmt.Sprintf("capture|%s|%d", ref, amount)
+	open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
+	path := filepath.Join(t.TempDir(), "v01.db")
+	writeOlderJournal(t, path, []*journal.Entry{open})
+	return path
 }

@@ -87,3 +87,49 @@ func TestACallWithAnIdFindsAnOlderEntryAsMemoryHasIt(t *testing.T) {
 	}
 	wantCaptured(t, s, ref, 3000, "a capture of 3000 recovered, then repeated with its operation id,")
 }
+
+// Two repeats without an id of a capture vmp 0.1 left unseen, the second made before the first's
+// outcome reached the till, are that one capture also once the first's outcome is written as
+// seen while the second looks (TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhileItLooks
+// for this vmp's entries): the second finds it among the recent repeats, which must know the
+// entry by vmp 0.1's intent too.
+func TestTwoRepeatsOfACaptureVmp01LeftUnseenAreOneCapture(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("v01twins")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, v01JournalWithAnUnseenCapture(t, s, ref, 1000)) // vmp_init recovers it: done, unseen
+	defer c.Close()
+	list, err := c.journal.ForReferenceOperation(ref, journal.OpCapture)
+	if err != nil || len(list) != 1 || list[0].State != journal.StateDone || list[0].Acknowledged {
+		t.Fatalf("the journal's captures of %s: %+v, %v; want the 0.1 one, done and unseen", ref, list, err)
+	}
+	capture := list[0].ID
+	a := &orderedDelivery{made: 1}
+	late := &orderedDelivery{made: 2} // made before a's answer reached the till
+	if _, err := c.OwnUnit().Capture(WithDelivery(context.Background(), a), ref, 1000, ""); err != nil {
+		t.Fatalf("the first repeat: %v", err)
+	}
+	var once sync.Once
+	atFailpoint(t, func(point, op string) {
+		if point != "repeat_candidate" || op != journal.OpCapture {
+			return
+		}
+		once.Do(func() {
+			a.deliveredAt.Store(3)
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				if e, _ := c.journal.Get(capture); e != nil && e.Acknowledged && !c.pay.ReturnedNotWritten(capture) {
+					return
+				}
+			}
+			t.Error("the first repeat's seen mark never reached the journal")
+		})
+	})
+	if _, err := c.OwnUnit().Capture(WithDelivery(context.Background(), late), ref, 1000, ""); err != nil {
+		t.Fatalf("the second repeat: %v", err)
+	}
+	late.deliveredAt.Store(4)
+	if n := effects(s, ref)["CAPTURED"]; n != 1 {
+		t.Errorf("%d captures reached Vipps, want 1", n)
+	}
+	wantCaptured(t, s, ref, 1000, "a capture of 1000 vmp 0.1 left unseen and two repeats of it, made before either's answer reached the till,")
+}
