@@ -2,9 +2,12 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,4 +221,68 @@ func v01JournalWithAnUnseenCapture(t *testing.T, s *sim.Server, ref string, amou
 	path := filepath.Join(t.TempDir(), "v01.db")
 	writeOlderJournal(t, path, []*journal.Entry{open})
 	return path
+}
+
+// A checkout vmp 0.1 made whose outcome never reached the till (killed inside the call) is
+// repeated by the till after the upgrade: with its reference, the same payment, not
+// VMP_ERR_CONFLICT ("reference already used"), which tells the till to make the sale again under
+// a new reference - a second payment request for a sale the customer may have approved; without
+// one, the same payment, not a second. vmp 0.1 recorded what a checkout asked for without the
+// MSN and with the receipt ("create|<reference or auto>|<hash>"): neither was found.
+func TestARepeatedCheckoutFindsTheCheckoutVmp01LeftUnseen(t *testing.T) {
+	for _, explicit := range []bool{true, false} {
+		t.Run(fmt.Sprintf("with its reference %t", explicit), func(t *testing.T) {
+			s, _ := externalSim(t)
+			ctx := context.Background()
+			first := filepath.Join(t.TempDir(), "first.db")
+			c := clientOn(t, s, first)
+			req := `{"amount":10000,"phone_number":"4712345678"}`
+			if explicit {
+				req = `{"amount":10000,"phone_number":"4712345678","reference":"` + uniqueRef("v01checkout") + `"}`
+			}
+			checkout, err := ParseCheckout([]byte(req))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := c.OwnUnit().StartCheckout(ctx, checkout)
+			c.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := journal.Open(first, journal.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := j.ForReference(ref)
+			j.Close()
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("the first till's journal holds %v, %v", entries, err)
+			}
+			open := entries[0] // as vmp 0.1 recorded it, and a till killed after sending left it
+			asked := sha256.Sum256([]byte(strings.Join([]string{"10000", "NOK", "4712345678", "", "Purchase", "push", "null"}, "\x00")))
+			named := "auto"
+			if explicit {
+				named = ref
+			}
+			open.MSN, open.Intent = "", "create|"+named+"|"+hex.EncodeToString(asked[:16])
+			open.State, open.Outcome, open.Payment, open.Acknowledged = journal.StateOpen, nil, nil, false
+			path := filepath.Join(t.TempDir(), "v01.db")
+			writeOlderJournal(t, path, []*journal.Entry{open})
+
+			till := clientOn(t, s, path) // vmp_init's recovery finds the payment: created, unseen
+			defer till.Close()
+			again, err := till.OwnUnit().StartCheckout(ctx, checkout)
+			if err != nil {
+				t.Fatalf("the checkout repeated: %v", err)
+			}
+			if again != ref {
+				t.Errorf("the checkout repeated made payment %s; want %s, the one vmp 0.1 made", again, ref)
+			}
+			if explicit { // another checkout under its reference is still refused
+				other, _ := ParseCheckout([]byte(`{"amount":20000,"phone_number":"4712345678","reference":"` + ref + `"}`))
+				_, err := till.OwnUnit().StartCheckout(ctx, other)
+				wantCode(t, err, CodeConflict, "")
+			}
+		})
+	}
 }

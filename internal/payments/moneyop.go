@@ -23,9 +23,9 @@ type moneyOp struct {
 	operationID string
 	// intent is what the till asked for, as a string: a repeated identical call has the same.
 	intent string
-	// intent01 is the intent vmp 0.1 recorded for the same capture, refund or cancel (its unit
-	// by config name, no MSN), which a journal an older vmp wrote may hold (alikeIntents); ""
-	// for a checkout, whose 0.1 intent hashed the receipt as 0.1 encoded it.
+	// intent01 is the intent vmp 0.1 recorded for the same call (its unit by config name, no
+	// MSN), which a journal an older vmp wrote may hold (asksFor, alikeIntents); "" when 0.1
+	// would not have matched it either (a QR checkout without a reference).
 	intent01 string
 	body     []byte
 	// newCheckout gives the reference and body of a new payment, for a checkout without a

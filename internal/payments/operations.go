@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
@@ -47,11 +48,11 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 	defer leave()
 	if req.Reference != "" {
 		// A sale whose payment ended ABORTED or EXPIRED gets a new attempt (checkout_attempts.go).
-		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) string {
+		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) (string, string) {
 			r := req
 			r.Reference = ref
 			intent, _ := checkoutIntent(u, r, currency, description)
-			return intent
+			return intent, checkoutIntent01(u, r, currency, description)
 		})
 		if err != nil {
 			return "", err
@@ -97,7 +98,7 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 		return b, nil
 	}
 	op := moneyOp{unit: u, kind: journal.OpCreate, reference: req.Reference, amount: req.Amount, currency: currency,
-		operationID: req.Reference, intent: intent}
+		operationID: req.Reference, intent: intent, intent01: checkoutIntent01(u, req, currency, description)}
 	if req.Reference != "" {
 		if op.body, err = body(req.Reference); err != nil {
 			return "", err
@@ -144,6 +145,20 @@ func checkoutIntent(u *Unit, req CheckoutRequest, currency, description string) 
 		ref = "auto"
 	}
 	return "create|" + u.msnKey() + "|" + ref + "|" + hex.EncodeToString(sum[:16]), nil
+}
+
+// checkoutIntent01 is the intent vmp 0.1 recorded for the same checkout (moneyOp.intent01):
+// its unit by config name, no MSN, and the receipt in the hash - as this vmp encodes it, so a
+// receipt 0.1 encoded otherwise does not match (the repeat is then refused or new, as before).
+// A QR checkout without a reference has none: 0.1 gave it a nonce.
+func checkoutIntent01(u *Unit, req CheckoutRequest, currency, description string) string {
+	receipt, err := wirejson.Marshal(req.Receipt)
+	if err != nil || (req.Reference == "" && req.Flow == FlowQR) {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
+		description, req.Flow, string(receipt)}, "\x00")))
+	return "create|" + u.scoped(firstNonEmpty(req.Reference, "auto")) + "|" + hex.EncodeToString(sum[:16])
 }
 
 // Capture captures amount (minor units) of an authorized payment.

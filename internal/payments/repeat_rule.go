@@ -115,8 +115,8 @@ func (eng *Engine) alikeIntents(op moneyOp) []string {
 	return []string{op.intent, op.intent01}
 }
 
-// unseenAlike lists the entries of op's alike intents whose outcome the till has not seen,
-// oldest first; one of 0.1's intent only if it is 0.1's (no MSN) and of op's unit.
+// unseenAlike lists the entries of op's unit that ask for what op asks (asksFor) whose outcome
+// the till has not seen, oldest first.
 func (eng *Engine) unseenAlike(op moneyOp) ([]*journal.Entry, error) {
 	var alike []*journal.Entry
 	for _, intent := range eng.alikeIntents(op) {
@@ -125,7 +125,7 @@ func (eng *Engine) unseenAlike(op moneyOp) ([]*journal.Entry, error) {
 			return nil, err
 		}
 		for _, e := range list {
-			if e.Intent == op.intent || (e.MSN == "" && op.unit.owns(e)) {
+			if op.asksFor(e) && op.unit.owns(e) {
 				alike = append(alike, e)
 			}
 		}
@@ -199,7 +199,7 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	if e != nil && e.Intent != op.intent && !sameLegacyIntent(e, op) {
+	if e != nil && !op.asksFor(e) {
 		if op.kind == journal.OpCreate {
 			return nil, model.Errorf(abi.CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
 		}
@@ -209,10 +209,11 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 	return e, nil
 }
 
-// sameLegacyIntent accepts an entry of vmp 0.1 (which named units by config name in its
-// intents) when the call asks for the same amount.
-func sameLegacyIntent(e *journal.Entry, op moneyOp) bool {
-	return e.MSN == "" && e.Operation != journal.OpCreate && e.Amount == op.amount
+// asksFor reports whether entry e records what op asks for: by this vmp's intent, or for an
+// entry of vmp 0.1 (no MSN) by the intent 0.1 derived (intent01). The one test of it, for a
+// call with an id (findByOperationID) and a repeat without one (unseenAlike).
+func (op moneyOp) asksFor(e *journal.Entry) bool {
+	return e.Intent == op.intent || (e.MSN == "" && op.intent01 != "" && e.Intent == op.intent01)
 }
 
 // newJournalRefusal refuses a call without an id on a payment that a new journal knows
