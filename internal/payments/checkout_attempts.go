@@ -31,9 +31,9 @@ func attemptReference(reference string, n int) string {
 
 // checkoutAttempt gives the reference a checkout with the explicit reference should use: the
 // first attempt that is not a finished create of a payment that ended ABORTED or EXPIRED.
-// intentsOf is the checkout's intent under a reference, and vmp 0.1's (moneyOp.intent01). When an attempt's state cannot be read
-// the attempt is used as it is (the recorded payment comes back, as before this rule): never a
-// new payment on a guess.
+// intentsOf is the checkout's intent under a reference, and vmp 0.1's (moneyOp.intent01). When
+// an attempt's state cannot be read the attempt is used as it is (the recorded payment comes
+// back, as before this rule): never a new payment on a guess.
 func (u *Unit) checkoutAttempt(ctx context.Context, reference string, intentsOf func(string) (string, string)) (string, error) {
 	eng := u.engine
 	var ended abi.State
