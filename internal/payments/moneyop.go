@@ -23,7 +23,11 @@ type moneyOp struct {
 	operationID string
 	// intent is what the till asked for, as a string: a repeated identical call has the same.
 	intent string
-	body   []byte
+	// intent01 is the intent vmp 0.1 recorded for the same call (its unit by config name, no
+	// MSN), which a journal an older vmp wrote may hold (asksFor, alikeIntents); "" when 0.1
+	// would not have matched it either (a QR checkout without a reference).
+	intent01 string
+	body     []byte
 	// newCheckout gives the reference and body of a new payment, for a checkout without a
 	// reference that repeats nothing.
 	newCheckout func() (reference string, body []byte, err error)
