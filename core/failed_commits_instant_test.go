@@ -332,7 +332,9 @@ func TestARepeatIsTheSameOperationWhenTheOtherRepeatsOutcomeIsWrittenAsSeenWhile
 // (vmp_recover, or a repeat with the id), as a repeat of an operation without an id does: they
 // must never work on one entry at once (IntentLocks). It took the lock of its own intent, not
 // the operation's, and finished the entry a second time while recovery was finishing it. Here
-// recovery is held as it writes the outcome; the repeat gets the lock only once it is done.
+// recovery is held as it writes the outcome, until the repeat, once it has decided, waits for
+// a lock (the failpoint lock_waits); a repeat that does not wait reaches the outcome's write
+// while recovery is still held there.
 func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *testing.T) {
 	s, clock := externalSim(t)
 	ref := uniqueRef("idlock")
@@ -346,6 +348,7 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 	wantCode(t, err, CodeUnknownOutcome, "")
 	held, decided, release := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var writers atomic.Int32
+	var twice atomic.Bool
 	var heldOnce, decidedOnce, releaseOnce sync.Once
 	journalWriteFault = func(e *journal.Entry) error {
 		if e.Operation != journal.OpCapture || e.State != journal.StateDone {
@@ -355,16 +358,23 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 			heldOnce.Do(func() { close(held) })
 			<-release
 		} else {
-			releaseOnce.Do(func() { close(release) }) // two at once: the failure is recorded below
+			twice.Store(true) // two at once
+			releaseOnce.Do(func() { close(release) })
 		}
 		writers.Add(-1)
 		return nil
 	}
 	t.Cleanup(func() { journalWriteFault = func(*journal.Entry) error { return nil } })
-	var twice atomic.Bool
 	atFailpoint(t, func(point, op string) {
-		if point == "repeat_decided" && op == journal.OpCapture {
+		switch {
+		case point == "repeat_decided" && op == journal.OpCapture:
 			decidedOnce.Do(func() { close(decided) })
+		case point == "lock_waits":
+			select {
+			case <-decided: // the repeat has decided, and waits for a lock
+				releaseOnce.Do(func() { close(release) })
+			default:
+			}
 		}
 	})
 	recovered := make(chan error, 1)
@@ -378,15 +388,6 @@ func TestARepeatWithoutAnIdWaitsForRecoveryOfTheOperationWithAnIdItRepeats(t *te
 		_, err := c.OwnUnit().Capture(ctx, ref, 1000, "")
 		repeated <- err
 	}()
-	<-decided
-	// The repeat has decided; it must wait for the lock recovery holds. A repeat that does not
-	// reaches the outcome's write within this bound.
-	select {
-	case <-release:
-		twice.Store(true)
-	case <-time.After(time.Second):
-		releaseOnce.Do(func() { close(release) })
-	}
 	if err := <-recovered; err != nil {
 		t.Fatalf("recover: %v", err)
 	}

@@ -253,6 +253,47 @@ func TestAnOldOpenRefundIsLookedUpBeforeItIsSentAgain(t *testing.T) {
 	}
 }
 
+// Case 4b: the same refund when Vipps' event log cannot be read. Sent again blind, its key
+// (forgotten) would be a second refund: it stays open, recovery and the repeat say the outcome
+// is unknown and send nothing, and once the log can be read the repeat finds it done.
+func TestAnOldOpenRefundIsNotSentAgainWhenTheEventLogCannotBeRead(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("stale")
+	prepare(t, s, clock, journal.OpRefund, ref)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	restore := dropEvery(t, s, sim.OperationRefund, ref)
+	_, err := c.OwnUnit().Refund(context.Background(), ref, 4000, "ret-1")
+	restore()
+	c.Close()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	clock.Advance(25 * time.Hour) // the simulator forgets the key
+	id, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 500, Operation: sim.OperationEvents, Reference: ref, Times: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := clientOn(t, s, path)
+	defer c2.Close()
+	if len(c2.InitRecovery.StillOpen) != 1 || len(c2.InitRecovery.Resolved) != 0 {
+		t.Fatalf("recovery with the event log unreadable: %+v, want the refund still open", c2.InitRecovery)
+	}
+	_, err = c2.OwnUnit().Refund(context.Background(), ref, 4000, "ret-1")
+	wantCode(t, err, CodeUnknownOutcome, "")
+	if !strings.Contains(err.Error(), "event log") {
+		t.Fatalf("the repeat's error does not say why nothing was sent: %v", err)
+	}
+	if _, refunded, _ := aggregate(t, s, ref); refunded != 4000 {
+		t.Fatalf("one refund of 4000 became %d while the event log could not be read", refunded)
+	}
+	s.RemoveFault(id)
+	if _, err = c2.OwnUnit().Refund(context.Background(), ref, 4000, "ret-1"); err != nil {
+		t.Fatalf("the repeat once the event log can be read: %v", err)
+	}
+	if _, refunded, _ := aggregate(t, s, ref); refunded != 4000 {
+		t.Fatalf("one refund of 4000 became %d", refunded)
+	}
+}
+
 // Case 5: operations of a sales unit are its MSN's, whatever the unit is called.
 func TestAnOperationOfASalesUnitNoLongerConfiguredStaysOpen(t *testing.T) {
 	s, err := sim.Start(sim.Options{SalesUnits: []sim.Credentials{storeA, storeB}, ApproveDelay: -1})

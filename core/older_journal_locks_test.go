@@ -25,7 +25,7 @@ import (
 // look-up; the call with the id either waits for it (released then) or sends first; the sim's
 // clock passes Vipps' key memory (a day) after the first send.
 // A vmp 0.1 entry (no MSN, its unit and intent named by the unit's config name) is found by its
-// id too (repeat_rule.go sameLegacyIntent), and is one operation for recovery the same way.
+// id too (repeat_rule.go asksFor), and is one operation for recovery the same way.
 func TestAnOpenEntryOfAnOlderJournalIsFinishedByOnePathAtATime(t *testing.T) {
 	for _, tc := range []struct {
 		other string

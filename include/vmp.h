@@ -635,8 +635,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    checked against the payment's event log at Vipps, which names each operation's key: there,
  *    the call returns VMP_OK; certainly absent, the failure stands; unreadable, or an attempt
  *    may still be on its way, VMP_ERR_UNKNOWN_OUTCOME. Before an open capture, refund or cancel
- *    is sent again, the event log is read too (Vipps keeps a key only for a limited time), and
- *    after it is sent again the payment is read, so `out` shows it as it is now.
+ *    is sent again, the event log is read too (Vipps keeps a key only for a limited time): when
+ *    it cannot be read, nothing is sent, the operation stays open and the call (or vmp_recover)
+ *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. After it is sent again the payment is read,
+ *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with
  *    their key and body; a checkout is looked up and never sent anew at start-up (a push

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -54,12 +55,11 @@ func (j *Journal) NotePayment(msn, reference string, p ObservedPayment) {
 	}
 }
 
-// note is the pending note of a record key.
-func (j *Journal) note(k string) (ObservedPayment, bool) {
+// notesNow is a copy of the notes no commit has written yet, by record key.
+func (j *Journal) notesNow() map[string]ObservedPayment {
 	j.notes.mu.Lock()
 	defer j.notes.mu.Unlock()
-	p, ok := j.notes.pending[k]
-	return p, ok
+	return maps.Clone(j.notes.pending)
 }
 
 // notesPending reports whether a note waits for a commit.

@@ -290,6 +290,10 @@ func (j *Journal) PaymentsChanged(from, to time.Time, fn func(*PaymentRecord)) e
 // UncapturedPayments lists the payments this till created that may still hold the customer's
 // money and that it has not finished (PaymentRecord.Uncaptured), oldest first.
 func (j *Journal) UncapturedPayments() ([]*PaymentRecord, error) {
+	// The notes first: a commit that lands while the records are read writes its notes and
+	// then forgets them, and a note read after the records could be gone while the record read
+	// before it was not written yet. Taken before, a note forgotten since is in what is read.
+	notes := j.notesNow()
 	var list []*PaymentRecord
 	err := j.db.View(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketPayments)
@@ -307,7 +311,7 @@ func (j *Journal) UncapturedPayments() ([]*PaymentRecord, error) {
 	})
 	// What status reads told since the last commit counts already (payment_notes.go).
 	list = slices.DeleteFunc(list, func(r *PaymentRecord) bool {
-		if p, ok := j.note(string(recordKey(r.Reference, r.MSN))); ok {
+		if p, ok := notes[string(recordKey(r.Reference, r.MSN))]; ok {
 			r.mergePayment(p)
 		}
 		return !r.Uncaptured()

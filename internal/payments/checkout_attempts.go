@@ -31,10 +31,10 @@ func attemptReference(reference string, n int) string {
 
 // checkoutAttempt gives the reference a checkout with the explicit reference should use: the
 // first attempt that is not a finished create of a payment that ended ABORTED or EXPIRED.
-// intentOf is the checkout's intent under a reference. When an attempt's state cannot be read
-// the attempt is used as it is (the recorded payment comes back, as before this rule): never a
-// new payment on a guess.
-func (u *Unit) checkoutAttempt(ctx context.Context, reference string, intentOf func(string) string) (string, error) {
+// intentsOf is the checkout's intent under a reference, and vmp 0.1's (moneyOp.intent01). When
+// an attempt's state cannot be read the attempt is used as it is (the recorded payment comes
+// back, as before this rule): never a new payment on a guess.
+func (u *Unit) checkoutAttempt(ctx context.Context, reference string, intentsOf func(string) (string, string)) (string, error) {
 	eng := u.engine
 	var ended abi.State
 	for n := 1; n <= maxCheckoutAttempts; n++ {
@@ -43,7 +43,8 @@ func (u *Unit) checkoutAttempt(ctx context.Context, reference string, intentOf f
 			return "", model.Errorf(abi.CodeConflict, "the payment %s ended %s and a new attempt's reference %s would be longer than 64 characters; "+
 				"use a new reference", attemptReference(reference, n-1), ended, model.Truncate(ref, 70))
 		}
-		op := moneyOp{unit: u, kind: journal.OpCreate, reference: ref, operationID: ref, intent: intentOf(ref)}
+		op := moneyOp{unit: u, kind: journal.OpCreate, reference: ref, operationID: ref}
+		op.intent, op.intent01 = intentsOf(ref)
 		e, err := eng.findByOperationID(op, IdempotencyKey(eng.till, journal.OpCreate, u.msn, ref, ref))
 		if model.CodeOf(err) == abi.CodeConflict {
 			return ref, nil // the money operation refuses it, naming the conflict

@@ -23,7 +23,11 @@ type moneyOp struct {
 	operationID string
 	// intent is what the till asked for, as a string: a repeated identical call has the same.
 	intent string
-	body   []byte
+	// intent01 is the intent vmp 0.1 recorded for the same call (its unit by config name, no
+	// MSN), which a journal an older vmp wrote may hold (asksFor, alikeIntents); "" when 0.1
+	// would not have matched it either (a QR checkout without a reference).
+	intent01 string
+	body     []byte
 	// newCheckout gives the reference and body of a new payment, for a checkout without a
 	// reference that repeats nothing.
 	newCheckout func() (reference string, body []byte, err error)
@@ -126,7 +130,18 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	wasOpen := e.State == journal.StateOpen && e.Attempts > 0 // an earlier call or process may have carried it out
 	t := eng.trackerFor(u, e.Reference)
 	if wasOpen && e.Operation != journal.OpCreate {
-		if happened, err := eng.atVipps(ctx, t, e); err == nil && happened {
+		happened, err := eng.atVipps(ctx, t, e)
+		if err != nil {
+			// Vipps keeps an Idempotency-Key for a limited time: sent again without knowing
+			// whether the earlier attempt happened, the key may be a new operation. It stays
+			// open and is sent again only once the event log can be read.
+			err = &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "the " + e.Operation + " of " + e.Reference +
+				" was attempted before without an answer, and Vipps' event log, which would tell whether it happened, could not be read (" +
+				err.Error() + "): it was not sent again; repeat the call later (with the same operation id) to finish it"}
+			eng.logMoneyOp(e, Payment{}, err, false)
+			return Payment{}, err
+		}
+		if happened {
 			p, err := eng.readNow(ctx, t)
 			if err != nil {
 				p, _ = t.Snapshot()

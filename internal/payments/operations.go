@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmp-dev/vmp/core/journal"
 	"github.com/vmp-dev/vmp/core/vipps"
+	"github.com/vmp-dev/vmp/core/wirejson"
 	"github.com/vmp-dev/vmp/internal/abi"
 	"github.com/vmp-dev/vmp/internal/model"
 	"github.com/vmp-dev/vmp/internal/retry"
@@ -47,11 +48,11 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 	defer leave()
 	if req.Reference != "" {
 		// A sale whose payment ended ABORTED or EXPIRED gets a new attempt (checkout_attempts.go).
-		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) string {
+		attempt, err := u.checkoutAttempt(ctx, req.Reference, func(ref string) (string, string) {
 			r := req
 			r.Reference = ref
 			intent, _ := checkoutIntent(u, r, currency, description)
-			return intent
+			return intent, checkoutIntent01(u, r, currency, description)
 		})
 		if err != nil {
 			return "", err
@@ -97,7 +98,7 @@ func (u *Unit) StartCheckout(ctx context.Context, req CheckoutRequest) (string, 
 		return b, nil
 	}
 	op := moneyOp{unit: u, kind: journal.OpCreate, reference: req.Reference, amount: req.Amount, currency: currency,
-		operationID: req.Reference, intent: intent}
+		operationID: req.Reference, intent: intent, intent01: checkoutIntent01(u, req, currency, description)}
 	if req.Reference != "" {
 		if op.body, err = body(req.Reference); err != nil {
 			return "", err
@@ -146,6 +147,20 @@ func checkoutIntent(u *Unit, req CheckoutRequest, currency, description string) 
 	return "create|" + u.msnKey() + "|" + ref + "|" + hex.EncodeToString(sum[:16]), nil
 }
 
+// checkoutIntent01 is the intent vmp 0.1 recorded for the same checkout (moneyOp.intent01):
+// its unit by config name, no MSN, and the receipt in the hash - as this vmp encodes it, so a
+// receipt 0.1 encoded otherwise does not match (the repeat is then refused or new, as before).
+// A QR checkout without a reference has none: 0.1 gave it a nonce.
+func checkoutIntent01(u *Unit, req CheckoutRequest, currency, description string) string {
+	receipt, err := wirejson.Marshal(req.Receipt)
+	if err != nil || (req.Reference == "" && req.Flow == FlowQR) {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{fmt.Sprint(req.Amount), currency, req.PhoneNumber, req.PersonalQR,
+		description, req.Flow, string(receipt)}, "\x00")))
+	return "create|" + u.scoped(firstNonEmpty(req.Reference, "auto")) + "|" + hex.EncodeToString(sum[:16])
+}
+
 // Capture captures amount (minor units) of an authorized payment.
 func (u *Unit) Capture(ctx context.Context, reference string, amount int64, operationID string) (Payment, error) {
 	return u.engine.modify(ctx, u, journal.OpCapture, reference, amount, operationID)
@@ -181,7 +196,8 @@ func (u *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions,
 		}
 	}
 	p, _, _, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: journal.OpCancel, reference: reference, operationID: operationID,
-		intent: fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly), body: body})
+		intent:   fmt.Sprintf("cancel|%s|%s|%t", u.msnKey(), reference, opts.TransactionOnly),
+		intent01: fmt.Sprintf("cancel|%s|%t", u.scoped(reference), opts.TransactionOnly), body: body})
 	e, ok := err.(*model.Error)
 	switch {
 	case ok && opts.TransactionOnly && e.VippsErrorCode == "6060":
@@ -239,7 +255,7 @@ func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, 
 	before, knewBefore := t.Snapshot()
 	p, e, sent, err := eng.runMoneyOp(ctx, moneyOp{unit: u, kind: kind, reference: reference, amount: amount, currency: currency,
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
-		body: body})
+		intent01: fmt.Sprintf("%s|%s|%d", kind, u.scoped(reference), amount), body: body})
 	if err == nil && sent && kind == journal.OpCapture {
 		return eng.checkCaptured(ctx, t, e, before, knewBefore, p)
 	}

@@ -33,7 +33,7 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	if op.operationID != "" {
 		return nil, nil // the id decides, under the lock (findByOperationID)
 	}
-	candidates, err := eng.journal.UnacknowledgedWithIntent(op.intent)
+	candidates, err := eng.unseenAlike(op)
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
@@ -104,6 +104,36 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	return eng.recentRepeatOf(op, d, t)
 }
 
+// alikeIntents are the intents an alike earlier call may have recorded: this vmp's, and in a
+// journal an older vmp wrote (MayHoldOlderKeys) vmp 0.1's, which named the unit by its config
+// name. The repeat rule looked for this vmp's only: a capture 0.1 left unseen, repeated after
+// the upgrade as vmp.h tells the till to, was made a second time.
+func (eng *Engine) alikeIntents(op moneyOp) []string {
+	if op.intent01 == "" || !eng.journal.MayHoldOlderKeys() {
+		return []string{op.intent}
+	}
+	return []string{op.intent, op.intent01}
+}
+
+// unseenAlike lists the entries of op's unit that ask for what op asks (asksFor) whose outcome
+// the till has not seen, oldest first.
+func (eng *Engine) unseenAlike(op moneyOp) ([]*journal.Entry, error) {
+	var alike []*journal.Entry
+	for _, intent := range eng.alikeIntents(op) {
+		list, err := eng.journal.UnacknowledgedWithIntent(intent)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			if op.asksFor(e) && op.unit.owns(e) {
+				alike = append(alike, e)
+			}
+		}
+	}
+	slices.SortStableFunc(alike, func(a, b *journal.Entry) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return alike, nil
+}
+
 // sentAnew is 1 for an entry a repeat would send anew (certainly not carried out), else 0.
 func sentAnew(e *journal.Entry) int {
 	if e.State == journal.StateFailed || e.State == journal.StateNotCreated {
@@ -116,7 +146,7 @@ func sentAnew(e *journal.Entry) int {
 // seen since, after this call (whose delivery is d) was made: this call is that repeat's twin,
 // not a new operation. nil when there is none.
 func (eng *Engine) recentRepeatOf(op moneyOp, d Delivery, t time.Time) (*journal.Entry, error) {
-	for _, id := range eng.seen.RepeatedBefore(op.intent, d) {
+	for _, id := range eng.seen.RepeatedBefore(eng.alikeIntents(op), d) {
 		e, err := eng.entry(id)
 		if err != nil {
 			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
@@ -150,7 +180,10 @@ func (eng *Engine) awaitDelivery(ids []string) []string {
 
 // findByOperationID looks up the operation with the till's id: by its key, or - for an entry
 // written before the key derivation it has now, in a journal an older vmp wrote - by
-// (operation, MSN, reference, id).
+// (operation, MSN, reference, id). Either way as eng.entry reads it: memory's state while its
+// latest write is not on disk. The file's copy of an older entry is open then, and a call
+// taking it for open looked the operation up at Vipps again - and sent it again with its old
+// key when the event log could not be read: a second capture once Vipps forgot the key.
 func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, error) {
 	e, err := eng.entry(key)
 	if err == nil && e == nil && eng.journal.MayHoldOlderKeys() {
@@ -158,7 +191,7 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 		list, err = eng.journal.ForReferenceOperation(op.reference, op.kind)
 		for _, old := range list {
 			if old.OperationID == op.operationID && op.unit.owns(old) {
-				e = old
+				e, err = eng.entry(old.ID)
 				break
 			}
 		}
@@ -166,7 +199,7 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 	if err != nil {
 		return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	if e != nil && e.Intent != op.intent && !sameLegacyIntent(e, op) {
+	if e != nil && !op.asksFor(e) {
 		if op.kind == journal.OpCreate {
 			return nil, model.Errorf(abi.CodeConflict, "reference %q was already used for a checkout of %d %s; use a new reference", e.Reference, e.Amount, e.Currency)
 		}
@@ -176,10 +209,11 @@ func (eng *Engine) findByOperationID(op moneyOp, key string) (*journal.Entry, er
 	return e, nil
 }
 
-// sameLegacyIntent accepts an entry of vmp 0.1 (which named units by config name in its
-// intents) when the call asks for the same amount.
-func sameLegacyIntent(e *journal.Entry, op moneyOp) bool {
-	return e.MSN == "" && e.Operation != journal.OpCreate && e.Amount == op.amount
+// asksFor reports whether entry e records what op asks for: by this vmp's intent, or for an
+// entry of vmp 0.1 (no MSN) by the intent 0.1 derived (intent01). The one test of it, for a
+// call with an id (findByOperationID) and a repeat without one (unseenAlike).
+func (op moneyOp) asksFor(e *journal.Entry) bool {
+	return e.Intent == op.intent || (e.MSN == "" && op.intent01 != "" && e.Intent == op.intent01)
 }
 
 // newJournalRefusal refuses a call without an id on a payment that a new journal knows

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -215,10 +216,10 @@ func (s *SeenLog) NotWritten(ids []string) {
 	}
 }
 
-// RepeatedBefore lists the entries of intent whose outcome a repeat returned, now written as
-// seen, that had not reached the till when the call whose delivery is d was made: that call
-// repeats the same operation (the journal no longer lists them as unseen).
-func (s *SeenLog) RepeatedBefore(intent string, d Delivery) []string {
+// RepeatedBefore lists the entries of intents (a call's alike ones) whose outcome a repeat
+// returned, now written as seen, that had not reached the till when the call whose delivery is
+// d was made: that call repeats the same operation (the journal no longer lists them as unseen).
+func (s *SeenLog) RepeatedBefore(intents []string, d Delivery) []string {
 	od, ordered := d.(OrderedDelivery)
 	if !ordered {
 		return nil
@@ -227,7 +228,7 @@ func (s *SeenLog) RepeatedBefore(intent string, d Delivery) []string {
 	defer s.mu.Unlock()
 	var ids []string
 	for id, r := range s.recent {
-		if r.Intent == intent && od.MadeBefore(r.Delivery) {
+		if slices.Contains(intents, r.Intent) && od.MadeBefore(r.Delivery) {
 			ids = append(ids, id)
 		}
 	}
