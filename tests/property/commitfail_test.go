@@ -11,9 +11,9 @@ var commitFailChance = flag.Float64("commit-failures", 0.1, "the chance that a m
 
 // Failing journal commits (a full or failing disk) as a fault of the sequences: the till's
 // library (the failpoint build, vmpdiag_fail_commits) fails one to three commits of its
-// journal in a row, from the call's first to its fourth, before their meta page (nothing of them reaches the file) or after it (the commit
-// is told it failed, yet the file holds it, and the journal takes no write until vmp is
-// restarted: journal.ErrDiskFailed). vmp.h: a call told VMP_ERR_JOURNAL sent nothing; a write
+// journal in a row, from the call's first to its fourth, before their meta page (nothing of
+// them reaches the file) or after it (the commit is told it failed, yet the file holds it,
+// and the journal takes no write until vmp is restarted: journal.ErrDiskFailed). vmp.h: a call told VMP_ERR_JOURNAL sent nothing; a write
 // that failed so late that the file may hold it ends VMP_ERR_UNKNOWN_OUTCOME. The careful till
 // restarts vmp (vmp_close, vmp_init) once a call tells it VMP_ERR_JOURNAL, as
 // core/failed_commits_search_test.go's till does.
@@ -43,7 +43,7 @@ func (f commitFailure) String() string {
 	return fmt.Sprintf(", %s", f.describe())
 }
 
-// maybeFailCommits draws whether the next commits of o's till fail during its call.
+// maybeFailCommits draws whether commits of the till's journal fail during the next call.
 func (r *run) maybeFailCommits() commitFailure {
 	if !r.chance(*commitFailChance) {
 		return commitFailure{}
