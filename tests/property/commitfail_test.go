@@ -96,7 +96,7 @@ func (r *run) seenMayBeLost(t *tillState) {
 		return
 	}
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 && o.toldAt.After(t.commitsFailedSince.Add(-seenWindow)) {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && o.toldAt.After(t.commitsFailedSince.Add(-seenWindow)) && !o.ackedOnDisk {
 			o.maybeUnacked = true
 		}
 	}

@@ -128,10 +128,11 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			switch {
 			case o.state == opUnknown:
 				unknown = append(unknown, o)
-			case o.maybeUnacked && toldAlike(o, e):
+			case o.maybeUnacked && toldAlike(o, e) && !o.ackedOnDisk && !o.wroteNothing():
 				ambiguous = true // it may be this op's entry, not the unknown one's
 			}
 		}
+		var owner *op // the one op the entry can be, once the till takes note of it
 		switch {
 		case len(cands) == 0:
 			r.logf("  till %s: unacknowledged %s matches nothing the till did", t.name, e)
@@ -141,8 +142,18 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			if e.State == "done" && allState(cands, opFailed) {
 				r.fail("vmp_pending says %s happened; the till was told it failed (%s)", e, describe(cands))
 			}
+			var owners []*op
+			for _, o := range cands {
+				if toldAlike(o, e) && !o.wroteNothing() {
+					owners = append(owners, o)
+				}
+			}
+			if len(owners) == 1 {
+				owner = owners[0]
+			}
 		case len(unknown) == 1 && !ambiguous && !r.repeatOnly && (settle || r.chance(0.5)):
 			r.settle(unknown[0], e)
+			owner = unknown[0]
 		default:
 			continue // left for a repeat, which takes the outcome and marks it seen
 		}
@@ -151,6 +162,9 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			r.abort("ack: %v", err)
 		}
 		r.logf("  till %s: acknowledged %s: %s", t.name, e, res.Status)
+		if res.ok() && owner != nil {
+			owner.ackedOnDisk, owner.maybeUnacked = true, false
+		}
 		if res.Status == "VMP_ERR_JOURNAL" {
 			// Not acknowledged: an alike call now would be taken for its repeat. The till
 			// restarts vmp before its next call and acknowledges it then.

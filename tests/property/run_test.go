@@ -197,7 +197,7 @@ const seenWindow = 5 * time.Second
 // disk as seen.
 func (r *run) killed(t *tillState) {
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow && !o.ackedOnDisk {
 			o.maybeUnacked = true
 		}
 	}
@@ -428,6 +428,7 @@ var transient = map[string]bool{"VMP_ERR_NETWORK": true, "VMP_ERR_UNAVAILABLE": 
 // apply records what the till was told by one call of o.
 func (r *run) apply(o *op, res result, kill killPlan) {
 	s := o.sale
+	o.ackedOnDisk = false // a call writes its entry again, unseen
 	if res.Lost {
 		o.history = append(o.history, "killed"+kill.String())
 		o.last = "killed"
