@@ -176,7 +176,7 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := eng.sendEntry(ctx, t, e)
 	if a.InFlight {
-		e.InFlightUntil = eng.now().Add(eng.InFlightLimit()).UnixMilli()
+		eng.markInFlight(e)
 	}
 	if err != nil && model.CodeOf(err) != abi.CodeUnknownOutcome && (a.MaybeApplied || wasOpen) {
 		p, err = eng.settleFailure(t, e, err, a)

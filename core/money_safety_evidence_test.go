@@ -1,0 +1,90 @@
+package core
+
+// The evidence the engine decides on - "it did not happen", "it happened", "it may be sent
+// again" - made stale or wrong the way an unlucky store would see it: Vipps still working on an
+// earlier attempt when the repeat comes, the till's clock stepped forward between an attempt
+// and its settlement, an event log that lists an operation without its own key. Each test
+// failed before the fix named in the commit that added it.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/sim"
+	"github.com/vmp-dev/vmp/internal/payments"
+)
+
+// clientAt is clientOn for a Vipps at baseURL (a proxy in front of the simulator, say) with the
+// given request and operation timeouts.
+func clientAt(t *testing.T, baseURL, journalPath string, requestMS, operationMS int) *Client {
+	t.Helper()
+	cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q,"timeouts":{"connect_ms":300,"request_ms":%d,"operation_ms":%d,"recovery_ms":%d}}`,
+		baseURL, journalPath, requestMS, operationMS, 2*operationMS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Acknowledge(payments.NewJournalAck); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// holdFirst makes the first attempt of op on ref wait at Vipps for hold before it is carried
+// out (the till gives up on it first), and answers the next `then` attempts 503.
+func holdFirst(t *testing.T, s *sim.Server, op, ref string, hold time.Duration, then int) {
+	t.Helper()
+	if _, err := s.InjectFault(sim.Fault{Kind: sim.FaultDelay, Operation: op, Reference: ref, Delay: hold}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: op, Reference: ref, Times: then}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitCaptured waits (bounded) until the simulator has carried out the held capture.
+func waitCaptured(t *testing.T, s *sim.Server, ref string, want int64, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if captured, _, _ := aggregate(t, s, ref); captured == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the held capture of %s was not carried out within %v", ref, within)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The till's clock steps forward (NTP) between a capture that got no answer and the repeat.
+// The repeat is refused by the per-payment rate limit the first call's attempts used up: a
+// definite failure, after which only Vipps' event log, and whether the first attempt may still
+// be on its way, decide. The wall clock said the attempt was long gone; it was not.
+func TestAClockSteppedForwardDoesNotEndAnAttemptStillOnItsWay(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("ntpstep")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientAt(t, s.URL(), filepath.Join(t.TempDir(), "j.db"), 500, 5000)
+	defer c.Close()
+	holdFirst(t, s, sim.OperationCapture, ref, 5*time.Second, 4) // 5 attempts: Vipps' limit a minute
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 10000, "")
+	wantCode(t, err, CodeUnknownOutcome, "")
+	setClockAhead(t, time.Hour)
+	_, err = c.OwnUnit().Capture(context.Background(), ref, 10000, "") // the till's repeat
+	if code := CodeOf(err); code != CodeUnknownOutcome && code != CodeOK {
+		t.Errorf("the repeat ended %v while the first attempt was still on its way: %v", code, err)
+	}
+	waitCaptured(t, s, ref, 10000, 6*time.Second)
+	if code := CodeOf(err); code != CodeUnknownOutcome && code != CodeOK {
+		t.Fatalf("... and that attempt was carried out: the till was told %v for a capture that happened", code)
+	}
+}
+
