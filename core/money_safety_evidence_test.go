@@ -64,6 +64,38 @@ func waitCaptured(t *testing.T, s *sim.Server, ref string, want int64, within ti
 	}
 }
 
+// Vipps is still carrying out a capture the till gave up on, longer than InFlightLimit, and
+// answers the next attempt 423 ("another operation on this payment is in progress"): that
+// answer is evidence that the first may still land, not that it did not happen.
+func TestAnAttemptStillBeingCarriedOutIsNotFailedOnA423(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("held423")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientOn(t, s, path)
+	holdFirst(t, s, sim.OperationCapture, ref, 5*time.Second, -1)
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 10000, "sale-1")
+	c.Close()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	s.ClearFaults()
+	if _, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 423, Operation: sim.OperationCapture, Reference: ref, Times: -1}); err != nil {
+		t.Fatal(err)
+	}
+	c2 := clientOn(t, s, path) // a restart: its recovery finds the capture open
+	defer c2.Close()
+	if len(c2.InitRecovery.Resolved) != 0 {
+		t.Fatalf("recovery resolved the capture (%+v) while Vipps was still carrying it out", c2.InitRecovery.Resolved)
+	}
+	waitCaptured(t, s, ref, 10000, 6*time.Second)
+	s.ClearFaults()
+	if _, err := c2.OwnUnit().Capture(context.Background(), ref, 10000, "sale-1"); err != nil {
+		t.Fatalf("the repeat after the held capture landed: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 10000 {
+		t.Fatalf("one capture of 10000 became %d", captured)
+	}
+}
+
 // The till's clock steps forward (NTP) between a capture that got no answer and the repeat.
 // The repeat is refused by the per-payment rate limit the first call's attempts used up: a
 // definite failure, after which only Vipps' event log, and whether the first attempt may still
@@ -87,4 +119,3 @@ func TestAClockSteppedForwardDoesNotEndAnAttemptStillOnItsWay(t *testing.T) {
 		t.Fatalf("... and that attempt was carried out: the till was told %v for a capture that happened", code)
 	}
 }
-
