@@ -7,9 +7,18 @@ package core
 // failed before the fix named in the commit that added it.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +126,107 @@ func TestAClockSteppedForwardDoesNotEndAnAttemptStillOnItsWay(t *testing.T) {
 	waitCaptured(t, s, ref, 10000, 6*time.Second)
 	if code := CodeOf(err); code != CodeUnknownOutcome && code != CodeOK {
 		t.Fatalf("... and that attempt was carried out: the till was told %v for a capture that happened", code)
+	}
+}
+
+// eventKeys rewrites the idempotencyKey of the payment's events named in names as Vipps'
+// answer passes through a proxy: "absent" drops it (the contract: the key is nullable), "payment"
+// gives the payment's own key (that of its CREATED event, as the contract's example lists a
+// CAPTURED event).
+func eventKeys(t *testing.T, s *sim.Server, mode string, names ...string) string {
+	t.Helper()
+	target, _ := url.Parse(s.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if r.Request.Method != http.MethodGet || !strings.HasSuffix(r.Request.URL.Path, "/events") || r.StatusCode != 200 {
+			return nil
+		}
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return err
+		}
+		var events []map[string]any
+		if err := json.Unmarshal(body, &events); err == nil {
+			var created any
+			for _, ev := range events {
+				if ev["name"] == "CREATED" {
+					created = ev["idempotencyKey"]
+				}
+			}
+			for _, ev := range events {
+				for _, n := range names {
+					if ev["name"] != n {
+						continue
+					}
+					if mode == "absent" {
+						delete(ev, "idempotencyKey")
+					} else {
+						ev["idempotencyKey"] = created
+					}
+				}
+			}
+			body, _ = json.Marshal(events)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	// A connection Vipps dropped is dropped on to the till, not answered 502.
+	proxy.ErrorHandler = func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) }
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// A refund left open is repeated a day later, when Vipps has forgotten its key, and Vipps'
+// event log lists the refund that happened without its key (or under the payment's): "not
+// under this key" is not "did not happen", and sent again the key made a second refund.
+func TestAnOldOpenRefundListedWithoutItsKeyIsNotSentAgain(t *testing.T) {
+	for _, mode := range []string{"absent", "payment"} {
+		t.Run("key "+mode, func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("nokey")
+			prepare(t, s, clock, journal.OpRefund, ref)
+			vipps := eventKeys(t, s, mode, "REFUNDED", "CAPTURED")
+			path := filepath.Join(t.TempDir(), "j.db")
+			c := clientAt(t, vipps, path, 500, 1500)
+			restore := dropEvery(t, s, sim.OperationRefund, ref)
+			_, err := c.OwnUnit().Refund(context.Background(), ref, 4000, "ret-1")
+			restore()
+			c.Close()
+			wantCode(t, err, CodeUnknownOutcome, "")
+			clock.Advance(25 * time.Hour) // Vipps forgets the key
+			c2 := clientAt(t, vipps, path, 500, 1500)
+			defer c2.Close()
+			if _, refunded, _ := aggregate(t, s, ref); refunded != 4000 {
+				t.Fatalf("one refund of 4000 became %d (recovery: %+v)", refunded, c2.InitRecovery)
+			}
+			_, err = c2.OwnUnit().Refund(context.Background(), ref, 4000, "ret-1")
+			wantCode(t, err, CodeUnknownOutcome, "")
+			if _, refunded, _ := aggregate(t, s, ref); refunded != 4000 {
+				t.Fatalf("one refund of 4000 became %d", refunded)
+			}
+		})
+	}
+}
+
+// Inside one call: a capture is carried out, its answer lost, and the retry answered 409; the
+// event log lists the capture without its key. The call must not say the capture failed.
+func TestACaptureListedWithoutItsKeyIsNotFailedOnALaterAnswer(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("nokey409")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientAt(t, eventKeys(t, s, "absent", "CAPTURED"), filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+	defer c.Close()
+	s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCapture, Reference: ref})
+	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 409, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "")
+	if code := CodeOf(err); code != CodeOK && code != CodeUnknownOutcome {
+		t.Fatalf("the call ended %v for a capture that was carried out: %v", code, err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("captured %d", captured)
 	}
 }

@@ -639,7 +639,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    operation on the payment in progress), VMP_ERR_UNKNOWN_OUTCOME. Before an open capture, refund or cancel
  *    is sent again, the event log is read too (Vipps keeps a key only for a limited time): when
  *    it cannot be read, nothing is sent, the operation stays open and the call (or vmp_recover)
- *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. After it is sent again the payment is read,
+ *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. A capture or refund of the same amount
+ *    listed without a key of its own (none, or the payment's) may be this one: it counts as
+ *    unreadable, here and when a failure is checked (check it in the Vipps portal and
+ *    vmp_acknowledge it if the log never tells). After it is sent again the payment is read,
  *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with

@@ -134,10 +134,11 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 		if err != nil {
 			// Vipps keeps an Idempotency-Key for a limited time: sent again without knowing
 			// whether the earlier attempt happened, the key may be a new operation. It stays
-			// open and is sent again only once the event log can be read.
+			// open and is sent again only once the event log can be read and tells.
 			err = &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "the " + e.Operation + " of " + e.Reference +
-				" was attempted before without an answer, and Vipps' event log, which would tell whether it happened, could not be read (" +
-				err.Error() + "): it was not sent again; repeat the call later (with the same operation id) to finish it"}
+				" was attempted before without an answer, and Vipps' event log did not tell whether it happened (" +
+				err.Error() + "): it was not sent again; repeat the call later (with the same operation id) to finish it, or check it " +
+				"in the Vipps portal and acknowledge it (vmp_acknowledge)"}
 			eng.logMoneyOp(e, Payment{}, err, false)
 			return Payment{}, err
 		}
