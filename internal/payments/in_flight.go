@@ -43,9 +43,10 @@ func (w *inFlightWindows) open(id string) bool {
 	return ok && time.Now().Before(d)
 }
 
-// markInFlight records that an attempt of e may still be on its way, for InFlightLimit from now.
+// markInFlight records that an attempt of e may still be on its way, for InFlightLimit from now
+// (or longer, when an earlier attempt's time lasts longer).
 func (eng *Engine) markInFlight(e *journal.Entry) {
-	e.InFlightUntil = eng.now().Add(eng.InFlightLimit()).UnixMilli()
+	e.InFlightUntil = max(e.InFlightUntil, eng.now().Add(eng.InFlightLimit()).UnixMilli())
 	eng.inFlight.note(e.ID, time.Now().Add(eng.InFlightLimit())) // time.Now: the monotonic clock, not the engine's
 }
 

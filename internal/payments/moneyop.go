@@ -155,6 +155,11 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	failpoint("before_journal_write", e.Operation)
 	before := *e
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
+	// Until this call's outcome replaces it, the journal says the attempt may be on its way for
+	// as long as the call may take and InFlightLimit after: a process that dies after sending
+	// leaves that to its restart, whose recovery must not take "not at Vipps yet" for "never
+	// reached Vipps" (a create marked not_created, a capture failed on its repeat's answer).
+	e.InFlightUntil = max(before.InFlightUntil, eng.now().Add(eng.retry.Budget+eng.InFlightLimit()).UnixMilli())
 	if err := eng.putEntry(e); err != nil {
 		holds := eng.fileHolds(e)
 		if !holds {
@@ -176,6 +181,7 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	}
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := eng.sendEntry(ctx, t, e)
+	e.InFlightUntil = before.InFlightUntil // this process saw the call end
 	if a.InFlight {
 		eng.markInFlight(e)
 	}
