@@ -77,4 +77,3 @@ func TestARestartWhileAnAttemptIsOnItsWayDoesNotEndIt(t *testing.T) {
 		})
 	}
 }
-
