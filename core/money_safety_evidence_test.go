@@ -230,3 +230,49 @@ func TestACaptureListedWithoutItsKeyIsNotFailedOnALaterAnswer(t *testing.T) {
 		t.Fatalf("captured %d", captured)
 	}
 }
+
+// Two tills of one sales unit use the same explicit reference (their receipt series overlap).
+// Till A's checkout never reached Vipps (answered 503 throughout: unknown outcome); till B's
+// made the payment. A reads the reference's status - B's payment - and must not take it for
+// its own sale: A's repeat would be told its checkout was made, and A would capture B's
+// customer's payment for its own sale.
+func TestAReadOfAnotherTillsPaymentDoesNotSettleACheckout(t *testing.T) {
+	s, _ := externalSim(t)
+	ref := uniqueRef("shared")
+	till := func(pos string) *Client {
+		cfg, err := ParseConfig([]byte(fmt.Sprintf(`{"base_url":%q,"journal_path":%q,"store_id":"s1","pos_id":%q,"timeouts":{"connect_ms":300,"request_ms":500,"operation_ms":1500,"recovery_ms":3000}}`,
+			s.URL(), filepath.Join(t.TempDir(), "j.db"), pos)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Acknowledge(payments.NewJournalAck)
+		t.Cleanup(c.Close)
+		return c
+	}
+	a, b := till("pos1"), till("pos2")
+	ctx := context.Background()
+	sale := func(amount int) CheckoutRequest {
+		req, err := ParseCheckout([]byte(fmt.Sprintf(`{"amount":%d,"phone_number":"4712345678","reference":%q}`, amount, ref)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: sim.OperationCreate, Reference: ref, Times: -1})
+	_, err := a.OwnUnit().StartCheckout(ctx, sale(10000))
+	s.RemoveFault(id)
+	wantCode(t, err, CodeUnknownOutcome, "")
+	if _, err := b.OwnUnit().StartCheckout(ctx, sale(25000)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := a.OwnUnit().PollStatus(ctx, ref, 0); err != nil || p.Amount != 25000 {
+		t.Fatalf("till A's read of %s: %+v, %v", ref, p, err)
+	}
+	if got, err := a.OwnUnit().StartCheckout(ctx, sale(10000)); err == nil {
+		t.Fatalf("till A's repeat of its sale of 10000 was told done (%s): the payment is till B's sale of 25000", got)
+	}
+}

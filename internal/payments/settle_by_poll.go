@@ -44,7 +44,7 @@ func (eng *Engine) noteUnsettledCreates() {
 }
 
 // settleCreateByRead records that the till read payment p of reference: an unseen create of it
-// becomes done (if it was open) and seen.
+// becomes done (if it was open, and Vipps' event log shows it under its key) and seen.
 func (eng *Engine) settleCreateByRead(ctx context.Context, u *Unit, reference string, p Payment) {
 	key := u.scoped(reference)
 	eng.mu.Lock()
@@ -63,11 +63,28 @@ func (eng *Engine) settleCreateByRead(ctx context.Context, u *Unit, reference st
 		return
 	}
 	if e.State == journal.StateOpen || e.State == journal.StateNotCreated {
+		// The payment read is the reference's, not necessarily this create's: another till
+		// may have used the same explicit reference. Only Vipps' event log, by this create's
+		// key, tells; until it does, the create stays as it is (recovery, or the till's
+		// repeat, settles it by its key).
+		happened, err := eng.atVipps(ctx, eng.trackerFor(u, reference), e)
+		if err != nil {
+			return // tried again on the next read
+		}
+		if !happened {
+			eng.forgetUnsettled(u, key, id, reference)
+			return
+		}
 		eng.recordOutcome(e, p, nil)
 	}
 	if e.State == journal.StateDone {
 		eng.outcomeReturned(ctx, e, false)
 	}
+	eng.forgetUnsettled(u, key, id, reference)
+}
+
+// forgetUnsettled stops settling create id of the unit-scoped reference key by reads.
+func (eng *Engine) forgetUnsettled(u *Unit, key, id, reference string) {
 	eng.mu.Lock()
 	if eng.unsettled[key] == id {
 		delete(eng.unsettled, key)
