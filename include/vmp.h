@@ -629,9 +629,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    identical operations qualify, the oldest open or finished one is taken before one that was
  *    certainly not carried out (which the repeat would send: the till may have given it up).
  *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
- *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen, once Vipps'
- *    event log shows the checkout under its own key (another till's payment with the same
- *    reference does not settle it).
+ *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen - unless
+ *    Vipps' event log shows it created under another key (another till's payment with the
+ *    same reference does not settle it).
  *  - An operation that may have happened is never reported as failed on a later answer's word:
  *    once an attempt got no answer or a 5xx, a later 4xx (a retry answered 409 or 401, say) is
  *    checked against the payment's event log at Vipps, which names each operation's key: there,
