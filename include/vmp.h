@@ -636,9 +636,11 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    once an attempt got no answer or a 5xx, a later 4xx (a retry answered 409 or 401, say) is
  *    checked against the payment's event log at Vipps, which names each operation's key: there,
  *    the call returns VMP_OK; certainly absent, the failure stands; unreadable, or an attempt
- *    may still be on its way (within twice timeouts.request_ms of it, counted on the monotonic
- *    clock, so a wall clock stepped forward does not shorten it; or Vipps answered 423, another
- *    operation on the payment in progress), VMP_ERR_UNKNOWN_OUTCOME. Before an open capture, refund or cancel
+ *    may still be on its way or not be listed yet (within twice timeouts.request_ms of an
+ *    attempt that got no answer or a 5xx - Vipps does not say how soon its log lists an
+ *    operation - counted on the monotonic clock, so a wall clock stepped forward does not
+ *    shorten it; or Vipps answered 423, another operation on the payment in progress),
+ *    VMP_ERR_UNKNOWN_OUTCOME: within one call such an attempt never ends in a definite failure. Before an open capture, refund or cancel
  *    is sent again, the event log is read too (Vipps keeps a key only for a limited time): when
  *    it cannot be read, nothing is sent, the operation stays open and the call (or vmp_recover)
  *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. A capture or refund of the same amount

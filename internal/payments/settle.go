@@ -131,7 +131,7 @@ func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a 
 			p, _ = t.Snapshot()
 		}
 		return p, nil
-	case a.InFlight || eng.mayBeOnItsWay(e):
+	case a.InFlight || a.MaybeApplied || eng.mayBeOnItsWay(e):
 		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
 	}
 	return Payment{}, failure
