@@ -321,3 +321,28 @@ func TestACaptureTheEventLogDoesNotListYetIsNotFailed(t *testing.T) {
 		t.Fatalf("one capture of 3000 came to %d", captured)
 	}
 }
+
+// A capture with an operation id is repeated a day later on a till whose journal no longer
+// holds it (lost, or pruned early by a clock set ahead): the key derived from the id is the
+// same, but Vipps has forgotten it. vmp.h promises the repeat finishes the same operation,
+// "also after a lost journal".
+func TestAnOperationIdRepeatedADayAfterItsJournalWasLostIsNotMadeAgain(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("lostday")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "sale-1"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	clock.Advance(25 * time.Hour)
+	c2 := clientOn(t, s, filepath.Join(t.TempDir(), "new.db"))
+	defer c2.Close()
+	p, err := c2.OwnUnit().Capture(context.Background(), ref, 3000, "sale-1")
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("the capture sale-1 of 3000, repeated on a new journal a day later, came to %d (%+v, %v)", captured, p, err)
+	}
+	if err != nil {
+		t.Fatalf("the repeat: %v", err)
+	}
+}

@@ -591,7 +591,11 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    id). Calling again with the same id finishes the same operation: an open one is finished
  *    with the same key and the same bytes (Vipps carries it out at most once), a finished one
  *    returns its recorded outcome without sending. The same id with different content is
- *    VMP_ERR_CONFLICT and nothing is sent.
+ *    VMP_ERR_CONFLICT and nothing is sent. A capture, refund or cancel with an id on a payment
+ *    the journal knows nothing of (a lost journal, entries pruned) is first looked up in Vipps'
+ *    event log by its key, since Vipps keeps a key only for a limited time: found, it returns
+ *    VMP_OK and nothing is sent; when the log cannot tell, VMP_ERR_UNKNOWN_OUTCOME and
+ *    nothing is sent.
  *    A checkout with the explicit reference of a sale whose payment ended ABORTED or EXPIRED
  *    is the sale's next attempt: a new payment "<reference>-n" (n = 2, 3, ...; at most 20;
  *    VMP_ERR_CONFLICT when the suffix would pass 64 characters), its key derived from that

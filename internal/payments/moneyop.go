@@ -112,6 +112,15 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 		MSN: op.unit.msn, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
+	if p, made, err := eng.madeBefore(ctx, op, e); err != nil || made {
+		if err != nil {
+			eng.logMoneyOp(e, Payment{}, err, false)
+			return Payment{}, nil, false, err
+		}
+		eng.recordOutcome(e, p, nil) // found, not sent: recorded as done
+		eng.logMoneyOp(e, p, nil, true)
+		return p, e, false, nil
+	}
 	origin = e.ID
 	eng.origins.Begin(origin)
 	p, err = eng.attempt(ctx, op.unit, e)
