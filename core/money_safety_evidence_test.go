@@ -346,3 +346,27 @@ func TestAnOperationIdRepeatedADayAfterItsJournalWasLostIsNotMadeAgain(t *testin
 		t.Fatalf("the repeat: %v", err)
 	}
 }
+
+// The till's clock steps forward 11 minutes (NTP) between a checkout that ended unknown and
+// the cashier's repeat a moment later. The repeat is judged by the checkout's age: by the wall
+// clock it is past the 10 minutes a checkout is repeated within, and the repeat became a second
+// payment request for the one sale.
+func TestAClockSteppedForwardDoesNotMakeARepeatedCheckoutASecondPayment(t *testing.T) {
+	s, _ := externalSim(t)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	ctx := context.Background()
+	req, _ := ParseCheckout([]byte(`{"amount":12900,"phone_number":"4712345678"}`))
+	restore := dropEvery(t, s, sim.OperationCreate, "")
+	first, err := c.OwnUnit().StartCheckout(ctx, req)
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	setClockAhead(t, 11*time.Minute)
+	again, err := c.OwnUnit().StartCheckout(ctx, req)
+	if err != nil || again != first {
+		t.Fatalf("the repeat gave %q, %v; want the first checkout %q", again, err, first)
+	}
+	if refs := s.References(""); len(refs) != 1 {
+		t.Fatalf("one sale made %d payments at Vipps: %v", len(refs), refs)
+	}
+}

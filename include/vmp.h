@@ -618,7 +618,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    identical call after a definite outcome was returned (e.g. a second partial capture of the
  *    same amount), or while the first identical call is still in progress on another thread
  *    (two alike sales). Age limits: a checkout repeats only a checkout younger than 10 minutes
- *    (older, it is a new sale; the old one stays in vmp_pending); a capture, refund or cancel
+ *    (older, it is a new sale; the old one stays in vmp_pending; within one process the age is
+ *    also counted on the monotonic clock, and the younger count holds, so a wall clock stepped
+ *    forward does not make a repeat a second payment); a capture, refund or cancel
  *    that matches an unseen one older than 24 hours is refused with VMP_ERR_CONFLICT (nothing
  *    sent; the message names it: settle it with vmp_recover / vmp_acknowledge, or use an
  *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names

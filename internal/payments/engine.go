@@ -46,6 +46,8 @@ type Engine struct {
 	// inFlight are the attempts that may still be on their way, on the monotonic clock
 	// (in_flight.go).
 	inFlight inFlightWindows
+	// births are when this process wrote its checkouts, on the monotonic clock (checkout_age.go).
+	births checkoutBirths
 	// listener learns the payments' updates (listener.go).
 	listener ListenerSlot
 	// receiptWarnings are what looked wrong in the receipts sent (receipt_warnings.go).
