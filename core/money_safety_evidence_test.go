@@ -370,3 +370,39 @@ func TestAClockSteppedForwardDoesNotMakeARepeatedCheckoutASecondPayment(t *testi
 		t.Fatalf("one sale made %d payments at Vipps: %v", len(refs), refs)
 	}
 }
+
+// Holds (a regression test): Vipps' event log lists a failed attempt of the capture under its
+// key (success false). That is not the capture: an open capture is sent again, never taken as
+// done on it.
+func TestAFailedEventUnderTheKeyIsNotTheOperation(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("failedev")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	var key atomic.Value
+	key.Store("")
+	vipps := eventLogProxy(t, s, func(events []map[string]any) []map[string]any {
+		if k := key.Load().(string); k != "" {
+			events = append(events, map[string]any{"reference": ref, "pspReference": "1", "name": "CAPTURED",
+				"amount": map[string]any{"currency": "NOK", "value": 3000}, "timestamp": "2026-11-23T12:00:00Z", "idempotencyKey": k, "success": false})
+		}
+		return events
+	})
+	c := clientAt(t, vipps, filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+	defer c.Close()
+	id, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+	_, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "sale-1")
+	s.RemoveFault(id)
+	wantCode(t, err, CodeUnknownOutcome, "")
+	pending, _ := c.Pending()
+	if len(pending.Open) != 1 {
+		t.Fatalf("pending %+v", pending)
+	}
+	key.Store(pending.Open[0].ID) // a new entry's id is its key
+	setClockAhead(t, time.Minute) // past InFlightLimit: the repeat comes a minute later
+	if _, err := c.OwnUnit().Capture(context.Background(), ref, 3000, "sale-1"); err != nil {
+		t.Fatalf("the repeat: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("the capture told done came to %d", captured)
+	}
+}
