@@ -406,3 +406,25 @@ func TestAFailedEventUnderTheKeyIsNotTheOperation(t *testing.T) {
 		t.Fatalf("the capture told done came to %d", captured)
 	}
 }
+
+// An abort whose first attempt may have been carried out (a 5xx) and whose retries were refused
+// with 6250 has an unknown outcome: its message must not tell the cashier that nothing was
+// cancelled (the cashier would act on it as on a definite failure).
+func TestAnAbortThatMayHaveBeenCarriedOutIsNotSaidToHaveCancelledNothing(t *testing.T) {
+	s, _ := externalSim(t)
+	c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+	defer c.Close()
+	ctx := context.Background()
+	req, _ := ParseCheckout([]byte(`{"amount":5000,"phone_number":"` + sim.MSISDNNeverAnswers + `"}`))
+	ref, err := c.OwnUnit().StartCheckout(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 500, Operation: sim.OperationCancel, Reference: ref})
+	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 400, ErrorCode: 6250, Operation: sim.OperationCancel, Reference: ref, Times: -1})
+	_, err = c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "abort-1")
+	wantCode(t, err, CodeUnknownOutcome, "6250")
+	if strings.Contains(err.Error(), "nothing was cancelled") {
+		t.Fatalf("an abort that may have been carried out says: %v", err)
+	}
+}
