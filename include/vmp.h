@@ -591,7 +591,11 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    id). Calling again with the same id finishes the same operation: an open one is finished
  *    with the same key and the same bytes (Vipps carries it out at most once), a finished one
  *    returns its recorded outcome without sending. The same id with different content is
- *    VMP_ERR_CONFLICT and nothing is sent.
+ *    VMP_ERR_CONFLICT and nothing is sent. A capture, refund or cancel with an id on a payment
+ *    the journal knows nothing of (a lost journal, entries pruned) is first looked up in Vipps'
+ *    event log by its key, since Vipps keeps a key only for a limited time: found, it returns
+ *    VMP_OK and nothing is sent; when the log cannot tell, VMP_ERR_UNKNOWN_OUTCOME and
+ *    nothing is sent.
  *    A checkout with the explicit reference of a sale whose payment ended ABORTED or EXPIRED
  *    is the sale's next attempt: a new payment "<reference>-n" (n = 2, 3, ...; at most 20;
  *    VMP_ERR_CONFLICT when the suffix would pass 64 characters), its key derived from that
@@ -614,7 +618,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    identical call after a definite outcome was returned (e.g. a second partial capture of the
  *    same amount), or while the first identical call is still in progress on another thread
  *    (two alike sales). Age limits: a checkout repeats only a checkout younger than 10 minutes
- *    (older, it is a new sale; the old one stays in vmp_pending); a capture, refund or cancel
+ *    (older, it is a new sale; the old one stays in vmp_pending; within one process the age is
+ *    also counted on the monotonic clock, and the younger count holds, so a wall clock stepped
+ *    forward does not make a repeat a second payment); a capture, refund or cancel
  *    that matches an unseen one older than 24 hours is refused with VMP_ERR_CONFLICT (nothing
  *    sent; the message names it: settle it with vmp_recover / vmp_acknowledge, or use an
  *    operation_id). A QR checkout ("flow": "qr") without a reference is never matched: it names
@@ -629,21 +635,32 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    identical operations qualify, the oldest open or finished one is taken before one that was
  *    certainly not carried out (which the repeat would send: the till may have given it up).
  *  - Reading the payment settles a checkout: vmp_poll_status on the reference of a checkout
- *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen.
+ *    that ended VMP_ERR_UNKNOWN_OUTCOME records the payment as created and seen - unless
+ *    Vipps' event log shows it created under another key (another till's payment with the
+ *    same reference does not settle it).
  *  - An operation that may have happened is never reported as failed on a later answer's word:
  *    once an attempt got no answer or a 5xx, a later 4xx (a retry answered 409 or 401, say) is
  *    checked against the payment's event log at Vipps, which names each operation's key: there,
  *    the call returns VMP_OK; certainly absent, the failure stands; unreadable, or an attempt
- *    may still be on its way, VMP_ERR_UNKNOWN_OUTCOME. Before an open capture, refund or cancel
+ *    may still be on its way or not be listed yet (within twice timeouts.request_ms of an
+ *    attempt that got no answer or a 5xx - Vipps does not say how soon its log lists an
+ *    operation - counted on the monotonic clock, so a wall clock stepped forward does not
+ *    shorten it; or Vipps answered 423, another operation on the payment in progress),
+ *    VMP_ERR_UNKNOWN_OUTCOME: within one call such an attempt never ends in a definite failure. Before an open capture, refund or cancel
  *    is sent again, the event log is read too (Vipps keeps a key only for a limited time): when
  *    it cannot be read, nothing is sent, the operation stays open and the call (or vmp_recover)
- *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. After it is sent again the payment is read,
+ *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. A capture or refund of the same amount
+ *    listed without a key of its own (none, or the payment's) may be this one: it counts as
+ *    unreadable, here and when a failure is checked (check it in the Vipps portal and
+ *    vmp_acknowledge it if the log never tells). After it is sent again the payment is read,
  *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with
  *    their key and body; a checkout is looked up and never sent anew at start-up (a push
  *    arriving long after the sale would surprise the customer) - if it never reached Vipps it
- *    is marked "not_created", and repeating the checkout sends it then. An operation of a sales
+ *    is marked "not_created", and repeating the checkout sends it then - unless its process
+ *    died within timeouts.operation_ms plus twice timeouts.request_ms of sending it: then it
+ *    may still land, and it stays open. An operation of a sales
  *    unit the configuration no longer has (by MSN) stays open and is reported, never marked
  *    failed. Call vmp_pending after vmp_init to learn what happened while the till was down.
  *  - A new journal: when vmp_init has to create the journal file (a new till - or one whose

@@ -70,7 +70,9 @@ type Entry struct {
 	UpdatedAt      time.Time `json:"updated_at"`
 	// InFlightUntil (Unix milliseconds) is set when an attempt may still be on its way through
 	// Vipps (the library stopped waiting for its answer): until then, an operation missing from
-	// the payment's event log may still appear there.
+	// the payment's event log may still appear there. It is written with every attempt, before
+	// the request leaves, as the end of the call's time and that margin: what a process that
+	// died inside the call leaves to its restart.
 	InFlightUntil int64    `json:"in_flight_until,omitempty"`
 	Outcome       *Outcome `json:"outcome,omitempty"`
 	Payment       *Payment `json:"payment,omitempty"`

@@ -43,6 +43,11 @@ type Engine struct {
 	// origins are the operations whose first call is still in progress (origins.go; the
 	// repeat rule, repeat_rule.go).
 	origins OriginCalls
+	// inFlight are the attempts that may still be on their way, on the monotonic clock
+	// (in_flight.go).
+	inFlight inFlightWindows
+	// births are when this process wrote its checkouts, on the monotonic clock (checkout_age.go).
+	births checkoutBirths
 	// listener learns the payments' updates (listener.go).
 	listener ListenerSlot
 	// receiptWarnings are what looked wrong in the receipts sent (receipt_warnings.go).

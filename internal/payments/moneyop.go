@@ -112,8 +112,20 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 	e = &journal.Entry{ID: key, IdempotencyKey: key, Operation: op.kind, Reference: op.reference, Unit: op.unit.name,
 		MSN: op.unit.msn, Method: "POST", Path: vipps.OperationPath(op.kind, op.reference), Body: op.body, Intent: op.intent, OperationID: op.operationID,
 		Amount: op.amount, Currency: op.currency}
+	if p, made, err := eng.madeBefore(ctx, op, e); err != nil || made {
+		if err != nil {
+			eng.logMoneyOp(e, Payment{}, err, false)
+			return Payment{}, nil, false, err
+		}
+		eng.recordOutcome(e, p, nil) // found, not sent: recorded as done
+		eng.logMoneyOp(e, p, nil, true)
+		return p, e, false, nil
+	}
 	origin = e.ID
 	eng.origins.Begin(origin)
+	if op.kind == journal.OpCreate {
+		eng.births.note(e.ID)
+	}
 	p, err = eng.attempt(ctx, op.unit, e)
 	if e.Attempts == 0 { // never written: nothing of it exists
 		return p, nil, false, err
@@ -134,10 +146,11 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 		if err != nil {
 			// Vipps keeps an Idempotency-Key for a limited time: sent again without knowing
 			// whether the earlier attempt happened, the key may be a new operation. It stays
-			// open and is sent again only once the event log can be read.
+			// open and is sent again only once the event log can be read and tells.
 			err = &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "the " + e.Operation + " of " + e.Reference +
-				" was attempted before without an answer, and Vipps' event log, which would tell whether it happened, could not be read (" +
-				err.Error() + "): it was not sent again; repeat the call later (with the same operation id) to finish it"}
+				" was attempted before without an answer, and Vipps' event log did not tell whether it happened (" +
+				err.Error() + "): it was not sent again; repeat the call later (with the same operation id) to finish it, or check it " +
+				"in the Vipps portal and acknowledge it (vmp_acknowledge)"}
 			eng.logMoneyOp(e, Payment{}, err, false)
 			return Payment{}, err
 		}
@@ -154,6 +167,11 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	failpoint("before_journal_write", e.Operation)
 	before := *e
 	e.State, e.Acknowledged, e.Attempts = journal.StateOpen, false, e.Attempts+1
+	// Until this call's outcome replaces it, the journal says the attempt may be on its way for
+	// as long as the call may take and InFlightLimit after: a process that dies after sending
+	// leaves that to its restart, whose recovery must not take "not at Vipps yet" for "never
+	// reached Vipps" (a create marked not_created, a capture failed on its repeat's answer).
+	e.InFlightUntil = max(before.InFlightUntil, eng.now().Add(eng.retry.Budget+eng.InFlightLimit()).UnixMilli())
 	if err := eng.putEntry(e); err != nil {
 		holds := eng.fileHolds(e)
 		if !holds {
@@ -175,8 +193,11 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	}
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := eng.sendEntry(ctx, t, e)
-	if a.InFlight {
-		e.InFlightUntil = eng.now().Add(eng.InFlightLimit()).UnixMilli()
+	e.InFlightUntil = before.InFlightUntil // this process saw the call end
+	if a.InFlight || a.MaybeApplied {
+		// On its way, or carried out and not in the event log yet: Vipps does not say how
+		// soon the log lists an operation.
+		eng.markInFlight(e)
 	}
 	if err != nil && model.CodeOf(err) != abi.CodeUnknownOutcome && (a.MaybeApplied || wasOpen) {
 		p, err = eng.settleFailure(t, e, err, a)

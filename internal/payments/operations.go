@@ -204,13 +204,16 @@ func (u *Unit) Cancel(ctx context.Context, reference string, opts CancelOptions,
 		return eng.approvedBeforeCancel(ctx, eng.trackerFor(u, reference), e)
 	case ok && e.VippsErrorCode == "6250":
 		// The customer was approving while the library tried again: the approval may be done by
-		// now. Nothing was cancelled; the entry is recorded as certainly not carried out, so the
+		// now. Nothing was cancelled (unless an earlier attempt of the call may have been: then
+		// the outcome is unknown); the entry is recorded as certainly not carried out, so the
 		// same call again (with its operation id) is sent again.
 		t := eng.trackerFor(u, reference)
 		if fresh, rerr := eng.readNow(ctx, t); rerr == nil && fresh.State == abi.StateAuthorized && opts.TransactionOnly {
 			return eng.approvedBeforeCancel(ctx, t, e)
 		}
-		e.Message += " - the customer is approving the payment right now; nothing was cancelled: ask for the status, and cancel again if it is still needed"
+		if e.Code != abi.CodeUnknownOutcome { // an earlier attempt may have cancelled it
+			e.Message += " - the customer is approving the payment right now; nothing was cancelled: ask for the status, and cancel again if it is still needed"
+		}
 		return p, e
 	}
 	return p, err

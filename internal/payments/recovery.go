@@ -117,7 +117,7 @@ func (eng *Engine) resolveCreate(ctx context.Context, u *Unit, e *journal.Entry)
 			return
 		}
 		eng.recordOutcome(e, p, nil)
-	case eng.now().UnixMilli() < e.InFlightUntil:
+	case eng.mayBeOnItsWay(e):
 		e.Outcome = &journal.Outcome{Code: int32(abi.CodeUnknownOutcome),
 			Message: "not at Vipps yet, but the request may still be on its way; ask again shortly"}
 		_ = eng.putEntry(e)

@@ -85,7 +85,7 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 		}
 		age := t.Sub(e.CreatedAt)
 		if op.kind == journal.OpCreate {
-			if age > CheckoutRepeatWindow {
+			if eng.checkoutAge(e, t) > CheckoutRepeatWindow {
 				continue
 			}
 			return e, nil
@@ -151,7 +151,7 @@ func (eng *Engine) recentRepeatOf(op moneyOp, d Delivery, t time.Time) (*journal
 		if err != nil {
 			return nil, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 		}
-		if e != nil && (op.kind != journal.OpCreate || t.Sub(e.CreatedAt) <= CheckoutRepeatWindow) {
+		if e != nil && (op.kind != journal.OpCreate || eng.checkoutAge(e, t) <= CheckoutRepeatWindow) {
 			return e, nil
 		}
 	}

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/vmp-dev/vmp/core/journal"
@@ -28,7 +29,10 @@ var eventNames = map[string][]string{
 // atVipps reads whether the entry's operation happened at Vipps: the event log holds a
 // successful event of its kind under its key. A cancel's event may carry no key (the contract
 // says so): any successful cancel of the payment counts, since a payment is cancelled once.
-// A payment Vipps does not know has had no operation at all.
+// A payment Vipps does not know has had no operation at all. A capture or refund the log lists
+// with this one's amount but without a key of its own (none, or the payment's, which its
+// CREATED and AUTHORIZED events carry) may be this one: neither found nor absent, it is an
+// error (errUnattributed), and the operation is not sent again on that log's word.
 func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
 	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
@@ -42,6 +46,7 @@ func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (b
 	if err != nil {
 		return false, err
 	}
+	unattributed := false
 	for _, ev := range events {
 		if !ev.Success || !isEventOf(e.Operation, ev.Name) {
 			continue
@@ -49,8 +54,40 @@ func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (b
 		if ev.IdempotencyKey == e.IdempotencyKey || (e.Operation == journal.OpCancel && ev.IdempotencyKey == "") {
 			return true, nil
 		}
+		if (e.Operation == journal.OpCapture || e.Operation == journal.OpRefund) && ev.Amount.Value == e.Amount &&
+			!ownKey(events, ev) {
+			unattributed = true
+		}
+	}
+	if unattributed {
+		return false, errUnattributed{operation: e.Operation, amount: e.Amount}
 	}
 	return false, nil
+}
+
+// ownKey reports whether event ev names a key of its own: one, and no event of another kind
+// carries it (the payment's own key does: CREATED, AUTHORIZED).
+func ownKey(events []vipps.PaymentEvent, ev vipps.PaymentEvent) bool {
+	if ev.IdempotencyKey == "" {
+		return false
+	}
+	for _, other := range events {
+		if other.Name != ev.Name && other.IdempotencyKey == ev.IdempotencyKey {
+			return false
+		}
+	}
+	return true
+}
+
+// errUnattributed is the event log listing an operation like the entry's without a key that
+// tells whether it is the entry's.
+type errUnattributed struct {
+	operation string
+	amount    int64
+}
+
+func (e errUnattributed) Error() string {
+	return fmt.Sprintf("Vipps' event log lists a %s of %d without a key of its own, which may be this one", e.operation, e.amount)
 }
 
 func isEventOf(operation, name string) bool {
@@ -86,7 +123,7 @@ func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a 
 	happened, err := eng.atVipps(rctx, t, e)
 	switch {
 	case err != nil:
-		return Payment{}, unknownAfter(what, failure, "reading the payment's event log failed too: "+err.Error())
+		return Payment{}, unknownAfter(what, failure, "Vipps' event log could not tell: "+err.Error())
 	case happened:
 		p, err := eng.readNow(rctx, t)
 		if err != nil {
@@ -94,7 +131,7 @@ func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a 
 			p, _ = t.Snapshot()
 		}
 		return p, nil
-	case (a.InFlight || eng.now().UnixMilli() < e.InFlightUntil) && !refusesEveryAttempt(e, failure):
+	case (a.InFlight || a.MaybeApplied || eng.mayBeOnItsWay(e)) && !refusesEveryAttempt(e, failure):
 		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
 	}
 	return Payment{}, failure

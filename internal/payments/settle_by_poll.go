@@ -4,7 +4,9 @@ import (
 	"context"
 
 	"github.com/vmp-dev/vmp/core/journal"
+	"github.com/vmp-dev/vmp/core/vipps"
 	"github.com/vmp-dev/vmp/internal/abi"
+	"github.com/vmp-dev/vmp/internal/retry"
 )
 
 // A checkout that ended VMP_ERR_UNKNOWN_OUTCOME can be settled by the till the first way vmp.h
@@ -44,7 +46,8 @@ func (eng *Engine) noteUnsettledCreates() {
 }
 
 // settleCreateByRead records that the till read payment p of reference: an unseen create of it
-// becomes done (if it was open) and seen.
+// becomes done (if it was open, and Vipps' event log does not show the payment created under
+// another key) and seen.
 func (eng *Engine) settleCreateByRead(ctx context.Context, u *Unit, reference string, p Payment) {
 	key := u.scoped(reference)
 	eng.mu.Lock()
@@ -63,15 +66,50 @@ func (eng *Engine) settleCreateByRead(ctx context.Context, u *Unit, reference st
 		return
 	}
 	if e.State == journal.StateOpen || e.State == journal.StateNotCreated {
+		// The payment read is the reference's, not necessarily this create's: another till
+		// may have used the same explicit reference. When Vipps' event log shows it created
+		// under another key it is not this one, which stays as it is (recovery, or the till's
+		// repeat, settles it by its key). An event log that cannot be read, or lists no key,
+		// does not stop the read from settling it: left unsettled, the next alike sale would
+		// be taken for its repeat and given this payment.
+		if eng.createdUnderAnotherKey(ctx, eng.trackerFor(u, reference), e) {
+			eng.forgetUnsettled(u, key, id, reference)
+			return
+		}
 		eng.recordOutcome(e, p, nil)
 	}
 	if e.State == journal.StateDone {
 		eng.outcomeReturned(ctx, e, false)
 	}
+	eng.forgetUnsettled(u, key, id, reference)
+}
+
+// forgetUnsettled stops settling create id of the unit-scoped reference key by reads.
+func (eng *Engine) forgetUnsettled(u *Unit, key, id, reference string) {
 	eng.mu.Lock()
 	if eng.unsettled[key] == id {
 		delete(eng.unsettled, key)
 	}
 	eng.mu.Unlock()
 	eng.trackerFor(u, reference).SetUnsettled(false)
+}
+
+// createdUnderAnotherKey reports whether Vipps' event log shows the payment of e's reference
+// created under a key that is not e's: another till's, with the same explicit reference.
+func (eng *Engine) createdUnderAnotherKey(ctx context.Context, t *Tracker, e *journal.Entry) bool {
+	var events []vipps.PaymentEvent
+	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
+		var err error
+		events, err = t.API().GetPaymentEvents(ctx, t.Reference())
+		return err
+	})
+	if err != nil {
+		return false
+	}
+	for _, ev := range events {
+		if ev.Name == "CREATED" && ev.Success && ev.IdempotencyKey != "" && ev.IdempotencyKey != e.IdempotencyKey {
+			return true
+		}
+	}
+	return false
 }

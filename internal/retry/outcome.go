@@ -20,8 +20,9 @@ type Decision struct {
 	// MaybeApplied is true when Vipps may have acted on the attempt.
 	MaybeApplied bool
 	// InFlight is true when the attempt may still be on its way through Vipps: the library
-	// stopped waiting for it (a timeout), or a gateway did (504). Vipps' event log does not
-	// show it yet, and may later.
+	// stopped waiting for it (a timeout), or a gateway did (504), or - an answer of 423 - Vipps
+	// is still carrying out an operation on the payment, which may be an earlier attempt of
+	// this one. Vipps' event log does not show it yet, and may later.
 	InFlight bool
 }
 
@@ -59,7 +60,11 @@ func Decide(err error) Decision {
 		switch {
 		case p.HTTPStatus == 429:
 			return Decision{Retry: true, Wait: p.RetryAfter}
-		case p.HTTPStatus == 423 || transientErrorCodes[p.ErrorCode]:
+		case p.HTTPStatus == 423:
+			// "Another operation on this payment is in progress": it may be an earlier attempt
+			// of this very operation, which Vipps is still carrying out.
+			return Decision{Retry: true, Wait: p.RetryAfter, InFlight: true}
+		case transientErrorCodes[p.ErrorCode]:
 			return Decision{Retry: true, Wait: p.RetryAfter}
 		case p.HTTPStatus >= 500:
 			// A 5xx may come after the operation was committed; a gateway's 504 may come while

@@ -1,0 +1,57 @@
+package payments
+
+import (
+	"sync"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/journal"
+)
+
+// An attempt that may still be on its way through Vipps (InFlightLimit) is remembered twice:
+// in the journal as wall-clock Unix milliseconds (InFlightUntil), the only clock a restarted
+// process has, and here on the monotonic clock, which a wall clock stepped forward within the
+// process (NTP) does not move. While either says it may be on its way, "not in the event log"
+// does not mean "did not happen". A clock stepped back only keeps it unknown longer.
+
+// inFlightWindows are the monotonic deadlines of this process's attempts, by entry id.
+type inFlightWindows struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// note records that an attempt of entry id may be on its way until deadline (monotonic).
+func (w *inFlightWindows) note(id string, deadline time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.until == nil {
+		w.until = make(map[string]time.Time)
+	}
+	now := time.Now()
+	for k, d := range w.until {
+		if !now.Before(d) {
+			delete(w.until, k)
+		}
+	}
+	w.until[id] = deadline
+}
+
+// open reports whether an attempt of entry id noted by this process may still be on its way.
+func (w *inFlightWindows) open(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d, ok := w.until[id]
+	return ok && time.Now().Before(d)
+}
+
+// markInFlight records that an attempt of e may still be on its way, for InFlightLimit from now
+// (or longer, when an earlier attempt's time lasts longer).
+func (eng *Engine) markInFlight(e *journal.Entry) {
+	e.InFlightUntil = max(e.InFlightUntil, eng.now().Add(eng.InFlightLimit()).UnixMilli())
+	eng.inFlight.note(e.ID, time.Now().Add(eng.InFlightLimit())) // time.Now: the monotonic clock, not the engine's
+}
+
+// mayBeOnItsWay reports whether an earlier attempt of e may still be on its way through Vipps,
+// by this process's monotonic clock or by the journal's wall-clock record.
+func (eng *Engine) mayBeOnItsWay(e *journal.Entry) bool {
+	return eng.inFlight.open(e.ID) || eng.now().UnixMilli() < e.InFlightUntil
+}
