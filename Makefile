@@ -164,15 +164,15 @@ soak: host-stress ## 10 000 payment lifecycles through the C ABI with faults and
 	  -soak.time=$(SOAK_TIME) -soak.require-all -soak.report=$(CURDIR)/$(BUILD)/soak.json
 
 # The property test (tests/property): PROPERTY_SEQUENCES random till sequences, bounded by
-# PROPERTY_TIME, PROPERTY_WORKERS at once, and the kill at every journal commit of every
-# money-moving call. make test runs a short one through go test. A failing sequence prints its
+# PROPERTY_TIME, PROPERTY_WORKERS at once, and the kill at, and the failure of, every journal
+# commit of every money-moving call. make test runs a short one through go test. A failing sequence prints its
 # seed: go test ./tests/property -run TestProperty -v -seed=N replays it with its log.
 PROPERTY_SEQUENCES ?= 2000
 PROPERTY_TIME      ?= 90m
 PROPERTY_WORKERS   ?= 2
-property: ## the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences and the kill search
-	$(GO) test -count=1 -v -timeout 4h -run '^(TestProperty|TestKillAtEveryJournalCommit)$$' ./tests/property \
-	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20 -kill-search-all
+property: ## the property test of money safety: PROPERTY_SEQUENCES (2000) random till sequences, the kill and failing-commit searches
+	$(GO) test -count=1 -v -timeout 4h -run '^(TestProperty|TestKillAtEveryJournalCommit|TestFailAtEveryJournalCommit)$$' ./tests/property \
+	  -sequences=$(PROPERTY_SEQUENCES) -duration=$(PROPERTY_TIME) -workers=$(PROPERTY_WORKERS) -maxfail=20 -kill-search-all -commit-fail-search
 
 # The failed-commit search (core, build tag vmpfailpoints): FAILED_COMMIT_ROUNDS seeded rounds of a
 # till whose journal commits fail at random, with kills and restarts. A failing round prints its

@@ -131,10 +131,19 @@ func (eng *Engine) settleFailure(t *Tracker, e *journal.Entry, failure error, a 
 			p, _ = t.Snapshot()
 		}
 		return p, nil
-	case a.InFlight || a.MaybeApplied || eng.mayBeOnItsWay(e):
+	case (a.InFlight || a.MaybeApplied || eng.mayBeOnItsWay(e)) && !refusesEveryAttempt(e, failure):
 		return Payment{}, unknownAfter(what, failure, "Vipps' event log does not show it yet, but an earlier attempt may still be on its way")
 	}
 	return Payment{}, failure
+}
+
+// refusesEveryAttempt: the failure shows that no attempt of the entry's operation - earlier, or
+// still on its way - can be carried out. An abort (cancelTransactionOnly) refused with 6060
+// found the payment approved, which an abort never undoes; one of its attempts that went
+// through first would have left no payment to approve.
+func refusesEveryAttempt(e *journal.Entry, failure error) bool {
+	fe, ok := failure.(*model.Error)
+	return ok && e.Operation == journal.OpCancel && fe.VippsErrorCode == "6060"
 }
 
 func unknownAfter(what string, failure error, why string) *model.Error {

@@ -25,6 +25,10 @@
  *   ID holdsync N WRITES                      the Nth journal commit from now waits until
  *                                             WRITES writes are queued for the next one
  *                                             (vmpdiag_hold_at_sync of the failpoint build)
+ *   ID failcommits PATH K N before|after      N commits of the journal at PATH fail, from its
+ *                                             Kth commit from now (1: the next), before or
+ *                                             after their meta page; N 0 disarms
+ *                                             (vmpdiag_fail_commits of the failpoint build)
  *   ID syncs                                  the journal commits so far
  *   ID logs                                   the library's queued log records (vmp_next_log),
  *                                             each as a line "ID log LEVEL COMPONENT MESSAGE FIELDS"
@@ -170,6 +174,7 @@ static void say_json(const char *id, vmp_status st, char *json) {
 static int64_t (*diag_syncs)(void);
 static void (*diag_kill_at_sync)(int64_t, int32_t);
 static void (*diag_hold_at_sync)(int64_t, int64_t);
+static void (*diag_fail_commits)(const char *, int64_t, int64_t, int32_t);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
@@ -262,6 +267,12 @@ static int run(char *line) {
     diag_hold_at_sync(atoll(n), atoll(writes));
     snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());
     say_status(id, VMP_OK, extra);
+  } else if (strcmp(verb, "failcommits") == 0) {
+    char *path = word(&rest), *from = word(&rest), *n = word(&rest), *when = word(&rest);
+    if (when == NULL || diag_fail_commits == NULL) return 0;
+    diag_fail_commits(path, atoll(from), atoll(n), strcmp(when, "after") == 0);
+    snprintf(extra, sizeof extra, "syncs=%lld", (long long)diag_syncs());
+    say_status(id, VMP_OK, extra);
   } else if (strcmp(verb, "logs") == 0) {
     static char text[VMP_LOG_TEXT_SIZE];
     char line[2 * VMP_LOG_TEXT_SIZE];
@@ -328,6 +339,7 @@ int main(void) {
   *(void **)&diag_syncs = dlsym(RTLD_DEFAULT, "vmpdiag_journal_syncs");
   *(void **)&diag_kill_at_sync = dlsym(RTLD_DEFAULT, "vmpdiag_kill_at_sync");
   *(void **)&diag_hold_at_sync = dlsym(RTLD_DEFAULT, "vmpdiag_hold_at_sync");
+  *(void **)&diag_fail_commits = dlsym(RTLD_DEFAULT, "vmpdiag_fail_commits");
   if (pthread_barrier_init(&pair, NULL, 2) != 0) return 2;
   say("ready", "%s", vmp_version());
   while ((n = getline(&line, &size, stdin)) > 0) {

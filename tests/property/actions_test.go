@@ -46,6 +46,7 @@ func without(name string) bool {
 }
 
 func (r *run) step() {
+	r.restartRefused()
 	total := 0
 	for _, a := range actions {
 		if !without(a.name) {
@@ -82,7 +83,9 @@ func pick[T any](r *run, xs []T) T { return xs[r.rng.IntN(len(xs))] }
 func (r *run) money(o *op) result {
 	r.clock.Advance(61 * time.Second)
 	delay := r.maybeFault(o)
-	res := r.call(o, r.maybeKill(delay))
+	plan := r.maybeKill(delay)
+	plan.fail = r.maybeFailCommits()
+	res := r.call(o, plan)
 	if res.Status == "VMP_ERR_UNKNOWN_OUTCOME" && r.chance(0.3) && r.canRepeat(o) {
 		r.logf("repeat at once: %s", o)
 		r.clock.Advance(61 * time.Second)
@@ -436,7 +439,9 @@ func (r *run) actRepeat() bool {
 	case x < 0.55:
 		r.logf("repeat with a kill: %s", o)
 		r.clock.Advance(61 * time.Second)
-		r.call(o, r.maybeKillSure())
+		plan := r.maybeKillSure()
+		plan.fail = r.maybeFailCommits()
+		r.call(o, plan)
 	case x < 0.78 && (o.opID != "" || o.last == "VMP_ERR_UNKNOWN_OUTCOME" || o.kind == kindCreate && o.sale.ref != ""):
 		r.repeatTwice(o)
 	default:
@@ -474,10 +479,12 @@ func (r *run) repeatTwice(o *op) {
 	r.logf("two repeats at once: %s", o)
 	r.clock.Advance(61 * time.Second)
 	r.holdNext(o, 300*time.Millisecond)
+	t := o.till
+	fail := r.maybeFailCommits()
+	r.armCommitFailure(t, fail)
 	o.noteFirstCall()
 	o.calls++
 	verb, args := o.args()
-	t := o.till
 	c1 := t.proc.sendPaired(verb, args...) // neither can return before the other is made
 	c2 := t.proc.sendPaired(verb, args...)
 	res1, err1 := c1.wait(t.proc)
@@ -488,6 +495,7 @@ func (r *run) repeatTwice(o *op) {
 	if _, err := t.proc.call("wait"); err != nil {
 		r.abort("two repeats: %v", err)
 	}
+	r.disarmCommitFailure(t, fail)
 	if res2.Seq < res1.Seq { // the model takes the answers in the order the till got them
 		res1, res2 = res2, res1
 	}
@@ -506,9 +514,11 @@ func (r *run) repeatDuringRecover(o *op) {
 	r.logf("repeat during vmp_recover: %s", o)
 	r.clock.Advance(61 * time.Second)
 	r.holdNext(o, 300*time.Millisecond)
+	t := o.till
+	fail := r.maybeFailCommits()
+	r.armCommitFailure(t, fail)
 	o.noteFirstCall()
 	verb, args := o.args()
-	t := o.till
 	rec := t.proc.send(true, "recover", "3000")
 	time.Sleep(time.Duration(r.rng.IntN(40)) * time.Millisecond)
 	c := t.proc.send(true, verb, args...)
@@ -522,6 +532,7 @@ func (r *run) repeatDuringRecover(o *op) {
 	if _, err := t.proc.call("wait"); err != nil {
 		r.abort("repeat during recover: %v", err)
 	}
+	r.disarmCommitFailure(t, fail)
 	r.apply(o, res, killPlan{})
 	r.noteJournalKnows(o, res)
 	r.stats.add(func(s *stats) { s.concurrent++ })
@@ -659,6 +670,10 @@ func (r *run) ackNewJournal(t *tillState) {
 		r.abort("ack new-journal: %v", err)
 	}
 	r.logf("till %s: vmp_acknowledge new-journal: %s", t.name, res.Status)
+	if res.Status == "VMP_ERR_JOURNAL" {
+		t.journalRefused = true // not acknowledged: the journal is still new
+		return
+	}
 	t.newJournal = false
 }
 

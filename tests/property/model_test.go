@@ -61,6 +61,9 @@ type op struct {
 	// the library recorded on disk that the till had seen it (it does so within a second or two:
 	// internal/payments/seen.go); the till acknowledges it from vmp_pending after the restart.
 	maybeUnacked bool
+	// ackedOnDisk: the till acknowledged, from vmp_pending, an entry only this op can own: its
+	// outcome is marked seen on disk until its next call (a kill can no longer undo that).
+	ackedOnDisk bool
 	toldAt       time.Time // when the till was last told a definite outcome
 	// twinOf: the op was killed in its first call right after an alike op (no id, same intent)
 	// was told it happened, maybe before the library had the first's seen mark on disk - the
@@ -164,6 +167,17 @@ func (o *op) class() string {
 		return fmt.Sprintf("cancel of sale %d", o.sale.n)
 	}
 	return fmt.Sprintf("%s %d of sale %d", o.kind, o.amount, o.sale.n)
+}
+
+// wroteNothing: every call of the op was refused before the journal held anything of it
+// (VMP_ERR_JOURNAL: nothing written, nothing sent; VMP_ERR_NEW_JOURNAL), so no entry is its.
+func (o *op) wroteNothing() bool {
+	for _, h := range o.history {
+		if h != "VMP_ERR_JOURNAL" && h != "VMP_ERR_NEW_JOURNAL" {
+			return false
+		}
+	}
+	return len(o.history) > 0
 }
 
 // sameIntent: two calls without an id the library's repeat rule compares (same journal).

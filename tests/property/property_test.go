@@ -13,7 +13,8 @@
 // unit renamed or left out of the config, a second till refunding a sale with the same
 // operation id, and faults injected at the simulator: answers lost after commit, connections
 // closed, 5xx, 423, outages, delays past the request timeout, truncated and malformed answers,
-// a 4xx on the retry of an attempt that was carried out, failing reads and token requests.
+// a 4xx on the retry of an attempt that was carried out, failing reads and token requests; and
+// failing journal commits in the till's own library (a full or failing disk: commitfail_test.go).
 //
 // After every action and at the end the simulator must hold every operation the till was told
 // happened, nothing it was told failed, nothing twice, and no payment no checkout asked for;
@@ -77,6 +78,7 @@ type stats struct {
 	processes, inits, kills, journalLosses int
 	simJumps, concurrent, twoTills         int
 	ambiguous                              int // kills in vmp.h's ambiguous instant (op.twinOf)
+	journalRestarts                        int // restarts after the journal refused a write
 	actions, faults, statuses              map[string]int
 	time                                   map[string]time.Duration // per action, and "resolve"
 }
@@ -101,8 +103,8 @@ func (s *stats) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fmt.Sprintf("%d sequences, %d clean; %d till processes, %d vmp_init, %d kills, %d journals lost, %d simulator clock jumps, "+
-		"%d concurrent repeats, %d two-till refunds, %d kills in the ambiguous instant\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
-		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills, s.ambiguous,
+		"%d concurrent repeats, %d two-till refunds, %d kills in the ambiguous instant, %d restarts after VMP_ERR_JOURNAL\n  actions: %s\n  faults: %s\n  statuses: %s\n  time: %s",
+		s.sequences, s.clean, s.processes, s.inits, s.kills, s.journalLosses, s.simJumps, s.concurrent, s.twoTills, s.ambiguous, s.journalRestarts,
 		counts(s.actions), counts(s.faults), counts(s.statuses), durations(s.time))
 }
 

@@ -110,7 +110,7 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			listed[o] = true
 		}
 		cands := r.candidates(t, e)
-		if len(cands) > 0 && allState(cands, opDone) {
+		if len(cands) > 0 && allState(cands, opDone) && !anyMaybeUnacked(cands) {
 			r.fail("vmp_pending lists %s as open; the till was told it happened (%s)", e, describe(cands))
 		}
 	}
@@ -128,10 +128,11 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			switch {
 			case o.state == opUnknown:
 				unknown = append(unknown, o)
-			case o.maybeUnacked && toldAlike(o, e):
+			case o.maybeUnacked && toldAlike(o, e) && !o.ackedOnDisk && !o.wroteNothing():
 				ambiguous = true // it may be this op's entry, not the unknown one's
 			}
 		}
+		var owner *op // the one op the entry can be, once the till takes note of it
 		switch {
 		case len(cands) == 0:
 			r.logf("  till %s: unacknowledged %s matches nothing the till did", t.name, e)
@@ -141,8 +142,18 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			if e.State == "done" && allState(cands, opFailed) {
 				r.fail("vmp_pending says %s happened; the till was told it failed (%s)", e, describe(cands))
 			}
+			var owners []*op
+			for _, o := range cands {
+				if toldAlike(o, e) && !o.wroteNothing() {
+					owners = append(owners, o)
+				}
+			}
+			if len(owners) == 1 {
+				owner = owners[0]
+			}
 		case len(unknown) == 1 && !ambiguous && !r.repeatOnly && (settle || r.chance(0.5)):
 			r.settle(unknown[0], e)
+			owner = unknown[0]
 		default:
 			continue // left for a repeat, which takes the outcome and marks it seen
 		}
@@ -151,6 +162,19 @@ func (r *run) reconcile(t *tillState, settle bool) {
 			r.abort("ack: %v", err)
 		}
 		r.logf("  till %s: acknowledged %s: %s", t.name, e, res.Status)
+		if res.ok() && owner != nil {
+			owner.ackedOnDisk, owner.maybeUnacked = true, false
+		}
+		if res.Status == "VMP_ERR_JOURNAL" {
+			// Not acknowledged: an alike call now would be taken for its repeat. The till
+			// restarts vmp before its next call and acknowledges it then.
+			t.journalRefused = true
+			for _, o := range cands {
+				if o.state != opUnknown {
+					o.maybeUnacked = true
+				}
+			}
+		}
 	}
 	for _, o := range r.ops {
 		if o.till != t {
@@ -182,6 +206,18 @@ func toldAlike(o *op, e entryView) bool {
 		return o.state == opFailed
 	}
 	return true
+}
+
+// anyMaybeUnacked: one of ops was told its outcome shortly before its process died. A done
+// outcome is queued for a commit the call does not wait for (internal/payments recordOutcome),
+// so the file may hold the entry open; recovery finishes it once it can read Vipps' event log.
+func anyMaybeUnacked(ops []*op) bool {
+	for _, o := range ops {
+		if o.maybeUnacked {
+			return true
+		}
+	}
+	return false
 }
 
 func allState(ops []*op, s opState) bool {
@@ -223,6 +259,10 @@ func (r *run) resolve() {
 		if t.proc == nil {
 			continue
 		}
+		if !t.commitsFailedSince.IsZero() || t.journalRefused {
+			t.journalRefused = true // the disk is sound again: the till restarts vmp
+		}
+		r.restartRefused()
 		if !t.proc.alive() || t.unitGone {
 			if t.unitGone {
 				t.unitGone = false

@@ -61,6 +61,10 @@ type tillState struct {
 	lostAt time.Time
 	// lastTold: the op whose call last returned on this till's process (nil after a restart).
 	lastTold *op
+	// commitsFailedSince: when commits of the journal were first made to fail in this client
+	// (zero: none); journalRefused: a call was told VMP_ERR_JOURNAL, so the till restarts vmp.
+	commitsFailedSince time.Time
+	journalRefused     bool
 }
 
 func (t *tillState) unitName() string { return fmt.Sprintf("u%d", t.unitGen) }
@@ -144,6 +148,8 @@ func (r *run) config(t *tillState) string {
 // clock offset: the offset is read once per process).
 func (r *run) start(t *tillState) {
 	r.waitHolds()
+	r.seenMayBeLost(t)
+	t.journalRefused = false
 	_, statErr := os.Stat(t.journal)
 	created := os.IsNotExist(statErr)
 	if t.proc == nil || !t.proc.alive() || r.w.offsets[t.name] != t.offset {
@@ -191,7 +197,7 @@ const seenWindow = 5 * time.Second
 // disk as seen.
 func (r *run) killed(t *tillState) {
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow && !o.ackedOnDisk {
 			o.maybeUnacked = true
 		}
 	}
@@ -282,9 +288,15 @@ type killPlan struct {
 	// instant: SIGKILL this long after the call started (only when atSync is 0)
 	instant time.Duration
 	on      bool
+	// fail: the next commits of the till's journal fail during the call (commitfail_test.go).
+	fail commitFailure
 }
 
 func (k killPlan) String() string {
+	return k.killString() + k.fail.String()
+}
+
+func (k killPlan) killString() string {
 	switch {
 	case !k.on:
 		return ""
@@ -305,6 +317,7 @@ func (r *run) call(o *op, kill killPlan) result {
 			r.abort("arming the kill: %v", err)
 		}
 	}
+	r.armCommitFailure(t, kill.fail)
 	o.noteFirstCall()
 	refuse := r.newJournalRefuses(o)
 	verb, args := o.args()
@@ -327,6 +340,7 @@ func (r *run) call(o *op, kill killPlan) result {
 			r.abort("disarming the kill: %v", err)
 		}
 	}
+	r.disarmCommitFailure(t, kill.fail)
 	r.apply(o, res, kill)
 	r.noteJournalKnows(o, res)
 	r.libraryLogs(t)
@@ -335,11 +349,27 @@ func (r *run) call(o *op, kill killPlan) result {
 			o, o.sale.payRef, res.Status)
 	}
 	if !t.proc.alive() {
+		// SIGKILL is the harness's or the failpoint's (a kill armed for the call before may
+		// land in this one: the commit it waited for came after that call returned); anything
+		// else is the process's own end.
+		if !t.proc.diedOfKill() {
+			r.fail("%s: till %s's process ended, not killed (%s): %s", o, t.name, t.proc.cmd.ProcessState, lastLines(t.proc.stderr.String(), 30))
+		}
 		r.killed(t)
 		r.start(t)
 		r.reconcile(t, false)
 	}
+	r.restartRefused()
 	return res
+}
+
+// lastLines is the end of a process's stderr for a failure message.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // libraryLogs adds the library's log records to the sequence's log when debugging.
@@ -398,6 +428,7 @@ var transient = map[string]bool{"VMP_ERR_NETWORK": true, "VMP_ERR_UNAVAILABLE": 
 // apply records what the till was told by one call of o.
 func (r *run) apply(o *op, res result, kill killPlan) {
 	s := o.sale
+	o.ackedOnDisk = false // a call writes its entry again, unseen
 	if res.Lost {
 		o.history = append(o.history, "killed"+kill.String())
 		o.last = "killed"
@@ -462,6 +493,8 @@ func (r *run) apply(o *op, res result, kill killPlan) {
 			r.fail("%s: VMP_ERR_NEW_JOURNAL after the till acknowledged the new journal", o)
 		}
 		r.toFailed(o, false)
+	case "VMP_ERR_JOURNAL":
+		r.applyJournalRefused(o)
 	case "VMP_ERR_CONFLICT":
 		if o.state == opUnknown && o.calls > 1 && o.opID == "" && o.kind != kindCreate && o.till.libNow().Sub(o.born) >= opRefuseAge-time.Minute {
 			// spec14: a repeat of an operation older than 24 hours is refused, nothing sent; it

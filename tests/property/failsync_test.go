@@ -1,0 +1,143 @@
+package property
+
+import (
+	"flag"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmp-dev/vmp/core/sim"
+)
+
+var commitFailSearch = flag.Bool("commit-fail-search", false, "run TestFailAtEveryJournalCommit (make property)")
+
+// TestFailAtEveryJournalCommit is the kill search's twin for a failing disk: every money-moving
+// call of killScenarios has its journal's nth commit from the call's start (through the
+// vmp_close after it) fail, before its meta page and after it - one run per commit - through
+// the C ABI. The careful till restarts vmp, acknowledges from vmp_pending what it had been told,
+// repeats what it never saw the outcome of, and makes again a call told VMP_ERR_JOURNAL
+// (nothing sent). The simulator must then hold the operation exactly as often as the till was
+// told. Only with -commit-fail-search (make property): make test's budget has no room for it.
+func TestFailAtEveryJournalCommit(t *testing.T) {
+	if !*commitFailSearch {
+		t.Skip("the failing-commit search runs with -commit-fail-search (make property)")
+	}
+	tb := newTestbed(t)
+	w := tb.worker(t, 0)
+	defer w.close()
+	st := newStats()
+	start := time.Now()
+	runs, failed := 0, 0
+	for si, sc := range killScenarios() {
+		for _, after := range []bool{false, true} {
+			for n := 1; n <= 40; n++ {
+				seed := int64(2_000_000 + si*1000 + n*2)
+				if after {
+					seed++
+				}
+				var reached bool
+				r := w.script(seed, st, func(r *run) { reached = failAt(r, sc, n, after) })
+				runs++
+				f := commitFailure{from: n, commits: 1, after: after}
+				if len(r.failures) > 0 {
+					failed++
+					t.Errorf("%s, %s:\n  %s\nsequence:\n%s", sc.name, f.describe(), strings.Join(r.failures, "\n  "), strings.Join(r.log, "\n"))
+				} else if *showLogs {
+					t.Logf("%s, %s:\n%s", sc.name, f.describe(), strings.Join(r.log, "\n"))
+				}
+				if !reached {
+					break // the call and its close made fewer commits than n
+				}
+			}
+		}
+	}
+	t.Logf("failing-commit search: %d runs (%d failing) over %d calls in %s", runs, failed, len(killScenarios()), time.Since(start).Round(time.Second))
+}
+
+// failAt runs one scenario with the nth commit from the call's start failing, and reports
+// whether the call and the close after it made n commits.
+func failAt(r *run, sc killScenario, n int, after bool) bool {
+	r.repeatOnly = true
+	a := r.tills[0]
+	r.start(a)
+	r.ackNewJournal(a)
+	s := &sale{n: 0, amount: 10000, phone: sc.phone, desc: "Purchase"}
+	if sc.kind == kindCreate && sc.opID == "ref" {
+		s.ref = r.store + "-r0"
+	}
+	r.sales = append(r.sales, s)
+	s.create = r.newOp(kindCreate, s, a, s.amount, "")
+	target := s.create
+	if sc.kind != kindCreate {
+		r.call(s.create, killPlan{})
+		if sc.kind == kindRefund {
+			r.call(r.newOp(kindCapture, s, a, s.amount, ""), killPlan{})
+		}
+		target = r.newOp(sc.kind, s, a, 4000, sc.opID)
+		target.flags = sc.flags
+	}
+	if sc.alike {
+		first := target
+		r.call(first, killPlan{})
+		if sc.kind == kindCreate {
+			s2 := &sale{n: 1, amount: s.amount, phone: s.phone, desc: s.desc}
+			r.sales = append(r.sales, s2)
+			s2.create = r.newOp(kindCreate, s2, a, s2.amount, "")
+			target, s = s2.create, s2
+		} else {
+			target = r.newOp(sc.kind, s, a, first.amount, "")
+		}
+	}
+	r.clock.Advance(61 * time.Second)
+	ref := s.ref
+	if sc.kind != kindCreate {
+		ref = s.payRef
+	}
+	switch sc.fault {
+	case "drop":
+		r.inject(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sc.kind, Reference: ref, Times: 1})
+	case "unknown":
+		r.inject(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sc.kind, Reference: ref, Times: 1})
+		r.inject(sim.Fault{Kind: sim.FaultStatus, Operation: sc.kind, Reference: ref, Status: 429, RetryAfter: time.Minute, Times: 1})
+	}
+	f := commitFailure{from: n, commits: 1, after: after}
+	r.logf("%s, %s", target, f.describe())
+	before := r.syncs(a)
+	r.armCommitFailure(a, f)
+	target.noteFirstCall()
+	verb, args := target.args()
+	res, err := a.proc.send(false, verb, args...).wait(a.proc)
+	if err != nil {
+		r.abort("%v", err)
+	}
+	r.apply(target, res, killPlan{})
+	r.noteJournalKnows(target, res)
+	r.stopClient(a) // the commits after the call (its outcome seen, the close) count too
+	reached := r.syncs(a)-before >= int64(n)
+	r.disarmCommitFailure(a, f)
+	r.clearFaults()
+	r.waitHolds()
+	r.start(a)
+	r.reconcile(a, false)
+	if res.Status == "VMP_ERR_JOURNAL" && target.state == opFailed && target.retryable {
+		r.logf("the call told VMP_ERR_JOURNAL made again: %s", target)
+		r.clock.Advance(61 * time.Second)
+		if again := r.call(target, killPlan{}); again.Status == "VMP_ERR_JOURNAL" {
+			r.fail("%s: VMP_ERR_JOURNAL again after the restart, on a sound disk", target)
+		}
+	}
+	r.resolve()
+	r.checkMoney("after the restart and the repeat")
+	return reached
+}
+
+// syncs is the number of journal commits t's process made so far.
+func (r *run) syncs(t *tillState) int64 {
+	res, err := t.proc.call("syncs")
+	if err != nil || !res.ok() {
+		r.abort("syncs: %v %s", err, res)
+	}
+	n, _ := strconv.ParseInt(res.Fields["syncs"], 10, 64)
+	return n
+}
