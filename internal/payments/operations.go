@@ -246,6 +246,11 @@ func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, 
 		return Payment{}, err
 	}
 	defer leave()
+	// A new journal's refusal depends on the journal alone: it comes before the read of the
+	// payment's currency, which fails while Vipps cannot be read (runMoneyOp asks again).
+	if err := eng.newJournalRefusal(moneyOp{unit: u, kind: kind, reference: reference, operationID: operationID}); err != nil {
+		return Payment{}, err
+	}
 	t := eng.trackerFor(u, reference)
 	currency, err := eng.currencyOf(ctx, t)
 	if err != nil {
