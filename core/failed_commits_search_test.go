@@ -86,6 +86,10 @@ type fcOp struct {
 	amount   int64
 	id       string   // operation id ("" none)
 	told     []string // every status the till got, in order
+	// why are the messages of the failures among them, in order: VMP_ERR_JOURNAL has several
+	// causes (the operation's own write, or the repeat rule's write of outcomes seen), and a
+	// failure's report must say which.
+	why []string
 	final    string   // "ok", "definite" (a failure that stands), "gave-up" (certainly not carried out, not repeated); "" open
 	resultRF string   // a create's reference, once told OK
 	session  int      // when the till first made it
@@ -101,7 +105,11 @@ func (o *fcOp) String() string {
 	if id == "" {
 		id = "-"
 	}
-	return fmt.Sprintf("%s %s %d id %s (session %d): %s", o.kind, o.ref, o.amount, id, o.session, strings.Join(o.told, ", "))
+	s := fmt.Sprintf("%s %s %d id %s (session %d): %s", o.kind, o.ref, o.amount, id, o.session, strings.Join(o.told, ", "))
+	for _, why := range o.why {
+		s += "\n      " + why
+	}
+	return s
 }
 
 // fcTill is the model of what the till asked for and may still ask for.
@@ -405,6 +413,9 @@ func (m *fcTill) call(c *Client, o *fcOp, session int, rng *rand.Rand, last bool
 		toldMu.Unlock()
 		m.mu.Lock()
 		o.told = append(o.told, code.String())
+		if err != nil {
+			o.why = append(o.why, code.String()+": "+err.Error())
+		}
 		switch code {
 		case CodeOK:
 			o.final, o.resultRF, o.okSession = "ok", gotRef, session
