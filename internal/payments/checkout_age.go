@@ -16,26 +16,35 @@ import (
 // payment. Captures, refunds and cancels keep the wall clock's age, whose error refuses a
 // repeat rather than guessing (ModificationRepeatWindow).
 
-// checkoutBirths are the monotonic times this process wrote checkouts, by entry id.
+// checkoutBirths are the monotonic times this process wrote checkouts, by entry id, and in the
+// order written, so dropping those older than the window costs nothing per checkout (a sweep of
+// the whole map on each one made a busy host's checkouts quadratic).
 type checkoutBirths struct {
-	mu sync.Mutex
-	at map[string]time.Time
+	mu    sync.Mutex
+	at    map[string]time.Time
+	order []checkoutBirth
+}
+
+type checkoutBirth struct {
+	id string
+	at time.Time
 }
 
 // note records that checkout id was written now; births older than the window are dropped.
 func (b *checkoutBirths) note(id string) {
+	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.at == nil {
 		b.at = make(map[string]time.Time)
 	}
-	for k, at := range b.at {
-		if time.Since(at) > CheckoutRepeatWindow {
-			delete(b.at, k)
-		}
+	for len(b.order) > 0 && now.Sub(b.order[0].at) > CheckoutRepeatWindow {
+		delete(b.at, b.order[0].id)
+		b.order = b.order[1:]
 	}
 	if _, ok := b.at[id]; !ok {
-		b.at[id] = time.Now()
+		b.at[id] = now
+		b.order = append(b.order, checkoutBirth{id, now})
 	}
 }
 

@@ -13,26 +13,36 @@ import (
 // process (NTP) does not move. While either says it may be on its way, "not in the event log"
 // does not mean "did not happen". A clock stepped back only keeps it unknown longer.
 
-// inFlightWindows are the monotonic deadlines of this process's attempts, by entry id.
+// inFlightWindows are the monotonic deadlines of this process's attempts, by entry id, and in
+// the order noted (every deadline is InFlightLimit after its note, so that is their order too):
+// the expired ones are dropped from the front, at no cost per note.
 type inFlightWindows struct {
 	mu    sync.Mutex
 	until map[string]time.Time
+	order []inFlightWindow
+}
+
+type inFlightWindow struct {
+	id    string
+	until time.Time
 }
 
 // note records that an attempt of entry id may be on its way until deadline (monotonic).
 func (w *inFlightWindows) note(id string, deadline time.Time) {
+	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.until == nil {
 		w.until = make(map[string]time.Time)
 	}
-	now := time.Now()
-	for k, d := range w.until {
-		if !now.Before(d) {
-			delete(w.until, k)
+	for len(w.order) > 0 && !now.Before(w.order[0].until) {
+		if first := w.order[0]; w.until[first.id] == first.until { // not noted again since
+			delete(w.until, first.id)
 		}
+		w.order = w.order[1:]
 	}
 	w.until[id] = deadline
+	w.order = append(w.order, inFlightWindow{id, deadline})
 }
 
 // open reports whether an attempt of entry id noted by this process may still be on its way.
