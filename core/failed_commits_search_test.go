@@ -81,18 +81,18 @@ func (d *flakyDisk) set(rate float64, dead bool) {
 
 // fcOp is one operation the till means to make, and what it was told.
 type fcOp struct {
-	kind     string // journal.OpCreate, OpCapture, OpRefund
-	ref      string // the payment; for a create, the reference it gives ("" none)
-	amount   int64
-	id       string   // operation id ("" none)
-	told     []string // every status the till got, in order
+	kind   string // journal.OpCreate, OpCapture, OpRefund
+	ref    string // the payment; for a create, the reference it gives ("" none)
+	amount int64
+	id     string   // operation id ("" none)
+	told   []string // every status the till got, in order
 	// why are the messages of the failures among them, in order: VMP_ERR_JOURNAL has several
 	// causes (the operation's own write, or the repeat rule's write of outcomes seen), and a
 	// failure's report must say which.
-	why []string
-	final    string   // "ok", "definite" (a failure that stands), "gave-up" (certainly not carried out, not repeated); "" open
-	resultRF string   // a create's reference, once told OK
-	session  int      // when the till first made it
+	why      []string
+	final    string // "ok", "definite" (a failure that stands), "gave-up" (certainly not carried out, not repeated); "" open
+	resultRF string // a create's reference, once told OK
+	session  int    // when the till first made it
 	// okSession is when it was told done. A call without an id made before a restart and
 	// told done after it may have been taken for the repeat of an alike call whose outcome
 	// was returned before the restart but not written as seen (a failing disk keeps that

@@ -64,7 +64,7 @@ type op struct {
 	// ackedOnDisk: the till acknowledged, from vmp_pending, an entry only this op can own: its
 	// outcome is marked seen on disk until its next call (a kill can no longer undo that).
 	ackedOnDisk bool
-	toldAt       time.Time // when the till was last told a definite outcome
+	toldAt      time.Time // when the till was last told a definite outcome
 	// twinOf: the op was killed in its first call right after an alike op (no id, same intent)
 	// was told it happened, maybe before the library had the first's seen mark on disk - the
 	// one instant vmp.h calls ambiguous: after the restart the journal is that of a till killed
