@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vmp-dev/vmp/core/sim"
 )
 
 var commitFailSearch = flag.Bool("commit-fail-search", false, "run TestFailAtEveryJournalCommit (make property)")
@@ -58,49 +56,7 @@ func TestFailAtEveryJournalCommit(t *testing.T) {
 // failAt runs one scenario with the nth commit from the call's start failing, and reports
 // whether the call and the close after it made n commits.
 func failAt(r *run, sc killScenario, n int, after bool) bool {
-	r.repeatOnly = true
-	a := r.tills[0]
-	r.start(a)
-	r.ackNewJournal(a)
-	s := &sale{n: 0, amount: 10000, phone: sc.phone, desc: "Purchase"}
-	if sc.kind == kindCreate && sc.opID == "ref" {
-		s.ref = r.store + "-r0"
-	}
-	r.sales = append(r.sales, s)
-	s.create = r.newOp(kindCreate, s, a, s.amount, "")
-	target := s.create
-	if sc.kind != kindCreate {
-		r.call(s.create, killPlan{})
-		if sc.kind == kindRefund {
-			r.call(r.newOp(kindCapture, s, a, s.amount, ""), killPlan{})
-		}
-		target = r.newOp(sc.kind, s, a, 4000, sc.opID)
-		target.flags = sc.flags
-	}
-	if sc.alike {
-		first := target
-		r.call(first, killPlan{})
-		if sc.kind == kindCreate {
-			s2 := &sale{n: 1, amount: s.amount, phone: s.phone, desc: s.desc}
-			r.sales = append(r.sales, s2)
-			s2.create = r.newOp(kindCreate, s2, a, s2.amount, "")
-			target, s = s2.create, s2
-		} else {
-			target = r.newOp(sc.kind, s, a, first.amount, "")
-		}
-	}
-	r.clock.Advance(61 * time.Second)
-	ref := s.ref
-	if sc.kind != kindCreate {
-		ref = s.payRef
-	}
-	switch sc.fault {
-	case "drop":
-		r.inject(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sc.kind, Reference: ref, Times: 1})
-	case "unknown":
-		r.inject(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sc.kind, Reference: ref, Times: 1})
-		r.inject(sim.Fault{Kind: sim.FaultStatus, Operation: sc.kind, Reference: ref, Status: 429, RetryAfter: time.Minute, Times: 1})
-	}
+	a, target := scenarioCall(r, sc)
 	f := commitFailure{from: n, commits: 1, after: after}
 	r.logf("%s, %s", target, f.describe())
 	before := r.syncs(a)

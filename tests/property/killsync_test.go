@@ -106,6 +106,41 @@ func TestKillAtEveryJournalCommit(t *testing.T) {
 // killAt runs one scenario with a kill armed at the nth journal commit and reports whether it
 // fired.
 func killAt(r *run, sc killScenario, n int, before bool) bool {
+	a, target := scenarioCall(r, sc)
+	r.logf("%s, kill armed %s journal commit %d", target, map[bool]string{true: "before", false: "after"}[before], n)
+	if _, err := a.proc.call("killsync", fmt.Sprint(n), map[bool]string{true: "before", false: "after"}[before]); err != nil {
+		r.abort("arming the kill: %v", err)
+	}
+	target.noteFirstCall()
+	verb, args := target.args()
+	res, err := a.proc.send(false, verb, args...).wait(a.proc)
+	if err != nil {
+		r.abort("%v", err)
+	}
+	r.apply(target, res, killPlan{on: true, atSync: n, before: before})
+	if a.proc.alive() {
+		r.stopClient(a) // the commits after the call (its outcome seen, the close) count too
+	}
+	fired := !a.proc.alive() && a.proc.diedOfKill()
+	if fired {
+		r.killed(a)
+	} else if _, err := a.proc.call("killsync", "0", "after"); err != nil {
+		r.abort("disarming: %v", err)
+	}
+	r.clearFaults()
+	r.waitHolds()
+	r.start(a)
+	r.reconcile(a, false)
+	r.resolve()
+	r.checkMoney("after the restart and the repeat")
+	return fired
+}
+
+// scenarioCall sets a scenario up to the call it searches (the checkout, or the capture,
+// refund or cancel after it; the second of two alike calls) with its simulator fault armed, and
+// returns the till and that call, not yet made. The kill search and the failing-commit search
+// (failsync_test.go) share it.
+func scenarioCall(r *run, sc killScenario) (*tillState, *op) {
 	r.repeatOnly = true
 	a := r.tills[0]
 	r.start(a)
@@ -151,31 +186,5 @@ func killAt(r *run, sc killScenario, n int, before bool) bool {
 		// A Retry-After beyond the call's budget ends it at once, unknown.
 		r.inject(sim.Fault{Kind: sim.FaultStatus, Operation: sc.kind, Reference: ref, Status: 429, RetryAfter: time.Minute, Times: 1})
 	}
-	r.logf("%s, kill armed %s journal commit %d", target, map[bool]string{true: "before", false: "after"}[before], n)
-	if _, err := a.proc.call("killsync", fmt.Sprint(n), map[bool]string{true: "before", false: "after"}[before]); err != nil {
-		r.abort("arming the kill: %v", err)
-	}
-	target.noteFirstCall()
-	verb, args := target.args()
-	res, err := a.proc.send(false, verb, args...).wait(a.proc)
-	if err != nil {
-		r.abort("%v", err)
-	}
-	r.apply(target, res, killPlan{on: true, atSync: n, before: before})
-	if a.proc.alive() {
-		r.stopClient(a) // the commits after the call (its outcome seen, the close) count too
-	}
-	fired := !a.proc.alive() && a.proc.diedOfKill()
-	if fired {
-		r.killed(a)
-	} else if _, err := a.proc.call("killsync", "0", "after"); err != nil {
-		r.abort("disarming: %v", err)
-	}
-	r.clearFaults()
-	r.waitHolds()
-	r.start(a)
-	r.reconcile(a, false)
-	r.resolve()
-	r.checkMoney("after the restart and the repeat")
-	return fired
+	return a, target
 }
