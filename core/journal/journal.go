@@ -14,6 +14,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/vmp-dev/vmp/core/wirejson"
 )
 
 var (
@@ -596,6 +598,34 @@ func (j *Journal) Unacknowledged() ([]*Entry, error) {
 // ForReference lists the entries of one payment reference, oldest first.
 func (j *Journal) ForReference(reference string) ([]*Entry, error) {
 	return j.forReference(reference, nil)
+}
+
+// HoldsReference reports whether the journal has an entry of reference that of accepts by its
+// sales unit (MSN, and the unit's config name, which entries of vmp 0.1 have alone). Only those
+// two fields of each entry are decoded: a new operation asks this before it is sent.
+func (j *Journal) HoldsReference(reference string, of func(msn, unit string) bool) (bool, error) {
+	holds := false
+	prefix := refKey(reference, nil)
+	err := j.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		c := tx.Bucket(bucketByRef).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && !holds; k, _ = c.Next() {
+			v := entries.Get(k[len(prefix):])
+			if v == nil {
+				continue // pruned
+			}
+			var unit struct {
+				MSN  string `json:"msn"`
+				Unit string `json:"unit"`
+			}
+			if err := wirejson.Unmarshal(v, &unit); err != nil {
+				return fmt.Errorf("journal record is not valid: %w", err)
+			}
+			holds = of(unit.MSN, unit.Unit)
+		}
+		return nil
+	})
+	return holds, err
 }
 
 // ForReferenceOperation lists the entries of one payment reference that are of one operation

@@ -128,7 +128,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		}
 	}
 	for _, p := range puts {
-		if err := putIndex(tx.Bucket(p.bucket), p.key); err != nil {
+		if err := putIndex(tx.Bucket(p.bucket), p.key, old == nil); err != nil {
 			return err
 		}
 	}
@@ -139,7 +139,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 	case !isNew && uncaptured == old.Uncaptured():
 		// the index has it as it is
 	case uncaptured:
-		err = putIndex(tx.Bucket(bucketPayUncaptured), rk)
+		err = putIndex(tx.Bucket(bucketPayUncaptured), rk, old == nil)
 	default:
 		err = tx.Bucket(bucketPayUncaptured).Delete(rk)
 	}
@@ -169,10 +169,14 @@ func (r *PaymentRecord) hasOperationID(id string) bool {
 
 // putIndex writes an index key (no value) that is not there yet. A Put of a key that is
 // already there still rewrites its page, and each write of a payment (four or more in a
-// lifecycle) would rewrite its index pages again.
-func putIndex(b *bolt.Bucket, key []byte) error {
-	if k, _ := b.Cursor().Seek(key); bytes.Equal(k, key) { // Get can't tell an empty value from none
-		return nil
+// lifecycle) would rewrite its index pages again. fresh: the key's record is not in the file,
+// so the key is almost surely not there either and is not looked for first (a Put of a key
+// that is there changes nothing but its page's write).
+func putIndex(b *bolt.Bucket, key []byte, fresh bool) error {
+	if !fresh {
+		if k, _ := b.Cursor().Seek(key); bytes.Equal(k, key) { // Get can't tell an empty value from none
+			return nil
+		}
 	}
 	return b.Put(key, nil)
 }

@@ -22,14 +22,12 @@ func (eng *Engine) madeBefore(ctx context.Context, op moneyOp, e *journal.Entry)
 	if op.operationID == "" || op.kind == journal.OpCreate {
 		return Payment{}, false, nil
 	}
-	entries, err := eng.journal.ForReference(op.reference)
+	known, err := eng.journal.HoldsReference(op.reference, op.unit.ownsUnit)
 	if err != nil {
 		return Payment{}, false, &model.Error{Code: abi.CodeJournal, Message: "journal: reading: " + err.Error(), Err: err}
 	}
-	for _, known := range entries {
-		if op.unit.owns(known) {
-			return Payment{}, false, nil
-		}
+	if known {
+		return Payment{}, false, nil
 	}
 	t := eng.trackerFor(op.unit, op.reference)
 	happened, err := eng.atVipps(ctx, t, e)

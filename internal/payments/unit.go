@@ -50,11 +50,14 @@ func (u *Unit) msnKey() string {
 
 // owns reports whether a journal entry is an operation of this unit: by MSN, or by name for
 // entries of vmp 0.1, which recorded no MSN.
-func (u *Unit) owns(e *journal.Entry) bool {
-	if e.MSN != "" {
-		return e.MSN == u.msn
+func (u *Unit) owns(e *journal.Entry) bool { return u.ownsUnit(e.MSN, e.Unit) }
+
+// ownsUnit is owns of an entry's MSN and unit name.
+func (u *Unit) ownsUnit(msn, unit string) bool {
+	if msn != "" {
+		return msn == u.msn
 	}
-	return e.Unit == u.name
+	return unit == u.name
 }
 
 // scoped names a reference within its sales unit: journal keys, intents and trackers must not
