@@ -55,6 +55,112 @@ func keysOf(t *testing.T, s *sim.Server, ref, name string) []string {
 	return keys
 }
 
+// vmp 0.1 recorded a capture as failed when an attempt got no answer or a 5xx and the retry
+// was refused with 401 or 403 (its retry layer turned only 429 and busy answers after such an
+// attempt into an unknown outcome, and it never read the event log); vmp 0.2 did so when the
+// event log did not list the capture yet. This vmp sent such an entry again on its repeat with
+// its old key, unread: a day later, when Vipps has forgotten the key, a second capture. The
+// entry is looked up first, like an open one: found, the repeat is done and sends nothing;
+// the event log unreadable, nothing is sent; absent, it is sent.
+func TestAFailedCaptureAnOlderVmpRecordedIsLookedUpBeforeItIsSentAgain(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		carriedOut        bool
+		eventLogReadable  bool
+		wantCode          Code
+		wantCapturedAfter int64
+	}{
+		{"carried out, event log readable", true, true, CodeOK, 3000},
+		{"carried out, event log unreadable", true, false, CodeUnknownOutcome, 3000},
+		{"not carried out", false, true, CodeOK, 3000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("older-failed")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			ctx := context.Background()
+			first := filepath.Join(t.TempDir(), "first.db")
+			c := clientOn(t, s, first)
+			if !tc.carriedOut {
+				refuse, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+				_, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1")
+				s.RemoveFault(refuse)
+				wantCode(t, err, CodeAuth, "")
+			} else if _, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1"); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			// As the older vmp left it: failed on the retry's 401, and returned to the till.
+			failed := onlyEntry(t, first, ref, journal.OpCapture)
+			failed.State, failed.Payment, failed.Acknowledged = journal.StateFailed, nil, true
+			failed.Outcome = &journal.Outcome{Code: int32(CodeAuth), HTTPStatus: 401, Message: "capture of " + ref + ": Vipps answered HTTP 401"}
+			path := filepath.Join(t.TempDir(), "older.db")
+			writeOlderJournal(t, path, []*journal.Entry{failed})
+
+			clock.Advance(keyForgotten)
+			if !tc.eventLogReadable {
+				if _, err := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: sim.OperationEvents, Reference: ref, Times: -1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			till := clientOn(t, s, path)
+			defer till.Close()
+			_, err := till.OwnUnit().Capture(ctx, ref, 3000, "cap-1") // the till repeats it, with its id
+			s.ClearFaults()
+			if CodeOf(err) != tc.wantCode {
+				t.Fatalf("the repeat ended %v, want %v: %v", CodeOf(err), tc.wantCode, err)
+			}
+			if captured, _, _ := aggregate(t, s, ref); captured != tc.wantCapturedAfter {
+				t.Fatalf("one capture of 3000 an older vmp recorded as failed came to %d after its repeat", captured)
+			}
+			if keys := keysOf(t, s, ref, sim.EventCaptured); len(keys) != 1 || keys[0] != failed.IdempotencyKey {
+				t.Fatalf("captures at Vipps under keys %v, want one under the entry's %s", keys, failed.IdempotencyKey)
+			}
+		})
+	}
+}
+
+// A checkout with an explicit reference that vmp 0.1 recorded as failed after its create was
+// carried out (no answer, then 401), repeated with its reference a day later: Vipps no longer
+// knows the key and refuses the create as a reference in use. That refusal says nothing of the
+// first attempt: the checkout is settled by the event log (created under its key), not told
+// VMP_ERR_CONFLICT - which tells the till to make the sale again under a new reference, a second
+// payment request for a sale the customer may have paid.
+func TestAFailedCheckoutAnOlderVmpRecordedIsSettledByTheEventLog(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("older-failed-checkout")
+	ctx := context.Background()
+	first := filepath.Join(t.TempDir(), "first.db")
+	c := clientOn(t, s, first)
+	checkout, err := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.OwnUnit().StartCheckout(ctx, checkout); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	failed := onlyEntry(t, first, ref, journal.OpCreate)
+	failed.State, failed.Payment, failed.Acknowledged = journal.StateFailed, nil, true
+	failed.Outcome = &journal.Outcome{Code: int32(CodeAuth), HTTPStatus: 401, Message: "checkout " + ref + ": Vipps answered HTTP 401"}
+	path := filepath.Join(t.TempDir(), "older.db")
+	writeOlderJournal(t, path, []*journal.Entry{failed})
+
+	clock.Advance(keyForgotten)
+	till := clientOn(t, s, path)
+	defer till.Close()
+	again, err := till.OwnUnit().StartCheckout(ctx, checkout)
+	if err != nil {
+		t.Fatalf("the checkout repeated: %v", err)
+	}
+	if again != ref {
+		t.Fatalf("the checkout repeated is payment %s, want %s", again, ref)
+	}
+	if refs := s.References(""); len(refs) != 1 {
+		t.Fatalf("one sale made %d payments at Vipps: %v", len(refs), refs)
+	}
+}
+
 // moveWithID makes op on ref as the till does, with an operation id (for a checkout: the
 // explicit reference).
 func moveWithID(c *Client, op, ref, id string) error {
