@@ -649,7 +649,11 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    VMP_ERR_UNKNOWN_OUTCOME: within one call such an attempt never ends in a definite failure. Before an open capture, refund or cancel
  *    is sent again, the event log is read too (Vipps keeps a key only for a limited time): when
  *    it cannot be read, nothing is sent, the operation stays open and the call (or vmp_recover)
- *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. A capture or refund of the same amount
+ *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. So, in a journal vmp 0.2 or 0.1 wrote, is
+ *    one recorded as failed (those versions could record as failed an attempt that may have
+ *    been carried out), and a checkout recorded so whose repeat Vipps refuses is settled by the
+ *    log; one this vmp recorded failed was certainly not carried out, and is sent again with
+ *    its key and body at once. A capture or refund of the same amount
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here and when a failure is checked (check it in the Vipps portal and
  *    vmp_acknowledge it if the log never tells). After it is sent again the payment is read,
