@@ -155,11 +155,26 @@ func eventLogProxy(t *testing.T, s *sim.Server, rewrite func([]map[string]any) [
 		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		return nil
 	}
-	// A connection Vipps dropped is dropped on to the till, not answered 502.
+	// A connection Vipps dropped is dropped on to the till, not answered 502 - nor sent again by
+	// the proxy's transport, which replays a request without a body that carries an
+	// Idempotency-Key (a cancel) on a dropped connection: the till would never see the drop.
 	proxy.ErrorHandler = func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) }
+	proxy.Transport = noReplay{http.DefaultTransport}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// noReplay sends every request once: a POST without a body gets an empty one that cannot be
+// rewound, so the transport does not replay it.
+type noReplay struct{ http.RoundTripper }
+
+func (n noReplay) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && r.Body == nil {
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(strings.NewReader(""))
+	}
+	return n.RoundTripper.RoundTrip(r)
 }
 
 // eventKeys rewrites the idempotencyKey of the events named in names: "absent" drops it (the
@@ -473,5 +488,39 @@ func TestACaptureListedWithoutItsKeyIsNoCaptureMismatch(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A cancel is carried out, its answer lost, and Vipps refuses every later attempt (409); the
+// event log lists the cancel under the payment's own key, as Vipps' example lists a capture
+// (or with none, as it lists a cancel). A payment is cancelled once: a cancel without a key of
+// its own is this one. The till's repeat a minute later must not be told the cancel failed.
+func TestACancelListedWithoutItsKeyIsNotFailedOnALaterAnswer(t *testing.T) {
+	for _, mode := range []string{"absent", "payment"} {
+		t.Run("key "+mode, func(t *testing.T) { cancelListedWithoutItsKey(t, mode) })
+	}
+}
+
+func cancelListedWithoutItsKey(t *testing.T, mode string) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("nokeycancel")
+	prepare(t, s, clock, journal.OpCancel, ref)
+	c := clientAt(t, eventKeys(t, s, mode, "CANCELLED", "TERMINATED"), filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+	defer c.Close()
+	ctx := context.Background()
+	s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCancel, Reference: ref})
+	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 409, Operation: sim.OperationCancel, Reference: ref, Times: -1})
+	_, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "void-1")
+	if code := CodeOf(err); code != CodeOK && code != CodeUnknownOutcome {
+		t.Fatalf("the call ended %v for a cancel that was carried out: %v", code, err)
+	}
+	if _, _, cancelled := aggregate(t, s, ref); cancelled != 10000 {
+		t.Fatalf("cancelled %d", cancelled)
+	}
+	time.Sleep(1200 * time.Millisecond) // past InFlightLimit on the monotonic clock...
+	setClockAhead(t, time.Minute)       // ... and the wall clock: the repeat comes a minute later
+	clock.Advance(61 * time.Second)     // a fresh rate-limit minute at the simulator
+	if _, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "void-1"); err != nil {
+		t.Fatalf("the repeat of a cancel that was carried out ended %v: %v", CodeOf(err), err)
 	}
 }

@@ -655,7 +655,8 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here, when a failure is checked and in the capture check (which then fails no
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
- *    the log never tells). After it is sent again the payment is read,
+ *    the log never tells). A cancel listed without a key of its own is this one (a payment
+ *    is cancelled once). After it is sent again the payment is read,
  *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with

@@ -63,20 +63,25 @@ const (
 
 // listingOf is the one rule for finding an operation (of its kind, sent with key, for amount)
 // in Vipps' event log, for every reader that decides on it: whether it happened (atVipps) and
-// the capture check. A successful event of its kind under key is it; so is any successful
-// cancel, whose event may carry no key. A capture or refund of its amount the log lists
-// without a key of its own (none, or the payment's) may be it: the log does not tell, and
-// neither "it happened" nor "it is absent" may be concluded.
+// the capture check. A successful event of its kind under key is it; one under a key of its
+// own is another operation. Without a key of its own (none, or the payment's: ownKey) a
+// successful cancel is it - a payment is cancelled once -, and a capture or refund of its
+// amount may be it: the log does not tell, and neither "it happened" nor "it is absent" may be
+// concluded.
 func listingOf(events []vipps.PaymentEvent, operation, key string, amount int64) listing {
 	l := notListed
 	for _, ev := range events {
 		if !ev.Success || !isEventOf(operation, ev.Name) {
 			continue
 		}
-		if ev.IdempotencyKey == key || (operation == journal.OpCancel && ev.IdempotencyKey == "") {
+		switch {
+		case ev.IdempotencyKey == key:
 			return listed
-		}
-		if (operation == journal.OpCapture || operation == journal.OpRefund) && ev.Amount.Value == amount && !ownKey(events, ev) {
+		case ownKey(events, ev):
+			// another operation's
+		case operation == journal.OpCancel:
+			return listed
+		case (operation == journal.OpCapture || operation == journal.OpRefund) && ev.Amount.Value == amount:
 			l = mayBeListed
 		}
 	}
