@@ -524,3 +524,42 @@ func cancelListedWithoutItsKey(t *testing.T, mode string) {
 		t.Fatalf("the repeat of a cancel that was carried out ended %v: %v", CodeOf(err), err)
 	}
 }
+
+// A checkout with an explicit reference is created, its answer lost on every attempt; the
+// event log lists the payment's CREATED event without a key (the contract: nullable). After a
+// restart, recovery must not mark the checkout "not_created - nothing was created": the
+// payment is there, waiting for the customer.
+func TestACheckoutListedWithoutItsKeyIsNotMarkedNotCreated(t *testing.T) {
+	s, _ := externalSim(t)
+	ref := uniqueRef("nokeycreate")
+	vipps := eventKeys(t, s, "absent", "CREATED")
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientAt(t, vipps, path, 500, 1500)
+	req, _ := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
+	restore := dropEvery(t, s, sim.OperationCreate, ref)
+	_, err := c.OwnUnit().StartCheckout(context.Background(), req)
+	restore()
+	c.Close()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	if _, ok := s.Payment(ref); !ok {
+		t.Fatal("the checkout made no payment")
+	}
+	setClockAhead(t, time.Minute) // the restart comes after its attempts could still land
+	c2 := clientAt(t, vipps, path, 500, 1500)
+	defer c2.Close()
+	for _, r := range c2.InitRecovery.Resolved {
+		if r.Operation == journal.OpCreate && r.State == string(journal.StateNotCreated) {
+			t.Fatalf("recovery marked the checkout %s not_created, yet Vipps has its payment: %+v", ref, c2.InitRecovery)
+		}
+	}
+	if open := c2.InitRecovery.StillOpen; len(open) != 1 || open[0].Reference != ref {
+		t.Fatalf("recovery %+v, want the checkout %s still open (the log does not tell)", c2.InitRecovery, ref)
+	}
+	// Reading the payment settles it (vmp.h: a read settles a checkout whose log lists no key).
+	if _, err := c2.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := c2.Pending(); len(pending.Open) != 0 {
+		t.Fatalf("the read left %+v open", pending.Open)
+	}
+}

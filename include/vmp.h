@@ -664,7 +664,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    arriving long after the sale would surprise the customer) - if it never reached Vipps it
  *    is marked "not_created", and repeating the checkout sends it then - unless its process
  *    died within timeouts.operation_ms plus twice timeouts.request_ms of sending it: then it
- *    may still land, and it stays open. An operation of a sales
+ *    may still land, and it stays open; it stays open too when the event log lists the
+ *    payment created with its amount but without a key (it may be this checkout; reading the
+ *    payment with vmp_poll_status settles it). An operation of a sales
  *    unit the configuration no longer has (by MSN) stays open and is reported, never marked
  *    failed. Call vmp_pending after vmp_init to learn what happened while the till was down.
  *  - A new journal: when vmp_init has to create the journal file (a new till - or one whose

@@ -65,9 +65,9 @@ const (
 // in Vipps' event log, for every reader that decides on it: whether it happened (atVipps) and
 // the capture check. A successful event of its kind under key is it; one under a key of its
 // own is another operation. Without a key of its own (none, or the payment's: ownKey) a
-// successful cancel is it - a payment is cancelled once -, and a capture or refund of its
-// amount may be it: the log does not tell, and neither "it happened" nor "it is absent" may be
-// concluded.
+// successful cancel is it - a payment is cancelled once -, and a create, capture or refund of
+// its amount may be it: the log does not tell, and neither "it happened" nor "it is absent"
+// may be concluded.
 func listingOf(events []vipps.PaymentEvent, operation, key string, amount int64) listing {
 	l := notListed
 	for _, ev := range events {
@@ -81,7 +81,7 @@ func listingOf(events []vipps.PaymentEvent, operation, key string, amount int64)
 			// another operation's
 		case operation == journal.OpCancel:
 			return listed
-		case (operation == journal.OpCapture || operation == journal.OpRefund) && ev.Amount.Value == amount:
+		case ev.Amount.Value == amount:
 			l = mayBeListed
 		}
 	}
@@ -89,10 +89,14 @@ func listingOf(events []vipps.PaymentEvent, operation, key string, amount int64)
 }
 
 // ownKey reports whether event ev names a key of its own: one, and no event of another kind
-// carries it (the payment's own key does: CREATED, AUTHORIZED).
+// carries it (the payment's own key does: CREATED, AUTHORIZED) - but the payment's key is its
+// CREATED event's own, the key its create was sent with.
 func ownKey(events []vipps.PaymentEvent, ev vipps.PaymentEvent) bool {
 	if ev.IdempotencyKey == "" {
 		return false
+	}
+	if ev.Name == "CREATED" {
+		return true
 	}
 	for _, other := range events {
 		if other.Name != ev.Name && other.IdempotencyKey == ev.IdempotencyKey {
