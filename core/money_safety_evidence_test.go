@@ -155,11 +155,26 @@ func eventLogProxy(t *testing.T, s *sim.Server, rewrite func([]map[string]any) [
 		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		return nil
 	}
-	// A connection Vipps dropped is dropped on to the till, not answered 502.
+	// A connection Vipps dropped is dropped on to the till, not answered 502 - nor sent again by
+	// the proxy's transport, which replays a request without a body that carries an
+	// Idempotency-Key (a cancel) on a dropped connection: the till would never see the drop.
 	proxy.ErrorHandler = func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) }
+	proxy.Transport = noReplay{http.DefaultTransport}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// noReplay sends every request once: a POST without a body gets an empty one that cannot be
+// rewound, so the transport does not replay it.
+type noReplay struct{ http.RoundTripper }
+
+func (n noReplay) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && r.Body == nil {
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(strings.NewReader(""))
+	}
+	return n.RoundTripper.RoundTrip(r)
 }
 
 // eventKeys rewrites the idempotencyKey of the events named in names: "absent" drops it (the
@@ -426,5 +441,125 @@ func TestAnAbortThatMayHaveBeenCarriedOutIsNotSaidToHaveCancelledNothing(t *test
 	wantCode(t, err, CodeUnknownOutcome, "6250")
 	if strings.Contains(err.Error(), "nothing was cancelled") {
 		t.Fatalf("an abort that may have been carried out says: %v", err)
+	}
+}
+
+// Another till captures part of the payment after this till read it, so this till's capture is
+// checked against Vipps' event log - which lists the captures without a key of their own. That
+// the log does not show this capture under its key does not make it missing: the figures agree,
+// and the capture Vipps answered as done is no mismatch. Figures that differ still are.
+func TestACaptureListedWithoutItsKeyIsNoCaptureMismatch(t *testing.T) {
+	for _, mode := range []string{"absent", "payment"} {
+		for _, skew := range []bool{false, true} {
+			t.Run(fmt.Sprintf("key %s, figures differ %v", mode, skew), func(t *testing.T) {
+				s, clock := externalSim(t)
+				ref := uniqueRef("nokeycheck")
+				prepare(t, s, clock, journal.OpCapture, ref)
+				vipps := eventKeys(t, s, mode, "CAPTURED")
+				c := clientAt(t, vipps, filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+				defer c.Close()
+				other := clientAt(t, vipps, filepath.Join(t.TempDir(), "other.db"), 500, 1500)
+				defer other.Close()
+				ctx := context.Background()
+				if _, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil { // the till knows the payment: nothing captured
+					t.Fatal(err)
+				}
+				if _, err := other.OwnUnit().Capture(ctx, ref, 1000, "other-1"); err != nil {
+					t.Fatal(err)
+				}
+				if skew {
+					if err := s.SkewCaptured(ref, -500); err != nil {
+						t.Fatal(err)
+					}
+				}
+				p, err := c.OwnUnit().Capture(ctx, ref, 1000, "")
+				if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
+					t.Fatalf("captured %d, want 2000", captured)
+				}
+				if skew {
+					wantCode(t, err, CodeCaptureMismatch, "")
+					if !strings.Contains(err.Error(), "reports 1500 NOK captured, but the captures in its event log add up to 2000") {
+						t.Fatalf("payment %+v, error %v", p, err)
+					}
+					return
+				}
+				if err != nil || p.Captured != 2000 {
+					t.Fatalf("a capture Vipps carried out, listed without its key, ended %v: %v (payment %+v)", CodeOf(err), err, p)
+				}
+			})
+		}
+	}
+}
+
+// A cancel is carried out, its answer lost, and Vipps refuses every later attempt (409); the
+// event log lists the cancel under the payment's own key, as Vipps' example lists a capture
+// (or with none, as it lists a cancel). A payment is cancelled once: a cancel without a key of
+// its own is this one. The till's repeat a minute later must not be told the cancel failed.
+func TestACancelListedWithoutItsKeyIsNotFailedOnALaterAnswer(t *testing.T) {
+	for _, mode := range []string{"absent", "payment"} {
+		t.Run("key "+mode, func(t *testing.T) { cancelListedWithoutItsKey(t, mode) })
+	}
+}
+
+func cancelListedWithoutItsKey(t *testing.T, mode string) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("nokeycancel")
+	prepare(t, s, clock, journal.OpCancel, ref)
+	c := clientAt(t, eventKeys(t, s, mode, "CANCELLED", "TERMINATED"), filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+	defer c.Close()
+	ctx := context.Background()
+	s.InjectFault(sim.Fault{Kind: sim.FaultDropAfterCommit, Operation: sim.OperationCancel, Reference: ref})
+	s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 409, Operation: sim.OperationCancel, Reference: ref, Times: -1})
+	_, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "void-1")
+	if code := CodeOf(err); code != CodeOK && code != CodeUnknownOutcome {
+		t.Fatalf("the call ended %v for a cancel that was carried out: %v", code, err)
+	}
+	if _, _, cancelled := aggregate(t, s, ref); cancelled != 10000 {
+		t.Fatalf("cancelled %d", cancelled)
+	}
+	time.Sleep(1200 * time.Millisecond) // past InFlightLimit on the monotonic clock...
+	setClockAhead(t, time.Minute)       // ... and the wall clock: the repeat comes a minute later
+	clock.Advance(61 * time.Second)     // a fresh rate-limit minute at the simulator
+	if _, err := c.OwnUnit().Cancel(ctx, ref, CancelOptions{}, "void-1"); err != nil {
+		t.Fatalf("the repeat of a cancel that was carried out ended %v: %v", CodeOf(err), err)
+	}
+}
+
+// A checkout with an explicit reference is created, its answer lost on every attempt; the
+// event log lists the payment's CREATED event without a key (the contract: nullable). After a
+// restart, recovery must not mark the checkout "not_created - nothing was created": the
+// payment is there, waiting for the customer.
+func TestACheckoutListedWithoutItsKeyIsNotMarkedNotCreated(t *testing.T) {
+	s, _ := externalSim(t)
+	ref := uniqueRef("nokeycreate")
+	vipps := eventKeys(t, s, "absent", "CREATED")
+	path := filepath.Join(t.TempDir(), "j.db")
+	c := clientAt(t, vipps, path, 500, 1500)
+	req, _ := ParseCheckout([]byte(`{"amount":10000,"phone_number":"4712345678","reference":"` + ref + `"}`))
+	restore := dropEvery(t, s, sim.OperationCreate, ref)
+	_, err := c.OwnUnit().StartCheckout(context.Background(), req)
+	restore()
+	c.Close()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	if _, ok := s.Payment(ref); !ok {
+		t.Fatal("the checkout made no payment")
+	}
+	setClockAhead(t, time.Minute) // the restart comes after its attempts could still land
+	c2 := clientAt(t, vipps, path, 500, 1500)
+	defer c2.Close()
+	for _, r := range c2.InitRecovery.Resolved {
+		if r.Operation == journal.OpCreate && r.State == string(journal.StateNotCreated) {
+			t.Fatalf("recovery marked the checkout %s not_created, yet Vipps has its payment: %+v", ref, c2.InitRecovery)
+		}
+	}
+	if open := c2.InitRecovery.StillOpen; len(open) != 1 || open[0].Reference != ref {
+		t.Fatalf("recovery %+v, want the checkout %s still open (the log does not tell)", c2.InitRecovery, ref)
+	}
+	// Reading the payment settles it (vmp.h: a read settles a checkout whose log lists no key).
+	if _, err := c2.OwnUnit().PollStatus(context.Background(), ref, 0); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := c2.Pending(); len(pending.Open) != 0 {
+		t.Fatalf("the read left %+v open", pending.Open)
 	}
 }

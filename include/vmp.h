@@ -504,8 +504,10 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               amount); VMP_ERR_CAPTURE_MISMATCH (capture only: the capture happened, but the
  *               amount Vipps reports as captured is not what the captures in its event log add
  *               up to, or this capture is not among them - confirmed with reads at rest, so
- *               alike captures made at the same moment are no mismatch; `out` holds the
- *               payment as Vipps reports it - check before handing over goods);
+ *               alike captures made at the same moment are no mismatch, and a capture of its
+ *               amount listed without a key of its own may be this one, so a log that lists
+ *               it so is no mismatch either; `out` holds the payment as Vipps reports it -
+ *               check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
  *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL
@@ -655,8 +657,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    log; one this vmp recorded failed was certainly not carried out, and is sent again with
  *    its key and body at once. A capture or refund of the same amount
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
- *    unreadable, here and when a failure is checked (check it in the Vipps portal and
- *    vmp_acknowledge it if the log never tells). After it is sent again the payment is read,
+ *    unreadable, here, when a failure is checked and in the capture check (which then fails no
+ *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
+ *    the log never tells). A cancel listed without a key of its own is this one (a payment
+ *    is cancelled once). After it is sent again the payment is read,
  *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with
@@ -664,7 +668,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    arriving long after the sale would surprise the customer) - if it never reached Vipps it
  *    is marked "not_created", and repeating the checkout sends it then - unless its process
  *    died within timeouts.operation_ms plus twice timeouts.request_ms of sending it: then it
- *    may still land, and it stays open. An operation of a sales
+ *    may still land, and it stays open; it stays open too when the event log lists the
+ *    payment created with its amount but without a key (it may be this checkout; reading the
+ *    payment with vmp_poll_status settles it). An operation of a sales
  *    unit the configuration no longer has (by MSN) stays open and is reported, never marked
  *    failed. Call vmp_pending after vmp_init to learn what happened while the till was down.
  *  - A new journal: when vmp_init has to create the journal file (a new till - or one whose

@@ -11,19 +11,18 @@ import (
 	"github.com/vmp-dev/vmp/internal/retry"
 )
 
-// CapturedInEventLog is the capture check's rule (checkCaptured runs it after each capture): Vipps' own record, never the journal, is what a capture is compared with. It sums
-// the successful CAPTURED events of a payment's event log and says whether the capture sent
-// with key for amount is among them.
-func CapturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (sum int64, ours bool) {
+// capturedInEventLog is the capture check's rule (checkCaptured runs it after each capture):
+// Vipps' own record, never the journal, is what a capture is compared with. It sums the
+// successful CAPTURED events of a payment's event log and says whether the capture sent with
+// key for amount is among them, by the rule every reader of the log keeps (listingOf): a
+// capture of its amount listed without a key of its own may be it, and the log does not tell.
+func capturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (sum int64, ours listing) {
 	for _, ev := range events {
 		if ev.Name == "CAPTURED" && ev.Success {
 			sum += ev.Amount.Value
-			if ev.IdempotencyKey == key && ev.Amount.Value == amount {
-				ours = true
-			}
 		}
 	}
-	return sum, ours
+	return sum, listingOf(events, journal.OpCapture, key, amount)
 }
 
 // checkCaptured verifies after a capture that Vipps' own records agree with it (the last step
@@ -31,16 +30,18 @@ func CapturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (
 // record, never the journal, which forgets old captures (journal_retention_days) and a clock
 // set ahead prunes early: the captured amount Vipps reports must be the sum of the successful
 // CAPTURED events of the payment's event log, and this capture must be among them with its
-// amount. When the answer adds exactly this capture to what the library knew of the payment
-// before, that holds without a read; otherwise the event log is read, and a difference is
-// confirmed (confirmDifference) before it is reported as CodeCaptureMismatch, together with
-// the payment as Vipps reports it.
+// amount - or the log must not tell (a capture of its amount without a key of its own): like
+// a log that cannot be read, that fails no capture Vipps answered as done. When the answer
+// adds exactly this capture to what the library knew of the payment before, that holds
+// without a read; otherwise the event log is read, and a difference is confirmed
+// (confirmDifference) before it is reported as CodeCaptureMismatch, together with the payment
+// as Vipps reports it.
 func (eng *Engine) checkCaptured(ctx context.Context, t *Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment) (Payment, error) {
 	if knewBefore && before.Captured+e.Amount == p.Captured {
 		return p, nil
 	}
 	sum, ours, err := eng.capturedEvents(ctx, t, e)
-	if err != nil || (p.Captured == sum && ours) {
+	if err != nil || (p.Captured == sum && ours != notListed) {
 		return p, nil // a read error must not fail a capture that happened
 	}
 	return eng.confirmDifference(ctx, t, e, p, sum, ours)
@@ -55,9 +56,10 @@ const captureCheckRounds = 3
 // captures made meanwhile - by other threads of the till or by other tills - land between
 // them, so they may differ by those (found by TestAlikeCapturesAtOnceAreNeverAMismatch).
 // A difference counts only when a fresh read of the payment lies between two reads of the event
-// log that agree: nothing landed in between. A capture that is in the event log is not failed
-// because its figures could not be caught at rest (reads failing, captures landing throughout).
-func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal.Entry, p Payment, sum int64, ours bool) (Payment, error) {
+// log that agree: nothing landed in between. A capture that is in the event log, or may be
+// (listed without a key of its own), is not failed because its figures could not be caught at
+// rest (reads failing, captures landing throughout).
+func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal.Entry, p Payment, sum int64, ours listing) (Payment, error) {
 	for range captureCheckRounds {
 		fresh, err := eng.readNow(ctx, t)
 		if err != nil {
@@ -70,21 +72,23 @@ func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal
 		}
 		settled := after == sum && oursAfter == ours // events only add: nothing landed
 		sum, ours = after, oursAfter
-		if p.Captured == sum && ours {
+		if p.Captured == sum && ours != notListed {
 			return p, nil
 		}
 		if settled {
 			return p, captureMismatch(t, e, p, sum, ours)
 		}
 	}
-	if ours {
+	if ours != notListed {
 		return p, nil
 	}
 	return p, captureMismatch(t, e, p, sum, ours)
 }
 
-func captureMismatch(t *Tracker, e *journal.Entry, p Payment, sum int64, ours bool) error {
-	if !ours {
+// captureMismatch says what differs: this capture missing from the event log only when the log
+// tells so; otherwise Vipps' figures.
+func captureMismatch(t *Tracker, e *journal.Entry, p Payment, sum int64, ours listing) error {
+	if ours == notListed {
 		return model.Errorf(abi.CodeCaptureMismatch,
 			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
 			t.Reference(), e.Amount, p.Currency)
@@ -96,7 +100,7 @@ func captureMismatch(t *Tracker, e *journal.Entry, p Payment, sum int64, ours bo
 
 // capturedEvents reads the payment's event log and sums its successful captures
 // (internal/payments), saying whether the entry's own capture is among them.
-func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.Entry) (sum int64, ours bool, err error) {
+func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.Entry) (sum int64, ours listing, err error) {
 	var events []vipps.PaymentEvent
 	err = eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
 		var err error
@@ -104,8 +108,8 @@ func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.En
 		return err
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("reading the event log: %w", err)
+		return 0, notListed, fmt.Errorf("reading the event log: %w", err)
 	}
-	sum, ours = CapturedInEventLog(events, e.IdempotencyKey, e.Amount)
+	sum, ours = capturedInEventLog(events, e.IdempotencyKey, e.Amount)
 	return sum, ours, nil
 }

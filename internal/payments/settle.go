@@ -26,13 +26,10 @@ var eventNames = map[string][]string{
 	journal.OpCancel:  {"CANCELLED", "TERMINATED"},
 }
 
-// atVipps reads whether the entry's operation happened at Vipps: the event log holds a
-// successful event of its kind under its key. A cancel's event may carry no key (the contract
-// says so): any successful cancel of the payment counts, since a payment is cancelled once.
-// A payment Vipps does not know has had no operation at all. A capture or refund the log lists
-// with this one's amount but without a key of its own (none, or the payment's, which its
-// CREATED and AUTHORIZED events carry) may be this one: neither found nor absent, it is an
-// error (errUnattributed), and the operation is not sent again on that log's word.
+// atVipps reads whether the entry's operation happened at Vipps: the event log lists it
+// (listingOf). A payment Vipps does not know has had no operation at all. A log that lists one
+// like it without a key of its own does not tell: that is an error (errUnattributed), and the
+// operation is not sent again on that log's word.
 func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (bool, error) {
 	var events []vipps.PaymentEvent
 	err := eng.retry.Call(ctx, "event log of "+t.Reference(), t.For(retry.APIEvents), false, func(ctx context.Context) error {
@@ -46,30 +43,60 @@ func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (b
 	if err != nil {
 		return false, err
 	}
-	unattributed := false
-	for _, ev := range events {
-		if !ev.Success || !isEventOf(e.Operation, ev.Name) {
-			continue
-		}
-		if ev.IdempotencyKey == e.IdempotencyKey || (e.Operation == journal.OpCancel && ev.IdempotencyKey == "") {
-			return true, nil
-		}
-		if (e.Operation == journal.OpCapture || e.Operation == journal.OpRefund) && ev.Amount.Value == e.Amount &&
-			!ownKey(events, ev) {
-			unattributed = true
-		}
-	}
-	if unattributed {
+	switch listingOf(events, e.Operation, e.IdempotencyKey, e.Amount) {
+	case listed:
+		return true, nil
+	case mayBeListed:
 		return false, errUnattributed{operation: e.Operation, amount: e.Amount}
 	}
 	return false, nil
 }
 
+// listing is what Vipps' event log says of one operation.
+type listing int
+
+const (
+	notListed   listing = iota // no successful event of its kind under its key, nor one that may be it
+	listed                     // a successful event of its kind under its key
+	mayBeListed                // one of its kind and amount without a key of its own: the log does not tell
+)
+
+// listingOf is the one rule for finding an operation (of its kind, sent with key, for amount)
+// in Vipps' event log, for every reader that decides on it: whether it happened (atVipps) and
+// the capture check. A successful event of its kind under key is it; one under a key of its
+// own is another operation. Without a key of its own (none, or the payment's: ownKey) a
+// successful cancel is it - a payment is cancelled once -, and a create, capture or refund of
+// its amount may be it: the log does not tell, and neither "it happened" nor "it is absent"
+// may be concluded.
+func listingOf(events []vipps.PaymentEvent, operation, key string, amount int64) listing {
+	l := notListed
+	for _, ev := range events {
+		if !ev.Success || !isEventOf(operation, ev.Name) {
+			continue
+		}
+		switch {
+		case ev.IdempotencyKey == key:
+			return listed
+		case ownKey(events, ev):
+			// another operation's
+		case operation == journal.OpCancel:
+			return listed
+		case ev.Amount.Value == amount:
+			l = mayBeListed
+		}
+	}
+	return l
+}
+
 // ownKey reports whether event ev names a key of its own: one, and no event of another kind
-// carries it (the payment's own key does: CREATED, AUTHORIZED).
+// carries it (the payment's own key does: CREATED, AUTHORIZED) - but the payment's key is its
+// CREATED event's own, the key its create was sent with.
 func ownKey(events []vipps.PaymentEvent, ev vipps.PaymentEvent) bool {
 	if ev.IdempotencyKey == "" {
 		return false
+	}
+	if ev.Name == "CREATED" {
+		return true
 	}
 	for _, other := range events {
 		if other.Name != ev.Name && other.IdempotencyKey == ev.IdempotencyKey {
