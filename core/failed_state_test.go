@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -299,5 +300,104 @@ func TestAFailedOperationRepeatedAfterVippsForgotItsKeyIsCarriedOutOnce(t *testi
 				}
 			})
 		}
+	}
+}
+
+// Vipps' event log lags behind longer than InFlightLimit (Vipps documents no bound on it): a
+// capture carried out, its answers lost, is left open; the till's repeat after the in-flight
+// window finds it absent from the log, its sends are refused with 401, and it ends failed -
+// "certainly not carried out" on the log's word. The till repeats it with its id 25 hours
+// later, when Vipps has forgotten the key and the log lists the capture: sent again unread,
+// it was a second capture.
+func TestAnOldFailedCaptureTheEventLogListedLateIsNotSentAgain(t *testing.T) {
+	s, clock := externalSim(t)
+	ref := uniqueRef("old-failed")
+	prepare(t, s, clock, journal.OpCapture, ref)
+	var lag atomic.Bool
+	lag.Store(true)
+	path := filepath.Join(t.TempDir(), "j.db")
+	vipps := laggingEventLog(t, s, &lag, "CAPTURED")
+	c := clientAt(t, vipps, path, 500, 1500)
+	ctx := context.Background()
+
+	restore := dropEvery(t, s, sim.OperationCapture, ref)
+	_, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1")
+	restore()
+	wantCode(t, err, CodeUnknownOutcome, "")
+	time.Sleep(1200 * time.Millisecond) // past InFlightLimit (2 x request_ms, at least 1 s)
+	clock.Advance(61 * time.Second)     // a fresh rate-limit minute at the simulator
+	refuse, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+	_, err = c.OwnUnit().Capture(ctx, ref, 3000, "cap-1") // the till's repeat: the log still lags
+	s.RemoveFault(refuse)
+	wantCode(t, err, CodeAuth, "")
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("captured %d before the repeat, want the one capture of 3000", captured)
+	}
+
+	c.Close()
+	if e := onlyEntry(t, path, ref, journal.OpCapture); e.State != journal.StateFailed {
+		t.Fatalf("the capture is %s after its repeat was refused, want failed", e.State)
+	}
+
+	lag.Store(false)
+	clock.Advance(keyForgotten)
+	setClockAhead(t, keyForgotten) // the till's clock too: the failed capture is a day old
+	till := clientAt(t, vipps, path, 500, 1500)
+	defer till.Close()
+	if _, err := till.OwnUnit().Capture(ctx, ref, 3000, "cap-1"); err != nil {
+		t.Fatalf("the repeat a day later: %v", err)
+	}
+	if captured, _, _ := aggregate(t, s, ref); captured != 3000 {
+		t.Fatalf("one capture of 3000, recorded failed while the event log lagged, came to %d after its repeat a day later", captured)
+	}
+	if keys := keysOf(t, s, ref, sim.EventCaptured); len(keys) != 1 {
+		t.Fatalf("captures at Vipps under keys %v, want one", keys)
+	}
+}
+
+// The guard costs nothing on the hot path: a capture refused with 401 (certainly not carried
+// out) and repeated at once is sent again without reading the event log - here unreadable, so
+// a read would have ended the repeat VMP_ERR_UNKNOWN_OUTCOME. Repeated a day later, it is read
+// first: unreadable, nothing is sent; readable and absent, it is sent, once.
+func TestAFailedCaptureIsLookedUpBeforeItIsSentAgainOnlyWhenOld(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		later            time.Duration
+		eventLogReadable bool
+		wantCode         Code
+		wantCaptured     int64
+	}{
+		{"repeated at once, event log unreadable", 0, false, CodeOK, 3000},
+		{"repeated a day later, event log unreadable", keyForgotten, false, CodeUnknownOutcome, 0},
+		{"repeated a day later, event log readable", keyForgotten, true, CodeOK, 3000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("failed-age")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
+			defer c.Close()
+			ctx := context.Background()
+			refuse, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationCapture, Reference: ref, Times: -1})
+			_, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1")
+			s.RemoveFault(refuse)
+			wantCode(t, err, CodeAuth, "")
+
+			if tc.later > 0 {
+				clock.Advance(tc.later)
+				setClockAhead(t, tc.later)
+			}
+			if !tc.eventLogReadable {
+				s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 503, Operation: sim.OperationEvents, Reference: ref, Times: -1})
+			}
+			_, err = c.OwnUnit().Capture(ctx, ref, 3000, "cap-1")
+			s.ClearFaults()
+			if CodeOf(err) != tc.wantCode {
+				t.Fatalf("the repeat ended %v, want %v: %v", CodeOf(err), tc.wantCode, err)
+			}
+			if captured, _, _ := aggregate(t, s, ref); captured != tc.wantCaptured {
+				t.Fatalf("captured %d after the repeat, want %d", captured, tc.wantCaptured)
+			}
+		})
 	}
 }

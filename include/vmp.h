@@ -654,8 +654,12 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    says VMP_ERR_UNKNOWN_OUTCOME - repeat it later. So, in a journal vmp 0.2 or 0.1 wrote, is
  *    one recorded as failed (those versions could record as failed an attempt that may have
  *    been carried out), and a checkout recorded so whose repeat Vipps refuses is settled by the
- *    log; one this vmp recorded failed was certainly not carried out, and is sent again with
- *    its key and body at once. A capture or refund of the same amount
+ *    log. So too is one this vmp recorded as failed once it was first sent 5 minutes ago or
+ *    more: "failed" after an open attempt rests on Vipps' log listing an operation within
+ *    twice timeouts.request_ms, which Vipps does not promise, and by then Vipps may have
+ *    forgotten the key (it costs one read of the event log when such an old operation is
+ *    repeated). One first sent less than 5 minutes ago is sent again with its key and body at
+ *    once, unread (Vipps is taken to know the key still). A capture or refund of the same amount
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here, when a failure is checked and in the capture check (which then fails no
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if

@@ -136,23 +136,24 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 // attempt sends an entry - new, open, or certainly not carried out before - and records the
 // outcome. An open capture, refund or cancel is looked up in Vipps' event log first: Vipps
 // keeps an Idempotency-Key for a limited time, so an old key sent again could be a second
-// operation. So is one an older vmp recorded as failed (failedByOlderVmp). A failure after an
-// attempt that may have been applied is settled by Vipps' record, never taken as it is
-// (settle.go).
+// operation. So is a failed one that may have happened after all (failedButMayHaveHappened:
+// an older vmp's, or an old one); a failed one made a moment ago is sent again at once. A
+// failure after an attempt that may have been applied is settled by Vipps' record, never taken
+// as it is (settle.go).
 func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Payment, error) {
 	wasOpen := e.State == journal.StateOpen && e.Attempts > 0 // an earlier call or process may have carried it out
-	mayHaveHappened := wasOpen || eng.failedByOlderVmp(e)
+	failedMayHaveHappened, earlier := eng.failedButMayHaveHappened(e)
+	mayHaveHappened := wasOpen || failedMayHaveHappened
 	t := eng.trackerFor(u, e.Reference)
 	if mayHaveHappened && e.Operation != journal.OpCreate {
 		happened, err := eng.atVipps(ctx, t, e)
 		if err != nil {
 			// Vipps keeps an Idempotency-Key for a limited time: sent again without knowing
 			// whether the earlier attempt happened, the key may be a new operation. It stays
-			// as it is (open, or an older vmp's failed) and is sent again only once the event
-			// log can be read and tells.
-			earlier := " was attempted before without an answer"
-			if !wasOpen {
-				earlier = " was recorded as failed by an older vmp after an attempt that may have been carried out"
+			// as it is (open, or failed) and is sent again only once the event log can be read
+			// and tells.
+			if wasOpen {
+				earlier = " was attempted before without an answer"
 			}
 			err = &model.Error{Code: abi.CodeUnknownOutcome, Err: err, Message: "the " + e.Operation + " of " + e.Reference +
 				earlier + ", and Vipps' event log did not tell whether it happened (" +
@@ -231,17 +232,6 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 		eng.noteUnsettledCreate(u, e)
 	}
 	return p, err
-}
-
-// failedByOlderVmp reports whether e is recorded as failed in a journal a vmp before journal
-// format 2 wrote (Journal.MayHoldOlderKeys): that "failed" is not certainly "not carried out".
-// vmp 0.1 failed an operation whose attempt got no answer or a 5xx when its retry was refused
-// with 401 or 403, without reading the event log; vmp 0.2 one whose event log did not list it
-// yet. Sent again a day later under its old key, it would be a second operation. Which vmp
-// wrote an entry's state is not recorded, so every failed entry of such a journal is treated so:
-// one read of the event log before it is sent again.
-func (eng *Engine) failedByOlderVmp(e *journal.Entry) bool {
-	return e.State == journal.StateFailed && eng.journal.MayHoldOlderKeys()
 }
 
 // fileHolds reports whether the journal, as this process reads it, holds e in the state whose
