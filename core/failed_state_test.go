@@ -366,10 +366,15 @@ func TestAFailedCaptureIsLookedUpBeforeItIsSentAgainOnlyWhenOld(t *testing.T) {
 		eventLogReadable bool
 		wantCode         Code
 		wantCaptured     int64
+		// clockBack: the till's clock was a day ahead when the capture was refused and is
+		// set right before the repeat, so the entry's CreatedAt lies in the future: its age
+		// cannot be told, and it is looked up.
+		clockBack bool
 	}{
-		{"repeated at once, event log unreadable", 0, false, CodeOK, 3000},
-		{"repeated a day later, event log unreadable", keyForgotten, false, CodeUnknownOutcome, 0},
-		{"repeated a day later, event log readable", keyForgotten, true, CodeOK, 3000},
+		{"repeated at once, event log unreadable", 0, false, CodeOK, 3000, false},
+		{"repeated a day later, event log unreadable", keyForgotten, false, CodeUnknownOutcome, 0, false},
+		{"repeated a day later, event log readable", keyForgotten, true, CodeOK, 3000, false},
+		{"repeated a day later after the till's clock stepped back, event log unreadable", keyForgotten, false, CodeUnknownOutcome, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, clock := externalSim(t)
@@ -378,6 +383,9 @@ func TestAFailedCaptureIsLookedUpBeforeItIsSentAgainOnlyWhenOld(t *testing.T) {
 			c := clientOn(t, s, filepath.Join(t.TempDir(), "j.db"))
 			defer c.Close()
 			ctx := context.Background()
+			if tc.clockBack {
+				setClockAhead(t, 2*tc.later)
+			}
 			refuse, _ := s.InjectFault(sim.Fault{Kind: sim.FaultStatus, Status: 401, Operation: sim.OperationCapture, Reference: ref, Times: -1})
 			_, err := c.OwnUnit().Capture(ctx, ref, 3000, "cap-1")
 			s.RemoveFault(refuse)

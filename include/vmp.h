@@ -655,7 +655,7 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    one recorded as failed (those versions could record as failed an attempt that may have
  *    been carried out), and a checkout recorded so whose repeat Vipps refuses is settled by the
  *    log. So too is one this vmp recorded as failed once it was first sent 5 minutes ago or
- *    more: "failed" after an open attempt rests on Vipps' log listing an operation within
+ *    more (or whose recorded time is ahead of the clock, set back since): "failed" after an open attempt rests on Vipps' log listing an operation within
  *    twice timeouts.request_ms, which Vipps does not promise, and by then Vipps may have
  *    forgotten the key (it costs one read of the event log when such an old operation is
  *    repeated). One first sent less than 5 minutes ago is sent again with its key and body at

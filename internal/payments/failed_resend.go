@@ -38,7 +38,9 @@ const FailedResendUnreadWindow = 5 * time.Minute
 //     401 or 403, without reading the event log; vmp 0.2 one whose event log did not list it
 //     yet. Which vmp wrote an entry's state is not recorded, so every failed one there.
 //   - first written FailedResendUnreadWindow or longer ago: Vipps may have forgotten its key,
-//     and its event log may have listed the operation later than the in-flight window.
+//     and its event log may have listed the operation later than the in-flight window; or
+//     written more than a minute "in the future" (the wall clock stepped back since), whose
+//     age cannot be told.
 func (eng *Engine) failedButMayHaveHappened(e *journal.Entry) (bool, string) {
 	switch {
 	case e.State != journal.StateFailed:
@@ -48,6 +50,11 @@ func (eng *Engine) failedButMayHaveHappened(e *journal.Entry) (bool, string) {
 	case eng.now().Sub(e.CreatedAt) >= FailedResendUnreadWindow:
 		return true, " was recorded as failed, but was first sent " + strconv.Itoa(int(FailedResendUnreadWindow/time.Minute)) +
 			" minutes or more ago: Vipps may have forgotten its key, and its event log may have listed it late"
+	case eng.now().Sub(e.CreatedAt) < -time.Minute:
+		// Written "in the future": the clock has stepped back since, and the entry's age
+		// cannot be told from it. Looked up, as an old one is.
+		return true, " was recorded as failed at a time ahead of this computer's clock (the clock was set back since), " +
+			"so its age is not known: Vipps may have forgotten its key, and its event log may have listed it late"
 	}
 	return false, ""
 }
