@@ -8,6 +8,7 @@ package core
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -510,14 +511,16 @@ func eventLogBehind(t *testing.T, s *sim.Server, behind *atomic.Int32, name stri
 // checked against Vipps' event log - which does not list this capture yet (it lags). Within
 // InFlightLimit of a capture, "not in the log" is "not listed yet" (as for a failure's
 // settlement): a capture Vipps answered as done, with figures that have room for it beside what
-// the log lists, is no mismatch. Figures that leave no room for it still are, and so is a log
-// that has not listed it once that time is over.
+// the log lists, is no mismatch; a log that lacks other captures too is read again until it
+// tells, within the call's budget. Figures that leave no room for it are still a mismatch, and
+// so is a log that has not listed it once that time is over.
 func TestACaptureTheEventLogDoesNotListYetIsNoCaptureMismatch(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		behind int32         // the latest CAPTURED events the log leaves out
 		until  time.Duration // when it lists them (0: not within the test)
 		skew   int64
+		opMS   int // the call's budget (timeouts.operation_ms), 3000 unless set
 		want   Code
 		says   string
 	}{
@@ -529,13 +532,16 @@ func TestACaptureTheEventLogDoesNotListYetIsNoCaptureMismatch(t *testing.T) {
 			says: "Vipps reports 1500 NOK captured, but the captures in its event log add up to 2000"},
 		{name: "the log has not listed it once InFlightLimit is over", behind: 2, want: CodeCaptureMismatch,
 			says: "its event log does not show a capture of 1000 NOK under this call's key"},
+		{name: "the call's budget is spent before InFlightLimit is over", behind: 2, opMS: 500, want: CodeOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, clock := externalSim(t)
 			ref := uniqueRef("lagcheck")
 			prepare(t, s, clock, journal.OpCapture, ref)
 			var behind atomic.Int32
-			c := clientAt(t, eventLogBehind(t, s, &behind, "CAPTURED"), filepath.Join(t.TempDir(), "j.db"), 500, 1500)
+			// InFlightLimit is a second (request_ms 500); the call's budget outlasts it, unless set.
+			opMS := cmp.Or(tc.opMS, 3000)
+			c := clientAt(t, eventLogBehind(t, s, &behind, "CAPTURED"), filepath.Join(t.TempDir(), "j.db"), 500, opMS)
 			defer c.Close()
 			other := clientOn(t, s, filepath.Join(t.TempDir(), "other.db"))
 			defer other.Close()

@@ -100,7 +100,8 @@ func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal
 	for rounds, pauses := 0, 0; rounds < captureCheckRounds; {
 		if r == behind {
 			pauses++
-			if pause := retry.Backoff(pauses); time.Now().Add(pause).After(until) || !retry.Sleep(ctx, pause) {
+			pause := min(retry.Backoff(pauses), time.Until(until)) // the last reading at the budget's end
+			if pause <= 0 || !retry.Sleep(ctx, pause) {
 				break
 			}
 		}
