@@ -8,6 +8,7 @@ package core
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -488,6 +489,94 @@ func TestACaptureListedWithoutItsKeyIsNoCaptureMismatch(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// eventLogBehind leaves the latest events named name out of the event log, as many as behind
+// says: the log lists the operations up to some point, not the latest ones yet.
+func eventLogBehind(t *testing.T, s *sim.Server, behind *atomic.Int32, name string) string {
+	return eventLogProxy(t, s, func(events []map[string]any) []map[string]any {
+		n := int(behind.Load())
+		for i := len(events) - 1; i >= 0 && n > 0; i-- {
+			if events[i]["name"] == name {
+				events = slices.Delete(events, i, i+1)
+				n--
+			}
+		}
+		return events
+	})
+}
+
+// Another till captures part of the payment after this till read it, so this till's capture is
+// checked against Vipps' event log - which does not list this capture yet (it lags). Within
+// InFlightLimit of a capture, "not in the log" is "not listed yet" (as for a failure's
+// settlement): a capture Vipps answered as done, with figures that have room for it beside what
+// the log lists, is no mismatch; a log that lacks other captures too is read again until it
+// tells, within the call's budget. Figures that leave no room for it are still a mismatch, and
+// so is a log that has not listed it once that time is over.
+func TestACaptureTheEventLogDoesNotListYetIsNoCaptureMismatch(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		behind int32         // the latest CAPTURED events the log leaves out
+		until  time.Duration // when it lists them (0: not within the test)
+		skew   int64
+		opMS   int // the call's budget (timeouts.operation_ms), 3000 unless set
+		want   Code
+		says   string
+	}{
+		{name: "the log lists the other till's capture, not this one yet", behind: 1, want: CodeOK},
+		{name: "the log lists neither yet, and soon does", behind: 2, until: 300 * time.Millisecond, want: CodeOK},
+		{name: "Vipps' figures leave no room for this capture", behind: 1, skew: -500, want: CodeCaptureMismatch,
+			says: "Vipps reports 1500 NOK captured, but the captures its event log lists add up to 1000 without this capture of 1000"},
+		{name: "the log lists neither yet, and then figures that differ", behind: 2, until: 300 * time.Millisecond, skew: -500, want: CodeCaptureMismatch,
+			says: "Vipps reports 1500 NOK captured, but the captures in its event log add up to 2000"},
+		{name: "the log has not listed it once InFlightLimit is over", behind: 2, want: CodeCaptureMismatch,
+			says: "its event log does not show a capture of 1000 NOK under this call's key"},
+		{name: "the call's budget is spent before InFlightLimit is over", behind: 2, opMS: 500, want: CodeOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, clock := externalSim(t)
+			ref := uniqueRef("lagcheck")
+			prepare(t, s, clock, journal.OpCapture, ref)
+			var behind atomic.Int32
+			// InFlightLimit is a second (request_ms 500); the call's budget outlasts it, unless set.
+			opMS := cmp.Or(tc.opMS, 3000)
+			c := clientAt(t, eventLogBehind(t, s, &behind, "CAPTURED"), filepath.Join(t.TempDir(), "j.db"), 500, opMS)
+			defer c.Close()
+			other := clientOn(t, s, filepath.Join(t.TempDir(), "other.db"))
+			defer other.Close()
+			ctx := context.Background()
+			if _, err := c.OwnUnit().PollStatus(ctx, ref, 0); err != nil { // the till knows the payment: nothing captured
+				t.Fatal(err)
+			}
+			if _, err := other.OwnUnit().Capture(ctx, ref, 1000, "other-1"); err != nil {
+				t.Fatal(err)
+			}
+			if tc.skew != 0 {
+				if err := s.SkewCaptured(ref, tc.skew); err != nil {
+					t.Fatal(err)
+				}
+			}
+			behind.Store(tc.behind)
+			if tc.until > 0 {
+				catchUp := time.AfterFunc(tc.until, func() { behind.Store(0) })
+				defer catchUp.Stop()
+			}
+			p, err := c.OwnUnit().Capture(ctx, ref, 1000, "")
+			if captured, _, _ := aggregate(t, s, ref); captured != 2000 {
+				t.Fatalf("captured %d, want 2000", captured)
+			}
+			if tc.want == CodeOK {
+				if err != nil || p.Captured != 2000 {
+					t.Fatalf("a capture Vipps carried out, not listed in its event log yet, ended %v: %v (payment %+v)", CodeOf(err), err, p)
+				}
+				return
+			}
+			wantCode(t, err, tc.want, "")
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("payment %+v, error %v", p, err)
+			}
+		})
 	}
 }
 

@@ -506,8 +506,12 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               up to, or this capture is not among them - confirmed with reads at rest, so
  *               alike captures made at the same moment are no mismatch, and a capture of its
  *               amount listed without a key of its own may be this one, so a log that lists
- *               it so is no mismatch either; `out` holds the payment as Vipps reports it -
- *               check before handing over goods);
+ *               it so is no mismatch either; nor is a log that does not list it yet, within
+ *               twice timeouts.request_ms of it, when Vipps' figures have room for it beside
+ *               the captures the log lists (a log that also lacks other captures is read again
+ *               after short pauses until it tells, that time is over or timeouts.operation_ms
+ *               is spent); `out` holds the payment as Vipps reports it - check before handing
+ *               over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
  *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL
@@ -663,7 +667,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here, when a failure is checked and in the capture check (which then fails no
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
- *    the log never tells). A cancel listed without a key of its own is this one (a payment
+ *    the log never tells). The capture check keeps "not listed yet" too: within twice
+ *    timeouts.request_ms of a capture Vipps answered as done, the log not listing it is no
+ *    VMP_ERR_CAPTURE_MISMATCH while Vipps' figures have room for it beside what the log lists. A cancel listed without a key of its own is this one (a payment
  *    is cancelled once). After it is sent again the payment is read,
  *    so `out` shows it as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),

@@ -69,8 +69,9 @@ type Entry struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	// InFlightUntil (Unix milliseconds) is set when an attempt may still be on its way through
-	// Vipps (the library stopped waiting for its answer): until then, an operation missing from
-	// the payment's event log may still appear there. It is written with every attempt, before
+	// Vipps (the library stopped waiting for its answer), or was carried out (or may have been)
+	// and Vipps' event log may not list it yet: until then, an operation missing from the
+	// payment's event log may still appear there. It is written with every attempt, before
 	// the request leaves, as the end of the call's time and that margin: what a process that
 	// died inside the call leaves to its restart.
 	InFlightUntil int64    `json:"in_flight_until,omitempty"`

@@ -7,7 +7,8 @@ import (
 	"github.com/vmp-dev/vmp/core/journal"
 )
 
-// An attempt that may still be on its way through Vipps (InFlightLimit) is remembered twice:
+// An attempt that may still be on its way through Vipps (InFlightLimit) - or was carried out,
+// or may have been, and is not in the payment's event log yet - is remembered twice:
 // in the journal as wall-clock Unix milliseconds (InFlightUntil), the only clock a restarted
 // process has, and here on the monotonic clock, which a wall clock stepped forward within the
 // process (NTP) does not move. While either says it may be on its way, "not in the event log"
@@ -61,7 +62,8 @@ func (eng *Engine) markInFlight(e *journal.Entry) {
 }
 
 // mayBeOnItsWay reports whether an earlier attempt of e may still be on its way through Vipps,
-// by this process's monotonic clock or by the journal's wall-clock record.
+// or not be listed in its event log yet, by this process's monotonic clock or by the
+// journal's wall-clock record: the one rule for when "not in the event log" is not "absent".
 func (eng *Engine) mayBeOnItsWay(e *journal.Entry) bool {
 	return eng.inFlight.open(e.ID) || eng.now().UnixMilli() < e.InFlightUntil
 }

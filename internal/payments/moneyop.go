@@ -202,9 +202,10 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	failpoint("after_journal_write", e.Operation)
 	p, a, err := eng.sendEntry(ctx, t, e)
 	e.InFlightUntil = before.InFlightUntil // this process saw the call end
-	if a.InFlight || a.MaybeApplied {
-		// On its way, or carried out and not in the event log yet: Vipps does not say how
-		// soon the log lists an operation.
+	if a.InFlight || a.MaybeApplied || err == nil {
+		// On its way, or carried out (or maybe) and not in the event log yet: Vipps does not
+		// say how soon the log lists an operation - one it answered as done included (the
+		// capture check reads the log right after).
 		eng.markInFlight(e)
 	}
 	if err != nil && model.CodeOf(err) != abi.CodeUnknownOutcome && (a.MaybeApplied || mayHaveHappened) {

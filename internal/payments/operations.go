@@ -241,6 +241,7 @@ func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, 
 	if err := CheckAmount(amount); err != nil {
 		return Payment{}, err
 	}
+	started := time.Now()
 	ctx, leave, err := eng.enter(ctx)
 	if err != nil {
 		return Payment{}, err
@@ -265,7 +266,7 @@ func (eng *Engine) modify(ctx context.Context, u *Unit, kind, reference string, 
 		operationID: operationID, intent: fmt.Sprintf("%s|%s|%s|%d", kind, u.msnKey(), reference, amount),
 		intent01: fmt.Sprintf("%s|%s|%d", kind, u.scoped(reference), amount), body: body})
 	if err == nil && sent && kind == journal.OpCapture {
-		return eng.checkCaptured(ctx, t, e, before, knewBefore, p)
+		return eng.checkCaptured(ctx, t, e, before, knewBefore, p, started)
 	}
 	return p, err
 }
