@@ -33,17 +33,18 @@ func capturedInEventLog(events []vipps.PaymentEvent, key string, amount int64) (
 // CAPTURED events of the payment's event log, and this capture must be among them with its
 // amount - or the log must not tell (a capture of its amount without a key of its own): like
 // a log that cannot be read, that fails no capture Vipps answered as done. Nor does a log that
-// does not list it yet (compare). When the answer adds exactly this capture to what the library
-// knew of the payment before, that holds without a read; otherwise the event log is read, and a
-// difference is confirmed (confirmDifference) before it is reported as CodeCaptureMismatch,
-// together with the payment as Vipps reports it. started is when the call began: any wait of
-// the check ends within the call's budget.
+// does not list it, or another till's capture Vipps' figures show, yet (compare). When the
+// answer adds exactly this capture to what the library knew of the payment before, that holds
+// without a read; otherwise the event log is read, and a difference is confirmed
+// (confirmDifference) before it is reported as CodeCaptureMismatch, together with the payment
+// as Vipps reports it. started is when the call began: any wait of the check ends within the
+// call's budget.
 func (eng *Engine) checkCaptured(ctx context.Context, t *Tracker, e *journal.Entry, before Payment, knewBefore bool, p Payment, started time.Time) (Payment, error) {
 	if knewBefore && before.Captured+e.Amount == p.Captured {
 		return p, nil
 	}
 	sum, ours, err := eng.capturedEvents(ctx, t, e)
-	if err != nil || eng.compare(e, p, sum, ours) == agrees {
+	if err != nil || eng.compare(t, e, p, sum, ours) == agrees {
 		return p, nil // a read error must not fail a capture that happened
 	}
 	return eng.confirmDifference(ctx, t, e, p, sum, ours, started.Add(eng.retry.Budget))
@@ -55,26 +56,30 @@ type reading int
 const (
 	agrees  reading = iota
 	differs         // confirmed only once nothing landed between the reads (confirmDifference)
-	behind          // the log lacks more than this capture, which it does not list yet: a later read tells
+	behind          // the log lacks captures the figures show, which it may not list yet: a later read tells
 )
 
-// compare is the capture check's rule for one reading: Vipps' figures p against the captures of
-// its event log (sum) and this capture's listing there (ours). Listed, or maybe (listingOf): the
-// figures must be the log's. Not listed while the log may not list it yet (mayBeOnItsWay: within
-// InFlightLimit of its attempt, the rule a failure's settlement keeps), the log lacks at least
-// this capture: figures that are the log's and this capture agree - the log only lags -, figures
-// that leave no room for it beside what the log lists differ, and figures above that mean the
-// log lacks other captures too (they landed moments before) or Vipps' figures are off, which
-// only a log that catches up tells. Not listed after that time, it is absent: they differ.
-func (eng *Engine) compare(e *journal.Entry, p Payment, sum int64, ours listing) reading {
+// compare is the capture check's rule for one reading: Vipps' figures p decide, against the
+// captures of its event log (sum) and this capture's listing there (ours). What the figures
+// show beyond the log's captures is what the log lacks: nothing agrees; this capture alone,
+// while the log may not list it yet (mayBeOnItsWay: within InFlightLimit of its attempt, the
+// rule a failure's settlement keeps), agrees too - the log only lags. Less than that leaves no
+// room for it: they differ. More means the log lacks captures the figures show beside this one -
+// another till's or thread's that landed moments before, which only a log that catches up
+// tells, while the figures may be ahead of the log (figuresMayBeAheadOfLog); after that, or
+// this capture not listed once its own time is over, the log's word stands: they differ.
+func (eng *Engine) compare(t *Tracker, e *journal.Entry, p Payment, sum int64, ours listing) reading {
+	lacks := p.Captured - sum
+	if ours == notListed {
+		if !eng.mayBeOnItsWay(e) {
+			return differs // absent
+		}
+		lacks -= e.Amount
+	}
 	switch {
-	case ours != notListed && p.Captured == sum:
+	case lacks == 0:
 		return agrees
-	case ours != notListed || !eng.mayBeOnItsWay(e):
-		return differs
-	case p.Captured == sum+e.Amount:
-		return agrees
-	case p.Captured > sum+e.Amount:
+	case lacks > 0 && eng.figuresMayBeAheadOfLog(t):
 		return behind
 	}
 	return differs
@@ -90,13 +95,13 @@ const captureCheckRounds = 3
 // them, so they may differ by those (found by TestAlikeCapturesAtOnceAreNeverAMismatch).
 // A difference counts only when a fresh read of the payment lies between two reads of the event
 // log that agree: nothing landed in between. A log that lags (compare says behind) is read
-// again after a short pause, until it tells or the capture's InFlightLimit is over (compare
-// then says differs), within the call's budget (until). A capture that is in the event log, or
+// again after a short pause, until it tells or the time it may lag is over (compare then
+// says differs), within the call's budget (until). A capture that is in the event log, or
 // may be (listed without a key of its own, or not listed yet), is not failed because its
 // figures could not be caught at rest (reads failing, captures landing throughout, the budget
 // spent).
 func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal.Entry, p Payment, sum int64, ours listing, until time.Time) (Payment, error) {
-	r := eng.compare(e, p, sum, ours)
+	r := eng.compare(t, e, p, sum, ours)
 	for rounds, pauses := 0, 0; rounds < captureCheckRounds; {
 		if r == behind {
 			pauses++
@@ -116,7 +121,7 @@ func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal
 		}
 		settled := after == sum && oursAfter == ours // events only add: nothing landed
 		sum, ours = after, oursAfter
-		switch r = eng.compare(e, p, sum, ours); {
+		switch r = eng.compare(t, e, p, sum, ours); {
 		case r == agrees:
 			return p, nil
 		case r == differs && settled:
@@ -132,14 +137,15 @@ func (eng *Engine) confirmDifference(ctx context.Context, t *Tracker, e *journal
 }
 
 // captureMismatch says what differs: this capture missing from the event log only when the log
-// tells so; otherwise Vipps' figures.
+// tells so; Vipps' figures leaving no room for it, not listed yet; otherwise Vipps' figures.
 func (eng *Engine) captureMismatch(t *Tracker, e *journal.Entry, p Payment, sum int64, ours listing) error {
+	onItsWay := eng.mayBeOnItsWay(e)
 	switch {
-	case ours == notListed && eng.mayBeOnItsWay(e):
+	case ours == notListed && onItsWay && p.Captured < sum+e.Amount:
 		return model.Errorf(abi.CodeCaptureMismatch,
 			"capture of %s: Vipps reports %d %s captured, but the captures its event log lists add up to %d without this capture of %d (not listed yet), which Vipps' figures leave no room for; check the payment (e.g. in the Vipps portal) before handing over the goods",
 			t.Reference(), p.Captured, p.Currency, sum, e.Amount)
-	case ours == notListed:
+	case ours == notListed && !onItsWay:
 		return model.Errorf(abi.CodeCaptureMismatch,
 			"capture of %s: Vipps answered it as done, but its event log does not show a capture of %d %s under this call's key; check the payment (e.g. in the Vipps portal) before handing over the goods",
 			t.Reference(), e.Amount, p.Currency)

@@ -67,3 +67,14 @@ func (eng *Engine) markInFlight(e *journal.Entry) {
 func (eng *Engine) mayBeOnItsWay(e *journal.Entry) bool {
 	return eng.inFlight.open(e.ID) || eng.now().UnixMilli() < e.InFlightUntil
 }
+
+// figuresMayBeAheadOfLog reports whether Vipps' figures of t's payment may show operations its
+// event log does not list yet: those of other tills or threads, whose attempts this process
+// cannot know the windows of. Each landed before the read that first showed it, so it is
+// given InFlightLimit from the payment's last change as this process saw it (LastChanged, on
+// the monotonic clock; any later change only makes it longer): after that, "not in the event
+// log" is "absent" for them too.
+func (eng *Engine) figuresMayBeAheadOfLog(t *Tracker) bool {
+	p, known := t.Snapshot()
+	return known && !p.LastChanged.IsZero() && time.Since(p.LastChanged) < eng.InFlightLimit()
+}
