@@ -508,10 +508,13 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               amount listed without a key of its own may be this one, so a log that lists
  *               it so is no mismatch either; nor is a log that does not list it yet, within
  *               twice timeouts.request_ms of it, when Vipps' figures have room for it beside
- *               the captures the log lists (a log that also lacks other captures is read again
- *               after short pauses until it tells, that time is over or timeouts.operation_ms
- *               is spent); `out` holds the payment as Vipps reports it - check before handing
- *               over goods);
+ *               the captures the log lists; nor one that lacks other captures Vipps' figures
+ *               show (another till's, moments before), within twice timeouts.request_ms of
+ *               the last change of the payment this vmp saw: it is read again after short
+ *               pauses until it tells, that time is over or timeouts.operation_ms is spent -
+ *               Vipps' figures decide, and figures below the log's captures (and this one,
+ *               not listed yet) are a mismatch at once); `out` holds the payment as Vipps
+ *               reports it - check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
  *               that knows nothing of the payment: see "Money safety"); VMP_ERR_JOURNAL
@@ -669,9 +672,12 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
  *    the log never tells). The capture check keeps "not listed yet" too: within twice
  *    timeouts.request_ms of a capture Vipps answered as done, the log not listing it is no
- *    VMP_ERR_CAPTURE_MISMATCH while Vipps' figures have room for it beside what the log lists. A cancel listed without a key of its own is this one (a payment
- *    is cancelled once). After it is sent again the payment is read,
- *    so `out` shows it as it is now.
+ *    VMP_ERR_CAPTURE_MISMATCH while Vipps' figures have room for it beside what the log lists;
+ *    nor are other captures Vipps' figures show and the log does not list yet, within twice
+ *    timeouts.request_ms of the last change of the payment this vmp saw (the log is read again
+ *    within timeouts.operation_ms). A cancel listed without a key of its own is this one (a
+ *    payment is cancelled once). After it is sent again the payment is read, so `out` shows it
+ *    as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
  *    the same way: captures, refunds and cancels are looked up and, if absent, sent again with
  *    their key and body; a checkout is looked up and never sent anew at start-up (a push
