@@ -181,6 +181,7 @@ func (eng *Engine) attempt(ctx context.Context, u *Unit, e *journal.Entry) (Paym
 	// reached Vipps" (a create marked not_created, a capture failed on its repeat's answer).
 	e.InFlightUntil = max(before.InFlightUntil, eng.now().Add(eng.retry.Budget+eng.InFlightLimit()).UnixMilli())
 	if err := eng.putEntry(e); err != nil {
+		failpoint("entry_write_failed", e.Operation)
 		holds := eng.fileHolds(e)
 		if !holds {
 			*e = before // the file keeps the state it had, and so does memory

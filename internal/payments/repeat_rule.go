@@ -63,24 +63,11 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	// search); an open or finished one moves none of its own when repeated.
 	slices.SortStableFunc(candidates, func(a, b *journal.Entry) int { return sentAnew(a) - sentAnew(b) })
 	for _, e := range candidates {
-		// Asked in this order: a first call ends in progress only after its outcome counts as
-		// returned (runMoneyOp), and memory forgets a returned outcome only once the journal
-		// records it seen. Asked the other way round, a first call that returned in between
-		// is in neither, and its operation - whose outcome the till was told - would be taken
-		// for this call to repeat (found by the failed-commit search: a capture told done that
-		// captured nothing).
-		running := eng.origins.Running(e.ID)
-		failpoint("repeat_candidate", op.kind)
-		if eng.seen.ReturnedBefore(e.ID, d) {
+		switch eng.unseenNow(op, e, d) {
+		case candidateReturned:
 			seen = append(seen, e.ID)
 			continue
-		}
-		if running {
-			continue
-		}
-		// Memory forgets a returned outcome once the journal records it seen, which may have
-		// happened since the journal was read: read it again, after asking memory.
-		if now, err := eng.journal.Get(e.ID); err == nil && now != nil && now.Acknowledged {
+		case candidateNotUnseen:
 			continue
 		}
 		age := t.Sub(e.CreatedAt)
@@ -102,6 +89,51 @@ func (eng *Engine) repeatOf(op moneyOp, d Delivery) (found *journal.Entry, err e
 	// in memory, and the journal has it seen: ask again, or this call - made before it reached
 	// the till - would be a second operation.
 	return eng.recentRepeatOf(op, d, t)
+}
+
+// What unseenNow finds of an unseen alike entry.
+const (
+	candidateUnseen    = iota // the till has not seen its outcome: this call may repeat it
+	candidateReturned         // its outcome was returned to the till: this call is new, and says so
+	candidateNotUnseen        // in progress, or written as seen since the journal was read
+)
+
+// unseenNow asks memory, then the journal, whether the till has seen the outcome of e, an entry
+// the journal listed unseen, for the call whose delivery is d.
+func (eng *Engine) unseenNow(op moneyOp, e *journal.Entry, d Delivery) int {
+	for {
+		// Asked in this order: a first call ends in progress only after its outcome counts as
+		// returned (runMoneyOp), and memory forgets a returned outcome only once the journal
+		// records it seen. Asked the other way round, a first call that returned in between
+		// is in neither, and its operation - whose outcome the till was told - would be taken
+		// for this call to repeat (found by the failed-commit search: a capture told done that
+		// captured nothing).
+		running := eng.origins.Running(e.ID)
+		failpoint("repeat_candidate", op.kind)
+		if eng.seen.ReturnedBefore(e.ID, d) {
+			return candidateReturned
+		}
+		if running {
+			return candidateNotUnseen
+		}
+		// Memory forgets a returned outcome once the journal records it seen, which may have
+		// happened since the journal was read: read it again, after asking memory.
+		now, err := eng.journal.Get(e.ID)
+		if err != nil || now == nil {
+			return candidateUnseen
+		}
+		if now.Acknowledged {
+			return candidateNotUnseen
+		}
+		// Written since it was listed: an operation the till was told was not carried out,
+		// made again, starts in progress and writes its entry unseen again (forgetting the
+		// seen mark it carries) - after "in progress?" was asked, it was in none of the three
+		// (TestAnAlikeCallAskingWhileARefusedCaptureIsMadeAgainIsASecondOperation). Ask again.
+		if now.Attempts == e.Attempts && now.State == e.State && now.UpdatedAt.Equal(e.UpdatedAt) {
+			return candidateUnseen
+		}
+		e = now
+	}
 }
 
 // alikeIntents are the intents an alike earlier call may have recorded: this vmp's, and in a

@@ -327,6 +327,19 @@ func (s *SeenLog) UnsavedEntry(id string) *journal.Entry {
 	return nil
 }
 
+// FailedEntry is the state of id that the journal failed to record, if any - not one queued for
+// a commit, which that commit writes (the seen flush wrote such a one again, after a seen mark
+// recorded since, and undid the mark).
+func (s *SeenLog) FailedEntry(id string) *journal.Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.unsaved[id]; ok && !u.writing {
+		copied := *u.entry
+		return &copied
+	}
+	return nil
+}
+
 // UnsavedEntries are the states the journal failed to record (not those queued for a commit).
 func (s *SeenLog) UnsavedEntries() []*journal.Entry {
 	s.mu.Lock()
