@@ -177,12 +177,17 @@ property: ## the property test of money safety: PROPERTY_SEQUENCES (2000) random
 # The failed-commit search (core, build tag vmpfailpoints): FAILED_COMMIT_ROUNDS seeded rounds of a
 # till whose journal commits fail at random, with kills and restarts. A failing round prints its
 # seed: add -failed-commit-seed=N to replay it. FAILED_COMMIT_LATE=false fails commits only before
-# their meta page.
-FAILED_COMMIT_ROUNDS ?= 200
-FAILED_COMMIT_LATE   ?= true
+# their meta page. FAILED_COMMIT_PAYMENTS payments (8) each meet FAILED_COMMIT_CALLS new calls per
+# worker and session (5); fewer payments and more calls run denser (FAILED_COMMIT_PAYMENTS=2
+# FAILED_COMMIT_CALLS=8 found a way money moved wrongly the defaults meet once in about 800 rounds).
+FAILED_COMMIT_ROUNDS   ?= 200
+FAILED_COMMIT_LATE     ?= true
+FAILED_COMMIT_PAYMENTS ?= 8
+FAILED_COMMIT_CALLS    ?= 5
 failed-commits: ## the failed-commit search: FAILED_COMMIT_ROUNDS (200) rounds of a till whose journal commits fail
 	$(GO) test -race -count=1 -v -timeout 1h -tags vmpfailpoints -run '^TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt$$' ./core \
-	  -failed-commit-rounds=$(FAILED_COMMIT_ROUNDS) -failed-commit-late=$(FAILED_COMMIT_LATE)
+	  -failed-commit-rounds=$(FAILED_COMMIT_ROUNDS) -failed-commit-late=$(FAILED_COMMIT_LATE) \
+	  -failed-commit-payments=$(FAILED_COMMIT_PAYMENTS) -failed-commit-calls=$(FAILED_COMMIT_CALLS)
 
 # Bounded: FUZZTIME per Go fuzz target, SWEEP_SECONDS for the random calls (scripts/fuzz.sh).
 fuzz: ## every fuzz target for FUZZTIME (15s) each, then the sweep's random calls under ASan for SWEEP_SECONDS (60)

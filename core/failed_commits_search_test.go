@@ -30,11 +30,15 @@ import (
 //
 // go test -tags vmpfailpoints -run TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt ./core
 // -failed-commit-seed=N replays one round (its seed is logged), -failed-commit-rounds=N runs more.
+// -failed-commit-payments=2 -failed-commit-calls=8 runs denser: more calls meet on each payment,
+// which found a way money moved wrongly that the default density meets about once in 800 rounds.
 
 var (
 	failedCommitSeed   = flag.Uint64("failed-commit-seed", 0, "replay one round of the failed-commit search with this seed")
 	failedCommitRounds = flag.Int("failed-commit-rounds", 6, "rounds of the failed-commit search")
 	failedCommitLate   = flag.Bool("failed-commit-late", true, "fail commits after their meta page too")
+	failedCommitPays   = flag.Int("failed-commit-payments", 8, "authorized payments each round of the failed-commit search captures and refunds")
+	failedCommitCalls  = flag.Int("failed-commit-calls", 5, "new calls per worker and session in the failed-commit search")
 )
 
 // flakyDisk decides how each commit of the till's journal fails.
@@ -117,13 +121,30 @@ type fcTill struct {
 	mu       sync.Mutex
 	refs     []string
 	reserved map[string]int64 // captures asked for, per payment (never beyond its 10 000)
-	captured map[string]int64 // captures told done
+	// captured are the captures told done that certainly moved money: not one without an id
+	// that may have been taken for an alike call's repeat (fcOp.okSession; check's twins).
+	// Vipps rightly refuses a refund of a maybe twin's money (VMP_ERR_REJECTED, "Only N can be
+	// refunded"), so the till refunds only what is certainly captured.
+	captured map[string]int64
 	refunds  map[string]int64 // refunds asked for
-	ops      []*fcOp
-	// minute gives every payment a fresh rate-limit minute; freshMinutes counts them at the
-	// end (the clocks stay well within a checkout's 10 minutes).
+	// unknownAlike: kinds, payments and amounts an operation was told VMP_ERR_UNKNOWN_OUTCOME
+	// of; a call without an id alike it may be taken for its repeat (check's twins).
+	unknownAlike map[string]bool
+	ops          []*fcOp
+	// minute gives every payment a fresh rate-limit minute at Vipps (and moves the till's
+	// clock as far); freshMinutes counts them at the end (the clocks stay well within a
+	// checkout's 10 minutes).
 	minute       func()
 	freshMinutes atomic.Int32
+	// The till paces its own calls by the wall clock (5 of each operation a minute per
+	// payment, internal/retry), which no test clock moves on: the last session's repeats of
+	// many open calls on few payments meet that limit. A call it refuses ends the session's
+	// try, and the till settles again in a fresh session (fresh windows, a fresh minute at
+	// Vipps) - settleAgain says it may (at most settleSessions more, in proportion to the
+	// calls per payment); rateLimited says one was refused.
+	settleAgain    atomic.Bool
+	rateLimited    atomic.Bool
+	settleSessions int
 	// diskFailed: the journal refused a write until vmp is restarted (journal.ErrDiskFailed,
 	// after a commit failed past its meta page). The till stops calling and restarts: the
 	// session ends.
@@ -149,8 +170,8 @@ func TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt(t *testing.T) {
 func failedCommitRound(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	s, clock := externalSim(t)
-	m := &fcTill{reserved: map[string]int64{}, captured: map[string]int64{}, refunds: map[string]int64{}}
-	m.refs = authorizedPayments(t, s, clock, fmt.Sprintf("fc%d", seed%1e6), 8)
+	m := &fcTill{reserved: map[string]int64{}, captured: map[string]int64{}, refunds: map[string]int64{}, unknownAlike: map[string]bool{}}
+	m.refs = authorizedPayments(t, s, clock, fmt.Sprintf("fc%d", seed%1e6), *failedCommitPays)
 	setup := s.References("")
 
 	path := filepath.Join(t.TempDir(), "till.db")
@@ -158,7 +179,11 @@ func failedCommitRound(t *testing.T, seed uint64) {
 	journal.FailCommits(path, disk.choose)
 	t.Cleanup(func() { journal.FailCommits(path, nil) })
 
-	const sessions, workers, perWorker = 3, 4, 5
+	const sessions, workers = 3, 4
+	perWorker := *failedCommitCalls
+	// The calls a payment meets in a round, 5 of each operation a session: 1 at the default
+	// density (8 payments, 5 calls), 9 at 2 payments and 8 calls.
+	m.settleSessions = max(1, sessions*workers*perWorker/len(m.refs)/5)
 	rate := []float64{0.1, 0.25, 0.4}[rng.IntN(3)]
 	var told map[string]int
 	restarts := 0 // sessions whose journal asked for a restart
@@ -169,8 +194,10 @@ func failedCommitRound(t *testing.T, seed uint64) {
 		clockOffset.Add(int64(61 * time.Second))
 		clock.Advance(61 * time.Second)
 	}
-	for session := range sessions + 1 {
-		final := session == sessions
+	for session := 0; ; session++ {
+		final := session >= sessions
+		m.settleAgain.Store(final && session < sessions+m.settleSessions)
+		m.rateLimited.Store(false)
 		m.minute()
 		m.diskFailed.Store(false)
 		c := reopenTill(t, s, path, disk)
@@ -233,7 +260,8 @@ func failedCommitRound(t *testing.T, seed uint64) {
 		if !final && ending == 1 {
 			disk.set(0, true)
 		}
-		if final {
+		settled := final && !(m.settleAgain.Load() && m.rateLimited.Load())
+		if settled {
 			if _, err := c.Recover(context.Background(), 3*time.Second); err != nil {
 				t.Errorf("final recover: %v", err)
 			}
@@ -250,11 +278,17 @@ func failedCommitRound(t *testing.T, seed uint64) {
 		if final {
 			how = "closed (the last session)"
 		}
+		if final && !settled {
+			how = "closed (the till's own rate limit refused repeats: it settles again after a restart)"
+		}
 		if m.diskFailed.Load() {
 			restarts++
 			how += " (the journal asked for a restart)"
 		}
 		t.Logf("session %d ended %s", session, how)
+		if settled {
+			break
+		}
 	}
 	t.Logf("commits failed: %d before the meta page, %d after; %d sessions ended asking for a restart; statuses %v",
 		disk.failed[journal.FailBeforeMeta], disk.failed[journal.FailAfterMeta], restarts, told)
@@ -419,13 +453,13 @@ func (m *fcTill) call(c *Client, o *fcOp, session int, rng *rand.Rand, last bool
 		switch code {
 		case CodeOK:
 			o.final, o.resultRF, o.okSession = "ok", gotRef, session
-			if o.kind == journal.OpCapture {
-				m.captured[o.ref] += o.amount
-			}
+			m.certainlyCaptured(o)
 		case CodeCaptureMismatch: // the capture happened; the simulator never skews its figures, so check reports it
 			o.final, o.okSession = "ok", session
-			m.captured[o.ref] += o.amount
-		case CodeUnknownOutcome, CodeInternal:
+			m.certainlyCaptured(o)
+		case CodeUnknownOutcome:
+			m.unknownAlike[alikeKey(o)] = true
+		case CodeInternal:
 		case CodeJournal, CodeNetwork, CodeRateLimited, CodeUnavailable, CodeAuth:
 			// Certainly not carried out: the till makes it again, or gives it up (pays cash) -
 			// not after an unknown outcome: that one may still be carried out.
@@ -437,18 +471,40 @@ func (m *fcTill) call(c *Client, o *fcOp, session int, rng *rand.Rand, last bool
 		}
 		// A journal that asks for a restart refuses every write until then: the rest of the
 		// call waits for the next session.
-		done := o.final != "" || (!last && code == CodeUnknownOutcome) || try >= 6 || m.diskFailed.Load()
+		done := o.final != "" || (!last && code == CodeUnknownOutcome) || m.diskFailed.Load()
 		m.mu.Unlock()
 		if done {
 			return
 		}
+		if code == CodeRateLimited && last && m.settleAgain.Load() {
+			m.rateLimited.Store(true) // made again in the next session
+			return
+		}
+		if try >= 6 {
+			return
+		}
 		if code == CodeRateLimited && last && m.freshMinutes.Add(1) <= 3 {
-			m.minute() // the rest of the till's calls at the end are not held back by it
+			m.minute() // the rest of the till's calls at the end are not held back by Vipps
 		}
 		if code == CodeUnknownOutcome {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// alikeKey is what makes two calls alike: the repeat rule compares what is asked for.
+func alikeKey(o *fcOp) string { return fmt.Sprint(o.kind, o.ref, o.amount) }
+
+// certainlyCaptured books o, told done, in captured if it is a capture that is no maybe twin
+// (as check decides, with what is known now; check's slack covers a later alike unknown).
+func (m *fcTill) certainlyCaptured(o *fcOp) {
+	if o.kind != journal.OpCapture {
+		return
+	}
+	if o.id == "" && (o.okSession > o.session || m.unknownAlike[alikeKey(o)]) {
+		return
+	}
+	m.captured[o.ref] += o.amount
 }
 
 // check compares the till's model with the simulator's own records.
@@ -463,7 +519,7 @@ func (m *fcTill) check(t *testing.T, s *sim.Server, setup []string, path string)
 	unknownAlike := map[string]bool{}
 	for _, o := range m.ops {
 		if slices.Contains(o.told, CodeUnknownOutcome.String()) {
-			unknownAlike[fmt.Sprint(o.kind, o.ref, o.amount)] = true
+			unknownAlike[alikeKey(o)] = true
 		}
 	}
 	for _, o := range m.ops {
@@ -484,7 +540,7 @@ func (m *fcTill) check(t *testing.T, s *sim.Server, setup []string, path string)
 			continue
 		}
 		w, sl := want[o.ref], slack[o.ref]
-		twin := o.id == "" && (o.okSession > o.session || unknownAlike[fmt.Sprint(o.kind, o.ref, o.amount)])
+		twin := o.id == "" && (o.okSession > o.session || unknownAlike[alikeKey(o)])
 		switch o.kind {
 		case journal.OpCapture:
 			w[0] += o.amount
