@@ -3,7 +3,6 @@ package property
 import (
 	"flag"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -21,36 +20,9 @@ func TestFailAtEveryJournalCommit(t *testing.T) {
 	if !*commitFailSearch {
 		t.Skip("the failing-commit search runs with -commit-fail-search (make property)")
 	}
-	tb := newTestbed(t)
-	w := tb.worker(t, 0)
-	defer w.close()
-	st := newStats()
-	start := time.Now()
-	runs, failed := 0, 0
-	for si, sc := range killScenarios() {
-		for _, after := range []bool{false, true} {
-			for n := 1; n <= 40; n++ {
-				seed := int64(2_000_000 + si*1000 + n*2)
-				if after {
-					seed++
-				}
-				var reached bool
-				r := w.script(seed, st, func(r *run) { reached = failAt(r, sc, n, after) })
-				runs++
-				f := commitFailure{from: n, commits: 1, after: after}
-				if len(r.failures) > 0 {
-					failed++
-					t.Errorf("%s, %s:\n  %s\nsequence:\n%s", sc.name, f.describe(), strings.Join(r.failures, "\n  "), strings.Join(r.log, "\n"))
-				} else if *showLogs {
-					t.Logf("%s, %s:\n%s", sc.name, f.describe(), strings.Join(r.log, "\n"))
-				}
-				if !reached {
-					break // the call and its close made fewer commits than n
-				}
-			}
-		}
-	}
-	t.Logf("failing-commit search: %d runs (%d failing) over %d calls in %s", runs, failed, len(killScenarios()), time.Since(start).Round(time.Second))
+	searchEveryCommit(t, "failing-commit search", 2_000_000, failAt, func(sc killScenario, n int, after bool) string {
+		return sc.name + ", " + commitFailure{from: n, commits: 1, after: after}.describe()
+	})
 }
 
 // failAt runs one scenario with the nth commit from the call's start failing, and reports

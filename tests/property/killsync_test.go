@@ -3,7 +3,6 @@ package property
 import (
 	"flag"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -73,34 +72,9 @@ func killScenarios() []killScenario {
 // whose outcome it never saw. The simulator must then hold the operation exactly as often as
 // the till was told: once, or not at all when it was told it failed.
 func TestKillAtEveryJournalCommit(t *testing.T) {
-	tb := newTestbed(t)
-	w := tb.worker(t, 0)
-	defer w.close()
-	st := newStats()
-	start := time.Now()
-	runs, failed := 0, 0
-	for si, sc := range killScenarios() {
-		for _, before := range []bool{false, true} {
-			for n := 1; n <= 40; n++ {
-				seed := int64(1_000_000 + si*1000 + n*2)
-				if before {
-					seed++
-				}
-				var fired bool
-				r := w.script(seed, st, func(r *run) { fired = killAt(r, sc, n, before) })
-				runs++
-				where := fmt.Sprintf("%s, killed %s journal commit %d of the call", sc.name, map[bool]string{true: "before", false: "after"}[before], n)
-				if len(r.failures) > 0 {
-					failed++
-					t.Errorf("%s:\n  %s\nsequence:\n%s", where, strings.Join(r.failures, "\n  "), strings.Join(r.log, "\n"))
-				}
-				if !fired {
-					break // the call and its close made fewer commits than n
-				}
-			}
-		}
-	}
-	t.Logf("kill search: %d runs (%d failing) over %d calls in %s", runs, failed, len(killScenarios()), time.Since(start).Round(time.Second))
+	searchEveryCommit(t, "kill search", 1_000_000, killAt, func(sc killScenario, n int, before bool) string {
+		return fmt.Sprintf("%s, killed %s journal commit %d of the call", sc.name, map[bool]string{true: "before", false: "after"}[before], n)
+	})
 }
 
 // killAt runs one scenario with a kill armed at the nth journal commit and reports whether it
