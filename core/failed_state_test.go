@@ -92,11 +92,7 @@ func TestAFailedCaptureAnOlderVmpRecordedIsLookedUpBeforeItIsSentAgain(t *testin
 			}
 			c.Close()
 			// As the older vmp left it: failed on the retry's 401, and returned to the till.
-			failed := onlyEntry(t, first, ref, journal.OpCapture)
-			failed.State, failed.Payment, failed.Acknowledged = journal.StateFailed, nil, true
-			failed.Outcome = &journal.Outcome{Code: int32(CodeAuth), HTTPStatus: 401, Message: "capture of " + ref + ": Vipps answered HTTP 401"}
-			path := filepath.Join(t.TempDir(), "older.db")
-			writeOlderJournal(t, path, []*journal.Entry{failed})
+			path, failed := failedByOlderVmp(t, first, ref, journal.OpCapture, "capture of "+ref)
 
 			clock.Advance(keyForgotten)
 			if !tc.eventLogReadable {
@@ -141,11 +137,7 @@ func TestAFailedCheckoutAnOlderVmpRecordedIsSettledByTheEventLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
-	failed := onlyEntry(t, first, ref, journal.OpCreate)
-	failed.State, failed.Payment, failed.Acknowledged = journal.StateFailed, nil, true
-	failed.Outcome = &journal.Outcome{Code: int32(CodeAuth), HTTPStatus: 401, Message: "checkout " + ref + ": Vipps answered HTTP 401"}
-	path := filepath.Join(t.TempDir(), "older.db")
-	writeOlderJournal(t, path, []*journal.Entry{failed})
+	path, _ := failedByOlderVmp(t, first, ref, journal.OpCreate, "checkout "+ref)
 
 	clock.Advance(keyForgotten)
 	till := clientOn(t, s, path)
@@ -408,4 +400,17 @@ func TestAFailedCaptureIsLookedUpBeforeItIsSentAgainOnlyWhenOld(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failedByOlderVmp writes an older vmp's journal (writeOlderJournal) holding the op entry of ref
+// from the journal at first as that vmp left it: failed on a retry's 401 and returned to the
+// till (what: the operation's words in its message). It returns the journal's path and the entry.
+func failedByOlderVmp(t *testing.T, first, ref, op, what string) (string, *journal.Entry) {
+	t.Helper()
+	failed := onlyEntry(t, first, ref, op)
+	failed.State, failed.Payment, failed.Acknowledged = journal.StateFailed, nil, true
+	failed.Outcome = &journal.Outcome{Code: int32(CodeAuth), HTTPStatus: 401, Message: what + ": Vipps answered HTTP 401"}
+	path := filepath.Join(t.TempDir(), "older.db")
+	writeOlderJournal(t, path, []*journal.Entry{failed})
+	return path, failed
 }
