@@ -662,11 +662,14 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    one recorded as failed (those versions could record as failed an attempt that may have
  *    been carried out), and a checkout recorded so whose repeat Vipps refuses is settled by the
  *    log. So too is one this vmp recorded as failed once it was first sent 5 minutes ago or
- *    more (or whose recorded time is ahead of the clock, set back since): "failed" after an open attempt rests on Vipps' log listing an operation within
- *    twice timeouts.request_ms, which Vipps does not promise, and by then Vipps may have
- *    forgotten the key (it costs one read of the event log when such an old operation is
- *    repeated). One first sent less than 5 minutes ago is sent again with its key and body at
- *    once, unread (Vipps is taken to know the key still). A capture or refund of the same amount
+ *    more (or whose recorded time is ahead of the clock, set back since; or that an earlier
+ *    run of vmp recorded - after a restart the wall clock alone cannot tell its age): "failed"
+ *    after an open attempt rests on Vipps' log listing an operation within twice
+ *    timeouts.request_ms, which Vipps does not promise, and by then Vipps may have forgotten
+ *    the key (it costs one read of the event log when such an operation is repeated). One
+ *    first sent less than 5 minutes ago by this run of vmp - by the wall clock and by the
+ *    monotonic clock, which a wall clock set in between does not move - is sent again with
+ *    its key and body at once, unread (Vipps is taken to know the key still). A capture or refund of the same amount
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here, when a failure is checked and in the capture check (which then fails no
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
