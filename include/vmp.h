@@ -513,7 +513,9 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               the last change of the payment this vmp saw: it is read again after short
  *               pauses until it tells, that time is over or timeouts.operation_ms is spent -
  *               Vipps' figures decide, and figures below the log's captures (and this one,
- *               not listed yet) are a mismatch at once); `out` holds the payment as Vipps
+ *               not listed yet) are a mismatch at once; so is a capture sent again - left
+ *               open or recorded failed before - that the log lists twice under its key:
+ *               Vipps carried it out twice); `out` holds the payment as Vipps
  *               reports it - check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
@@ -678,7 +680,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    VMP_ERR_CAPTURE_MISMATCH while Vipps' figures have room for it beside what the log lists;
  *    nor are other captures Vipps' figures show and the log does not list yet, within twice
  *    timeouts.request_ms of the last change of the payment this vmp saw (the log is read again
- *    within timeouts.operation_ms). A cancel listed without a key of its own is this one (a
+ *    within timeouts.operation_ms). A capture sent again (left open or recorded failed before)
+ *    is always checked against the log: listed twice under its key, Vipps carried it out twice
+ *    (sent again after it forgot the key while its log did not list the first), and the call
+ *    returns VMP_ERR_CAPTURE_MISMATCH, not VMP_OK. A cancel listed without a key of its own is this one (a
  *    payment is cancelled once). After it is sent again the payment is read, so `out` shows it
  *    as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),
