@@ -141,7 +141,7 @@ func New(cfg Config) (*Client, error) {
 	c.pay = payments.New(payments.Deps{Journal: c.journal, Retry: c.retry, Log: c.logs,
 		Till:     payments.TillIdentity{StoreID: cfg.StoreID, PosID: cfg.PosID},
 		Checkout: payments.CheckoutDefaults{Currency: cfg.Currency, Description: cfg.Description, StrictReceipts: cfg.StrictReceipts},
-		Enter:    c.enter, Closing: c.closingCtx, Now: now, RequestTimeout: cfg.Timeouts.request(),
+		Enter:    c.enter, Closing: c.closingCtx, Now: now, Monotonic: monotonic, RequestTimeout: cfg.Timeouts.request(),
 		RetentionDays: cfg.JournalRetentionDays, JournalWriteFault: func(e *journal.Entry) error { return journalWriteFault(e) },
 		Cadence: cfg.Polling.cadence()}, units)
 	for _, u := range c.pay.Units() {

@@ -513,7 +513,9 @@ VMP_API vmp_status VMP_CALL vmp_poll_status(vmp_client *client, const char *refe
  *               the last change of the payment this vmp saw: it is read again after short
  *               pauses until it tells, that time is over or timeouts.operation_ms is spent -
  *               Vipps' figures decide, and figures below the log's captures (and this one,
- *               not listed yet) are a mismatch at once); `out` holds the payment as Vipps
+ *               not listed yet) are a mismatch at once; so is a capture sent again - left
+ *               open or recorded failed before - that the log lists twice under its key:
+ *               Vipps carried it out twice); `out` holds the payment as Vipps
  *               reports it - check before handing over goods);
  *               VMP_ERR_AUTH; VMP_ERR_NETWORK; VMP_ERR_UNAVAILABLE; VMP_ERR_RATE_LIMITED;
  *               VMP_ERR_UNKNOWN_OUTCOME; VMP_ERR_NEW_JOURNAL (no operation_id, a new journal
@@ -662,11 +664,14 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    one recorded as failed (those versions could record as failed an attempt that may have
  *    been carried out), and a checkout recorded so whose repeat Vipps refuses is settled by the
  *    log. So too is one this vmp recorded as failed once it was first sent 5 minutes ago or
- *    more (or whose recorded time is ahead of the clock, set back since): "failed" after an open attempt rests on Vipps' log listing an operation within
- *    twice timeouts.request_ms, which Vipps does not promise, and by then Vipps may have
- *    forgotten the key (it costs one read of the event log when such an old operation is
- *    repeated). One first sent less than 5 minutes ago is sent again with its key and body at
- *    once, unread (Vipps is taken to know the key still). A capture or refund of the same amount
+ *    more (or whose recorded time is ahead of the clock, set back since; or that an earlier
+ *    run of vmp recorded - after a restart the wall clock alone cannot tell its age): "failed"
+ *    after an open attempt rests on Vipps' log listing an operation within twice
+ *    timeouts.request_ms, which Vipps does not promise, and by then Vipps may have forgotten
+ *    the key (it costs one read of the event log when such an operation is repeated). One
+ *    first sent less than 5 minutes ago by this run of vmp - by the wall clock and by the
+ *    monotonic clock, which a wall clock set in between does not move - is sent again with
+ *    its key and body at once, unread (Vipps is taken to know the key still). A capture or refund of the same amount
  *    listed without a key of its own (none, or the payment's) may be this one: it counts as
  *    unreadable, here, when a failure is checked and in the capture check (which then fails no
  *    capture Vipps answered as done; check it in the Vipps portal and vmp_acknowledge it if
@@ -675,7 +680,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    VMP_ERR_CAPTURE_MISMATCH while Vipps' figures have room for it beside what the log lists;
  *    nor are other captures Vipps' figures show and the log does not list yet, within twice
  *    timeouts.request_ms of the last change of the payment this vmp saw (the log is read again
- *    within timeouts.operation_ms). A cancel listed without a key of its own is this one (a
+ *    within timeouts.operation_ms). A capture sent again (left open or recorded failed before)
+ *    is always checked against the log: listed twice under its key, Vipps carried it out twice
+ *    (sent again after it forgot the key while its log did not list the first), and the call
+ *    returns VMP_ERR_CAPTURE_MISMATCH, not VMP_OK. A cancel listed without a key of its own is this one (a
  *    payment is cancelled once). After it is sent again the payment is read, so `out` shows it
  *    as it is now.
  *  - vmp_init first resolves what a previous run left open (bounded by timeouts.recovery_ms),

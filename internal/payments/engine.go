@@ -46,8 +46,9 @@ type Engine struct {
 	// inFlight are the attempts that may still be on their way, on the monotonic clock
 	// (in_flight.go).
 	inFlight inFlightWindows
-	// births are when this process wrote its checkouts, on the monotonic clock (checkout_age.go).
-	births checkoutBirths
+	// births are when this process first wrote its entries, on the monotonic clock (births.go).
+	births    births
+	monotonic func() time.Time
 	// listener learns the payments' updates (listener.go).
 	listener ListenerSlot
 	// receiptWarnings are what looked wrong in the receipts sent (receipt_warnings.go).
@@ -77,7 +78,11 @@ type Deps struct {
 	Closing context.Context
 	// Now is the clock of what the journal records and of the ages the repeat rule compares
 	// (core's, which tests set ahead).
-	Now            func() time.Time
+	Now func() time.Time
+	// Monotonic is the clock of ages within this process (births.go): time.Now's monotonic
+	// reading, which a stepped wall clock does not move (core's, which tests run on); nil is
+	// time.Now.
+	Monotonic      func() time.Time
 	RequestTimeout time.Duration
 	// RetentionDays is journal_retention_days, named in the log when the journal is pruned.
 	RetentionDays int
@@ -102,10 +107,13 @@ type CheckoutDefaults struct {
 // does.
 func New(d Deps, units []UnitConfig) *Engine {
 	eng := &Engine{journal: d.Journal, retry: d.Retry, log: d.Log, till: d.Till, checkout: d.Checkout, enter: d.Enter,
-		closing: d.Closing, now: d.Now, requestTimeout: d.RequestTimeout, retentionDays: d.RetentionDays,
+		closing: d.Closing, now: d.Now, monotonic: d.Monotonic, requestTimeout: d.RequestTimeout, retentionDays: d.RetentionDays,
 		writeFault: d.JournalWriteFault, trackers: make(map[string]*Tracker), cadence: d.Cadence}
 	if eng.cadence.Interval == 0 {
 		eng.cadence.Interval = DefaultCadence.Interval
+	}
+	if eng.monotonic == nil {
+		eng.monotonic = time.Now
 	}
 	if eng.writeFault == nil {
 		eng.writeFault = func(*journal.Entry) error { return nil }

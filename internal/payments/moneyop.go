@@ -123,9 +123,7 @@ func (eng *Engine) runMoneyOp(ctx context.Context, op moneyOp) (p Payment, e *jo
 	}
 	origin = e.ID
 	eng.origins.Begin(origin)
-	if op.kind == journal.OpCreate {
-		eng.births.note(e.ID)
-	}
+	eng.births.note(e.ID, eng.monotonic())
 	p, err = eng.attempt(ctx, op.unit, e)
 	if e.Attempts == 0 { // never written: nothing of it exists
 		return p, nil, false, err
