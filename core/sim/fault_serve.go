@@ -71,6 +71,8 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, f
 		writeTruncated(w, s.handle(r))
 	case FaultMalformedJSON:
 		malformedJSON(s.handle(r)).write(w)
+	case FaultEventLogLag:
+		s.handle(withEventLogLag(r, f.Delay)).write(w)
 	default:
 		s.handle(r).write(w) // unreachable: InjectFault validates the kind
 	}
