@@ -368,7 +368,9 @@
 //	                   lags: a read lists only the events that happened delay_ms or more ago,
 //	                   on the wall clock or on the simulator's clock (a fake clock moved ahead
 //	                   lists them), while the payment's figures (GET the payment) are current;
-//	                   with times -1 it lasts until removed, which lists everything at once
+//	                   with times -1 it lasts until removed, which lists everything at once;
+//	                   it is the log's state, not an answer: another fault still answers a
+//	                   read it hits (a status fault, say), and is never kept from one by it
 //
 // Which requests: operation is one of token (POST /accesstoken/get), create, get, events,
 // capture, refund, cancel, force_approve, receipt (POST Order Management receipt),

@@ -33,6 +33,11 @@ func TestAnEventLogThatLagsListsAnOperationOnlyOnceTheLagHasPassed(t *testing.T)
 	if got := eventNames(r.events("lagging-log-1")); got != "CREATED,AUTHORIZED" {
 		t.Fatalf("the lagging log lists %s right after the capture", got)
 	}
+	// The lag is the log's state, not an answer: a fault injected after it still answers.
+	r.inject(Fault{Kind: FaultStatus, Operation: OperationEvents, Status: http.StatusServiceUnavailable})
+	if a := r.epay(http.MethodGet, "/epayment/v1/payments/lagging-log-1/events", ""); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("a status fault injected after the lag: the read got %v", a)
+	}
 	r.srv.RemoveFault(id)
 	if got := eventNames(r.events("lagging-log-1")); got != "CREATED,AUTHORIZED,CAPTURED" {
 		t.Fatalf("the log lists %s once the lag is removed", got)

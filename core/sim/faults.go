@@ -47,7 +47,8 @@ const (
 	// happened at least Delay ago, on the wall clock or on Options.Clock (a clock moved ahead
 	// past them lists them). The payment itself (getPayment, its figures) never lags. With
 	// Times -1 it lasts until removed, and removing it lists everything at once
-	// (event_log_lag.go).
+	// (event_log_lag.go). It is the log's state rather than an answer: a read it hits may get
+	// another fault's answer too, and it never keeps another fault from a read.
 	FaultEventLogLag FaultKind = "event_log_lag"
 
 	// Webhook delivery faults (operation "webhook"; webhook_delivery.go). They are drawn once per
@@ -295,14 +296,15 @@ func (t *faultTable) wantsBodyReference(op string) bool {
 }
 
 // take returns the first fault, in injection order, that applies to a request for operation op
-// and reference, and uses up one of its Times. Faults with a Probability draw once per matching
-// request; a miss passes on to the next fault.
-func (t *faultTable) take(op, reference string) (Fault, bool) {
+// and reference, and uses up one of its Times: an event_log_lag with lag, any other kind
+// without. Faults with a Probability draw once per matching request; a miss passes on to the
+// next fault.
+func (t *faultTable) take(op, reference string, lag bool) (Fault, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, a := range t.faults {
 		f := a.fault
-		if a.remaining == 0 ||
+		if a.remaining == 0 || (f.Kind == FaultEventLogLag) != lag ||
 			(f.Operation != "" && f.Operation != op) ||
 			(f.Operation == "" && op == OperationWebhook) ||
 			(f.Reference != "" && f.Reference != reference) {
