@@ -46,6 +46,9 @@ type tillState struct {
 	journal string
 	proc    *process
 	offset  int64 // the library's clock offset, seconds (VMP_CLOCK_OFFSET_S of its process)
+	// highOffset: the furthest ahead the offset has been; a clock set back below it is
+	// corrected (set to it) before the sequence's end resolves what is open.
+	highOffset int64
 	// unitGen names the sales unit in this till's config ("u<gen>"); a rename is a new gen.
 	// unitGone: the unit is left out of the config (its operations wait for it to return).
 	unitGen  int
@@ -89,6 +92,10 @@ type run struct {
 	// holdUntil: requests the simulator holds (delay faults) are all answered by then.
 	holdUntil time.Time
 	faults    []string // ids of the faults this sequence injected
+	// lagFault: the id of the event-log lag armed (lag_test.go), "" none; lagRelease: the
+	// actions until it is released (0: it stays).
+	lagFault   string
+	lagRelease int
 
 	log      []string
 	failures []string
