@@ -167,6 +167,9 @@ func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.En
 	if err != nil {
 		return 0, notListed, fmt.Errorf("reading the event log: %w", err)
 	}
+	if err := behindThePayment(events); err != nil {
+		return 0, notListed, err // it tells nothing yet, as a log that cannot be read
+	}
 	sum, ours = capturedInEventLog(events, e.IdempotencyKey, e.Amount)
 	return sum, ours, nil
 }
