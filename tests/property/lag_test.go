@@ -12,7 +12,8 @@ import (
 // check, a failed operation sent again - and counts "not listed" as "not listed yet" only
 // within its in-flight window (InFlightLimit: twice request_ms, 1 s here; for an attempt of a
 // process that died, operation_ms plus that, 3.5 s). The lags drawn are shorter than the window,
-// longer than it, longer than a dead process's, and one that lasts until the till has done a
+// longer than it, longer than a dead process's, two minutes (on the simulator's clock: the
+// calls before the last listed, the last not), and one that lasts until the till has done a
 // few more things. Once armed a lag stays for the rest of the sequence (or until released), on
 // every payment or on one; the simulator's clock, moved a minute before every money-moving
 // call, ends a lag shorter than that for what happened before.
@@ -31,6 +32,9 @@ var lagChoices = []lagChoice{
 	{name: "event log lags 0.3s", lag: 300 * time.Millisecond},
 	{name: "event log lags 2s", lag: 2 * time.Second},
 	{name: "event log lags 8s", lag: 8 * time.Second},
+	// On the simulator's clock, moved 61 s before each money-moving call: the log lists what
+	// happened two such calls ago, not the latest (the payment's creation, not its capture).
+	{name: "event log lags 2 min", lag: 2 * time.Minute},
 	{name: "event log lags until released", lag: time.Hour, release: true},
 	{name: "event log lags until released", lag: time.Hour, release: true},
 }

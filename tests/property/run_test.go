@@ -191,8 +191,16 @@ func (r *run) stopClient(t *tillState) {
 	if t.proc == nil || !t.proc.alive() {
 		return
 	}
-	if _, err := t.proc.call("close"); err != nil {
+	res, err := t.proc.call("close")
+	if err != nil {
 		r.abort("till %s vmp_close: %v", t.name, err)
+	}
+	if res.Lost {
+		// A kill armed at the Nth journal commit of a call that needed fewer landed after the
+		// call returned, before the harness disarmed it: at the commit of the call's queued
+		// outcome, say. The process died then, unnoticed until now.
+		r.logf("till %s's process had died: a kill armed for an earlier call landed at a later journal commit", t.name)
+		r.killed(t)
 	}
 }
 
@@ -203,8 +211,12 @@ const seenWindow = 5 * time.Second
 // killed records that till t's process died: outcomes it told shortly before may not be on
 // disk as seen.
 func (r *run) killed(t *tillState) {
+	died := time.Now()
+	if t.proc != nil && !t.proc.alive() {
+		died = t.proc.exitedAt // it may have died a while before the harness noticed
+	}
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow && !o.ackedOnDisk {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && died.Sub(o.toldAt) < seenWindow && !o.ackedOnDisk {
 			o.maybeUnacked = true
 		}
 	}
