@@ -694,7 +694,10 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *    died within timeouts.operation_ms plus twice timeouts.request_ms of sending it: then it
  *    may still land, and it stays open; it stays open too when the event log lists the
  *    payment created with its amount but without a key (it may be this checkout; reading the
- *    payment with vmp_poll_status settles it). An operation of a sales
+ *    payment with vmp_poll_status settles it), and while the log does not list the payment's
+ *    creation at all (it lags behind the payment, which exists). An event log that does not
+ *    list the payment's creation tells nothing of any operation, for every reader: it counts
+ *    as unreadable. An operation of a sales
  *    unit the configuration no longer has (by MSN) stays open and is reported, never marked
  *    failed. Call vmp_pending after vmp_init to learn what happened while the till was down.
  *  - A new journal: when vmp_init has to create the journal file (a new till - or one whose

@@ -364,6 +364,13 @@
 //	                   body is cut inside its headers)
 //	malformed_json     processes, then answers the real status and Content-Type with a body that
 //	                   is not JSON (the first half of the real one)
+//	event_log_lag      (operation events, taken when none is given) the payment's event log
+//	                   lags: a read lists only the events that happened delay_ms or more ago,
+//	                   on the wall clock or on the simulator's clock (a fake clock moved ahead
+//	                   lists them), while the payment's figures (GET the payment) are current;
+//	                   with times -1 it lasts until removed, which lists everything at once;
+//	                   it is the log's state, not an answer: another fault still answers a
+//	                   read it hits (a status fault, say), and is never kept from one by it
 //
 // Which requests: operation is one of token (POST /accesstoken/get), create, get, events,
 // capture, refund, cancel, force_approve, receipt (POST Order Management receipt),

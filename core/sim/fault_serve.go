@@ -16,28 +16,35 @@ import (
 const faultWriteTimeout = time.Second
 
 // faultFor decides whether r gets an injected fault, and uses it up if so. Only requests that
-// match a Vipps API route can; the /sim control API and unmatched requests never do.
-func (s *Server) faultFor(r *http.Request) (*route, Fault, bool) {
+// match a Vipps API route can; the /sim control API and unmatched requests never do. A read of
+// the event log an event_log_lag hits is returned as the request to serve (the lag in its
+// context): the lag is the log's state, not an answer, so it applies beside a fault that
+// answers the read (one that does not process it makes the lag moot) and never shadows one.
+func (s *Server) faultFor(r *http.Request) (*http.Request, *route, Fault, bool) {
 	if s.faults.empty() {
-		return nil, Fault{}, false
+		return r, nil, Fault{}, false
 	}
 	rt, reference, _ := s.routes.match(r.Method, r.URL.EscapedPath())
 	if rt == nil {
-		return nil, Fault{}, false
+		return r, nil, Fault{}, false
 	}
 	op, ok := faultOperations[rt.endpoint()]
 	if !ok {
-		return nil, Fault{}, false
+		return r, nil, Fault{}, false
 	}
 	if op == OperationCreate && s.faults.wantsBodyReference(op) {
 		reference = peekReference(bufferBody(r))
 	}
-	f, ok := s.faults.take(op, reference)
+	if lag, lagged := s.faults.take(op, reference, true); lagged {
+		s.stats.add(func(st *Stats) { st.FaultsInjected[lag.Kind]++ })
+		r = withEventLogLag(r, lag.Delay)
+	}
+	f, ok := s.faults.take(op, reference, false)
 	if !ok {
-		return nil, Fault{}, false
+		return r, nil, Fault{}, false
 	}
 	s.stats.add(func(st *Stats) { st.FaultsInjected[f.Kind]++ })
-	return rt, f, true
+	return r, rt, f, true
 }
 
 // serveFault answers r, a request for rt, the way fault f says. Kinds that process run the

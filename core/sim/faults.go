@@ -42,6 +42,14 @@ const (
 	// with a body that is not valid JSON (the first half of the real body, with a matching
 	// Content-Length).
 	FaultMalformedJSON FaultKind = "malformed_json"
+	// FaultEventLogLag makes the payment's event log (operation "events", which it takes when
+	// none is given) lag behind the payment: a read it hits lists only the events that
+	// happened at least Delay ago, on the wall clock or on Options.Clock (a clock moved ahead
+	// past them lists them). The payment itself (getPayment, its figures) never lags. With
+	// Times -1 it lasts until removed, and removing it lists everything at once
+	// (event_log_lag.go). It is the log's state rather than an answer: a read it hits may get
+	// another fault's answer too, and it never keeps another fault from a read.
+	FaultEventLogLag FaultKind = "event_log_lag"
 
 	// Webhook delivery faults (operation "webhook"; webhook_delivery.go). They are drawn once per
 	// event and registration when the event is queued for delivery.
@@ -60,7 +68,7 @@ const (
 
 // faultKinds lists every FaultKind.
 var faultKinds = []FaultKind{FaultDelay, FaultCloseBefore, FaultDropAfterCommit, FaultStatus, FaultTruncatedBody, FaultMalformedJSON,
-	FaultWebhookDuplicate, FaultWebhookReorder, FaultWebhookBadSignature}
+	FaultEventLogLag, FaultWebhookDuplicate, FaultWebhookReorder, FaultWebhookBadSignature}
 
 // forDeliveries reports whether k is a fault of webhook deliveries rather than of requests.
 func (k FaultKind) forDeliveries() bool {
@@ -70,7 +78,7 @@ func (k FaultKind) forDeliveries() bool {
 // processes reports whether a fault of kind k lets the request take effect.
 func (k FaultKind) processes() bool {
 	switch k {
-	case FaultDelay, FaultDropAfterCommit, FaultTruncatedBody, FaultMalformedJSON:
+	case FaultDelay, FaultDropAfterCommit, FaultTruncatedBody, FaultMalformedJSON, FaultEventLogLag:
 		return true
 	}
 	return false
@@ -152,7 +160,8 @@ type Fault struct {
 	// RetryAfter, for FaultStatus, adds a Retry-After header in whole seconds (rounded up, at
 	// least 1). Zero: no header.
 	RetryAfter time.Duration
-	// Delay is how long a FaultDelay holds the request; it must be positive.
+	// Delay is how long a FaultDelay holds the request, or how far a FaultEventLogLag's event
+	// log lags behind the payment; it must be positive.
 	Delay time.Duration
 }
 
@@ -188,6 +197,10 @@ func (f Fault) validate() (Fault, error) {
 		return bad("a %s fault applies to webhook deliveries (operation webhook), not to %s requests", f.Kind, f.Operation)
 	case !f.Kind.forDeliveries() && f.Operation == OperationWebhook:
 		return bad("webhook deliveries take only the webhook_* kinds, not %s", f.Kind)
+	case f.Kind == FaultEventLogLag && f.Operation == "":
+		f.Operation = OperationEvents
+	case f.Kind == FaultEventLogLag && f.Operation != OperationEvents:
+		return bad("an %s fault applies to reads of the event log (operation events), not to %s requests", f.Kind, f.Operation)
 	}
 	if f.Reference != "" && f.Operation == OperationToken {
 		return bad("token requests have no payment reference")
@@ -217,12 +230,12 @@ func (f Fault) validate() (Fault, error) {
 	if f.RetryAfter > 0 && f.Kind != FaultStatus {
 		return bad("retry-after is only for a %s fault", FaultStatus)
 	}
-	if f.Kind == FaultDelay {
+	if f.Kind == FaultDelay || f.Kind == FaultEventLogLag {
 		if f.Delay <= 0 {
-			return bad("a delay fault needs a positive delay")
+			return bad("a %s fault needs a positive delay", f.Kind)
 		}
 	} else if f.Delay != 0 {
-		return bad("delay is only for a %s fault", FaultDelay)
+		return bad("delay is only for a %s or %s fault", FaultDelay, FaultEventLogLag)
 	}
 	return f, nil
 }
@@ -283,14 +296,15 @@ func (t *faultTable) wantsBodyReference(op string) bool {
 }
 
 // take returns the first fault, in injection order, that applies to a request for operation op
-// and reference, and uses up one of its Times. Faults with a Probability draw once per matching
-// request; a miss passes on to the next fault.
-func (t *faultTable) take(op, reference string) (Fault, bool) {
+// and reference, and uses up one of its Times: an event_log_lag with lag, any other kind
+// without. Faults with a Probability draw once per matching request; a miss passes on to the
+// next fault.
+func (t *faultTable) take(op, reference string, lag bool) (Fault, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, a := range t.faults {
 		f := a.fault
-		if a.remaining == 0 ||
+		if a.remaining == 0 || (f.Kind == FaultEventLogLag) != lag ||
 			(f.Operation != "" && f.Operation != op) ||
 			(f.Operation == "" && op == OperationWebhook) ||
 			(f.Reference != "" && f.Reference != reference) {

@@ -785,6 +785,8 @@ func TestInjectFaultRefusesFaultsThatCannotWork(t *testing.T) {
 		{"a delay fault without a delay is refused", Fault{Kind: FaultDelay}},
 		{"a negative delay is refused", Fault{Kind: FaultDelay, Delay: -time.Second}},
 		{"a delay on another kind is refused", Fault{Kind: FaultMalformedJSON, Delay: time.Second}},
+		{"an event-log lag without a lag is refused", Fault{Kind: FaultEventLogLag}},
+		{"an event-log lag on another operation is refused", Fault{Kind: FaultEventLogLag, Operation: OperationCapture, Delay: time.Second}},
 		{"times below -1 is refused", Fault{Kind: FaultCloseBefore, Times: -2}},
 		{"a negative probability is refused", Fault{Kind: FaultCloseBefore, Probability: -0.1}},
 		{"a probability over 1 is refused", Fault{Kind: FaultCloseBefore, Probability: 1.5}},

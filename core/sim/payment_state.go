@@ -48,7 +48,10 @@ type payment struct {
 	answerAt            time.Time // when an approving or rejecting customer answers
 	expiresAt           time.Time
 	events              []PaymentEvent
-	psp                 *pspSequence
+	// recordedAt is when each event was recorded, on the wall clock (an event log that lags
+	// lists it some time after that: event_log_lag.go).
+	recordedAt []time.Time
+	psp        *pspSequence
 	// publish, when set, receives every event recorded after creation (webhook delivery).
 	publish func(PaymentEvent)
 }
@@ -90,6 +93,7 @@ func newPayment(req createRequest, key string, now time.Time, opts Options, psp 
 		IdempotencyKey: optionalKey(key),
 		Success:        true,
 	})
+	p.recordedAt = append(p.recordedAt, time.Now())
 	return p
 }
 
@@ -226,6 +230,7 @@ func (p *payment) addEvent(name string, value int64, key string, at time.Time) P
 		Success:        true,
 	}
 	p.events = append(p.events, ev)
+	p.recordedAt = append(p.recordedAt, time.Now())
 	if p.publish != nil {
 		p.publish(ev)
 	}

@@ -79,6 +79,9 @@ func (s *Server) getPayment(c *call) reply {
 // getPaymentEvents serves GET /epayment/v1/payments/{reference}/events.
 func (s *Server) getPaymentEvents(c *call) reply {
 	return s.read(c, func(p *payment) reply {
+		if lag, ok := eventLogLagOf(c.r); ok {
+			return jsonReply(http.StatusOK, p.eventLogBehind(lag, s.now()))
+		}
 		return jsonReply(http.StatusOK, p.eventLog())
 	})
 }

@@ -135,7 +135,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.ui.changed() // whatever the request did, the pages look again
-	if rt, f, ok := s.faultFor(r); ok {
+	r, rt, f, ok := s.faultFor(r)
+	if ok {
 		s.serveFault(w, r, rt, f)
 		return
 	}

@@ -203,7 +203,7 @@ func (h *webhookHub) publish(msn string, ev PaymentEvent) {
 		}
 		d := webhookDelivery{body: body, reference: ev.Reference, copies: 1}
 		reorder := false
-		if f, ok := h.s.faults.take(OperationWebhook, ev.Reference); ok {
+		if f, ok := h.s.faults.take(OperationWebhook, ev.Reference, false); ok {
 			h.s.stats.add(func(st *Stats) { st.FaultsInjected[f.Kind]++ })
 			switch f.Kind {
 			case FaultWebhookDuplicate:

@@ -191,6 +191,9 @@ func (eng *Engine) capturedEvents(ctx context.Context, t *Tracker, e *journal.En
 	if err != nil {
 		return 0, notListed, 0, fmt.Errorf("reading the event log: %w", err)
 	}
+	if err := behindThePayment(events); err != nil {
+		return 0, notListed, 0, err // it tells nothing yet, as a log that cannot be read
+	}
 	sum, ours, underKey = capturedInEventLog(events, e.IdempotencyKey, e.Amount)
 	return sum, ours, underKey, nil
 }

@@ -43,6 +43,9 @@ func (eng *Engine) atVipps(ctx context.Context, t *Tracker, e *journal.Entry) (b
 	if err != nil {
 		return false, err
 	}
+	if err := behindThePayment(events); err != nil {
+		return false, err
+	}
 	switch listingOf(events, e.Operation, e.IdempotencyKey, e.Amount) {
 	case listed:
 		return true, nil
@@ -104,6 +107,28 @@ func ownKey(events []vipps.PaymentEvent, ev vipps.PaymentEvent) bool {
 		}
 	}
 	return true
+}
+
+// behindThePayment is errLogBehind when the event log does not list the payment's creation.
+// Vipps lists a payment's CREATED event first, and a payment it does not know has no log (404),
+// so such a log lags behind a payment that exists (Vipps does not say how soon its log lists
+// an operation): it tells nothing of any operation, neither that it happened nor that it is
+// absent - as a log that cannot be read. Before, recovery took a checkout it did not list for
+// one that never reached Vipps ("not_created") while its payment waited for the customer.
+func behindThePayment(events []vipps.PaymentEvent) error {
+	for _, ev := range events {
+		if ev.Name == "CREATED" {
+			return nil
+		}
+	}
+	return errLogBehind{}
+}
+
+// errLogBehind is an event log that does not list the payment's creation yet.
+type errLogBehind struct{}
+
+func (errLogBehind) Error() string {
+	return "Vipps' event log does not list the payment's creation yet: it lags behind the payment"
 }
 
 // errUnattributed is the event log listing an operation like the entry's without a key that

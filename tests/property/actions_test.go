@@ -62,6 +62,7 @@ func (r *run) step() {
 			if n -= a.weight; n < 0 {
 				start := time.Now()
 				if a.do(r) {
+					r.releaseLag()
 					took := time.Since(start)
 					r.stats.add(func(s *stats) { s.actions[a.name]++; s.time[a.name] += took })
 					return
@@ -82,6 +83,7 @@ func pick[T any](r *run, xs []T) T { return xs[r.rng.IntN(len(xs))] }
 // fault injected for it, maybe a kill inside it.
 func (r *run) money(o *op) result {
 	r.clock.Advance(61 * time.Second)
+	r.maybeLag(o)
 	delay := r.maybeFault(o)
 	plan := r.maybeKill(delay)
 	plan.fail = r.maybeFailCommits()
@@ -577,10 +579,18 @@ func (r *run) actRestart() bool {
 	}
 	var what []string
 	lose := r.chance(0.12)
-	if r.chance(0.25) {
+	switch x := r.rng.Float64(); {
+	case x < 0.25:
 		jump := pick(r, []int64{11 * 60, 25 * 3600, 31 * 24 * 3600})
 		t.offset += jump
+		t.highOffset = max(t.highOffset, t.offset)
 		what = append(what, fmt.Sprintf("library clock +%s", time.Duration(jump)*time.Second))
+	case x < 0.33 && !without("library clock set back"):
+		// Set back (a wrong NTP step, a dead CMOS battery): entries written "in the future".
+		jump := pick(r, []int64{90, 11 * 60, 25 * 3600})
+		t.offset -= jump
+		what = append(what, fmt.Sprintf("library clock set back %s", time.Duration(jump)*time.Second))
+		r.stats.add(func(s *stats) { s.faults["library clock set back"]++ })
 	}
 	switch x := r.rng.Float64(); {
 	case x < 0.2 && !t.unitGone:

@@ -89,7 +89,9 @@ type process struct {
 	nextID  int
 	pending map[string]*command
 	exited  chan struct{} // closed when stdout reached EOF and the process was reaped
-	killed  bool
+	// exitedAt: when it was reaped (set before exited is closed).
+	exitedAt time.Time
+	killed   bool
 }
 
 // startProcess starts the till with extra environment variables and waits for "ready".
@@ -161,6 +163,7 @@ func (p *process) read(stdout io.Reader, ready chan struct{}) {
 	// exited is closed before the commands still waiting are answered, and under mu, so a
 	// command sent now is answered at once (send) and alive() is false once one is lost.
 	p.mu.Lock()
+	p.exitedAt = time.Now()
 	close(p.exited)
 	for id, c := range p.pending {
 		c.done <- result{Lost: true}

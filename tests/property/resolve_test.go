@@ -259,6 +259,15 @@ func (r *run) resolve() {
 		if t.proc == nil {
 			continue
 		}
+		if t.offset < t.highOffset {
+			// A clock set back keeps what it left "on its way" unknown until the clock is past
+			// it again: the till's clock is corrected.
+			r.logf("resolve: till %s's clock corrected (%ds to %ds)", t.name, t.offset, t.highOffset)
+			t.offset = t.highOffset
+			r.stopClient(t)
+			r.start(t)
+			r.afterStart(t)
+		}
 		if !t.commitsFailedSince.IsZero() || t.journalRefused {
 			t.journalRefused = true // the disk is sound again: the till restarts vmp
 		}

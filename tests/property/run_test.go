@@ -46,6 +46,9 @@ type tillState struct {
 	journal string
 	proc    *process
 	offset  int64 // the library's clock offset, seconds (VMP_CLOCK_OFFSET_S of its process)
+	// highOffset: the furthest ahead the offset has been; a clock set back below it is
+	// corrected (set to it) before the sequence's end resolves what is open.
+	highOffset int64
 	// unitGen names the sales unit in this till's config ("u<gen>"); a rename is a new gen.
 	// unitGone: the unit is left out of the config (its operations wait for it to return).
 	unitGen  int
@@ -89,6 +92,10 @@ type run struct {
 	// holdUntil: requests the simulator holds (delay faults) are all answered by then.
 	holdUntil time.Time
 	faults    []string // ids of the faults this sequence injected
+	// lagFault: the id of the event-log lag armed (lag_test.go), "" none; lagRelease: the
+	// actions until it is released (0: it stays).
+	lagFault   string
+	lagRelease int
 
 	log      []string
 	failures []string
@@ -184,8 +191,16 @@ func (r *run) stopClient(t *tillState) {
 	if t.proc == nil || !t.proc.alive() {
 		return
 	}
-	if _, err := t.proc.call("close"); err != nil {
+	res, err := t.proc.call("close")
+	if err != nil {
 		r.abort("till %s vmp_close: %v", t.name, err)
+	}
+	if res.Lost {
+		// A kill armed at the Nth journal commit of a call that needed fewer landed after the
+		// call returned, before the harness disarmed it: at the commit of the call's queued
+		// outcome, say. The process died then, unnoticed until now.
+		r.logf("till %s's process had died: a kill armed for an earlier call landed at a later journal commit", t.name)
+		r.killed(t)
 	}
 }
 
@@ -196,8 +211,12 @@ const seenWindow = 5 * time.Second
 // killed records that till t's process died: outcomes it told shortly before may not be on
 // disk as seen.
 func (r *run) killed(t *tillState) {
+	died := time.Now()
+	if t.proc != nil && !t.proc.alive() {
+		died = t.proc.exitedAt // it may have died a while before the harness noticed
+	}
 	for _, o := range r.ops {
-		if o.till == t && o.state != opUnknown && o.calls > 0 && time.Since(o.toldAt) < seenWindow && !o.ackedOnDisk {
+		if o.till == t && o.state != opUnknown && o.calls > 0 && died.Sub(o.toldAt) < seenWindow && !o.ackedOnDisk {
 			o.maybeUnacked = true
 		}
 	}
