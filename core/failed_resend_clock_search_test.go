@@ -1,6 +1,6 @@
 package core
 
-// A capture or refund recorded failed ("certainly not carried out") is sent again at once, with
+// A capture, refund or cancel recorded failed ("certainly not carried out") is sent again at once, with
 // its key, only while Vipps surely remembers that key (payments.FailedResendUnreadWindow); an
 // older one is looked up in Vipps' event log first. These tests search the till's clocks for a
 // world in which the entry is taken for young while Vipps has forgotten its key: the wall
@@ -24,7 +24,7 @@ import (
 
 var (
 	failedResendSeed   = flag.Uint64("failed-resend-seed", 0, "replay one world of the failed-resend clock search with this seed")
-	failedResendWorlds = flag.Int("failed-resend-worlds", 16, "worlds of the failed-resend clock search")
+	failedResendWorlds = flag.Int("failed-resend-worlds", 10, "worlds of the failed-resend clock search")
 )
 
 // tillClocks moves Vipps' clock (the simulator's) and the till's together: truth is how far
@@ -51,7 +51,7 @@ func (c *tillClocks) wallError(err time.Duration) { clockOffset.Store(int64(c.tr
 
 // resendWorld is one world of the search.
 type resendWorld struct {
-	op         string // journal.OpCapture or OpRefund
+	op         string // journal.OpCapture, OpRefund or OpCancel
 	carriedOut bool   // the first attempt was carried out, its answers lost
 	later      time.Duration
 	errFirst   time.Duration // the till's wall clock's error when the operation was first sent
@@ -76,7 +76,7 @@ func (w resendWorld) wallAge() time.Duration {
 func randomResendWorld(rng *rand.Rand) resendWorld {
 	laters := []time.Duration{0, 2 * time.Minute, 4 * time.Minute, 6 * time.Minute, 25 * time.Hour, 49 * time.Hour}
 	w := resendWorld{
-		op:         []string{journal.OpCapture, journal.OpRefund}[rng.IntN(2)],
+		op:         []string{journal.OpCapture, journal.OpRefund, journal.OpCancel}[rng.IntN(3)],
 		carriedOut: rng.IntN(3) > 0,
 		later:      laters[rng.IntN(len(laters))],
 		restart:    rng.IntN(2) == 0,
@@ -127,6 +127,7 @@ func TestAFailedOperationIsNotSentAgainUnreadWhateverTheTillsClocksSay(t *testin
 var wallClockSetRightWorlds = []resendWorld{
 	{op: journal.OpCapture, carriedOut: true, later: 25 * time.Hour, errFirst: 25 * time.Hour, restart: true},
 	{op: journal.OpRefund, carriedOut: true, later: 25 * time.Hour, errFirst: 25 * time.Hour, restart: false},
+	{op: journal.OpCancel, carriedOut: true, later: 25 * time.Hour, errFirst: 25 * time.Hour, restart: true},
 }
 
 // playResendWorld plays w and checks the simulator's records against what the till was told.
@@ -187,13 +188,17 @@ func playResendWorld(t *testing.T, w resendWorld) {
 }
 
 // movePart captures 3000 of ref's 10000, or refunds 4000 of it, with an operation id: a second
-// one would be carried out too.
+// one would be carried out too. A cancel is the whole: a second is refused, and the till told
+// so for a cancel that happened would be told wrong.
 func movePart(c *Client, op, ref string) error {
 	var err error
-	if op == journal.OpCapture {
+	switch op {
+	case journal.OpCapture:
 		_, err = c.OwnUnit().Capture(context.Background(), ref, 3000, "op-1")
-	} else {
+	case journal.OpRefund:
 		_, err = c.OwnUnit().Refund(context.Background(), ref, 4000, "op-1")
+	case journal.OpCancel:
+		_, err = c.OwnUnit().Cancel(context.Background(), ref, CancelOptions{}, "op-1")
 	}
 	return err
 }
