@@ -679,6 +679,14 @@ func (r *run) ackNewJournal(t *tillState) {
 	if err != nil {
 		r.abort("ack new-journal: %v", err)
 	}
+	if res.Lost {
+		// The process had died (noticeDeath), maybe before the acknowledgement reached the
+		// disk, maybe after: the till starts vmp again and acknowledges again.
+		r.start(t)
+		if res, err = t.proc.call("ack", "new-journal"); err != nil {
+			r.abort("ack new-journal: %v", err)
+		}
+	}
 	r.logf("till %s: vmp_acknowledge new-journal: %s", t.name, res.Status)
 	if res.Status == "VMP_ERR_JOURNAL" {
 		t.journalRefused = true // not acknowledged: the journal is still new
