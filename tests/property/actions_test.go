@@ -416,6 +416,17 @@ func (r *run) canRepeat(o *op) bool {
 	if o.state != opUnknown && !(o.state == opFailed && o.retryable) {
 		return false
 	}
+	if o.state == opFailed {
+		for _, p := range r.ops {
+			if p != o && p.state == opUnknown && !p.orphan && !p.lost && p.sameIntent(o) {
+				// Without an id, vmp takes a call alike to an operation whose outcome the till
+				// has not seen for that one's repeat (vmp.h): the careful till repeats that one.
+				// Made as this op's, it was given the other's payment, and the other's "repeats"
+				// were then new sales (seed 827519871084).
+				return false
+			}
+		}
+	}
 	if o.kind == kindCreate {
 		// An unknown checkout without reference matches for 10 minutes only; the till reads it.
 		return o.sale.ref != "" || t.libNow().Sub(o.born) < checkoutMatchAge-time.Minute || o.state == opFailed
