@@ -47,6 +47,9 @@ func TestACheckoutTheEventLogDoesNotListYetIsNotMarkedNotCreated(t *testing.T) {
 	if open := c2.InitRecovery.StillOpen; len(open) != 1 || open[0].Reference != ref {
 		t.Fatalf("recovery %+v, want the checkout %s still open (the log does not tell yet)", c2.InitRecovery, ref)
 	}
+	if o := c2.InitRecovery.StillOpen[0].Outcome; o == nil || o.Status != "VMP_ERR_UNKNOWN_OUTCOME" {
+		t.Fatalf("the open checkout's outcome is %+v, want VMP_ERR_UNKNOWN_OUTCOME", o)
+	}
 	s.RemoveFault(lag) // the log catches up
 	rep, err := c2.Recover(context.Background(), 3*time.Second)
 	if err != nil {

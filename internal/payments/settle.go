@@ -109,7 +109,7 @@ func ownKey(events []vipps.PaymentEvent, ev vipps.PaymentEvent) bool {
 	return true
 }
 
-// behindThePayment is errLogBehind when the event log does not list the payment's creation.
+// behindThePayment is an error when the event log does not list the payment's creation.
 // Vipps lists a payment's CREATED event first, and a payment it does not know has no log (404),
 // so such a log lags behind a payment that exists (Vipps does not say how soon its log lists
 // an operation): it tells nothing of any operation, neither that it happened nor that it is
@@ -121,14 +121,8 @@ func behindThePayment(events []vipps.PaymentEvent) error {
 			return nil
 		}
 	}
-	return errLogBehind{}
-}
-
-// errLogBehind is an event log that does not list the payment's creation yet.
-type errLogBehind struct{}
-
-func (errLogBehind) Error() string {
-	return "Vipps' event log does not list the payment's creation yet: it lags behind the payment"
+	// An unknown outcome, as vmp_pending shows an open entry it leaves so.
+	return model.Errorf(abi.CodeUnknownOutcome, "Vipps' event log does not list the payment's creation yet: it lags behind the payment")
 }
 
 // errUnattributed is the event log listing an operation like the entry's without a key that

@@ -416,11 +416,33 @@ func (r *run) canRepeat(o *op) bool {
 	if o.state != opUnknown && !(o.state == opFailed && o.retryable) {
 		return false
 	}
+	if o.state == opFailed && o.opID == "" {
+		for _, p := range r.ops {
+			if p != o && p.state == opUnknown && !p.orphan && !p.lost && takenForRepeatOf(o, p) {
+				// Without an id, vmp takes a call alike to an operation whose outcome the till
+				// has not seen for that one's repeat (vmp.h): the careful till repeats that one.
+				// Made as this op's, it was given the other's payment, and the other's "repeats"
+				// were then new sales (seed 827519871084); or the other's capture, told done
+				// twice (seed 789846137873).
+				return false
+			}
+		}
+	}
 	if o.kind == kindCreate {
 		// An unknown checkout without reference matches for 10 minutes only; the till reads it.
 		return o.sale.ref != "" || t.libNow().Sub(o.born) < checkoutMatchAge-time.Minute || o.state == opFailed
 	}
 	return o.sale.payRef != ""
+}
+
+// takenForRepeatOf: vmp takes a call of o, which has no id, for the repeat of p while p's
+// outcome is unseen - p asks for the same (vmp.h: a capture or refund's payment and amount, a
+// cancel's flags, with or without an id of its own; a checkout's class).
+func takenForRepeatOf(o, p *op) bool {
+	if o.kind == kindCreate {
+		return p.sameIntent(o)
+	}
+	return p.till == o.till && p.kind == o.kind && p.sale == o.sale && p.amount == o.amount && p.flags == o.flags
 }
 
 func (r *run) actRepeat() bool {
@@ -678,6 +700,14 @@ func (r *run) ackNewJournal(t *tillState) {
 	res, err := t.proc.call("ack", "new-journal")
 	if err != nil {
 		r.abort("ack new-journal: %v", err)
+	}
+	if res.Lost {
+		// The process had died (noticeDeath), maybe before the acknowledgement reached the
+		// disk, maybe after: the till starts vmp again and acknowledges again.
+		r.start(t)
+		if res, err = t.proc.call("ack", "new-journal"); err != nil {
+			r.abort("ack new-journal: %v", err)
+		}
 	}
 	r.logf("till %s: vmp_acknowledge new-journal: %s", t.name, res.Status)
 	if res.Status == "VMP_ERR_JOURNAL" {

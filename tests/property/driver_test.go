@@ -92,6 +92,8 @@ type process struct {
 	// exitedAt: when it was reaped (set before exited is closed).
 	exitedAt time.Time
 	killed   bool
+	// deathNoted: the harness has taken the process's death into its model (run.killed).
+	deathNoted bool
 }
 
 // startProcess starts the till with extra environment variables and waits for "ready".

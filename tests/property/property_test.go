@@ -8,12 +8,14 @@
 // too), captures, refunds and cancels with and without an operation id, repeats after an
 // unknown outcome (at once, later, two at once from two threads, during vmp_recover), kills
 // inside a call (at a random instant, or just before or after its Nth journal commit) and
-// between calls, restarts, the library's clock set ahead (11 minutes, 25 hours, 31 days), the
+// between calls, restarts, the library's clock set ahead (11 minutes, 25 hours, 31 days) or
+// back (90 seconds, 11 minutes, 25 hours), the
 // simulator's clock set ahead (Vipps forgets idempotency keys), the journal deleted, the sales
 // unit renamed or left out of the config, a second till refunding a sale with the same
 // operation id, and faults injected at the simulator: answers lost after commit, connections
 // closed, 5xx, 423, outages, delays past the request timeout, truncated and malformed answers,
-// a 4xx on the retry of an attempt that was carried out, failing reads and token requests; and
+// a 4xx on the retry of an attempt that was carried out, failing reads and token requests, an
+// event log that lags behind the payment (lag_test.go); and
 // failing journal commits in the till's own library (a full or failing disk: commitfail_test.go).
 //
 // After every action and at the end the simulator must hold every operation the till was told

@@ -38,6 +38,12 @@ func (r *run) pending(t *tillState) pendingView {
 	if err != nil {
 		r.abort("pending: %v", err)
 	}
+	if res.Lost {
+		r.start(t) // the process had died (noticeDeath): the till starts vmp again and asks again
+		if res, err = t.proc.call("pending"); err != nil {
+			r.abort("pending: %v", err)
+		}
+	}
 	var p pendingView
 	if !res.ok() || json.Unmarshal([]byte(res.JSON), &p) != nil {
 		r.abort("vmp_pending on till %s: %s %s", t.name, res, res.JSON)

@@ -154,6 +154,7 @@ func (r *run) config(t *tillState) string {
 // start runs vmp_init for the till, in its running process or a new one (one with the till's
 // clock offset: the offset is read once per process).
 func (r *run) start(t *tillState) {
+	r.noticeDeath(t)
 	r.waitHolds()
 	r.seenMayBeLost(t)
 	t.journalRefused = false
@@ -191,17 +192,22 @@ func (r *run) stopClient(t *tillState) {
 	if t.proc == nil || !t.proc.alive() {
 		return
 	}
-	res, err := t.proc.call("close")
-	if err != nil {
+	if _, err := t.proc.call("close"); err != nil {
 		r.abort("till %s vmp_close: %v", t.name, err)
 	}
-	if res.Lost {
-		// A kill armed at the Nth journal commit of a call that needed fewer landed after the
-		// call returned, before the harness disarmed it: at the commit of the call's queued
-		// outcome, say. The process died then, unnoticed until now.
-		r.logf("till %s's process had died: a kill armed for an earlier call landed at a later journal commit", t.name)
-		r.killed(t)
+	r.noticeDeath(t)
+}
+
+// noticeDeath takes a death of till t's process that no call saw into the model. A kill armed
+// at the Nth journal commit of a call that needed fewer can land after the call returned - at
+// the commit of its queued outcome or seen mark, or just after the harness disarmed it (a kill
+// before a commit holds the commit a moment first) - and is then found by a later command.
+func (r *run) noticeDeath(t *tillState) {
+	if t.proc == nil || t.proc.alive() || t.proc.deathNoted {
+		return
 	}
+	r.logf("till %s's process had died: a kill armed for an earlier call landed at a later journal commit", t.name)
+	r.killed(t)
 }
 
 // seenWindow bounds how long after a call returned the library may still lack the mark, on
@@ -214,6 +220,7 @@ func (r *run) killed(t *tillState) {
 	died := time.Now()
 	if t.proc != nil && !t.proc.alive() {
 		died = t.proc.exitedAt // it may have died a while before the harness noticed
+		t.proc.deathNoted = true
 	}
 	for _, o := range r.ops {
 		if o.till == t && o.state != opUnknown && o.calls > 0 && died.Sub(o.toldAt) < seenWindow && !o.ackedOnDisk {
