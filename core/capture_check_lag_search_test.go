@@ -58,14 +58,7 @@ func randomCaptureLagWorld(rng *rand.Rand) captureLagWorld {
 }
 
 func TestTheCaptureChecksToleranceForALaggingLogHidesNoDifference(t *testing.T) {
-	seeds := make([]uint64, *captureLagWorlds)
-	for i := range seeds {
-		seeds[i] = rand.Uint64()
-	}
-	if *captureLagSeed != 0 {
-		seeds = []uint64{*captureLagSeed}
-	}
-	for _, seed := range seeds {
+	for _, seed := range searchSeeds(*captureLagSeed, *captureLagWorlds) {
 		w := randomCaptureLagWorld(rand.New(rand.NewPCG(seed, seed^0xca97)))
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Logf("seed %d (-capture-lag-seed=%d): %s", seed, seed, w)

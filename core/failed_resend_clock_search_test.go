@@ -96,14 +96,7 @@ func randomResendWorld(rng *rand.Rand) resendWorld {
 }
 
 func TestAFailedOperationIsNotSentAgainUnreadWhateverTheTillsClocksSay(t *testing.T) {
-	seeds := make([]uint64, *failedResendWorlds)
-	for i := range seeds {
-		seeds[i] = rand.Uint64()
-	}
-	if *failedResendSeed != 0 {
-		seeds = []uint64{*failedResendSeed}
-	}
-	if *failedResendSeed == 0 {
+	if *failedResendSeed == 0 { // the fixed worlds, unless one seed is replayed
 		for i, w := range wallClockSetRightWorlds {
 			t.Run(fmt.Sprint("set right ", i), func(t *testing.T) {
 				t.Log(w)
@@ -111,7 +104,7 @@ func TestAFailedOperationIsNotSentAgainUnreadWhateverTheTillsClocksSay(t *testin
 			})
 		}
 	}
-	for _, seed := range seeds {
+	for _, seed := range searchSeeds(*failedResendSeed, *failedResendWorlds) {
 		w := randomResendWorld(rand.New(rand.NewPCG(seed, seed^0x5eed)))
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Logf("seed %d (-failed-resend-seed=%d): %s", seed, seed, w)
