@@ -66,13 +66,24 @@ func armCommitFailures(j *Journal) error {
 		commit   int64
 		how      CommitFailure
 	)
+	// choose asks the test how the next commit fails: a bbolt commit (Open's own, before the
+	// write-ahead log starts) or a group written to the log (nextFailure). Commits are one at a
+	// time (Journal.writeMu).
+	choose := func() CommitFailure {
+		commit++
+		if c, ok := commitChoosers.Load(path); ok {
+			return c.(func(int64) CommitFailure)(commit) // it may panic, as a driver might: the next commit asks again
+		}
+		return CommitSucceeds
+	}
+	walChoosers.Store(j, choose)
 	*writeAt = func(b []byte, off int64) (int, error) {
+		if j.wal.file != nil || j.wal.bookkeeping {
+			return real(b, off) // a checkpoint: its groups' failures were chosen as they were logged
+		}
 		if !inCommit {
-			commit++
 			how = CommitSucceeds
-			if choose, ok := commitChoosers.Load(path); ok {
-				how = choose.(func(int64) CommitFailure)(commit) // it may panic, as a driver might: the next commit asks again
-			}
+			how = choose()
 			inCommit = true
 		}
 		meta := off < 2*pageSize && int64(len(b)) == pageSize // pages 0 and 1 are the meta pages
@@ -92,3 +103,23 @@ func armCommitFailures(j *Journal) error {
 	}
 	return nil
 }
+
+// walChoosers are each open journal's choice of its next commit's failure (armCommitFailures).
+var walChoosers sync.Map
+
+// nextFailure is how the next group written to the log fails (FailCommits).
+func (j *Journal) nextFailure() injectedFailure {
+	c, ok := walChoosers.Load(j)
+	if !ok {
+		return injectNone
+	}
+	switch c.(func() CommitFailure)() {
+	case FailBeforeMeta:
+		return injectBeforeWrite
+	case FailAfterMeta:
+		return injectAfterWrite
+	}
+	return injectNone
+}
+
+var errInjected = ErrInjectedCommitFailure

@@ -45,6 +45,15 @@ func failMetaSyncs(t *testing.T, j *Journal, n int32) {
 			return written, err
 		}
 	})
+	// The write-ahead log's groups fail alike: written and synced, then told they failed.
+	j.writeMu.Lock()
+	j.wal.file.afterSync = func() error {
+		if left.Add(-1) >= 0 {
+			return errors.New("injected: fdatasync of the log failed")
+		}
+		return nil
+	}
+	j.writeMu.Unlock()
 	t.Cleanup(func() { left.Store(0) })
 }
 
@@ -52,7 +61,7 @@ func failMetaSyncs(t *testing.T, j *Journal, n int32) {
 // names each of them.
 func entriesWithID(t *testing.T, j *Journal, id string) (n, indexed int) {
 	t.Helper()
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEntries).ForEach(func(k, v []byte) error {
 			e, err := DecodeEntry(v)
 			if err != nil {

@@ -13,6 +13,10 @@ import (
 // (commit_mode_single.go).
 const groupCommit = true
 
+// writeAheadLog makes each group durable by one append to the journal's log (wal.go); the
+// vmpsinglecommit build keeps vmp 0.2.0's one bbolt commit a write.
+const writeAheadLog = true
+
 // boltOptions are the journal's bbolt settings. Durability is bbolt's default: every commit
 // fdatasyncs its pages, then its meta page, and the freelist is written with each commit (so
 // Open need not rebuild it, and older vmp versions read the file as it is).

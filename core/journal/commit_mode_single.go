@@ -12,6 +12,8 @@ import (
 // did: `make bench` builds a library this way to show both side by side. Never shipped.
 const groupCommit = false
 
+const writeAheadLog = false
+
 func boltOptions(lockTimeout time.Duration) *bolt.Options {
 	return &bolt.Options{Timeout: lockTimeout}
 }

@@ -69,14 +69,14 @@ func (k *entryKeys) inWrite(id string) ([]byte, bool) {
 
 // create is the key of id inside the write transaction, a new one (the next in the entries
 // bucket's sequence) when id has none; isNew says which.
-func (k *entryKeys) create(tx *bolt.Tx, id string) (key []byte, isNew bool, err error) {
+func (k *entryKeys) create(tx *wtx, id string) (key []byte, isNew bool, err error) {
 	if id == "" {
 		return nil, false, bolt.ErrKeyRequired // an entry is found by its id: it must have one
 	}
 	if key, ok := k.inWrite(id); ok {
 		return key, false, nil
 	}
-	seq, err := tx.Bucket(bucketEntries).NextSequence()
+	seq, err := tx.nextSequence(bucketEntries)
 	if err != nil {
 		return nil, false, err
 	}

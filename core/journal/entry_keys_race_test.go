@@ -19,7 +19,7 @@ func checkLayout(t *testing.T, j *Journal) {
 	t.Helper()
 	j.keys.mu.RLock()
 	defer j.keys.mu.RUnlock()
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		ids := map[string][]byte{}
 		refs := map[string]string{} // key -> reference
@@ -138,7 +138,7 @@ func TestConcurrentWritesOfTheSameIDsAreOneEntryFoundByEveryRead(t *testing.T) {
 				i := r.IntN(ids)
 				switch r.IntN(8) {
 				case 0: // a write that fails after making the key of an id not written yet
-					err := j.update(func(tx *bolt.Tx) error {
+					err := j.update(func(tx *wtx) error {
 						id := fmt.Sprintf("never-%d", i)
 						key, _, err := j.keys.create(tx, id)
 						if err != nil {

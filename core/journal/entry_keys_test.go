@@ -129,8 +129,8 @@ func TestAJournalOfTheOldLayoutIsMovedOnceAndReadsAsBefore(t *testing.T) {
 			if got, _ := j.Get("vmp-after-the-move"); got == nil {
 				t.Fatal("the entry written after the move is gone")
 			}
-			j.db.View(func(tx *bolt.Tx) error {
-				if f := tx.Bucket(bucketMeta).Get(keyFormat); !bytes.Equal(f, formatValue) {
+			j.view(func(tx *bolt.Tx) error {
+				if f := tx.Bucket(bucketMeta).Get(keyFormat); !bytes.Equal(f, formatWAL) { // formatValue once closed
 					t.Fatalf("format %q after the move", f)
 				}
 				// Oldest first in the file.
@@ -240,7 +240,7 @@ func TestTheEntryKeysAgreeWithTheFileAfterAnySequenceOfWrites(t *testing.T) {
 				defer wg.Done()
 				if o.fail {
 					// A write that fails inside the transaction after making its key.
-					errs[i] = j.update(func(tx *bolt.Tx) error {
+					errs[i] = j.update(func(tx *wtx) error {
 						if _, _, err := j.keys.create(tx, o.id+"-never"); err != nil {
 							return err
 						}

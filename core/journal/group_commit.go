@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 // Group commit. A bbolt commit costs two fdatasyncs, and bbolt commits one transaction at a
@@ -28,7 +27,7 @@ type committer struct {
 }
 
 type pendingWrite struct {
-	fn func(*bolt.Tx) error
+	fn func(*wtx) error
 	// done receives errLead (this caller commits the next group), errAlone (its fn failed in a
 	// group: commit it alone for its own answer), or its result. Buffered: senders never wait.
 	done chan error
@@ -50,7 +49,7 @@ func (j *Journal) Commits() int64 { return j.group.commits.Load() }
 // the others are run again without it), so it must only write to tx and set results it
 // overwrites (n = ..., never n += ...). Every write of the journal goes through here, so the
 // crash and property tests can count the commits of a process (sync_hook.go).
-func (j *Journal) update(fn func(*bolt.Tx) error) error {
+func (j *Journal) update(fn func(*wtx) error) error {
 	if !groupCommit {
 		return j.commitAlone(fn)
 	}
@@ -60,7 +59,7 @@ func (j *Journal) update(fn func(*bolt.Tx) error) error {
 
 // enqueue queues fn for the next commit and reports whether its caller must lead it (no
 // commit is in flight). Writes are committed in the order they were queued.
-func (j *Journal) enqueue(fn func(*bolt.Tx) error) (w *pendingWrite, lead bool) {
+func (j *Journal) enqueue(fn func(*wtx) error) (w *pendingWrite, lead bool) {
 	g := &j.group
 	w = &pendingWrite{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
@@ -132,7 +131,7 @@ func (j *Journal) commitGroup(batch []*pendingWrite) {
 					err = fmt.Errorf("journal write panicked: %v", r)
 				}
 			}()
-			return j.commitTx(len(batch), func(tx *bolt.Tx) error {
+			return j.commitTx(len(batch), func(tx *wtx) error {
 				for i, w := range batch {
 					failed = i
 					if err := w.fn(tx); err != nil {
@@ -156,4 +155,4 @@ func (j *Journal) commitGroup(batch []*pendingWrite) {
 }
 
 // commitAlone commits fn in a transaction of its own.
-func (j *Journal) commitAlone(fn func(*bolt.Tx) error) error { return j.commitTx(1, fn) }
+func (j *Journal) commitAlone(fn func(*wtx) error) error { return j.commitTx(1, fn) }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 func init() { crashChild = runCrashChild }
@@ -54,7 +53,7 @@ func runCrashChild(mode, path string) {
 	case len(f) == 2 && f[0] == "group":
 		entered, gate := make(chan struct{}), make(chan struct{})
 		go func() {
-			_ = j.update(func(tx *bolt.Tx) error { close(entered); <-gate; return nil })
+			_ = j.update(func(tx *wtx) error { close(entered); <-gate; return nil })
 			sent("held")
 		}()
 		<-entered

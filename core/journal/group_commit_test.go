@@ -19,7 +19,7 @@ func holdCommit(t *testing.T, j *Journal) (release func()) {
 	t.Helper()
 	entered, gate, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
-		done <- j.update(func(tx *bolt.Tx) error {
+		done <- j.update(func(tx *wtx) error {
 			close(entered)
 			<-gate
 			return tx.Bucket(bucketMeta).Put([]byte("engine.held"), []byte("1"))
@@ -181,7 +181,7 @@ func TestAWriteThatPanicsInAGroupPanicsInItsOwnCallerOnly(t *testing.T) {
 	panicked := make(chan any, 1)
 	go func() {
 		defer func() { panicked <- recover() }()
-		_ = j.update(func(*bolt.Tx) error { panic("damaged page") })
+		_ = j.update(func(*wtx) error { panic("damaged page") })
 	}()
 	waitQueued(t, j, 4)
 	release()

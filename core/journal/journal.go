@@ -84,6 +84,7 @@ type Journal struct {
 	soon       soonWrites
 	notes      paymentNotes
 	outbox     outboxState
+	wal        walState // the write-ahead log (wal.go, long_tx.go)
 }
 
 // Open opens or creates the journal at path (mode 0600, parent folders 0700) and checks it.
@@ -121,7 +122,9 @@ func Open(path string, opts Options) (j *Journal, err error) {
 			return nil, err
 		}
 	}
-	db, err := bolt.Open(path, 0o600, boltOptions(opts.LockTimeout))
+	bopts := boltOptions(opts.LockTimeout)
+	bopts.InitialMmapSize = initialMapSize
+	db, err := bolt.Open(path, 0o600, bopts)
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
@@ -143,8 +146,16 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	if err := armCommitFailures(j); err != nil {
 		return nil, err
 	}
+	if err := j.replayLog(existed); err != nil {
+		return nil, err
+	}
 	if err := j.init(existed); err != nil {
 		return nil, err
+	}
+	if writeAheadLog {
+		if err := j.startWAL(); err != nil {
+			return nil, err
+		}
 	}
 	opened = true
 	return j, nil
@@ -194,16 +205,15 @@ func fileHasData(path string) bool {
 // checked) record by record.
 func (j *Journal) init(existed bool) error {
 	if !existed {
-		return j.update(func(tx *bolt.Tx) error {
-			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-			if err != nil {
+		return j.update(func(tx *wtx) error {
+			if _, err := tx.createBucketIfNotExists(bucketMeta); err != nil {
 				return err
 			}
-			if err := meta.Put(keyFormat, formatValue); err != nil {
+			if err := tx.put(bucketMeta, keyFormat, formatValue); err != nil {
 				return err
 			}
 			for _, b := range append([][]byte{bucketEntries, bucketUnacked, bucketByRef}, paymentRecordBuckets...) {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				if _, err := tx.createBucketIfNotExists(b); err != nil {
 					return err
 				}
 			}
@@ -211,7 +221,7 @@ func (j *Journal) init(existed bool) error {
 		})
 	}
 	var v1 bool
-	err := j.db.View(func(tx *bolt.Tx) error { // its pages were checked by checkPages
+	err := j.view(func(tx *bolt.Tx) error { // its pages were checked by checkPages
 		meta := tx.Bucket(bucketMeta)
 		var format []byte
 		if meta != nil {
@@ -219,9 +229,9 @@ func (j *Journal) init(existed bool) error {
 		}
 		v1 = bytes.Equal(format, formatV1)
 		switch {
-		case !v1 && !bytes.Equal(format, formatValue) && bytes.HasPrefix(format, formatFamily):
+		case !v1 && !bytes.Equal(format, formatValue) && !bytes.Equal(format, formatWAL) && bytes.HasPrefix(format, formatFamily):
 			return fmt.Errorf("%w: %s is a journal of a newer vmp (format %q); this vmp reads %q", ErrCorrupt, j.path, format, formatValue)
-		case !v1 && !bytes.Equal(format, formatValue), tx.Bucket(bucketEntries) == nil, tx.Bucket(bucketUnacked) == nil:
+		case !v1 && !bytes.Equal(format, formatValue) && !bytes.Equal(format, formatWAL), tx.Bucket(bucketEntries) == nil, tx.Bucket(bucketUnacked) == nil:
 			return fmt.Errorf("%w: %s has no vmp journal format marker", ErrCorrupt, j.path)
 		case !v1 && tx.Bucket(bucketByRef) == nil:
 			return fmt.Errorf("%w: %s has no reference index", ErrCorrupt, j.path)
@@ -247,13 +257,13 @@ func (j *Journal) init(existed bool) error {
 		return err
 	}
 	// Only a file that passed the checks is written to.
-	return j.update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *wtx) error {
 		meta := tx.Bucket(bucketMeta)
 		if v1 {
 			if err := j.rekeyEntries(tx); err != nil {
 				return err
 			}
-			if err := meta.Put(keyOlderKeys, []byte("1")); err != nil {
+			if err := tx.put(bucketMeta, keyOlderKeys, []byte("1")); err != nil {
 				return err
 			}
 		}
@@ -286,7 +296,7 @@ func fillOrderedPages(tx *bolt.Tx) {
 // rekeyEntries moves a journal of format vmp-journal-1 (entries and both indexes keyed by the
 // entry's id) to this layout, in one transaction: the entries keyed in the order they were
 // created, the indexes rebuilt from them (a file from before the reference index had none).
-func (j *Journal) rekeyEntries(tx *bolt.Tx) error {
+func (j *Journal) rekeyEntries(tx *wtx) error {
 	type stored struct {
 		e    *Entry
 		data []byte
@@ -310,34 +320,31 @@ func (j *Journal) rekeyEntries(tx *bolt.Tx) error {
 		return strings.Compare(a.e.ID, b.e.ID)
 	})
 	for _, b := range [][]byte{bucketEntries, bucketUnacked, bucketByRef} {
-		if tx.Bucket(b) != nil {
-			if err := tx.DeleteBucket(b); err != nil {
-				return err
-			}
+		if err := tx.deleteBucket(b); err != nil {
+			return err
 		}
-		if _, err := tx.CreateBucket(b); err != nil {
+		if _, err := tx.createBucketIfNotExists(b); err != nil {
 			return err
 		}
 	}
-	entries, unacked, byRef := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked), tx.Bucket(bucketByRef)
 	for _, s := range all {
 		key, _, err := j.keys.create(tx, s.e.ID)
 		if err != nil {
 			return err
 		}
-		if err := entries.Put(key, s.data); err != nil {
+		if err := tx.put(bucketEntries, key, s.data); err != nil {
 			return err
 		}
-		if err := byRef.Put(refKey(s.e.Reference, key), nil); err != nil {
+		if err := tx.put(bucketByRef, refKey(s.e.Reference, key), nil); err != nil {
 			return err
 		}
 		if !s.e.Acknowledged {
-			if err := unacked.Put(key, []byte(s.e.Intent)); err != nil {
+			if err := tx.put(bucketUnacked, key, []byte(s.e.Intent)); err != nil {
 				return err
 			}
 		}
 	}
-	return tx.Bucket(bucketMeta).Put(keyFormat, formatValue)
+	return tx.put(bucketMeta, keyFormat, formatValue)
 }
 
 // refKey is the reference index's key of the entry with key (nil: the prefix of every entry
@@ -356,7 +363,11 @@ func (j *Journal) Tightened() []string { return j.tightened }
 func (j *Journal) Close() error {
 	j.WaitQueued() // writes queued by PutSoon are committed (or fail) first
 	j.closeNotes() // then what status reads told of payments, and published outbox keys
-	return j.db.Close()
+	err := j.closeWAL() // then every write into the B+tree, and the log removed
+	if cerr := j.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Created reports whether Open made the file because there was none at the path.
@@ -407,9 +418,9 @@ func (j *Journal) stamp(e *Entry) (now time.Time, data []byte, err error) {
 // putFn is the write of an encoded entry (e, which must not change until the write is
 // committed) and its indexes, with acks, and of its payment's record (payment_records.go).
 // open, when not nil, is set to the acks whose entry the file has open.
-func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time, open *[]string) func(*bolt.Tx) error {
+func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time, open *[]string) func(*wtx) error {
 	id, reference, intent, acknowledged := e.ID, e.Reference, e.Intent, e.Acknowledged
-	return func(tx *bolt.Tx) error {
+	return func(tx *wtx) error {
 		if err := j.ackIn(tx, acks, now, open); err != nil {
 			return err
 		}
@@ -417,25 +428,24 @@ func (j *Journal) putFn(e *Entry, data []byte, acks []string, now time.Time, ope
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketEntries).Put(key, data); err != nil {
+		if err := tx.put(bucketEntries, key, data); err != nil {
 			return err
 		}
 		if isNew { // an index page is rewritten only when its content changes
-			if err := tx.Bucket(bucketByRef).Put(refKey(reference, key), nil); err != nil {
+			if err := tx.put(bucketByRef, refKey(reference, key), nil); err != nil {
 				return err
 			}
 		}
 		if err := j.recordEntry(tx, e, now); err != nil {
 			return err
 		}
-		unacked := tx.Bucket(bucketUnacked)
 		if acknowledged {
-			return unacked.Delete(key)
+			return tx.del(bucketUnacked, key)
 		}
-		if v := unacked.Get(key); v != nil && string(v) == intent {
+		if v := tx.Bucket(bucketUnacked).Get(key); v != nil && string(v) == intent {
 			return nil
 		}
-		return unacked.Put(key, []byte(intent))
+		return tx.put(bucketUnacked, key, []byte(intent))
 	}
 }
 
@@ -452,17 +462,17 @@ func (j *Journal) AcknowledgeAllOpen(ids []string) (open []string, err error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	err = j.update(func(tx *bolt.Tx) error { return j.ackIn(tx, ids, j.opts.Now().UTC(), &open) })
+	err = j.update(func(tx *wtx) error { return j.ackIn(tx, ids, j.opts.Now().UTC(), &open) })
 	return open, err
 }
 
 // ackIn marks the finished entries among ids acknowledged in tx; open, when not nil, is set to
 // the ids whose entry is open (it may run more than once: it is set afresh each time).
-func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time, open *[]string) error {
+func (j *Journal) ackIn(tx *wtx, ids []string, now time.Time, open *[]string) error {
 	if open != nil {
 		*open = (*open)[:0]
 	}
-	entries, unacked := tx.Bucket(bucketEntries), tx.Bucket(bucketUnacked)
+	entries := tx.Bucket(bucketEntries)
 	for _, id := range ids {
 		key, ok := j.keys.inWrite(id)
 		if !ok {
@@ -479,10 +489,10 @@ func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time, open *[]string
 				}
 				continue
 			}
-			if err := entries.Put(key, acked); err != nil {
+			if err := tx.put(bucketEntries, key, acked); err != nil {
 				return err
 			}
-			if err := unacked.Delete(key); err != nil {
+			if err := tx.del(bucketUnacked, key); err != nil {
 				return err
 			}
 			continue
@@ -502,10 +512,10 @@ func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time, open *[]string
 		if err != nil {
 			return err
 		}
-		if err := entries.Put(key, data); err != nil {
+		if err := tx.put(bucketEntries, key, data); err != nil {
 			return err
 		}
-		if err := unacked.Delete(key); err != nil {
+		if err := tx.del(bucketUnacked, key); err != nil {
 			return err
 		}
 	}
@@ -515,7 +525,7 @@ func (j *Journal) ackIn(tx *bolt.Tx, ids []string, now time.Time, open *[]string
 // Meta reads a value the engine keeps about the journal itself ("" when unset).
 func (j *Journal) Meta(key string) (string, error) {
 	var v string
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		v = string(tx.Bucket(bucketMeta).Get([]byte("engine." + key)))
 		return nil
 	})
@@ -524,11 +534,11 @@ func (j *Journal) Meta(key string) (string, error) {
 
 // SetMeta writes a value the engine keeps about the journal itself ("" deletes it).
 func (j *Journal) SetMeta(key, value string) error {
-	return j.update(func(tx *bolt.Tx) error {
+	return j.update(func(tx *wtx) error {
 		if value == "" {
-			return tx.Bucket(bucketMeta).Delete([]byte("engine." + key))
+			return tx.del(bucketMeta, []byte("engine."+key))
 		}
-		return tx.Bucket(bucketMeta).Put([]byte("engine."+key), []byte(value))
+		return tx.put(bucketMeta, []byte("engine."+key), []byte(value))
 	})
 }
 
@@ -539,7 +549,7 @@ func (j *Journal) Get(id string) (*Entry, error) {
 	if !ok {
 		return nil, nil
 	}
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketEntries).Get(key)
 		if v == nil {
 			return nil
@@ -558,7 +568,7 @@ func (j *Journal) Get(id string) (*Entry, error) {
 // seen, oldest first.
 func (j *Journal) UnacknowledgedWithIntent(intent string) ([]*Entry, error) {
 	var list []*Entry
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		return tx.Bucket(bucketUnacked).ForEach(func(k, v []byte) error {
 			if string(v) != intent {
@@ -580,7 +590,7 @@ func (j *Journal) UnacknowledgedWithIntent(intent string) ([]*Entry, error) {
 // oldest first.
 func (j *Journal) Unacknowledged() ([]*Entry, error) {
 	var list []*Entry
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		return tx.Bucket(bucketUnacked).ForEach(func(k, _ []byte) error {
 			e, err := DecodeEntry(entries.Get(k))
@@ -606,7 +616,7 @@ func (j *Journal) ForReference(reference string) ([]*Entry, error) {
 func (j *Journal) HoldsReference(reference string, of func(msn, unit string) bool) (bool, error) {
 	holds := false
 	prefix := refKey(reference, nil)
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		c := tx.Bucket(bucketByRef).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && !holds; k, _ = c.Next() {
@@ -641,7 +651,7 @@ func (j *Journal) ForReferenceOperation(reference, op string) ([]*Entry, error) 
 func (j *Journal) forReference(reference string, maybe func(record []byte) bool) ([]*Entry, error) {
 	var list []*Entry
 	prefix := refKey(reference, nil)
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		entries := tx.Bucket(bucketEntries)
 		c := tx.Bucket(bucketByRef).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -682,7 +692,7 @@ func (j *Journal) Acknowledge(id string) (*Entry, error) {
 func (j *Journal) Prune() (int, error) {
 	cutoff := j.opts.Now().Add(-j.opts.Retention)
 	n := 0
-	err := j.update(func(tx *bolt.Tx) error {
+	err := j.update(func(tx *wtx) error {
 		entries := tx.Bucket(bucketEntries)
 		type doomedEntry struct {
 			key           []byte
@@ -702,15 +712,14 @@ func (j *Journal) Prune() (int, error) {
 		if err != nil {
 			return err
 		}
-		byRef, unacked := tx.Bucket(bucketByRef), tx.Bucket(bucketUnacked)
 		for _, d := range doomed {
-			if err := entries.Delete(d.key); err != nil {
+			if err := tx.del(bucketEntries, d.key); err != nil {
 				return err
 			}
-			if err := byRef.Delete(refKey(d.reference, d.key)); err != nil {
+			if err := tx.del(bucketByRef, refKey(d.reference, d.key)); err != nil {
 				return err
 			}
-			if err := unacked.Delete(d.key); err != nil {
+			if err := tx.del(bucketUnacked, d.key); err != nil {
 				return err
 			}
 			j.keys.remove(d.id)

@@ -235,8 +235,13 @@ func TestADamagedJournalIsAClearErrorAndIsNeverReset(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		j.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketMeta) })
 		j.Close()
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketMeta) })
+		db.Close()
 		if j, err := Open(path, Options{}); err == nil || !errors.Is(err, ErrCorrupt) {
 			if j != nil {
 				j.Close()

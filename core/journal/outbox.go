@@ -63,7 +63,7 @@ func (j *Journal) Outbox(max int) ([]OutboxItem, error) {
 	after := j.outbox.published
 	j.outbox.mu.Unlock()
 	var items []OutboxItem
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		out, records := tx.Bucket(bucketPaymentsOutbox), tx.Bucket(bucketPayments)
 		if out == nil {
 			return nil
@@ -119,7 +119,7 @@ func (j *Journal) OutboxBacklog() (n uint64, oldest time.Time, err error) {
 	j.outbox.mu.Lock()
 	after := j.outbox.published
 	j.outbox.mu.Unlock()
-	err = j.db.View(func(tx *bolt.Tx) error {
+	err = j.view(func(tx *bolt.Tx) error {
 		out := tx.Bucket(bucketPaymentsOutbox)
 		if out == nil {
 			return nil
@@ -137,7 +137,7 @@ func (j *Journal) OutboxBacklog() (n uint64, oldest time.Time, err error) {
 
 // deletePublished deletes in tx the outbox keys of published changes; the caller records the
 // deletion once the commit is on disk (outboxDeleted).
-func (j *Journal) deletePublished(tx *bolt.Tx) uint64 {
+func (j *Journal) deletePublished(tx *wtx) uint64 {
 	j.outbox.mu.Lock()
 	upTo, done := j.outbox.published, j.outbox.deleted
 	j.outbox.mu.Unlock()
@@ -147,7 +147,7 @@ func (j *Journal) deletePublished(tx *bolt.Tx) uint64 {
 	}
 	c := out.Cursor()
 	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= upTo; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
+		if err := tx.del(bucketPaymentsOutbox, append([]byte(nil), k...)); err != nil {
 			return done
 		}
 	}

@@ -85,7 +85,7 @@ func (j *Journal) flushNotes() {
 	}
 	news := false
 	stale := map[string]ObservedPayment{}
-	_ = j.db.View(func(tx *bolt.Tx) error {
+	_ = j.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPayments) == nil {
 			return nil
 		}
@@ -101,13 +101,13 @@ func (j *Journal) flushNotes() {
 	})
 	j.forgetNotes(stale)
 	if news {
-		_ = j.update(func(*bolt.Tx) error { return nil }) // commitTx writes the notes
+		_ = j.update(func(*wtx) error { return nil }) // commitTx writes the notes
 	}
 }
 
 // applyNotes writes the pending notes into their records in tx and returns what it wrote, to
 // be forgotten once the commit is on disk (forgetNotes).
-func (j *Journal) applyNotes(tx *bolt.Tx) map[string]ObservedPayment {
+func (j *Journal) applyNotes(tx *wtx) map[string]ObservedPayment {
 	n := &j.notes
 	n.mu.Lock()
 	if len(n.pending) == 0 {
@@ -162,7 +162,7 @@ func (j *Journal) closeNotes() {
 	n.mu.Unlock()
 	n.flushes.Wait()
 	if left || j.outboxDeletesPending() {
-		_ = j.update(func(*bolt.Tx) error { return nil })
+		_ = j.update(func(*wtx) error { return nil })
 	}
 }
 

@@ -38,10 +38,10 @@ func createdKey(t time.Time, rk []byte) []byte {
 
 // ensurePaymentBuckets adds the payment records' buckets to a journal written before they
 // existed. Its payments are recorded from the entries it still has.
-func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
+func (j *Journal) ensurePaymentBuckets(tx *wtx) error {
 	existed := tx.Bucket(bucketPayments) != nil
 	for _, b := range paymentRecordBuckets {
-		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+		if _, err := tx.createBucketIfNotExists(b); err != nil {
 			return err
 		}
 	}
@@ -70,7 +70,7 @@ func (j *Journal) ensurePaymentBuckets(tx *bolt.Tx) error {
 
 // recordEntry takes an entry written in tx into its payment's record (record_changes.go: the
 // record is written when the transaction's writes have all run).
-func (j *Journal) recordEntry(tx *bolt.Tx, e *Entry, now time.Time) error {
+func (j *Journal) recordEntry(tx *wtx, e *Entry, now time.Time) error {
 	return j.changeRecord(tx, recordKey(e.Reference, e.MSN), now, func(r *PaymentRecord) *PaymentRecord {
 		if r == nil {
 			r = &PaymentRecord{MSN: e.MSN, Reference: e.Reference, CreatedAt: e.CreatedAt, Operations: []RecordOperation{}}
@@ -93,14 +93,14 @@ func readRecord(tx *bolt.Tx, rk []byte) (*PaymentRecord, error) {
 // already has are not looked for again: the file has them (pruneRecords deletes a record's keys
 // with it, and day keys only of days before the retention's cutoff, never that of a kept
 // record's last change).
-func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now time.Time, days []string) error {
+func (j *Journal) putRecord(tx *wtx, rk []byte, r, old *PaymentRecord, now time.Time, days []string) error {
 	r.Rev++
 	r.UpdatedAt = now
 	data, err := r.encode()
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketPayments).Put(rk, data); err != nil {
+	if err := tx.put(bucketPayments, rk, data); err != nil {
 		return err
 	}
 	j.records.wrote(rk, data, r)
@@ -128,7 +128,7 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 		}
 	}
 	for _, p := range puts {
-		if err := putIndex(tx.Bucket(p.bucket), p.key, old == nil); err != nil {
+		if err := putIndex(tx, p.bucket, p.key, old == nil); err != nil {
 			return err
 		}
 	}
@@ -139,20 +139,19 @@ func (j *Journal) putRecord(tx *bolt.Tx, rk []byte, r, old *PaymentRecord, now t
 	case !isNew && uncaptured == old.Uncaptured():
 		// the index has it as it is
 	case uncaptured:
-		err = putIndex(tx.Bucket(bucketPayUncaptured), rk, old == nil)
+		err = putIndex(tx, bucketPayUncaptured, rk, old == nil)
 	default:
-		err = tx.Bucket(bucketPayUncaptured).Delete(rk)
+		err = tx.del(bucketPayUncaptured, rk)
 	}
 	if err != nil {
 		return err
 	}
 	if j.opts.Outbox {
-		out := tx.Bucket(bucketPaymentsOutbox)
-		seq, err := out.NextSequence()
+		seq, err := tx.nextSequence(bucketPaymentsOutbox)
 		if err != nil {
 			return err
 		}
-		return out.Put(binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
+		return tx.put(bucketPaymentsOutbox, binary.BigEndian.AppendUint64(nil, seq), outboxValue(now, rk))
 	}
 	return nil
 }
@@ -172,19 +171,19 @@ func (r *PaymentRecord) hasOperationID(id string) bool {
 // lifecycle) would rewrite its index pages again. fresh: the key's record is not in the file,
 // so the key is almost surely not there either and is not looked for first (a Put of a key
 // that is there changes nothing but its page's write).
-func putIndex(b *bolt.Bucket, key []byte, fresh bool) error {
+func putIndex(tx *wtx, bucket, key []byte, fresh bool) error {
 	if !fresh {
-		if k, _ := b.Cursor().Seek(key); bytes.Equal(k, key) { // Get can't tell an empty value from none
+		if k, _ := tx.Bucket(bucket).Cursor().Seek(key); bytes.Equal(k, key) { // Get can't tell an empty value from none
 			return nil
 		}
 	}
-	return b.Put(key, nil)
+	return tx.put(bucket, key, nil)
 }
 
 // PaymentRecord reads the record of one payment; nil when there is none.
 func (j *Journal) PaymentRecord(reference, msn string) (*PaymentRecord, error) {
 	var r *PaymentRecord
-	err := j.db.View(func(tx *bolt.Tx) (err error) {
+	err := j.view(func(tx *bolt.Tx) (err error) {
 		r, err = readRecord(tx, recordKey(reference, msn))
 		return err
 	})
@@ -208,7 +207,7 @@ func (j *Journal) PaymentsByOperationID(id string) ([]*PaymentRecord, error) {
 
 func (j *Journal) recordsWithPrefix(bucket, prefix []byte, index bool) ([]*PaymentRecord, error) {
 	var list []*PaymentRecord
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketPayments)
 		c := tx.Bucket(bucket).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -231,7 +230,7 @@ func (j *Journal) recordsWithPrefix(bucket, prefix []byte, index bool) ([]*Payme
 // PaymentsCreated calls fn with each record created in [from, to), newest first, until fn
 // returns false.
 func (j *Journal) PaymentsCreated(from, to time.Time, fn func(*PaymentRecord) bool) error {
-	return j.db.View(func(tx *bolt.Tx) error {
+	return j.view(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketPayments)
 		c := tx.Bucket(bucketPayByCreated).Cursor()
 		lo, hi := uint64(from.UnixNano()), uint64(to.UnixNano())
@@ -266,7 +265,7 @@ func (j *Journal) PaymentsCreated(from, to time.Time, fn func(*PaymentRecord) bo
 // PaymentsChanged calls fn once with each record created or changed on a UTC day that
 // [from, to) touches (a superset: fn checks the times it needs).
 func (j *Journal) PaymentsChanged(from, to time.Time, fn func(*PaymentRecord)) error {
-	return j.db.View(func(tx *bolt.Tx) error {
+	return j.view(func(tx *bolt.Tx) error {
 		records, days := tx.Bucket(bucketPayments), tx.Bucket(bucketPayByDay).Cursor()
 		seen := map[string]bool{}
 		last := to.UTC().Format(dayLayout)
@@ -299,7 +298,7 @@ func (j *Journal) UncapturedPayments() ([]*PaymentRecord, error) {
 	// before it was not written yet. Taken before, a note forgotten since is in what is read.
 	notes := j.notesNow()
 	var list []*PaymentRecord
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketPayments)
 		return tx.Bucket(bucketPayUncaptured).ForEach(func(k, _ []byte) error {
 			v := records.Get(k)
@@ -328,7 +327,7 @@ func (j *Journal) UncapturedPayments() ([]*PaymentRecord, error) {
 // uncaptured: vmp_pending no longer lists them. It returns how many it acknowledged.
 func (j *Journal) AcknowledgePayment(reference string) (int, error) {
 	n := 0
-	err := j.update(func(tx *bolt.Tx) error {
+	err := j.update(func(tx *wtx) error {
 		n = 0
 		now := j.opts.Now().UTC()
 		if err := j.flushRecords(tx); err != nil { // the uncaptured index as the transaction has it
@@ -359,7 +358,7 @@ func (j *Journal) AcknowledgePayment(reference string) (int, error) {
 
 // prunePaymentRecords deletes the records unchanged since cutoff that the till need not still
 // finish, with their index keys.
-func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
+func pruneRecords(tx *wtx, cutoff time.Time) error {
 	records := tx.Bucket(bucketPayments)
 	if records == nil {
 		return nil
@@ -400,7 +399,7 @@ func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
 			}
 		}
 		for _, del := range dels {
-			if err := tx.Bucket(del.bucket).Delete(del.key); err != nil {
+			if err := tx.del(del.bucket, del.key); err != nil {
 				return err
 			}
 		}
@@ -418,7 +417,7 @@ func pruneRecords(tx *bolt.Tx, cutoff time.Time) error {
 		}
 	}
 	for _, k := range old {
-		if err := tx.Bucket(bucketPayByDay).Delete(k); err != nil {
+		if err := tx.del(bucketPayByDay, k); err != nil {
 			return err
 		}
 	}

@@ -46,13 +46,13 @@ func hourKey(at time.Time, msn, currency string) []byte {
 }
 
 // addTotals adds what changed from old to r to the hour totals.
-func addTotals(tx *bolt.Tx, old, r *PaymentRecord) error {
+func addTotals(tx *wtx, old, r *PaymentRecord) error {
 	b := tx.Bucket(bucketPayHourTotals)
 	add := func(at time.Time, f func(*HourTotal)) error {
 		k := hourKey(at, r.MSN, r.Currency)
 		t := decodeHourTotal(b.Get(k))
 		f(&t)
-		return b.Put(k, t.encode())
+		return tx.put(bucketPayHourTotals, k, t.encode())
 	}
 	authorized := "AUTHORIZED"
 	if r.Own && r.State == authorized && (old == nil || old.State != authorized || !old.Own) {
@@ -100,7 +100,7 @@ func (j *Journal) HourTotals(from, to time.Time, fn func(msn, currency string, t
 		return false, nil
 	}
 	first, last := []byte(from.UTC().Format(hourLayout)), []byte(to.UTC().Format(hourLayout))
-	return true, j.db.View(func(tx *bolt.Tx) error {
+	return true, j.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPayHourTotals)
 		if b == nil {
 			return nil
@@ -117,7 +117,7 @@ func (j *Journal) HourTotals(from, to time.Time, fn func(msn, currency string, t
 }
 
 // pruneHourTotals deletes the hours before the cutoff's day.
-func pruneHourTotals(tx *bolt.Tx, cutoff time.Time) error {
+func pruneHourTotals(tx *wtx, cutoff time.Time) error {
 	b := tx.Bucket(bucketPayHourTotals)
 	if b == nil {
 		return nil
@@ -129,7 +129,7 @@ func pruneHourTotals(tx *bolt.Tx, cutoff time.Time) error {
 		old = append(old, append([]byte(nil), k...))
 	}
 	for _, k := range old {
-		if err := b.Delete(k); err != nil {
+		if err := tx.del(bucketPayHourTotals, k); err != nil {
 			return err
 		}
 	}

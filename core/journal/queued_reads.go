@@ -1,6 +1,6 @@
 package journal
 
-import bolt "go.etcd.io/bbolt"
+
 
 // CommitQueued returns once every write PutSoon queued before the call is on disk (or failed),
 // so that a read after it sees them: an operation's outcome returned to the till is then also
@@ -15,5 +15,5 @@ func (j *Journal) commitQueued(notes bool) error {
 	if j.soon.queued.Load() == 0 && (!notes || !j.notesPending()) {
 		return nil
 	}
-	return j.update(func(*bolt.Tx) error { return nil })
+	return j.update(func(*wtx) error { return nil })
 }

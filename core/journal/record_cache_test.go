@@ -40,7 +40,7 @@ func TestARecordTakenFromTheCacheIsTheRecordInTheFile(t *testing.T) {
 				Authorized: int64(rng.IntN(1000)), Captured: int64(rng.IntN(1000)), Currency: "NOK"}
 		}
 		for _, jj := range []*Journal{j, plain} {
-			err := jj.update(func(tx *bolt.Tx) error {
+			err := jj.update(func(tx *wtx) error {
 				if jj == plain {
 					plain.records.kept = nil
 				}
@@ -58,13 +58,13 @@ func TestARecordTakenFromTheCacheIsTheRecordInTheFile(t *testing.T) {
 			}
 		}
 		var want *PaymentRecord
-		plain.db.View(func(tx *bolt.Tx) (err error) { want, err = readRecord(tx, rk); return err })
-		err := j.update(func(tx *bolt.Tx) error {
-			got, err := j.records.read(tx, rk)
+		plain.view(func(tx *bolt.Tx) (err error) { want, err = readRecord(tx, rk); return err })
+		err := j.update(func(tx *wtx) error {
+			got, err := j.records.read(tx.Tx, rk)
 			if err != nil {
 				return err
 			}
-			inFile, err := readRecord(tx, rk)
+			inFile, err := readRecord(tx.Tx, rk)
 			if err != nil {
 				return err
 			}

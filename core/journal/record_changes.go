@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 // A group commit often holds several writes of one payment (an outcome and the next
@@ -39,14 +38,14 @@ func (j *Journal) resetRecordChanges() {
 // changeRecord changes the record at rk in the write transaction tx: change gets a copy of the
 // record as it is now in tx (nil: none) to change and return, or returns nil when it has
 // nothing to change. Nothing is written until flushRecords.
-func (j *Journal) changeRecord(tx *bolt.Tx, rk []byte, now time.Time, change func(r *PaymentRecord) *PaymentRecord) error {
+func (j *Journal) changeRecord(tx *wtx, rk []byte, now time.Time, change func(r *PaymentRecord) *PaymentRecord) error {
 	c := &j.changes
 	p := c.pending[string(rk)]
 	var current *PaymentRecord // the record as it is now in tx; never changed in place
 	if p != nil {
 		current = p.r
 	} else {
-		old, err := j.records.read(tx, rk)
+		old, err := j.records.read(tx.Tx, rk)
 		if err != nil {
 			return err
 		}
@@ -79,7 +78,7 @@ func (j *Journal) changeRecord(tx *bolt.Tx, rk []byte, now time.Time, change fun
 // flushRecords writes the records changed in tx since the last flush, each once. A transaction
 // flushes before it reads the records or their indexes from the file itself, and last thing
 // before its commit.
-func (j *Journal) flushRecords(tx *bolt.Tx) error {
+func (j *Journal) flushRecords(tx *wtx) error {
 	c := &j.changes
 	for _, k := range c.order {
 		p := c.pending[k]

@@ -129,7 +129,7 @@ func searchMovedRecords(t *testing.T, seed uint64) {
 	}
 
 	// The same entries, each taken into its record and written on its own.
-	err = j.update(func(tx *bolt.Tx) error {
+	err = j.update(func(tx *wtx) error {
 		for _, b := range paymentRecordBuckets {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err

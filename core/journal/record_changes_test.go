@@ -105,7 +105,7 @@ func searchRecordChanges(t *testing.T, seed uint64) {
 				view.Captured = int64(100 * r.IntN(3))
 			}
 			return recordStep{name: "note " + ref + " " + view.State, note: true, do: func(j *Journal) error {
-				return j.update(func(*bolt.Tx) error { j.NotePayment("1", ref, view); return nil })
+				return j.update(func(*wtx) error { j.NotePayment("1", ref, view); return nil })
 			}}
 		case k < 8:
 			return recordStep{name: "acknowledge " + ref, do: func(j *Journal) error { _, err := j.AcknowledgePayment(ref); return err }}
@@ -115,7 +115,7 @@ func searchRecordChanges(t *testing.T, seed uint64) {
 			e := createEntry(ref, "1", 7)
 			e.State, e.Payment = StateDone, &Payment{State: "AUTHORIZED", Currency: "NOK", Amount: 7, Authorized: 7, Captured: 7}
 			return recordStep{name: "failing " + ref, failing: true, do: func(j *Journal) error {
-				return j.update(func(tx *bolt.Tx) error {
+				return j.update(func(tx *wtx) error {
 					if err := j.recordEntry(tx, e, now); err != nil {
 						return err
 					}
@@ -220,7 +220,7 @@ func runAsOneCommit(t *testing.T, j *Journal, steps []recordStep) {
 func recordsState(t *testing.T, j *Journal) map[string][]string {
 	t.Helper()
 	state := map[string][]string{}
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		for _, name := range paymentRecordBuckets {
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
 				switch {
@@ -289,7 +289,7 @@ func stateDiff(alone, grouped map[string][]string) string {
 // have deleted them: before since's day), and the uncaptured index holding exactly the records
 // that are; and that no index but the days' names a record the file no longer has.
 func recordIndexesHold(j *Journal, since time.Time) error {
-	return j.db.View(func(tx *bolt.Tx) error {
+	return j.view(func(tx *bolt.Tx) error {
 		has := func(bucket, key []byte) bool {
 			k, _ := tx.Bucket(bucket).Cursor().Seek(key)
 			return bytes.Equal(k, key)
@@ -354,7 +354,7 @@ func recordIndexesHold(j *Journal, since time.Time) error {
 // recordsHoldTheirEntries checks that the record of every entry in the journal has the entry's
 // operation, in the entry's state (or done: a finished operation never moves back).
 func recordsHoldTheirEntries(j *Journal) error {
-	return j.db.View(func(tx *bolt.Tx) error {
+	return j.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEntries).ForEach(func(_, v []byte) error {
 			e, err := DecodeEntry(v)
 			if err != nil {

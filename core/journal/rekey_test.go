@@ -143,7 +143,7 @@ func checkMoved(t *testing.T, j *Journal, stored map[string][]byte) {
 		if err != nil || e == nil {
 			t.Fatalf("%s after the move: %v, %v", id, e, err)
 		}
-		err = j.db.View(func(tx *bolt.Tx) error {
+		err = j.view(func(tx *bolt.Tx) error {
 			key, _ := j.keys.read(id)
 			if !bytes.Equal(tx.Bucket(bucketEntries).Get(key), data) {
 				t.Fatalf("%s is not stored byte for byte as before the move", id)
@@ -281,9 +281,9 @@ func TestKillingTheProcessWhileItMovesAnOldJournalLosesNothing(t *testing.T) {
 			switch {
 			case !moved && (format != string(formatV1) || !maps.Equal(keys, oldKeys)):
 				t.Fatalf("killed before the move's commit: format %q, %d entries, want the old file as it was", format, len(keys))
-			case moved && format != string(formatValue):
+			case moved && format != string(formatValue) && format != string(formatWAL):
 				t.Fatalf("killed after the move's commit: format %q", format)
-			case moved && len(keys) != len(stored)+map[bool]int{true: 1}[kill == "2"]:
+			case moved && len(keys) != len(stored): // the write after Open is in the log (wal.go), made again by Open below
 				t.Fatalf("killed at %s: %d entries in the file, %d before", kill, len(keys), len(stored))
 			}
 			j, err := Open(path, Options{})
@@ -304,7 +304,7 @@ func TestKillingTheProcessWhileItMovesAnOldJournalLosesNothing(t *testing.T) {
 			stored2 := maps.Clone(stored)
 			if kill == "2" {
 				key, _ := j.keys.read("after-open")
-				j.db.View(func(tx *bolt.Tx) error {
+				j.view(func(tx *bolt.Tx) error {
 					stored2["after-open"] = bytes.Clone(tx.Bucket(bucketEntries).Get(key))
 					return nil
 				})

@@ -48,23 +48,21 @@ func (j *Journal) PutWebhookSecret(s WebhookSecret) error {
 	if err != nil {
 		return fmt.Errorf("encoding the webhook secret of %s: %w", s.ID, err)
 	}
-	return j.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketWebhookSecrets)
-		if err != nil {
+	return j.update(func(tx *wtx) error {
+		if _, err := tx.createBucketIfNotExists(bucketWebhookSecrets); err != nil {
 			return err
 		}
-		return b.Put([]byte(s.ID), data)
+		return tx.put(bucketWebhookSecrets, []byte(s.ID), data)
 	})
 }
 
 // DeleteWebhookSecret forgets the secret of webhook id; forgetting an unknown one is no error.
 func (j *Journal) DeleteWebhookSecret(id string) error {
-	return j.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketWebhookSecrets)
-		if b == nil {
+	return j.update(func(tx *wtx) error {
+		if tx.Bucket(bucketWebhookSecrets) == nil {
 			return nil
 		}
-		return b.Delete([]byte(id))
+		return tx.del(bucketWebhookSecrets, []byte(id))
 	})
 }
 
@@ -72,7 +70,7 @@ func (j *Journal) DeleteWebhookSecret(id string) error {
 // an error (the file is damaged), never skipped silently.
 func (j *Journal) WebhookSecrets() ([]WebhookSecret, error) {
 	var out []WebhookSecret
-	err := j.db.View(func(tx *bolt.Tx) error {
+	err := j.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketWebhookSecrets)
 		if b == nil {
 			return nil

@@ -68,7 +68,7 @@ func TestADamagedWebhookSecretRecordIsAnErrorNotSkipped(t *testing.T) {
 	if err := j.PutWebhookSecret(WebhookSecret{ID: "id-1", Secret: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.db.Update(func(tx *bolt.Tx) error {
+	if err := j.rawUpdate(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketWebhookSecrets).Put([]byte("id-2"), []byte("{not json"))
 	}); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 // A write queued with PutSoon returns before its commit, and reaches the disk by itself: no
@@ -129,7 +128,7 @@ func TestAQueuedWriteThatFailsIsAnsweredWithItsError(t *testing.T) {
 	bad := errors.New("disk full")
 	failing := make(chan error, 1)
 	go func() {
-		failing <- j.update(func(*bolt.Tx) error { return bad })
+		failing <- j.update(func(*wtx) error { return bad })
 	}()
 	waitQueued(t, j, 1)
 	e := newEntry("key-1", "i")

@@ -1,0 +1,267 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The B+tree behind the write-ahead log (wal.go): one bbolt write transaction holds every
+// group written since the last checkpoint, and every read of the journal reads it (view), so a
+// read sees each write that was answered, and nothing that was not: a group is applied and
+// made durable under Journal.writeMu, which reads take too. A checkpoint commits it (bbolt's
+// pages and syncs, once for many groups) and the log starts again from its beginning.
+
+// Checkpoint thresholds: writes, or bytes of log, since the last checkpoint. More writes a
+// checkpoint write fewer pages a write (a page changed by many writes is written once) and
+// hold more in memory (the transaction's changed pages, and the groups' changes to make again
+// should one write fail: remakeLong).
+const (
+	checkpointWrites = 8192
+	checkpointBytes  = 32 << 20
+)
+
+// redoBytesAWrite is about what a write's changes take in the log (an entry, its record and
+// their index keys: 2.2 KB at 64 concurrent lifecycles), so a group's buffer is made once.
+const redoBytesAWrite = 2560
+
+// walState is the log and the transaction behind it; changed only under Journal.writeMu.
+type walState struct {
+	file *walFile
+	long *bolt.Tx // nil until the first group after a checkpoint
+	// since are the changes of every group in long, in order: a write that fails midway
+	// leaves long changed in part, and bbolt cannot undo part of a transaction, so long is
+	// rolled back and made again from them (remakeLong).
+	since       [][]byte
+	sinceBytes  int
+	sinceWrites int
+	// bookkeeping: Open's commits of the log's own (replay, marker) are under way; the
+	// failed-commit tests' choices are not asked for them (commit_fail_enabled.go).
+	bookkeeping bool
+}
+
+// view runs fn on the journal as every write answered so far left it.
+func (j *Journal) view(fn func(*bolt.Tx) error) error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if j.wal.long != nil {
+		return fn(j.wal.long)
+	}
+	return j.db.View(fn)
+}
+
+// commitGroupWAL is commitTx with the log (under writeMu): fn and what rides on every commit
+// are applied to long, their changes appended to the log and synced, and every so often long
+// is committed (checkpoint).
+func (j *Journal) commitGroupWAL(writes int, fn func(*wtx) error) (err error) {
+	if j.wal.long == nil {
+		if j.wal.long, err = j.db.Begin(true); err != nil {
+			return err
+		}
+	}
+	fail := j.nextFailure() // first: a test's chooser may panic, and long is not changed yet
+	w := &wtx{Tx: j.wal.long, redo: &redoLog{buf: make([]byte, 0, writes*redoBytesAWrite)}}
+	applied := false
+	defer func() {
+		// A panic (bbolt on a damaged page) leaves long changed in part, as an error does.
+		if !applied {
+			if r := recover(); r != nil {
+				j.remakeLong()
+				panic(r)
+			}
+		}
+	}()
+	notes, deleted, err := j.applyGroup(w, fn)
+	applied = true
+	if err != nil {
+		j.remakeLong()
+		return err
+	}
+	n := beforeCommit(j, writes)
+	written, err := j.wal.file.append(w.redo.buf, fail)
+	switch {
+	case err != nil && !written:
+		j.remakeLong()
+		return err
+	case err != nil:
+		// The record may be on disk or not; this process goes on reading the group as
+		// written (its keys too), and writes nothing more (ErrDiskFailed).
+		j.keepGroup(w.redo.buf, writes)
+		j.keys.applyWrite()
+		j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
+		return err
+	}
+	j.keepGroup(w.redo.buf, writes)
+	j.keys.applyWrite()
+	afterSync(n)
+	j.committed(notes, deleted)
+	if j.wal.sinceWrites >= checkpointWrites || j.wal.sinceBytes >= checkpointBytes {
+		j.checkpoint(nil)
+	}
+	return nil
+}
+
+func (j *Journal) keepGroup(redo []byte, writes int) {
+	j.wal.since = append(j.wal.since, redo)
+	j.wal.sinceBytes += len(redo) + walHeader
+	j.wal.sinceWrites += writes
+}
+
+// remakeLong rolls long back and makes the groups since the last checkpoint in a new one.
+func (j *Journal) remakeLong() {
+	if j.wal.long != nil {
+		_ = j.wal.long.Rollback()
+	}
+	j.wal.long = nil
+	if len(j.wal.since) == 0 {
+		return
+	}
+	tx, err := j.db.Begin(true)
+	if err == nil {
+		for _, redo := range j.wal.since {
+			if err = applyRedo(tx, redo); err != nil {
+				_ = tx.Rollback()
+				break
+			}
+		}
+	}
+	if err != nil {
+		// What this process answered is in the log, not in the file it reads: it must not
+		// write or read on. Open makes the log's changes again.
+		j.diskFailed = fmt.Errorf("%w (making the journal's transaction again: %v)", ErrDiskFailed, err)
+		return
+	}
+	j.wal.long = tx
+}
+
+// checkpoint commits long, with the sequence of the log's last record (and, when format is
+// set, that format marker), and starts the log again from its beginning. A checkpoint that
+// fails leaves the groups in the log (Open makes them again) and long made again, so reads go
+// on; a failure after bbolt wrote its meta page stops writes, as in commitTx.
+func (j *Journal) checkpoint(format []byte) error {
+	if j.wal.long == nil {
+		if format == nil {
+			return nil
+		}
+		var err error
+		if j.wal.long, err = j.db.Begin(true); err != nil {
+			return err
+		}
+	}
+	tx := j.wal.long
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		j.remakeLong()
+		return fmt.Errorf("%w: %s has no meta bucket", ErrCorrupt, j.path)
+	}
+	err := meta.Put(keyWALApplied, binary.BigEndian.AppendUint64(nil, j.wal.file.seq))
+	if err == nil && format != nil {
+		err = meta.Put(keyFormat, format)
+	}
+	if err != nil {
+		j.remakeLong()
+		return err
+	}
+	txid := tx.ID()
+	j.wal.long = nil
+	if err := tx.Commit(); err != nil {
+		if j.readsTx(txid) {
+			j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
+		}
+		j.remakeLong()
+		return err
+	}
+	j.wal.since, j.wal.sinceBytes, j.wal.sinceWrites = nil, 0, 0
+	j.wal.file.off = 0
+	return nil
+}
+
+// replayLog makes the changes of the log beside the file that the file lacks (a crash left
+// them), before Open checks the file. A journal marked as having a log whose log is missing,
+// and a log beside a journal that is not there, are refused: either would lose or mix writes.
+func (j *Journal) replayLog(existed bool) error {
+	j.wal.bookkeeping = true
+	defer func() { j.wal.bookkeeping = false }()
+	_, statErr := os.Stat(walPath(j.path))
+	hasLog := statErr == nil
+	if !hasLog && !errors.Is(statErr, os.ErrNotExist) {
+		return fmt.Errorf("reading the journal's log: %w", statErr)
+	}
+	if !existed {
+		if hasLog {
+			return fmt.Errorf("%w: %s is missing but its log %s is there: restore the journal, or move the log away "+
+				"to start a new one", ErrCorrupt, j.path, walPath(j.path))
+		}
+		return nil
+	}
+	var format []byte
+	_ = j.db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			format = bytes.Clone(meta.Get(keyFormat))
+		}
+		return nil
+	})
+	if !hasLog {
+		if bytes.Equal(format, formatWAL) {
+			return fmt.Errorf("%w: %s was in use with its log %s, which is missing: writes answered before "+
+				"the last stop would be lost (restore the log beside it)", ErrCorrupt, j.path, walPath(j.path))
+		}
+		return nil
+	}
+	if _, err := replayWAL(j.db, j.path); err != nil {
+		return fmt.Errorf("%w: %s: making the writes of its log: %v", ErrCorrupt, j.path, err)
+	}
+	return nil
+}
+
+// startWAL starts the log afresh (replayLog put its writes in the file) and marks the file as
+// having one; from here on every write goes through it. Open calls it last.
+func (j *Journal) startWAL() error {
+	j.wal.bookkeeping = true
+	defer func() { j.wal.bookkeeping = false }()
+	var seq uint64
+	_ = j.db.View(func(tx *bolt.Tx) error { seq = walApplied(tx.Bucket(bucketMeta)); return nil })
+	f, err := openWAL(j.path, seq)
+	if err != nil {
+		return err
+	}
+	err = j.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, formatWAL) })
+	if err != nil {
+		f.f.Close()
+		return err
+	}
+	j.wal.file = f
+	return nil
+}
+
+// closeWAL commits every group into the file, marks it as a journal without a log (readable
+// by a vmp before the log) and removes the log. When the commit fails the log stays, and the
+// next Open makes its writes.
+func (j *Journal) closeWAL() error {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	if j.wal.file == nil {
+		return nil
+	}
+	err := j.diskFailed
+	if err == nil {
+		err = j.checkpoint(formatValue)
+	}
+	if j.wal.long != nil {
+		_ = j.wal.long.Rollback()
+		j.wal.long = nil
+	}
+	_ = j.wal.file.f.Close()
+	j.wal.file = nil
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(walPath(j.path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
