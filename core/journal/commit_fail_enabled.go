@@ -79,7 +79,11 @@ func armCommitFailures(j *Journal) error {
 	walChoosers.Store(j, choose)
 	*writeAt = func(b []byte, off int64) (int, error) {
 		if j.wal.file != nil || j.wal.bookkeeping {
-			return real(b, off) // a checkpoint: its groups' failures were chosen as they were logged
+			// A checkpoint: its groups' failures were chosen as they were logged.
+			if off < 2*pageSize && int64(len(b)) == pageSize {
+				atCheckpoint(killAtCheckpointMeta)
+			}
+			return real(b, off)
 		}
 		if !inCommit {
 			how = CommitSucceeds

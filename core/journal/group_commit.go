@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
 )
 
 // Group commit. A bbolt commit costs two fdatasyncs, and bbolt commits one transaction at a

@@ -361,8 +361,8 @@ func (j *Journal) Tightened() []string { return j.tightened }
 
 // Close closes the file.
 func (j *Journal) Close() error {
-	j.WaitQueued() // writes queued by PutSoon are committed (or fail) first
-	j.closeNotes() // then what status reads told of payments, and published outbox keys
+	j.WaitQueued()      // writes queued by PutSoon are committed (or fail) first
+	j.closeNotes()      // then what status reads told of payments, and published outbox keys
 	err := j.closeWAL() // then every write into the B+tree, and the log removed
 	if cerr := j.db.Close(); err == nil {
 		err = cerr

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 		crashChild(mode, os.Getenv("VMP_JOURNAL_PATH"))
 		return
 	}
+	os.Setenv("VMP_JOURNAL_CHECK_LOG", "1") // every Close checks the log makes the file (redo_check.go)
 	goleak.VerifyTestMain(runThenClean{m})
 }
 

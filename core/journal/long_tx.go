@@ -29,6 +29,10 @@ const (
 // their index keys: 2.2 KB at 64 concurrent lifecycles), so a group's buffer is made once.
 const redoBytesAWrite = 2560
 
+// checkpointAfter is checkpointWrites; the crash tests make it small (sync_kill_enabled.go) so
+// that their kills meet checkpoints.
+var checkpointAfter = checkpointWrites
+
 // walState is the log and the transaction behind it; changed only under Journal.writeMu.
 type walState struct {
 	file *walFile
@@ -99,7 +103,7 @@ func (j *Journal) commitGroupWAL(writes int, fn func(*wtx) error) (err error) {
 	j.keys.applyWrite()
 	afterSync(n)
 	j.committed(notes, deleted)
-	if j.wal.sinceWrites >= checkpointWrites || j.wal.sinceBytes >= checkpointBytes {
+	if j.wal.sinceWrites >= checkpointAfter || j.wal.sinceBytes >= checkpointBytes {
 		j.checkpoint(nil)
 	}
 	return nil
@@ -168,6 +172,7 @@ func (j *Journal) checkpoint(format []byte) error {
 	}
 	txid := tx.ID()
 	j.wal.long = nil
+	atCheckpoint(killBeforeCheckpoint)
 	if err := tx.Commit(); err != nil {
 		if j.readsTx(txid) {
 			j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
@@ -175,6 +180,7 @@ func (j *Journal) checkpoint(format []byte) error {
 		j.remakeLong()
 		return err
 	}
+	atCheckpoint(killAfterCheckpoint)
 	j.wal.since, j.wal.sinceBytes, j.wal.sinceWrites = nil, 0, 0
 	j.wal.file.off = 0
 	return nil
@@ -248,6 +254,9 @@ func (j *Journal) closeWAL() error {
 		return nil
 	}
 	err := j.diskFailed
+	if err == nil && checkLogAtClose() {
+		j.checkLog()
+	}
 	if err == nil {
 		err = j.checkpoint(formatValue)
 	}
@@ -265,3 +274,12 @@ func (j *Journal) closeWAL() error {
 	}
 	return nil
 }
+
+// checkpointPoint is where in a checkpoint the crash tests may kill the process.
+type checkpointPoint int
+
+const (
+	killBeforeCheckpoint checkpointPoint = iota + 1 // its transaction not committed yet
+	killAtCheckpointMeta                            // its pages written, its meta page not
+	killAfterCheckpoint                             // committed, the log not started again
+)

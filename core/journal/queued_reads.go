@@ -1,7 +1,5 @@
 package journal
 
-
-
 // CommitQueued returns once every write PutSoon queued before the call is on disk (or failed),
 // so that a read after it sees them: an operation's outcome returned to the till is then also
 // what vmp_find_payments and vmp_payment_totals find. It costs nothing when none is queued;

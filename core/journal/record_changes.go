@@ -3,7 +3,6 @@ package journal
 import (
 	"slices"
 	"time"
-
 )
 
 // A group commit often holds several writes of one payment (an outcome and the next

@@ -31,6 +31,41 @@ var (
 	holdFor    atomic.Int64 // writes to wait for
 )
 
+// Checkpoints (long_tx.go): VMP_KILL_AT_CHECKPOINT=N:before|meta|after kills the process at
+// its Nth checkpoint, and VMP_JOURNAL_CHECKPOINT_WRITES=W checkpoints every W writes, so
+// that kills at commits meet checkpoints too.
+var (
+	checkpoints    atomic.Int64
+	killCheckpoint atomic.Int64
+	killPoint      atomic.Int64
+)
+
+func atCheckpoint(p checkpointPoint) {
+	n := checkpoints.Load()
+	if p == killBeforeCheckpoint {
+		n = checkpoints.Add(1)
+	}
+	if n == killCheckpoint.Load() && int64(p) == killPoint.Load() {
+		_, _ = os.Stderr.WriteString("vmp failpoint: killed at journal checkpoint " + strconv.FormatInt(n, 10) + "\n")
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+}
+
+func init() {
+	if w, err := strconv.Atoi(os.Getenv("VMP_JOURNAL_CHECKPOINT_WRITES")); err == nil && w > 0 {
+		checkpointAfter = w
+	}
+	if n, when, ok := strings.Cut(os.Getenv("VMP_KILL_AT_CHECKPOINT"), ":"); ok {
+		at, err := strconv.ParseInt(n, 10, 64)
+		p := map[string]checkpointPoint{"before": killBeforeCheckpoint, "meta": killAtCheckpointMeta, "after": killAfterCheckpoint}[when]
+		if err == nil && at > 0 && p != 0 {
+			killCheckpoint.Store(at)
+			killPoint.Store(int64(p))
+		}
+	}
+}
+
 func init() {
 	v := os.Getenv("VMP_KILL_AT_SYNC")
 	n, before := strings.CutSuffix(v, ":before")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
 )
 
 // A write queued with PutSoon returns before its commit, and reaches the disk by itself: no
