@@ -146,7 +146,7 @@ func TestConcurrentWritesOfTheSameIDsAreOneEntryFoundByEveryRead(t *testing.T) {
 						}
 						e := newEntry(id, "never")
 						data, _ := e.encode()
-						if err := tx.Bucket(bucketEntries).Put(key, data); err != nil {
+						if err := tx.put(bucketEntries, key, data); err != nil {
 							return err
 						}
 						return errors.New("this write fails")

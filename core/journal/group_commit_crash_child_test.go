@@ -20,6 +20,7 @@ func init() { crashChild = runCrashChild }
 //	stream:K:before / :after    - 64 writers write entries of random sizes without pause;
 //	                              killed at the Kth commit from now
 //	open                        - writes one entry after Open; VMP_KILL_AT_SYNC kills it
+//	checkpoint                  - as stream, killed by VMP_KILL_AT_CHECKPOINT instead
 //	mixed:K:before / :after     - writers put, acknowledge and re-put a few ids each while
 //	                              prunes run; killed at the Kth commit from now
 //
@@ -79,9 +80,11 @@ func runCrashChild(mode, path string) {
 	case len(f) == 3 && f[0] == "mixed":
 		k, _ := strconv.ParseInt(f[1], 10, 64)
 		runMixedCrashChild(j, k, f[2] == "before", sent)
-	case len(f) == 3 && f[0] == "stream":
-		k, _ := strconv.ParseInt(f[1], 10, 64)
-		KillAtSync(k, f[2] == "before")
+	case len(f) == 3 && f[0] == "stream", mode == "checkpoint": // checkpoint: VMP_KILL_AT_CHECKPOINT kills it
+		if f[0] == "stream" {
+			k, _ := strconv.ParseInt(f[1], 10, 64)
+			KillAtSync(k, f[2] == "before")
+		}
 		for w := range crashWriters {
 			go func() {
 				for i := 0; ; i++ {

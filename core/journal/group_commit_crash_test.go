@@ -82,11 +82,18 @@ func TestKillingTheProcessDuringAGroupCommitLosesNoWriteThatReturned(t *testing.
 	for _, k := range []int{1, 2, 5, 13, 40} {
 		modes = append(modes, fmt.Sprintf("stream:%d:before", k), fmt.Sprintf("stream:%d:after", k))
 	}
+	// Checkpoints every 50 writes: kills at commits meet checkpoints and logs begun again.
+	for _, k := range []string{"1:before", "1:meta", "1:after", "3:before", "3:meta", "3:after"} {
+		modes = append(modes, "checkpoint:"+k)
+	}
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "journal.db")
 			cmd := exec.Command(bin, "-test.run=^$")
-			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path)
+			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path, "VMP_JOURNAL_CHECKPOINT_WRITES=50")
+			if at, ok := strings.CutPrefix(mode, "checkpoint:"); ok {
+				cmd.Env = append(cmd.Env, "VMP_JOURNAL_CRASH_CHILD=checkpoint", "VMP_KILL_AT_CHECKPOINT="+at)
+			}
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			stdout, _ := cmd.StdoutPipe()
@@ -159,7 +166,7 @@ func TestKillingTheProcessAmidWritesAndPrunesKeepsTheIndexesWhole(t *testing.T) 
 		t.Run(mode, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "journal.db")
 			cmd := exec.Command(bin, "-test.run=^$")
-			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path)
+			cmd.Env = append(os.Environ(), "VMP_JOURNAL_CRASH_CHILD="+mode, "VMP_JOURNAL_PATH="+path, "VMP_JOURNAL_CHECKPOINT_WRITES=50")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			stdout, _ := cmd.StdoutPipe()

@@ -22,7 +22,7 @@ func holdCommit(t *testing.T, j *Journal) (release func()) {
 		done <- j.update(func(tx *wtx) error {
 			close(entered)
 			<-gate
-			return tx.Bucket(bucketMeta).Put([]byte("engine.held"), []byte("1"))
+			return tx.put(bucketMeta, []byte("engine.held"), []byte("1"))
 		})
 	}()
 	<-entered

@@ -72,9 +72,12 @@ type Journal struct {
 	// under Idempotency-Keys derived as older versions derived them (MayHoldOlderKeys).
 	olderKeys bool
 	group     committer
-	// writeMu holds one write transaction at a time from its start until what it changed in
-	// memory (keys, records) follows it (commitTx): bbolt's own lock ends before that.
-	writeMu sync.Mutex
+	// commitMu makes commits one at a time, from the start of their writes until they are on
+	// disk (commitTx); writeMu guards the write transaction and what follows it in memory
+	// (keys, records) - bbolt's own lock ends before that - and, with the write-ahead log, is
+	// free while a group's record syncs, so reads go on (long_tx.go). commitMu before writeMu.
+	commitMu sync.Mutex
+	writeMu  sync.Mutex
 	// diskFailed, once set (under writeMu), is the error of every later write: a commit
 	// failed after its meta page was written (ErrDiskFailed, sync_hook.go).
 	diskFailed error

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -43,31 +44,98 @@ type walState struct {
 	since       [][]byte
 	sinceBytes  int
 	sinceWrites int
+	// inFlight is the group being synced, if any (view).
+	inFlight *groupInFlight
 	// bookkeeping: Open's commits of the log's own (replay, marker) are under way; the
 	// failed-commit tests' choices are not asked for them (commit_fail_enabled.go).
 	bookkeeping bool
 }
 
-// view runs fn on the journal as every write answered so far left it.
-func (j *Journal) view(fn func(*bolt.Tx) error) error {
-	j.writeMu.Lock()
-	defer j.writeMu.Unlock()
-	if j.wal.long != nil {
-		return fn(j.wal.long)
-	}
-	return j.db.View(fn)
+// groupInFlight is a group whose log record is being written and synced, with writeMu free so
+// that reads go on; a read that saw its changes waits for done (err: the record is not on
+// disk, and the changes were taken back).
+type groupInFlight struct {
+	done chan struct{}
+	err  error
 }
 
-// commitGroupWAL is commitTx with the log (under writeMu): fn and what rides on every commit
-// are applied to long, their changes appended to the log and synced, and every so often long
-// is committed (checkpoint).
-func (j *Journal) commitGroupWAL(writes int, fn func(*wtx) error) (err error) {
-	if j.wal.long == nil {
-		if j.wal.long, err = j.db.Begin(true); err != nil {
-			return err
+// view runs fn on the journal as the writes so far left it, and returns once every write it
+// may have seen is on disk: a read never answers with a write a crash could still take back.
+func (j *Journal) view(fn func(*bolt.Tx) error) error {
+	j.writeMu.Lock()
+	g := j.wal.inFlight
+	var err error
+	if j.wal.long != nil {
+		err = fn(j.wal.long)
+	} else {
+		err = j.db.View(fn)
+	}
+	j.writeMu.Unlock()
+	if g != nil {
+		<-g.done
+		if err == nil && g.err != nil {
+			err = fmt.Errorf("journal: a write this read saw did not reach the disk: %w", g.err)
 		}
 	}
-	fail := j.nextFailure() // first: a test's chooser may panic, and long is not changed yet
+	return err
+}
+
+// commitGroupWAL is commitTx with the log (under commitMu): fn and what rides on every commit
+// are applied to long under writeMu; their changes are appended to the log and synced with
+// writeMu free (reads go on: view); then, under writeMu again, the group is the file's, and
+// every so often long is committed (checkpoint).
+func (j *Journal) commitGroupWAL(writes int, fn func(*wtx) error) error {
+	fail := j.nextFailure() // first: a test's chooser may panic, and nothing is changed yet
+	j.writeMu.Lock()
+	redo, notes, deleted, err := j.applyToLong(writes, fn)
+	if err != nil {
+		j.writeMu.Unlock()
+		return err
+	}
+	g := &groupInFlight{done: make(chan struct{})}
+	j.wal.inFlight = g
+	j.writeMu.Unlock()
+
+	n := beforeCommit(j, writes)
+	written, err := j.wal.file.append(redo, fail)
+
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	j.wal.inFlight = nil
+	if err != nil && !written {
+		g.err = err
+		close(g.done)
+		j.remakeLong()
+		return err
+	}
+	close(g.done)
+	j.keepGroup(redo, writes)
+	j.keys.applyWrite()
+	if err != nil {
+		// The record may be on disk or not; this process goes on reading the group as
+		// written (its keys too), and writes nothing more (ErrDiskFailed).
+		j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
+		return err
+	}
+	afterSync(n)
+	j.committed(notes, deleted)
+	if j.wal.sinceWrites >= checkpointAfter || j.wal.sinceBytes >= checkpointBytes {
+		_ = j.checkpoint(nil) // a failure leaves the groups in the log; they are answered
+	}
+	return nil
+}
+
+// applyToLong runs fn and what rides on every commit in long (under writeMu) and returns the
+// changes to log. A write that fails or panics takes long back to the groups before it.
+func (j *Journal) applyToLong(writes int, fn func(*wtx) error) (redo []byte, notes map[string]ObservedPayment, deleted uint64, err error) {
+	if j.diskFailed != nil {
+		return nil, nil, 0, j.diskFailed
+	}
+	if j.wal.long == nil {
+		if j.wal.long, err = j.db.Begin(true); err != nil {
+			return nil, nil, 0, err
+		}
+	}
 	w := &wtx{Tx: j.wal.long, redo: &redoLog{buf: make([]byte, 0, writes*redoBytesAWrite)}}
 	applied := false
 	defer func() {
@@ -75,38 +143,18 @@ func (j *Journal) commitGroupWAL(writes int, fn func(*wtx) error) (err error) {
 		if !applied {
 			if r := recover(); r != nil {
 				j.remakeLong()
+				j.writeMu.Unlock()
 				panic(r)
 			}
 		}
 	}()
-	notes, deleted, err := j.applyGroup(w, fn)
+	notes, deleted, err = j.applyGroup(w, fn)
 	applied = true
 	if err != nil {
 		j.remakeLong()
-		return err
+		return nil, nil, 0, err
 	}
-	n := beforeCommit(j, writes)
-	written, err := j.wal.file.append(w.redo.buf, fail)
-	switch {
-	case err != nil && !written:
-		j.remakeLong()
-		return err
-	case err != nil:
-		// The record may be on disk or not; this process goes on reading the group as
-		// written (its keys too), and writes nothing more (ErrDiskFailed).
-		j.keepGroup(w.redo.buf, writes)
-		j.keys.applyWrite()
-		j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
-		return err
-	}
-	j.keepGroup(w.redo.buf, writes)
-	j.keys.applyWrite()
-	afterSync(n)
-	j.committed(notes, deleted)
-	if j.wal.sinceWrites >= checkpointAfter || j.wal.sinceBytes >= checkpointBytes {
-		j.checkpoint(nil)
-	}
-	return nil
+	return w.redo.buf, notes, deleted, nil
 }
 
 func (j *Journal) keepGroup(redo []byte, writes int) {
@@ -187,8 +235,9 @@ func (j *Journal) checkpoint(format []byte) error {
 }
 
 // replayLog makes the changes of the log beside the file that the file lacks (a crash left
-// them), before Open checks the file. A journal marked as having a log whose log is missing,
-// and a log beside a journal that is not there, are refused: either would lose or mix writes.
+// them), before Open checks the file. A journal marked as having a log whose log is missing is
+// refused (writes that were answered would be lost); a log beside a journal that is not there
+// is moved aside, so it is never mixed into the new journal.
 func (j *Journal) replayLog(existed bool) error {
 	j.wal.bookkeeping = true
 	defer func() { j.wal.bookkeeping = false }()
@@ -199,8 +248,14 @@ func (j *Journal) replayLog(existed bool) error {
 	}
 	if !existed {
 		if hasLog {
-			return fmt.Errorf("%w: %s is missing but its log %s is there: restore the journal, or move the log away "+
-				"to start a new one", ErrCorrupt, j.path, walPath(j.path))
+			// The journal is lost (a new one is being made: the till is told, and acknowledges
+			// it, as for any lost journal); its log alone cannot bring it back - it holds the
+			// writes since a checkpoint, not the journal. It is kept aside for inspection,
+			// never made again into the new journal.
+			aside := fmt.Sprintf("%s.orphaned-%s", walPath(j.path), time.Now().UTC().Format("20060102T150405.000000000"))
+			if err := os.Rename(walPath(j.path), aside); err != nil {
+				return fmt.Errorf("moving aside the log of a lost journal: %w", err)
+			}
 		}
 		return nil
 	}
@@ -248,6 +303,8 @@ func (j *Journal) startWAL() error {
 // by a vmp before the log) and removes the log. When the commit fails the log stays, and the
 // next Open makes its writes.
 func (j *Journal) closeWAL() error {
+	j.commitMu.Lock()
+	defer j.commitMu.Unlock()
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	if j.wal.file == nil {

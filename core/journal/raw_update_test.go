@@ -6,6 +6,8 @@ import bolt "go.etcd.io/bbolt"
 // journal's own writes: every write answered so far is committed first (a checkpoint), and
 // the next write's transaction starts from the changed file.
 func (j *Journal) rawUpdate(fn func(*bolt.Tx) error) error {
+	j.commitMu.Lock()
+	defer j.commitMu.Unlock()
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	if j.wal.file != nil {

@@ -25,15 +25,17 @@ var ErrDiskFailed = errors.New("the journal's disk failed a commit after writing
 // property tests (build tag vmpfailpoints, sync_kill_enabled.go) can count the commits of a
 // process and kill it just before or just after any one of them.
 func (j *Journal) commitTx(writes int, fn func(*wtx) error) error {
+	j.commitMu.Lock()
+	defer j.commitMu.Unlock()
+	if j.wal.file != nil {
+		return j.commitGroupWAL(writes, fn)
+	}
 	// The entry keys this transaction adds or removes become the file's only once it is on
 	// disk, and before the next write transaction starts (entry_keys.go).
 	j.writeMu.Lock()
 	defer j.writeMu.Unlock()
 	if j.diskFailed != nil {
 		return j.diskFailed
-	}
-	if j.wal.file != nil {
-		return j.commitGroupWAL(writes, fn)
 	}
 	var n int64
 	var notes map[string]ObservedPayment

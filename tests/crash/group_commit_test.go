@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -271,6 +272,14 @@ func openCopy(t *testing.T, path string) *journal.Journal {
 	}
 	cp := filepath.Join(t.TempDir(), "copy.db")
 	if err := os.WriteFile(cp, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The journal's write-ahead log beside it holds the writes since its last checkpoint.
+	if log, err := os.ReadFile(path + ".wal"); err == nil {
+		if err := os.WriteFile(cp+".wal", log, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
 	j, err := journal.Open(cp, journal.Options{})
