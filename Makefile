@@ -77,11 +77,13 @@ test-deps:
 test: test-deps test-go test-c test-bindings test-hosts test-dist test-windows test-packages ## run every test (as root it first installs what is missing; VMP_NO_INSTALL=1 never does)
 	@echo "all test suites passed"
 
+# VMP_JOURNAL_CHECK_LOG=1: every journal Close first checks that its log's changes alone make
+# the file its writes made (core/journal/redo_check.go).
 test-go: ## go vet and go test -race of every package
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
-	$(GO) test -race -count=1 -tags vmpfailpoints -run '^(TestAnAlikeCall|TestACapture|TestARestartWhileAnAttemptIsOnItsWayDoesNotEndIt|TestARepeatIsTheSameOperationWhenTheOtherRepeats|TestARepeatWithoutAnIdWaits|TestAfterACommitFailed|TestPendingDoesNotListAsOpen|TestAnOpenEntryOfAnOlderJournalIsFinishedByOnePathAtATime|TestACallWithAnIdFindsAnOlderEntryAsMemoryHasIt|TestTwoRepeatsOfACaptureVmp01LeftUnseenAreOneCapture|TestTheSeenFlushDoesNotWrite|TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt$$)' ./core -failed-commit-rounds=30
-	$(GO) test -race -count=1 -tags vmpfailpoints -run '^TestAFailedCommitInOpenClosesTheFile$$' ./core/journal
+	VMP_JOURNAL_CHECK_LOG=1 $(GO) test -race -count=1 ./...
+	VMP_JOURNAL_CHECK_LOG=1 $(GO) test -race -count=1 -tags vmpfailpoints -run '^(TestAnAlikeCall|TestACapture|TestARestartWhileAnAttemptIsOnItsWayDoesNotEndIt|TestARepeatIsTheSameOperationWhenTheOtherRepeats|TestARepeatWithoutAnIdWaits|TestAfterACommitFailed|TestPendingDoesNotListAsOpen|TestAnOpenEntryOfAnOlderJournalIsFinishedByOnePathAtATime|TestACallWithAnIdFindsAnOlderEntryAsMemoryHasIt|TestTwoRepeatsOfACaptureVmp01LeftUnseenAreOneCapture|TestTheSeenFlushDoesNotWrite|TestFailedCommitsNeverMoveMoneyTwiceOrLoseIt$$)' ./core -failed-commit-rounds=30
+	VMP_JOURNAL_CHECK_LOG=1 $(GO) test -race -count=1 -tags vmpfailpoints -run '^TestAFailedCommitInOpenClosesTheFile$$' ./core/journal
 
 # The simulator's pages in Debian's chromium while a C till sells (tests/browser; test-go runs
 # it too, under -race). make screenshots renews docs/images/phone.png and dashboard.png from it.

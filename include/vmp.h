@@ -589,7 +589,9 @@ VMP_API vmp_status VMP_CALL vmp_payment_events(vmp_client *client, const char *r
  *
  * Every checkout, capture, refund and cancel is written to a journal file (config
  * "journal_path"; default per user, see docs/CONFIGURATION.md) and flushed to disk before its
- * request leaves; its outcome is written after (with the journal's next flush, which the call
+ * request leaves (a flush is an append to the journal's log, the file "<journal_path>.wal"
+ * beside it: back up, move or restore the two together, with the client closed; a journal
+ * whose log is missing is refused as damaged, VMP_ERR_JOURNAL); its outcome is written after (with the journal's next flush, which the call
  * does not wait for: a crash before it leaves the entry open, as a crash inside the call would,
  * and recovery looks it up at Vipps). A call that got no answer returns
  * VMP_ERR_UNKNOWN_OUTCOME - the operation may or may not have happened - and its journal entry
