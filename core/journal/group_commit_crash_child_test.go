@@ -73,7 +73,7 @@ func runCrashChild(mode, path string) {
 			}
 			time.Sleep(100 * time.Microsecond)
 		}
-		KillAtSync(2, f[1] == "before") // the held commit is the first, the 64's the second
+		KillAtSync(1, f[1] == "before") // the held commit was counted as it began (before its writes ran): the 64's is the next
 		close(gate)
 	case mode == "open": // VMP_KILL_AT_SYNC kills it: 1, in Open's own commit (the move of an old layout)
 		put("after-open")

@@ -125,9 +125,7 @@ func Open(path string, opts Options) (j *Journal, err error) {
 			return nil, err
 		}
 	}
-	bopts := boltOptions(opts.LockTimeout)
-	bopts.InitialMmapSize = initialMapSize
-	db, err := bolt.Open(path, 0o600, bopts)
+	db, err := bolt.Open(path, 0o600, boltOptions(opts.LockTimeout))
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)
