@@ -34,12 +34,16 @@ func TestARestartWhileAnAttemptIsOnItsWayDoesNotEndIt(t *testing.T) {
 					return
 				}
 				once.Do(func() {
-					data, err := os.ReadFile(alive)
-					if err == nil {
-						err = os.WriteFile(image, data, 0o600)
-					}
-					if err != nil {
-						t.Error(err)
+					// The journal's disk as it is now: the file and its log (the entry just
+					// written is in the log until a checkpoint).
+					for _, suffix := range []string{"", ".wal"} {
+						data, err := os.ReadFile(alive + suffix)
+						if err == nil {
+							err = os.WriteFile(image+suffix, data, 0o600)
+						}
+						if err != nil {
+							t.Error(err)
+						}
 					}
 				})
 			})
