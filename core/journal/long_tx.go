@@ -230,8 +230,8 @@ func (j *Journal) checkpoint(format []byte) error {
 	txid := tx.ID()
 	j.wal.long = nil
 	atCheckpoint(killBeforeCheckpoint)
-	if err := tx.Commit(); err != nil {
-		if j.readsTx(txid) {
+	if panicked, err := commitLong(tx); err != nil {
+		if panicked || j.readsTx(txid) {
 			j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
 		}
 		j.remakeLong()
@@ -241,6 +241,21 @@ func (j *Journal) checkpoint(format []byte) error {
 	j.wal.since, j.wal.sinceBytes, j.wal.sinceWrites = nil, 0, 0
 	j.wal.file.off = 0
 	return nil
+}
+
+// commitLong commits long. bbolt panics inside a commit on some damaged files (a page freed
+// twice, a torn page met as it rebalances); the transaction would then keep bbolt's write lock
+// and every later write, and Close, would wait for it forever. So a panic is the commit's
+// error here, with the transaction rolled back; panicked says so (what bbolt left in memory
+// is not known: the journal writes nothing more, ErrDiskFailed).
+func commitLong(tx *bolt.Tx) (panicked bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			panicked, err = true, fmt.Errorf("the journal's checkpoint panicked: %v", r)
+		}
+	}()
+	return false, tx.Commit()
 }
 
 // replayLog makes the changes of the log beside the file that the file lacks (a crash left
