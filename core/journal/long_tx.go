@@ -69,9 +69,15 @@ func (j *Journal) view(fn func(*bolt.Tx) error) error {
 	j.writeMu.Lock()
 	g := j.wal.inFlight
 	var err error
-	if j.wal.long != nil {
+	switch {
+	case j.wal.long != nil:
 		err = fn(j.wal.long)
-	} else {
+	case len(j.wal.since) > 0:
+		// The groups since the last checkpoint could not be made again (remakeLong), or Close's
+		// checkpoint failed: they are in the log alone, and the file lacks writes that were
+		// answered. Read from it, an answered entry would be "not found".
+		err = fmt.Errorf("journal: %w (the file lacks writes that were answered; they are in its log)", ErrDiskFailed)
+	default:
 		err = j.db.View(fn)
 	}
 	j.writeMu.Unlock()
