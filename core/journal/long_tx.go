@@ -66,21 +66,7 @@ type groupInFlight struct {
 // view runs fn on the journal as the writes so far left it, and returns once every write it
 // may have seen is on disk: a read never answers with a write a crash could still take back.
 func (j *Journal) view(fn func(*bolt.Tx) error) error {
-	j.writeMu.Lock()
-	g := j.wal.inFlight
-	var err error
-	switch {
-	case j.wal.long != nil:
-		err = fn(j.wal.long)
-	case len(j.wal.since) > 0:
-		// The groups since the last checkpoint could not be made again (remakeLong), or Close's
-		// checkpoint failed: they are in the log alone, and the file lacks writes that were
-		// answered. Read from it, an answered entry would be "not found".
-		err = fmt.Errorf("journal: %w (the file lacks writes that were answered; they are in its log)", ErrDiskFailed)
-	default:
-		err = j.db.View(fn)
-	}
-	j.writeMu.Unlock()
+	g, err := j.viewUnderLock(fn)
 	if g != nil {
 		<-g.done
 		if err == nil && g.err != nil {
@@ -88,6 +74,26 @@ func (j *Journal) view(fn func(*bolt.Tx) error) error {
 		}
 	}
 	return err
+}
+
+// viewUnderLock runs fn under writeMu and returns the group in flight it may have seen. The
+// lock is let go when fn panics too (bbolt on a damaged page; the C ABI makes the panic an
+// error and the till goes on): every later read and write would wait for it for ever.
+func (j *Journal) viewUnderLock(fn func(*bolt.Tx) error) (*groupInFlight, error) {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	g := j.wal.inFlight
+	switch {
+	case j.wal.long != nil:
+		return g, fn(j.wal.long)
+	case len(j.wal.since) > 0:
+		// The groups since the last checkpoint could not be made again (remakeLong), or Close's
+		// checkpoint failed: they are in the log alone, and the file lacks writes that were
+		// answered. Read from it, an answered entry would be "not found".
+		return g, fmt.Errorf("journal: %w (the file lacks writes that were answered; they are in its log)", ErrDiskFailed)
+	default:
+		return g, j.db.View(fn)
+	}
 }
 
 // commitGroupWAL is commitTx with the log (under commitMu): fn and what rides on every commit
