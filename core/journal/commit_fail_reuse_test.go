@@ -44,6 +44,15 @@ func TestAReadBegunBeforeACommitThatFailedAfterItsMetaPageStillReadsItsFile(t *t
 			}
 		}
 	}
+	if j.wal.file != nil {
+		// With the log the writes are in the file once a checkpoint has committed them.
+		j.writeMu.Lock()
+		err := j.checkpoint(nil)
+		j.writeMu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	read, err := j.db.Begin(false) // a View of ForReference, say, still running
 	if err != nil {
 		t.Fatal(err)

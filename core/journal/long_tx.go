@@ -66,15 +66,7 @@ type groupInFlight struct {
 // view runs fn on the journal as the writes so far left it, and returns once every write it
 // may have seen is on disk: a read never answers with a write a crash could still take back.
 func (j *Journal) view(fn func(*bolt.Tx) error) error {
-	j.writeMu.Lock()
-	g := j.wal.inFlight
-	var err error
-	if j.wal.long != nil {
-		err = fn(j.wal.long)
-	} else {
-		err = j.db.View(fn)
-	}
-	j.writeMu.Unlock()
+	g, err := j.viewUnderLock(fn)
 	if g != nil {
 		<-g.done
 		if err == nil && g.err != nil {
@@ -82,6 +74,26 @@ func (j *Journal) view(fn func(*bolt.Tx) error) error {
 		}
 	}
 	return err
+}
+
+// viewUnderLock runs fn under writeMu and returns the group in flight it may have seen. The
+// lock is let go when fn panics too (bbolt on a damaged page; the C ABI makes the panic an
+// error and the till goes on): every later read and write would wait for it for ever.
+func (j *Journal) viewUnderLock(fn func(*bolt.Tx) error) (*groupInFlight, error) {
+	j.writeMu.Lock()
+	defer j.writeMu.Unlock()
+	g := j.wal.inFlight
+	switch {
+	case j.wal.long != nil:
+		return g, fn(j.wal.long)
+	case len(j.wal.since) > 0:
+		// The groups since the last checkpoint could not be made again (remakeLong), or Close's
+		// checkpoint failed: they are in the log alone, and the file lacks writes that were
+		// answered. Read from it, an answered entry would be "not found".
+		return g, fmt.Errorf("journal: %w (the file lacks writes that were answered; they are in its log)", ErrDiskFailed)
+	default:
+		return g, j.db.View(fn)
+	}
 }
 
 // commitGroupWAL is commitTx with the log (under commitMu): fn and what rides on every commit
@@ -230,8 +242,8 @@ func (j *Journal) checkpoint(format []byte) error {
 	txid := tx.ID()
 	j.wal.long = nil
 	atCheckpoint(killBeforeCheckpoint)
-	if err := tx.Commit(); err != nil {
-		if j.readsTx(txid) {
+	if panicked, err := commitLong(tx); err != nil {
+		if panicked || j.readsTx(txid) {
 			j.diskFailed = fmt.Errorf("%w (%v)", ErrDiskFailed, err)
 		}
 		j.remakeLong()
@@ -241,6 +253,21 @@ func (j *Journal) checkpoint(format []byte) error {
 	j.wal.since, j.wal.sinceBytes, j.wal.sinceWrites = nil, 0, 0
 	j.wal.file.off = 0
 	return nil
+}
+
+// commitLong commits long. bbolt panics inside a commit on some damaged files (a page freed
+// twice, a torn page met as it rebalances); the transaction would then keep bbolt's write lock
+// and every later write, and Close, would wait for it forever. So a panic is the commit's
+// error here, with the transaction rolled back; panicked says so (what bbolt left in memory
+// is not known: the journal writes nothing more, ErrDiskFailed).
+func commitLong(tx *bolt.Tx) (panicked bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			panicked, err = true, fmt.Errorf("the journal's checkpoint panicked: %v", r)
+		}
+	}()
+	return false, tx.Commit()
 }
 
 // replayLog makes the changes of the log beside the file that the file lacks (a crash left

@@ -82,7 +82,7 @@ func (w *walFile) append(payload []byte, fail injectedFailure) (written bool, er
 	rec = append(rec, payload...)
 	binary.BigEndian.PutUint32(rec[4:], crc32.Checksum(rec[8:], crcTable))
 	w.buf = rec[:0]
-	if len(w.buf) > 1<<20 {
+	if cap(w.buf) > 1<<20 {
 		w.buf = nil // one big group's buffer is not kept
 	}
 	if _, err := w.f.WriteAt(rec, w.off); err != nil {
