@@ -125,7 +125,9 @@ func Open(path string, opts Options) (j *Journal, err error) {
 			return nil, err
 		}
 	}
-	db, err := bolt.Open(path, 0o600, boltOptions(opts.LockTimeout))
+	bopts := boltOptions(opts.LockTimeout)
+	bopts.InitialMmapSize = initialMapSize
+	db, err := bolt.Open(path, 0o600, bopts)
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrLocked, path)

@@ -3,6 +3,7 @@ package journal
 import (
 	"errors"
 	"fmt"
+	bolt "go.etcd.io/bbolt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,8 +32,18 @@ func TestAJournalCutShortAtAnyPageIsRefusedNotACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cuts beyond the pages the file's last commit names (bbolt grows a file ahead of them: on
+	// Linux to 16 MiB at once, map_size_linux.go) leave every page whole: cut up to a few past.
+	var used int
+	if db, err := bolt.Open(good, 0o600, &bolt.Options{ReadOnly: true}); err == nil {
+		db.View(func(tx *bolt.Tx) error { used = int(tx.Size()); return nil })
+		db.Close()
+	}
+	if used == 0 || used > len(data) {
+		t.Fatalf("the good journal's pages end at %d of %d bytes", used, len(data))
+	}
 	refused := 0
-	for cut := 2 * pageSize; cut < len(data); cut += pageSize {
+	for cut := 2 * pageSize; cut < min(len(data), used+4*pageSize); cut += pageSize {
 		path := filepath.Join(dir, fmt.Sprintf("cut-%d.db", cut))
 		if err := os.WriteFile(path, data[:cut], 0o600); err != nil {
 			t.Fatal(err)
@@ -52,5 +63,5 @@ func TestAJournalCutShortAtAnyPageIsRefusedNotACrash(t *testing.T) {
 		}
 		j.Close()
 	}
-	t.Logf("%d of %d cuts refused", refused, (len(data)-2*pageSize+pageSize-1)/pageSize)
+	t.Logf("%d of %d cuts refused", refused, (min(len(data), used+4*pageSize)-2*pageSize+pageSize-1)/pageSize)
 }
