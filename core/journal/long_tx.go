@@ -195,12 +195,7 @@ func (j *Journal) remakeLong() {
 	}
 	tx, err := j.db.Begin(true)
 	if err == nil {
-		for _, redo := range j.wal.since {
-			if err = applyRedo(tx, redo); err != nil {
-				_ = tx.Rollback()
-				break
-			}
-		}
+		err = applyAll(tx, j.wal.since)
 	}
 	if err != nil {
 		// What this process answered is in the log, not in the file it reads: it must not
@@ -209,6 +204,25 @@ func (j *Journal) remakeLong() {
 		return
 	}
 	j.wal.long = tx
+}
+
+// applyAll makes the groups' changes in tx; on an error or a panic (bbolt on a page damaged
+// since) tx is rolled back, so bbolt's write lock is let go and the caller's lock too.
+func applyAll(tx *bolt.Tx, groups [][]byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a panic: %v", r)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	for _, redo := range groups {
+		if err := applyRedo(tx, redo); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkpoint commits long, with the sequence of the log's last record (and, when format is
