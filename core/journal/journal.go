@@ -152,14 +152,21 @@ func Open(path string, opts Options) (j *Journal, err error) {
 	if err := j.replayLog(existed); err != nil {
 		return nil, err
 	}
-	if err := j.init(existed); err != nil {
-		return nil, err
-	}
+	var wal *walFile
 	if writeAheadLog {
-		if err := j.startWAL(); err != nil {
+		if wal, err = j.openLog(); err != nil {
 			return nil, err
 		}
+		defer func() {
+			if !opened {
+				wal.f.Close()
+			}
+		}()
 	}
+	if err := j.init(existed, wal != nil); err != nil { // its commit marks the file as having a log
+		return nil, err
+	}
+	j.wal.file = wal // from here on every write goes through the log
 	opened = true
 	return j, nil
 }
@@ -205,14 +212,18 @@ func fileHasData(path string) bool {
 }
 
 // init creates the buckets of a new file, or checks an existing one (whose pages checkPages
-// checked) record by record.
-func (j *Journal) init(existed bool) error {
+// checked) record by record. withLog: its commit also marks the file as having a log (wal.go).
+func (j *Journal) init(existed, withLog bool) error {
+	format := formatValue
+	if withLog {
+		format = formatWAL
+	}
 	if !existed {
 		return j.update(func(tx *wtx) error {
 			if _, err := tx.createBucketIfNotExists(bucketMeta); err != nil {
 				return err
 			}
-			if err := tx.put(bucketMeta, keyFormat, formatValue); err != nil {
+			if err := tx.put(bucketMeta, keyFormat, format); err != nil {
 				return err
 			}
 			for _, b := range append([][]byte{bucketEntries, bucketUnacked, bucketByRef}, paymentRecordBuckets...) {
@@ -271,6 +282,9 @@ func (j *Journal) init(existed bool) error {
 			}
 		}
 		j.olderKeys = meta.Get(keyOlderKeys) != nil
+		if err := tx.put(bucketMeta, keyFormat, format); err != nil {
+			return err
+		}
 		return j.ensurePaymentBuckets(tx)
 	})
 }

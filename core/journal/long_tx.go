@@ -329,24 +329,15 @@ func (j *Journal) replayLog(existed bool) error {
 	return nil
 }
 
-// startWAL starts the log afresh (replayLog put its writes in the file) and marks the file as
-// having one; from here on every write goes through it. Open calls it last.
-func (j *Journal) startWAL() error {
-	j.wal.bookkeeping = true
-	defer func() { j.wal.bookkeeping = false }()
+// openLog opens the log for the writes to come, from its start: the records there are ones
+// the file holds (replayLog), which the new ones write over. Open calls it after replayLog;
+// init's commit then marks the file as having a log, once the log surely exists.
+func (j *Journal) openLog() (*walFile, error) {
 	var seq uint64
-	_ = j.db.View(func(tx *bolt.Tx) error { seq = walApplied(tx.Bucket(bucketMeta)); return nil })
-	f, err := openWAL(j.path, seq)
-	if err != nil {
-		return err
+	if err := j.db.View(func(tx *bolt.Tx) error { seq = walApplied(tx.Bucket(bucketMeta)); return nil }); err != nil {
+		return nil, err
 	}
-	err = j.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, formatWAL) })
-	if err != nil {
-		f.f.Close()
-		return err
-	}
-	j.wal.file = f
-	return nil
+	return openWAL(j.path, seq)
 }
 
 // closeWAL commits every group into the file, marks it as a journal without a log (readable

@@ -170,16 +170,20 @@ func replayWAL(db *bolt.DB, path string) (last uint64, err error) {
 }
 
 func walApplied(meta *bolt.Bucket) uint64 {
+	if meta == nil {
+		return 0 // a new file: its buckets are made by init
+	}
 	if v := meta.Get(keyWALApplied); len(v) == 8 {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
 }
 
-// openWAL creates the log afresh (its old records are in the file: replayWAL), private, and
-// synced with its folder so that it exists before the file is marked as having one.
+// openWAL opens or creates the log, private, synced with its folder so that it exists before
+// the file is marked as having one. Its records are left as they are (the file holds them:
+// replayWAL), to be written over: a journal Open refuses after this keeps its log whole.
 func openWAL(path string, seq uint64) (*walFile, error) {
-	f, err := os.OpenFile(walPath(path), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(walPath(path), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating the journal's log: %w", err)
 	}

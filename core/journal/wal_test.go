@@ -117,67 +117,6 @@ func TestEveryAnsweredWriteIsThereAfterTheProcessDies(t *testing.T) {
 	}
 }
 
-// randomWrite makes one of the journal's writes, chosen by rng, on the ids written so far.
-func randomWrite(t *testing.T, rng *rand.Rand, j *Journal, ids *[]string) {
-	t.Helper()
-	pick := func() string {
-		if len(*ids) == 0 || rng.IntN(3) == 0 {
-			id := fmt.Sprintf("id-%d", len(*ids))
-			*ids = append(*ids, id)
-			return id
-		}
-		return (*ids)[rng.IntN(len(*ids))]
-	}
-	entry := func(id string) *Entry {
-		e, _ := j.Get(id)
-		if e == nil {
-			e = newEntry(id, []string{"checkout", "capture", "refund"}[rng.IntN(3)])
-			e.Reference = fmt.Sprintf("ref-%d", rng.IntN(8))
-		}
-		switch rng.IntN(3) {
-		case 0:
-			e.State = StateOpen
-		case 1:
-			e.State, e.Outcome = StateDone, &Outcome{Code: 0}
-		}
-		e.Body = bytes.Repeat([]byte{'x'}, rng.IntN(3000))
-		return e
-	}
-	var err error
-	switch rng.IntN(9) {
-	case 0, 1:
-		err = j.Put(entry(pick()), pick())
-	case 2:
-		err = j.PutSoon(entry(pick()), func(*Entry) {}, func(_ *Entry, err error) {
-			if err != nil {
-				t.Errorf("a queued write failed: %v", err)
-			}
-		})
-	case 3:
-		err = j.AcknowledgeAll([]string{pick(), pick()})
-	case 4:
-		_, err = j.Prune()
-	case 5:
-		err = j.SetMeta(fmt.Sprintf("k%d", rng.IntN(3)), []string{"", "v1", "v2"}[rng.IntN(3)])
-	case 6:
-		if rng.IntN(2) == 0 {
-			err = j.PutWebhookSecret(WebhookSecret{ID: fmt.Sprintf("w%d", rng.IntN(3)), Secret: "s"})
-		} else {
-			err = j.DeleteWebhookSecret(fmt.Sprintf("w%d", rng.IntN(3)))
-		}
-	case 7:
-		_, err = j.AcknowledgePayment(fmt.Sprintf("ref-%d", rng.IntN(8)))
-	case 8:
-		if items, oerr := j.Outbox(5); oerr == nil && len(items) > 0 {
-			j.OutboxPublished(items[len(items)-1].Seq)
-		}
-		err = j.CommitQueued()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // A log cut short or damaged in its last records - a process killed while writing one, a
 // disk that lost the end of a write it never confirmed - is read up to its last whole record:
 // Open takes every record before it and none after, and the journal opens.
